@@ -1,0 +1,2 @@
+export * from './io';
+export { main } from './main';

@@ -1,0 +1,109 @@
+/**
+ * AWS limits this library validates against. Each number lives here once, with its source.
+ */
+
+// ---- API Gateway (REST) ----------------------------------------------------------------------
+
+/** Minimum integration timeout. Source: API Gateway quotas, "Maximum integration timeout in milliseconds"
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html). */
+export const APIGW_MIN_INTEGRATION_TIMEOUT_MS = 50;
+/** Default maximum integration timeout for every REST endpoint type (same source). Edge-optimized APIs can never exceed it. */
+export const APIGW_MAX_INTEGRATION_TIMEOUT_MS = 29_000;
+/**
+ * Ceiling this library accepts for an extended (quota-raised) timeout on Regional/private APIs.
+ * AWS documents the raise (What's New, June 2024) but no hard number; 5 minutes is the figure
+ * commonly granted, so larger values are refused rather than guessed.
+ */
+export const APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS = 300_000;
+/** Account-level steady-state throttle per Region. Source: https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html */
+export const APIGW_ACCOUNT_RATE_LIMIT_RPS = 10_000;
+/** Account-level burst per Region (same source). */
+export const APIGW_ACCOUNT_BURST_LIMIT = 5_000;
+/** Account-level steady-state throttle in the smaller Regions (same source). */
+export const APIGW_SMALL_REGION_RATE_LIMIT_RPS = 2_500;
+/** Account-level burst in the smaller Regions (same source). */
+export const APIGW_SMALL_REGION_BURST_LIMIT = 1_250;
+/** Regions with the smaller account throttle (same source). */
+export const APIGW_SMALL_REGIONS: readonly string[] = [
+  'af-south-1', 'eu-south-1', 'ap-southeast-3', 'me-central-1', 'ap-south-2', 'ap-southeast-4',
+  'eu-south-2', 'eu-central-2', 'il-central-1', 'ca-west-1', 'ap-southeast-5', 'ap-southeast-7', 'mx-central-1',
+];
+/** REST API payload limit, not adjustable (same source). */
+export const APIGW_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** API key value length. Source: CloudFormation AWS::ApiGateway::ApiKey, usage-plans page. */
+export const APIGW_API_KEY_MIN_LENGTH = 20;
+export const APIGW_API_KEY_MAX_LENGTH = 128;
+
+// ---- WAFv2 -----------------------------------------------------------------------------------
+
+/** Allowed rate-based rule evaluation windows (s). Source: WAF rate-based rule high-level settings. */
+export const WAF_RATE_WINDOWS_SECONDS: readonly number[] = [60, 120, 300, 600];
+/** Minimum rate-based rule limit (requests per window). Same source. */
+export const WAF_RATE_LIMIT_MIN = 10;
+/** Body inspection limits WAF can be set to for API Gateway (bytes). Source: web-acl-setting-body-inspection-limit.html */
+export const WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES: readonly number[] = [16_384, 32_768, 49_152, 65_536];
+/** Default body inspection limit for API Gateway (same source). */
+export const WAF_APIGW_DEFAULT_BODY_INSPECTION_BYTES = 16_384;
+
+// ---- SageMaker -------------------------------------------------------------------------------
+
+/** Real-time InvokeEndpoint body limit: BodyBlob max in the SDK model (aws-sdk-js-v3 sagemaker-runtime.json). */
+export const SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES = 6_291_456;
+/** A real-time container must answer within 60 s. Source: API_runtime_InvokeEndpoint. */
+export const SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS = 60_000;
+/** ModelDataDownloadTimeoutInSeconds and ContainerStartupHealthCheckTimeoutInSeconds range. Source: API_ProductionVariant. */
+export const SAGEMAKER_STARTUP_TIMEOUT_MIN_S = 60;
+export const SAGEMAKER_STARTUP_TIMEOUT_MAX_S = 3_600;
+/** Production variant VolumeSizeInGB range. Source: API_ProductionVariant. */
+export const SAGEMAKER_VOLUME_MIN_GB = 1;
+export const SAGEMAKER_VOLUME_MAX_GB = 512;
+/** Async: InvocationTimeoutSeconds range and default. Source: sagemaker-runtime.json (InvokeEndpointAsync). */
+export const SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MIN_S = 1;
+export const SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MAX_S = 3_600;
+/** Async: MaxConcurrentInvocationsPerInstance range. Source: API_AsyncInferenceClientConfig. */
+export const SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN = 1;
+export const SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX = 1_000;
+/** Async inline body limit (bytes). Source: sagemaker-runtime.json. */
+export const SAGEMAKER_ASYNC_INLINE_BODY_MAX_BYTES = 128_000;
+
+/**
+ * The Deep Learning Containers registry account per Region. Most Regions use the default;
+ * these differ. Source: aws/deep-learning-containers available_images.md.
+ */
+export const DLC_DEFAULT_ACCOUNT = '763104351884';
+export const DLC_REGION_ACCOUNTS: Readonly<Record<string, string>> = {
+  'af-south-1': '626614931356',
+  'ap-east-1': '871362719292',
+  'ap-northeast-3': '364406365360',
+  'ap-southeast-3': '907027046896',
+  'eu-south-1': '692866216735',
+  'me-south-1': '217643126080',
+  'me-central-1': '914824155844',
+  'cn-north-1': '727897471807',
+  'cn-northwest-1': '727897471807',
+};
+
+// ---- SQS / Lambda ----------------------------------------------------------------------------
+
+/** Queue visibility timeout range (s). Source: API_SetQueueAttributes. */
+export const SQS_VISIBILITY_TIMEOUT_MAX_S = 43_200;
+/** Message retention range (s). Same source. */
+export const SQS_RETENTION_MIN_S = 60;
+export const SQS_RETENTION_MAX_S = 1_209_600;
+/** Maximum message size (bytes), raised to 1 MiB. Source: AWS Compute Blog, 29 Jan 2026; API_SetQueueAttributes. */
+export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
+/** Redrive maxReceiveCount range. Source: SQS developer guide, dead-letter queues. */
+export const SQS_MAX_RECEIVE_COUNT_MIN = 1;
+export const SQS_MAX_RECEIVE_COUNT_MAX = 1_000;
+/** AWS recommends queue visibility >= 6 x the consuming function's timeout. Source: services-sqs-configure.html. */
+export const SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR = 6;
+/** SQS event source ScalingConfig.MaximumConcurrency range. Source: services-sqs-scaling.html. */
+export const LAMBDA_SQS_MAX_CONCURRENCY_MIN = 2;
+export const LAMBDA_SQS_MAX_CONCURRENCY_MAX = 1_000;
+
+// ---- Load balancers --------------------------------------------------------------------------
+
+/** ALB idle timeout default (s). Source: ELB docs, edit-load-balancer-attributes.html. */
+export const ALB_DEFAULT_IDLE_TIMEOUT_S = 60;
+/** NLB TCP idle timeout default and range (s). Source: network/update-idle-timeout.html. */
+export const NLB_DEFAULT_IDLE_TIMEOUT_S = 350;

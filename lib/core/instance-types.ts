@@ -1,0 +1,54 @@
+/**
+ * GPU instance types this library knows, with the figures it validates against.
+ *
+ * Source: Amazon EC2 accelerated computing instance specifications
+ * (https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html) and the SageMaker instance list
+ * (`aws/aws-cdk:packages/@aws-cdk/aws-sagemaker-alpha/lib/instance-type.ts`). SageMaker `ml.*` types
+ * have the same hardware as their EC2 namesakes.
+ */
+export interface GpuInstanceSpec {
+  /** EC2 name, without the `ml.` prefix. */
+  readonly name: string;
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+  readonly gpus: number;
+  /** Memory of one GPU (MiB). */
+  readonly gpuMemoryMiB: number;
+  /** GPU model, for messages. */
+  readonly gpuModel: string;
+}
+
+const GiB = 1024;
+function family(prefix: string, gpuModel: string, gpuMemGiB: number, rows: Array<[string, number, number, number]>): GpuInstanceSpec[] {
+  return rows.map(([size, vcpus, memGiB, gpus]) => ({ name: `${prefix}.${size}`, vcpus, memoryMiB: memGiB * GiB, gpus, gpuMemoryMiB: gpuMemGiB * GiB, gpuModel }));
+}
+
+/** The table. */
+export const GPU_INSTANCE_TYPES: readonly GpuInstanceSpec[] = [
+  ...family('g4dn', 'NVIDIA T4', 16, [['xlarge', 4, 16, 1], ['2xlarge', 8, 32, 1], ['4xlarge', 16, 64, 1], ['8xlarge', 32, 128, 1], ['12xlarge', 48, 192, 4], ['16xlarge', 64, 256, 1], ['metal', 96, 384, 8]]),
+  ...family('g5', 'NVIDIA A10G', 24, [['xlarge', 4, 16, 1], ['2xlarge', 8, 32, 1], ['4xlarge', 16, 64, 1], ['8xlarge', 32, 128, 1], ['12xlarge', 48, 192, 4], ['16xlarge', 64, 256, 1], ['24xlarge', 96, 384, 4], ['48xlarge', 192, 768, 8]]),
+  ...family('g6', 'NVIDIA L4', 24, [['xlarge', 4, 16, 1], ['2xlarge', 8, 32, 1], ['4xlarge', 16, 64, 1], ['8xlarge', 32, 128, 1], ['12xlarge', 48, 192, 4], ['16xlarge', 64, 256, 1], ['24xlarge', 96, 384, 4], ['48xlarge', 192, 768, 8]]),
+  ...family('g6e', 'NVIDIA L40S', 48, [['xlarge', 4, 32, 1], ['2xlarge', 8, 64, 1], ['4xlarge', 16, 128, 1], ['8xlarge', 32, 256, 1], ['12xlarge', 48, 384, 2], ['16xlarge', 64, 512, 1], ['24xlarge', 96, 768, 4], ['48xlarge', 192, 1536, 8]]),
+  ...family('p3', 'NVIDIA V100', 16, [['2xlarge', 8, 61, 1], ['8xlarge', 32, 244, 4], ['16xlarge', 64, 488, 8]]),
+  ...family('p4d', 'NVIDIA A100', 40, [['24xlarge', 96, 1152, 8]]),
+  ...family('p5', 'NVIDIA H100', 80, [['48xlarge', 192, 2048, 8]]),
+];
+
+/** Families treated as GPU instances (also those not in the table). Source: aws-limits reference 3.4. */
+export const GPU_FAMILY_PATTERN = /^(ml\.)?(g4dn|g5|g6|g6e|p2|p3|p4d|p4de|p5|p5e)\./;
+
+/** Strips the SageMaker `ml.` prefix. */
+export function ec2Name(instanceType: string): string {
+  return instanceType.replace(/^ml\./, '');
+}
+
+/** The GPU spec of an instance type (`ml.g5.xlarge` or `g5.xlarge`), if it is in the table. */
+export function gpuInstanceSpec(instanceType: string): GpuInstanceSpec | undefined {
+  const name = ec2Name(instanceType);
+  return GPU_INSTANCE_TYPES.find((s) => s.name === name);
+}
+
+/** True for GPU instance families. */
+export function isGpuInstanceType(instanceType: string): boolean {
+  return GPU_FAMILY_PATTERN.test(instanceType);
+}

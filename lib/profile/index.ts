@@ -1,0 +1,4 @@
+export * from './inference-profile';
+export * from './model-signature';
+export * from './limits';
+export * from './timeout-chain';

@@ -1,0 +1,389 @@
+import { aws_apigateway as apigw } from 'aws-cdk-lib';
+import {
+  APIGW_ACCOUNT_BURST_LIMIT, APIGW_ACCOUNT_RATE_LIMIT_RPS, APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS,
+  APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_SMALL_REGION_BURST_LIMIT, APIGW_SMALL_REGION_RATE_LIMIT_RPS, APIGW_SMALL_REGIONS,
+  ProblemCollector, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS, gpuInstanceSpec,
+} from '../core';
+import { InferenceProfile } from './inference-profile';
+import { checkTimeoutChain } from './timeout-chain';
+
+/** A usage-plan tier given as a share of the stage's rate. */
+export interface UsagePlanTierSpec {
+  /** Tier name, e.g. `basic`. Becomes part of the usage plan name. */
+  readonly name: string;
+  /** Share of the stage rate limit one API key of this tier may use (0 < share <= 1). */
+  readonly shareOfStageRate: number;
+  /**
+   * Share of a day the key may run at its full rate, which sets the daily quota.
+   * @default 0.5
+   */
+  readonly dailyDutyCycle?: number;
+}
+
+/** A usage-plan tier with its numbers. */
+export interface UsagePlanTierLimits {
+  readonly name: string;
+  /** Requests per second per API key. */
+  readonly rateLimit: number;
+  /** Burst per API key. */
+  readonly burstLimit: number;
+  /** Requests per day per API key. */
+  readonly quotaPerDay: number;
+}
+
+/** Explicit values that replace derived ones. Each one is still checked against the invariants. */
+export interface LimitOverrides {
+  /** @default - derived: model-server timeout + 1 s, at most 29 s */
+  readonly integrationTimeoutMs?: number;
+  /** @default - derived: ceil(p99 x timeoutFactor) rounded up to whole seconds */
+  readonly modelServerTimeoutSeconds?: number;
+  /** @default - derived: maxInstances x throughput x headroom */
+  readonly stageRateLimit?: number;
+  /** @default - derived: 2 x maxInstances x sustainableConcurrency */
+  readonly stageBurstLimit?: number;
+  /** @default - derived: throughput x 60 x targetUtilization */
+  readonly targetInvocationsPerInstancePerMinute?: number;
+  /** @default - derived: min(backend limit, maxRequestBytes x 1.25) */
+  readonly maxPayloadBytes?: number;
+  /** @default - derived: floor(modelServerTimeout / p99), at least 1 */
+  readonly maxEnqueuedBatches?: number;
+  /** @default - derived: max(10, ceil(1.5 x top tier rate x window)) */
+  readonly wafRateLimitPerIp?: number;
+}
+
+/** Options of `deriveLimits`. */
+export interface DeriveLimitsOptions {
+  /**
+   * Instances always running.
+   * @default 1
+   */
+  readonly minInstances?: number;
+  /**
+   * Instances at most: the cost ceiling under attack.
+   * @default 2
+   */
+  readonly maxInstances?: number;
+  /**
+   * Share of the fleet's measured capacity (at max scale) the API admits.
+   * @default 0.8
+   */
+  readonly headroom?: number;
+  /**
+   * Model-server timeout as a multiple of the profile's p99.
+   * @default 3
+   */
+  readonly timeoutFactor?: number;
+  /**
+   * Scaling target as a share of the measured per-instance throughput.
+   * @default 0.7
+   */
+  readonly targetUtilization?: number;
+  /**
+   * Largest batch the model server forms.
+   * @default 8
+   */
+  readonly maxBatchSize?: number;
+  /**
+   * Usage-plan tiers.
+   * @default basic 10 %, standard 25 %, premium 50 % of the stage rate
+   */
+  readonly usagePlanTiers?: UsagePlanTierSpec[];
+  /**
+   * WAF rate-based rule evaluation window (s): 60, 120, 300 or 600.
+   * @default 300
+   */
+  readonly wafWindowSeconds?: number;
+  /** @default apigw.EndpointType.REGIONAL */
+  readonly endpointType?: apigw.EndpointType;
+  /**
+   * Allow integration timeouts above 29 s (Regional/private APIs with a raised quota only).
+   * @default false
+   */
+  readonly allowExtendedIntegrationTimeout?: boolean;
+  /**
+   * Region, when known, to cap throttles at the account limit of that Region.
+   * @default - the limits of the larger Regions
+   */
+  readonly region?: string;
+  /**
+   * Largest body the backend accepts (bytes).
+   * @default - no backend limit
+   */
+  readonly backendMaxPayloadBytes?: number;
+  /**
+   * Hard timeout of the backend (ms), e.g. 60 000 for SageMaker real-time.
+   * @default - none
+   */
+  readonly backendTimeoutMs?: number;
+  /** Name of the backend, for messages. @default "backend" */
+  readonly backendName?: string;
+  /** Values that replace derived ones. @default - all derived */
+  readonly overrides?: LimitOverrides;
+}
+
+/** Every number the constructs set, with the formula that produced it. */
+export interface InferenceLimits {
+  readonly timeouts: {
+    readonly integrationTimeoutMs: number;
+    readonly modelServerTimeoutSeconds: number;
+    readonly nginxReadTimeoutSeconds: number;
+  };
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly usagePlanTiers: readonly UsagePlanTierLimits[];
+  readonly waf: { readonly windowSeconds: number; readonly rateLimitPerIp: number };
+  readonly scaling: {
+    readonly minInstances: number;
+    readonly maxInstances: number;
+    readonly targetInvocationsPerInstancePerMinute: number;
+    readonly scaleOutCooldownSeconds: number;
+    readonly scaleInCooldownSeconds: number;
+  };
+  readonly payload: { readonly maxBodyBytes: number };
+  readonly modelServer: {
+    readonly maxBatchSize: number;
+    readonly maxEnqueuedBatches: number;
+    readonly batchTimeoutMicros: number;
+  };
+  readonly alarms: AlarmThresholds;
+  /** For each derived number (dotted path), the formula and inputs that produced it. */
+  readonly formulas: Readonly<Record<string, string>>;
+}
+
+/** Alarm thresholds derived from the profile and limits. */
+export interface AlarmThresholds {
+  /** API 5XX share of requests (0..1). */
+  readonly api5xxRate: number;
+  /** API 4XX share of requests (0..1). */
+  readonly api4xxRate: number;
+  /** API p99 latency (ms). */
+  readonly apiLatencyP99Ms: number;
+  /** API p99 integration latency (ms). */
+  readonly integrationLatencyP99Ms: number;
+  /** Throttled (429) responses per minute. */
+  readonly throttledPerMinute: number;
+  /** WAF blocked requests per minute. */
+  readonly wafBlockedPerMinute: number;
+  /** SageMaker ModelLatency p99 (microseconds, as SageMaker publishes it). */
+  readonly modelLatencyP99Micros: number;
+  /** Backend 5XX errors per minute. */
+  readonly backend5xxPerMinute: number;
+  /** CPU utilization, percent of all vCPUs (0..100). */
+  readonly cpuUtilizationPercent: number;
+  /** Host memory utilization percent. */
+  readonly memoryUtilizationPercent: number;
+  /** GPU utilization, percent of all GPUs (0..100). */
+  readonly gpuUtilizationPercent: number;
+  /** GPU memory utilization, percent of all GPU memory (0..100). */
+  readonly gpuMemoryUtilizationPercent: number;
+}
+
+/** Defaults, documented in the README. */
+export const LIMIT_DEFAULTS = {
+  minInstances: 1,
+  maxInstances: 2,
+  headroom: 0.8,
+  timeoutFactor: 3,
+  targetUtilization: 0.7,
+  maxBatchSize: 8,
+  wafWindowSeconds: 300,
+  integrationMarginMs: 1_000,
+  payloadHeadroom: 1.25,
+  burstWaves: 2,
+  wafTopTierFactor: 1.5,
+  tiers: [
+    { name: 'basic', shareOfStageRate: 0.1 },
+    { name: 'standard', shareOfStageRate: 0.25 },
+    { name: 'premium', shareOfStageRate: 0.5 },
+  ] as UsagePlanTierSpec[],
+  dailyDutyCycle: 0.5,
+  /** Scale out fast, scale in slowly so an attack pulse does not make the fleet flap. */
+  scaleOutCooldownSeconds: 60,
+  scaleInCooldownSeconds: 600,
+  batchTimeoutMicros: 1_000,
+} as const;
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Derives every limit the constructs set from a measured profile. Pure: the same profile and
+ * options always give the same limits. Throws one error listing every broken invariant.
+ */
+export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOptions = {}): InferenceLimits {
+  const o = options.overrides ?? {};
+  const f: Record<string, string> = {};
+  const c = new ProblemCollector('LIMITS_INVALID', `limits for ${profile.model} on ${profile.hardware}`);
+
+  const minInstances = options.minInstances ?? LIMIT_DEFAULTS.minInstances;
+  const maxInstances = options.maxInstances ?? LIMIT_DEFAULTS.maxInstances;
+  const headroom = options.headroom ?? LIMIT_DEFAULTS.headroom;
+  const timeoutFactor = options.timeoutFactor ?? LIMIT_DEFAULTS.timeoutFactor;
+  const targetUtilization = options.targetUtilization ?? LIMIT_DEFAULTS.targetUtilization;
+  const maxBatchSize = options.maxBatchSize ?? LIMIT_DEFAULTS.maxBatchSize;
+  const wafWindowSeconds = options.wafWindowSeconds ?? LIMIT_DEFAULTS.wafWindowSeconds;
+  const endpointType = options.endpointType ?? apigw.EndpointType.REGIONAL;
+  const allowExtended = options.allowExtendedIntegrationTimeout ?? false;
+
+  c.intInRange('minInstances', minInstances, 1, 10_000, 'real-time endpoints keep at least one instance');
+  c.intInRange('maxInstances', maxInstances, 1, 10_000);
+  c.require(maxInstances >= minInstances, 'maxInstances', maxInstances, `>= minInstances (${minInstances})`, 'raise maxInstances or lower minInstances');
+  c.numberInRange('headroom', headroom, 0.05, 1, 'admit at most the capacity that was measured');
+  c.numberInRange('timeoutFactor', timeoutFactor, 1, 100);
+  c.numberInRange('targetUtilization', targetUtilization, 0.1, 1);
+  c.intInRange('maxBatchSize', maxBatchSize, 1, 10_000);
+  c.require(WAF_RATE_WINDOWS_SECONDS.includes(wafWindowSeconds), 'wafWindowSeconds', wafWindowSeconds, WAF_RATE_WINDOWS_SECONDS.join(', '), 'pick one of the windows WAF supports');
+
+  // ---- timeouts ---------------------------------------------------------------------------
+  const maxIntegration = allowExtended && endpointType !== apigw.EndpointType.EDGE
+    ? Math.min(APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS, options.backendTimeoutMs ?? Infinity)
+    : Math.min(APIGW_MAX_INTEGRATION_TIMEOUT_MS, options.backendTimeoutMs ?? Infinity);
+  const deadlineMs = Math.max(1_000, Math.ceil(profile.latencyMs.p99 * timeoutFactor));
+  let modelServerTimeoutSeconds = o.modelServerTimeoutSeconds ?? Math.ceil(deadlineMs / 1000);
+  f['timeouts.modelServerTimeoutSeconds'] = o.modelServerTimeoutSeconds !== undefined
+    ? `override (${o.modelServerTimeoutSeconds} s)`
+    : `ceil(max(1000 ms, p99 ${profile.latencyMs.p99} ms x timeoutFactor ${timeoutFactor}) / 1000) = ${modelServerTimeoutSeconds} s`;
+  if (o.modelServerTimeoutSeconds === undefined && modelServerTimeoutSeconds * 1000 + LIMIT_DEFAULTS.integrationMarginMs > maxIntegration) {
+    // The derived deadline does not fit under the integration ceiling: shrink it to fit, if the p99 still fits.
+    modelServerTimeoutSeconds = Math.floor((maxIntegration - LIMIT_DEFAULTS.integrationMarginMs) / 1000);
+    f['timeouts.modelServerTimeoutSeconds'] += `, capped to ${modelServerTimeoutSeconds} s so it fits under the ${maxIntegration} ms integration ceiling`;
+  }
+  c.require(
+    profile.latencyMs.p99 <= modelServerTimeoutSeconds * 1000,
+    'profile.latencyMs.p99', profile.latencyMs.p99,
+    `at most the model-server timeout (${modelServerTimeoutSeconds * 1000} ms) of a synchronous request`,
+    'serve this model through the async queue path, use faster hardware, or (Regional/private APIs only) set allowExtendedIntegrationTimeout after raising the quota',
+  );
+  c.intInRange('overrides.modelServerTimeoutSeconds', o.modelServerTimeoutSeconds, 1, 3_600);
+  const integrationTimeoutMs = o.integrationTimeoutMs ?? Math.min(maxIntegration, modelServerTimeoutSeconds * 1000 + LIMIT_DEFAULTS.integrationMarginMs);
+  f['timeouts.integrationTimeoutMs'] = o.integrationTimeoutMs !== undefined
+    ? `override (${o.integrationTimeoutMs} ms)`
+    : `min(${maxIntegration} ms ceiling, modelServerTimeout ${modelServerTimeoutSeconds * 1000} ms + ${LIMIT_DEFAULTS.integrationMarginMs} ms margin) = ${integrationTimeoutMs} ms`;
+  f['timeouts.nginxReadTimeoutSeconds'] = `= modelServerTimeout (${modelServerTimeoutSeconds} s); the TF Serving container raises nginx to the gunicorn timeout anyway`;
+  c.addAll(checkTimeoutChain({
+    integrationTimeoutMs,
+    modelServerTimeoutMs: modelServerTimeoutSeconds * 1000,
+    endpointType,
+    allowExtendedIntegrationTimeout: allowExtended,
+    backendTimeoutMs: options.backendTimeoutMs,
+    backendName: options.backendName,
+  }));
+
+  // ---- throttling ---------------------------------------------------------------------------
+  const small = options.region !== undefined && APIGW_SMALL_REGIONS.includes(options.region);
+  const accountRate = small ? APIGW_SMALL_REGION_RATE_LIMIT_RPS : APIGW_ACCOUNT_RATE_LIMIT_RPS;
+  const accountBurst = small ? APIGW_SMALL_REGION_BURST_LIMIT : APIGW_ACCOUNT_BURST_LIMIT;
+  const derivedRate = Math.min(accountRate, Math.max(0.1, round2(maxInstances * profile.throughputPerInstanceRps * headroom)));
+  const rateLimit = o.stageRateLimit ?? derivedRate;
+  f['throttle.rateLimit'] = o.stageRateLimit !== undefined
+    ? `override (${o.stageRateLimit} req/s)`
+    : `min(account ${accountRate}, maxInstances ${maxInstances} x throughput ${profile.throughputPerInstanceRps} req/s x headroom ${headroom}) = ${derivedRate} req/s`;
+  const derivedBurst = Math.min(accountBurst, Math.max(1, Math.ceil(LIMIT_DEFAULTS.burstWaves * maxInstances * profile.sustainableConcurrency)));
+  const burstLimit = o.stageBurstLimit ?? derivedBurst;
+  f['throttle.burstLimit'] = o.stageBurstLimit !== undefined
+    ? `override (${o.stageBurstLimit})`
+    : `min(account ${accountBurst}, ${LIMIT_DEFAULTS.burstWaves} waves x maxInstances ${maxInstances} x sustainableConcurrency ${profile.sustainableConcurrency}) = ${derivedBurst}`;
+  const fleetCapacity = maxInstances * profile.throughputPerInstanceRps;
+  c.require(rateLimit > 0 && rateLimit <= accountRate, 'overrides.stageRateLimit', rateLimit, `0 < rate <= ${accountRate} (the account limit)`, 'lower the stage rate');
+  c.require(rateLimit <= fleetCapacity, 'overrides.stageRateLimit', rateLimit, `<= measured fleet capacity (${maxInstances} x ${profile.throughputPerInstanceRps} = ${round2(fleetCapacity)} req/s)`, 'admitting more than the fleet can serve turns an attack into a backlog: lower the rate or raise maxInstances');
+  c.require(Number.isInteger(burstLimit) && burstLimit >= 1 && burstLimit <= accountBurst, 'overrides.stageBurstLimit', burstLimit, `an integer from 1 to ${accountBurst}`, 'lower the burst');
+
+  // ---- usage plans --------------------------------------------------------------------------
+  const tiers = options.usagePlanTiers ?? LIMIT_DEFAULTS.tiers;
+  c.require(tiers.length > 0, 'usagePlanTiers', tiers, 'at least one tier', 'add a tier');
+  const seen = new Set<string>();
+  const usagePlanTiers = tiers.map((t, i) => {
+    c.require(/^[A-Za-z0-9_-]{1,64}$/.test(t.name) && !seen.has(t.name), `usagePlanTiers[${i}].name`, t.name, 'a unique name of letters, digits, _ or -', 'rename the tier');
+    seen.add(t.name);
+    c.numberInRange(`usagePlanTiers[${i}].shareOfStageRate`, t.shareOfStageRate, 0.001, 1, 'one key may never use more than the whole stage');
+    const duty = t.dailyDutyCycle ?? LIMIT_DEFAULTS.dailyDutyCycle;
+    c.numberInRange(`usagePlanTiers[${i}].dailyDutyCycle`, duty, 0.001, 1);
+    const tierRate = Math.max(0.1, round2(rateLimit * t.shareOfStageRate));
+    const tierBurst = Math.max(1, Math.ceil(burstLimit * t.shareOfStageRate));
+    const quota = Math.max(1, Math.ceil(tierRate * 86_400 * duty));
+    f[`usagePlanTiers.${t.name}`] = `rate = stage ${rateLimit} x ${t.shareOfStageRate} = ${tierRate} req/s; burst = ceil(stage ${burstLimit} x ${t.shareOfStageRate}) = ${tierBurst}; quota/day = ceil(rate x 86400 x duty ${duty}) = ${quota}`;
+    return { name: t.name, rateLimit: tierRate, burstLimit: tierBurst, quotaPerDay: quota };
+  });
+
+  // ---- WAF ----------------------------------------------------------------------------------
+  const topTierRate = Math.max(0, ...usagePlanTiers.map((t) => t.rateLimit));
+  const derivedWaf = Math.max(WAF_RATE_LIMIT_MIN, Math.ceil(LIMIT_DEFAULTS.wafTopTierFactor * topTierRate * wafWindowSeconds));
+  const wafRateLimitPerIp = o.wafRateLimitPerIp ?? derivedWaf;
+  f['waf.rateLimitPerIp'] = o.wafRateLimitPerIp !== undefined
+    ? `override (${o.wafRateLimitPerIp} per ${wafWindowSeconds} s)`
+    : `max(${WAF_RATE_LIMIT_MIN}, ceil(${LIMIT_DEFAULTS.wafTopTierFactor} x top tier ${topTierRate} req/s x window ${wafWindowSeconds} s)) = ${derivedWaf} per IP per window`;
+  c.require(Number.isInteger(wafRateLimitPerIp) && wafRateLimitPerIp >= WAF_RATE_LIMIT_MIN, 'overrides.wafRateLimitPerIp', wafRateLimitPerIp, `an integer >= ${WAF_RATE_LIMIT_MIN}`, 'raise the WAF limit');
+
+  // ---- scaling ------------------------------------------------------------------------------
+  const derivedTarget = Math.max(1, Math.floor(profile.throughputPerInstanceRps * 60 * targetUtilization));
+  const target = o.targetInvocationsPerInstancePerMinute ?? derivedTarget;
+  f['scaling.targetInvocationsPerInstancePerMinute'] = o.targetInvocationsPerInstancePerMinute !== undefined
+    ? `override (${target} per minute)`
+    : `floor(throughput ${profile.throughputPerInstanceRps} req/s x 60 s x targetUtilization ${targetUtilization}) = ${derivedTarget} per instance per minute`;
+  c.require(target > 0 && target <= profile.throughputPerInstanceRps * 60, 'overrides.targetInvocationsPerInstancePerMinute', target,
+    `1..${Math.floor(profile.throughputPerInstanceRps * 60)} (the measured per-instance capacity per minute)`, 'a target above capacity means instances saturate before scaling starts');
+  f['scaling.maxInstances'] = `given (${maxInstances}); the cost ceiling under attack`;
+
+  // ---- payload ------------------------------------------------------------------------------
+  const backendMax = options.backendMaxPayloadBytes ?? Number.MAX_SAFE_INTEGER;
+  const derivedPayload = Math.min(backendMax, Math.ceil(profile.maxRequestBytes * LIMIT_DEFAULTS.payloadHeadroom));
+  const maxBodyBytes = o.maxPayloadBytes ?? derivedPayload;
+  f['payload.maxBodyBytes'] = o.maxPayloadBytes !== undefined
+    ? `override (${maxBodyBytes} bytes)`
+    : `min(${options.backendName ?? 'backend'} limit ${options.backendMaxPayloadBytes ?? 'none'}, maxRequestBytes ${profile.maxRequestBytes} x ${LIMIT_DEFAULTS.payloadHeadroom}) = ${derivedPayload} bytes`;
+  c.require(maxBodyBytes >= profile.maxRequestBytes, 'payload.maxBodyBytes', maxBodyBytes, `>= the profile's largest request (${profile.maxRequestBytes} bytes)`, 'raise the cap, or re-profile with the requests you actually serve');
+  c.require(maxBodyBytes <= backendMax, 'payload.maxBodyBytes', maxBodyBytes, `<= ${backendMax} bytes (${options.backendName ?? 'backend'} limit)`, 'lower the cap, or use the async path (S3 claim check) for large requests');
+
+  // ---- model server -------------------------------------------------------------------------
+  const derivedEnqueued = Math.max(1, Math.floor((modelServerTimeoutSeconds * 1000) / profile.latencyMs.p99));
+  const maxEnqueuedBatches = o.maxEnqueuedBatches ?? derivedEnqueued;
+  f['modelServer.maxEnqueuedBatches'] = o.maxEnqueuedBatches !== undefined
+    ? `override (${maxEnqueuedBatches})`
+    : `max(1, floor(modelServerTimeout ${modelServerTimeoutSeconds * 1000} ms / p99 ${profile.latencyMs.p99} ms)) = ${derivedEnqueued}: a queued batch is served before its request times out`;
+  c.intInRange('overrides.maxEnqueuedBatches', maxEnqueuedBatches, 1, 1_000_000, 'bound the batch queue');
+
+  // ---- alarms -------------------------------------------------------------------------------
+  const spec = gpuInstanceSpec(profile.hardware);
+  const gpuMemShare = spec ? (profile.peakGpuMemoryMiB / (spec.gpuMemoryMiB * spec.gpus)) * 100 : undefined;
+  const gpuMemoryUtilizationPercent = gpuMemShare !== undefined ? Math.min(95, Math.max(50, Math.ceil(gpuMemShare * 1.2))) : 90;
+  const alarms: AlarmThresholds = {
+    api5xxRate: 0.01,
+    api4xxRate: 0.1,
+    apiLatencyP99Ms: Math.round(integrationTimeoutMs * 0.8),
+    integrationLatencyP99Ms: Math.round(integrationTimeoutMs * 0.9),
+    throttledPerMinute: Math.max(10, Math.ceil(rateLimit * 60 * 0.05)),
+    wafBlockedPerMinute: Math.max(10, Math.ceil((wafRateLimitPerIp / wafWindowSeconds) * 60)),
+    modelLatencyP99Micros: Math.round(profile.latencyMs.p99 * 1.5 * 1000),
+    backend5xxPerMinute: 1,
+    cpuUtilizationPercent: 80,
+    memoryUtilizationPercent: 85,
+    gpuUtilizationPercent: 90,
+    gpuMemoryUtilizationPercent,
+  };
+  f['alarms.apiLatencyP99Ms'] = `0.8 x integrationTimeout ${integrationTimeoutMs} ms = ${alarms.apiLatencyP99Ms} ms`;
+  f['alarms.integrationLatencyP99Ms'] = `0.9 x integrationTimeout ${integrationTimeoutMs} ms = ${alarms.integrationLatencyP99Ms} ms`;
+  f['alarms.throttledPerMinute'] = `max(10, 5 % of stage capacity per minute ${rateLimit} x 60) = ${alarms.throttledPerMinute}`;
+  f['alarms.wafBlockedPerMinute'] = `max(10, one IP's WAF allowance per minute) = ${alarms.wafBlockedPerMinute}`;
+  f['alarms.modelLatencyP99Micros'] = `1.5 x profile p99 ${profile.latencyMs.p99} ms = ${alarms.modelLatencyP99Micros} us`;
+  f['alarms.gpuMemoryUtilizationPercent'] = spec
+    ? `clamp(50..95, 1.2 x peak GPU memory ${profile.peakGpuMemoryMiB} MiB / ${spec.gpus} x ${spec.gpuMemoryMiB} MiB) = ${gpuMemoryUtilizationPercent} %`
+    : `${gpuMemoryUtilizationPercent} % (hardware ${profile.hardware} not in the GPU table)`;
+  if (spec) {
+    c.require(profile.peakGpuMemoryMiB <= spec.gpuMemoryMiB * spec.gpus, 'profile.peakGpuMemoryMiB', profile.peakGpuMemoryMiB,
+      `<= the GPU memory of ${spec.name} (${spec.gpus} x ${spec.gpuMemoryMiB} MiB)`, 'check the profile: it was measured on other hardware');
+  }
+
+  c.throwIfAny('the limits derived from the profile break an invariant');
+  return {
+    timeouts: { integrationTimeoutMs, modelServerTimeoutSeconds, nginxReadTimeoutSeconds: modelServerTimeoutSeconds },
+    throttle: { rateLimit, burstLimit },
+    usagePlanTiers,
+    waf: { windowSeconds: wafWindowSeconds, rateLimitPerIp: wafRateLimitPerIp },
+    scaling: {
+      minInstances, maxInstances, targetInvocationsPerInstancePerMinute: target,
+      scaleOutCooldownSeconds: LIMIT_DEFAULTS.scaleOutCooldownSeconds, scaleInCooldownSeconds: LIMIT_DEFAULTS.scaleInCooldownSeconds,
+    },
+    payload: { maxBodyBytes },
+    modelServer: { maxBatchSize, maxEnqueuedBatches, batchTimeoutMicros: LIMIT_DEFAULTS.batchTimeoutMicros },
+    alarms,
+    formulas: f,
+  };
+}

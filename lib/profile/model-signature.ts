@@ -1,0 +1,166 @@
+import { ProblemCollector } from '../core';
+
+/** Element type of a tensor. JSON has no fixed-width numbers, so ranges are enforced by the schema. */
+export class TensorDType {
+  public static readonly FLOAT16 = new TensorDType('float16', 'number', -65504, 65504, 12);
+  public static readonly FLOAT32 = new TensorDType('float32', 'number', undefined, undefined, 16);
+  public static readonly FLOAT64 = new TensorDType('float64', 'number', undefined, undefined, 25);
+  public static readonly INT8 = new TensorDType('int8', 'integer', -128, 127, 5);
+  public static readonly UINT8 = new TensorDType('uint8', 'integer', 0, 255, 4);
+  public static readonly INT32 = new TensorDType('int32', 'integer', -2147483648, 2147483647, 12);
+  public static readonly INT64 = new TensorDType('int64', 'integer', -9007199254740991, 9007199254740991, 21);
+  public static readonly BOOL = new TensorDType('bool', 'boolean', undefined, undefined, 6);
+
+  /** Looks a dtype up by its TensorFlow name (`float32`, `DT_FLOAT`, ...). */
+  public static of(name: string): TensorDType {
+    const key = name.toLowerCase().replace(/^dt_/, '');
+    const alias: Record<string, TensorDType> = {
+      float: TensorDType.FLOAT32, half: TensorDType.FLOAT16, double: TensorDType.FLOAT64,
+      float16: TensorDType.FLOAT16, float32: TensorDType.FLOAT32, float64: TensorDType.FLOAT64,
+      int8: TensorDType.INT8, uint8: TensorDType.UINT8, int32: TensorDType.INT32, int64: TensorDType.INT64, bool: TensorDType.BOOL,
+    };
+    const found = alias[key];
+    if (!found) throw new Error(`dtype = "${name}": allowed float16, float32, float64, int8, uint8, int32, int64, bool. Fix: use the dtype of the model's serving signature (saved_model_cli show --all)`);
+    return found;
+  }
+
+  private constructor(
+    /** TensorFlow name of the dtype. */
+    public readonly name: string,
+    /** JSON-schema type of one element. */
+    public readonly jsonType: 'number' | 'integer' | 'boolean',
+    /** Smallest allowed element, if bounded. */
+    public readonly minimum: number | undefined,
+    /** Largest allowed element, if bounded. */
+    public readonly maximum: number | undefined,
+    /** Longest JSON text of one element including its separator (bytes), for payload estimates. */
+    public readonly maxJsonChars: number,
+  ) {}
+}
+
+/** One named input of the model's serving signature. */
+export interface TensorSpecProps {
+  /** Input name in the serving signature, e.g. `input_1`. */
+  readonly name: string;
+  /** Element type. */
+  readonly dtype: TensorDType;
+  /**
+   * Shape of ONE instance, without the batch dimension. Use -1 for a variable dimension; it is
+   * then bounded by `maxVariableDim`.
+   */
+  readonly shape: number[];
+  /**
+   * Upper bound for each variable (-1) dimension.
+   * @default - required when the shape has a -1
+   */
+  readonly maxVariableDim?: number;
+}
+
+/** Options for the request signature. */
+export interface ModelSignatureProps {
+  /** The model's inputs. One input means each instance is the tensor itself; several mean each instance is an object keyed by input name. */
+  readonly inputs: TensorSpecProps[];
+  /** Largest batch (number of instances) one request may carry. */
+  readonly maxBatchSize: number;
+  /**
+   * Name of the serving signature clients may select with `signature_name`.
+   * @default "serving_default"
+   */
+  readonly signatureName?: string;
+}
+
+/** Largest batch size accepted by the signature validator. */
+export const MAX_BATCH_SIZE_LIMIT = 10_000;
+
+/**
+ * The input signature of a Keras model exported as a TF SavedModel. It generates the JSON
+ * schema (draft-04, as API Gateway requires) for TF Serving's REST `instances` request format,
+ * and an upper estimate of the body size that schema admits.
+ */
+export class ModelSignature {
+  /** A signature with a single input tensor. */
+  public static singleTensor(props: Omit<TensorSpecProps, 'name'> & { readonly name?: string; readonly maxBatchSize: number }): ModelSignature {
+    return new ModelSignature({ inputs: [{ name: props.name ?? 'input', dtype: props.dtype, shape: props.shape, maxVariableDim: props.maxVariableDim }], maxBatchSize: props.maxBatchSize });
+  }
+
+  /** A signature with one or more named inputs. */
+  public static of(props: ModelSignatureProps): ModelSignature {
+    return new ModelSignature(props);
+  }
+
+  public readonly inputs: readonly TensorSpecProps[];
+  public readonly maxBatchSize: number;
+  public readonly signatureName: string;
+
+  private constructor(props: ModelSignatureProps) {
+    const c = new ProblemCollector('SIGNATURE_INVALID', 'ModelSignature');
+    c.require(Array.isArray(props.inputs) && props.inputs.length > 0, 'signature.inputs', props.inputs, 'at least one input', 'list the inputs of the serving signature');
+    c.intInRange('signature.maxBatchSize', props.maxBatchSize, 1, MAX_BATCH_SIZE_LIMIT, 'set the largest batch a client may send in one request');
+    (props.inputs ?? []).forEach((input, i) => {
+      const p = `signature.inputs[${i}]`;
+      c.require(typeof input.name === 'string' && /^[A-Za-z0-9_.:/-]+$/.test(input.name), `${p}.name`, input.name, 'a tensor name ([A-Za-z0-9_.:/-]+)', 'use the input name from the serving signature');
+      c.require(Array.isArray(input.shape) && input.shape.every((d) => d === -1 || (Number.isInteger(d) && d > 0)), `${p}.shape`, input.shape, 'positive integers or -1 (variable), without the batch dimension', 'drop the batch dimension and use -1 for variable dimensions');
+      const variable = (input.shape ?? []).some((d) => d === -1);
+      if (variable) c.require(Number.isInteger(input.maxVariableDim) && (input.maxVariableDim ?? 0) > 0, `${p}.maxVariableDim`, input.maxVariableDim, 'a positive integer when the shape has -1', 'bound the variable dimension so the request size is bounded');
+    });
+    c.throwIfAny('invalid model signature');
+    this.inputs = props.inputs.map((i) => ({ ...i, shape: [...i.shape] }));
+    this.maxBatchSize = props.maxBatchSize;
+    this.signatureName = props.signatureName ?? 'serving_default';
+  }
+
+  /** JSON schema (draft-04) of one instance. */
+  private instanceSchema(): Record<string, unknown> {
+    if (this.inputs.length === 1) return tensorSchema(this.inputs[0]);
+    return {
+      type: 'object',
+      additionalProperties: false,
+      required: this.inputs.map((i) => i.name),
+      properties: Object.fromEntries(this.inputs.map((i) => [i.name, tensorSchema(i)])),
+    };
+  }
+
+  /**
+   * JSON schema (draft-04) of a request body in TF Serving's row format:
+   * `{"signature_name"?: string, "instances": [instance, ...]}`, at most `maxBatchSize` instances,
+   * no unknown fields.
+   */
+  public toJsonSchema(): Record<string, unknown> {
+    return {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      title: 'PredictRequest',
+      type: 'object',
+      additionalProperties: false,
+      required: ['instances'],
+      properties: {
+        signature_name: { type: 'string', enum: [this.signatureName] },
+        instances: { type: 'array', minItems: 1, maxItems: this.maxBatchSize, items: this.instanceSchema() },
+      },
+    };
+  }
+
+  /** Upper estimate (bytes) of a body the schema accepts, with every element at its longest JSON text. */
+  public estimatedMaxBodyBytes(): number {
+    const perInstance = this.inputs.reduce((sum, i) => {
+      const elements = i.shape.reduce((n, d) => n * (d === -1 ? (i.maxVariableDim ?? 1) : d), 1);
+      const brackets = i.shape.reduce((n, _d, k) => n + 2 * i.shape.slice(0, k).reduce((m, e) => m * (e === -1 ? (i.maxVariableDim ?? 1) : e), 1), 0);
+      return sum + elements * i.dtype.maxJsonChars + brackets + (this.inputs.length > 1 ? i.name.length + 4 : 0);
+    }, 0);
+    return 64 + this.signatureName.length + this.maxBatchSize * (perInstance + 2);
+  }
+}
+
+function tensorSchema(spec: TensorSpecProps): Record<string, unknown> {
+  const element: Record<string, unknown> = { type: spec.dtype.jsonType };
+  if (spec.dtype.minimum !== undefined) element.minimum = spec.dtype.minimum;
+  if (spec.dtype.maximum !== undefined) element.maximum = spec.dtype.maximum;
+  // Build from the innermost dimension outwards.
+  let schema: Record<string, unknown> = element;
+  for (let k = spec.shape.length - 1; k >= 0; k--) {
+    const d = spec.shape[k];
+    schema = d === -1
+      ? { type: 'array', minItems: 1, maxItems: spec.maxVariableDim, items: schema }
+      : { type: 'array', minItems: d, maxItems: d, items: schema };
+  }
+  return schema;
+}
