@@ -68,6 +68,7 @@ export class DepthGauge {
   private readAt = -Infinity;
   private admittedSinceRead = 0;
   private share = 0;
+  private reading?: Promise<void>;
 
   constructor(private readonly config: AdmissionConfig, private readonly sqs: SQSClient, private readonly now: () => number) {}
 
@@ -76,7 +77,13 @@ export class DepthGauge {
     const c = this.config;
     const stale = this.now() - this.readAt >= c.depthCacheTtlMs;
     const shareUsed = this.share > 0 && this.admittedSinceRead >= this.share;
-    if (stale || shareUsed) await this.read();
+    if (stale || shareUsed) {
+      // One read at a time: requests that arrive while it runs share its result.
+      this.reading ??= this.read().finally(() => {
+        this.reading = undefined;
+      });
+      await this.reading;
+    }
     if (this.admittedSinceRead < this.share) {
       this.admittedSinceRead++;
       return { admitted: true };
