@@ -1,3 +1,4 @@
 export * from './core';
 export * from './profile';
 export * from './api';
+export * from './queue';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { AttributeValue, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { N, S } from '../../handlers/shared/dynamo';
 import { getStatus, StatusConfig, StatusDeps } from '../../handlers/status/core';
@@ -24,7 +24,7 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function put(item: Record<string, { S: string } | { N: string }>) {
+async function put(item: Record<string, AttributeValue>) {
   await clients.ddb.send(new PutItemCommand({ TableName: f.tableName, Item: item }));
 }
 

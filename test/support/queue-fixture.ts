@@ -105,9 +105,10 @@ export async function pollOnce(sqs: SQSClient, queueUrl: string, batchSize: numb
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   const done = messages.filter((m) => !failed.has(m.MessageId!));
   if (done.length > 0) {
-    await sqs.send(new DeleteMessageBatchCommand({
+    const del = await sqs.send(new DeleteMessageBatchCommand({
       QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
     }));
+    if (del.Failed?.length) throw new Error(`DeleteMessageBatch failed: ${JSON.stringify(del.Failed)}`);
   }
   return messages.length;
 }
