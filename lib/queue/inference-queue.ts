@@ -641,11 +641,11 @@ export class InferenceQueue extends Construct {
 
   private grantObjects(fn: lambda.Function, actions: string[], prefix: string): void {
     fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [this.payloadBucket.arnForObjects(prefix)] }));
-    const bucketRef = this.payloadBucket.node.defaultChild instanceof CfnElement
-      ? `<${logicalId(this.payloadBucket.node.defaultChild)}.Arn>`
-      : this.payloadBucket.bucketArn;
-    ack(fn.node.scope as Construct, 'AwsSolutions-IAM5', `Objects are keyed by job id under ${prefix}; the function reaches only that prefix of the construct's bucket.`,
-      [`Resource::${bucketRef}/${prefix}`]);
+    const bucketArn = nagText(Stack.of(this).resolve(this.payloadBucket.bucketArn));
+    if (bucketArn !== undefined) {
+      ack(fn.node.scope as Construct, 'AwsSolutions-IAM5', `Objects are keyed by job id under ${prefix}; the function reaches only that prefix of the payload bucket.`,
+        [`Resource::${bucketArn}/${prefix}`]);
+    }
   }
 
   /** Lambda caps all environment variables of a function at 4 KiB; the schema is the big one. */
@@ -665,6 +665,25 @@ export class InferenceQueue extends Construct {
 function logicalId(element: IConstruct): string {
   const cfn = element instanceof CfnElement ? element : element.node.defaultChild as CfnElement;
   return Stack.of(cfn).resolve(cfn.logicalId) as string;
+}
+
+/**
+ * Renders a resolved value the way cdk-nag names it in a finding (`<Logical.Arn>`,
+ * `<AWS::Partition>`), or undefined when it cannot be known at synth time.
+ */
+function nagText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o.Ref === 'string') return `<${o.Ref}>`;
+  const getAtt = o['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
+  const join = o['Fn::Join'];
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    const parts = (join[1] as unknown[]).map(nagText);
+    return parts.every((p) => p !== undefined) ? parts.join(join[0]) : undefined;
+  }
+  return undefined;
 }
 
 /** Acknowledges a nag finding on a construct and its subtree, with the reason. */
