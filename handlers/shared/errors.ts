@@ -1,7 +1,7 @@
 /**
  * The one error hierarchy of the handlers. Each class decides the HTTP status an API handler
  * answers with, and whether a worker retries the message. Handlers map errors in one place
- * (`toResponse`, `isTransient`), never ad hoc.
+ * (`errorResponse` for the API handlers, `classify` for the worker), never ad hoc.
  */
 
 /** A problem with one part of a request, as listed in a 400 body. */
@@ -77,11 +77,6 @@ export class PermanentModelError extends Error {
     super(message);
     this.name = 'PermanentModelError';
   }
-}
-
-/** True when a worker should let SQS deliver the message again. Unknown errors are retried: nothing accepted is dropped. */
-export function isTransient(e: unknown): boolean {
-  return !(e instanceof PermanentModelError);
 }
 
 /** Wraps a failure of a dependency (SQS, DynamoDB, S3) as a 503, leaving handler errors untouched. */
