@@ -1,0 +1,3 @@
+export * from './model-artifact';
+export * from './inference-image';
+export * from './sagemaker-realtime';
