@@ -61,7 +61,7 @@ describe('deriveLimits formulas', () => {
     expect(l.waf.windowSeconds).toBe(300);
     expect(l.waf.rateLimitPerIp).toBe(Math.ceil(1.2 * 288 * 300));
     // A 0.1 req/s tier over a 60 s window would allow 8 per IP: raised to WAF's minimum of 10.
-    const tiny = deriveLimits(profile(), { ...SM, wafWindowSeconds: 60, usagePlanTiers: [{ name: 'trial', shareOfStageRate: 0.0001 }] });
+    const tiny = deriveLimits(profile(), { ...SM, wafWindowSeconds: 60, overrides: { stageRateLimit: 50 }, usagePlanTiers: [{ name: 'trial', shareOfStageRate: 0.001 }] });
     expect(tiny.usagePlanTiers[0].rateLimit).toBe(0.1);
     expect(tiny.waf.rateLimitPerIp).toBe(10);
     expect(LIMIT_DEFAULTS.wafTopTierFactor).toBe(1.2);
