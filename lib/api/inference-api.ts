@@ -336,7 +336,7 @@ export class InferenceApi extends Construct {
     const body = (error: string, message: string) => ({
       'application/json': `{"error": "${error}", "message": "${message}", "requestId": "$context.requestId"}`,
     });
-    const retryAfter = (seconds: number) => ({ 'gatewayresponse.header.Retry-After': `'${seconds}'` });
+    const retryAfter = (seconds: number) => ({ 'Retry-After': `'${seconds}'` });
     const window = this.limits.waf.windowSeconds;
     const secondsToNextDay = 3600;
     const responses: Array<[string, apigw.ResponseType, string | undefined, Record<string, string> | undefined, Record<string, string>]> = [
