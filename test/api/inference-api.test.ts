@@ -1,5 +1,5 @@
 import { App, Stack, aws_apigateway as apigw } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { InferenceGuardError, ModelSignature, TensorDType, regexGreaterThan } from '../../lib';
 import { SIGNATURE, serviceStack } from '../support/stacks';
 
