@@ -1,81 +1,18 @@
 import {
-  Annotations, Duration, Names, Stack, aws_apigateway as apigw, aws_applicationautoscaling as appscaling,
-  aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker, Validations,
+  Duration, Stack, aws_apigateway as apigw, aws_applicationautoscaling as appscaling,
+  aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import {
-  ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES, SAGEMAKER_STARTUP_TIMEOUT_MAX_S,
-  SAGEMAKER_STARTUP_TIMEOUT_MIN_S, SAGEMAKER_VOLUME_MAX_GB, SAGEMAKER_VOLUME_MIN_GB, ec2Name, gpuInstanceSpec, hasLocalNvme, isGpuInstanceType,
-} from '../core';
+import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES, gpuInstanceSpec } from '../core';
 import { ISyncInferenceTarget, SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
 import { InferenceLimits, InferenceProfile } from '../profile';
 import { InferenceImage } from './inference-image';
-import { ModelArtifact } from './model-artifact';
-
-/** Environment variables that TF Serving containers do NOT read (they belong to the MMS/TorchServe toolkit). */
-export const IGNORED_BY_TF_SERVING = ['SAGEMAKER_MODEL_SERVER_TIMEOUT', 'SAGEMAKER_MODEL_SERVER_WORKERS'];
+import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, endpointMetric, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
 
 /** Props of `SageMakerRealtimeBackend`. */
-export interface SageMakerRealtimeBackendProps {
-  /** The SavedModel to serve. */
-  readonly model: ModelArtifact;
-  /** The measured profile of this model on `instanceType`. */
-  readonly profile: InferenceProfile;
+export interface SageMakerRealtimeBackendProps extends SageMakerBackendCommonProps {
   /** Limits derived from the profile (`deriveLimits`). */
   readonly limits: InferenceLimits;
-  /** SageMaker instance type, e.g. `ml.g5.xlarge`. Must be a GPU type when the image is a GPU build. */
-  readonly instanceType: string;
-  /**
-   * Serving image.
-   * @default InferenceImage.tensorflowServingDlc() (TF 2.19 GPU)
-   */
-  readonly image?: InferenceImage;
-  /**
-   * ML storage volume size (GB). Not allowed on instance types with local NVMe storage (g4dn, g5, g6, p4d, ...).
-   * @default - SageMaker's default
-   */
-  readonly volumeSizeGb?: number;
-  /**
-   * Time allowed to download the model (60-3600 s).
-   * @default - 2 x the profile's cold start, within 60-3600 s
-   */
-  readonly modelDownloadTimeout?: Duration;
-  /**
-   * Time allowed for the container to pass its first /ping (60-3600 s).
-   * @default - 2 x the profile's cold start, within 60-3600 s
-   */
-  readonly startupHealthCheckTimeout?: Duration;
-  /**
-   * KMS key for the ML storage volume. Only for EBS-only instance types: SageMaker refuses a key on
-   * instance types with local NVMe storage, whose volumes a hardware module encrypts.
-   * @default - a new key with rotation on EBS-only instance types; none on local-NVMe types
-   */
-  readonly kmsKey?: kms.IKey;
-  /**
-   * gunicorn workers in the TF Serving container.
-   * @default - min(vCPUs, sustainable concurrency)
-   */
-  readonly modelServerWorkers?: number;
-  /**
-   * TF intra-op thread pool size.
-   * @default - vCPUs of the instance
-   */
-  readonly intraOpParallelism?: number;
-  /**
-   * TF inter-op thread pool size.
-   * @default 2 (1 on instances with 2 vCPUs or fewer)
-   */
-  readonly interOpParallelism?: number;
-  /**
-   * Extra container environment. Cannot contain `SAGEMAKER_MODEL_SERVER_*` for TF Serving images.
-   * @default - none
-   */
-  readonly environment?: Record<string, string>;
-  /**
-   * Endpoint name (lower-case letters, digits and hyphens).
-   * @default - generated from the construct path
-   */
-  readonly endpointName?: string;
 }
 
 const VARIANT_NAME = 'AllTraffic';
@@ -98,99 +35,35 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
   /** Container environment that was set (for review). */
   public readonly environment: Readonly<Record<string, string>>;
   public readonly instanceType: string;
-  private readonly limits: InferenceLimits;
   private readonly profile: InferenceProfile;
 
   constructor(scope: Construct, id: string, props: SageMakerRealtimeBackendProps) {
     super(scope, id);
     const image = props.image ?? InferenceImage.tensorflowServingDlc();
     const { limits, profile, instanceType } = props;
-    this.limits = limits;
     this.profile = profile;
     this.instanceType = instanceType;
-    const spec = gpuInstanceSpec(instanceType);
-    const nvme = hasLocalNvme(instanceType);
-    const startupDefault = Math.min(SAGEMAKER_STARTUP_TIMEOUT_MAX_S, Math.max(SAGEMAKER_STARTUP_TIMEOUT_MIN_S, Math.ceil(profile.coldStartSeconds * 2)));
-    const downloadS = props.modelDownloadTimeout?.toSeconds() ?? startupDefault;
-    const healthS = props.startupHealthCheckTimeout?.toSeconds() ?? startupDefault;
-
     const c = new ProblemCollector('SAGEMAKER_PROPS_INVALID', this.node.path);
-    c.require(/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType), 'instanceType', instanceType, 'a SageMaker instance type such as ml.g5.xlarge', 'use the ml.-prefixed instance type name');
-    const gpuInstance = isGpuInstanceType(instanceType);
-    c.require(image.gpu === gpuInstance, 'instanceType', instanceType,
-      image.gpu ? `a GPU instance type (ml.g4dn, ml.g5, ml.g6, ml.p*) because the image ${image.description} is a GPU build` : `a CPU instance type because the image ${image.description} is a CPU build`,
-      image.gpu ? 'pick a GPU instance type, or use a CPU image (InferenceImage.tensorflowServingDlc({ gpu: false }))' : 'use a GPU image on a GPU instance type, or pick a CPU instance type');
-    c.intInRange('volumeSizeGb', props.volumeSizeGb, SAGEMAKER_VOLUME_MIN_GB, SAGEMAKER_VOLUME_MAX_GB);
-    c.require(!(nvme && props.volumeSizeGb !== undefined), 'volumeSizeGb', props.volumeSizeGb, `unset on ${instanceType}, which has local NVMe storage of a fixed size`, 'remove volumeSizeGb, or pick an EBS-only instance type');
-    c.require(!(nvme && props.kmsKey !== undefined), 'kmsKey', props.kmsKey?.node.path, `unset on ${instanceType}: SageMaker refuses KmsKeyId on instance types with local NVMe storage (encrypted by a hardware module)`, 'remove kmsKey, or pick an EBS-only instance type such as ml.p3.2xlarge');
-    c.intInRange('modelDownloadTimeout', downloadS, SAGEMAKER_STARTUP_TIMEOUT_MIN_S, SAGEMAKER_STARTUP_TIMEOUT_MAX_S, 'give the model download 60-3600 s');
-    c.intInRange('startupHealthCheckTimeout', healthS, SAGEMAKER_STARTUP_TIMEOUT_MIN_S, SAGEMAKER_STARTUP_TIMEOUT_MAX_S, 'give the container 60-3600 s to pass /ping');
-    c.require(healthS >= Math.ceil(profile.coldStartSeconds), 'startupHealthCheckTimeout', `${healthS} s`, `>= the profile's cold start (${profile.coldStartSeconds} s)`, 'raise the timeout, or the endpoint never becomes healthy');
-    if (spec) {
-      c.require(profile.peakGpuMemoryMiB <= spec.gpus * spec.gpuMemoryMiB, 'profile.peakGpuMemoryMiB', profile.peakGpuMemoryMiB, `<= ${spec.gpus} x ${spec.gpuMemoryMiB} MiB on ${instanceType}`, 'pick a larger GPU instance type');
-      c.require(profile.peakHostMemoryMiB <= spec.memoryMiB, 'profile.peakHostMemoryMiB', profile.peakHostMemoryMiB, `<= ${spec.memoryMiB} MiB on ${instanceType}`, 'pick an instance type with more memory');
-    }
-    const vcpus = spec?.vcpus ?? 4;
-    const workers = props.modelServerWorkers ?? Math.max(1, Math.min(vcpus, profile.sustainableConcurrency));
-    c.intInRange('modelServerWorkers', workers, 1, 1024);
-    c.intInRange('intraOpParallelism', props.intraOpParallelism, 1, 1024);
-    c.intInRange('interOpParallelism', props.interOpParallelism, 1, 1024);
-    if (image.tensorflowServing) {
-      for (const k of IGNORED_BY_TF_SERVING) {
-        c.require(props.environment?.[k] === undefined, `environment.${k}`, props.environment?.[k],
-          'unset: the TF Serving container ignores SAGEMAKER_MODEL_SERVER_* (they belong to the MMS/TorchServe toolkit)',
-          'use SAGEMAKER_GUNICORN_TIMEOUT_SECONDS / SAGEMAKER_GUNICORN_WORKERS, which this construct already sets from the limits');
-      }
-    }
+    const { vcpus, workers, downloadS, healthS } = checkCommonProps(c, props, image);
     c.require(limits.scaling.minInstances >= 1, 'limits.scaling.minInstances', limits.scaling.minInstances, '>= 1 on a real-time endpoint', 'use the async backend to scale to zero');
     c.require(limits.timeouts.modelServerTimeoutSeconds * 1000 < SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, 'limits.timeouts.modelServerTimeoutSeconds', limits.timeouts.modelServerTimeoutSeconds,
       `< ${SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS / 1000} s (SageMaker's real-time invocation limit)`, 'use the async path for longer requests');
     c.throwIfAny();
+    warnOnHardwareMismatch(this, profile, instanceType);
 
-    if (ec2Name(profile.hardware) !== ec2Name(instanceType)) {
-      Annotations.of(this).addWarningV2('keras-inference-guard:profileHardwareMismatch',
-        `The profile was measured on ${profile.hardware} but the endpoint runs on ${instanceType}: every derived limit assumes the profiled hardware. Re-profile on ${instanceType}.`);
-    }
-
-    this.role = new iam.Role(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: 'Least-privilege execution role of the inference endpoint (no AmazonSageMakerFullAccess)',
-    });
-    const stack = Stack.of(this);
-    // SageMaker writes container logs and metrics on the model's behalf.
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/sagemaker/Endpoints/*`],
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'], resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints', 'AWS/SageMaker'] } },
-    }));
-    Validations.of(this.role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions; PutMetricData is restricted to the SageMaker namespaces by condition' });
-    Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]`, reason: 'SageMaker names the endpoint log group after the endpoint at creation time; the grant is limited to the /aws/sagemaker/Endpoints prefix' });
-
-    const imageConfig = image.bind(this, this.role);
-    const modelConfig = props.model.bind(this, this.role);
-
-    const environment: Record<string, string> = { ...(image.tensorflowServing ? this.tfServingEnvironment(workers, vcpus, props) : {}), ...(props.environment ?? {}) };
-    this.environment = environment;
-
-    this.model = new sagemaker.CfnModel(this, 'Model', {
-      executionRoleArn: this.role.roleArn,
-      primaryContainer: { image: imageConfig.imageUri, modelDataUrl: modelConfig.s3Url, environment },
-      // The model needs no network: SageMaker downloads the artifact and image for it.
-      enableNetworkIsolation: true,
-    });
-    // The model is validated against the role's permissions at creation: wait for the policy too.
-    const policy = this.role.node.tryFindChild('DefaultPolicy');
-    if (policy) this.model.node.addDependency(policy);
-
-    if (props.kmsKey) {
-      this.kmsKey = props.kmsKey;
-    } else if (!nvme) {
-      this.kmsKey = new kms.Key(this, 'VolumeKey', { enableKeyRotation: true, description: `ML storage volume key of ${this.node.path}` });
-    }
-    this.kmsKey?.grantEncryptDecrypt(this.role);
+    const environment = image.tensorflowServing ? tfServingEnvironment({
+      timeoutSeconds: limits.timeouts.modelServerTimeoutSeconds,
+      nginxReadTimeoutSeconds: limits.timeouts.nginxReadTimeoutSeconds,
+      workers, vcpus,
+      intraOpParallelism: props.intraOpParallelism,
+      interOpParallelism: props.interOpParallelism,
+      batching: limits.modelServer.maxBatchSize > 1 ? limits.modelServer : undefined,
+    }) : {};
+    const parts = createSageMakerModel(this, props, image, environment);
+    this.role = parts.role;
+    this.model = parts.model;
+    this.environment = parts.environment;
+    this.kmsKey = parts.kmsKey;
 
     this.endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
       kmsKeyId: this.kmsKey?.keyArn,
@@ -206,8 +79,7 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
       }],
     });
 
-    this.endpointName = props.endpointName ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
-    new ProblemCollector('SAGEMAKER_PROPS_INVALID', this.node.path).require(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(this.endpointName), 'endpointName', this.endpointName, 'letters, digits and single hyphens, at most 63 characters', 'choose another endpoint name');
+    this.endpointName = parts.endpointName;
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
       endpointName: this.endpointName,
@@ -228,30 +100,6 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
       scaleOutCooldown: Duration.seconds(limits.scaling.scaleOutCooldownSeconds),
       scaleInCooldown: Duration.seconds(limits.scaling.scaleInCooldownSeconds),
     });
-  }
-
-  private tfServingEnvironment(workers: number, vcpus: number, props: SageMakerRealtimeBackendProps): Record<string, string> {
-    const l = this.limits;
-    const env: Record<string, string> = {
-      // The TF Serving container reads these (not SAGEMAKER_MODEL_SERVER_*).
-      SAGEMAKER_GUNICORN_TIMEOUT_SECONDS: String(l.timeouts.modelServerTimeoutSeconds),
-      SAGEMAKER_NGINX_PROXY_READ_TIMEOUT_SECONDS: String(l.timeouts.nginxReadTimeoutSeconds),
-      SAGEMAKER_GUNICORN_WORKERS: String(workers),
-      // Bounded thread pools: left at 0 TF sizes both to every core and a burst oversubscribes the host.
-      SAGEMAKER_TFS_INTRA_OP_PARALLELISM: String(props.intraOpParallelism ?? vcpus),
-      SAGEMAKER_TFS_INTER_OP_PARALLELISM: String(props.interOpParallelism ?? (vcpus <= 2 ? 1 : 2)),
-    };
-    if (l.modelServer.maxBatchSize > 1) {
-      Object.assign(env, {
-        SAGEMAKER_TFS_ENABLE_BATCHING: 'true',
-        SAGEMAKER_TFS_MAX_BATCH_SIZE: String(l.modelServer.maxBatchSize),
-        SAGEMAKER_TFS_BATCH_TIMEOUT_MICROS: String(l.modelServer.batchTimeoutMicros),
-        // Bounded batch queue: beyond it TF Serving rejects at once instead of queueing past the deadline.
-        SAGEMAKER_TFS_MAX_ENQUEUED_BATCHES: String(l.modelServer.maxEnqueuedBatches),
-        SAGEMAKER_TFS_NUM_BATCH_THREADS: String(vcpus),
-      });
-    }
-    return env;
   }
 
   /** Integrates `POST /predict` directly with SageMaker runtime InvokeEndpoint (no Lambda). */
@@ -321,11 +169,8 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     };
   }
 
-  private metric(namespace: string, metricName: string, statistic: string, label: string, period = Duration.minutes(1)): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace, metricName, statistic, period, label,
-      dimensionsMap: { EndpointName: this.endpoint.attrEndpointName, VariantName: VARIANT_NAME },
-    });
+  private metric(namespace: string, metricName: string, statistic: string, label: string): cloudwatch.Metric {
+    return endpointMetric(this.endpoint.attrEndpointName, VARIANT_NAME, namespace, metricName, statistic, label);
   }
 
   /** `AWS/SageMaker Invocations`, Sum per minute. */
