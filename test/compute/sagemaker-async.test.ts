@@ -1,8 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { InferenceGuardError, ModelArtifact, SageMakerAsyncBackend, SageMakerAsyncBackendProps } from '../../lib';
+import { ModelArtifact, SageMakerAsyncBackend, SageMakerAsyncBackendProps } from '../../lib';
 import { alarmsByMetric } from '../support/alarms';
 import { profile } from '../support/profiles';
+import { problemsOf } from '../support/errors';
 
 function asyncBackend(props: Partial<SageMakerAsyncBackendProps> = {}) {
   const stack = new Stack(new App(), 'A');
@@ -12,15 +13,6 @@ function asyncBackend(props: Partial<SageMakerAsyncBackendProps> = {}) {
   return { b, template: Template.fromStack(stack) };
 }
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InferenceGuardError);
-    return (e as InferenceGuardError).problems.map((p) => p.prop);
-  }
-  throw new Error('expected an error');
-}
 
 describe('SageMakerAsyncBackend', () => {
   const { b, template } = asyncBackend();
