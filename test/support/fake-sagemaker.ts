@@ -20,6 +20,8 @@ export interface FakeCall {
   readonly endpointName: string;
   readonly body: string;
   readonly contentType?: string;
+  /** When it arrived (ms since the epoch). */
+  readonly at: number;
   /** What it answered. */
   status?: number;
   /** True when the client closed the connection before the answer (an aborted call). */
@@ -92,7 +94,7 @@ export class FakeSageMaker {
         res.end(JSON.stringify({ message: 'Unknown operation' }));
         return;
       }
-      const call: FakeCall = { endpointName: decodeURIComponent(m[1]), body: Buffer.concat(chunks).toString('utf8'), contentType: req.headers['content-type'] };
+      const call: FakeCall = { endpointName: decodeURIComponent(m[1]), body: Buffer.concat(chunks).toString('utf8'), contentType: req.headers['content-type'], at: Date.now() };
       const index = this.calls.push(call) - 1;
       const answer = this.behave(call, index);
       const send = () => {
