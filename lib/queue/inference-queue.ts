@@ -643,7 +643,7 @@ export class InferenceQueue extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [this.payloadBucket.arnForObjects(prefix)] }));
     const bucketArn = nagText(Stack.of(this).resolve(this.payloadBucket.bucketArn));
     if (bucketArn !== undefined) {
-      ack(fn.node.scope as Construct, 'AwsSolutions-IAM5', `Objects are keyed by job id under ${prefix}; the function reaches only that prefix of the payload bucket.`,
+      ack(fn.node.scope as Construct, 'AwsSolutions-IAM5', `Objects are keyed by job id under ${prefix.replace(/\*$/, '')}; the function reaches only that prefix of the payload bucket.`,
         [`Resource::${bucketArn}/${prefix}`]);
     }
   }
