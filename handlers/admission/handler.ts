@@ -5,6 +5,7 @@ import { ENV, numberEnv, requireEnv } from '../shared/env';
 import type { ProxyEvent, ProxyResult } from '../shared/http';
 import { compileRequestSchema } from '../shared/schema';
 import { admit, AdmissionConfig, AdmissionDeps, DepthGauge } from './core';
+import { writeLine } from '../shared/metrics';
 
 // Created once per execution environment: clients keep their connections, the schema is compiled
 // once, and the depth gauge's cache lives as long as the environment.
@@ -29,7 +30,7 @@ const deps: AdmissionDeps = {
   s3: new S3Client({}),
   validate: compileRequestSchema(JSON.parse(requireEnv(ENV.requestSchema)) as object),
   now: () => Date.now(),
-  log: (line) => console.log(line),
+  log: writeLine,
 };
 const gauge = new DepthGauge(config, deps.sqs, deps.now);
 

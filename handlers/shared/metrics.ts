@@ -25,3 +25,12 @@ export const ADMISSION_METRICS = {
   admitted: 'JobsAdmitted',
   rejected: 'JobsRejected',
 } as const;
+
+/**
+ * Writes one log line as is. The Lambda Node.js runtime prefixes `console.log` output with a
+ * timestamp, request id and level, which would stop CloudWatch from reading an Embedded Metric
+ * Format line; standard output is forwarded unchanged.
+ */
+export function writeLine(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

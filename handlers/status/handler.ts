@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { ENV, numberEnv, requireEnv } from '../shared/env';
 import type { ProxyEvent, ProxyResult } from '../shared/http';
 import { getStatus, StatusConfig, StatusDeps } from './core';
+import { writeLine } from '../shared/metrics';
 
 // Created once per execution environment.
 const config: StatusConfig = {
@@ -10,7 +11,7 @@ const config: StatusConfig = {
   bucketName: requireEnv(ENV.bucketName),
   presignSeconds: numberEnv(ENV.presignSeconds, 900),
 };
-const deps: StatusDeps = { ddb: new DynamoDBClient({}), s3: new S3Client({}), log: (line) => console.log(line) };
+const deps: StatusDeps = { ddb: new DynamoDBClient({}), s3: new S3Client({}), log: writeLine };
 
 /** API Gateway (REST, Lambda proxy) handler of `GET /jobs/{id}`. */
 export async function handler(event: ProxyEvent): Promise<ProxyResult> {

@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, numberEnv, requireEnv } from '../shared/env';
 import { HttpBackend, ModelBackend, SageMakerBackend } from './backends';
 import { BatchResponse, processBatch, SqsEvent, WorkerConfig, WorkerContext, WorkerDeps } from './core';
+import { writeLine } from '../shared/metrics';
 
 function backendFromEnv(): ModelBackend {
   const kind = requireEnv(ENV.backendKind);
@@ -37,7 +38,7 @@ const deps: WorkerDeps = {
   backend: backendFromEnv(),
   now: () => Date.now(),
   random: Math.random,
-  log: (line) => console.log(line),
+  log: writeLine,
 };
 
 /** SQS event source handler; answers with the messages to retry (ReportBatchItemFailures). */

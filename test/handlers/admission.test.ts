@@ -126,7 +126,8 @@ describe('admission', () => {
       return next(args);
     }, { step: 'initialize' });
     const cfg = { depthBudget: 5, drainRatePerSecond: 0.5, environments: 1, depthCacheTtlMs: 60_000 };
-    const post = setup(f, cfg, deps({ sqs }));
+    const lines: string[] = [];
+    const post = setup(f, cfg, deps({ sqs, log: (l) => lines.push(l) }));
     for (let i = 0; i < 5; i++) expect((await post(postJobs(ok))).statusCode).toBe(202);
     const readsAtBudget = reads;
     const rejected = await Promise.all(Array.from({ length: 20 }, () => post(postJobs(ok))));
@@ -136,6 +137,12 @@ describe('admission', () => {
       expect(JSON.parse(r.body)).toMatchObject({ error: 'BacklogFull', retryAfterSeconds: 5 });
     }
     expect(reads - readsAtBudget).toBeLessThanOrEqual(1);
+    // Each decision is an Embedded Metric Format line: the 429-share alarm's data.
+    const emf = lines.map((l) => JSON.parse(l)).filter((l) => l._aws);
+    expect(emf.filter((l) => l.JobsAdmitted === 1)).toHaveLength(5);
+    expect(emf.filter((l) => l.JobsRejected === 1)).toHaveLength(20);
+    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'KerasInferenceGuard/Queue', Dimensions: [['QueueName']] });
+    expect(emf[0].QueueName).toBe(f.queueName);
     expect((await counts(clients.sqs, f.queueUrl)).total).toBe(5);
   });
 
