@@ -98,8 +98,10 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
   }
 
   const budgetMs = context.getRemainingTimeInMillis() - config.safetyMarginMs;
-  if (budgetMs < Math.min(config.perCallDeadlineMs, 1_000)) {
-    // Not enough time left in this invocation for a model call: hand the message back at once.
+  // The per-call deadline is timeoutFactor (3) x p99, so half of it still covers a p99 call. With
+  // less time left, a call would likely be cut off after burning model time: hand the message
+  // back at once instead (no model call; it costs one receive).
+  if (budgetMs < config.perCallDeadlineMs / 2) {
     await setVisibility(deps, config, record, 0);
     return 'retry';
   }

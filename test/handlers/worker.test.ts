@@ -151,6 +151,16 @@ describe('worker', () => {
     expect((await job(f, id))!.status).toBe('SUCCEEDED');
   });
 
+  test('too little time left for a model call: the message is handed back without calling the model', async () => {
+    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const id = await send(f, 6);
+    const r = await processBatchOnce(f, worker(f, workerConfig(f), deps(), 900)); // 0.7 s left < half the 2 s deadline
+    expect(r.outcomes).toEqual(['retry']);
+    expect(fake.calls).toHaveLength(0);
+    expect(await job(f, id)).toBeUndefined();
+    expect((await counts(clients.sqs, f.queueUrl)).visible).toBe(1);
+  });
+
   test('a poison message reaches the DLQ after exactly maxReceiveCount receives', async () => {
     const maxReceiveCount = 3;
     const f = await createFixture(clients, { visibilityTimeoutSeconds: 1, maxReceiveCount });
