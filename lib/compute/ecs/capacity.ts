@@ -1,7 +1,7 @@
 import {
-  Size, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam,
+  AspectPriority, Aspects, IAspect, Size, Validations, aws_autoscaling as autoscaling, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_sns as sns,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { GPU_INSTANCE_TYPES, GpuInstanceSpec, InferenceGuardError, gpuInstanceSpec } from '../../core';
 import { ECS_HOST_RESERVE } from './task-size';
 
@@ -91,6 +91,11 @@ export interface GpuCapacityProviderProps {
   readonly rootVolumeSize?: Size;
   /** @default - private subnets with egress */
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Topic notified of every launch, termination and their failures.
+   * @default - no notifications
+   */
+  readonly notificationTopic?: sns.ITopic;
 }
 
 /**
@@ -145,6 +150,7 @@ export class GpuCapacityProvider extends Construct {
       launchTemplate: this.launchTemplate,
       minCapacity: props.minInstances ?? 0,
       maxCapacity: props.maxInstances,
+      notifications: props.notificationTopic ? [{ topic: props.notificationTopic }] : undefined,
     });
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
       autoScalingGroup: this.autoScalingGroup,
@@ -154,5 +160,29 @@ export class GpuCapacityProvider extends Construct {
       machineImageType: ecs.MachineImageType.AMAZON_LINUX_2,
     });
     props.cluster.addAsgCapacityProvider(this.capacityProvider);
+    const reason = 'ECS container instance policy added by the cluster for its capacity provider: ecs:Submit*, ecs:Poll, ecs:StartTelemetrySession, ecr:GetAuthorizationToken and logs have no resource-level scoping';
+    Validations.of(this).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason });
+    Validations.of(this).acknowledge({ id: 'AwsSolutions-IAM5[Action::ecs:Submit*]', reason });
   }
+}
+
+/**
+ * Makes a service wait for its cluster's capacity provider associations. The cluster creates
+ * that resource in an aspect, after the service exists, so the dependency is added by a later
+ * aspect; without it CloudFormation may create the service first and fail with "capacity
+ * provider is not associated with the cluster".
+ */
+class WaitForCapacityProviderAssociation implements IAspect {
+  constructor(private readonly service: ecs.BaseService, private readonly cluster: ecs.ICluster) {}
+  public visit(node: IConstruct): void {
+    if (node !== this.service) return;
+    for (const child of this.cluster.node.children) {
+      if (child instanceof ecs.CfnClusterCapacityProviderAssociations) this.service.node.addDependency(child);
+    }
+  }
+}
+
+/** Orders `service` after the capacity provider associations of `cluster`. */
+export function dependOnCapacityProviderAssociation(service: ecs.BaseService, cluster: ecs.ICluster): void {
+  Aspects.of(service).add(new WaitForCapacityProviderAssociation(service, cluster), { priority: AspectPriority.READONLY });
 }

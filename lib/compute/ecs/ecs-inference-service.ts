@@ -10,6 +10,7 @@ import {
 import { ISyncInferenceTarget, SyncTargetBindOptions, SyncTargetBinding } from '../../api';
 import { checkTimeoutChain } from '../../profile';
 import { EcsServiceAlarms } from './alarms';
+import { dependOnCapacityProviderAssociation } from './capacity';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 import { AlbVpcLinkIntegration } from './integration';
 
@@ -137,7 +138,7 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
         capacityProviderStrategies: [{ capacityProvider: this.gpuCapacity.capacityProvider.capacityProviderName, weight: 1 }],
       })
       : new ecs.FargateService(this, 'Service', { ...common, platformVersion: this.capacity.platformVersion });
-    if (this.gpuCapacity) this.service.node.addDependency(this.gpuCapacity);
+    if (this.gpuCapacity) dependOnCapacityProviderAssociation(this.service, this.cluster);
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: this.vpc,

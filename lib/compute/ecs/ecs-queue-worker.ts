@@ -5,6 +5,8 @@ import {
 import { Construct } from 'constructs';
 import { ProblemCollector } from '../../core';
 import { EcsServiceAlarms } from './alarms';
+import { dependOnCapacityProviderAssociation } from './capacity';
+import { nagResourceText } from './nag-ids';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 
 /** Props of `EcsQueueWorker`. */
@@ -93,12 +95,13 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
     this.queue.grantConsumeMessages(this.taskDefinition.taskRole);
 
     const stack = Stack.of(this);
+    const taskArns = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     this.taskDefinition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${this.cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+      resources: [taskArns],
     }));
     Validations.of(this.taskDefinition).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${stack.getLogicalId(this.cluster.node.defaultChild as ecs.CfnCluster)}>/*]`,
+      id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, taskArns)}]`,
       reason: 'task scale-in protection: the consumer protects its own task, whose id is only known at run time; limited to tasks of this cluster',
     });
 
@@ -120,7 +123,7 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
         capacityProviderStrategies: [{ capacityProvider: this.gpuCapacity.capacityProvider.capacityProviderName, weight: 1 }],
       })
       : new ecs.FargateService(this, 'Service', { ...common, platformVersion: this.capacity.platformVersion });
-    if (this.gpuCapacity) this.service.node.addDependency(this.gpuCapacity);
+    if (this.gpuCapacity) dependOnCapacityProviderAssociation(this.service, this.cluster);
 
     // ---- scaling on backlog per task --------------------------------------------------------
     this.scalableTarget = new appscaling.ScalableTarget(this, 'ScalableTarget', {

@@ -1,5 +1,5 @@
 import {
-  Duration, Size, Stack, Validations, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_logs as logs, aws_sns as sns,
+  Duration, Size, Validations, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_logs as logs, aws_sns as sns,
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -8,6 +8,7 @@ import {
 } from '../../core';
 import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
 import { EcsCapacity, GpuCapacityProvider } from './capacity';
+import { nagResourceText } from './nag-ids';
 import { ModelServer, ModelServerContainerConfig } from './model-server';
 import {
   ContainerLimits, checkEc2TaskSize, checkFargateTaskSize, smallestFargateSize, usableInstanceResources,
@@ -227,10 +228,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
         instanceSpec: spec,
         maxInstances: Math.ceil(this.maxTasks / this.sizing.tasksPerInstance) + 1,
         rootVolumeSize: this.capacity.rootVolumeSize,
-      });
-      Validations.of(this.gpuCapacity).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ECS container instance policy added by AsgCapacityProvider: ecs:Submit*, ecs:Poll, ecs:StartTelemetrySession, ecr:GetAuthorizationToken and logs on the instance role have no resource-level scoping',
+        notificationTopic: props.alarmTopic,
       });
     }
     this.securityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
@@ -423,15 +421,10 @@ export abstract class EcsInferenceTaskBase extends Construct {
       resources: [bucketArn],
       conditions: { StringLike: { 's3:prefix': [`${keyPrefix}/*`, keyPrefix] } },
     }));
-    const resolvedArn = Stack.of(this).resolve(bucketArn);
-    const ref = typeof resolvedArn === 'string' ? resolvedArn
-      : resolvedArn['Fn::GetAtt'] ? `<${resolvedArn['Fn::GetAtt'][0]}.Arn>` : undefined;
-    if (ref) {
-      Validations.of(this.taskDefinition).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${ref}/${keyPrefix}/*]`,
-        reason: 'read-only s3:GetObject limited to the model prefix: the SavedModel is a directory of objects whose names are not known at synth time',
-      });
-    }
+    Validations.of(this.taskDefinition).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, bucketArn)}/${keyPrefix}/*]`,
+      reason: 'read-only s3:GetObject limited to the model prefix: the SavedModel is a directory of objects whose names are not known at synth time',
+    });
   }
 
   private addGpuMetricsSidecar(props: EcsInferenceTaskProps, namespace: string): ecs.ContainerDefinition {
