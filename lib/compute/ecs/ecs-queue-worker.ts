@@ -132,6 +132,12 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
       scalableDimension: 'ecs:service:DesiredCount',
       minCapacity: this.minTasks,
       maxCapacity: this.maxTasks,
+      // The ECS service-linked role, as ecs.BaseService.autoScaleTaskCount uses: no extra role to govern.
+      role: iam.Role.fromRoleArn(this, 'ScalingRole', stack.formatArn({
+        service: 'iam', region: '', resource: 'role',
+        resourceName: 'aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      })),
     });
     const queueName = this.queue.queueName;
     const svcDims = [{ name: 'ClusterName', value: this.cluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }];

@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  ECS_CPU_UNITS_PER_VCPU, ECS_DEFAULT_NOFILE, FARGATE_MAX_STOP_TIMEOUT_S, ProblemCollector,
+  ECS_CPU_UNITS_PER_VCPU, ECS_DEFAULT_NOFILE, FARGATE_MAX_STOP_TIMEOUT_S, InferenceGuardError, ProblemCollector,
 } from '../../core';
 import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
 import { EcsCapacity, GpuCapacityProvider } from './capacity';
@@ -200,15 +200,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
     }
 
     this.sizing = this.resolveSizing(c, props);
-    this.serverConfig = props.modelServer.bind({
-      profile: props.profile,
-      limits: this.limits,
-      vcpus: this.sizing.cpu / ECS_CPU_UNITS_PER_VCPU,
-      gpuCount: this.sizing.gpuCount,
-      gpuMemoryMiB: this.capacity.instanceSpec?.gpuMemoryMiB ?? 0,
-      scratchPath: SCRATCH_PATH,
-      modelVolumePath: MODEL_PATH,
-    });
+    this.serverConfig = this.bindServer(c, props);
     const spec = this.capacity.instanceSpec;
     if (spec && spec.name !== props.profile.hardware.replace(/^ml\./, '')) {
       c.add('profile.hardware', props.profile.hardware, `the capacity's instance type (${spec.name})`,
@@ -279,6 +271,27 @@ export abstract class EcsInferenceTaskBase extends Construct {
       const ns = `KerasInferenceGuard/GPU/${this.node.addr}`;
       this.gpuMetricsNamespace = ns;
       this.gpuMetricsContainer = this.addGpuMetricsSidecar(props, ns);
+    }
+  }
+
+  /** Binds the model server; its problems join the size problems so they are reported together. */
+  private bindServer(c: ProblemCollector, props: EcsInferenceTaskProps): ModelServerContainerConfig {
+    try {
+      return props.modelServer.bind({
+        profile: props.profile,
+        limits: this.limits,
+        vcpus: this.sizing.cpu / ECS_CPU_UNITS_PER_VCPU,
+        // On Fargate a GPU request is already a size problem; the server is configured for CPU.
+        gpuCount: this.capacity.instanceSpec ? this.sizing.gpuCount : 0,
+        gpuMemoryMiB: this.capacity.instanceSpec?.gpuMemoryMiB ?? 0,
+        scratchPath: SCRATCH_PATH,
+        modelVolumePath: MODEL_PATH,
+      });
+    } catch (e) {
+      if (!(e instanceof InferenceGuardError)) throw e;
+      c.addAll(e.problems);
+      c.throwIfAny();
+      throw e;
     }
   }
 

@@ -18,7 +18,7 @@ export const ECS_STATUS_MAPPING: ReadonlyArray<{ readonly pattern: string; reado
   // (unknown model, method not allowed): 424 Failed Dependency.
   { pattern: '4(0[1-9]|1[0-24-9]|2[0-8]|[3-9]\\d)', status: '424', error: 'model_error' },
   // Other 5xx, and 1xx/3xx, which the model server never sends on purpose.
-  { pattern: '5(0[0-24-9]|[1-9]\\d)|[13]\\d{2}', status: '502', error: 'bad_gateway' },
+  { pattern: '5(0[0-25-9]|[1-9]\\d)|[13]\\d{2}', status: '502', error: 'bad_gateway' },
 ];
 
 function errorTemplate(error: string, message: string): string {
