@@ -1,5 +1,5 @@
 import {
-  Duration, Stack, Token, Validations, aws_apigateway as apigw, aws_apigatewayv2 as apigwv2, aws_ec2 as ec2, aws_ecs as ecs,
+  Duration, Token, Validations, aws_apigateway as apigw, aws_apigatewayv2 as apigwv2, aws_ec2 as ec2, aws_ecs as ecs,
   aws_elasticloadbalancingv2 as elbv2, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -221,7 +221,7 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
       methodResponses: integration.methodResponses,
       maxPayloadBytes: APIGW_MAX_PAYLOAD_BYTES,
       loadBalancerIdleTimeoutMs: this.loadBalancerIdleTimeoutSeconds * 1000,
-      backendName: `ECS service ${Stack.of(this).resolve(this.node.path)}`,
+      backendName: `ECS service ${this.node.path}`,
     };
   }
 

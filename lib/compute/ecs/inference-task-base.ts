@@ -165,6 +165,10 @@ export abstract class EcsInferenceTaskBase extends Construct {
   /** Namespace of the sidecar's GPU metrics (no dimensions), when gpuMetrics is on. */
   public readonly gpuMetricsNamespace?: string;
   public readonly logGroup: logs.LogGroup;
+  /** Flow log group of a VPC this construct created. */
+  public readonly flowLogGroup?: logs.LogGroup;
+  /** SSM parameter holding the CloudWatch agent configuration, when gpuMetrics is on. */
+  public readonly gpuMetricsConfig?: ssm.StringParameter;
   /** The GPU capacity provider; undefined on Fargate. */
   public readonly gpuCapacity?: GpuCapacityProvider;
   /** Security group of the tasks. */
@@ -389,6 +393,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    (this as { flowLogGroup?: logs.LogGroup }).flowLogGroup = flowLogs;
     vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
     return vpc;
   }
@@ -455,6 +460,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
         },
       }),
     });
+    (this as { gpuMetricsConfig?: ssm.StringParameter }).gpuMetricsConfig = config;
     const container = this.taskDefinition.addContainer('GpuMetrics', {
       image: props.cloudWatchAgentImage ?? ecs.ContainerImage.fromRegistry('public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest'),
       essential: false,
