@@ -31,6 +31,19 @@ export const EXAMPLE_PROFILE = InferenceProfile.of({
   provenance: { tool: 'kig profile', notes: 'batch 8, float32 224x224x3 JSON instances' },
 });
 
+/** A small Keras model (MobileNetV3-Small) measured on a 2 vCPU / 4 GiB Fargate task. */
+export const EXAMPLE_CPU_PROFILE = InferenceProfile.of({
+  model: 'mobilenetv3-small',
+  hardware: 'fargate-2vcpu-4gb',
+  latencyMs: { p50: 18, p90: 30, p99: 55 },
+  sustainableConcurrency: 2,
+  throughputPerInstanceRps: 45,
+  peakHostMemoryMiB: 1_100,
+  peakGpuMemoryMiB: 0,
+  coldStartSeconds: 25,
+  maxRequestBytes: 650_000,
+});
+
 /** The example stack: one sync service and one async worker sharing a cluster. */
 export class EcsGpuExampleStack extends Stack {
   public readonly service: EcsInferenceService;
@@ -161,6 +174,31 @@ export class EcsGpuExampleStack extends Stack {
     const caller = new iam.Role(this, 'PredictCaller', { assumedBy: new iam.AccountRootPrincipal(), description: 'May call POST /predict' });
     predict.grantExecute(caller);
   }
+}
+
+/** Options of `buildEcsServiceStack`. */
+export interface EcsServiceStackOptions {
+  /** @default "KerasEcsService" */
+  readonly stackId?: string;
+  /** GPU instances (default) or Fargate. */
+  readonly fargate?: boolean;
+}
+
+/**
+ * One ECS inference service in its own stack and nothing else: the unit a synth-time benchmark
+ * measures (`bench/` can call it in a loop with fresh Apps).
+ */
+export function buildEcsServiceStack(app: App, options: EcsServiceStackOptions = {}): Stack {
+  const stack = new Stack(app, options.stackId ?? 'KerasEcsService');
+  const fargate = options.fargate ?? false;
+  const profile = fargate ? EXAMPLE_CPU_PROFILE : EXAMPLE_PROFILE;
+  new EcsInferenceService(stack, 'Inference', {
+    profile,
+    modelServer: ModelServer.tensorflowServing({ version: '2.19.0', modelName: 'resnet50', model: ModelSource.inImage('/models/resnet50') }),
+    capacity: fargate ? EcsCapacity.fargate() : EcsCapacity.gpuInstances({ instanceType: 'g5.xlarge' }),
+    maxTasks: 4,
+  });
+  return stack;
 }
 
 /** Builds the example app; tests and benchmarks call it with their own App. */

@@ -54,6 +54,12 @@ export interface EcsInferenceTaskProps {
    */
   readonly memoryLimitMiB?: number;
   /**
+   * Task memory (MiB): the model server plus its sidecars. On Fargate it must be a valid
+   * combination with `cpu` (checked exactly as given).
+   * @default - EC2: the server's hard limit plus the sidecars; Fargate: the smallest valid size for `cpu` that holds them
+   */
+  readonly taskMemoryMiB?: number;
+  /**
    * Soft memory reservation of the model server container (MiB), what the scheduler books.
    * @default - ceil(profile.peakHostMemoryMiB x 1.2)
    */
@@ -316,10 +322,11 @@ export abstract class EcsInferenceTaskBase extends Construct {
       const usable = usableInstanceResources(spec);
       const tasksPerInstance = Math.max(1, Math.floor(spec.gpus / Math.max(1, gpuCount)));
       const cpu = props.cpu ?? Math.floor(usable.cpuUnits / tasksPerInstance);
-      const serverHard = props.memoryLimitMiB ?? Math.floor(usable.memoryMiB / tasksPerInstance) - sidecarsMiB;
+      const share = Math.floor(usable.memoryMiB / tasksPerInstance);
+      const serverHard = props.memoryLimitMiB ?? (props.taskMemoryMiB ?? share) - sidecarsMiB;
       const sizing: EcsTaskSizing = {
         cpu,
-        taskMemoryMiB: serverHard + sidecarsMiB,
+        taskMemoryMiB: props.taskMemoryMiB ?? serverHard + sidecarsMiB,
         serverMemoryLimitMiB: serverHard,
         serverMemoryReservationMiB: reservation,
         gpuCount,
@@ -330,20 +337,19 @@ export abstract class EcsInferenceTaskBase extends Construct {
       checkEc2TaskSize(c, spec, this.check(sizing, props));
       return sizing;
     }
-    // Fargate
+    // Fargate: the server's hard limit plus the sidecars, rounded up to the next valid task size
+    // unless the task size is given, in which case it must be a valid combination as given.
     const gpuCount = props.gpuCount ?? 0;
-    const serverHard = props.memoryLimitMiB ?? Math.max(2 * peak, peak + 1_024);
-    let cpu = props.cpu;
-    let taskMemory = serverHard + sidecarsMiB;
-    if (cpu === undefined || props.memoryLimitMiB === undefined) {
-      const size = smallestFargateSize(cpu ?? 1_024, taskMemory);
-      cpu = cpu ?? size?.cpu ?? 16_384;
-      if (props.memoryLimitMiB === undefined && size) taskMemory = size.memoryMiB;
-    }
+    const serverHard = props.memoryLimitMiB
+      ?? (props.taskMemoryMiB !== undefined ? props.taskMemoryMiB - sidecarsMiB : Math.max(2 * peak, peak + 1_024));
+    const needed = serverHard + sidecarsMiB;
+    const fit = props.taskMemoryMiB === undefined ? smallestFargateSize(props.cpu ?? 1_024, needed) : undefined;
+    const cpu = props.cpu ?? fit?.cpu ?? 1_024;
+    const taskMemory = props.taskMemoryMiB ?? (fit && fit.cpu === cpu ? fit.memoryMiB : needed);
     const sizing: EcsTaskSizing = {
       cpu,
       taskMemoryMiB: taskMemory,
-      serverMemoryLimitMiB: props.memoryLimitMiB ?? taskMemory - sidecarsMiB,
+      serverMemoryLimitMiB: serverHard,
       serverMemoryReservationMiB: reservation,
       gpuCount,
       sharedMemoryMiB: shm,

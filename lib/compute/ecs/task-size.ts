@@ -74,8 +74,8 @@ function checkContainers(c: ProblemCollector, t: TaskSizeCheck): void {
     c.require(k.memoryReservationMiB <= k.memoryLimitMiB, `containers.${k.name}.memoryReservationMiB`, k.memoryReservationMiB,
       `<= the hard limit (${k.memoryLimitMiB} MiB)`, 'lower the reservation or raise memoryLimitMiB');
   }
-  c.require(hardSum <= t.memoryMiB, 'memoryLimitMiB', hardSum, `the hard limits of all containers together <= task memory (${t.memoryMiB} MiB)`,
-    'lower memoryLimitMiB or raise the task memory');
+  c.require(hardSum <= t.memoryMiB, 'memoryLimitMiB', hardSum, `the hard limits of all containers together (server + sidecars) <= task memory (${t.memoryMiB} MiB)`,
+    'lower memoryLimitMiB or raise taskMemoryMiB');
   const server = t.containers.find((k) => k.name === t.serverContainer);
   if (server) {
     c.require(server.memoryLimitMiB >= t.peakHostMemoryMiB, 'memoryLimitMiB', server.memoryLimitMiB,
@@ -95,7 +95,7 @@ export function checkEc2TaskSize(c: ProblemCollector, spec: GpuInstanceSpec, t: 
   c.require(t.cpu <= usable.cpuUnits, 'cpu', t.cpu,
     `<= ${usable.cpuUnits} CPU units (${spec.vcpus} vCPU of ${spec.name} minus ${ECS_HOST_RESERVE.agentCpuUnits} units left to the ECS agent and Docker)`,
     'lower cpu or choose a larger instance type');
-  c.require(t.memoryMiB <= usable.memoryMiB, 'memoryLimitMiB', t.memoryMiB,
+  c.require(t.memoryMiB <= usable.memoryMiB, 'taskMemoryMiB', t.memoryMiB,
     `<= ${usable.memoryMiB} MiB (${spec.memoryMiB} MiB of ${spec.name} minus ${ECS_HOST_RESERVE.memoryOverheadFraction * 100} % the instance never registers and ${ECS_HOST_RESERVE.agentMemoryMiB} MiB reserved for the ECS agent)`,
     'lower the memory limit or choose an instance type with more memory');
   c.require(t.sharedMemoryMiB === undefined || t.sharedMemoryMiB < t.memoryMiB, 'sharedMemorySize', t.sharedMemoryMiB,
@@ -112,7 +112,7 @@ export function checkFargateTaskSize(c: ProblemCollector, t: TaskSizeCheck): voi
     const lo = allowed[0];
     const hi = allowed[allowed.length - 1];
     const step = allowed.length > 1 ? allowed[allowed.length - 1] - allowed[allowed.length - 2] : 0;
-    c.require(allowed.includes(t.memoryMiB), 'memoryLimitMiB', t.memoryMiB,
+    c.require(allowed.includes(t.memoryMiB), 'taskMemoryMiB', t.memoryMiB,
       t.cpu === 256 ? 'one of 512, 1024, 2048 MiB with 256 CPU units' : `${lo}..${hi} MiB in ${step} MiB steps with ${t.cpu} CPU units`,
       `use one of ${allowed.length <= 8 ? allowed.join(', ') : `${allowed.slice(0, 3).join(', ')}, ..., ${hi}`} MiB, or another cpu`);
   }

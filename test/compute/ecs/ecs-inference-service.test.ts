@@ -203,7 +203,7 @@ describe('validation', () => {
 
   test('hard memory above what the instance can give', () => {
     const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', gpuProps({ memoryLimitMiB: 16_000 })));
-    expect(e.message).toMatch(/memoryLimitMiB = 16256: allowed <= 15144 MiB \(16384 MiB of g5.xlarge minus 6 % .* 256 MiB reserved for the ECS agent\)/);
+    expect(e.message).toMatch(/taskMemoryMiB = 16256: allowed <= 15144 MiB \(16384 MiB of g5.xlarge minus 6 % .* 256 MiB reserved for the ECS agent\)/);
   });
 
   test('task CPU above the instance vCPUs, reservation above the limit, limit below the profile peak: all at once', () => {
@@ -237,11 +237,23 @@ describe('validation', () => {
 
   test('an invalid Fargate combination', () => {
     const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', {
-      profile: cpuProfile(), modelServer: tfServing(), capacity: EcsCapacity.fargate(), cpu: 8192, memoryLimitMiB: 17_000,
+      profile: cpuProfile(), modelServer: tfServing(), capacity: EcsCapacity.fargate(), cpu: 8192, taskMemoryMiB: 18_432,
     }));
     expect(e.problems).toEqual(expect.arrayContaining([expect.objectContaining({
-      prop: 'memoryLimitMiB', allowed: '16384..61440 MiB in 4096 MiB steps with 8192 CPU units',
+      prop: 'taskMemoryMiB', value: '18432', allowed: '16384..61440 MiB in 4096 MiB steps with 8192 CPU units',
     })]));
+  });
+
+  test('a Fargate CPU size that does not exist, and a server limit above the task memory', () => {
+    const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', {
+      profile: cpuProfile(), modelServer: tfServing(), capacity: EcsCapacity.fargate(), cpu: 3072, taskMemoryMiB: 8192, memoryLimitMiB: 8192,
+    }));
+    expect(e.problems.map((p) => p.prop)).toEqual(expect.arrayContaining(['cpu', 'memoryLimitMiB']));
+  });
+
+  test('a Fargate server limit alone rounds the task up to the next valid size', () => {
+    const svc = new EcsInferenceService(newStack(), 'Svc', { profile: cpuProfile(), modelServer: tfServing(), capacity: EcsCapacity.fargate(), cpu: 2048, memoryLimitMiB: 5000 });
+    expect(svc.sizing).toEqual(expect.objectContaining({ cpu: 2048, taskMemoryMiB: 6144, serverMemoryLimitMiB: 5000 }));
   });
 
   test('GPU or shared memory asked for on Fargate', () => {
