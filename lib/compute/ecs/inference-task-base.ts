@@ -124,12 +124,19 @@ export interface EcsInferenceTaskProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
+/** A container a subclass adds to the task. */
+export interface ExtraContainerSize {
+  readonly name: string;
+  /** Hard memory limit (MiB). */
+  readonly memoryLimitMiB: number;
+}
+
 /** Options a subclass passes to the base. */
 export interface EcsInferenceTaskBaseOptions {
   /** Minimum tasks when the props leave it open. @default - limits.scaling.minInstances */
   readonly defaultMinTasks?: number;
   /** Containers the subclass adds (counted into the task memory and its checks). @default - none */
-  readonly extraContainers?: ReadonlyArray<{ readonly name: string; readonly memoryLimitMiB: number }>;
+  readonly extraContainers?: ExtraContainerSize[];
 }
 
 /** Sizes the task builder settled on. */
@@ -185,7 +192,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
   public readonly maxTasks: number;
   protected readonly capacity: EcsCapacity;
 
-  private readonly extraContainers: ReadonlyArray<{ readonly name: string; readonly memoryLimitMiB: number }>;
+  private readonly extraContainers: ExtraContainerSize[];
 
   constructor(scope: Construct, id: string, props: EcsInferenceTaskProps, options: EcsInferenceTaskBaseOptions = {}) {
     super(scope, id);

@@ -3,12 +3,24 @@ import {
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
+/** One backend status pattern and the API status it becomes. */
+export interface BackendStatusMapping {
+  /** Selection pattern matched against the backend's HTTP status code. */
+  readonly pattern: string;
+  /** API status code. */
+  readonly status: string;
+  /** `error` field of the JSON body. */
+  readonly error: string;
+  /** Whether the response carries `Retry-After`. @default false */
+  readonly retryAfter?: boolean;
+}
+
 /**
  * How backend statuses become API statuses. Patterns are mutually exclusive (API Gateway does not
  * promise an order among matching patterns), and every non-2xx status has one, so a backend
  * failure can never fall through to the default 200.
  */
-export const ECS_STATUS_MAPPING: ReadonlyArray<{ readonly pattern: string; readonly status: string; readonly error?: string; readonly retryAfter?: boolean }> = [
+export const ECS_STATUS_MAPPING: readonly BackendStatusMapping[] = [
   { pattern: '400', status: '400', error: 'invalid_input' },
   { pattern: '413', status: '413', error: 'payload_too_large' },
   { pattern: '429', status: '429', error: 'throttled', retryAfter: true },
@@ -77,7 +89,7 @@ export class AlbVpcLinkIntegration extends apigw.Integration {
       ...ECS_STATUS_MAPPING.map((m) => ({
         selectionPattern: m.pattern,
         statusCode: m.status,
-        responseTemplates: { 'application/json': errorTemplate(m.error!, MESSAGES[m.error!]) },
+        responseTemplates: { 'application/json': errorTemplate(m.error, MESSAGES[m.error]) },
         responseParameters: m.retryAfter ? { 'method.response.header.Retry-After': retryAfter } : undefined,
       })),
     ];

@@ -2,6 +2,13 @@ import { Duration, aws_ecs as ecs, aws_s3 as s3 } from 'aws-cdk-lib';
 import { ProblemCollector } from '../../core';
 import { InferenceLimits, InferenceProfile } from '../../profile';
 
+/** An S3 location of a SavedModel. */
+export interface ModelS3Location {
+  readonly bucket: s3.IBucket;
+  /** Key prefix without leading or trailing slash; holds `<version>/saved_model.pb`. */
+  readonly keyPrefix: string;
+}
+
 /** Where the model server finds the model. */
 export abstract class ModelSource {
   /**
@@ -22,13 +29,13 @@ export abstract class ModelSource {
   }
 
   /** The S3 location, when the model is copied from S3 at start. */
-  public abstract readonly s3Location?: { readonly bucket: s3.IBucket; readonly keyPrefix: string };
+  public abstract readonly s3Location?: ModelS3Location;
   /** Path inside the image, when the model is baked in. */
   public abstract readonly imagePath?: string;
 }
 
 class S3ModelSource extends ModelSource {
-  public readonly s3Location: { readonly bucket: s3.IBucket; readonly keyPrefix: string };
+  public readonly s3Location: ModelS3Location;
   public readonly imagePath = undefined;
   constructor(bucket: s3.IBucket, keyPrefix: string) {
     super();

@@ -123,8 +123,14 @@ export function checkFargateTaskSize(c: ProblemCollector, t: TaskSizeCheck): voi
   checkContainers(c, t);
 }
 
+/** A Fargate task size. */
+export interface FargateTaskSize {
+  readonly cpu: number;
+  readonly memoryMiB: number;
+}
+
 /** The smallest valid Fargate size with at least `minCpu` units and `minMemoryMiB` memory. */
-export function smallestFargateSize(minCpu: number, minMemoryMiB: number): { cpu: number; memoryMiB: number } | undefined {
+export function smallestFargateSize(minCpu: number, minMemoryMiB: number): FargateTaskSize | undefined {
   for (const cpu of Object.keys(FARGATE_TASK_SIZES).map(Number).sort((a, b) => a - b)) {
     if (cpu < minCpu) continue;
     const mem = FARGATE_TASK_SIZES[cpu].find((m) => m >= minMemoryMiB);
