@@ -219,6 +219,11 @@ describe('validation', () => {
     })]));
   });
 
+  test('a task ceiling below the fleet the API throttle was derived from', () => {
+    const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', gpuProps({ limits: deriveLimits(gpuProfile(), { maxInstances: 6 }), maxTasks: 3 })));
+    expect(e.problems).toEqual([expect.objectContaining({ prop: 'maxTasks', value: '3' })]);
+  });
+
   test('bindSync refuses an integration timeout that reaches the ALB idle timeout', () => {
     const stack = newStack();
     const svc = new EcsInferenceService(stack, 'Svc', gpuProps({ loadBalancerIdleTimeout: Duration.seconds(10) }));
