@@ -90,7 +90,11 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
       linuxParameters: new ecs.LinuxParameters(this, 'ConsumerLinuxParameters', { initProcessEnabled: true }),
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'consumer' }),
     });
-    consumer.addContainerDependencies({ container: this.serverContainer, condition: ecs.ContainerDependencyCondition.HEALTHY });
+    // HEALTHY needs a container health check; a custom server without one can only be awaited to START.
+    consumer.addContainerDependencies({
+      container: this.serverContainer,
+      condition: this.serverConfig.containerHealthCheck ? ecs.ContainerDependencyCondition.HEALTHY : ecs.ContainerDependencyCondition.START,
+    });
     this.consumerContainer = consumer;
     this.queue.grantConsumeMessages(this.taskDefinition.taskRole);
 
