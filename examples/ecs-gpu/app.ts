@@ -4,18 +4,17 @@
  *
  *   npx ts-node examples/ecs-gpu/app.ts
  *
- * The REST API here is deliberately minimal (throttling, access logs, request validation, IAM
- * auth, WAF); the library's InferenceApi replaces it. The plain queue + DLQ stands in for the
- * shared InferenceQueue.
+ * The plain queue + DLQ stands in for the shared InferenceQueue.
  */
 import {
-  App, Duration, RemovalPolicy, Stack, StackProps, Validations, aws_apigateway as apigw, aws_iam as iam,
-  aws_kms as kms, aws_logs as logs, aws_s3 as s3, aws_sns as sns, aws_sqs as sqs, aws_wafv2 as wafv2, aws_ecs as ecs,
+  App, CfnOutput, Duration, Stack, StackProps, Validations, aws_ecs as ecs, aws_s3 as s3, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  EcsCapacity, EcsInferenceService, EcsQueueWorker, InferenceProfile, ModelServer, ModelSource, deriveLimits,
+  AlarmTopic, EcsCapacity, EcsInferenceService, EcsQueueWorker, InferenceApi, InferenceProfile, ModelServer, ModelSignature,
+  ModelSource, TensorDType, deriveLimits,
 } from '../../lib';
+import { applyChecks } from '../checks';
 
 /** Numbers measured for ResNet-50 (Keras, SavedModel) on one g5.xlarge. */
 export const EXAMPLE_PROFILE = InferenceProfile.of({
@@ -28,7 +27,7 @@ export const EXAMPLE_PROFILE = InferenceProfile.of({
   peakGpuMemoryMiB: 7_400,
   coldStartSeconds: 75,
   maxRequestBytes: 650_000,
-  provenance: { tool: 'kig profile', notes: 'batch 8, float32 224x224x3 JSON instances' },
+  provenance: { tool: 'kig profile', notes: 'one uint8 224x224x3 JSON instance per request, server-side batching up to 8' },
 });
 
 /** A small Keras model (MobileNetV3-Small) measured on a 2 vCPU / 4 GiB Fargate task. */
@@ -44,37 +43,26 @@ export const EXAMPLE_CPU_PROFILE = InferenceProfile.of({
   maxRequestBytes: 650_000,
 });
 
-/** The example stack: one sync service and one async worker sharing a cluster. */
+/** The example stack: one sync service behind the guarded API and one async worker, sharing a cluster. */
 export class EcsGpuExampleStack extends Stack {
   public readonly service: EcsInferenceService;
   public readonly worker: EcsQueueWorker;
-  public readonly api: apigw.RestApi;
+  public readonly api: InferenceApi;
   public readonly queue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
-    super(scope, id, props);
+    super(scope, id, { description: 'Keras model on GPU ECS behind a guarded API, with a queue-driven GPU worker (keras-inference-guard)', ...props });
     const limits = deriveLimits(EXAMPLE_PROFILE, { minInstances: 1, maxInstances: 4, backendName: 'ECS service' });
-    const topicKey = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Alarm topic encryption' });
-    // CloudWatch alarms and Auto Scaling notifications publish to the encrypted topic.
-    topicKey.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      resources: ['*'],
-    }));
-    topicKey.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      principals: [new iam.ArnPrincipal(`arn:${this.partition}:iam::${this.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`)],
-      resources: ['*'],
-    }));
-    const alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: topicKey, enforceSSL: true });
+    const alarmTopic = new AlarmTopic(this, 'AlarmTopic').topic;
     const modelBucket = s3.Bucket.fromBucketName(this, 'ModelBucket', 'example-keras-models');
     const tfServing = ModelServer.tensorflowServing({
       version: '2.19.0',
       modelName: 'resnet50',
+      // s3://example-keras-models/resnet50/savedmodel/1/saved_model.pb, copied to the task at start.
       model: ModelSource.fromBucket(modelBucket, 'resnet50/savedmodel'),
     });
 
-    // ---- sync: API -> VPC link -> internal ALB -> TF Serving on g5.xlarge --------------------
+    // ---- sync: guarded API -> VPC link v2 -> internal ALB -> TF Serving on g5.xlarge ----------
     this.service = new EcsInferenceService(this, 'Inference', {
       profile: EXAMPLE_PROFILE,
       limits,
@@ -83,8 +71,15 @@ export class EcsGpuExampleStack extends Stack {
       gpuMetrics: true,
       alarmTopic,
     });
+    this.api = new InferenceApi(this, 'Api', {
+      target: this.service,
+      limits,
+      // One 224x224 RGB image per request, as uint8: about 600 KB of JSON.
+      signature: ModelSignature.singleTensor({ name: 'image', dtype: TensorDType.UINT8, shape: [224, 224, 3], maxBatchSize: 1 }),
+    });
 
     // ---- async: queue -> GPU workers scaling on backlog per task -----------------------------
+    // A plain queue + DLQ until the shared InferenceQueue is wired in.
     const dlq = new sqs.Queue(this, 'DeadLetterQueue', {
       enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14),
     });
@@ -108,71 +103,7 @@ export class EcsGpuExampleStack extends Stack {
       maxTasks: 4,
       alarmTopic,
     });
-
-    // ---- a minimal guarded REST API (replaced by InferenceApi) -------------------------------
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    this.api = new apigw.RestApi(this, 'Api', {
-      endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
-      deployOptions: {
-        stageName: 'v1',
-        throttlingRateLimit: limits.throttle.rateLimit,
-        throttlingBurstLimit: limits.throttle.burstLimit,
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
-        tracingEnabled: true,
-        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
-      },
-    });
-    const binding = this.service.bindSync(this, {
-      integrationTimeout: Duration.millis(limits.timeouts.integrationTimeoutMs),
-      contentType: 'application/json',
-    });
-    const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
-    const model = this.api.addModel('PredictRequest', {
-      contentType: 'application/json',
-      schema: {
-        type: apigw.JsonSchemaType.OBJECT,
-        required: ['instances'],
-        properties: { instances: { type: apigw.JsonSchemaType.ARRAY, maxItems: limits.modelServer.maxBatchSize } },
-      },
-    });
-    const predict = this.api.root.addResource('predict').addMethod('POST', binding.integration, {
-      authorizationType: apigw.AuthorizationType.IAM,
-      requestValidator: validator,
-      requestModels: { 'application/json': model },
-      methodResponses: binding.methodResponses,
-    });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'the account-level API Gateway logging role needs exactly this AWS managed policy; it only writes API logs',
-    });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-COG4',
-      reason: 'callers authenticate with SigV4 (AWS_IAM authorization), not Cognito user pools',
-    });
-
-    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'EcsGpuExampleWebAcl', sampledRequestsEnabled: true },
-      rules: [{
-        name: 'RatePerIp',
-        priority: 0,
-        action: { block: {} },
-        statement: { rateBasedStatement: { limit: limits.waf.rateLimitPerIp, aggregateKeyType: 'IP', evaluationWindowSec: limits.waf.windowSeconds } },
-        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RatePerIp', sampledRequestsEnabled: true },
-      }],
-    });
-    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
-      resourceArn: this.api.deploymentStage.stageArn,
-      webAclArn: webAcl.attrArn,
-    });
-
-    // Example callers: one role allowed to invoke the prediction method.
-    const caller = new iam.Role(this, 'PredictCaller', { assumedBy: new iam.AccountRootPrincipal(), description: 'May call POST /predict' });
-    predict.grantExecute(caller);
+    new CfnOutput(this, 'PredictUrl', { value: `${this.api.api.url}predict`, description: 'POST TF Serving JSON ({"instances": [...]}) here, signed with SigV4 and with an x-api-key' });
   }
 }
 
@@ -203,6 +134,7 @@ export function buildEcsServiceStack(app: App, options: EcsServiceStackOptions =
 
 /** Builds the example app; tests and benchmarks call it with their own App. */
 export function buildApp(app: App = new App()): App {
+  applyChecks(app);
   new EcsGpuExampleStack(app, 'KerasEcsGpuExample');
   return app;
 }

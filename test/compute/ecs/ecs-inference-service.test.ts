@@ -40,7 +40,7 @@ describe('GPU service (one synthesis)', () => {
     alarmTopic: topic,
   }));
   const api = new apigw.RestApi(stack, 'Api');
-  const binding = service.bindSync(stack, { integrationTimeout: Duration.seconds(4), contentType: 'application/json' });
+  const binding = service.bindSync(stack, { integrationTimeout: Duration.seconds(6), contentType: 'application/json' });
   api.root.addMethod('POST', binding.integration, { methodResponses: binding.methodResponses });
   const t = Template.fromStack(stack);
 
@@ -59,7 +59,7 @@ describe('GPU service (one synthesis)', () => {
           ResourceRequirements: [{ Type: 'GPU', Value: '1' }],
           Ulimits: [{ Name: 'nofile', SoftLimit: 65535, HardLimit: 65535 }],
           LinuxParameters: Match.objectLike({ InitProcessEnabled: true, SharedMemorySize: 512 }),
-          StopTimeout: 8,
+          StopTimeout: 10,
           ReadonlyRootFilesystem: true,
           User: '1000:1000',
           HealthCheck: Match.objectLike({ Command: ['CMD-SHELL', Match.stringLikeRegexp('/v1/models/resnet50')] }),
@@ -76,9 +76,9 @@ describe('GPU service (one synthesis)', () => {
 
   test('TF Serving command carries the derived flags and the batching file', () => {
     const server = service.serverConfig;
-    expect(server.flags).toContain('--rest_api_timeout_in_ms=3000');
+    expect(server.flags).toContain('--rest_api_timeout_in_ms=5000');
     expect(server.flags).toContain('--per_process_gpu_memory_fraction=0.44');
-    expect(server.command![1]).toBe('max_batch_size { value: 8 }\nbatch_timeout_micros { value: 1000 }\nmax_enqueued_batches { value: 3 }\nnum_batch_threads { value: 3 }\n');
+    expect(server.command![1]).toBe('max_batch_size { value: 8 }\nbatch_timeout_micros { value: 1000 }\nmax_enqueued_batches { value: 6 }\nnum_batch_threads { value: 3 }\n');
     expect(server.command![0]).toMatch(/^printf '%s' "\$0" > '\/tmp\/batching_parameters.txt' && exec \/usr\/bin\/tensorflow_model_server /);
   });
 
@@ -122,7 +122,7 @@ describe('GPU service (one synthesis)', () => {
       TargetType: 'ip',
       HealthCheckPath: '/v1/models/resnet50',
       Matcher: { HttpCode: '200' },
-      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '8' }]),
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '10' }]),
     });
     expect(binding.loadBalancerIdleTimeoutMs).toBe(60_000);
   });
@@ -165,7 +165,7 @@ describe('GPU service (one synthesis)', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MemoryUtilization', Threshold: 85, AlarmActions: [{ Ref: Match.anyValue() }] });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'GPUReservation', Namespace: 'AWS/ECS', Threshold: 100 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunningTaskCount', Threshold: 5 });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Threshold: 2.4 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Threshold: 4 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'desired - running' })]),
     });
@@ -175,7 +175,7 @@ describe('GPU service (one synthesis)', () => {
     t.hasResourceProperties('AWS::ApiGateway::Method', {
       Integration: Match.objectLike({
         Type: 'HTTP',
-        TimeoutInMillis: 4000,
+        TimeoutInMillis: 6000,
         IntegrationTarget: { Ref: Match.stringLikeRegexp('SvcLoadBalancer') },
         IntegrationResponses: Match.arrayWith([
           Match.objectLike({ SelectionPattern: '429', StatusCode: '429' }),
@@ -213,9 +213,10 @@ describe('validation', () => {
 
   test('an idle timeout <= the integration timeout', () => {
     const limits = deriveLimits(gpuProfile());
-    const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', gpuProps({ limits, loadBalancerIdleTimeout: Duration.seconds(4) })));
+    const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', gpuProps({ limits, loadBalancerIdleTimeout: Duration.seconds(6) })));
+    expect(limits.timeouts.integrationTimeoutMs).toBe(6000);
     expect(e.problems).toEqual(expect.arrayContaining([expect.objectContaining({
-      prop: 'integrationTimeout -> loadBalancer.idleTimeout', value: 'integration 4000 ms >= load balancer idle 4000 ms',
+      prop: 'integrationTimeout -> loadBalancer.idleTimeout', value: 'integration 6000 ms >= load balancer idle 6000 ms',
     })]));
   });
 

@@ -26,14 +26,14 @@ describe('tensorflowServingFlags', () => {
       profile, limits, vcpus: 3.75, gpuCount: 1, gpuMemoryMiB: 24_576, modelName: 'resnet50',
       modelBasePath: '/models/resnet50', port: 8501, batchingFile: '/tmp/b.txt', gpuMemoryMargin: 0.2,
     });
-    // p99 800 ms x timeoutFactor 3 = 2.4 s -> 3 s
-    expect(limits.timeouts.modelServerTimeoutSeconds).toBe(3);
+    // max(5 s floor, p99 800 ms x timeoutFactor 3 = 2.4 s) = 5 s
+    expect(limits.timeouts.modelServerTimeoutSeconds).toBe(5);
     expect(flags).toEqual([
       '--port=8500',
       '--rest_api_port=8501',
       '--model_name=resnet50',
       '--model_base_path=/models/resnet50',
-      '--rest_api_timeout_in_ms=3000',
+      '--rest_api_timeout_in_ms=5000',
       '--rest_api_num_threads=8', // 2 x sustainableConcurrency 4
       '--tensorflow_intra_op_parallelism=1', // floor(3 vCPU / 3)
       '--tensorflow_inter_op_parallelism=3', // min(3 vCPU, concurrency 4)
