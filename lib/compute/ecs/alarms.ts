@@ -22,7 +22,7 @@ export interface EcsServiceAlarmsProps {
   readonly gpu: boolean;
   /** Namespace of the CloudWatch agent's NVIDIA metrics. @default - no GPU utilization alarms */
   readonly gpuMetricsNamespace?: string;
-  /** @default - no actions */
+  /** Notified on ALARM and OK. @default - no actions */
   readonly alarmTopic?: sns.ITopic;
 }
 
@@ -46,7 +46,10 @@ export class EcsServiceAlarms extends Construct {
     });
     const add = (alarmId: string, alarm: cw.AlarmProps) => {
       const a = new cw.Alarm(this, alarmId, { treatMissingData: cw.TreatMissingData.NOT_BREACHING, ...alarm });
-      if (props.alarmTopic) a.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+      if (props.alarmTopic) {
+        a.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+        a.addOkAction(new cwActions.SnsAction(props.alarmTopic));
+      }
       this.alarms[alarmId] = a;
       return a;
     };

@@ -9,6 +9,7 @@ import {
 } from '../../core';
 import { ISyncInferenceTarget, SyncTargetBindOptions, SyncTargetBinding } from '../../api';
 import { checkTimeoutChain } from '../../profile';
+import { resolveThresholds } from '../../alarms/thresholds';
 import { EcsServiceAlarms } from './alarms';
 import { dependOnCapacityProviderAssociation } from './capacity';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
@@ -182,7 +183,7 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     this.alarms = new EcsServiceAlarms(this, 'Alarms', {
       service: this.service,
       cluster: this.cluster,
-      thresholds: this.limits.alarms,
+      thresholds: resolveThresholds(this.limits.alarms, props.alarmThresholds),
       maxTasks: this.maxTasks,
       modelServerTimeoutSeconds: this.limits.timeouts.modelServerTimeoutSeconds,
       loadBalancer: this.loadBalancer,

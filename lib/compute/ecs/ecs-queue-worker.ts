@@ -4,6 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProblemCollector } from '../../core';
+import { resolveThresholds } from '../../alarms/thresholds';
 import { EcsServiceAlarms } from './alarms';
 import { dependOnCapacityProviderAssociation } from './capacity';
 import { nagResourceText } from './nag-ids';
@@ -191,7 +192,7 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
     this.alarms = new EcsServiceAlarms(this, 'Alarms', {
       service: this.service,
       cluster: this.cluster,
-      thresholds: this.limits.alarms,
+      thresholds: resolveThresholds(this.limits.alarms, props.alarmThresholds),
       maxTasks: this.maxTasks,
       modelServerTimeoutSeconds: msTimeout,
       gpu: this.gpuCapacity !== undefined,

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import {
   ECS_CPU_UNITS_PER_VCPU, ECS_DEFAULT_NOFILE, FARGATE_MAX_STOP_TIMEOUT_S, InferenceGuardError, ProblemCollector,
 } from '../../core';
+import { AlarmThresholdOverrides } from '../../alarms/thresholds';
 import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
 import { EcsCapacity, GpuCapacityProvider } from './capacity';
 import { nagResourceText } from './nag-ids';
@@ -118,10 +119,16 @@ export interface EcsInferenceTaskProps {
    */
   readonly maxTasks?: number;
   /**
-   * Topic the alarms notify.
+   * Topic the alarms notify (on ALARM and OK), and the GPU Auto Scaling group's launch and
+   * termination notifications.
    * @default - alarms without actions
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Threshold overrides; a given value wins over the one derived from the profile.
+   * @default - all derived
+   */
+  readonly alarmThresholds?: AlarmThresholdOverrides;
 }
 
 /** A container a subclass adds to the task. */

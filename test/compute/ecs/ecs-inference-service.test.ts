@@ -38,6 +38,7 @@ describe('GPU service (one synthesis)', () => {
     modelServer: ModelServer.tensorflowServing({ version: '2.19.0', modelName: 'resnet50', model: ModelSource.fromBucket(bucket, 'resnet/') }),
     gpuMetrics: true,
     alarmTopic: topic,
+    alarmThresholds: { cpuUtilizationPercent: 65 },
   }));
   const api = new apigw.RestApi(stack, 'Api');
   const binding = service.bindSync(stack, { integrationTimeout: Duration.seconds(6), contentType: 'application/json' });
@@ -162,7 +163,9 @@ describe('GPU service (one synthesis)', () => {
       'CpuUtilization', 'GpuMemory', 'GpuReservation', 'GpuUtilization', 'LoadBalancer5xx', 'MemoryUtilization',
       'RunningBelowDesired', 'ScalingAtMax', 'TargetResponseTime', 'UnhealthyTargets',
     ]);
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MemoryUtilization', Threshold: 85, AlarmActions: [{ Ref: Match.anyValue() }] });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MemoryUtilization', Threshold: 85, AlarmActions: [{ Ref: Match.anyValue() }], OKActions: [{ Ref: Match.anyValue() }] });
+    // a user override wins over the derived threshold
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 65 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'GPUReservation', Namespace: 'AWS/ECS', Threshold: 100 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunningTaskCount', Threshold: 5 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Threshold: 4 });
