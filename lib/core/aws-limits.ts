@@ -88,6 +88,8 @@ export const DLC_REGION_ACCOUNTS: Readonly<Record<string, string>> = {
 
 // ---- SQS / Lambda ----------------------------------------------------------------------------
 
+/** Default queue visibility timeout (s). Source: API_SetQueueAttributes (`VisibilityTimeout`). */
+export const SQS_DEFAULT_VISIBILITY_TIMEOUT_S = 30;
 /** Queue visibility timeout range (s). Source: API_SetQueueAttributes. */
 export const SQS_VISIBILITY_TIMEOUT_MAX_S = 43_200;
 /** Message retention range (s). Same source. */

@@ -3,7 +3,7 @@ import {
   aws_ecs as ecs, aws_iam as iam, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ProblemCollector } from '../../core';
+import { ProblemCollector, SQS_DEFAULT_VISIBILITY_TIMEOUT_S } from '../../core';
 import { resolveThresholds } from '../../alarms/thresholds';
 import { EcsServiceAlarms } from './alarms';
 import { dependOnCapacityProviderAssociation } from './capacity';
@@ -67,6 +67,15 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
     c.require(perMessageS > 0, 'timePerMessage', perMessageS, '> 0 s', 'set a positive time per message');
     c.require(latencyS >= perMessageS, 'acceptableLatency', `${latencyS} s`, `>= the time per message (${perMessageS} s)`, 'raise acceptableLatency: a message cannot finish faster than it is processed');
     c.intInRange('consumerMemoryLimitMiB', consumerMiB, 64, 4_096);
+    // A message that becomes visible again while a task still works on it is processed twice:
+    // duplicate GPU work, which an attacker can multiply. Checked when the queue is defined here.
+    const cfnQueue = (props.queue as sqs.Queue).node.defaultChild;
+    if (cfnQueue instanceof sqs.CfnQueue) {
+      const visibility = cfnQueue.visibilityTimeout ?? SQS_DEFAULT_VISIBILITY_TIMEOUT_S;
+      c.require(visibility >= msTimeout * 2, 'queue.visibilityTimeout', `${visibility} s`,
+        `>= 2 x the model-server timeout (${msTimeout * 2} s), the longest a worker holds a message`,
+        'raise the queue visibility timeout so a message in flight is not delivered to a second worker');
+    }
     c.throwIfAny();
     this.backlogPerTaskTarget = Math.max(1, Math.floor(latencyS / perMessageS));
 

@@ -218,6 +218,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
     const c = new ProblemCollector('ECS_TASK_INVALID', this.node.path);
     c.intInRange('minTasks', this.minTasks, 0, 10_000);
     c.intInRange('maxTasks', this.maxTasks, 1, 10_000);
+    c.intInRange('nofileLimit', props.nofileLimit, 1_024, 1_048_576, 'keep nofile between 1024 and 1048576');
     c.require(this.maxTasks >= this.minTasks, 'maxTasks', this.maxTasks, `>= minTasks (${this.minTasks})`, 'raise maxTasks or lower minTasks');
     if (props.vpc && props.cluster) {
       c.require(props.vpc === props.cluster.vpc, 'vpc', props.vpc.node.path, `the cluster's VPC (${props.cluster.vpc.node.path})`, 'pass only the cluster, or a VPC and no cluster');

@@ -1,5 +1,5 @@
 import { Duration, aws_ecs as ecs, aws_s3 as s3 } from 'aws-cdk-lib';
-import { ProblemCollector } from '../../core';
+import { ECS_HEALTH_CHECK_MAX_START_PERIOD_S, ProblemCollector } from '../../core';
 import { InferenceLimits, InferenceProfile } from '../../profile';
 
 /** An S3 location of a SavedModel. */
@@ -375,7 +375,7 @@ class TensorflowServing extends ModelServer {
         interval: Duration.seconds(30),
         timeout: Duration.seconds(5),
         retries: 3,
-        startPeriod: Duration.seconds(Math.min(300, Math.ceil(b.profile.coldStartSeconds * 1.5) + 30)),
+        startPeriod: Duration.seconds(Math.min(ECS_HEALTH_CHECK_MAX_START_PERIOD_S, Math.ceil(b.profile.coldStartSeconds * 1.5) + 30)),
       },
       entryPoint: ['/bin/sh', '-c'],
       command,
@@ -411,7 +411,7 @@ class CustomModelServer extends ModelServer {
           interval: Duration.seconds(30),
           timeout: Duration.seconds(5),
           retries: 3,
-          startPeriod: Duration.seconds(Math.min(300, Math.ceil(b.profile.coldStartSeconds * 1.5) + 30)),
+          startPeriod: Duration.seconds(Math.min(ECS_HEALTH_CHECK_MAX_START_PERIOD_S, Math.ceil(b.profile.coldStartSeconds * 1.5) + 30)),
         }
         : undefined,
       command: this.o.command,

@@ -82,4 +82,8 @@ test('Fargate worker and validation of the latency budget', () => {
   expect(w.backlogPerTaskTarget).toBe(15_000); // 300 s x 50 req/s
   expect(() => new EcsQueueWorker(stack, 'Bad', { ...props, acceptableLatency: Duration.seconds(1), timePerMessage: Duration.seconds(2) }))
     .toThrow(/acceptableLatency = "1 s": allowed >= the time per message \(2 s\)/);
+  // model-server timeout 5 s: a worker may hold a message 10 s
+  const shortQueue = new sqs.Queue(stack, 'Short', { visibilityTimeout: Duration.seconds(8) });
+  expect(() => new EcsQueueWorker(stack, 'Dup', { ...props, queue: shortQueue }))
+    .toThrow(/queue.visibilityTimeout = "8 s": allowed >= 2 x the model-server timeout \(10 s\)/);
 });
