@@ -2,7 +2,7 @@
  * A Keras model on GPU ECS behind a guarded REST API (sync), plus a queue-driven GPU worker
  * (async). Env-agnostic and without context lookups: it synthesizes offline.
  *
- *   npx ts-node examples/ecs-gpu/app.ts
+ *   npm run build && npx cdk synth --app "node dist/examples/ecs-gpu/app.js"
  *
  * The plain queue + DLQ stands in for the shared InferenceQueue.
  */
