@@ -100,6 +100,8 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
       linuxParameters: new ecs.LinuxParameters(this, 'ConsumerLinuxParameters', { initProcessEnabled: true }),
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'consumer' }),
     });
+    // Read-only root filesystem: the consumer writes only to the task's scratch volume.
+    consumer.addMountPoints({ sourceVolume: 'Scratch', containerPath: '/tmp', readOnly: false });
     // HEALTHY needs a container health check; a custom server without one can only be awaited to START.
     consumer.addContainerDependencies({
       container: this.serverContainer,

@@ -34,7 +34,8 @@ export interface EcsInferenceTaskProps {
    */
   readonly vpc?: ec2.IVpc;
   /**
-   * Existing cluster (GPU capacity is added to it as a capacity provider).
+   * Existing cluster (GPU capacity is added to it as a capacity provider). It needs Container
+   * Insights: the running-task alarms and the worker's backlog-per-task scaling read its metrics.
    * @default - a new cluster with Container Insights
    */
   readonly cluster?: ecs.Cluster;
