@@ -210,7 +210,9 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     const c = new ProblemCollector('ECS_SERVICE_INVALID', this.node.path);
     c.addAll(this.timeoutProblems(integrationMs, this.loadBalancerIdleTimeoutSeconds));
     c.throwIfAny('the API integration timeout does not fit the ECS service timeouts');
-    const vpcLinkRef = apigw.VpcLink.fromVpcLinkId(scope, `VpcLinkV2Ref${this.node.addr.slice(0, 8)}`, this.vpcLink.vpcLinkId);
+    // A reference only (no resource, so no logical id depends on it); the suffix keeps two services
+    // bound into the same API scope apart.
+    const vpcLinkRef = apigw.VpcLink.fromVpcLinkId(scope, `EcsVpcLink${this.node.addr.slice(0, 8)}`, this.vpcLink.vpcLinkId);
     const port = this.listener.port;
     const integration = new AlbVpcLinkIntegration({
       vpcLink: vpcLinkRef,
