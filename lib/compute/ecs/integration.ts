@@ -33,8 +33,16 @@ export const ECS_STATUS_MAPPING: readonly BackendStatusMapping[] = [
   { pattern: '5(0[0-25-9]|[1-9]\\d)|[13]\\d{2}', status: '502', error: 'bad_gateway' },
 ];
 
+/** Errors whose body comes from the model server (TF Serving answers `{"error": "..."}`): its message is passed on. */
+const SERVER_MESSAGE_ERRORS = new Set(['invalid_input', 'payload_too_large', 'model_error']);
+
 function errorTemplate(error: string, message: string): string {
-  return `{"error":"${error}","message":"${message}","requestId":"$context.requestId"}`;
+  if (!SERVER_MESSAGE_ERRORS.has(error)) {
+    // Load balancer bodies are HTML: a fixed JSON message, never the backend body.
+    return `{"error":"${error}","message":"${message}","requestId":"$context.requestId"}`;
+  }
+  return `#set($m = $input.path('$.error'))#if("$!m" == "")#set($m = "${message}")#end
+{"error":"${error}","message":"$util.escapeJavaScript($m)","requestId":"$context.requestId"}`;
 }
 
 const MESSAGES: Record<string, string> = {
@@ -79,6 +87,8 @@ class IntegrationTargetAspect implements IAspect {
 export class AlbVpcLinkIntegration extends apigw.Integration {
   /** Method responses matching the integration responses. */
   public readonly methodResponses: apigw.MethodResponse[];
+  /** The integration responses: the default 200 and one per failure pattern. */
+  public readonly integrationResponses: apigw.IntegrationResponse[];
   private readonly loadBalancerArn: string;
 
   constructor(props: AlbVpcLinkIntegrationProps) {
@@ -109,6 +119,7 @@ export class AlbVpcLinkIntegration extends apigw.Integration {
       },
     });
     this.loadBalancerArn = props.loadBalancerArn;
+    this.integrationResponses = integrationResponses;
     const statuses = ['200', ...new Set(ECS_STATUS_MAPPING.map((m) => m.status))];
     this.methodResponses = statuses.map((statusCode) => ({
       statusCode,
