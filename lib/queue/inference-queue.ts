@@ -202,19 +202,21 @@ export class InferenceQueue extends Construct {
   public readonly jobTable: dynamodb.ITable;
   public readonly payloadBucket: s3.IBucket;
   public readonly admissionFunction: lambda.Function;
-  public readonly workerFunction: lambda.Function;
+  /** The Lambda worker; undefined with `WorkerBackend.externalConsumer()`. */
+  public readonly workerFunction?: lambda.Function;
   public readonly statusFunction: lambda.Function;
   /** The worker's SQS event source (batch size, maxConcurrency, partial batch responses). */
-  public readonly eventSource: sources.SqsEventSource;
+  public readonly eventSource?: sources.SqsEventSource;
   /** Every alarm of the queue. */
   public readonly alarms: cloudwatch.Alarm[] = [];
   public readonly ageOfOldestMessageAlarm: cloudwatch.Alarm;
   public readonly depthAlarm: cloudwatch.Alarm;
   public readonly deadLetterAlarm: cloudwatch.Alarm;
   public readonly rejectedShareAlarm: cloudwatch.Alarm;
-  public readonly workerErrorsAlarm: cloudwatch.Alarm;
-  public readonly workerThrottlesAlarm: cloudwatch.Alarm;
-  public readonly workerDurationAlarm: cloudwatch.Alarm;
+  /** Worker alarms; undefined with `WorkerBackend.externalConsumer()` (alarm on that consumer instead). */
+  public readonly workerErrorsAlarm?: cloudwatch.Alarm;
+  public readonly workerThrottlesAlarm?: cloudwatch.Alarm;
+  public readonly workerDurationAlarm?: cloudwatch.Alarm;
 
   private readonly requestSchema: Record<string, unknown>;
 
@@ -333,40 +335,42 @@ export class InferenceQueue extends Construct {
     this.grantTable(this.admissionFunction, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
     this.grantObjects(this.admissionFunction, ['s3:PutObject'], 'payloads/*');
 
-    const workerRole = this.role('Worker');
-    const backend = props.backend.bind(this, workerRole);
-    this.workerFunction = this.fn('Worker', {
-      code: 'worker',
-      role: workerRole,
-      memoryMiB: props.workerMemoryMiB ?? 512,
-      timeout: Duration.seconds(limits.workerTimeoutSeconds),
-      logRetention,
-      description: `Runs queued inference jobs against ${backend.name}`,
-      vpc: props.workerVpc,
-      vpcSubnets: props.workerVpcSubnets,
-      securityGroups: props.workerSecurityGroups,
-      environment: {
-        ...common,
-        ...backend.environment,
-        [HANDLER_ENV.queueUrl]: this.queue.queueUrl,
-        [HANDLER_ENV.perCallDeadlineMs]: String(limits.perCallDeadlineMs),
-        [HANDLER_ENV.maxReceiveCount]: String(limits.maxReceiveCount),
-        [HANDLER_ENV.visibilityTimeoutSeconds]: String(limits.visibilityTimeoutSeconds),
-        [HANDLER_ENV.backoffBaseSeconds]: String(limits.retryBackoffBaseSeconds),
-        [HANDLER_ENV.resultInlineMaxBytes]: String(resultInlineMaxBytes),
-      },
-    });
-    this.eventSource = new sources.SqsEventSource(this.queue, {
-      batchSize: limits.batchSize,
-      maxConcurrency: limits.maxWorkers,
-      reportBatchItemFailures: true,
-    });
-    this.workerFunction.addEventSource(this.eventSource);
-    this.grantTable(this.workerFunction, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    this.grantObjects(this.workerFunction, ['s3:GetObject', 's3:DeleteObject'], 'payloads/*');
-    this.grantObjects(this.workerFunction, ['s3:PutObject'], 'results/*');
-    ack(this.workerFunction, 'Serverless-LambdaDLQ', 'Invoked synchronously by the SQS event source: failed messages go to the queue\'s dead-letter queue, a function DLQ would never receive anything.');
-    ack(this.workerFunction, 'Serverless-LambdaEventSourceMappingDestination', 'SQS event sources do not support on-failure destinations; the queue\'s redrive policy sends failed messages to its dead-letter queue.');
+    let worker: lambda.Function | undefined;
+    if (props.backend.runsLambdaWorker) {
+      const workerRole = this.role('Worker');
+      const backend = props.backend.bind(this, workerRole);
+      worker = this.fn('Worker', {
+        code: 'worker',
+        role: workerRole,
+        memoryMiB: props.workerMemoryMiB ?? 512,
+        timeout: Duration.seconds(limits.workerTimeoutSeconds),
+        logRetention,
+        description: `Runs queued inference jobs against ${backend.name}`,
+        vpc: props.workerVpc,
+        vpcSubnets: props.workerVpcSubnets,
+        securityGroups: props.workerSecurityGroups,
+        environment: {
+          ...common,
+          ...backend.environment,
+          [HANDLER_ENV.queueUrl]: this.queue.queueUrl,
+          [HANDLER_ENV.perCallDeadlineMs]: String(limits.perCallDeadlineMs),
+          [HANDLER_ENV.maxReceiveCount]: String(limits.maxReceiveCount),
+          [HANDLER_ENV.visibilityTimeoutSeconds]: String(limits.visibilityTimeoutSeconds),
+          [HANDLER_ENV.backoffBaseSeconds]: String(limits.retryBackoffBaseSeconds),
+          [HANDLER_ENV.resultInlineMaxBytes]: String(resultInlineMaxBytes),
+        },
+      });
+      this.eventSource = new sources.SqsEventSource(this.queue, {
+        batchSize: limits.batchSize,
+        maxConcurrency: limits.maxWorkers,
+        reportBatchItemFailures: true,
+      });
+      worker.addEventSource(this.eventSource);
+      this.grantWorker(worker);
+      ack(worker, 'Serverless-LambdaDLQ', 'Invoked synchronously by the SQS event source: failed messages go to the queue\'s dead-letter queue, a function DLQ would never receive anything.');
+      ack(worker, 'Serverless-LambdaEventSourceMappingDestination', 'SQS event sources do not support on-failure destinations; the queue\'s redrive policy sends failed messages to its dead-letter queue.');
+    }
+    this.workerFunction = worker;
 
     this.statusFunction = this.fn('Status', {
       code: 'status',
@@ -430,33 +434,35 @@ export class InferenceQueue extends Construct {
       datapointsToAlarm: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }));
-    this.workerErrorsAlarm = add(new cloudwatch.Alarm(alarms, 'WorkerErrors', {
-      alarmDescription: 'The worker function failed (crashed or timed out); its whole batch is redelivered.',
-      metric: this.workerFunction.metricErrors({ period: minute, statistic: 'Sum' }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
-    this.workerThrottlesAlarm = add(new cloudwatch.Alarm(alarms, 'WorkerThrottles', {
-      alarmDescription: 'The worker function was throttled: account concurrency is exhausted, so messages wait (and count receives).',
-      metric: this.workerFunction.metricThrottles({ period: minute, statistic: 'Sum' }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
-    this.workerDurationAlarm = add(new cloudwatch.Alarm(alarms, 'WorkerDurationNearTimeout', {
-      alarmDescription: `Worker invocations took more than 80 % of the ${limits.workerTimeoutSeconds} s timeout: the model is slower than its profile.`,
-      metric: this.workerFunction.metricDuration({ period: minute, statistic: 'Maximum' }),
-      threshold: Math.round(0.8 * limits.workerTimeoutSeconds * 1000),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+    if (worker) {
+      this.workerErrorsAlarm = add(new cloudwatch.Alarm(alarms, 'WorkerErrors', {
+        alarmDescription: 'The worker function failed (crashed or timed out); its whole batch is redelivered.',
+        metric: worker.metricErrors({ period: minute, statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+      this.workerThrottlesAlarm = add(new cloudwatch.Alarm(alarms, 'WorkerThrottles', {
+        alarmDescription: 'The worker function was throttled: account concurrency is exhausted, so messages wait (and count receives).',
+        metric: worker.metricThrottles({ period: minute, statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+      this.workerDurationAlarm = add(new cloudwatch.Alarm(alarms, 'WorkerDurationNearTimeout', {
+        alarmDescription: `Worker invocations took more than 80 % of the ${limits.workerTimeoutSeconds} s timeout: the model is slower than its profile.`,
+        metric: worker.metricDuration({ period: minute, statistic: 'Maximum' }),
+        threshold: Math.round(0.8 * limits.workerTimeoutSeconds * 1000),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+    }
   }
 
   /** Jobs waiting or in flight: ApproximateNumberOfMessagesVisible + NotVisible (Maximum, 1 min), what admission bounds. */
@@ -635,15 +641,30 @@ export class InferenceQueue extends Construct {
     return fn;
   }
 
-  private grantTable(fn: lambda.Function, actions: string[]): void {
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [this.jobTable.tableArn] }));
+  /**
+   * Grants what a queue worker needs: consume the queue (sqs:ReceiveMessage, ChangeMessageVisibility,
+   * DeleteMessage, GetQueueAttributes, GetQueueUrl), claim and finish job records (dynamodb:GetItem,
+   * UpdateItem), read and delete claim-check payloads (`payloads/*`), write large results (`results/*`).
+   * Use it for an external consumer (`WorkerBackend.externalConsumer()`).
+   */
+  public grantWorker(grantee: iam.IGrantable): void {
+    this.queue.grantConsumeMessages(grantee);
+    this.grantTable(grantee, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    this.grantObjects(grantee, ['s3:GetObject', 's3:DeleteObject'], 'payloads/*');
+    this.grantObjects(grantee, ['s3:PutObject'], 'results/*');
   }
 
-  private grantObjects(fn: lambda.Function, actions: string[], prefix: string): void {
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [this.payloadBucket.arnForObjects(prefix)] }));
+  private grantTable(grantee: iam.IGrantable, actions: string[]): void {
+    iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.jobTable.tableArn] });
+  }
+
+  private grantObjects(grantee: iam.IGrantable, actions: string[], prefix: string): void {
+    iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.payloadBucket.arnForObjects(prefix)] });
     const bucketArn = nagText(Stack.of(this).resolve(this.payloadBucket.bucketArn));
     if (bucketArn !== undefined) {
-      ack(fn.node.scope as Construct, 'AwsSolutions-IAM5', `Objects are keyed by job id under ${prefix.replace(/\*$/, '')}; the function reaches only that prefix of the payload bucket.`,
+      const principal = grantee.grantPrincipal;
+      const scope = principal instanceof Construct ? principal : undefined;
+      if (scope) ack(scope, 'AwsSolutions-IAM5', `Objects are keyed by job id under ${prefix.replace(/\*$/, '')}; the function reaches only that prefix of the payload bucket.`,
         [`Resource::${bucketArn}/${prefix}`]);
     }
   }
@@ -652,6 +673,7 @@ export class InferenceQueue extends Construct {
   private checkEnvironmentSize(): void {
     const c = new ProblemCollector('QUEUE_INVALID', this.node.path);
     for (const fn of [this.admissionFunction, this.workerFunction, this.statusFunction]) {
+      if (!fn) continue;
       const env = (fn.node.defaultChild as lambda.CfnFunction).environment as { variables?: Record<string, string> } | undefined;
       // Tokens (queue URL, names) resolve to short strings; count them at a generous 128 bytes.
       const size = Object.entries(env?.variables ?? {}).reduce((n, [k, v]) => n + k.length + (Token.isUnresolved(v) ? 128 : Buffer.byteLength(String(v))), 0);

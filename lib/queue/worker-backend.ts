@@ -49,11 +49,34 @@ export abstract class WorkerBackend {
     return new HttpWorkerBackend(url);
   }
 
+  /**
+   * No Lambda worker: another consumer (for example an ECS queue worker service) reads the queue.
+   * Give it the worker's permissions with `InferenceQueue.grantWorker()`; it must follow the job
+   * protocol of the Lambda worker (claim the job record, write the result, report failures) for
+   * the status endpoint to show its results.
+   */
+  public static externalConsumer(): WorkerBackend {
+    return new ExternalConsumer();
+  }
+
+  /** Whether the queue runs its own Lambda worker for this backend. */
+  public abstract readonly runsLambdaWorker: boolean;
+
   /** Grants the worker what it needs and returns its settings. */
   public abstract bind(scope: Construct, worker: iam.IGrantable): WorkerBackendConfig;
 }
 
+class ExternalConsumer extends WorkerBackend {
+  public readonly runsLambdaWorker = false;
+
+  public bind(): WorkerBackendConfig {
+    return { environment: {}, name: 'an external consumer' };
+  }
+}
+
 class SageMakerEndpointBackend extends WorkerBackend {
+  public readonly runsLambdaWorker = true;
+
   constructor(private readonly endpointName: string) {
     super();
   }
@@ -67,6 +90,8 @@ class SageMakerEndpointBackend extends WorkerBackend {
 }
 
 class HttpWorkerBackend extends WorkerBackend {
+  public readonly runsLambdaWorker = true;
+
   constructor(private readonly url: string) {
     super();
   }

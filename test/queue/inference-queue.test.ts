@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack, aws_apigateway as apigw, aws_dynamodb as dynamodb, aws_ec2 as ec2, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_apigateway as apigw, aws_dynamodb as dynamodb, aws_ec2 as ec2, aws_iam as iam, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import {
   deriveQueueLimits, InferenceGuardError, InferenceProfile, InferenceQueue, InferenceQueueProps, JobSubmission, ModelSignature,
@@ -280,6 +280,24 @@ describe('InferenceQueue props', () => {
     new InferenceQueue(stack, 'Jobs', { profile, signature, backend: WorkerBackend.http('http://model.internal:8501/v1/models/m:predict'), workerVpc: vpc });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }) });
     expect(nagFindings(app).filter((f) => f.includes('/Jobs/'))).toEqual([]);
+  });
+
+  test('external consumer: no Lambda worker; grantWorker gives another consumer the worker permissions', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const q = new InferenceQueue(stack, 'Jobs', { profile, signature, backend: WorkerBackend.externalConsumer() });
+    const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    q.grantWorker(consumer);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::Lambda::Function', 2);
+    t.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    expect(q.workerFunction).toBeUndefined();
+    expect(q.alarms).toHaveLength(4);
+    const policy = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Consumer') }] } }))[0];
+    const actions = (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => ([] as string[]).concat(st.Action)).sort();
+    expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 's3:DeleteObject', 's3:GetObject', 's3:PutObject',
+      'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']);
+    expect(nagFindings(app)).toEqual([]);
   });
 
   test('invalid backends are refused', () => {
