@@ -1,4 +1,3 @@
 export * from './inference-queue';
 export * from './worker-backend';
 export * from './formulas';
-export * from '../profile/queue-limits';
