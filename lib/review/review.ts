@@ -1,0 +1,180 @@
+import { NagMessageLevel } from 'cdk-nag';
+import { evaluateRule } from '../nag/evaluate';
+import { InferenceGuardRule, Mitigation, RuleStatus } from '../nag/rule';
+import { INFERENCE_GUARD_RULES } from '../nag/rules';
+import { TemplateModel } from '../nag/template/template-model';
+import { ComponentKind, componentsOf, listComponents } from './components';
+import { LoadedTemplate, resourceLine } from './load';
+
+/** The five mitigations, in column order. */
+export const MITIGATIONS: readonly Mitigation[] = [
+  Mitigation.RESOURCE_LIMITS, Mitigation.TIMEOUTS, Mitigation.RATE_LIMITING, Mitigation.QUEUE_MANAGEMENT, Mitigation.ALARMS,
+];
+
+/** Mark of one mitigation for one component. */
+export enum MitigationMark {
+  PRESENT = 'present',
+  MISSING = 'missing',
+  NOT_APPLICABLE = 'n/a',
+}
+
+/** Severity of a finding. */
+export type FindingLevel = 'error' | 'warning';
+
+/** One rule outcome on one resource, as shown in a review. */
+export interface ReviewResult {
+  /** Rule id, e.g. `InferenceGuard-SQSDeadLetterQueue`. */
+  readonly ruleId: string;
+  /** Rule level. */
+  readonly level: FindingLevel;
+  /** Mitigation the rule checks. */
+  readonly mitigation: Mitigation;
+  /** Logical id of the resource the rule ran on. */
+  readonly resource: string;
+  /** Type of that resource. */
+  readonly resourceType: string;
+  /** Outcome. */
+  readonly status: RuleStatus;
+  /** Findings (non-compliant) or evidence (compliant). */
+  readonly messages: readonly string[];
+}
+
+/** One cell of the review table. */
+export interface MitigationCell {
+  /** present, missing or n/a. */
+  readonly mark: MitigationMark;
+  /** The results behind the mark (failures first). */
+  readonly results: readonly ReviewResult[];
+}
+
+/** One row: an API, queue, endpoint or service, with its five mitigations. */
+export interface ReviewComponent {
+  readonly kind: ComponentKind;
+  /** Logical id of the resource the row is about. */
+  readonly id: string;
+  /** Human label, e.g. `API "orders" (OrdersApi)`. */
+  readonly label: string;
+  /** The five cells, keyed by mitigation. */
+  readonly mitigations: Readonly<Record<Mitigation, MitigationCell>>;
+}
+
+/** A failed rule on one resource. */
+export interface ReviewFinding {
+  readonly ruleId: string;
+  readonly level: FindingLevel;
+  readonly mitigation: Mitigation;
+  readonly resource: string;
+  readonly resourceType: string;
+  /** Labels of the components the finding belongs to. */
+  readonly components: readonly string[];
+  /** What is wrong, the value, what is allowed and the fix. */
+  readonly message: string;
+  /** Line of the resource in the template, when found. */
+  readonly line?: number;
+}
+
+/** The review of one template. */
+export interface TemplateReview {
+  /** Path of the template. */
+  readonly path: string;
+  /** Number of resources. */
+  readonly resourceCount: number;
+  /** Rows of the table. */
+  readonly components: readonly ReviewComponent[];
+  /** Every failed rule, in rule order. */
+  readonly findings: readonly ReviewFinding[];
+  /** Notes on the review itself (e.g. a Transform whose output is not reviewed). */
+  readonly notes: readonly string[];
+}
+
+/** The review of every template given. */
+export interface ReviewReport {
+  readonly templates: readonly TemplateReview[];
+  /** Count of error-level findings. */
+  readonly errors: number;
+  /** Count of warning-level findings. */
+  readonly warnings: number;
+}
+
+/** Options of a review. */
+export interface ReviewOptions {
+  /**
+   * Rules to run.
+   * @default - every rule of the InferenceGuard pack
+   */
+  readonly rules?: readonly InferenceGuardRule[];
+}
+
+function levelOf(rule: InferenceGuardRule): FindingLevel {
+  return rule.level === NagMessageLevel.ERROR ? 'error' : 'warning';
+}
+
+/** Reviews one loaded template with the InferenceGuard rules. */
+export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = {}): TemplateReview {
+  const rules = options.rules ?? INFERENCE_GUARD_RULES;
+  const model = new TemplateModel(loaded.template);
+  const components = listComponents(model);
+  const byKey = new Map(components.map((c) => [c.id, c]));
+  const cells = new Map<string, Map<Mitigation, ReviewResult[]>>(components.map((c) => [c.id, new Map()]));
+  const findings: ReviewFinding[] = [];
+  const other = { kind: ComponentKind.OTHER, id: '(template)', label: 'other resources' };
+  let usedOther = false;
+
+  for (const rule of rules) {
+    for (const type of rule.resourceTypes) {
+      for (const id of model.ofType(type)) {
+        const outcome = evaluateRule(rule, model, id);
+        const result: ReviewResult = {
+          ruleId: rule.id, level: levelOf(rule), mitigation: rule.mitigation, resource: id, resourceType: type,
+          status: outcome.status, messages: outcome.findings,
+        };
+        let owners = componentsOf(model, id).filter((c) => byKey.has(c));
+        if (owners.length === 0) {
+          if (outcome.status === RuleStatus.NOT_APPLICABLE) continue;
+          owners = [other.id];
+          if (!usedOther) {
+            usedOther = true;
+            byKey.set(other.id, other);
+            cells.set(other.id, new Map());
+          }
+        }
+        for (const owner of owners) {
+          const cell = cells.get(owner)!;
+          cell.set(rule.mitigation, [...(cell.get(rule.mitigation) ?? []), result]);
+        }
+        if (outcome.status === RuleStatus.NON_COMPLIANT) {
+          for (const message of outcome.findings) {
+            findings.push({
+              ruleId: rule.id, level: levelOf(rule), mitigation: rule.mitigation, resource: id, resourceType: type,
+              components: owners.map((o) => byKey.get(o)!.label), message, line: resourceLine(loaded, id),
+            });
+          }
+        }
+      }
+    }
+  }
+
+  const rows: ReviewComponent[] = [...byKey.values()].map((c) => {
+    const m = cells.get(c.id)!;
+    const mitigations = Object.fromEntries(MITIGATIONS.map((mit) => {
+      const results = (m.get(mit) ?? []).filter((r) => r.status !== RuleStatus.NOT_APPLICABLE);
+      results.sort((a, b) => Number(b.status === RuleStatus.NON_COMPLIANT) - Number(a.status === RuleStatus.NON_COMPLIANT));
+      const mark = results.length === 0 ? MitigationMark.NOT_APPLICABLE
+        : results.some((r) => r.status === RuleStatus.NON_COMPLIANT) ? MitigationMark.MISSING : MitigationMark.PRESENT;
+      return [mit, { mark, results }];
+    })) as unknown as Record<Mitigation, MitigationCell>;
+    return { kind: c.kind, id: c.id, label: c.label, mitigations };
+  });
+
+  const notes: string[] = [];
+  if (loaded.template.Transform !== undefined) {
+    notes.push(`the template uses Transform ${JSON.stringify(loaded.template.Transform)}; resources the transform generates are not reviewed (review the processed template instead)`);
+  }
+  return { path: loaded.path, resourceCount: model.ids.length, components: rows, findings, notes };
+}
+
+/** Combines template reviews into a report with finding counts. */
+export function summarize(templates: readonly TemplateReview[]): ReviewReport {
+  const all = templates.flatMap((t) => t.findings);
+  return { templates, errors: all.filter((f) => f.level === 'error').length, warnings: all.filter((f) => f.level === 'warning').length };
+}
