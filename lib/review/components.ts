@@ -1,4 +1,4 @@
-import { readString } from '../nag/template/intrinsics';
+import { readString, referencedIds } from '../nag/template/intrinsics';
 import { TemplateModel } from '../nag/template/template-model';
 import { T, apiLabel, deadLetterSources, isRecord, list, stageView } from '../nag/rules/helpers';
 import { sqsConsumer } from '../nag/rules/sqs/consumers';
@@ -76,8 +76,12 @@ export function componentsOf(model: TemplateModel, id: string): string[] {
       return of ? [of.endpointId] : [];
     }
     case T.LOG_GROUP: {
-      // Access-log groups belong to the API of the stage that writes to them.
-      return [...new Set(model.referencers(id).flatMap((r) => (model.typeOf(r) === T.LOG_GROUP ? [] : componentsOf(model, r))))];
+      // Access-log groups belong to the API of the stage that writes to them; a function's log
+      // group (named after the function) belongs to the queue the function consumes.
+      const writers = model.referencers(id).filter((r) => model.typeOf(r) !== T.LOG_GROUP);
+      const functions = [...referencedIds(p)].filter((r) => model.typeOf(r) === T.FUNCTION);
+      const consumers = functions.flatMap((f) => model.referencers(f, T.EVENT_SOURCE_MAPPING));
+      return [...new Set([...writers, ...consumers].flatMap((r) => componentsOf(model, r)))];
     }
     default: return [];
   }
