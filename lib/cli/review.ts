@@ -28,16 +28,25 @@ Exit codes: 0 no failing rule at the --fail-on level, 1 failing rules, 2 bad usa
 (missing file, malformed JSON/YAML, unresolvable reference, empty directory).
 `;
 
+function parseOptions(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', short: 'f', default: 'table' },
+        output: { type: 'string', short: 'o' },
+        'fail-on': { type: 'string', default: 'error' },
+      },
+    });
+  } catch (e) {
+    // parseArgs reports unknown or malformed options with a TypeError; that is a usage error.
+    throw new UsageError(`${(e as Error).message.split('. ')[0]}. See kig review --help.`);
+  }
+}
+
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string', short: 'f', default: 'table' },
-      output: { type: 'string', short: 'o' },
-      'fail-on': { type: 'string', default: 'error' },
-    },
-  });
+  const { values, positionals } = parseOptions(argv);
   if (positionals.length !== 1) {
     throw new UsageError(`expected one template file or cdk.out directory, got ${positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(' ')}. See kig review --help.`);
   }
