@@ -16,8 +16,11 @@ export enum ComponentKind {
 
 /** A row of the review before results are attached. */
 export interface ComponentRef {
+  /** API, queue, endpoint, service or other. */
   readonly kind: ComponentKind;
+  /** Logical id of the resource the row is about. */
   readonly id: string;
+  /** Human label for the row. */
   readonly label: string;
 }
 

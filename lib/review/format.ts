@@ -18,8 +18,11 @@ export function renderReport(report: ReviewReport, format: ReviewFormat): string
   }
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function counts(report: ReviewReport): string {
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   return `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}`;
 }
 
@@ -38,7 +41,7 @@ function pad(s: string, n: number): string {
 export function renderTable(report: ReviewReport): string {
   const out: string[] = [];
   for (const t of report.templates) {
-    out.push(`${t.path}: ${t.resourceCount} resources, ${t.components.length} components, ${t.findings.length} findings`);
+    out.push(`${t.path}: ${plural(t.resourceCount, 'resource')}, ${plural(t.components.length, 'component')}, ${plural(t.findings.length, 'finding')}`);
     for (const n of t.notes) out.push(`  note: ${n}`);
     if (t.components.length === 0) {
       out.push('  no APIs, queues, endpoints or services to review', '');

@@ -49,6 +49,7 @@ export interface MitigationCell {
 
 /** One row: an API, queue, endpoint or service, with its five mitigations. */
 export interface ReviewComponent {
+  /** API, queue, endpoint, service or other. */
   readonly kind: ComponentKind;
   /** Logical id of the resource the row is about. */
   readonly id: string;
@@ -60,10 +61,15 @@ export interface ReviewComponent {
 
 /** A failed rule on one resource. */
 export interface ReviewFinding {
+  /** Rule id, e.g. `InferenceGuard-SQSDeadLetterQueue`. */
   readonly ruleId: string;
+  /** Rule level. */
   readonly level: FindingLevel;
+  /** Mitigation the rule checks. */
   readonly mitigation: Mitigation;
+  /** Logical id of the failing resource. */
   readonly resource: string;
+  /** Type of that resource. */
   readonly resourceType: string;
   /** Labels of the components the finding belongs to. */
   readonly components: readonly string[];

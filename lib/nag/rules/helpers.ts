@@ -220,8 +220,11 @@ export function functionOf(model: TemplateModel, ref: unknown): string | undefin
 
 /** One metric an alarm watches (a plain alarm has one, a metric-math alarm may have several). */
 export interface AlarmMetric {
+  /** Metric namespace, e.g. `AWS/SQS`. */
   readonly namespace?: unknown;
+  /** Metric name, e.g. `ApproximateNumberOfMessagesVisible`. */
   readonly metricName?: unknown;
+  /** Metric dimensions as written in the template. */
   readonly dimensions: ReadonlyArray<{ readonly Name?: unknown; readonly Value?: unknown }>;
 }
 
