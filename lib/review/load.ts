@@ -80,28 +80,39 @@ export function loadTemplate(file: string, cwd: string): LoadedTemplate {
   } catch (e) {
     throw new ReviewInputError(`${shown}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   }
-  const looksJson = /\.json$/i.test(file) || /^\s*\{/.test(text);
-  let parsed: unknown;
-  if (looksJson) {
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      const message = (e as Error).message;
-      const m = /at position (\d+)/.exec(message);
-      const { line, column } = lineColumn(text, m ? Number(m[1]) : text.length);
-      throw new ReviewInputError(`${shown}:${line}:${column}: malformed JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input')}. Fix: correct the JSON at that position.`);
+  const template = asTemplate(parseText(text, file, shown), shown);
+  checkReferences(template, shown);
+  return { path: shown, text, template };
+}
+
+/**
+ * .json files are JSON. Other files that parse as JSON are JSON too (JSON.parse is faster and its
+ * positions are exact); everything else is YAML.
+ */
+function parseText(text: string, file: string, shown: string): unknown {
+  if (!/\.json$/i.test(file)) {
+    if (/^\s*\{/.test(text)) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        // A YAML flow mapping, or broken JSON in a .yaml/.template file: YAML reports it.
+      }
     }
-  } else {
     try {
-      parsed = parseCfnYaml(text);
+      return parseCfnYaml(text);
     } catch (e) {
       if (e instanceof YamlSyntaxError) throw new ReviewInputError(`${shown}:${e.line}:${e.column}: malformed YAML: ${e.message}. Fix: correct the YAML at that position.`);
       throw new ReviewInputError(`${shown}: malformed YAML: ${(e as Error).message}.`);
     }
   }
-  const template = asTemplate(parsed, shown);
-  checkReferences(template, shown);
-  return { path: shown, text, template };
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const m = /at position (\d+)/.exec(message);
+    const { line, column } = lineColumn(text, m ? Number(m[1]) : text.length);
+    throw new ReviewInputError(`${shown}:${line}:${column}: malformed JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input')}. Fix: correct the JSON at that position.`);
+  }
 }
 
 function asTemplate(parsed: unknown, shown: string): CfnTemplate {
