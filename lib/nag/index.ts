@@ -3,5 +3,4 @@ export * from './rules';
 export * from './evaluate';
 export * from './inference-guard-checks';
 export * from './rules-markdown';
-export * from './template/intrinsics';
 export * from './template/template-model';
