@@ -40,7 +40,7 @@ function queueUnit(i: number): Resources {
     [`${q}Dlq`]: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1209600 } },
     [q]: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 180, RedrivePolicy: { deadLetterTargetArn: att(`${q}Dlq`, 'Arn'), maxReceiveCount: 5 } } },
     [`${q}Role`]: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } },
-    [`${q}Worker`]: { Type: 'AWS::Lambda::Function', Properties: { Role: att(`${q}Role`, 'Arn'), Timeout: 30, Runtime: 'nodejs20.x', Handler: 'i.h', Code: { ZipFile: 'x' } } },
+    [`${q}Worker`]: { Type: 'AWS::Lambda::Function', Properties: { Role: att(`${q}Role`, 'Arn'), Timeout: 30, Runtime: 'nodejs24.x', Handler: 'i.h', Code: { ZipFile: 'x' } } },
     [`${q}Source`]: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: att(q, 'Arn'), FunctionName: ref(`${q}Worker`), ScalingConfig: { MaximumConcurrency: 5 } } },
     [`${q}WorkerLogs`]: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: { 'Fn::Sub': `/aws/lambda/\${${q}Worker}` } } },
     [`${q}DlqAlarm`]: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: att(`${q}Dlq`, 'QueueName') }], Threshold: 0, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' } },

@@ -25,7 +25,7 @@ function guardedApp(): { app: App; stack: Stack; queue: sqs.Queue; dlq: sqs.Queu
   const dlq = new sqs.Queue(stack, 'Dlq', { retentionPeriod: Duration.days(14) });
   const queue = new sqs.Queue(stack, 'Jobs', { visibilityTimeout: Duration.seconds(180), deadLetterQueue: { queue: dlq, maxReceiveCount: 5 } });
   const fn = new lambda.Function(stack, 'Worker', {
-    runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})'), timeout: Duration.seconds(30),
+    runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})'), timeout: Duration.seconds(30),
     logGroup: new logs.LogGroup(stack, 'WorkerLogs', { retention: logs.RetentionDays.TWO_WEEKS }),
   });
   fn.addEventSource(new SqsEventSource(queue, { maxConcurrency: 5, reportBatchItemFailures: true }));

@@ -6,7 +6,7 @@ const queues = (redrive?: Record<string, unknown> | string, source: Record<strin
   Jobs: { Type: 'AWS::SQS::Queue', Properties: { ...source, ...(redrive !== undefined ? { RedrivePolicy: redrive } : {}) } },
 });
 const worker = (fn: Record<string, unknown> = {}, esm: Record<string, unknown> = {}): Resources => ({
-  Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x', Handler: 'i.h', Code: { ZipFile: 'x' }, Role: 'arn:aws:iam::1:role/r', ...fn } },
+  Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs24.x', Handler: 'i.h', Code: { ZipFile: 'x' }, Role: 'arn:aws:iam::1:role/r', ...fn } },
   Esm: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: getAtt('Jobs', 'Arn'), FunctionName: ref('Fn'), ...esm } },
 });
 
