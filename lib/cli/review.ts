@@ -25,7 +25,8 @@ Options:
   -h, --help            show this help
 
 Exit codes: 0 no failing rule at the --fail-on level, 1 failing rules, 2 bad usage or bad input
-(missing file, malformed JSON/YAML, unresolvable reference, empty directory).
+(missing file, malformed JSON/YAML, unresolvable reference, empty directory), 130 interrupted
+(the report covers the templates reviewed before Ctrl-C).
 `;
 
 function parseOptions(argv: string[]) {
@@ -58,18 +59,22 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (failOn !== 'error' && failOn !== 'warning') throw new UsageError(`--fail-on ${JSON.stringify(failOn)}: allowed error, warning.`);
 
   const reviews: TemplateReview[] = [];
+  let interrupted = false;
   try {
     const files = templateFiles(positionals[0], io.cwd);
     const progress = io.isTty && files.length >= PROGRESS_THRESHOLD;
     for (const [i, file] of files.entries()) {
       if (io.signal?.aborted) {
-        io.stderr(`kig review: interrupted after ${i} of ${files.length} templates.\n`);
-        return EXIT.INTERRUPTED;
+        // Ctrl-C: report what was reviewed so far, and say so.
+        if (progress) io.stderr('\r\x1b[K');
+        io.stderr(`kig review: interrupted after ${i} of ${files.length} templates; the report covers those.\n`);
+        interrupted = true;
+        break;
       }
       if (progress) io.stderr(`\rreviewing ${i + 1}/${files.length} ${path.basename(file)}\x1b[K`);
       reviews.push(reviewTemplate(loadTemplate(file, io.cwd)));
     }
-    if (progress) io.stderr('\r\x1b[K');
+    if (progress && !interrupted) io.stderr('\r\x1b[K');
   } catch (e) {
     if (e instanceof ReviewInputError) {
       io.stderr(`kig review: ${e.message}\n`);
@@ -92,6 +97,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   } else {
     io.stdout(text);
   }
+  if (interrupted) return EXIT.INTERRUPTED;
   const failing = failOn === 'warning' ? report.errors + report.warnings : report.errors;
   return failing > 0 ? EXIT.FINDINGS : EXIT.OK;
 }

@@ -104,6 +104,17 @@ describe('kig review', () => {
     expect(tty.stdout).toContain('Summary: 12 templates, 0 errors, 24 warnings.');
   });
 
+  test('Ctrl-C stops between templates, reports those reviewed, exits 130', async () => {
+    write('out/A.template.json', JSON.stringify({ Resources: { Q: { Type: 'AWS::SQS::Queue' } } }));
+    write('out/B.template.json', JSON.stringify({ Resources: {} }));
+    const controller = new AbortController();
+    controller.abort();
+    const r = await kig(['review', 'out'], { cwd: tmp, signal: controller.signal });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe('kig review: interrupted after 0 of 2 templates; the report covers those.\n');
+    expect(r.stdout).toContain('Summary: 0 templates, 0 errors, 0 warnings.');
+  });
+
   describe('bad input: one clear line on stderr, exit 2, no stack trace', () => {
     const bad = async (args: string[]) => {
       const r = await kig(['review', ...args], { cwd: tmp });

@@ -1,7 +1,7 @@
 import { CliIo, main } from '../../lib/cli';
 
 /** Runs `kig` in-process with buffered streams. */
-export async function kig(args: string[], options: { cwd?: string; isTty?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function kig(args: string[], options: { cwd?: string; isTty?: boolean; signal?: AbortSignal } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -9,6 +9,7 @@ export async function kig(args: string[], options: { cwd?: string; isTty?: boole
     stderr: (t) => { stderr += t; },
     isTty: options.isTty ?? false,
     cwd: options.cwd ?? process.cwd(),
+    signal: options.signal,
   };
   const code = await main(args, io);
   return { code, stdout, stderr };
