@@ -50,7 +50,11 @@ describe('InferenceGuard-APIKeyUsagePlan', () => {
   });
   test('non-compliant: key required, no plan for this API', () => {
     const otherPlan = { Plan: { Type: 'AWS::ApiGateway::UsagePlan', Properties: { ApiStages: [{ ApiId: ref('Other'), Stage: 'prod' }] } }, Other: api().Api };
-    expectFindings(check(APIKeyUsagePlan, { ...api(), ...method({ ApiKeyRequired: true }), ...otherPlan }, 'Method'), /ApiKeyRequired = true: allowed a usage plan whose ApiStages include API "orders" \(Api\)/);
+    expectFindings(check(APIKeyUsagePlan, { ...api(), ...method({ ApiKeyRequired: true }), ...otherPlan }, 'Method'), /ApiKeyRequired = true: allowed a usage plan whose ApiStages include a stage of API "orders" \(Api\)/);
+  });
+  test('non-compliant: the plan lists the API without a stage', () => {
+    const noStage = { Plan: { Type: 'AWS::ApiGateway::UsagePlan', Properties: { ApiStages: [{ ApiId: ref('Api') }] } } };
+    expectFindings(check(APIKeyUsagePlan, { ...api(), ...method({ ApiKeyRequired: true }), ...noStage }, 'Method'), /usage plan Plan ApiStages entry for API "orders" \(Api\) Stage = absent/);
   });
   test('not applicable: no API key required', () => {
     expectNotApplicable(check(APIKeyUsagePlan, { ...api(), ...method({}) }, 'Method'));

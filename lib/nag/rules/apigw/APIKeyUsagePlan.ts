@@ -19,9 +19,14 @@ export const APIKeyUsagePlan = defineRule({
     if (required.kind !== 'literal' || !required.value) return notApplicable('method does not require an API key');
     const apiId = model.target(p.RestApiId, T.REST_API);
     if (apiId === undefined) return notApplicable('the REST API is not in this template');
-    const plans = model.ofType(T.USAGE_PLAN).filter((plan) =>
-      list(model.props(plan).ApiStages).filter(isRecord).some((s) => model.target(s.ApiId) === apiId));
-    if (plans.length > 0) return compliant(`${methodLabel(model, id)} is covered by usage plan ${plans.join(', ')}`);
-    return nonCompliant([problem(`${methodLabel(model, id)} ApiKeyRequired`, 'true', `a usage plan whose ApiStages include ${apiLabel(model, apiId)}`, 'add the API stage to a usage plan with a throttle and a quota')]);
+    const entries = model.ofType(T.USAGE_PLAN).flatMap((plan) =>
+      list(model.props(plan).ApiStages).filter(isRecord).filter((s) => model.target(s.ApiId) === apiId).map((s) => ({ plan, stage: s.Stage })));
+    // A plan applies to an API stage; an entry without a Stage limits nothing.
+    const covering = entries.filter((e) => e.stage !== undefined && e.stage !== '');
+    if (covering.length > 0) return compliant(`${methodLabel(model, id)} is covered by usage plan ${[...new Set(covering.map((e) => e.plan))].join(', ')}`);
+    if (entries.length > 0) {
+      return nonCompliant([problem(`usage plan ${entries[0].plan} ApiStages entry for ${apiLabel(model, apiId)} Stage`, 'absent', 'the stage the API keys call', 'set the Stage of the ApiStages entry')]);
+    }
+    return nonCompliant([problem(`${methodLabel(model, id)} ApiKeyRequired`, 'true', `a usage plan whose ApiStages include a stage of ${apiLabel(model, apiId)}`, 'add the API stage to a usage plan with a throttle and a quota')]);
   },
 });
