@@ -1,11 +1,10 @@
 import { CfnElement, CfnResource, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
-import { NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { INFERENCE_GUARD_PACK_NAME, InferenceGuardRule, RuleStatus } from './rule';
+import { INFERENCE_GUARD_PACK_NAME, InferenceGuardRule, RuleLevel, RuleStatus } from './rule';
 import { INFERENCE_GUARD_RULES } from './rules';
 import { evaluateRule } from './evaluate';
-import { CfnTemplate } from './template/template-model';
-import { TemplateModel } from './template/template-model';
+import { CfnTemplate, TemplateModel } from './template/template-model';
 
 /** Options of the InferenceGuard pack. */
 export interface InferenceGuardChecksProps extends NagPackProps {
@@ -68,7 +67,7 @@ export class InferenceGuardChecks extends NagPack {
         ruleSuffixOverride: rule.name,
         info: `${rule.info} Fix: ${rule.fix}`,
         explanation: rule.explanation,
-        level: rule.level,
+        level: rule.level === RuleLevel.ERROR ? NagMessageLevel.ERROR : NagMessageLevel.WARN,
         node,
         rule: () => toNagResult(evaluateRule(rule, model, logicalId).status),
       });

@@ -1,8 +1,18 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { TemplateModel } from './template/template-model';
 
 /** Prefix of every rule id in the pack: ids read `InferenceGuard-<RuleName>`. */
 export const INFERENCE_GUARD_PACK_NAME = 'InferenceGuard';
+
+/**
+ * Level of a rule. The values are cdk-nag's NagMessageLevel values; the rules do not import
+ * cdk-nag themselves so that `kig review` runs without it.
+ */
+export enum RuleLevel {
+  /** Fails synthesis and makes `kig review` exit 1. */
+  ERROR = 'Error',
+  /** Fails synthesis (cdk-nag 3 fails on warnings too); `kig review` exits 1 only with --fail-on warning. */
+  WARNING = 'Warning',
+}
 
 /** The five denial-of-service mitigations a rule belongs to (the columns of the review table). */
 export enum Mitigation {
@@ -67,7 +77,7 @@ export interface InferenceGuardRule {
   /** Rule name without the pack prefix. */
   readonly name: string;
   /** Error or warning. */
-  readonly level: NagMessageLevel;
+  readonly level: RuleLevel;
   /** Why this level was chosen. */
   readonly levelReason: string;
   /** The mitigation the rule checks. */

@@ -1,5 +1,5 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { INFERENCE_GUARD_RULES, EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY, MAX_RECEIVE_COUNT_BOUND } from './rules';
+import { RuleLevel } from './rule';
+import { EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY, INFERENCE_GUARD_RULES, MAX_RECEIVE_COUNT_BOUND } from './rules';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -8,7 +8,7 @@ function cell(text: string): string {
 /** RULES.md, generated from the rule registry so the document cannot drift from the code. */
 export function renderRulesMarkdown(): string {
   const rows = INFERENCE_GUARD_RULES.map((r) =>
-    `| \`${r.id}\` | ${r.level === NagMessageLevel.ERROR ? 'Error' : 'Warning'} | ${cell(r.levelReason)} | ${r.mitigation} | ${cell(r.resourceTypes.join(', '))} | ${cell(r.info)} | ${cell(r.fix)} |`);
+    `| \`${r.id}\` | ${r.level === RuleLevel.ERROR ? 'Error' : 'Warning'} | ${cell(r.levelReason)} | ${r.mitigation} | ${cell(r.resourceTypes.join(', '))} | ${cell(r.info)} | ${cell(r.fix)} |`);
   return [
     '# InferenceGuard rules',
     '',

@@ -1,5 +1,4 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { RuleStatus } from '../nag/rule';
+import { RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
 import { MITIGATIONS, MitigationMark, ReviewReport, ReviewResult, TemplateReview } from './review';
 
@@ -140,7 +139,7 @@ export function toSarif(report: ReviewReport): unknown {
     shortDescription: { text: r.info },
     fullDescription: { text: r.explanation },
     help: { text: r.fix, markdown: r.fix },
-    defaultConfiguration: { level: r.level === NagMessageLevel.ERROR ? 'error' : 'warning' },
+    defaultConfiguration: { level: r.level === RuleLevel.ERROR ? 'error' : 'warning' },
     properties: { mitigation: r.mitigation, resourceTypes: r.resourceTypes, levelReason: r.levelReason },
   }));
   const index = new Map(rules.map((r, i) => [r.id, i]));

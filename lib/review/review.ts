@@ -1,6 +1,5 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { evaluateRule } from '../nag/evaluate';
-import { InferenceGuardRule, Mitigation, RuleStatus } from '../nag/rule';
+import { InferenceGuardRule, Mitigation, RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
 import { TemplateModel } from '../nag/template/template-model';
 import { ComponentKind, componentsOf, listComponents } from './components';
@@ -112,7 +111,7 @@ export interface ReviewOptions {
 }
 
 function levelOf(rule: InferenceGuardRule): FindingLevel {
-  return rule.level === NagMessageLevel.ERROR ? 'error' : 'warning';
+  return rule.level === RuleLevel.ERROR ? 'error' : 'warning';
 }
 
 /** Reviews one loaded template with the InferenceGuard rules. */

@@ -1,32 +1,37 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { NagMessageLevel } from 'cdk-nag';
-import { INFERENCE_GUARD_RULES, Mitigation, renderRulesMarkdown } from '../../lib/nag';
+import { INFERENCE_GUARD_RULES, Mitigation, RuleLevel, renderRulesMarkdown } from '../../lib/nag';
 
 describe('InferenceGuard rule registry', () => {
   test('lists every rule id and its level', () => {
     expect(INFERENCE_GUARD_RULES.map((r) => [r.id, r.level])).toEqual([
-      ['InferenceGuard-APIStageThrottling', NagMessageLevel.ERROR],
-      ['InferenceGuard-APIUsagePlanLimits', NagMessageLevel.ERROR],
-      ['InferenceGuard-APIKeyUsagePlan', NagMessageLevel.ERROR],
-      ['InferenceGuard-APIWAFRateLimit', NagMessageLevel.WARN],
-      ['InferenceGuard-APIIntegrationTimeout', NagMessageLevel.ERROR],
-      ['InferenceGuard-APITimeoutChain', NagMessageLevel.ERROR],
-      ['InferenceGuard-APIRequestValidation', NagMessageLevel.WARN],
-      ['InferenceGuard-SQSDeadLetterQueue', NagMessageLevel.ERROR],
-      ['InferenceGuard-SQSDeadLetterRetention', NagMessageLevel.ERROR],
-      ['InferenceGuard-SQSVisibilityTimeout', NagMessageLevel.ERROR],
-      ['InferenceGuard-SQSConsumerConcurrency', NagMessageLevel.ERROR],
-      ['InferenceGuard-ECSContainerLimits', NagMessageLevel.ERROR],
-      ['InferenceGuard-ECSGPUCount', NagMessageLevel.ERROR],
-      ['InferenceGuard-SageMakerVariantScaling', NagMessageLevel.WARN],
-      ['InferenceGuard-SageMakerAsyncConcurrency', NagMessageLevel.WARN],
-      ['InferenceGuard-SageMakerServerlessConcurrency', NagMessageLevel.ERROR],
-      ['InferenceGuard-SageMakerAsyncScalingMetric', NagMessageLevel.ERROR],
-      ['InferenceGuard-AlarmDLQDepth', NagMessageLevel.WARN],
-      ['InferenceGuard-AlarmAPI5XX', NagMessageLevel.WARN],
-      ['InferenceGuard-LogGroupRetention', NagMessageLevel.WARN],
+      ['InferenceGuard-APIStageThrottling', RuleLevel.ERROR],
+      ['InferenceGuard-APIUsagePlanLimits', RuleLevel.ERROR],
+      ['InferenceGuard-APIKeyUsagePlan', RuleLevel.ERROR],
+      ['InferenceGuard-APIWAFRateLimit', RuleLevel.WARNING],
+      ['InferenceGuard-APIIntegrationTimeout', RuleLevel.ERROR],
+      ['InferenceGuard-APITimeoutChain', RuleLevel.ERROR],
+      ['InferenceGuard-APIRequestValidation', RuleLevel.WARNING],
+      ['InferenceGuard-SQSDeadLetterQueue', RuleLevel.ERROR],
+      ['InferenceGuard-SQSDeadLetterRetention', RuleLevel.ERROR],
+      ['InferenceGuard-SQSVisibilityTimeout', RuleLevel.ERROR],
+      ['InferenceGuard-SQSConsumerConcurrency', RuleLevel.ERROR],
+      ['InferenceGuard-ECSContainerLimits', RuleLevel.ERROR],
+      ['InferenceGuard-ECSGPUCount', RuleLevel.ERROR],
+      ['InferenceGuard-SageMakerVariantScaling', RuleLevel.WARNING],
+      ['InferenceGuard-SageMakerAsyncConcurrency', RuleLevel.WARNING],
+      ['InferenceGuard-SageMakerServerlessConcurrency', RuleLevel.ERROR],
+      ['InferenceGuard-SageMakerAsyncScalingMetric', RuleLevel.ERROR],
+      ['InferenceGuard-AlarmDLQDepth', RuleLevel.WARNING],
+      ['InferenceGuard-AlarmAPI5XX', RuleLevel.WARNING],
+      ['InferenceGuard-LogGroupRetention', RuleLevel.WARNING],
     ]);
+  });
+
+  test('levels are the cdk-nag message levels the pack reports', () => {
+    expect(String(RuleLevel.ERROR)).toBe(String(NagMessageLevel.ERROR));
+    expect(String(RuleLevel.WARNING)).toBe(String(NagMessageLevel.WARN));
   });
 
   test('every rule says why its level, what it finds, how to fix, and checks at least one resource type', () => {

@@ -1,13 +1,12 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS, APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_MIN_INTEGRATION_TIMEOUT_MS } from '../../../core/aws-limits';
-import { Mitigation, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { T, endpointTypes, methodLabel, problem } from '../helpers';
 import { EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY, backendIntegration, integrationTimeout, showTimeout } from './timeouts';
 
 /** The integration timeout is at most 29 s, unless the API is Regional or private and explicitly extended. */
 export const APIIntegrationTimeout = defineRule({
   name: 'APIIntegrationTimeout',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'A timeout above the quota is not applied: the deployment fails or API Gateway still cuts the request at 29 s, so the timeout chain the template describes is not the one that runs.',
   mitigation: Mitigation.TIMEOUTS,
   resourceTypes: [T.METHOD],

@@ -1,12 +1,11 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readBoolean } from '../../template/intrinsics';
 import { T, apiLabel, isRecord, list, methodLabel, problem } from '../helpers';
 
 /** Each method that requires an API key belongs to a usage plan of its API. */
 export const APIKeyUsagePlan = defineRule({
   name: 'APIKeyUsagePlan',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'API keys are only accepted through a usage plan: a key-protected method that no plan covers either refuses every call or is covered by a plan outside the template, whose limits nobody reviews.',
   mitigation: Mitigation.RATE_LIMITING,
   resourceTypes: [T.METHOD],

@@ -1,12 +1,11 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readBoolean, showValue } from '../../template/intrinsics';
 import { T, isRecord, methodLabel, problem } from '../helpers';
 
 /** Each POST method has a request validator that validates the body, and a request model. */
 export const APIRequestValidation = defineRule({
   name: 'APIRequestValidation',
-  level: NagMessageLevel.WARN,
+  level: RuleLevel.WARNING,
   levelReason: 'Validation rejects malformed bodies before they reach the model, but it cuts load rather than bounding it, and some POST APIs legitimately take free-form or binary bodies that a JSON model cannot describe.',
   mitigation: Mitigation.RESOURCE_LIMITS,
   resourceTypes: [T.METHOD],

@@ -1,13 +1,12 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { APIGW_ACCOUNT_BURST_LIMIT, APIGW_ACCOUNT_RATE_LIMIT_RPS } from '../../../core/aws-limits';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readNumber, showValue } from '../../template/intrinsics';
 import { T, problem, stageLabel, stageView } from '../helpers';
 
 /** Each REST stage sets a default throttle (rate and burst) for every method. */
 export const APIStageThrottling = defineRule({
   name: 'APIStageThrottling',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'Without a stage default, one client can take the whole account-level Regional throttle, which every API in the account and Region shares.',
   mitigation: Mitigation.RATE_LIMITING,
   resourceTypes: [T.STAGE, T.DEPLOYMENT],

@@ -1,12 +1,11 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { T, methodLabel, problem } from '../helpers';
 import { backendIntegration, integrationTimeout, nextHop, showTimeout } from './timeouts';
 
 /** The integration timeout is shorter than the next hop's: load balancer idle timeout, SageMaker 60 s. */
 export const APITimeoutChain = defineRule({
   name: 'APITimeoutChain',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'An inverted timeout chain is a configuration bug, not a trade-off: the load balancer drops connections API Gateway is still waiting on, and clients get opaque 5XX errors while the backend keeps working.',
   mitigation: Mitigation.TIMEOUTS,
   resourceTypes: [T.METHOD],

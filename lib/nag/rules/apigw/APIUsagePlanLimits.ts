@@ -1,12 +1,11 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, defineRule, nonCompliant } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant } from '../../rule';
 import { showValue } from '../../template/intrinsics';
 import { T, problem, rec } from '../helpers';
 
 /** Each usage plan sets a throttle (rate and burst) and a quota (limit and period). */
 export const APIUsagePlanLimits = defineRule({
   name: 'APIUsagePlanLimits',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'An empty usage plan looks like a per-client limit in review but enforces none: every API key in it gets the whole stage throttle.',
   mitigation: Mitigation.RATE_LIMITING,
   resourceTypes: [T.USAGE_PLAN],

@@ -1,5 +1,4 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { showValue } from '../../template/intrinsics';
 import { TemplateModel } from '../../template/template-model';
 import { T, arnPointsAtStage, isRecord, list, problem, rec, stageLabel, stageView } from '../helpers';
@@ -7,7 +6,7 @@ import { T, arnPointsAtStage, isRecord, list, problem, rec, stageLabel, stageVie
 /** A WAFv2 web ACL with a blocking rate-based rule is associated with each REST stage. */
 export const APIWAFRateLimit = defineRule({
   name: 'APIWAFRateLimit',
-  level: NagMessageLevel.WARN,
+  level: RuleLevel.WARNING,
   levelReason: 'A WAF rate-based rule is the only enforced per-IP limit in front of API Gateway, but a web ACL can be attached outside the template (Firewall Manager, a security stack) where a template review cannot see it.',
   mitigation: Mitigation.RATE_LIMITING,
   resourceTypes: [T.STAGE, T.DEPLOYMENT],

@@ -1,12 +1,11 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, defineRule, nonCompliant } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant } from '../../rule';
 import { readString } from '../../template/intrinsics';
 import { T, alarmsOn, apiLabel, problem } from '../helpers';
 
 /** Each REST API has an alarm on 5XXError. */
 export const AlarmAPI5XX = defineRule({
   name: 'AlarmAPI5XX',
-  level: NagMessageLevel.WARN,
+  level: RuleLevel.WARNING,
   levelReason: 'Alarms detect overload, they do not limit it; and they are often defined in a separate monitoring stack that a single-template review cannot see.',
   mitigation: Mitigation.ALARMS,
   resourceTypes: [T.REST_API],

@@ -1,12 +1,11 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readString } from '../../template/intrinsics';
 import { T, alarmsOn, isDeadLetterQueue, problem } from '../helpers';
 
 /** Each dead-letter queue has an alarm on its depth (ApproximateNumberOfMessagesVisible). */
 export const AlarmDLQDepth = defineRule({
   name: 'AlarmDLQDepth',
-  level: NagMessageLevel.WARN,
+  level: RuleLevel.WARNING,
   levelReason: 'Alarms detect an attack or a poison-message storm, they do not limit it; and many teams define alarms in a separate monitoring stack that a single-template review cannot see.',
   mitigation: Mitigation.ALARMS,
   resourceTypes: [T.QUEUE],

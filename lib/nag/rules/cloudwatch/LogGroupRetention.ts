@@ -1,12 +1,11 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, defineRule, nonCompliant } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant } from '../../rule';
 import { showValue } from '../../template/intrinsics';
 import { T, problem } from '../helpers';
 
 /** Log groups set a retention period. */
 export const LogGroupRetention = defineRule({
   name: 'LogGroupRetention',
-  level: NagMessageLevel.WARN,
+  level: RuleLevel.WARNING,
   levelReason: 'Unbounded retention is a cost that grows with every request, including a flood, but it does not affect availability.',
   mitigation: Mitigation.ALARMS,
   resourceTypes: [T.LOG_GROUP],

@@ -1,12 +1,11 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, defineRule, nonCompliant } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant } from '../../rule';
 import { showValue } from '../../template/intrinsics';
 import { T, isRecord, list, problem } from '../helpers';
 
 /** Each ECS container has a hard memory limit, and each task has CPU (task-level or every container). */
 export const ECSContainerLimits = defineRule({
   name: 'ECSContainerLimits',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'A container with only a soft memory reservation can grow until the host runs out of memory, taking down every task on the instance: one heavy request becomes an outage.',
   mitigation: Mitigation.RESOURCE_LIMITS,
   resourceTypes: [T.TASK_DEFINITION],

@@ -1,12 +1,11 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { T, isRecord, list, problem } from '../helpers';
 import { gpuPlacement } from './gpu-capacity';
 
 /** Tasks placed on GPU instance capacity set a GPU resource requirement. */
 export const ECSGPUCount = defineRule({
   name: 'ECSGPUCount',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'Without a GPU reservation ECS neither gives the container a GPU nor stops it from packing more tasks on the instance than it has GPUs: the model silently runs on CPU or tasks fight over device memory.',
   mitigation: Mitigation.RESOURCE_LIMITS,
   resourceTypes: [T.TASK_DEFINITION],

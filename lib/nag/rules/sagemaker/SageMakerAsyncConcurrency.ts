@@ -1,6 +1,5 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX, SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN } from '../../../core/aws-limits';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readNumber } from '../../template/intrinsics';
 import { T, problem, rec } from '../helpers';
 import { isAsyncConfig } from './endpoints';
@@ -8,7 +7,7 @@ import { isAsyncConfig } from './endpoints';
 /** Async endpoint configs set ClientConfig.MaxConcurrentInvocationsPerInstance. */
 export const SageMakerAsyncConcurrency = defineRule({
   name: 'SageMakerAsyncConcurrency',
-  level: NagMessageLevel.WARN,
+  level: RuleLevel.WARNING,
   levelReason: 'When it is absent SageMaker picks a value, so concurrency is bounded, but not by the model\'s measured memory: a large model can run out of GPU memory under backlog.',
   mitigation: Mitigation.RESOURCE_LIMITS,
   resourceTypes: [T.ENDPOINT_CONFIG],

@@ -1,6 +1,5 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { SAGEMAKER_INVOCATIONS_PREDEFINED_METRIC, SAGEMAKER_METRICS_NOT_PUBLISHED_FOR_ASYNC } from '../../../core/aws-limits';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { referencedIds } from '../../template/intrinsics';
 import { TemplateModel } from '../../template/template-model';
 import { T, alarmMetrics, isRecord, list, problem, rec } from '../helpers';
@@ -9,7 +8,7 @@ import { endpointConfigOf, isAsyncConfig, scalingTargetOf } from './endpoints';
 /** Async endpoints do not scale on metrics they never publish (InvocationsPerInstance and friends). */
 export const SageMakerAsyncScalingMetric = defineRule({
   name: 'SageMakerAsyncScalingMetric',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'The policy can never fire: the endpoint stays at its minimum capacity however long the backlog grows, which is exactly the overload the async path exists to absorb.',
   mitigation: Mitigation.QUEUE_MANAGEMENT,
   resourceTypes: [T.SCALING_POLICY],

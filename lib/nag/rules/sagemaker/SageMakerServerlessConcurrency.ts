@@ -1,6 +1,5 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN } from '../../../core/aws-limits';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readNumber } from '../../template/intrinsics';
 import { T, isRecord, problem } from '../helpers';
 import { variants } from './endpoints';
@@ -8,7 +7,7 @@ import { variants } from './endpoints';
 /** Serverless variants set ServerlessConfig.MaxConcurrency. */
 export const SageMakerServerlessConcurrency = defineRule({
   name: 'SageMakerServerlessConcurrency',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'MaxConcurrency is the only ceiling on a serverless endpoint; without a valid one the deployment fails or the endpoint can take the account\'s whole serverless concurrency.',
   mitigation: Mitigation.RESOURCE_LIMITS,
   resourceTypes: [T.ENDPOINT_CONFIG],

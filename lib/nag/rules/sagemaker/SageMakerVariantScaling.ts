@@ -1,5 +1,4 @@
-import { NagMessageLevel } from 'cdk-nag';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readNumber } from '../../template/intrinsics';
 import { T, problem } from '../helpers';
 import { endpointConfigOf, isAsyncConfig, scalingTargetOf, variants } from './endpoints';
@@ -7,7 +6,7 @@ import { endpointConfigOf, isAsyncConfig, scalingTargetOf, variants } from './en
 /** Each instance-based SageMaker variant (not serverless, not async) has autoscaling with a maximum. */
 export const SageMakerVariantScaling = defineRule({
   name: 'SageMakerVariantScaling',
-  level: NagMessageLevel.WARN,
+  level: RuleLevel.WARNING,
   levelReason: 'A variant without autoscaling is still bounded (its instance count is fixed, so cost cannot run away); it just cannot absorb load, which the API throttle then has to match.',
   mitigation: Mitigation.RESOURCE_LIMITS,
   resourceTypes: [T.ENDPOINT],

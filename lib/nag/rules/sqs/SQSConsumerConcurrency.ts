@@ -1,6 +1,5 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { LAMBDA_SQS_MAX_CONCURRENCY_MAX, LAMBDA_SQS_MAX_CONCURRENCY_MIN } from '../../../core/aws-limits';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { showValue } from '../../template/intrinsics';
 import { T, problem, rec } from '../helpers';
 import { sqsConsumer } from './consumers';
@@ -8,7 +7,7 @@ import { sqsConsumer } from './consumers';
 /** Each Lambda SQS consumer has ScalingConfig.MaximumConcurrency, or its function reserved concurrency. */
 export const SQSConsumerConcurrency = defineRule({
   name: 'SQSConsumerConcurrency',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'An uncapped SQS consumer scales to up to 1,000 concurrent invocations as the backlog grows, moving a flood from the queue straight onto the model backend it was meant to protect.',
   mitigation: Mitigation.RESOURCE_LIMITS,
   resourceTypes: [T.EVENT_SOURCE_MAPPING],

@@ -1,6 +1,5 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { SQS_MAX_RECEIVE_COUNT_MIN } from '../../../core/aws-limits';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readNumber, showValue } from '../../template/intrinsics';
 import { T, isDeadLetterQueue, problem, redrive } from '../helpers';
 
@@ -15,7 +14,7 @@ export const MAX_RECEIVE_COUNT_BOUND = 10;
 /** Each SQS queue that is not itself a DLQ has a DLQ with a bounded maxReceiveCount. */
 export const SQSDeadLetterQueue = defineRule({
   name: 'SQSDeadLetterQueue',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'Without a DLQ, a message that always fails is received again and again until its retention expires, each time taking a worker (and GPU time) away from good requests.',
   mitigation: Mitigation.QUEUE_MANAGEMENT,
   resourceTypes: [T.QUEUE],

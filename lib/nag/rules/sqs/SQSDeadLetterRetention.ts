@@ -1,13 +1,12 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { SQS_DEFAULT_RETENTION_S } from '../../../core/aws-limits';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readNumber } from '../../template/intrinsics';
 import { T, problem, redrive } from '../helpers';
 
 /** A DLQ keeps messages at least as long as its source queue. */
 export const SQSDeadLetterRetention = defineRule({
   name: 'SQSDeadLetterRetention',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'A DLQ that expires messages before the source queue would silently lose accepted requests, which the design forbids ("nothing accepted is lost").',
   mitigation: Mitigation.QUEUE_MANAGEMENT,
   resourceTypes: [T.QUEUE],

@@ -1,6 +1,5 @@
-import { NagMessageLevel } from 'cdk-nag';
 import { LAMBDA_DEFAULT_TIMEOUT_S, SQS_DEFAULT_VISIBILITY_TIMEOUT_S, SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR } from '../../../core/aws-limits';
-import { Mitigation, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readNumber } from '../../template/intrinsics';
 import { T, problem } from '../helpers';
 import { sqsConsumer } from './consumers';
@@ -10,7 +9,7 @@ const K = SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR;
 /** The queue's visibility timeout is at least 6 x the consuming function's timeout (+ batching window). */
 export const SQSVisibilityTimeout = defineRule({
   name: 'SQSVisibilityTimeout',
-  level: NagMessageLevel.ERROR,
+  level: RuleLevel.ERROR,
   levelReason: 'A visibility timeout that is too short makes messages visible again while they are still being processed, so the same request runs twice or more: the queue amplifies its own load.',
   mitigation: Mitigation.TIMEOUTS,
   resourceTypes: [T.EVENT_SOURCE_MAPPING],
