@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { PolicyValidationPluginReport } from 'aws-cdk-lib';
-import { InferenceGuardChecks } from '../../lib/nag';
+import { InferenceGuardChecks, recordExtendedIntegrationTimeout } from '../../lib/nag';
 import { loadTemplate, reviewTemplate } from '../../lib/review';
 
 function pairs(report: PolicyValidationPluginReport): string[] {
@@ -83,6 +83,23 @@ describe('InferenceGuardChecks (cdk-nag 3 pack)', () => {
     stack.node.tryRemoveChild('Api5xx');
     expect(pairs(new InferenceGuardChecks(app, { excludeRules: ['InferenceGuard-AlarmAPI5XX'] }).validateScope(app))).toEqual([]);
     expect(() => new InferenceGuardChecks(app, { excludeRules: ['InferenceGuard-Nope'] })).toThrow(/excludeRules = \["InferenceGuard-Nope"\]: allowed rule ids are InferenceGuard-APIStageThrottling/);
+  });
+
+  test('recordExtendedIntegrationTimeout lets a Regional API use a raised timeout, never an edge one', () => {
+    const build = (endpointType: apigw.EndpointType, record: boolean) => {
+      const app = new App();
+      const stack = new Stack(app, 'Slow');
+      const api = new apigw.RestApi(stack, 'Api', { endpointTypes: [endpointType], cloudWatchRole: false, deployOptions: { throttlingRateLimit: 1, throttlingBurstLimit: 1 } });
+      api.root.addMethod('GET', new apigw.HttpIntegration('https://model.example.com', { options: { timeout: Duration.seconds(90) } }));
+      if (record) recordExtendedIntegrationTimeout(api, 'quota increase granted for slow batch models');
+      const rules = ['InferenceGuard-APIWAFRateLimit', 'InferenceGuard-AlarmAPI5XX'];
+      return pairs(new InferenceGuardChecks(app, { excludeRules: rules }).validateScope(app));
+    };
+    expect(build(apigw.EndpointType.REGIONAL, false)).toEqual(['InferenceGuard-APIIntegrationTimeout error Slow/Api/Default/GET/Resource']);
+    expect(build(apigw.EndpointType.REGIONAL, true)).toEqual([]);
+    expect(build(apigw.EndpointType.EDGE, true)).toEqual(['InferenceGuard-APIIntegrationTimeout error Slow/Api/Default/GET/Resource']);
+    const app = new App();
+    expect(() => recordExtendedIntegrationTimeout(new apigw.RestApi(new Stack(app, 'S'), 'Api'), ' ')).toThrow(/reason = " ": allowed a non-empty reason/);
   });
 
   test('registered as a plugin, findings fail synth, land in policy-validation-report.json, and the bare rule id acknowledges them', () => {
