@@ -2,3 +2,4 @@ export * from './model-artifact';
 export * from './inference-image';
 export * from './sagemaker-realtime';
 export * from './sagemaker-common';
+export * from './sagemaker-async';

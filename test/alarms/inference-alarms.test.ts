@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { alarmsByMetric } from '../support/alarms';
 import { serviceStack } from '../support/stacks';
 
 describe('InferenceAlarms', () => {
@@ -7,13 +8,9 @@ describe('InferenceAlarms', () => {
 
   /** Finds the alarm on `metricName` (plain or labelled metric form) and checks threshold, actions and metric fields. */
   const alarm = (metricName: string, threshold: number, extra: Record<string, unknown> = {}, t2 = template) => {
-    const found = Object.values(t2.findResources('AWS::CloudWatch::Alarm')).filter((a) => {
-      const p = a.Properties;
-      const m = p.MetricName !== undefined ? p : p.Metrics?.[0]?.MetricStat?.Metric;
-      return m?.MetricName === metricName;
-    });
+    const found = alarmsByMetric(t2).filter((a) => a.metricName === metricName);
     expect(found).toHaveLength(1);
-    const p = found[0].Properties;
+    const p = found[0].props;
     expect(p.Threshold).toBe(threshold);
     expect(p.AlarmActions).toHaveLength(1);
     expect(p.OKActions).toHaveLength(1);

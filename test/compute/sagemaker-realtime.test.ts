@@ -4,9 +4,10 @@ import { App, Stack, aws_kms as kms } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as tar from 'tar';
 import {
-  InferenceGuardError, InferenceImage, ModelArtifact, SageMakerRealtimeBackend, SageMakerRealtimeBackendProps, deriveLimits, dlcAccountFor, packSavedModel,
+  InferenceImage, ModelArtifact, SageMakerRealtimeBackend, SageMakerRealtimeBackendProps, deriveLimits, dlcAccountFor, packSavedModel,
 } from '../../lib';
 import { profile } from '../support/profiles';
+import { problemsOf } from '../support/errors';
 
 const FIXTURE = `${__dirname}/../support/fixtures/saved-model`;
 
@@ -24,15 +25,6 @@ function backend(props: Partial<SageMakerRealtimeBackendProps> = {}, region?: st
   return { stack, b, template: Template.fromStack(stack) };
 }
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InferenceGuardError);
-    return (e as InferenceGuardError).problems.map((p) => p.prop);
-  }
-  throw new Error('expected an error');
-}
 
 describe('SageMakerRealtimeBackend template', () => {
   const { template } = backend();

@@ -1,18 +1,10 @@
 import { aws_apigateway as apigw } from 'aws-cdk-lib';
 import { InferenceGuardError, LIMIT_DEFAULTS, checkTimeoutChain, deriveLimits } from '../../lib';
 import { profile } from '../support/profiles';
+import { problemsOf } from '../support/errors';
 
 const SM = { backendMaxPayloadBytes: 6_291_456, backendTimeoutMs: 60_000, backendName: 'SageMaker' };
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InferenceGuardError);
-    return (e as InferenceGuardError).problems.map((p) => p.prop);
-  }
-  throw new Error('expected an error');
-}
 
 describe('deriveLimits formulas', () => {
   const p = profile();
