@@ -33,6 +33,8 @@ export const T = {
   SCALING_POLICY: 'AWS::ApplicationAutoScaling::ScalingPolicy',
   ALARM: 'AWS::CloudWatch::Alarm',
   LOG_GROUP: 'AWS::Logs::LogGroup',
+  TOPIC: 'AWS::SNS::Topic',
+  SUBSCRIPTION: 'AWS::SNS::Subscription',
 } as const;
 
 /** One finding line in the library's usual shape: the thing, the value, what is allowed, the fix. */
@@ -186,13 +188,33 @@ export function redrive(model: TemplateModel, queueId: string): { present: boole
 }
 
 /**
- * True when the queue is a dead-letter target: of another queue's redrive policy, or of a
- * Lambda function, event source mapping, SNS subscription or EventBridge rule failure path.
+ * True when the queue is a dead-letter target: of another queue's redrive policy, of a Lambda
+ * function, event source mapping, SNS subscription or EventBridge rule failure path, or the
+ * subscriber of a failure topic (e.g. a SageMaker async endpoint's ErrorTopic).
  */
 export function isDeadLetterQueue(model: TemplateModel, queueId: string): boolean {
-  return deadLetterSources(model, queueId).length > 0 || model.referencers(queueId).some((from) => {
-    if (model.typeOf(from) === T.QUEUE) return false;
-    return findReferences(model.props(from)).some((r) => r.target === queueId && /RedrivePolicy|DeadLetter|OnFailure/.test(r.path));
+  return deadLetterSources(model, queueId).length > 0
+    || model.referencers(queueId).some((from) => model.typeOf(from) !== T.QUEUE && referencedOnFailurePath(model, from, queueId))
+    || failureTopicSubscriptions(model, queueId).length > 0;
+}
+
+const FAILURE_PATH = /RedrivePolicy|DeadLetter|OnFailure|ErrorTopic/;
+
+function referencedOnFailurePath(model: TemplateModel, from: string, target: string): boolean {
+  return findReferences(model.props(from)).some((r) => r.target === target && FAILURE_PATH.test(r.path));
+}
+
+/**
+ * SNS subscriptions that deliver a failure topic into this queue: a topic that is the ErrorTopic of
+ * a SageMaker async endpoint, or the on-failure destination of a Lambda function or event source.
+ * Such a queue is a failure store, i.e. a dead-letter queue fed through SNS.
+ */
+function failureTopicSubscriptions(model: TemplateModel, queueId: string): string[] {
+  return model.referencers(queueId, T.SUBSCRIPTION).filter((sub) => {
+    const p = model.props(sub);
+    const topic = model.target(p.TopicArn, T.TOPIC);
+    return model.target(p.Endpoint) === queueId && topic !== undefined
+      && model.referencers(topic).some((from) => referencedOnFailurePath(model, from, topic));
   });
 }
 

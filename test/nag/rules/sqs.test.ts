@@ -65,3 +65,19 @@ describe('InferenceGuard-SQSConsumerConcurrency', () => {
     expectFindings(check(SQSConsumerConcurrency, { ...queues(), ...worker() }, 'Esm'), /event source Esm \(queue Jobs -> function Fn\) concurrency = unbounded/);
   });
 });
+
+describe('dead-letter stores fed through SNS', () => {
+  const store: Resources = {
+    ErrorTopic: { Type: 'AWS::SNS::Topic' },
+    Config: { Type: 'AWS::SageMaker::EndpointConfig', Properties: { ProductionVariants: [], AsyncInferenceConfig: { OutputConfig: { S3OutputPath: 's3://b/o', NotificationConfig: { ErrorTopic: ref('ErrorTopic') } } } } },
+    Failures: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1209600 } },
+    Sub: { Type: 'AWS::SNS::Subscription', Properties: { Protocol: 'sqs', TopicArn: ref('ErrorTopic'), Endpoint: getAtt('Failures', 'Arn') } },
+  };
+  test('the queue subscribed to an async endpoint ErrorTopic is a DLQ: exempt from SQSDeadLetterQueue', () => {
+    expectNotApplicable(check(SQSDeadLetterQueue, store, 'Failures'));
+  });
+  test('a queue subscribed to an ordinary topic is not', () => {
+    const plain = { ...store, Config: { Type: 'AWS::SageMaker::EndpointConfig', Properties: { ProductionVariants: [] } } };
+    expectFindings(check(SQSDeadLetterQueue, plain, 'Failures'), /RedrivePolicy = absent/);
+  });
+});
