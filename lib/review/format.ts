@@ -26,8 +26,9 @@ function counts(report: ReviewReport): string {
 }
 
 function resultLine(r: ReviewResult): string[] {
-  const prefix = r.status === RuleStatus.NON_COMPLIANT ? `${r.level.toUpperCase()} ${r.ruleId}` : `ok ${r.ruleId}`;
-  return r.messages.length > 0 ? r.messages.map((m) => `${prefix}: ${m}`) : [`${prefix}: ${r.resource}`];
+  const prefix = r.status !== RuleStatus.NON_COMPLIANT ? `ok ${r.ruleId}` : r.acknowledged !== undefined ? `acknowledged ${r.ruleId}` : `${r.level.toUpperCase()} ${r.ruleId}`;
+  const suffix = r.acknowledged !== undefined ? ` (acknowledged: ${r.acknowledged})` : '';
+  return r.messages.length > 0 ? r.messages.map((m) => `${prefix}: ${m}${suffix}`) : [`${prefix}: ${r.resource}${suffix}`];
 }
 
 // ---- table -----------------------------------------------------------------------------------
@@ -121,10 +122,11 @@ function toJson(report: ReviewReport): unknown {
         label: c.label,
         mitigations: Object.fromEntries(MITIGATIONS.map((m) => [m, {
           mark: c.mitigations[m].mark,
-          results: c.mitigations[m].results.map((r) => ({ ruleId: r.ruleId, level: r.level, status: r.status, resource: r.resource, messages: r.messages })),
+          results: c.mitigations[m].results.map((r) => ({ ruleId: r.ruleId, level: r.level, status: r.status, resource: r.resource, messages: r.messages, ...(r.acknowledged !== undefined ? { acknowledged: r.acknowledged } : {}) })),
         }])),
       })),
       findings: t.findings,
+      acknowledged: t.acknowledged,
     })),
   };
 }
@@ -143,7 +145,7 @@ export function toSarif(report: ReviewReport): unknown {
     properties: { mitigation: r.mitigation, resourceTypes: r.resourceTypes, levelReason: r.levelReason },
   }));
   const index = new Map(rules.map((r, i) => [r.id, i]));
-  const results = report.templates.flatMap((t) => t.findings.map((f) => ({
+  const results = report.templates.flatMap((t) => [...t.findings, ...t.acknowledged].map((f) => ({
     ruleId: f.ruleId,
     ruleIndex: index.get(f.ruleId),
     level: f.level,
@@ -156,6 +158,7 @@ export function toSarif(report: ReviewReport): unknown {
       logicalLocations: [{ name: f.resource, fullyQualifiedName: `Resources.${f.resource}`, kind: 'resource' }],
     }],
     partialFingerprints: { logicalResource: `${f.ruleId}/${f.resource}` },
+    ...(f.acknowledged !== undefined ? { suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.acknowledged }] } : {}),
   })));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

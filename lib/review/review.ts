@@ -1,7 +1,7 @@
 import { evaluateRule } from '../nag/evaluate';
-import { InferenceGuardRule, Mitigation, RuleLevel, RuleStatus } from '../nag/rule';
+import { INFERENCE_GUARD_PACK_NAME, InferenceGuardRule, Mitigation, RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
-import { TemplateModel } from '../nag/template/template-model';
+import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
 import { ComponentKind, componentsOf, listComponents } from './components';
 import { LoadedTemplate, resourceLine } from './load';
 
@@ -36,6 +36,8 @@ export interface ReviewResult {
   readonly status: RuleStatus;
   /** Findings (non-compliant) or evidence (compliant). */
   readonly messages: readonly string[];
+  /** Reason, when a non-compliant result is acknowledged in the template (see `acknowledgement`). */
+  readonly acknowledged?: string;
 }
 
 /** One cell of the review table. */
@@ -76,6 +78,8 @@ export interface ReviewFinding {
   readonly message: string;
   /** Line of the resource in the template, when found. */
   readonly line?: number;
+  /** Reason, when the finding is acknowledged in the template; acknowledged findings do not fail. */
+  readonly acknowledged?: string;
 }
 
 /** The review of one template. */
@@ -86,8 +90,10 @@ export interface TemplateReview {
   readonly resourceCount: number;
   /** Rows of the table. */
   readonly components: readonly ReviewComponent[];
-  /** Every failed rule, in rule order. */
+  /** Every failed rule that is not acknowledged, in rule order. */
   readonly findings: readonly ReviewFinding[];
+  /** Failed rules acknowledged in the template, with their reasons. */
+  readonly acknowledged: readonly ReviewFinding[];
   /** Notes on the review itself (e.g. a Transform whose output is not reviewed). */
   readonly notes: readonly string[];
 }
@@ -114,6 +120,34 @@ function levelOf(rule: InferenceGuardRule): FindingLevel {
   return rule.level === RuleLevel.ERROR ? 'error' : 'warning';
 }
 
+/** True for a non-compliant result that is not acknowledged. */
+export function isFailing(r: ReviewResult): boolean {
+  return r.status === RuleStatus.NON_COMPLIANT && r.acknowledged === undefined;
+}
+
+function withAck(reason: string | undefined): { acknowledged?: string } {
+  return reason === undefined ? {} : { acknowledged: reason };
+}
+
+/**
+ * The reason a rule is acknowledged on a resource, read from the resource's
+ * `Metadata.cdk_nag.rules_to_suppress` entries ({ id, reason }): the format cdk-nag writes with
+ * `writeSuppressionsToCloudFormation: true`, which hand-written templates can use too. The id is
+ * the rule id, optionally with the `InferenceGuard::` plugin prefix; entries without a reason are
+ * ignored, because an acknowledgement must say why.
+ */
+export function acknowledgement(template: CfnTemplate, resourceId: string, ruleId: string): string | undefined {
+  const meta = template.Resources[resourceId]?.Metadata?.cdk_nag;
+  const entries = typeof meta === 'object' && meta !== null ? (meta as { rules_to_suppress?: unknown }).rules_to_suppress : undefined;
+  if (!Array.isArray(entries)) return undefined;
+  for (const e of entries) {
+    if (typeof e !== 'object' || e === null) continue;
+    const { id, reason } = e as { id?: unknown; reason?: unknown };
+    if ((id === ruleId || id === `${INFERENCE_GUARD_PACK_NAME}::${ruleId}`) && typeof reason === 'string' && reason.trim() !== '') return reason;
+  }
+  return undefined;
+}
+
 /** Reviews one loaded template with the InferenceGuard rules. */
 export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = {}): TemplateReview {
   const rules = options.rules ?? INFERENCE_GUARD_RULES;
@@ -122,6 +156,7 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
   const byKey = new Map(components.map((c) => [c.id, c]));
   const cells = new Map<string, Map<Mitigation, ReviewResult[]>>(components.map((c) => [c.id, new Map()]));
   const findings: ReviewFinding[] = [];
+  const acknowledged: ReviewFinding[] = [];
   const other = { kind: ComponentKind.OTHER, id: '(template)', label: 'other resources' };
   let usedOther = false;
 
@@ -132,6 +167,7 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
         const result: ReviewResult = {
           ruleId: rule.id, level: levelOf(rule), mitigation: rule.mitigation, resource: id, resourceType: type,
           status: outcome.status, messages: outcome.findings,
+          ...(outcome.status === RuleStatus.NON_COMPLIANT ? withAck(acknowledgement(loaded.template, id, rule.id)) : {}),
         };
         let owners = componentsOf(model, id).filter((c) => byKey.has(c));
         if (owners.length === 0) {
@@ -149,9 +185,10 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
         }
         if (outcome.status === RuleStatus.NON_COMPLIANT) {
           for (const message of outcome.findings) {
-            findings.push({
+            (result.acknowledged !== undefined ? acknowledged : findings).push({
               ruleId: rule.id, level: levelOf(rule), mitigation: rule.mitigation, resource: id, resourceType: type,
               components: owners.map((o) => byKey.get(o)!.label), message, line: resourceLine(loaded, id),
+              ...withAck(result.acknowledged),
             });
           }
         }
@@ -163,9 +200,9 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
     const m = cells.get(c.id)!;
     const mitigations = Object.fromEntries(MITIGATIONS.map((mit) => {
       const results = (m.get(mit) ?? []).filter((r) => r.status !== RuleStatus.NOT_APPLICABLE);
-      results.sort((a, b) => Number(b.status === RuleStatus.NON_COMPLIANT) - Number(a.status === RuleStatus.NON_COMPLIANT));
+      results.sort((a, b) => Number(isFailing(b)) - Number(isFailing(a)));
       const mark = results.length === 0 ? MitigationMark.NOT_APPLICABLE
-        : results.some((r) => r.status === RuleStatus.NON_COMPLIANT) ? MitigationMark.MISSING : MitigationMark.PRESENT;
+        : results.some(isFailing) ? MitigationMark.MISSING : MitigationMark.PRESENT;
       return [mit, { mark, results }];
     })) as unknown as Record<Mitigation, MitigationCell>;
     return { kind: c.kind, id: c.id, label: c.label, mitigations };
@@ -175,7 +212,7 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
   if (loaded.template.Transform !== undefined) {
     notes.push(`the template uses Transform ${JSON.stringify(loaded.template.Transform)}; resources the transform generates are not reviewed (review the processed template instead)`);
   }
-  return { path: loaded.path, resourceCount: model.ids.length, components: rows, findings, notes };
+  return { path: loaded.path, resourceCount: model.ids.length, components: rows, findings, acknowledged, notes };
 }
 
 /** Combines template reviews into a report with finding counts. */

@@ -125,6 +125,26 @@ describe('InferenceGuardChecks (cdk-nag 3 pack)', () => {
 });
 
 describe('the pack and review share their rules', () => {
+  test('acknowledgements written to the template (writeSuppressionsToCloudFormation) are honoured by kig review', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-ack-'));
+    try {
+      const { app, stack, dlq } = guardedApp();
+      stack.node.tryRemoveChild('DlqDepth');
+      Validations.of(dlq).acknowledge({ id: 'InferenceGuard-AlarmDLQDepth', reason: 'DLQ depth alarms live in the monitoring stack' });
+      new InferenceGuardChecks(app, { writeSuppressionsToCloudFormation: true });
+      const assembly = app.synth({ force: true });
+      fs.cpSync(assembly.directory, outdir, { recursive: true });
+      const { kig } = await import('../review/support');
+      const r = await kig(['review', outdir, '-f', 'json', '--fail-on', 'warning']);
+      const report = JSON.parse(r.stdout);
+      expect(report.templates[0].findings).toEqual([]);
+      expect(report.templates[0].acknowledged).toMatchObject([{ ruleId: 'InferenceGuard-AlarmDLQDepth', acknowledged: 'DLQ depth alarms live in the monitoring stack' }]);
+      expect(r.code).toBe(0);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
   const dir = path.join(__dirname, '..', 'review', 'fixtures');
   for (const file of fs.readdirSync(dir).sort()) {
     test(`${file}: the pack on the included template finds what review finds`, () => {

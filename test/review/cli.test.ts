@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { loadTemplate } from '../../lib/review';
 import { kig } from './support';
 
 const fixtures = path.join(__dirname, 'fixtures');
@@ -102,6 +103,21 @@ describe('kig review', () => {
     const tty = await kig(['review', 'out'], { cwd: tmp, isTty: true });
     expect(tty.stderr).toContain('reviewing 12/12 S11.template.json');
     expect(tty.stdout).toContain('Summary: 12 templates, 0 errors, 24 warnings.');
+  });
+
+  test('acknowledgements in Metadata.cdk_nag.rules_to_suppress (with a reason) are honoured and shown', async () => {
+    const t = JSON.parse(JSON.stringify(loadTemplate(path.join(fixtures, 'no-dlq.yaml'), fixtures).template));
+    t.Resources.Jobs.Metadata = { cdk_nag: { rules_to_suppress: [{ id: 'InferenceGuard-SQSDeadLetterQueue', reason: 'results are idempotent; the producer retries and nothing is lost' }] } };
+    write('acked.json', JSON.stringify(t));
+    const r = await kig(['review', 'acked.json'], { cwd: tmp });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/queue management\s+present\s+acknowledged InferenceGuard-SQSDeadLetterQueue: .*\(acknowledged: results are idempotent; the producer retries and nothing is lost\)/);
+    const sarif = JSON.parse((await kig(['review', 'acked.json', '-f', 'sarif'], { cwd: tmp })).stdout);
+    expect(sarif.runs[0].results[0].suppressions).toEqual([{ kind: 'inSource', status: 'accepted', justification: 'results are idempotent; the producer retries and nothing is lost' }]);
+    // Without a reason the entry is not an acknowledgement.
+    t.Resources.Jobs.Metadata.cdk_nag.rules_to_suppress[0].reason = '';
+    write('unreasoned.json', JSON.stringify(t));
+    expect((await kig(['review', 'unreasoned.json'], { cwd: tmp })).code).toBe(1);
   });
 
   test('Ctrl-C stops between templates, reports those reviewed, exits 130', async () => {
