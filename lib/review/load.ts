@@ -24,8 +24,8 @@ export interface LoadedTemplate {
 
 /**
  * Lists the template files behind a path: the file itself, or every stack template of a cdk.out
- * directory (through manifest.json, including nested assemblies of CDK stages; without a manifest,
- * every *.template.json in it).
+ * directory (through manifest.json, including nested assemblies of CDK stages and nested stack
+ * templates; without a manifest, every *.template.json in it).
  */
 export function templateFiles(target: string, cwd: string): string[] {
   const abs = path.resolve(cwd, target);
@@ -60,6 +60,9 @@ function assemblyTemplates(dir: string, depth: number): string[] {
         out.push(...assemblyTemplates(path.join(dir, artifact.properties.directoryName), depth + 1));
       }
     }
+    // Nested stack templates are assets of their parent, not stack artifacts: add them too.
+    const nested = fs.readdirSync(dir).filter((f) => f.endsWith('.nested.template.json')).sort().map((f) => path.join(dir, f));
+    out.push(...nested.filter((f) => !out.includes(f)));
     if (out.length > 0) return out;
   }
   return fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort().map((f) => path.join(dir, f));

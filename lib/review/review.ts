@@ -159,6 +159,11 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
   const acknowledged: ReviewFinding[] = [];
   const other = { kind: ComponentKind.OTHER, id: '(template)', label: 'other resources' };
   let usedOther = false;
+  const lines = new Map<string, number | undefined>();
+  const lineOf = (id: string) => {
+    if (!lines.has(id)) lines.set(id, resourceLine(loaded, id));
+    return lines.get(id);
+  };
 
   for (const rule of rules) {
     for (const type of rule.resourceTypes) {
@@ -187,7 +192,7 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
           for (const message of outcome.findings) {
             (result.acknowledged !== undefined ? acknowledged : findings).push({
               ruleId: rule.id, level: levelOf(rule), mitigation: rule.mitigation, resource: id, resourceType: type,
-              components: owners.map((o) => byKey.get(o)!.label), message, line: resourceLine(loaded, id),
+              components: owners.map((o) => byKey.get(o)!.label), message, line: lineOf(id),
               ...withAck(result.acknowledged),
             });
           }

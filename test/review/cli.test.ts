@@ -79,7 +79,7 @@ describe('kig review', () => {
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'out.sarif'), 'utf8')).version).toBe('2.1.0');
   });
 
-  test('a cdk.out directory: every stack template listed in manifest.json, nested assemblies included', async () => {
+  test('a cdk.out directory: every stack template listed in manifest.json, nested assemblies and nested stacks included', async () => {
     write('cdk.out/manifest.json', JSON.stringify({ version: '55.0.0', artifacts: {
       A: { type: 'aws:cloudformation:stack', properties: { templateFile: 'A.template.json' } },
       Stage: { type: 'cdk:cloud-assembly', properties: { directoryName: 'assembly-Stage' } },
@@ -88,10 +88,13 @@ describe('kig review', () => {
     write('cdk.out/A.template.json', fs.readFileSync(path.join(fixtures, 'no-alarms.json'), 'utf8'));
     write('cdk.out/assembly-Stage/manifest.json', JSON.stringify({ version: '55.0.0', artifacts: { B: { type: 'aws:cloudformation:stack', properties: { templateFile: 'StageB.template.json' } } } }));
     write('cdk.out/assembly-Stage/StageB.template.json', fs.readFileSync(path.join(fixtures, 'empty-usage-plan.json'), 'utf8'));
+    write('cdk.out/ANestedWorkers.nested.template.json', fs.readFileSync(path.join(fixtures, 'ecs-soft-memory.json'), 'utf8'));
     const r = await kig(['review', 'cdk.out', '-f', 'json'], { cwd: tmp });
     const report = JSON.parse(r.stdout);
-    expect(report.templates.map((t: { path: string }) => t.path)).toEqual([path.join('cdk.out', 'A.template.json'), path.join('cdk.out', 'assembly-Stage', 'StageB.template.json')]);
-    expect(report.summary).toEqual({ templates: 2, errors: 4, warnings: 2 });
+    expect(report.templates.map((t: { path: string }) => t.path)).toEqual([
+      path.join('cdk.out', 'A.template.json'), path.join('cdk.out', 'assembly-Stage', 'StageB.template.json'), path.join('cdk.out', 'ANestedWorkers.nested.template.json'),
+    ]);
+    expect(report.summary).toEqual({ templates: 3, errors: 6, warnings: 2 });
     expect(r.code).toBe(1);
   });
 
