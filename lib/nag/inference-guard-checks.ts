@@ -1,6 +1,7 @@
 import { CfnElement, CfnResource, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { InferenceGuardError } from '../core/errors';
 import { INFERENCE_GUARD_PACK_NAME, InferenceGuardRule, RuleLevel, RuleStatus } from './rule';
 import { INFERENCE_GUARD_RULES } from './rules';
 import { evaluateRule } from './evaluate';
@@ -40,7 +41,9 @@ export class InferenceGuardChecks extends NagPack {
     const excluded = new Set(props?.excludeRules ?? []);
     const unknown = [...excluded].filter((id) => !INFERENCE_GUARD_RULES.some((r) => r.id === id));
     if (unknown.length > 0) {
-      throw new Error(`InferenceGuardChecks excludeRules = ${JSON.stringify(unknown)}: allowed rule ids are ${INFERENCE_GUARD_RULES.map((r) => r.id).join(', ')}. Fix: use ids from RULES.md.`);
+      throw new InferenceGuardError('NAG_PACK_PROPS', 'InferenceGuardChecks', [{
+        prop: 'excludeRules', value: JSON.stringify(unknown), allowed: `rule ids of this pack: ${INFERENCE_GUARD_RULES.map((r) => r.id).join(', ')}`, fix: 'use ids listed in RULES.md',
+      }]);
     }
     this.rules = INFERENCE_GUARD_RULES.filter((r) => !excluded.has(r.id));
     this.ruleIds = this.rules.map((r) => r.id);

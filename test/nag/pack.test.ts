@@ -82,7 +82,7 @@ describe('InferenceGuardChecks (cdk-nag 3 pack)', () => {
     const { app, stack } = guardedApp();
     stack.node.tryRemoveChild('Api5xx');
     expect(pairs(new InferenceGuardChecks(app, { excludeRules: ['InferenceGuard-AlarmAPI5XX'] }).validateScope(app))).toEqual([]);
-    expect(() => new InferenceGuardChecks(app, { excludeRules: ['InferenceGuard-Nope'] })).toThrow(/excludeRules = \["InferenceGuard-Nope"\]: allowed rule ids are InferenceGuard-APIStageThrottling/);
+    expect(() => new InferenceGuardChecks(app, { excludeRules: ['InferenceGuard-Nope'] })).toThrow(/excludeRules = \["InferenceGuard-Nope"\]: allowed rule ids of this pack: InferenceGuard-APIStageThrottling/);
   });
 
   test('recordExtendedIntegrationTimeout lets a Regional API use a raised timeout, never an edge one', () => {

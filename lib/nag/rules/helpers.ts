@@ -158,10 +158,11 @@ export function apiLabel(model: TemplateModel, apiId: string): string {
 export function methodLabel(model: TemplateModel, methodId: string): string {
   const p = model.props(methodId);
   const verb = typeof p.HttpMethod === 'string' ? p.HttpMethod.toUpperCase() : '?';
-  return `method ${verb} ${resourcePath(model, p.ResourceId) ?? ''} (${methodId})`.replace('  ', ' ');
+  return `method ${verb} ${resourcePath(model, p.ResourceId)} (${methodId})`;
 }
 
-function resourcePath(model: TemplateModel, resourceRef: unknown): string | undefined {
+/** The path of an API resource (`/predict`), walking ParentId up to the root. */
+function resourcePath(model: TemplateModel, resourceRef: unknown): string {
   const parts: string[] = [];
   let cur = model.target(resourceRef, 'AWS::ApiGateway::Resource');
   if (cur === undefined) return '/';
