@@ -10,6 +10,9 @@ describe('InferenceGuard-ECSContainerLimits', () => {
     expectCompliant(check(ECSContainerLimits, task([{ Name: 'a', Memory: 1024 }, { Name: 'b', Memory: 128, MemoryReservation: 64 }], { Cpu: '1024' }), 'Task'));
     expectCompliant(check(ECSContainerLimits, task([{ Name: 'a', Memory: 1024, Cpu: 512 }]), 'Task'));
   });
+  test('compliant: a Fargate task whose task-level Memory bounds containers without their own', () => {
+    expectCompliant(check(ECSContainerLimits, task([{ Name: 'model' }, { Name: 'sidecar', MemoryReservation: 64 }], { Cpu: '1024', Memory: '4096', RequiresCompatibilities: ['FARGATE'] }), 'Task'));
+  });
   test('non-compliant: only a soft reservation; no cpu anywhere', () => {
     expectFindings(check(ECSContainerLimits, task([{ Name: 'model', MemoryReservation: 2048 }], { Cpu: '1024' }), 'Task'), /container "model" Memory = absent \(only a soft MemoryReservation of 2048 MiB\)/);
     expectFindings(check(ECSContainerLimits, task([{ Name: 'a', Memory: 512 }, { Name: 'b', Memory: 512, Cpu: 256 }]), 'Task'), /Cpu = absent \(and no Cpu on container "a"\)/);
