@@ -23,7 +23,7 @@ export const ECSContainerLimits = defineRule({
     containers.forEach((c, i) => {
       if (c.Memory === undefined && taskMemory === undefined) {
         findings.push(problem(`${name(c, i)} Memory`, c.MemoryReservation !== undefined ? `absent (only a soft MemoryReservation of ${showValue(c.MemoryReservation)} MiB)` : 'absent',
-          'a hard memory limit in MiB', 'set memoryLimitMiB on the container'));
+          'a hard memory limit in MiB (the container\'s Memory, or the task-level Memory)', 'set memoryLimitMiB on the container'));
       }
     });
     if (p.Cpu === undefined) {
