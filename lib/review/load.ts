@@ -36,7 +36,13 @@ export function templateFiles(target: string, cwd: string): string[] {
     throw new ReviewInputError(`${target}: no such file or directory. Fix: pass a template file (.json, .yaml, .yml) or a cdk.out directory.`);
   }
   if (!stat.isDirectory()) return [abs];
-  const files = assemblyTemplates(abs, 0);
+  let files: string[];
+  try {
+    files = assemblyTemplates(abs, 0);
+  } catch (e) {
+    if (e instanceof ReviewInputError) throw e;
+    throw new ReviewInputError(`${target}: cannot list the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Fix: check the path and its permissions.`);
+  }
   if (files.length === 0) {
     throw new ReviewInputError(`${target}: no CloudFormation templates in this directory (expected a cdk.out directory with *.template.json files). Fix: run cdk synth first, or pass a template file.`);
   }
