@@ -9,7 +9,7 @@ export const APIKeyUsagePlan = defineRule({
   levelReason: 'API keys are only accepted through a usage plan: a key-protected method that no plan covers either refuses every call or is covered by a plan outside the template, whose limits nobody reviews.',
   mitigation: Mitigation.RATE_LIMITING,
   resourceTypes: [T.METHOD],
-  info: 'The method requires an API key but no usage plan in the template lists its API in ApiStages.',
+  info: 'The method requires an API key but no usage plan in the template lists a stage of its API in ApiStages.',
   explanation: 'A key-protected method is limited per client only by the usage plan the key belongs to. No plan means no per-client throttle or quota for it.',
   fix: 'Add the API stage to a usage plan with a throttle and quota (CDK `plan.addApiStage({ stage })`), and add the clients\' keys to the plan.',
   check(model, id) {

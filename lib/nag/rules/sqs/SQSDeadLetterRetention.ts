@@ -7,7 +7,7 @@ import { T, problem, redrive } from '../helpers';
 export const SQSDeadLetterRetention = defineRule({
   name: 'SQSDeadLetterRetention',
   level: RuleLevel.ERROR,
-  levelReason: 'A DLQ that expires messages before the source queue would silently lose accepted requests, which the design forbids ("nothing accepted is lost").',
+  levelReason: 'A DLQ that expires messages sooner than the source queue silently loses requests that were accepted and failed, before anyone can inspect or redrive them.',
   mitigation: Mitigation.QUEUE_MANAGEMENT,
   resourceTypes: [T.QUEUE],
   info: 'The dead-letter queue keeps messages for less time than the source queue.',
