@@ -4,5 +4,6 @@ export * from './api';
 export * from './compute';
 export * from './alarms';
 export * from './patterns';
+export * from './compute/ecs';
 export * from './nag';
 export * from './review';
