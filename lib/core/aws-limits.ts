@@ -102,8 +102,6 @@ export const DLC_REGION_ACCOUNTS: Readonly<Record<string, string>> = {
 export const SQS_DEFAULT_VISIBILITY_TIMEOUT_S = 30;
 /** Queue visibility timeout range (s). Source: API_SetQueueAttributes. */
 export const SQS_VISIBILITY_TIMEOUT_MAX_S = 43_200;
-/** Default visibility timeout (s) when VisibilityTimeout is absent. Same source. */
-export const SQS_DEFAULT_VISIBILITY_TIMEOUT_S = 30;
 /** Default message retention (s) when MessageRetentionPeriod is absent: 4 days. Same source. */
 export const SQS_DEFAULT_RETENTION_S = 345_600;
 /** Message retention range (s). Same source. */
