@@ -2,8 +2,19 @@ import { COMMANDS } from './commands';
 import { CliIo, EXIT, UsageError } from './io';
 import { InferenceGuardError } from '../core';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const VERSION: string = require('../../package.json').version;
+/** The package version. The relative path differs between the sources (ts-jest) and the compiled dist/ tree. */
+function readVersion(): string {
+  for (const candidate of ['../../package.json', '../../../package.json']) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(candidate).version as string;
+    } catch {
+      // try the next layout
+    }
+  }
+  return 'unknown';
+}
+const VERSION: string = readVersion();
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 4);
