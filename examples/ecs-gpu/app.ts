@@ -4,15 +4,16 @@
  *
  *   npm run build && npx cdk synth --app "node dist/examples/ecs-gpu/app.js"
  *
- * The plain queue + DLQ stands in for the shared InferenceQueue.
+ * The async path reuses the shared InferenceQueue (bounded admission, DLQ, job store): ECS GPU
+ * tasks consume it instead of a Lambda worker.
  */
 import {
-  App, CfnOutput, Duration, Stack, StackProps, Validations, aws_ecs as ecs, aws_s3 as s3, aws_sqs as sqs,
+  App, CfnOutput, Duration, Stack, StackProps, aws_apigateway as apigw, aws_ecs as ecs, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  AlarmTopic, EcsCapacity, EcsInferenceService, EcsQueueWorker, InferenceApi, InferenceProfile, ModelServer, ModelSignature,
-  ModelSource, TensorDType, deriveLimits,
+  AlarmTopic, EcsCapacity, EcsInferenceService, EcsQueueWorker, InferenceAlarms, InferenceApi, InferenceProfile, InferenceQueue,
+  ModelServer, ModelSignature, ModelSource, TensorDType, WorkerBackend, deriveLimits,
 } from '../../lib';
 import { applyChecks } from '../checks';
 
@@ -48,7 +49,8 @@ export class EcsGpuExampleStack extends Stack {
   public readonly service: EcsInferenceService;
   public readonly worker: EcsQueueWorker;
   public readonly api: InferenceApi;
-  public readonly queue: sqs.Queue;
+  public readonly jobs: InferenceQueue;
+  public readonly apiAlarms: InferenceAlarms;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Keras model on GPU ECS behind a guarded API, with a queue-driven GPU worker (keras-inference-guard)', ...props });
@@ -71,38 +73,40 @@ export class EcsGpuExampleStack extends Stack {
       gpuMetrics: true,
       alarmTopic,
     });
-    this.api = new InferenceApi(this, 'Api', {
-      target: this.service,
-      limits,
-      // One 224x224 RGB image per request, as uint8: about 600 KB of JSON.
-      signature: ModelSignature.singleTensor({ name: 'image', dtype: TensorDType.UINT8, shape: [224, 224, 3], maxBatchSize: 1 }),
-    });
+    // One 224x224 RGB image per request, as uint8: about 600 KB of JSON.
+    const signature = ModelSignature.singleTensor({ name: 'image', dtype: TensorDType.UINT8, shape: [224, 224, 3], maxBatchSize: 1 });
+    this.api = new InferenceApi(this, 'Api', { target: this.service, limits, signature });
+    // API alarms (5XX, latency, throttling, WAF); the ECS service brings its own task and load balancer alarms.
+    this.apiAlarms = new InferenceAlarms(this, 'ApiAlarms', { api: this.api, limits, topic: alarmTopic });
 
     // ---- async: queue -> GPU workers scaling on backlog per task -----------------------------
     // A plain queue + DLQ until the shared InferenceQueue is wired in.
-    const dlq = new sqs.Queue(this, 'DeadLetterQueue', {
-      enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14),
+    // The shared bounded queue: admission answers 429 over the backlog budget; ECS GPU tasks consume it.
+    this.jobs = new InferenceQueue(this, 'Jobs', {
+      profile: EXAMPLE_PROFILE,
+      signature,
+      backend: WorkerBackend.externalConsumer(),
+      limits: { maxInstances: 4 },
+      alarmTopic,
     });
-    this.queue = new sqs.Queue(this, 'Queue', {
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      visibilityTimeout: Duration.seconds(limits.timeouts.modelServerTimeoutSeconds * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: dlq, maxReceiveCount: 3 },
+    this.jobs.attachToApi(this.api.api.root, {
+      requestModel: this.api.requestModel, requestValidator: this.api.requestValidator,
+      authorizationType: apigw.AuthorizationType.IAM, apiKeyRequired: true,
     });
-    Validations.of(dlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'this queue is the dead-letter queue of the inference queue; a DLQ of a DLQ would only hide poison messages' });
     this.worker = new EcsQueueWorker(this, 'Worker', {
       profile: EXAMPLE_PROFILE,
       limits,
       modelServer: tfServing,
       capacity: EcsCapacity.gpuInstances({ instanceType: 'g5.xlarge' }),
       cluster: this.service.cluster,
-      queue: this.queue,
+      queue: this.jobs.queue,
       consumerImage: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/keras-queue-consumer:1.0.0'),
       acceptableLatency: Duration.minutes(5),
       maxTasks: 4,
       alarmTopic,
     });
+    // The consumer follows the job protocol: claim the job record, store the result, then delete the message.
+    this.jobs.grantWorker(this.worker.taskDefinition.taskRole);
     new CfnOutput(this, 'PredictUrl', { value: `${this.api.api.url}predict`, description: 'POST TF Serving JSON ({"instances": [...]}) here, signed with SigV4 and with an x-api-key' });
   }
 }

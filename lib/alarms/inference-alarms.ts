@@ -9,8 +9,11 @@ import { AlarmThresholdOverrides, resolveThresholds } from './thresholds';
 export interface InferenceAlarmsProps {
   /** The guarded API. */
   readonly api: InferenceApi;
-  /** The SageMaker backend. */
-  readonly backend: SageMakerRealtimeBackend;
+  /**
+   * The SageMaker backend, for endpoint alarms. Other backends (ECS) bring their own alarms.
+   * @default - API alarms only
+   */
+  readonly backend?: SageMakerRealtimeBackend;
   /** Limits the thresholds are derived from. */
   readonly limits: InferenceLimits;
   /** Topic every alarm notifies (on ALARM and OK). */
@@ -55,7 +58,7 @@ export class InferenceAlarms extends Construct {
     const t = resolveThresholds(props.limits.alarms, props.thresholds);
     this.thresholds = t;
     const { api, backend } = props;
-    const { vcpus, gpus } = backend.hardware;
+    const { vcpus, gpus } = backend?.hardware ?? {};
     const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
     const GE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
     const specs: AlarmSpec[] = [
@@ -65,6 +68,8 @@ export class InferenceAlarms extends Construct {
       { id: 'IntegrationLatencyP99', metric: api.metricIntegrationLatencyP99(), threshold: t.integrationLatencyP99Ms, description: `Integration p99 latency above ${t.integrationLatencyP99Ms} ms: requests are about to time out (504).` },
       { id: 'ThrottledSpike', metric: api.metricThrottled(), threshold: t.throttledPerMinute, description: `More than ${t.throttledPerMinute} throttled (429) responses per minute.`, evaluationPeriods: 3, datapointsToAlarm: 2 },
       { id: 'WafBlocked', metric: api.metricWafBlocked(), threshold: t.wafBlockedPerMinute, description: `WAF blocked more than ${t.wafBlockedPerMinute} requests per minute (per-IP rate rule or oversize requests).`, evaluationPeriods: 3, datapointsToAlarm: 2 },
+    ];
+    if (backend) specs.push(
       { id: 'Backend5xx', metric: backend.metricInvocation5xxErrors(), threshold: t.backend5xxPerMinute, comparison: GE, description: `SageMaker Invocation5XXErrors >= ${t.backend5xxPerMinute} per minute.` },
       { id: 'ModelLatencyP99', metric: backend.metricModelLatencyP99(), threshold: t.modelLatencyP99Micros, description: `SageMaker ModelLatency p99 above ${t.modelLatencyP99Micros} us (1.5 x the profiled p99): the model is slower than measured.` },
       { id: 'CpuUtilization', metric: backend.metricCpuUtilization(), threshold: t.cpuUtilizationPercent * (vcpus ?? 1), description: `Endpoint CPU above ${t.cpuUtilizationPercent} % of ${vcpus ?? 1} vCPUs.` },
@@ -76,7 +81,7 @@ export class InferenceAlarms extends Construct {
         description: `The endpoint has run at its scaling maximum (${props.limits.scaling.maxInstances} instances) for 10 minutes: the cost ceiling is reached and further load is only throttled.`,
         evaluationPeriods: 10, datapointsToAlarm: 10,
       },
-    ];
+    );
     const action = new cwActions.SnsAction(props.topic);
     const alarms: Record<string, cloudwatch.Alarm> = {};
     for (const s of specs) {
@@ -99,7 +104,7 @@ export class InferenceAlarms extends Construct {
     this.underAttack = new cloudwatch.CompositeAlarm(this, 'UnderAttack', {
       alarmRule: cloudwatch.AlarmRule.allOf(
         rule(['ThrottledSpike', 'WafBlocked']),
-        rule(['InstancesAtMax', 'ApiLatencyP99', 'Backend5xx', 'Api5xxRate']),
+        rule(['InstancesAtMax', 'ApiLatencyP99', 'Backend5xx', 'Api5xxRate'].filter((k) => alarms[k] !== undefined)),
       ),
       alarmDescription: 'Under attack: rate limits are rejecting traffic AND the backend is saturated (at its scaling maximum, slow, or failing).',
     });
@@ -115,8 +120,11 @@ export class InferenceAlarms extends Construct {
       widgets: [
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [this.underAttack, ...Object.values(alarms)], width: 24 })],
         [w('Requests', [api.metricCount()]), w('Throttled / WAF blocked', [api.metricThrottled(), api.metricWafBlocked()]), w('Error rates', [api.metric4xxRate(), api.metric5xxRate()])],
-        [w('API latency p99 (ms)', [api.metricLatencyP99(), api.metricIntegrationLatencyP99()], t.apiLatencyP99Ms), w('Model latency p99 (us)', [backend.metricModelLatencyP99()], t.modelLatencyP99Micros), w('Instances', [backend.metricInstanceCount()])],
-        [w('CPU / memory', [backend.metricCpuUtilization(), backend.metricMemoryUtilization()]), w('GPU / GPU memory', [backend.metricGpuUtilization(), backend.metricGpuMemoryUtilization()]), w('Backend 5XX', [backend.metricInvocation5xxErrors()])],
+        [w('API latency p99 (ms)', [api.metricLatencyP99(), api.metricIntegrationLatencyP99()], t.apiLatencyP99Ms)],
+        ...(backend ? [
+          [w('Model latency p99 (us)', [backend.metricModelLatencyP99()], t.modelLatencyP99Micros), w('Instances', [backend.metricInstanceCount()]), w('Backend 5XX', [backend.metricInvocation5xxErrors()])],
+          [w('CPU / memory', [backend.metricCpuUtilization(), backend.metricMemoryUtilization()]), w('GPU / GPU memory', [backend.metricGpuUtilization(), backend.metricGpuMemoryUtilization()])],
+        ] : []),
       ],
     });
   }

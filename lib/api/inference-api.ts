@@ -4,9 +4,10 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  APIGW_MAX_PAYLOAD_BYTES, ProblemCollector, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS,
+  APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_MAX_PAYLOAD_BYTES, ProblemCollector, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS,
 } from '../core';
 import { InferenceLimits, ModelSignature, checkTimeoutChain } from '../profile';
+import { recordExtendedIntegrationTimeout } from '../nag/extended-timeout';
 import { regexGreaterThan } from './content-length';
 import { ISyncInferenceTarget, SyncTargetBinding } from './target';
 
@@ -46,6 +47,11 @@ export interface InferenceApiProps {
    * @default false
    */
   readonly allowExtendedIntegrationTimeout?: boolean;
+  /**
+   * Why the timeout was extended (e.g. the quota request id); written into the template for reviewers.
+   * @default "integration timeout quota raised for this account and Region"
+   */
+  readonly extendedIntegrationTimeoutReason?: string;
   /**
    * Authorizer for every method. With none given, methods use IAM (SigV4) authorization.
    * API keys are for usage-plan accounting only, never authentication.
@@ -219,6 +225,10 @@ export class InferenceApi extends Construct {
       });
     }
     this.stage = this.api.deploymentStage;
+    if (props.allowExtendedIntegrationTimeout && limits.timeouts.integrationTimeoutMs > APIGW_MAX_INTEGRATION_TIMEOUT_MS) {
+      // Reviewers (and the InferenceGuard rule pack) see the extension was deliberate.
+      recordExtendedIntegrationTimeout(this.api, props.extendedIntegrationTimeoutReason ?? 'integration timeout quota raised for this account and Region');
+    }
     const accountRole = this.api.node.tryFindChild('CloudWatchRole');
     if (accountRole) {
       Validations.of(accountRole).acknowledge({

@@ -14,12 +14,7 @@ const examples = fs.readdirSync(EXAMPLES_DIR).filter((d) => fs.existsSync(path.j
  * acknowledge it with a reason), listed here so the pack and the review are held to exactly these.
  * Remove an entry when the gap is closed; the test fails if a listed finding disappears or a new one appears.
  */
-const KNOWN_WARNINGS: Record<string, string[]> = {
-  'ecs-gpu': [
-    'InferenceGuard-AlarmAPI5XX KerasEcsGpuExample/Api/Api/Resource',
-    'InferenceGuard-AlarmDLQDepth KerasEcsGpuExample/DeadLetterQueue/Resource',
-  ],
-};
+const KNOWN_WARNINGS: Record<string, string[]> = {};
 
 describe.each(examples)('example %s', (name) => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
