@@ -10,6 +10,9 @@
  * Modes:
  *   --model-dir DIR   serve the TensorFlow.js layers model saved in DIR, one worker thread per slot
  *   --service-ms S    synthetic: each request holds a slot for S ms (known service time)
+ *   --model-dir DIR --service-ms S: the slot is held for S ms of stand-in accelerator time plus
+ *                     the real inference, so the server's parallelism (not the share of a busy
+ *                     shared CPU it gets) sets the knee
  * Faults: --fail-status CODE (every answer), --fail-above N (503 when more than N requests are in
  * the server), --startup-delay-ms MS (listen only after MS).
  * Prints "LISTENING <port>" when ready.
@@ -62,12 +65,15 @@ const tf = require(workerData.tfjs);
     weightSpecs: json.weightsManifest[0].weights,
     weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
   }));
-  parentPort.on('message', ({ id, instances }) => {
+  // The worker parses the request and writes the answer too, as TF Serving's request threads
+  // do: the slot is held for the whole request, and the main thread only moves bytes.
+  parentPort.on('message', ({ id, body }) => {
     try {
+      const { instances } = JSON.parse(body);
       const out = tf.tidy(() => model.predict(tf.tensor(instances)));
-      const predictions = out.arraySync();
+      const text = JSON.stringify({ predictions: out.arraySync() });
       out.dispose();
-      parentPort.postMessage({ id, predictions });
+      parentPort.postMessage({ id, text });
     } catch (e) {
       parentPort.postMessage({ id, error: String(e && e.message || e) });
     }
@@ -76,7 +82,7 @@ const tf = require(workerData.tfjs);
 })();
 `;
 
-interface ModelWorker { worker: Worker; busy: boolean; pending: Map<number, (r: { predictions?: unknown; error?: string }) => void> }
+interface ModelWorker { worker: Worker; busy: boolean; pending: Map<number, (r: { text?: string; error?: string }) => void> }
 
 async function startWorkers(dir: string, n: number): Promise<ModelWorker[]> {
   const workerData = { tfjs: require.resolve('@tensorflow/tfjs'), modelJson: path.join(dir, 'model.json'), weights: path.join(dir, 'weights.bin') };
@@ -102,29 +108,30 @@ async function main() {
   const failAbove = values['fail-above'] !== undefined ? Number(values['fail-above']) : undefined;
   const predictRoute = new RegExp(`^/v1/models/${values['model-name']}:predict$`);
 
-  async function infer(body: string): Promise<{ status: number; json: unknown }> {
-    let parsed: { instances?: unknown[] };
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return { status: 400, json: { error: 'body is not JSON' } };
-    }
-    if (!Array.isArray(parsed.instances)) return { status: 400, json: { error: 'missing "instances"' } };
+  async function infer(body: string): Promise<{ status: number; text: string }> {
     await sem.acquire();
     try {
-      if (serviceMs !== undefined) {
+      if (serviceMs !== undefined && workers.length === 0) {
+        let parsed: { instances?: unknown[] };
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          return { status: 400, text: JSON.stringify({ error: 'body is not JSON' }) };
+        }
+        if (!Array.isArray(parsed.instances)) return { status: 400, text: JSON.stringify({ error: 'missing "instances"' }) };
         await new Promise((r) => setTimeout(r, serviceMs));
-        return { status: 200, json: { predictions: parsed.instances.map(() => [1]) } };
+        return { status: 200, text: JSON.stringify({ predictions: parsed.instances.map(() => [1]) }) };
       }
+      if (serviceMs !== undefined) await new Promise((r) => setTimeout(r, serviceMs));
       const w = workers.find((x) => !x.busy)!;
       w.busy = true;
       const id = nextId++;
-      const r = await new Promise<{ predictions?: unknown; error?: string }>((resolve) => {
+      const r = await new Promise<{ text?: string; error?: string }>((resolve) => {
         w.pending.set(id, resolve);
-        w.worker.postMessage({ id, instances: parsed.instances });
+        w.worker.postMessage({ id, body });
       });
       w.busy = false;
-      return r.error ? { status: 400, json: { error: r.error } } : { status: 200, json: { predictions: r.predictions } };
+      return r.error ? { status: 400, text: JSON.stringify({ error: r.error }) } : { status: 200, text: r.text! };
     } finally {
       sem.release();
     }
@@ -135,8 +142,8 @@ async function main() {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const url = req.url ?? '/';
-      const send = (status: number, json: unknown) => {
-        const text = JSON.stringify(json);
+      const send = (status: number, json: unknown) => sendText(status, JSON.stringify(json));
+      const sendText = (status: number, text: string) => {
         res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
         res.end(text);
       };
@@ -148,7 +155,7 @@ async function main() {
         if (values['fail-status']) return send(Number(values['fail-status']), { error: 'configured to fail' });
         if (failAbove !== undefined && inServer > failAbove) return send(503, { error: 'overloaded' });
         const r = await infer(Buffer.concat(chunks).toString('utf8'));
-        send(r.status, r.json);
+        sendText(r.status, r.text);
       } finally {
         inServer -= 1;
       }
