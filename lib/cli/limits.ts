@@ -2,6 +2,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { InferenceGuardError, ProblemCollector } from '../core';
 import { deriveLimits, InferenceLimits, InferenceProfile, LIMIT_DEFAULTS } from '../profile';
+import { withUsageErrors } from './args';
 import { CliCommand, CliIo, EXIT } from './io';
 
 const HELP = `Usage: kig limits --profile FILE [--min-instances N] [--max-instances N] [--region R] [--json]
@@ -74,7 +75,7 @@ export function groupLines(lines: readonly LimitLine[]): Array<{ title: string; 
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = withUsageErrors('limits', () => parseArgs({
     args: argv, strict: true, allowPositionals: false,
     options: {
       'profile': { type: 'string' },
@@ -83,7 +84,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       'region': { type: 'string' },
       'json': { type: 'boolean' },
     },
-  });
+  }));
   const c = new ProblemCollector('CLI_USAGE', 'kig limits');
   c.require(values.profile !== undefined, '--profile', values.profile, 'a profile JSON file', 'pass --profile profile.json (write one with kig profile)');
   const int = (name: string, text: string | undefined) => {

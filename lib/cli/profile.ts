@@ -6,6 +6,7 @@ import {
   detectFormat, HttpTarget, KNEE_DEFAULTS, LoadTarget, loadPayloads, PROFILE_DEFAULTS, ProfileRun, renderHtml, renderSvg,
   RequestFormat, resolveTargetUrl, runProfile, SageMakerEndpointTarget, StepResult,
 } from '../profiler';
+import { withUsageErrors } from './args';
 import { CliCommand, CliIo, EXIT } from './io';
 
 const HELP = `Usage:
@@ -111,10 +112,8 @@ function stepLine(s: StepResult): string {
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
+  const { values } = withUsageErrors('profile', () => parseArgs({
+    args: argv, strict: true, allowPositionals: false,
     options: {
       'url': { type: 'string' },
       'payload': { type: 'string', multiple: true },
@@ -139,7 +138,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       'report': { type: 'string' },
       'json': { type: 'boolean' },
     },
-  });
+  }));
   const c = new ProblemCollector('CLI_USAGE', 'kig profile');
   const endpointName = values['sagemaker-endpoint'];
   if (values.url === undefined && endpointName === undefined) c.add('--url', undefined, 'a model server URL, or --sagemaker-endpoint NAME', 'pass --url http://host:port/v1/models/NAME:predict (see kig profile --help)');

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { ProblemCollector } from '../core';
 import { pickRecommendation, RecommendationInput, RecommendationRank, recommendationToProfile } from '../profiler';
+import { withUsageErrors } from './args';
 import { CliCommand, CliIo, EXIT } from './io';
 
 const DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
@@ -63,7 +64,7 @@ type Describe = {
 };
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = withUsageErrors('recommend', () => parseArgs({
     args: argv, strict: true, allowPositionals: false,
     options: {
       'job': { type: 'string' },
@@ -83,7 +84,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       'out': { type: 'string' },
       'json': { type: 'boolean' },
     },
-  });
+  }));
   const c = new ProblemCollector('CLI_USAGE', 'kig recommend');
   const start = values.start === true;
   if (start) {
