@@ -106,9 +106,13 @@ export class SageMakerEndpointTarget implements LoadTarget {
   }
 
   private toProbe(e: unknown, started: number): ProbeResult {
-    const err = e as { $metadata?: { httpStatusCode?: number }; message?: string; name?: string; code?: string };
+    const err = e as { $metadata?: { httpStatusCode?: number }; message?: string; name?: string; code?: string; cause?: { code?: string } };
     const status = err.$metadata?.httpStatusCode;
     if (status !== undefined) return { kind: 'answer', status, latencyMs: performance.now() - started, body: `${err.name ?? 'Error'}: ${err.message ?? ''}` };
-    return { kind: 'error', message: err.message ?? String(e), code: err.code ?? err.name };
+    // Network errors reach us wrapped by the SDK ("AWS SDK error wrapper for Error: connect
+    // ECONNREFUSED ..."): report the socket error itself, as the HTTP target does.
+    const message = (err.message ?? String(e)).replace(/^AWS SDK error wrapper for (Error: )?/, '');
+    const code = err.code ?? err.cause?.code ?? /\b(E[A-Z]{3,})\b/.exec(message)?.[1];
+    return { kind: 'error', message, code };
   }
 }
