@@ -12,6 +12,7 @@ export class StepRecorder {
   private ok = 0;
   private non2xx = 0;
   private errors = 0;
+  private warmup = 0;
   private endedAt?: number;
 
   constructor(public readonly concurrency: number, private readonly warmupMs: number) {}
@@ -29,7 +30,10 @@ export class StepRecorder {
 
   /** Records an HTTP answer. */
   public answer(status: number, latencyMs: number): void {
-    if (performance.now() - this.started < this.warmupMs) return;
+    if (performance.now() - this.started < this.warmupMs) {
+      this.warmup += 1;
+      return;
+    }
     this.statusCounts[String(status)] = (this.statusCounts[String(status)] ?? 0) + 1;
     if (status >= 200 && status < 300) {
       this.ok += 1;
@@ -41,7 +45,10 @@ export class StepRecorder {
 
   /** Records a request that got no HTTP answer (refused, reset, timed out). */
   public error(): void {
-    if (performance.now() - this.started < this.warmupMs) return;
+    if (performance.now() - this.started < this.warmupMs) {
+      this.warmup += 1;
+      return;
+    }
     this.errors += 1;
   }
 
@@ -63,6 +70,7 @@ export class StepRecorder {
       latencyMs: summarizeLatencies(this.latencies),
       errorRate: all === 0 ? 0 : Math.round((this.non2xx + this.errors) / all * 10_000) / 10_000,
       statusCounts: { ...this.statusCounts },
+      warmupRequests: this.warmup,
     };
   }
 }

@@ -16,6 +16,8 @@ export interface StepResult {
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
   /** (non2xx + errors) / all answers and errors; 0..1. */
   readonly errorRate: number;
+  /** Requests completed during the warm-up before the measured window (not counted above). */
+  readonly warmupRequests?: number;
   /** Count per HTTP status seen, e.g. { "200": 950, "503": 12 }. */
   readonly statusCounts: Readonly<Record<string, number>>;
   /** Server resources sampled during this step, when a source was reachable. */
