@@ -26,8 +26,10 @@ What it does, in order:
      second), latency p50/p90/p99/max of 2xx answers, error rate (non-2xx answers, connection
      errors and timeouts over all requests), and the server's CPU, memory and GPU where reachable.
   4. Finds the knee: the highest concurrency c such that every step up to c has error rate 0 and
-     p99 <= the latency bound, and each step's throughput is at least --min-gain above the step
-     before it. The walk stops at the first step that fails.
+     p99 <= the latency bound, and each step's throughput is above the step before it by at
+     least max(--min-gain, --min-efficiency x the relative concurrency increase). The walk stops
+     at the first step that fails. Also reported: the saturation throughput (highest error-free
+     step) and the parallelism by Little's law (saturation throughput x lowest p50 up to the knee).
   5. Writes --out after every step (so Ctrl-C keeps what was measured) and the report at the end.
 
 Target:
@@ -51,7 +53,9 @@ Load:
   --payload-seconds N       seconds per payload in the input-size pass (default ${PROFILE_DEFAULTS.payloadSeconds}, at most --step-seconds)
   --request-timeout-seconds N  a request without an answer after N s counts as an error (default ${PROFILE_DEFAULTS.requestTimeoutSeconds})
   --latency-bound-ms N      p99 bound for the knee (default ${KNEE_DEFAULTS.latencyBoundFactor} x the p99 of the first step)
-  --min-gain F              throughput gain a step needs over the previous one (default ${KNEE_DEFAULTS.minGain} = ${KNEE_DEFAULTS.minGain * 100} %)
+  --min-gain F              least throughput gain a step needs over the previous one (default ${KNEE_DEFAULTS.minGain} = ${KNEE_DEFAULTS.minGain * 100} %)
+  --min-efficiency F        share of perfect scaling a step must reach (default ${KNEE_DEFAULTS.minEfficiency}: going from
+                            concurrency 2 to 4 must add ${KNEE_DEFAULTS.minEfficiency * 100} % throughput); the bar is the larger of the two
 
 Server:
   --pid PID                 sample CPU and RSS of this process and its children from /proc
@@ -128,6 +132,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       'request-timeout-seconds': { type: 'string' },
       'latency-bound-ms': { type: 'string' },
       'min-gain': { type: 'string' },
+      'min-efficiency': { type: 'string' },
       'pid': { type: 'string' },
       'start-cmd': { type: 'string' },
       'start-timeout-seconds': { type: 'string' },
@@ -162,6 +167,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const requestTimeout = parseNumber(c, '--request-timeout-seconds', values['request-timeout-seconds'], 1, 3_600) ?? PROFILE_DEFAULTS.requestTimeoutSeconds;
   const latencyBoundMs = parseNumber(c, '--latency-bound-ms', values['latency-bound-ms'], 0.01, 3_600_000);
   const minGain = parseNumber(c, '--min-gain', values['min-gain'], 0, 10);
+  const minEfficiency = parseNumber(c, '--min-efficiency', values['min-efficiency'], 0, 1);
   const pid = parseNumber(c, '--pid', values.pid, 1, 2 ** 22, true);
   const startTimeout = parseNumber(c, '--start-timeout-seconds', values['start-timeout-seconds'], 1, 86_400);
   if (pid !== undefined && !fs.existsSync(`/proc/${pid}/stat`)) c.add('--pid', values.pid, 'the pid of a running process on this machine', 'check the pid (e.g. pgrep -f tensorflow_model_server), or drop --pid');
@@ -192,7 +198,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   err(`kig profile: ${target.description}, ${format} format, steps ${concurrency.join(',')} x ${stepSeconds} s`);
 
   const run = await runProfile({
-    target, payloads, concurrency, stepSeconds, payloadSeconds, latencyBoundMs, minGain, model,
+    target, payloads, concurrency, stepSeconds, payloadSeconds, latencyBoundMs, minGain, minEfficiency, model,
     hardware: values.hardware ?? 'local', format, pid, startCmd: values['start-cmd'], startTimeoutSeconds: startTimeout,
     cwd: io.cwd, nvidiaSmi: values['nvidia-smi'], signal: io.signal, outFile,
     log: (line) => { clearLine(); err(line); },

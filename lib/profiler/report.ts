@@ -119,7 +119,7 @@ export function renderHtml(data: ReportData): string {
 <h1>${esc(`Inference profile: ${data.model} on ${data.hardware}`)}</h1>
 <p>Target: ${esc(data.target)}. Measured ${esc(data.measuredAt)}. Status: <span id="status">${esc(data.status)}</span>.</p>
 ${renderSvg(data)}
-<p class="rule">${data.knee ? `Knee rule: ${esc(data.knee.rule)}. Stopped because ${esc(data.knee.stoppedBecause)}. Estimated parallelism (saturation throughput x unloaded p50): ${data.knee.estimatedParallelism}.` : 'No knee was found.'}</p>
+<p class="rule">${data.knee ? `Knee rule: ${esc(data.knee.rule)}. Stopped because ${esc(data.knee.stoppedBecause)}. Estimated parallelism (saturation throughput x lowest p50 up to the knee): ${data.knee.estimatedParallelism}.` : 'No knee was found.'}</p>
 <h2>Steps</h2>
 <table id="steps"><tr><th>concurrency</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>errors</th><th>CPU cores</th><th>RSS MiB</th><th>GPU %</th></tr>
 ${rows}

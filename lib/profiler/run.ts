@@ -41,6 +41,8 @@ export interface ProfileRunOptions {
   readonly latencyBoundMs?: number;
   /** @default - see findKnee */
   readonly minGain?: number;
+  /** @default - see findKnee */
+  readonly minEfficiency?: number;
   readonly model: string;
   readonly hardware: string;
   /** Request format, recorded in the profile. */
@@ -113,7 +115,7 @@ export async function runProfile(o: ProfileRunOptions): Promise<ProfileRun> {
   const finish = (): ProfileRun => {
     samplerRef.stop();
     const clean = steps.filter((s) => !s.partial);
-    const knee = findKnee(clean, { latencyBoundMs: o.latencyBoundMs, minGain: o.minGain });
+    const knee = findKnee(clean, { latencyBoundMs: o.latencyBoundMs, minGain: o.minGain, minEfficiency: o.minEfficiency });
     if (status === 'complete' && !knee) {
       status = 'no-knee';
       const first = [...clean].sort((a, b) => a.concurrency - b.concurrency)[0];
@@ -127,7 +129,7 @@ export async function runProfile(o: ProfileRunOptions): Promise<ProfileRun> {
   };
   const checkpoint = () => {
     if (!o.outFile) return;
-    const knee = findKnee(steps.filter((s) => !s.partial), { latencyBoundMs: o.latencyBoundMs, minGain: o.minGain });
+    const knee = findKnee(steps.filter((s) => !s.partial), { latencyBoundMs: o.latencyBoundMs, minGain: o.minGain, minEfficiency: o.minEfficiency });
     writeJson(o.outFile, buildDocument({ o, status: 'interrupted', message: 'run in progress or stopped before its end', steps, knee, payloadSizes, resources: samplerRef.summary(), coldStartSeconds, notes, measuredAt, mainPayload: main }).document);
   };
 

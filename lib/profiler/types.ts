@@ -47,14 +47,17 @@ export interface KneeResult {
   /** Highest throughput of any error-free step (the saturation throughput). */
   readonly saturationThroughputRps: number;
   /**
-   * Parallelism the server appears to have, by Little's law:
-   * saturation throughput x the p50 latency of the least loaded step. Not bound to the step grid.
+   * Parallelism the server appears to have, by Little's law: saturation throughput x the service
+   * time (the lowest p50 of the steps up to the knee, where requests do not queue yet). Not bound
+   * to the step grid.
    */
   readonly estimatedParallelism: number;
   /** Latency bound used (ms). */
   readonly latencyBoundMs: number;
   /** Minimum throughput gain a step needed over the previous one (0.1 = 10 %). */
   readonly minGain: number;
+  /** Share of the perfect-scaling gain a step needed (0.25: doubling concurrency must add 25 %). */
+  readonly minEfficiency: number;
   /** The rule, in words, and why the search stopped. */
   readonly rule: string;
   readonly stoppedBecause: string;

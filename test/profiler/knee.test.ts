@@ -11,15 +11,15 @@ describe('findKnee', () => {
   // A server with 4 slots of 25 ms: 40 req/s per slot, 160 req/s at saturation.
   const ideal = [step(1, 40, 26, 0, 25), step(2, 80, 26, 0, 25), step(4, 160, 27, 0, 25), step(8, 162, 52, 0, 50), step(16, 161, 102, 0, 100)];
 
-  test('picks the last step that still grows throughput by at least 10 %', () => {
+  test('picks the last step that still grows throughput enough', () => {
     const k = findKnee(ideal)!;
     expect(k.concurrency).toBe(4);
     expect(k.throughputRps).toBe(160);
     expect(k.saturationThroughputRps).toBe(162);
-    expect(k.stoppedBecause).toMatch(/concurrency 8 added 1.25 % throughput/);
+    expect(k.stoppedBecause).toBe('concurrency 8 added 1.25 % throughput over concurrency 4 (needed 25 %)');
   });
 
-  test('estimates the parallelism by Little\'s law from the unloaded p50', () => {
+  test('estimates the parallelism by Little\'s law from the lowest p50 up to the knee', () => {
     expect(findKnee(ideal)!.estimatedParallelism).toBeCloseTo(162 * 0.025, 1);
   });
 
@@ -41,8 +41,16 @@ describe('findKnee', () => {
     expect(k.saturationThroughputRps).toBe(300);
   });
 
-  test('a smaller minGain lets a flatter step through', () => {
-    expect(findKnee(ideal, { minGain: 0.001 })!.concurrency).toBe(8);
+  test('the bar is max(minGain, minEfficiency x relative concurrency increase)', () => {
+    expect(findKnee(ideal, { minGain: 0.001, minEfficiency: 0 })!.concurrency).toBe(8);
+    // 4 -> 8 adding 20 %: enough for a 10 % floor alone, not for a quarter of perfect scaling
+    const partial = [step(1, 40, 26), step(2, 80, 26), step(4, 160, 27), step(8, 192, 40)];
+    expect(findKnee(partial)!.concurrency).toBe(4);
+    expect(findKnee(partial, { minEfficiency: 0.1 })!.concurrency).toBe(8);
+    // a small step (6 -> 8) only needs the 10 % floor
+    const fine = [step(2, 80, 26), step(4, 160, 26), step(6, 240, 27), step(8, 270, 30)];
+    expect(findKnee(fine)!.concurrency).toBe(8);
+    expect(findKnee(fine, { minGain: 0.15 })!.concurrency).toBe(6);
   });
 
   test('no knee when the least loaded step already fails', () => {
@@ -56,6 +64,6 @@ describe('findKnee', () => {
   });
 
   test('the rule is written out in words', () => {
-    expect(findKnee(ideal)!.rule).toMatch(/error rate 0 and p99 <= 78 ms.*at least 10 % above the step before/);
+    expect(findKnee(ideal)!.rule).toMatch(/error rate 0 and p99 <= 78 ms.*by at least max\(10 %, 0.25 x the relative concurrency increase\)/);
   });
 });
