@@ -36,8 +36,10 @@ describe('accuracy against a server with known service time S and parallelism P'
     const server = await startModelServer(['--concurrency', String(P), '--service-ms', String(S)]);
     try {
       const out = path.join(dir, `acc-${P}.json`);
+      // The bound is a generous SLO: this case is about throughput and the knee, and on a shared
+      // host a single scheduling stall in a 1 s step can lift a p99 past the default bound.
       const r = await runKig(['profile', '--url', `${server.base}/invocations`, '--payload', 'one.json', '--concurrency', grid,
-        '--step-seconds', '1', '--pid', String(server.pid), '--out', out, '--json'], { cwd: dir });
+        '--step-seconds', '1', '--latency-bound-ms', '2000', '--pid', String(server.pid), '--out', out, '--json'], { cwd: dir });
       expect(r.code).toBe(0);
       const doc = readDoc(out);
       const expectedRps = P / (S / 1000);
@@ -81,10 +83,10 @@ describe('a Keras-architecture network served by a TF Serving REST peer', () => 
       '--url', `http://127.0.0.1:${port}`, '--format', 'tfserving', '--model', 'mnist',
       '--start-cmd', modelServerCommand(['--port', String(port), '--concurrency', String(P), '--model-dir', modelDir, '--model-name', 'mnist', '--service-ms', String(DEVICE_MS)]),
       '--payload', 'batch1.json', '--payload', 'batch4.json', '--payload-seconds', '1',
-      '--concurrency', '1,2,4,8', '--step-seconds', '2', '--hardware', 'ml.c5.xlarge',
+      '--concurrency', '1,2,4,8', '--step-seconds', '2', '--latency-bound-ms', '3000', '--hardware', 'ml.c5.xlarge',
       '--out', out, '--report', report], { cwd: dir });
     // eslint-disable-next-line no-console
-    console.log(r.stderr + r.stdout);
+    console.log(r.stdout);
     expect(r.code).toBe(0);
     const doc = readDoc(out);
     expect(doc.knee.concurrency).toBe(P);

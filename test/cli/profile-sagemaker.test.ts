@@ -28,7 +28,7 @@ describe('kig profile --sagemaker-endpoint against a local InvokeEndpoint peer (
   test('the SDK loop finds the knee and writes the profile', async () => {
     const out = path.join(dir, 'sm.json');
     const r = await runKig(['profile', '--sagemaker-endpoint', 'mnist-prod', '--region', 'us-east-1', '--endpoint-url', server.base,
-      '--payload', 'req.json', '--concurrency', '1,3,6', '--step-seconds', '1.5', '--out', out, '--json'], { cwd: dir });
+      '--payload', 'req.json', '--concurrency', '1,3,6', '--step-seconds', '1.5', '--latency-bound-ms', '3000', '--out', out, '--json'], { cwd: dir });
     expect(r.code).toBe(0);
     const doc = JSON.parse(fs.readFileSync(out, 'utf8')) as { knee: { concurrency: number; saturationThroughputRps: number }; model: string; steps: StepResult[]; extra: { target: string } };
     expect(doc.model).toBe('mnist-prod');
