@@ -1,3 +1,6 @@
 export * from './core';
 export * from './profile';
 export * from './api';
+export * from './compute';
+export * from './alarms';
+export * from './patterns';

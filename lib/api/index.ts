@@ -1,1 +1,3 @@
 export * from './target';
+export * from './content-length';
+export * from './inference-api';

@@ -60,6 +60,9 @@ export const SAGEMAKER_VOLUME_MAX_GB = 512;
 /** Async: InvocationTimeoutSeconds range and default. Source: sagemaker-runtime.json (InvokeEndpointAsync). */
 export const SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MIN_S = 1;
 export const SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MAX_S = 3_600;
+/** Async: RequestTTLSeconds range (time a request may wait in the internal queue). Source: sagemaker-runtime.json (InvokeEndpointAsync). */
+export const SAGEMAKER_ASYNC_REQUEST_TTL_MIN_S = 60;
+export const SAGEMAKER_ASYNC_REQUEST_TTL_MAX_S = 21_600;
 /** Async: MaxConcurrentInvocationsPerInstance range. Source: API_AsyncInferenceClientConfig. */
 export const SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN = 1;
 export const SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX = 1_000;

@@ -35,7 +35,7 @@ export interface UsagePlanTierLimits {
 export interface LimitOverrides {
   /** @default - derived: model-server timeout + 1 s, at most 29 s */
   readonly integrationTimeoutMs?: number;
-  /** @default - derived: ceil(p99 x timeoutFactor) rounded up to whole seconds */
+  /** @default - derived: ceil(max(5 s, p99 x timeoutFactor)) in whole seconds */
   readonly modelServerTimeoutSeconds?: number;
   /** @default - derived: maxInstances x throughput x headroom */
   readonly stageRateLimit?: number;
@@ -47,7 +47,7 @@ export interface LimitOverrides {
   readonly maxPayloadBytes?: number;
   /** @default - derived: floor(modelServerTimeout / p99), at least 1 */
   readonly maxEnqueuedBatches?: number;
-  /** @default - derived: max(10, ceil(1.5 x top tier rate x window)) */
+  /** @default - derived: max(10, ceil(1.2 x top tier rate x window)) */
   readonly wafRateLimitPerIp?: number;
 }
 
@@ -189,7 +189,12 @@ export const LIMIT_DEFAULTS = {
   integrationMarginMs: 1_000,
   payloadHeadroom: 1.25,
   burstWaves: 2,
-  wafTopTierFactor: 1.5,
+  wafTopTierFactor: 1.2,
+  /**
+   * Floor of the model-server timeout (s). gunicorn's timeout is a worker-heartbeat timeout: below a
+   * few seconds a GC pause or a burst gets healthy workers killed and restarted.
+   */
+  modelServerTimeoutFloorSeconds: 5,
   tiers: [
     { name: 'basic', shareOfStageRate: 0.1 },
     { name: 'standard', shareOfStageRate: 0.25 },
@@ -236,11 +241,11 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   const maxIntegration = allowExtended && endpointType !== apigw.EndpointType.EDGE
     ? Math.min(APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS, options.backendTimeoutMs ?? Infinity)
     : Math.min(APIGW_MAX_INTEGRATION_TIMEOUT_MS, options.backendTimeoutMs ?? Infinity);
-  const deadlineMs = Math.max(1_000, Math.ceil(profile.latencyMs.p99 * timeoutFactor));
+  const deadlineMs = Math.max(LIMIT_DEFAULTS.modelServerTimeoutFloorSeconds * 1000, Math.ceil(profile.latencyMs.p99 * timeoutFactor));
   let modelServerTimeoutSeconds = o.modelServerTimeoutSeconds ?? Math.ceil(deadlineMs / 1000);
   f['timeouts.modelServerTimeoutSeconds'] = o.modelServerTimeoutSeconds !== undefined
     ? `override (${o.modelServerTimeoutSeconds} s)`
-    : `ceil(max(1000 ms, p99 ${profile.latencyMs.p99} ms x timeoutFactor ${timeoutFactor}) / 1000) = ${modelServerTimeoutSeconds} s`;
+    : `ceil(max(${LIMIT_DEFAULTS.modelServerTimeoutFloorSeconds * 1000} ms floor, p99 ${profile.latencyMs.p99} ms x timeoutFactor ${timeoutFactor}) / 1000) = ${modelServerTimeoutSeconds} s`;
   if (o.modelServerTimeoutSeconds === undefined && modelServerTimeoutSeconds * 1000 + LIMIT_DEFAULTS.integrationMarginMs > maxIntegration) {
     // The derived deadline does not fit under the integration ceiling: shrink it to fit, if the p99 still fits.
     modelServerTimeoutSeconds = Math.floor((maxIntegration - LIMIT_DEFAULTS.integrationMarginMs) / 1000);

@@ -1,0 +1,10 @@
+/** Runs every benchmark in bench/ (compiled into dist/bench) one after the other. */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const skip = new Set(['run-all.js', 'builders.js']);
+for (const f of fs.readdirSync(__dirname).filter((n) => n.endsWith('.js') && !skip.has(n)).sort()) {
+  process.stdout.write(`\n== ${f} ==\n`);
+  execFileSync(process.execPath, [path.join(__dirname, f)], { stdio: 'inherit' });
+}

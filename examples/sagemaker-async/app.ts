@@ -1,0 +1,42 @@
+import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AlarmTopic, InferenceProfile, ModelArtifact, SageMakerAsyncBackend } from '../../lib';
+import { applyChecks } from '../checks';
+
+/** A heavy Keras model (image segmentation) on a SageMaker asynchronous endpoint that scales to zero. */
+export class SageMakerAsyncStack extends Stack {
+  public readonly backend: SageMakerAsyncBackend;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, { description: 'Keras model on a SageMaker asynchronous endpoint with backlog scaling (keras-inference-guard)', ...props });
+    const profile = InferenceProfile.of({
+      model: 'unet-segmentation', hardware: 'ml.g5.2xlarge',
+      latencyMs: { p50: 2400, p90: 3100, p99: 4200 }, sustainableConcurrency: 4, throughputPerInstanceRps: 1.6,
+      peakHostMemoryMiB: 9000, peakGpuMemoryMiB: 14_000, coldStartSeconds: 240, maxRequestBytes: 25_000_000,
+      provenance: { tool: 'kig profile', notes: 'Illustrative figures; measure your own model with `kig profile`.' },
+    });
+    const topic = new AlarmTopic(this, 'Alarms').topic;
+    this.backend = new SageMakerAsyncBackend(this, 'Segmentation', {
+      profile,
+      model: ModelArtifact.fromS3Uri((this.node.tryGetContext('modelS3Uri') as string | undefined) ?? 's3://replace-with-your-model-bucket/unet/model.tar.gz'),
+      instanceType: 'ml.g5.2xlarge',
+      minInstances: 0,
+      maxInstances: 3,
+      acceptableWait: Duration.minutes(30),
+      alarmTopic: topic,
+    });
+    new CfnOutput(this, 'EndpointName', { value: this.backend.endpointName });
+    new CfnOutput(this, 'InputPrefix', { value: `s3://${this.backend.bucket.bucketName}/${this.backend.inputPrefix}` });
+  }
+}
+
+/** Builds the example app; used by `cdk synth -a`, the tests and the benchmarks. */
+export function buildApp(app: App = new App()): App {
+  applyChecks(app);
+  new SageMakerAsyncStack(app, 'KerasSageMakerAsync');
+  return app;
+}
+
+if (require.main === module) {
+  buildApp().synth();
+}

@@ -1,0 +1,3 @@
+export * from './alarm-topic';
+export * from './thresholds';
+export * from './inference-alarms';

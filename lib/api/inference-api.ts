@@ -1,0 +1,403 @@
+import {
+  Annotations, Duration, RemovalPolicy, Stack, Validations, aws_apigateway as apigw, aws_cloudwatch as cloudwatch,
+  aws_iam as iam, aws_logs as logs, aws_wafv2 as wafv2,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  APIGW_MAX_PAYLOAD_BYTES, ProblemCollector, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS,
+} from '../core';
+import { InferenceLimits, ModelSignature, checkTimeoutChain } from '../profile';
+import { regexGreaterThan } from './content-length';
+import { ISyncInferenceTarget, SyncTargetBinding } from './target';
+
+/** An AWS managed WAF rule group to add in front of the API. */
+export interface ManagedRuleGroup {
+  /** Rule group name, e.g. `AWSManagedRulesKnownBadInputsRuleSet`. */
+  readonly name: string;
+  /** @default "AWS" */
+  readonly vendor?: string;
+}
+
+/** Props of `InferenceApi`. */
+export interface InferenceApiProps {
+  /** The backend behind `POST /predict`. */
+  readonly target: ISyncInferenceTarget;
+  /** Limits derived from the profile. */
+  readonly limits: InferenceLimits;
+  /** The model's input signature; it becomes the request schema. */
+  readonly signature: ModelSignature;
+  /**
+   * API name.
+   * @default - generated
+   */
+  readonly apiName?: string;
+  /**
+   * Endpoint type. Edge-optimized APIs can never have an integration timeout above 29 s.
+   * @default apigw.EndpointType.REGIONAL
+   */
+  readonly endpointType?: apigw.EndpointType;
+  /**
+   * VPC endpoints allowed to call a PRIVATE API (required when endpointType is PRIVATE).
+   * @default - none
+   */
+  readonly vpcEndpointIds?: string[];
+  /**
+   * Allow an integration timeout above 29 s (Regional or private only, after a quota increase).
+   * @default false
+   */
+  readonly allowExtendedIntegrationTimeout?: boolean;
+  /**
+   * Authorizer for every method. With none given, methods use IAM (SigV4) authorization.
+   * API keys are for usage-plan accounting only, never authentication.
+   * @default - IAM authorization
+   */
+  readonly authorizer?: apigw.IAuthorizer;
+  /**
+   * Stage name.
+   * @default "prod"
+   */
+  readonly stageName?: string;
+  /**
+   * Access log retention.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * AWS managed WAF rule groups to add after the rate and size rules.
+   * @default - none
+   */
+  readonly managedRuleGroups?: ManagedRuleGroup[];
+  /**
+   * WAF body inspection limit for API Gateway (bytes: 16384, 32768, 49152 or 65536). Larger limits cost more WCUs.
+   * @default - the smallest that covers the payload cap, up to 65536
+   */
+  readonly wafBodyInspectionLimitBytes?: number;
+  /**
+   * Create the account-level role API Gateway uses to write execution logs. Set false when the
+   * account already has one (it is a single account-wide setting).
+   * @default true
+   */
+  readonly createCloudWatchRole?: boolean;
+}
+
+/** The WAF per-IP rate rule name, also its CloudWatch metric name. */
+export const WAF_RATE_RULE_NAME = 'PerIpRateLimit';
+/** The WAF oversize rule name, also its CloudWatch metric name. */
+export const WAF_SIZE_RULE_NAME = 'OversizeRequest';
+/** Namespace of the metrics this library publishes from logs. */
+export const METRICS_NAMESPACE = 'KerasInferenceGuard';
+
+/**
+ * A Regional REST API in front of an inference backend with every rate limit set: stage and
+ * method throttling, usage-plan tiers with API keys, a WAF web ACL with a per-IP rate rule and
+ * an oversize rule, request validation against the model's input schema, JSON gateway responses
+ * with Retry-After, JSON access logs with the fields that matter during an attack, and IAM
+ * authorization by default.
+ */
+export class InferenceApi extends Construct {
+  public readonly api: apigw.RestApi;
+  public readonly stage: apigw.Stage;
+  public readonly predictMethod: apigw.Method;
+  public readonly requestModel: apigw.Model;
+  public readonly requestValidator: apigw.RequestValidator;
+  public readonly usagePlans: Readonly<Record<string, apigw.UsagePlan>>;
+  public readonly apiKeys: Readonly<Record<string, apigw.IApiKey>>;
+  public readonly webAcl: wafv2.CfnWebACL;
+  /** Name of the web ACL (the `WebACL` dimension of its metrics). */
+  public readonly webAclName: string;
+  public readonly accessLogGroup: logs.LogGroup;
+  public readonly wafLogGroup: logs.LogGroup;
+  public readonly binding: SyncTargetBinding;
+  /** Payload cap enforced (bytes). */
+  public readonly maxBodyBytes: number;
+  /** Integration timeout set on `POST /predict`. */
+  public readonly integrationTimeout: Duration;
+  private readonly limits: InferenceLimits;
+  private readonly authorizer?: apigw.IAuthorizer;
+
+  constructor(scope: Construct, id: string, props: InferenceApiProps) {
+    super(scope, id);
+    const { limits } = props;
+    this.limits = limits;
+    this.authorizer = props.authorizer;
+    const endpointType = props.endpointType ?? apigw.EndpointType.REGIONAL;
+    const stageName = props.stageName ?? 'prod';
+    const c = new ProblemCollector('API_PROPS_INVALID', this.node.path);
+    c.require(endpointType !== apigw.EndpointType.PRIVATE || (props.vpcEndpointIds?.length ?? 0) > 0, 'vpcEndpointIds', props.vpcEndpointIds, 'at least one VPC endpoint id for a PRIVATE API', 'pass the execute-api VPC endpoint ids that may call the API');
+    c.require(WAF_RATE_WINDOWS_SECONDS.includes(limits.waf.windowSeconds), 'limits.waf.windowSeconds', limits.waf.windowSeconds, WAF_RATE_WINDOWS_SECONDS.join(', '), 'use a window WAF supports');
+    c.require(limits.waf.rateLimitPerIp >= WAF_RATE_LIMIT_MIN, 'limits.waf.rateLimitPerIp', limits.waf.rateLimitPerIp, `>= ${WAF_RATE_LIMIT_MIN}`, 'raise the WAF limit');
+    if (props.wafBodyInspectionLimitBytes !== undefined) {
+      c.require(WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES.includes(props.wafBodyInspectionLimitBytes), 'wafBodyInspectionLimitBytes', props.wafBodyInspectionLimitBytes, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES.join(', '), 'use one of the API Gateway body inspection sizes');
+    }
+    c.throwIfAny();
+
+    this.integrationTimeout = Duration.millis(limits.timeouts.integrationTimeoutMs);
+    this.binding = props.target.bindSync(this, { integrationTimeout: this.integrationTimeout, contentType: 'application/json' });
+
+    const chain = new ProblemCollector('TIMEOUT_CHAIN_INVALID', this.node.path);
+    chain.addAll(checkTimeoutChain({
+      integrationTimeoutMs: limits.timeouts.integrationTimeoutMs,
+      modelServerTimeoutMs: limits.timeouts.modelServerTimeoutSeconds * 1000,
+      endpointType,
+      allowExtendedIntegrationTimeout: props.allowExtendedIntegrationTimeout ?? false,
+      backendTimeoutMs: this.binding.backendTimeoutMs,
+      backendName: this.binding.backendName,
+      loadBalancerIdleTimeoutMs: this.binding.loadBalancerIdleTimeoutMs,
+    }));
+    const cap = Math.min(limits.payload.maxBodyBytes, this.binding.maxPayloadBytes, APIGW_MAX_PAYLOAD_BYTES);
+    chain.require(limits.payload.maxBodyBytes <= this.binding.maxPayloadBytes, 'limits.payload.maxBodyBytes', limits.payload.maxBodyBytes,
+      `<= ${this.binding.maxPayloadBytes} bytes (${this.binding.backendName} limit)`, 'lower the payload cap or use the async path for large requests');
+    chain.throwIfAny('the timeout chain or payload cap is inconsistent');
+    this.maxBodyBytes = cap;
+    const schemaMax = props.signature.estimatedMaxBodyBytes();
+    if (schemaMax > cap) {
+      Annotations.of(this).addWarningV2('keras-inference-guard:schemaAdmitsLargerBodies',
+        `The request schema admits bodies up to about ${schemaMax} bytes but the payload cap is ${cap} bytes; larger requests are blocked by the Content-Length rule. Lower signature.maxBatchSize to make the two agree.`);
+    }
+
+    // ---- logs -----------------------------------------------------------------------------
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const L = apigw.AccessLogField;
+    // Every value is quoted so the format is valid JSON (structured-logging checks parse it);
+    // metric filters compare `status` as a string.
+    const accessLogFormat = apigw.AccessLogFormat.custom(JSON.stringify({
+      requestId: L.contextRequestId(),
+      extendedRequestId: L.contextExtendedRequestId(),
+      apiId: L.contextApiId(),
+      requestTime: L.contextRequestTime(),
+      httpMethod: L.contextHttpMethod(),
+      resourcePath: L.contextResourcePath(),
+      sourceIp: L.contextIdentitySourceIp(),
+      userAgent: L.contextIdentityUserAgent(),
+      caller: L.contextIdentityCaller(),
+      apiKeyId: L.contextIdentityApiKeyId(),
+      status: L.contextStatus(),
+      errorResponseType: L.contextErrorResponseType(),
+      errorMessage: L.contextErrorMessageString(),
+      wafResponseCode: L.contextWafResponseCode(),
+      integrationStatus: L.contextIntegrationStatus(),
+      integrationLatency: L.contextIntegrationLatency(),
+      responseLatency: L.contextResponseLatency(),
+      responseLength: L.contextResponseLength(),
+      xrayTraceId: L.contextXrayTraceId(),
+    }));
+
+    // ---- API --------------------------------------------------------------------------------
+    const methodPath = '/predict/POST';
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: props.apiName,
+      description: 'Guarded inference API (keras-inference-guard)',
+      endpointConfiguration: { types: [endpointType], vpcEndpoints: undefined },
+      policy: endpointType === apigw.EndpointType.PRIVATE ? privateApiPolicy(props.vpcEndpointIds ?? []) : undefined,
+      cloudWatchRole: props.createCloudWatchRole ?? true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName,
+        tracingEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat,
+        // Stage-wide default: every method, including ones added later, is throttled.
+        throttlingRateLimit: limits.throttle.rateLimit,
+        throttlingBurstLimit: limits.throttle.burstLimit,
+        methodOptions: {
+          [methodPath]: { throttlingRateLimit: limits.throttle.rateLimit, throttlingBurstLimit: limits.throttle.burstLimit },
+        },
+      },
+      defaultMethodOptions: { authorizationType: this.authorizer ? undefined : apigw.AuthorizationType.IAM, authorizer: this.authorizer, apiKeyRequired: true },
+      disableExecuteApiEndpoint: false,
+    });
+    if (!this.authorizer) {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason: 'Methods use IAM (SigV4) authorization, a real authorizer; pass `authorizer` to use a Cognito user pool instead',
+      });
+    }
+    this.stage = this.api.deploymentStage;
+    const accountRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (accountRole) {
+      Validations.of(accountRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: 'AWS-managed policy made for exactly this account-level role: it lets API Gateway write execution and access logs, nothing else',
+      });
+    }
+
+    // ---- request validation ----------------------------------------------------------------
+    this.requestModel = this.api.addModel('PredictRequest', {
+      contentType: 'application/json',
+      modelName: 'PredictRequest',
+      schema: props.signature.toJsonSchema() as apigw.JsonSchema,
+      description: 'TF Serving predict request built from the model signature',
+    });
+    this.requestValidator = this.api.addRequestValidator('BodyAndParams', {
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+
+    // ---- method -------------------------------------------------------------------------------
+    const predict = this.api.root.addResource('predict');
+    this.predictMethod = predict.addMethod('POST', this.binding.integration, {
+      requestModels: { 'application/json': this.requestModel },
+      requestValidator: this.requestValidator,
+      requestParameters: { 'method.request.header.Content-Type': true },
+      methodResponses: this.binding.methodResponses,
+    });
+
+    // ---- gateway responses ---------------------------------------------------------------------
+    this.addGatewayResponses();
+
+    // ---- usage plans -----------------------------------------------------------------------
+    const plans: Record<string, apigw.UsagePlan> = {};
+    const keys: Record<string, apigw.IApiKey> = {};
+    for (const tier of limits.usagePlanTiers) {
+      const plan = this.api.addUsagePlan(`UsagePlan-${tier.name}`, {
+        name: `${Stack.of(this).stackName}-${tier.name}`,
+        description: `Tier ${tier.name}: ${tier.rateLimit} req/s, burst ${tier.burstLimit}, ${tier.quotaPerDay}/day per API key (best effort; WAF enforces the hard per-IP limit)`,
+        throttle: { rateLimit: tier.rateLimit, burstLimit: tier.burstLimit },
+        quota: { limit: tier.quotaPerDay, period: apigw.Period.DAY },
+        apiStages: [{ api: this.api, stage: this.stage, throttle: [{ method: this.predictMethod, throttle: { rateLimit: tier.rateLimit, burstLimit: tier.burstLimit } }] }],
+      });
+      const key = this.api.addApiKey(`ApiKey-${tier.name}`, { description: `Usage-plan accounting key for tier ${tier.name} (not an authentication credential)` });
+      plan.addApiKey(key);
+      plans[tier.name] = plan;
+      keys[tier.name] = key;
+    }
+    this.usagePlans = plans;
+    this.apiKeys = keys;
+
+    // ---- WAF ------------------------------------------------------------------------------------
+    const inspection = props.wafBodyInspectionLimitBytes
+      ?? WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES.find((l) => l >= cap)
+      ?? WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES[WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES.length - 1];
+    const sizeStatement: wafv2.CfnWebACL.StatementProperty = cap <= inspection
+      ? { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: 'MATCH' } }, comparisonOperator: 'GT', size: cap, textTransformations: [{ priority: 0, type: 'NONE' }] } }
+      // WAF sees at most 64 KB of a body, so larger caps are enforced on the Content-Length header.
+      : { regexMatchStatement: { fieldToMatch: { singleHeader: { Name: 'content-length' } }, regexString: regexGreaterThan(cap), textTransformations: [{ priority: 0, type: 'NONE' }] } };
+    const rules: wafv2.CfnWebACL.RuleProperty[] = [
+      {
+        name: WAF_RATE_RULE_NAME, priority: 0, action: { block: {} },
+        statement: { rateBasedStatement: { limit: limits.waf.rateLimitPerIp, evaluationWindowSec: limits.waf.windowSeconds, aggregateKeyType: 'IP' } },
+        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: WAF_RATE_RULE_NAME, sampledRequestsEnabled: true },
+      },
+      {
+        name: WAF_SIZE_RULE_NAME, priority: 1, action: { block: {} }, statement: sizeStatement,
+        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: WAF_SIZE_RULE_NAME, sampledRequestsEnabled: true },
+      },
+      ...(props.managedRuleGroups ?? []).map((g, i): wafv2.CfnWebACL.RuleProperty => ({
+        name: g.name, priority: 10 + i, overrideAction: { none: {} },
+        statement: { managedRuleGroupStatement: { vendorName: g.vendor ?? 'AWS', name: g.name } },
+        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: g.name.slice(0, 128), sampledRequestsEnabled: true },
+      })),
+    ];
+    this.webAclName = `${Stack.of(this).stackName}-${this.node.addr.slice(0, 8)}-acl`;
+    this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      name: this.webAclName,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'InferenceApiWebAcl', sampledRequestsEnabled: true },
+      associationConfig: inspection === WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES[0] ? undefined : {
+        requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: `KB_${inspection / 1024}` } },
+      },
+      rules,
+    });
+    // The stage ARN references the stage, so the association is created after it.
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.stage.stageArn, webAclArn: this.webAcl.attrArn });
+
+    // WAF logs: which IPs were blocked and by which rule, kept for forensics.
+    this.wafLogGroup = new logs.LogGroup(this, 'WafLogs', {
+      logGroupName: `aws-waf-logs-${Stack.of(this).stackName}-${this.node.addr.slice(0, 8)}`,
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: this.webAcl.attrArn,
+      logDestinationConfigs: [this.wafLogGroup.logGroupArn],
+    });
+
+    // ---- throttled-request metric from the access log ------------------------------------------
+    new logs.MetricFilter(this, 'ThrottledFilter', {
+      logGroup: this.accessLogGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
+      metricNamespace: METRICS_NAMESPACE,
+      metricName: 'ThrottledRequests',
+      metricValue: '1',
+      dimensions: { ApiId: '$.apiId' },
+      unit: cloudwatch.Unit.COUNT,
+    });
+  }
+
+  private addGatewayResponses(): void {
+    const body = (error: string, message: string) => ({
+      'application/json': `{"error": "${error}", "message": "${message}", "requestId": "$context.requestId"}`,
+    });
+    const retryAfter = (seconds: number) => ({ 'Retry-After': `'${seconds}'` });
+    const window = this.limits.waf.windowSeconds;
+    const secondsToNextDay = 3600;
+    const responses: Array<[string, apigw.ResponseType, string | undefined, Record<string, string> | undefined, Record<string, string>]> = [
+      ['Throttled', apigw.ResponseType.THROTTLED, '429', retryAfter(1), body('TooManyRequests', 'Rate limit exceeded. Retry after the number of seconds in Retry-After.')],
+      ['QuotaExceeded', apigw.ResponseType.QUOTA_EXCEEDED, '429', retryAfter(secondsToNextDay), body('QuotaExceeded', 'The daily quota of this API key is used up.')],
+      ['WafFiltered', apigw.ResponseType.WAF_FILTERED, '403', retryAfter(window), body('Blocked', 'Blocked by the web application firewall: too many requests from this address, or the request is too large.')],
+      ['RequestTooLarge', apigw.ResponseType.REQUEST_TOO_LARGE, '413', undefined, body('PayloadTooLarge', `The request body exceeds the limit of ${this.maxBodyBytes} bytes.`)],
+      ['BadRequestBody', apigw.ResponseType.BAD_REQUEST_BODY, '400', undefined, {
+        'application/json': '{"error": "InvalidRequest", "message": "$context.error.validationErrorString", "requestId": "$context.requestId"}',
+      }],
+      ['BadRequestParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, '400', undefined, body('InvalidRequest', 'A required header is missing: send Content-Type: application/json.')],
+      ['UnsupportedMediaType', apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, '415', undefined, body('UnsupportedMediaType', 'Send Content-Type: application/json.')],
+      ['IntegrationTimeout', apigw.ResponseType.INTEGRATION_TIMEOUT, '504', retryAfter(1), body('Timeout', `The model did not answer within ${this.limits.timeouts.integrationTimeoutMs} ms.`)],
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, undefined, undefined, body('ClientError', '$context.error.messageString')],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, undefined, retryAfter(1), body('ServerError', '$context.error.messageString')],
+    ];
+    for (const [id, type, statusCode, responseHeaders, templates] of responses) {
+      this.api.addGatewayResponse(id, { type, statusCode, responseHeaders, templates });
+    }
+  }
+
+  /** `AWS/ApiGateway Count`, Sum per minute, for the stage. */
+  public metricCount(): cloudwatch.Metric { return this.apiMetric('Count', 'Sum'); }
+  /** `AWS/ApiGateway 5XXError`, Average per minute (the share of requests). */
+  public metric5xxRate(): cloudwatch.Metric { return this.apiMetric('5XXError', 'Average'); }
+  /** `AWS/ApiGateway 4XXError`, Average per minute (the share of requests). */
+  public metric4xxRate(): cloudwatch.Metric { return this.apiMetric('4XXError', 'Average'); }
+  /** `AWS/ApiGateway Latency`, p99 per minute (ms). */
+  public metricLatencyP99(): cloudwatch.Metric { return this.apiMetric('Latency', 'p99'); }
+  /** `AWS/ApiGateway IntegrationLatency`, p99 per minute (ms). */
+  public metricIntegrationLatencyP99(): cloudwatch.Metric { return this.apiMetric('IntegrationLatency', 'p99'); }
+
+  /** Throttled (429) responses per minute, counted from the access log. */
+  public metricThrottled(): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'ThrottledRequests', dimensionsMap: { ApiId: this.api.restApiId }, statistic: 'Sum', period: Duration.minutes(1), label: 'Throttled (429)' });
+  }
+
+  /** `AWS/WAFV2 BlockedRequests` of the web ACL, Sum per minute. */
+  public metricWafBlocked(): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', statistic: 'Sum', period: Duration.minutes(1), label: 'WAF blocked',
+      dimensionsMap: { WebACL: this.webAclName, Rule: 'ALL', Region: Stack.of(this).region },
+    });
+  }
+
+  private apiMetric(metricName: string, statistic: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ApiGateway', metricName, statistic, period: Duration.minutes(1), label: `${metricName} ${statistic}`,
+      dimensionsMap: { ApiName: this.api.restApiName, Stage: this.stage.stageName },
+    });
+  }
+}
+
+function privateApiPolicy(vpcEndpointIds: string[]): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], resources: ['execute-api:/*'] }),
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], resources: ['execute-api:/*'],
+        conditions: { StringNotEquals: { 'aws:SourceVpce': vpcEndpointIds } },
+      }),
+    ],
+  });
+}

@@ -1,0 +1,5 @@
+export * from './model-artifact';
+export * from './inference-image';
+export * from './sagemaker-realtime';
+export * from './sagemaker-common';
+export * from './sagemaker-async';

@@ -1,0 +1,283 @@
+import {
+  Duration, RemovalPolicy, Stack, Validations, aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch,
+  aws_cloudwatch_actions as cwActions, aws_iam as iam, aws_s3 as s3, aws_sagemaker as sagemaker, aws_sns as sns,
+  aws_sns_subscriptions as subs, aws_sqs as sqs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  ProblemCollector, SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MAX_S, SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MIN_S, SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX,
+  SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN, SAGEMAKER_ASYNC_REQUEST_TTL_MAX_S, SAGEMAKER_ASYNC_REQUEST_TTL_MIN_S, SQS_RETENTION_MAX_S,
+} from '../core';
+import { InferenceImage } from './inference-image';
+import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, endpointMetric, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
+
+/** Props of `SageMakerAsyncBackend`. */
+export interface SageMakerAsyncBackendProps extends SageMakerBackendCommonProps {
+  /**
+   * Instances at least. Async endpoints may scale to zero; a request then waits for a cold start.
+   * @default 0
+   */
+  readonly minInstances?: number;
+  /**
+   * Instances at most: the cost ceiling under attack.
+   * @default 2
+   */
+  readonly maxInstances?: number;
+  /**
+   * How long a request may wait in SageMaker's internal queue before it expires (RequestTTLSeconds, 60-21600 s).
+   * Callers pass it on InvokeEndpointAsync; it also sets the age-of-oldest-request alarm.
+   * @default Duration.minutes(15)
+   */
+  readonly acceptableWait?: Duration;
+  /**
+   * Processing time allowed per request (InvocationTimeoutSeconds, 1-3600 s). Also the model-server timeout.
+   * @default - max(60 s, 3 x the profile's p99)
+   */
+  readonly invocationTimeout?: Duration;
+  /**
+   * Concurrent requests SageMaker sends to one instance (1-1000).
+   * @default - the profile's sustainable concurrency
+   */
+  readonly maxConcurrentInvocationsPerInstance?: number;
+  /**
+   * Work queued per instance, in seconds of measured throughput, that triggers a scale-out.
+   * @default Duration.seconds(60)
+   */
+  readonly backlogPerInstanceTarget?: Duration;
+  /**
+   * Bucket for inputs, outputs and failures.
+   * @default - a new encrypted, TLS-only bucket with server access logs and expiry
+   */
+  readonly bucket?: s3.IBucket;
+  /**
+   * How long results and failures are kept in a new bucket.
+   * @default Duration.days(7)
+   */
+  readonly resultRetention?: Duration;
+  /**
+   * Topic for alarm notifications.
+   * @default - alarms without actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * A SageMaker asynchronous endpoint for heavy or bursty Keras inference: bounded concurrency
+ * per instance, output and failure locations, success and error topics (errors kept in an SQS
+ * queue), backlog-based scaling with scale from zero, and alarms on the metrics async endpoints
+ * actually publish (never `Invocations` or `InvocationsPerInstance`).
+ */
+export class SageMakerAsyncBackend extends Construct {
+  public readonly role: iam.Role;
+  public readonly model: sagemaker.CfnModel;
+  public readonly endpointConfig: sagemaker.CfnEndpointConfig;
+  public readonly endpoint: sagemaker.CfnEndpoint;
+  public readonly endpointName: string;
+  public readonly variantName = 'AllTraffic';
+  public readonly bucket: s3.IBucket;
+  public readonly successTopic: sns.Topic;
+  public readonly errorTopic: sns.Topic;
+  /** Keeps every failure notification (14 days). */
+  public readonly failureQueue: sqs.Queue;
+  public readonly scalableTarget: appscaling.ScalableTarget;
+  public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** Pass as InvocationTimeoutSeconds on InvokeEndpointAsync. */
+  public readonly invocationTimeoutSeconds: number;
+  /** Pass as RequestTTLSeconds on InvokeEndpointAsync. */
+  public readonly requestTtlSeconds: number;
+  public readonly maxConcurrentInvocationsPerInstance: number;
+  public readonly targetBacklogPerInstance: number;
+  /** S3 prefix callers upload inputs to (InputLocation). */
+  public readonly inputPrefix = 'async/input/';
+
+  constructor(scope: Construct, id: string, props: SageMakerAsyncBackendProps) {
+    super(scope, id);
+    const image = props.image ?? InferenceImage.tensorflowServingDlc();
+    const { profile } = props;
+    const minInstances = props.minInstances ?? 0;
+    const maxInstances = props.maxInstances ?? 2;
+    this.invocationTimeoutSeconds = props.invocationTimeout?.toSeconds() ?? Math.max(60, Math.ceil((profile.latencyMs.p99 * 3) / 1000));
+    this.requestTtlSeconds = (props.acceptableWait ?? Duration.minutes(15)).toSeconds();
+    this.maxConcurrentInvocationsPerInstance = props.maxConcurrentInvocationsPerInstance ?? Math.min(SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX, profile.sustainableConcurrency);
+    const backlogSeconds = (props.backlogPerInstanceTarget ?? Duration.seconds(60)).toSeconds();
+    this.targetBacklogPerInstance = Math.max(1, Math.floor(profile.throughputPerInstanceRps * backlogSeconds));
+
+    const c = new ProblemCollector('SAGEMAKER_ASYNC_PROPS_INVALID', this.node.path);
+    const { vcpus, workers } = checkCommonProps(c, props, image);
+    c.intInRange('minInstances', minInstances, 0, 10_000, 'async endpoints may scale to 0');
+    c.intInRange('maxInstances', maxInstances, 1, 10_000);
+    c.require(maxInstances >= minInstances, 'maxInstances', maxInstances, `>= minInstances (${minInstances})`, 'raise maxInstances');
+    c.intInRange('invocationTimeout', this.invocationTimeoutSeconds, SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MIN_S, SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MAX_S, 'async requests may run at most one hour');
+    c.require(this.invocationTimeoutSeconds * 1000 >= profile.latencyMs.p99, 'invocationTimeout', `${this.invocationTimeoutSeconds} s`, `>= the profile's p99 (${profile.latencyMs.p99} ms)`, 'raise the timeout or every slow request fails');
+    c.intInRange('acceptableWait', this.requestTtlSeconds, SAGEMAKER_ASYNC_REQUEST_TTL_MIN_S, SAGEMAKER_ASYNC_REQUEST_TTL_MAX_S, 'RequestTTLSeconds is 60-21600 s');
+    c.intInRange('maxConcurrentInvocationsPerInstance', this.maxConcurrentInvocationsPerInstance, SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN, SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX);
+    c.throwIfAny();
+    warnOnHardwareMismatch(this, profile, props.instanceType);
+
+    const environment = image.tensorflowServing ? tfServingEnvironment({
+      // The container must be allowed the whole invocation timeout.
+      timeoutSeconds: this.invocationTimeoutSeconds,
+      nginxReadTimeoutSeconds: this.invocationTimeoutSeconds,
+      workers, vcpus,
+      intraOpParallelism: props.intraOpParallelism,
+      interOpParallelism: props.interOpParallelism,
+    }) : {};
+    const parts = createSageMakerModel(this, props, image, environment);
+    this.role = parts.role;
+    this.model = parts.model;
+    this.endpointName = parts.endpointName;
+
+    // ---- storage and notifications ---------------------------------------------------------------
+    this.bucket = props.bucket ?? this.createBucket(props.resultRetention ?? Duration.days(7));
+    // Exact actions on the three prefixes: no s3:* and no bucket-wide access.
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${this.inputPrefix}*`)] }));
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('async/output/*'), this.bucket.arnForObjects('async/failure/*')] }));
+    const ownBucket = this.bucket.node.defaultChild instanceof s3.CfnBucket ? this.bucket.node.defaultChild : undefined;
+    for (const prefix of ownBucket ? ['input', 'output', 'failure'] : []) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(ownBucket!)}.Arn>/async/${prefix}/*]`,
+        reason: `SageMaker names objects by inference id under the async/${prefix}/ prefix of this endpoint's own bucket`,
+      });
+    }
+    this.successTopic = new sns.Topic(this, 'SuccessTopic', { enforceSSL: true, displayName: 'Async inference succeeded' });
+    this.errorTopic = new sns.Topic(this, 'ErrorTopic', { enforceSSL: true, displayName: 'Async inference failed' });
+    this.successTopic.grantPublish(this.role);
+    this.errorTopic.grantPublish(this.role);
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.seconds(SQS_RETENTION_MAX_S),
+    });
+    Validations.of(this.failureQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter store of failed async inferences (fed by the error topic); nothing consumes and re-drives it automatically' });
+    Validations.of(this.failureQueue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself the dead-letter store of failed async inferences (fed by the error topic)' });
+    const subscription = new subs.SqsSubscription(this.failureQueue, { rawMessageDelivery: true });
+    this.errorTopic.addSubscription(subscription);
+    const cfnSub = this.node.findAll().find((n) => n instanceof sns.Subscription);
+    if (cfnSub) {
+      Validations.of(cfnSub).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason: 'The subscription delivers to an SQS queue in the same stack whose policy admits this topic; SNS retries SQS deliveries 100,015 times over 23 days, and the queue is itself the failure store',
+      });
+    }
+
+    const b = this.bucket.bucketName;
+    this.endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
+      kmsKeyId: parts.kmsKey?.keyArn,
+      productionVariants: [{
+        variantName: this.variantName,
+        modelName: this.model.attrModelName,
+        instanceType: props.instanceType,
+        // SageMaker needs at least one instance at creation; scaling takes it to minInstances.
+        initialInstanceCount: Math.max(1, minInstances),
+        initialVariantWeight: 1,
+        volumeSizeInGb: props.volumeSizeGb,
+      }],
+      asyncInferenceConfig: {
+        clientConfig: { maxConcurrentInvocationsPerInstance: this.maxConcurrentInvocationsPerInstance },
+        outputConfig: {
+          s3OutputPath: `s3://${b}/async/output/`,
+          s3FailurePath: `s3://${b}/async/failure/`,
+          notificationConfig: { successTopic: this.successTopic.topicArn, errorTopic: this.errorTopic.topicArn, includeInferenceResponseIn: ['ERROR_NOTIFICATION_TOPIC'] },
+        },
+      },
+    });
+    this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: this.endpointConfig.attrEndpointConfigName, endpointName: this.endpointName });
+
+    // ---- scaling: backlog per instance, and scale from zero ----------------------------------------
+    this.scalableTarget = new appscaling.ScalableTarget(this, 'ScalableTarget', {
+      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
+      resourceId: `endpoint/${this.endpoint.attrEndpointName}/variant/${this.variantName}`,
+      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      minCapacity: minInstances,
+      maxCapacity: maxInstances,
+    });
+    this.scalableTarget.scaleToTrackMetric('BacklogPerInstance', {
+      customMetric: this.metricBacklogPerInstance(),
+      targetValue: this.targetBacklogPerInstance,
+      scaleOutCooldown: Duration.seconds(60),
+      scaleInCooldown: Duration.seconds(600),
+    });
+    // Target tracking cannot leave zero instances (the per-instance metric is undefined there): a
+    // step policy on HasBacklogWithoutCapacity adds the first instance.
+    const fromZero = new appscaling.StepScalingAction(this, 'ScaleFromZero', {
+      scalingTarget: this.scalableTarget,
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      cooldown: Duration.seconds(Math.max(60, Math.ceil(profile.coldStartSeconds))),
+    });
+    fromZero.addAdjustment({ adjustment: 1, lowerBound: 0 });
+    const backlogWithoutCapacity = new cloudwatch.Alarm(this, 'HasBacklogWithoutCapacity', {
+      metric: this.metricHasBacklogWithoutCapacity(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: 'Requests are queued and no instance is running: scale from zero.',
+    });
+    backlogWithoutCapacity.addAlarmAction(new cwActions.ApplicationScalingAction(fromZero));
+
+    // ---- alarms -------------------------------------------------------------------------------------
+    const backlogBudget = maxInstances * this.targetBacklogPerInstance * 2;
+    const specs: Array<[string, cloudwatch.IMetric, number, string, number]> = [
+      ['Backlog', this.metricBacklog(), backlogBudget, `Backlog above ${backlogBudget} requests (2 x the scaling target at the ${maxInstances}-instance maximum): more work arrives than the capped fleet drains.`, 5],
+      ['OldestRequestAge', this.metric('ApproximateAgeOfOldestRequest', 'Maximum'), this.requestTtlSeconds * 0.8, `Oldest queued request older than 80 % of its ${this.requestTtlSeconds} s TTL: requests are about to expire.`, 3],
+      ['StuckWithoutCapacity', this.metricHasBacklogWithoutCapacity(), 1, 'Backlog without capacity for 15 minutes: scale-from-zero is not working.', 15],
+      ['InvocationFailures', this.metric('InvocationFailures', 'Sum'), 0, 'Async invocations failed; details are in the failure queue and the S3 failure path.', 1],
+      ['FailureQueueNotEmpty', this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }), 0, 'Failed async inferences are waiting in the failure queue.', 1],
+    ];
+    const alarms: Record<string, cloudwatch.Alarm> = {};
+    for (const [name, metric, threshold, description, periods] of specs) {
+      const alarm = new cloudwatch.Alarm(this, name, {
+        metric, threshold, evaluationPeriods: periods, datapointsToAlarm: periods,
+        comparisonOperator: name === 'StuckWithoutCapacity' ? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      if (props.alarmTopic) {
+        alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+        alarm.addOkAction(new cwActions.SnsAction(props.alarmTopic));
+      }
+      alarms[name] = alarm;
+    }
+    this.alarms = alarms;
+  }
+
+  private createBucket(retention: Duration): s3.Bucket {
+    // Server access logs are granted by a bucket policy, not the legacy LogDeliveryWrite ACL.
+    const storage = new Construct(this, 'Storage');
+    storage.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const logs = new s3.Bucket(storage, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: Duration.days(90) }], removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(logs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the server access log bucket of the async inference bucket; logging it to itself would loop' });
+    return new s3.Bucket(storage, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      serverAccessLogsBucket: logs, serverAccessLogsPrefix: 'async-bucket/',
+      // Inputs, results and failures are transient: they expire so an attack cannot grow storage without bound.
+      lifecycleRules: [{ expiration: retention }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Lets `grantee` start async inferences: InvokeEndpointAsync on this endpoint and uploads under the input prefix. */
+  public grantInvoke(grantee: iam.IGrantable): void {
+    const stack = Stack.of(this);
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:InvokeEndpointAsync'],
+      resources: [`arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:endpoint/${this.endpointName}`],
+    }));
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${this.inputPrefix}*`)] }));
+  }
+
+  private metric(metricName: string, statistic: string): cloudwatch.Metric {
+    // Async metrics carry only the EndpointName dimension.
+    return endpointMetric(this.endpoint.attrEndpointName, undefined, 'AWS/SageMaker', metricName, statistic, metricName);
+  }
+
+  /** `ApproximateBacklogSizePerInstance`, Average per minute (the scaling metric). */
+  public metricBacklogPerInstance(): cloudwatch.Metric { return this.metric('ApproximateBacklogSizePerInstance', 'Average'); }
+  /** `ApproximateBacklogSize`, Average per minute. */
+  public metricBacklog(): cloudwatch.Metric { return this.metric('ApproximateBacklogSize', 'Average'); }
+  /** `HasBacklogWithoutCapacity`, Average per minute (1 while requests wait with no instance). */
+  public metricHasBacklogWithoutCapacity(): cloudwatch.Metric { return this.metric('HasBacklogWithoutCapacity', 'Average'); }
+}

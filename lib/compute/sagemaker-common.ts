@@ -1,0 +1,225 @@
+import { Annotations, Duration, Names, Stack, Validations, aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  ProblemCollector, SAGEMAKER_STARTUP_TIMEOUT_MAX_S, SAGEMAKER_STARTUP_TIMEOUT_MIN_S, SAGEMAKER_VOLUME_MAX_GB, SAGEMAKER_VOLUME_MIN_GB,
+  ec2Name, gpuInstanceSpec, hasLocalNvme, isGpuInstanceType,
+} from '../core';
+import { InferenceProfile } from '../profile';
+import { InferenceImage } from './inference-image';
+import { ModelArtifact } from './model-artifact';
+
+/** Environment variables that TF Serving containers do NOT read (they belong to the MMS/TorchServe toolkit). */
+export const IGNORED_BY_TF_SERVING = ['SAGEMAKER_MODEL_SERVER_TIMEOUT', 'SAGEMAKER_MODEL_SERVER_WORKERS'];
+
+/** Props shared by the SageMaker backends. */
+export interface SageMakerBackendCommonProps {
+  /** The SavedModel to serve. */
+  readonly model: ModelArtifact;
+  /** The measured profile of this model on `instanceType`. */
+  readonly profile: InferenceProfile;
+  /** SageMaker instance type, e.g. `ml.g5.xlarge`. Must be a GPU type when the image is a GPU build. */
+  readonly instanceType: string;
+  /**
+   * Serving image.
+   * @default InferenceImage.tensorflowServingDlc() (TF 2.19 GPU)
+   */
+  readonly image?: InferenceImage;
+  /**
+   * ML storage volume size (GB). Not allowed on instance types with local NVMe storage (g4dn, g5, g6, p4d, ...).
+   * @default - SageMaker's default
+   */
+  readonly volumeSizeGb?: number;
+  /**
+   * Time allowed to download the model (60-3600 s).
+   * @default - 2 x the profile's cold start, within 60-3600 s
+   */
+  readonly modelDownloadTimeout?: Duration;
+  /**
+   * Time allowed for the container to pass its first /ping (60-3600 s).
+   * @default - 2 x the profile's cold start, within 60-3600 s
+   */
+  readonly startupHealthCheckTimeout?: Duration;
+  /**
+   * KMS key for the ML storage volume. Only for EBS-only instance types: SageMaker refuses a key on
+   * instance types with local NVMe storage, whose volumes a hardware module encrypts.
+   * @default - a new key with rotation on EBS-only instance types; none on local-NVMe types
+   */
+  readonly kmsKey?: kms.IKey;
+  /**
+   * gunicorn workers in the TF Serving container.
+   * @default - min(vCPUs, sustainable concurrency)
+   */
+  readonly modelServerWorkers?: number;
+  /**
+   * TF intra-op thread pool size.
+   * @default - vCPUs of the instance
+   */
+  readonly intraOpParallelism?: number;
+  /**
+   * TF inter-op thread pool size.
+   * @default 2 (1 on instances with 2 vCPUs or fewer)
+   */
+  readonly interOpParallelism?: number;
+  /**
+   * Extra container environment. Cannot contain `SAGEMAKER_MODEL_SERVER_*` for TF Serving images.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Endpoint name (lower-case letters, digits and hyphens).
+   * @default - generated from the construct path
+   */
+  readonly endpointName?: string;
+}
+
+/** Resolved values of the common props. */
+export interface CommonSettings {
+  readonly vcpus: number;
+  readonly workers: number;
+  readonly downloadS: number;
+  readonly healthS: number;
+}
+
+/** Checks the props every SageMaker backend shares; records problems in `c`. */
+export function checkCommonProps(c: ProblemCollector, props: SageMakerBackendCommonProps, image: InferenceImage): CommonSettings {
+  const { profile, instanceType } = props;
+  const spec = gpuInstanceSpec(instanceType);
+  const nvme = hasLocalNvme(instanceType);
+  const startupDefault = Math.min(SAGEMAKER_STARTUP_TIMEOUT_MAX_S, Math.max(SAGEMAKER_STARTUP_TIMEOUT_MIN_S, Math.ceil(profile.coldStartSeconds * 2)));
+  const downloadS = props.modelDownloadTimeout?.toSeconds() ?? startupDefault;
+  const healthS = props.startupHealthCheckTimeout?.toSeconds() ?? startupDefault;
+  c.require(/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceType), 'instanceType', instanceType, 'a SageMaker instance type such as ml.g5.xlarge', 'use the ml.-prefixed instance type name');
+  c.require(image.gpu === isGpuInstanceType(instanceType), 'instanceType', instanceType,
+    image.gpu ? `a GPU instance type (ml.g4dn, ml.g5, ml.g6, ml.p*) because the image ${image.description} is a GPU build` : `a CPU instance type because the image ${image.description} is a CPU build`,
+    image.gpu ? 'pick a GPU instance type, or use a CPU image (InferenceImage.tensorflowServingDlc({ gpu: false }))' : 'use a GPU image on a GPU instance type, or pick a CPU instance type');
+  c.intInRange('volumeSizeGb', props.volumeSizeGb, SAGEMAKER_VOLUME_MIN_GB, SAGEMAKER_VOLUME_MAX_GB);
+  c.require(!(nvme && props.volumeSizeGb !== undefined), 'volumeSizeGb', props.volumeSizeGb, `unset on ${instanceType}, which has local NVMe storage of a fixed size`, 'remove volumeSizeGb, or pick an EBS-only instance type');
+  c.require(!(nvme && props.kmsKey !== undefined), 'kmsKey', props.kmsKey?.node.path, `unset on ${instanceType}: SageMaker refuses KmsKeyId on instance types with local NVMe storage (encrypted by a hardware module)`, 'remove kmsKey, or pick an EBS-only instance type such as ml.p3.2xlarge');
+  c.intInRange('modelDownloadTimeout', downloadS, SAGEMAKER_STARTUP_TIMEOUT_MIN_S, SAGEMAKER_STARTUP_TIMEOUT_MAX_S, 'give the model download 60-3600 s');
+  c.intInRange('startupHealthCheckTimeout', healthS, SAGEMAKER_STARTUP_TIMEOUT_MIN_S, SAGEMAKER_STARTUP_TIMEOUT_MAX_S, 'give the container 60-3600 s to pass /ping');
+  c.require(healthS >= Math.ceil(profile.coldStartSeconds), 'startupHealthCheckTimeout', `${healthS} s`, `>= the profile's cold start (${profile.coldStartSeconds} s)`, 'raise the timeout, or the endpoint never becomes healthy');
+  if (spec) {
+    c.require(profile.peakGpuMemoryMiB <= spec.gpus * spec.gpuMemoryMiB, 'profile.peakGpuMemoryMiB', profile.peakGpuMemoryMiB, `<= ${spec.gpus} x ${spec.gpuMemoryMiB} MiB on ${instanceType}`, 'pick a larger GPU instance type');
+    c.require(profile.peakHostMemoryMiB <= spec.memoryMiB, 'profile.peakHostMemoryMiB', profile.peakHostMemoryMiB, `<= ${spec.memoryMiB} MiB on ${instanceType}`, 'pick an instance type with more memory');
+  }
+  const vcpus = spec?.vcpus ?? 4;
+  const workers = props.modelServerWorkers ?? Math.max(1, Math.min(vcpus, profile.sustainableConcurrency));
+  c.intInRange('modelServerWorkers', workers, 1, 1024);
+  c.intInRange('intraOpParallelism', props.intraOpParallelism, 1, 1024);
+  c.intInRange('interOpParallelism', props.interOpParallelism, 1, 1024);
+  if (image.tensorflowServing) {
+    for (const k of IGNORED_BY_TF_SERVING) {
+      c.require(props.environment?.[k] === undefined, `environment.${k}`, props.environment?.[k],
+        'unset: the TF Serving container ignores SAGEMAKER_MODEL_SERVER_* (they belong to the MMS/TorchServe toolkit)',
+        'use SAGEMAKER_GUNICORN_TIMEOUT_SECONDS / SAGEMAKER_GUNICORN_WORKERS, which this construct already sets from the limits');
+    }
+  }
+  return { vcpus, workers, downloadS, healthS };
+}
+
+/** Warns when the profile was measured on other hardware than the endpoint runs on. */
+export function warnOnHardwareMismatch(scope: Construct, profile: InferenceProfile, instanceType: string): void {
+  if (ec2Name(profile.hardware) !== ec2Name(instanceType)) {
+    Annotations.of(scope).addWarningV2('keras-inference-guard:profileHardwareMismatch',
+      `The profile was measured on ${profile.hardware} but the endpoint runs on ${instanceType}: every derived limit assumes the profiled hardware. Re-profile on ${instanceType}.`);
+  }
+}
+
+/** Settings of the SageMaker TF Serving container. */
+export interface TfServingSettings {
+  readonly timeoutSeconds: number;
+  readonly nginxReadTimeoutSeconds: number;
+  readonly workers: number;
+  readonly vcpus: number;
+  readonly intraOpParallelism?: number;
+  readonly interOpParallelism?: number;
+  readonly batching?: { readonly maxBatchSize: number; readonly batchTimeoutMicros: number; readonly maxEnqueuedBatches: number };
+}
+
+/** Environment of the SageMaker TF Serving container (which reads these, not SAGEMAKER_MODEL_SERVER_*). */
+export function tfServingEnvironment(s: TfServingSettings): Record<string, string> {
+  const env: Record<string, string> = {
+    SAGEMAKER_GUNICORN_TIMEOUT_SECONDS: String(s.timeoutSeconds),
+    SAGEMAKER_NGINX_PROXY_READ_TIMEOUT_SECONDS: String(s.nginxReadTimeoutSeconds),
+    SAGEMAKER_GUNICORN_WORKERS: String(s.workers),
+    // Bounded thread pools: left at 0 TF sizes both to every core and a burst oversubscribes the host.
+    SAGEMAKER_TFS_INTRA_OP_PARALLELISM: String(s.intraOpParallelism ?? s.vcpus),
+    SAGEMAKER_TFS_INTER_OP_PARALLELISM: String(s.interOpParallelism ?? (s.vcpus <= 2 ? 1 : 2)),
+  };
+  if (s.batching) {
+    Object.assign(env, {
+      SAGEMAKER_TFS_ENABLE_BATCHING: 'true',
+      SAGEMAKER_TFS_MAX_BATCH_SIZE: String(s.batching.maxBatchSize),
+      SAGEMAKER_TFS_BATCH_TIMEOUT_MICROS: String(s.batching.batchTimeoutMicros),
+      // Bounded batch queue: beyond it TF Serving rejects at once instead of queueing past the deadline.
+      SAGEMAKER_TFS_MAX_ENQUEUED_BATCHES: String(s.batching.maxEnqueuedBatches),
+      SAGEMAKER_TFS_NUM_BATCH_THREADS: String(s.vcpus),
+    });
+  }
+  return env;
+}
+
+/** The role, model and volume key every SageMaker backend creates. */
+export interface SageMakerModelParts {
+  readonly role: iam.Role;
+  readonly model: sagemaker.CfnModel;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly kmsKey?: kms.IKey;
+  readonly endpointName: string;
+}
+
+/**
+ * Creates the least-privilege execution role, binds image and model artifact, and creates the
+ * model (network-isolated) and, on EBS-only instance types, the volume key.
+ */
+export function createSageMakerModel(scope: Construct, props: SageMakerBackendCommonProps, image: InferenceImage, derivedEnv: Record<string, string>): SageMakerModelParts {
+  const role = new iam.Role(scope, 'ExecutionRole', {
+    assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    description: 'Least-privilege execution role of the inference endpoint (no AmazonSageMakerFullAccess)',
+  });
+  const stack = Stack.of(scope);
+  // SageMaker writes container logs and metrics on the model's behalf.
+  role.addToPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+    resources: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:/aws/sagemaker/Endpoints/*`],
+  }));
+  role.addToPolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:PutMetricData'], resources: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints', 'AWS/SageMaker'] } },
+  }));
+  Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions; PutMetricData is restricted to the SageMaker namespaces by condition' });
+  Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*]', reason: 'SageMaker names the endpoint log group after the endpoint at creation time; the grant is limited to the /aws/sagemaker/Endpoints prefix' });
+
+  const imageConfig = image.bind(scope, role);
+  const modelConfig = props.model.bind(scope, role);
+  const environment = { ...derivedEnv, ...(props.environment ?? {}) };
+  const model = new sagemaker.CfnModel(scope, 'Model', {
+    executionRoleArn: role.roleArn,
+    primaryContainer: { image: imageConfig.imageUri, modelDataUrl: modelConfig.s3Url, environment },
+    // The model needs no network: SageMaker downloads the artifact and image for it.
+    enableNetworkIsolation: true,
+  });
+  // The model is validated against the role's permissions at creation: wait for the policy too.
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (policy) model.node.addDependency(policy);
+
+  let kmsKey = props.kmsKey;
+  if (!kmsKey && !hasLocalNvme(props.instanceType)) {
+    kmsKey = new kms.Key(scope, 'VolumeKey', { enableKeyRotation: true, description: `ML storage volume key of ${scope.node.path}` });
+  }
+  kmsKey?.grantEncryptDecrypt(role);
+
+  const endpointName = props.endpointName ?? Names.uniqueResourceName(scope, { maxLength: 63, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '');
+  const c = new ProblemCollector('SAGEMAKER_PROPS_INVALID', scope.node.path);
+  c.require(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(endpointName), 'endpointName', endpointName, 'letters, digits and hyphens, at most 63 characters', 'choose another endpoint name');
+  c.throwIfAny();
+  return { role, model, environment, kmsKey, endpointName };
+}
+
+/** A metric of an endpoint, per minute. */
+export function endpointMetric(endpointName: string, variantName: string | undefined, namespace: string, metricName: string, statistic: string, label: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace, metricName, statistic, period: Duration.minutes(1), label,
+    dimensionsMap: variantName ? { EndpointName: endpointName, VariantName: variantName } : { EndpointName: endpointName },
+  });
+}

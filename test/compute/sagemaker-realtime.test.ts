@@ -1,0 +1,190 @@
+import * as fs from 'fs';
+import * as zlib from 'zlib';
+import { App, Stack, aws_kms as kms } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as tar from 'tar';
+import {
+  InferenceImage, ModelArtifact, SageMakerRealtimeBackend, SageMakerRealtimeBackendProps, deriveLimits, dlcAccountFor, packSavedModel,
+} from '../../lib';
+import { profile } from '../support/profiles';
+import { problemsOf } from '../support/errors';
+
+const FIXTURE = `${__dirname}/../support/fixtures/saved-model`;
+
+function backend(props: Partial<SageMakerRealtimeBackendProps> = {}, region?: string) {
+  const app = new App();
+  const stack = new Stack(app, 'S', region ? { env: { region, account: '111111111111' } } : undefined);
+  const p = props.profile ?? profile();
+  const b = new SageMakerRealtimeBackend(stack, 'Backend', {
+    model: ModelArtifact.fromS3Uri('s3://models-bucket/mnist/model.tar.gz'),
+    profile: p,
+    limits: props.limits ?? deriveLimits(p, { maxInstances: 3 }),
+    instanceType: 'ml.g5.xlarge',
+    ...props,
+  });
+  return { stack, b, template: Template.fromStack(stack) };
+}
+
+
+describe('SageMakerRealtimeBackend template', () => {
+  const { template } = backend();
+
+  test('TF Serving settings come from the limits, not SAGEMAKER_MODEL_SERVER_*', () => {
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      EnableNetworkIsolation: true,
+      PrimaryContainer: {
+        ModelDataUrl: 's3://models-bucket/mnist/model.tar.gz',
+        Environment: {
+          SAGEMAKER_GUNICORN_TIMEOUT_SECONDS: '5',
+          SAGEMAKER_NGINX_PROXY_READ_TIMEOUT_SECONDS: '5',
+          SAGEMAKER_GUNICORN_WORKERS: '4',
+          SAGEMAKER_TFS_ENABLE_BATCHING: 'true',
+          SAGEMAKER_TFS_MAX_BATCH_SIZE: '8',
+          SAGEMAKER_TFS_MAX_ENQUEUED_BATCHES: String(Math.floor(5000 / 41)),
+          SAGEMAKER_TFS_INTRA_OP_PARALLELISM: '4',
+          SAGEMAKER_TFS_INTER_OP_PARALLELISM: '2',
+        },
+      },
+    });
+    const env = Object.values(template.findResources('AWS::SageMaker::Model'))[0].Properties.PrimaryContainer.Environment;
+    expect(Object.keys(env).filter((k) => k.startsWith('SAGEMAKER_MODEL_SERVER'))).toEqual([]);
+  });
+
+  test('image is the TF Serving GPU DLC resolved per Region through a mapping', () => {
+    const model = Object.values(template.findResources('AWS::SageMaker::Model'))[0];
+    expect(JSON.stringify(model.Properties.PrimaryContainer.Image)).toContain('tensorflow-inference:2.19.0-gpu-py312-cu122-ubuntu22.04-sagemaker');
+    const mapping = template.toJSON().Mappings.KerasInferenceGuardDlcAccounts;
+    expect(mapping['us-east-1'].account).toBe('763104351884');
+    expect(mapping['af-south-1'].account).toBe('626614931356');
+    expect(mapping['me-central-1'].account).toBe('914824155844');
+  });
+
+  test('a known Region resolves the registry account directly', () => {
+    const { template: t } = backend({}, 'ap-east-1');
+    const model = Object.values(t.findResources('AWS::SageMaker::Model'))[0];
+    expect(JSON.stringify(model.Properties.PrimaryContainer.Image)).toContain('871362719292.dkr.ecr.ap-east-1');
+    expect(dlcAccountFor('eu-west-1')).toBe('763104351884');
+  });
+
+  test('endpoint config: instance, count, startup timeouts; no KMS key on a local-NVMe instance', () => {
+    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      ProductionVariants: [Match.objectLike({
+        InstanceType: 'ml.g5.xlarge', InitialInstanceCount: 1, ModelDataDownloadTimeoutInSeconds: 190, ContainerStartupHealthCheckTimeoutInSeconds: 190,
+      })],
+      KmsKeyId: Match.absent(),
+    });
+  });
+
+  test('autoscaling: min/max and per-minute invocations target with cooldowns', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 1, MaxCapacity: 3, ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', ServiceNamespace: 'sagemaker',
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
+        TargetValue: Math.floor(180 * 60 * 0.7), ScaleOutCooldown: 60, ScaleInCooldown: 600,
+      },
+    });
+  });
+
+  test('execution role: least privilege, no managed policies', () => {
+    const roles = template.findResources('AWS::IAM::Role');
+    for (const r of Object.values(roles)) expect(r.Properties.ManagedPolicyArns).toBeUndefined();
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).not.toContain('AmazonSageMakerFullAccess');
+    expect(policies).toContain('arn:');
+    expect(policies).toContain('models-bucket/mnist/model.tar.gz');
+    expect(policies).not.toMatch(/"s3:\*"|"sagemaker:\*"/);
+  });
+});
+
+describe('SageMakerRealtimeBackend validation (one test per rule)', () => {
+  test('GPU image on a CPU instance', () => {
+    expect(problemsOf(() => backend({ instanceType: 'ml.c5.xlarge' }))).toEqual(['instanceType']);
+  });
+  test('CPU image on a GPU instance', () => {
+    expect(problemsOf(() => backend({ image: InferenceImage.tensorflowServingDlc({ gpu: false }) }))).toEqual(['instanceType']);
+  });
+  test('malformed instance type', () => {
+    expect(problemsOf(() => backend({ instanceType: 'g5.xlarge' }))).toContain('instanceType');
+  });
+  test('volume size on a local-NVMe instance', () => {
+    expect(problemsOf(() => backend({ volumeSizeGb: 50 }))).toEqual(['volumeSizeGb']);
+  });
+  test('volume size out of range', () => {
+    expect(problemsOf(() => backend({ instanceType: 'ml.p3.2xlarge', volumeSizeGb: 1000 }))).toEqual(['volumeSizeGb']);
+  });
+  test('KMS key on a local-NVMe instance', () => {
+    const app = new App();
+    const stack = new Stack(app, 'K');
+    const key = new kms.Key(stack, 'Key');
+    const p = profile();
+    expect(problemsOf(() => new SageMakerRealtimeBackend(stack, 'B', {
+      model: ModelArtifact.fromS3Uri('s3://models-bucket/k'), profile: p, limits: deriveLimits(p), instanceType: 'ml.g5.xlarge', kmsKey: key,
+    }))).toEqual(['kmsKey']);
+  });
+  test('EBS-only GPU instance gets a rotated KMS key', () => {
+    const p = profile({ hardware: 'ml.p3.2xlarge' });
+    const { template } = backend({ instanceType: 'ml.p3.2xlarge', profile: p, limits: deriveLimits(p), volumeSizeGb: 30 });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', { KmsKeyId: Match.anyValue(), ProductionVariants: [Match.objectLike({ VolumeSizeInGB: 30 })] });
+  });
+  test('startup timeouts outside 60-3600 s', () => {
+    const { Duration } = require('aws-cdk-lib');
+    expect(problemsOf(() => backend({ modelDownloadTimeout: Duration.seconds(30), startupHealthCheckTimeout: Duration.hours(2) }))).toEqual(['modelDownloadTimeout', 'startupHealthCheckTimeout']);
+  });
+  test('health-check timeout shorter than the cold start', () => {
+    const { Duration } = require('aws-cdk-lib');
+    expect(problemsOf(() => backend({ startupHealthCheckTimeout: Duration.seconds(60) }))).toEqual(['startupHealthCheckTimeout']);
+  });
+  test('SAGEMAKER_MODEL_SERVER_* on a TF Serving image', () => {
+    expect(problemsOf(() => backend({ environment: { SAGEMAKER_MODEL_SERVER_TIMEOUT: '60', SAGEMAKER_MODEL_SERVER_WORKERS: '2' } })))
+      .toEqual(['environment.SAGEMAKER_MODEL_SERVER_TIMEOUT', 'environment.SAGEMAKER_MODEL_SERVER_WORKERS']);
+  });
+  test('profile GPU memory above the instance', () => {
+    const p = profile({ hardware: 'ml.g4dn.xlarge', peakGpuMemoryMiB: 20_000 });
+    expect(problemsOf(() => backend({ instanceType: 'ml.g4dn.xlarge', profile: p, limits: deriveLimits(profile()) }))).toContain('profile.peakGpuMemoryMiB');
+  });
+  test('profile host memory above the instance', () => {
+    const p = profile({ peakHostMemoryMiB: 20_000 });
+    expect(problemsOf(() => backend({ profile: p, limits: deriveLimits(profile()) }))).toContain('profile.peakHostMemoryMiB');
+  });
+  test('invalid worker and thread counts', () => {
+    expect(problemsOf(() => backend({ modelServerWorkers: 0, intraOpParallelism: 0, interOpParallelism: 2000 }))).toEqual(['modelServerWorkers', 'intraOpParallelism', 'interOpParallelism']);
+  });
+  test('a profile from other hardware is a warning', () => {
+    const p = profile({ hardware: 'ml.g6.xlarge' });
+    const { stack } = backend({ profile: p, limits: deriveLimits(p) });
+    Annotations.fromStack(stack).hasWarning('/S/Backend', Match.stringLikeRegexp('measured on ml.g6.xlarge'));
+  });
+  test('unknown DLC version and mismatched tag', () => {
+    expect(() => InferenceImage.tensorflowServingDlc({ tensorflowVersion: '1.15.0' })).toThrow(/tensorflowVersion/);
+    expect(() => InferenceImage.tensorflowServingDlc({ gpu: true, tag: '2.19.0-cpu-py312-ubuntu22.04-sagemaker' })).toThrow(/make `gpu` and the tag agree/);
+  });
+  test('bad S3 URI', () => {
+    expect(() => ModelArtifact.fromS3Uri('https://bucket/model')).toThrow(/s3:\/\/<bucket>\/<key>/);
+  });
+});
+
+describe('ModelArtifact.fromSavedModelDirectory', () => {
+  test('packs a deterministic model.tar.gz under version 1/', () => {
+    const a = packSavedModel(FIXTURE);
+    const b = packSavedModel(FIXTURE);
+    expect(a).toBe(b);
+    expect(zlib.gunzipSync(fs.readFileSync(a)).length).toBeGreaterThan(0);
+    const entries: string[] = [];
+    tar.list({ file: a, sync: true, onReadEntry: (e) => { entries.push(e.path); } });
+    expect(entries.sort()).toEqual(['1/saved_model.pb', '1/variables/variables.index']);
+  });
+
+  test('becomes a file asset read by the exact object ARN', () => {
+    const { template } = backend({ model: ModelArtifact.fromSavedModelDirectory(FIXTURE) });
+    const model = Object.values(template.findResources('AWS::SageMaker::Model'))[0];
+    expect(JSON.stringify(model.Properties.PrimaryContainer.ModelDataUrl)).toMatch(/\.gz/);
+  });
+
+  test('a directory without saved_model.pb is refused with a hint about .keras files', () => {
+    expect(() => packSavedModel(`${FIXTURE}/variables`)).toThrow(/export a SavedModel/);
+    expect(() => packSavedModel('/nonexistent-dir')).toThrow(/model.export/);
+  });
+});

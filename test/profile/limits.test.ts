@@ -1,0 +1,183 @@
+import { aws_apigateway as apigw } from 'aws-cdk-lib';
+import { InferenceGuardError, LIMIT_DEFAULTS, checkTimeoutChain, deriveLimits } from '../../lib';
+import { profile } from '../support/profiles';
+import { problemsOf } from '../support/errors';
+
+const SM = { backendMaxPayloadBytes: 6_291_456, backendTimeoutMs: 60_000, backendName: 'SageMaker' };
+
+
+describe('deriveLimits formulas', () => {
+  const p = profile();
+  const l = deriveLimits(p, { ...SM, maxInstances: 4 });
+
+  test('is pure: same input, same output', () => {
+    expect(deriveLimits(p, { ...SM, maxInstances: 4 })).toEqual(l);
+  });
+
+  test('model-server timeout = ceil(max(5 s, p99 x 3)) s; integration = that + 1 s', () => {
+    expect(l.timeouts.modelServerTimeoutSeconds).toBe(5);
+    expect(l.timeouts.integrationTimeoutMs).toBe(6_000);
+    expect(l.timeouts.nginxReadTimeoutSeconds).toBe(5);
+    const slow = deriveLimits(profile({ latencyMs: { p50: 1500, p90: 2500, p99: 3100 } }), SM);
+    expect(slow.timeouts.modelServerTimeoutSeconds).toBe(Math.ceil((3100 * 3) / 1000));
+    expect(slow.timeouts.integrationTimeoutMs).toBe(11_000);
+  });
+
+  test('a p99 that needs more than 29 s is capped to fit, and refused when p99 itself does not fit', () => {
+    const l2 = deriveLimits(profile({ latencyMs: { p50: 5000, p90: 8000, p99: 12000 } }), SM);
+    expect(l2.timeouts.integrationTimeoutMs).toBe(29_000);
+    expect(l2.timeouts.modelServerTimeoutSeconds).toBe(28);
+    expect(problemsOf(() => deriveLimits(profile({ latencyMs: { p50: 20000, p90: 28000, p99: 31000 } }), SM))).toContain('profile.latencyMs.p99');
+  });
+
+  test('stage rate = maxInstances x throughput x headroom; burst = 2 x maxInstances x concurrency', () => {
+    expect(l.throttle.rateLimit).toBe(4 * 180 * 0.8);
+    expect(l.throttle.burstLimit).toBe(2 * 4 * 8);
+  });
+
+  test('throttles are capped at the account limit, smaller in small Regions', () => {
+    const huge = profile({ throughputPerInstanceRps: 100_000 });
+    expect(deriveLimits(huge, { ...SM, maxInstances: 1, overrides: { stageBurstLimit: 10 } }).throttle.rateLimit).toBe(10_000);
+    expect(deriveLimits(huge, { ...SM, maxInstances: 1, region: 'af-south-1', overrides: { stageBurstLimit: 10 } }).throttle.rateLimit).toBe(2_500);
+  });
+
+  test('usage-plan tiers are shares of the stage rate with daily quotas', () => {
+    expect(l.usagePlanTiers.map((t) => t.name)).toEqual(['basic', 'standard', 'premium']);
+    const basic = l.usagePlanTiers[0];
+    expect(basic.rateLimit).toBeCloseTo(576 * 0.1, 5);
+    expect(basic.burstLimit).toBe(Math.ceil(64 * 0.1));
+    expect(basic.quotaPerDay).toBe(Math.ceil(57.6 * 86_400 * 0.5));
+  });
+
+  test('WAF per-IP limit = 1.2 x top tier rate x window, at least 10', () => {
+    expect(l.waf.windowSeconds).toBe(300);
+    expect(l.waf.rateLimitPerIp).toBe(Math.ceil(1.2 * 288 * 300));
+    // A 0.1 req/s tier over a 60 s window would allow 8 per IP: raised to WAF's minimum of 10.
+    const tiny = deriveLimits(profile(), { ...SM, wafWindowSeconds: 60, overrides: { stageRateLimit: 50 }, usagePlanTiers: [{ name: 'trial', shareOfStageRate: 0.001 }] });
+    expect(tiny.usagePlanTiers[0].rateLimit).toBe(0.1);
+    expect(tiny.waf.rateLimitPerIp).toBe(10);
+    expect(LIMIT_DEFAULTS.wafTopTierFactor).toBe(1.2);
+  });
+
+  test('scaling target is per MINUTE: throughput x 60 x 0.7', () => {
+    expect(l.scaling.targetInvocationsPerInstancePerMinute).toBe(Math.floor(180 * 60 * 0.7));
+    expect(l.scaling.minInstances).toBe(1);
+    expect(l.scaling.maxInstances).toBe(4);
+    expect(l.scaling.scaleInCooldownSeconds).toBeGreaterThan(l.scaling.scaleOutCooldownSeconds);
+  });
+
+  test('payload cap = min(backend limit, maxRequestBytes x 1.25)', () => {
+    expect(l.payload.maxBodyBytes).toBe(150_000);
+    expect(deriveLimits(profile({ maxRequestBytes: 6_000_000 }), SM).payload.maxBodyBytes).toBe(6_291_456);
+    expect(problemsOf(() => deriveLimits(profile({ maxRequestBytes: 7_000_000 }), SM))).toContain('payload.maxBodyBytes');
+  });
+
+  test('batch queue bound = floor(model-server timeout / p99)', () => {
+    expect(l.modelServer.maxEnqueuedBatches).toBe(Math.floor(5000 / 41));
+    expect(l.modelServer.maxBatchSize).toBe(8);
+  });
+
+  test('alarm thresholds', () => {
+    expect(l.alarms.apiLatencyP99Ms).toBe(4_800);
+    expect(l.alarms.integrationLatencyP99Ms).toBe(5_400);
+    expect(l.alarms.modelLatencyP99Micros).toBe(61_500);
+    expect(l.alarms.throttledPerMinute).toBe(Math.ceil(576 * 60 * 0.05));
+    expect(l.alarms.wafBlockedPerMinute).toBe(Math.ceil((l.waf.rateLimitPerIp / 300) * 60));
+    // 2150 MiB of one 24 GiB A10G x 1.2 is below the 50 % floor.
+    expect(l.alarms.gpuMemoryUtilizationPercent).toBe(50);
+    expect(deriveLimits(profile({ peakGpuMemoryMiB: 20_000 }), SM).alarms.gpuMemoryUtilizationPercent).toBe(95);
+  });
+
+  test('every derived number has a formula', () => {
+    for (const key of ['timeouts.integrationTimeoutMs', 'timeouts.modelServerTimeoutSeconds', 'throttle.rateLimit', 'throttle.burstLimit', 'waf.rateLimitPerIp',
+      'scaling.targetInvocationsPerInstancePerMinute', 'payload.maxBodyBytes', 'modelServer.maxEnqueuedBatches', 'usagePlanTiers.basic']) {
+      expect(l.formulas[key]).toMatch(/=|override/);
+    }
+  });
+});
+
+describe('deriveLimits overrides and invariants', () => {
+  const p = profile();
+
+  test('a valid override wins', () => {
+    const l = deriveLimits(p, { ...SM, overrides: { stageRateLimit: 100, integrationTimeoutMs: 8_000, maxPayloadBytes: 200_000 } });
+    expect(l.throttle.rateLimit).toBe(100);
+    expect(l.timeouts.integrationTimeoutMs).toBe(8_000);
+    expect(l.payload.maxBodyBytes).toBe(200_000);
+    expect(l.formulas['throttle.rateLimit']).toContain('override');
+  });
+
+  test('an override above the measured fleet capacity is an error', () => {
+    expect(problemsOf(() => deriveLimits(p, { ...SM, maxInstances: 2, overrides: { stageRateLimit: 1000 } }))).toContain('overrides.stageRateLimit');
+  });
+
+  test('a scaling target above per-instance capacity is an error', () => {
+    expect(problemsOf(() => deriveLimits(p, { ...SM, overrides: { targetInvocationsPerInstancePerMinute: 20_000 } }))).toContain('overrides.targetInvocationsPerInstancePerMinute');
+  });
+
+  test('a model-server timeout above the integration timeout names both ends', () => {
+    try {
+      deriveLimits(p, { ...SM, overrides: { modelServerTimeoutSeconds: 20, integrationTimeoutMs: 10_000 } });
+      throw new Error('expected an error');
+    } catch (e) {
+      const problem = (e as InferenceGuardError).problems.find((x) => x.prop === 'modelServerTimeout -> integrationTimeout');
+      expect(problem?.value).toBe('model server 20000 ms > integration 10000 ms');
+    }
+  });
+
+  test('maxInstances below minInstances, bad headroom and bad window are all reported at once', () => {
+    const props = problemsOf(() => deriveLimits(p, { ...SM, minInstances: 3, maxInstances: 2, headroom: 2, wafWindowSeconds: 30 }));
+    expect(props).toEqual(expect.arrayContaining(['maxInstances', 'headroom', 'wafWindowSeconds']));
+  });
+
+  test('duplicate or invalid tier names are refused', () => {
+    expect(problemsOf(() => deriveLimits(p, { ...SM, usagePlanTiers: [{ name: 'a', shareOfStageRate: 0.2 }, { name: 'a', shareOfStageRate: 0.3 }] }))).toContain('usagePlanTiers[1].name');
+    expect(problemsOf(() => deriveLimits(p, { ...SM, usagePlanTiers: [{ name: 'gold', shareOfStageRate: 1.5 }] }))).toContain('usagePlanTiers[0].shareOfStageRate');
+  });
+
+  test('GPU memory above the profiled instance is refused', () => {
+    expect(problemsOf(() => deriveLimits(profile({ peakGpuMemoryMiB: 30_000 }), SM))).toContain('profile.peakGpuMemoryMiB');
+  });
+
+  test('extended timeouts need the opt-in and a non-edge endpoint', () => {
+    const slow = profile({ latencyMs: { p50: 20000, p90: 28000, p99: 35000 } });
+    const regional = deriveLimits(slow, { allowExtendedIntegrationTimeout: true, timeoutFactor: 1.2 });
+    expect(regional.timeouts.integrationTimeoutMs).toBe(43_000);
+    expect(problemsOf(() => deriveLimits(slow, { allowExtendedIntegrationTimeout: true, endpointType: apigw.EndpointType.EDGE }))).toContain('profile.latencyMs.p99');
+    expect(problemsOf(() => deriveLimits(p, { overrides: { integrationTimeoutMs: 40_000 } }))).toContain('integrationTimeout');
+  });
+});
+
+describe('checkTimeoutChain', () => {
+  const base = { integrationTimeoutMs: 10_000, modelServerTimeoutMs: 9_000, endpointType: apigw.EndpointType.REGIONAL, allowExtendedIntegrationTimeout: false };
+
+  test('a consistent chain passes', () => {
+    expect(checkTimeoutChain({ ...base, backendTimeoutMs: 60_000, loadBalancerIdleTimeoutMs: 60_000 })).toEqual([]);
+  });
+
+  test('below 50 ms', () => {
+    expect(checkTimeoutChain({ ...base, integrationTimeoutMs: 10, modelServerTimeoutMs: 5 })[0].prop).toBe('integrationTimeout');
+  });
+
+  test('above 29 s on an edge-optimized API is refused even with the opt-in', () => {
+    const [p] = checkTimeoutChain({ ...base, integrationTimeoutMs: 45_000, endpointType: apigw.EndpointType.EDGE, allowExtendedIntegrationTimeout: true });
+    expect(p.allowed).toContain('EDGE');
+  });
+
+  test('above 29 s on a Regional API needs the opt-in', () => {
+    expect(checkTimeoutChain({ ...base, integrationTimeoutMs: 45_000 })[0].allowed).toContain('allowExtendedIntegrationTimeout');
+    expect(checkTimeoutChain({ ...base, integrationTimeoutMs: 45_000, allowExtendedIntegrationTimeout: true })).toEqual([]);
+    expect(checkTimeoutChain({ ...base, integrationTimeoutMs: 45_000, endpointType: apigw.EndpointType.PRIVATE, allowExtendedIntegrationTimeout: true })).toEqual([]);
+  });
+
+  test('load balancer idle timeout must exceed the integration timeout (names both ends)', () => {
+    const [p] = checkTimeoutChain({ ...base, loadBalancerIdleTimeoutMs: 10_000 });
+    expect(p.prop).toBe('integrationTimeout -> loadBalancer.idleTimeout');
+    expect(p.value).toBe('integration 10000 ms >= load balancer idle 10000 ms');
+  });
+
+  test('integration timeout beyond the backend hard limit', () => {
+    const [p] = checkTimeoutChain({ ...base, integrationTimeoutMs: 70_000, allowExtendedIntegrationTimeout: true, backendTimeoutMs: 60_000, backendName: 'SageMaker' });
+    expect(p.prop).toBe('integrationTimeout -> SageMaker');
+  });
+});

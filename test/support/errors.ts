@@ -1,0 +1,12 @@
+import { InferenceGuardError } from '../../lib';
+
+/** Runs `fn`, expects an InferenceGuardError, and returns the props its problems name. */
+export function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InferenceGuardError);
+    return (e as InferenceGuardError).problems.map((p) => p.prop);
+  }
+  throw new Error('expected an InferenceGuardError, but nothing was thrown');
+}
