@@ -3,6 +3,7 @@
  * The accuracy cases and the neural-network case share this file so they run one after the
  * other: the network case keeps both cores busy, which would skew a timing case running beside it.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,8 +15,8 @@ import { KerasInferenceService } from '../../lib/patterns';
 import { deriveLimits, InferenceProfile, ModelSignature, TensorDType } from '../../lib/profile';
 import { KneeResult, StepResult } from '../../lib/profiler';
 import { runKig } from '../support/cli';
-import { freePort, modelServerCommand, startModelServer } from '../support/servers';
-import { buildAndSaveModel, predictBody } from '../support/tfjs-model';
+import { freePort, modelServerCommand, REGISTER, startModelServer } from '../support/servers';
+import { predictBody } from '../support/tfjs-model';
 
 const within = (measured: number, expected: number, tolerance = 0.15) => Math.abs(measured - expected) / expected <= tolerance;
 
@@ -72,7 +73,10 @@ describe('a Keras-architecture network served by a TF Serving REST peer', () => 
   let modelDir: string;
   beforeAll(async () => {
     modelDir = path.join(dir, 'mnist_cnn');
-    await buildAndSaveModel(modelDir);
+    const built = JSON.parse(execFileSync(process.execPath, ['-r', REGISTER, path.join(__dirname, '..', 'support', 'tfjs-model.ts'), modelDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    expect(built.params).toBeGreaterThan(50_000);
+    expect(JSON.parse(fs.readFileSync(built.modelJson, 'utf8')).modelTopology.config.layers.map((l: { class_name: string }) => l.class_name))
+      .toEqual(['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense', 'Dense']);
     fs.writeFileSync(path.join(dir, 'batch1.json'), predictBody(1));
     fs.writeFileSync(path.join(dir, 'batch4.json'), predictBody(4));
   });

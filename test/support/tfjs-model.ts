@@ -46,3 +46,12 @@ export function predictBody(batch: number): string {
     Array.from({ length: 28 }, (_, i) => Array.from({ length: 28 }, (_, j) => [((i * 28 + j + b) % 255) / 255])));
   return JSON.stringify({ instances });
 }
+
+// Run as a script (`node -r ts-register.js tfjs-model.ts DIR`) the model is built in its own
+// process, so the test runner's worker never loads TensorFlow.js.
+if (require.main === module) {
+  buildAndSaveModel(process.argv[2]).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`), (e) => {
+    process.stderr.write(`${(e as Error).stack}\n`);
+    process.exit(1);
+  });
+}
