@@ -3,7 +3,7 @@ import * as path from 'path';
 import { InferenceProfile } from '../profile';
 import { startServer, StartedServer, waitForFirstGoodResponse } from './cold-start';
 import { findKnee } from './knee';
-import { LoadTarget, ProbeResult } from './load';
+import { LoadTarget, ProbeResult, waitUntil } from './load';
 import { Payload } from './payload';
 import { StepRecorder } from './recorder';
 import { ResourceSampler, ResourceSummary } from './resources';
@@ -109,11 +109,12 @@ export async function runProfile(o: ProfileRunOptions): Promise<ProfileRun> {
   let coldStartSeconds: number | undefined;
   let status: RunStatus = 'complete';
   let message = '';
-  const sampler = new ResourceSampler({ pid: o.pid, nvidiaSmi: o.nvidiaSmi });
-  let samplerRef = sampler;
+  // Replaced once the pid is known (a started server's); until then it only reports that
+  // nothing was sampled.
+  let sampler = new ResourceSampler({ pid: o.pid, nvidiaSmi: o.nvidiaSmi });
 
   const finish = (): ProfileRun => {
-    samplerRef.stop();
+    sampler.stop();
     const clean = steps.filter((s) => !s.partial);
     const knee = findKnee(clean, { latencyBoundMs: o.latencyBoundMs, minGain: o.minGain, minEfficiency: o.minEfficiency });
     if (status === 'complete' && !knee) {
@@ -123,14 +124,14 @@ export async function runProfile(o: ProfileRunOptions): Promise<ProfileRun> {
         ? `no knee: the least loaded step (concurrency ${first.concurrency}) had error rate ${round2(first.errorRate * 100)} % and p99 ${first.latencyMs.p99} ms${o.latencyBoundMs !== undefined ? ` (bound ${o.latencyBoundMs} ms)` : ''}; fix the server errors or raise --latency-bound-ms`
         : 'no knee: no step completed';
     }
-    const run = buildDocument({ o, status, message, steps, knee, payloadSizes, resources: samplerRef.summary(), coldStartSeconds, notes, measuredAt, mainPayload: main });
+    const run = buildDocument({ o, status, message, steps, knee, payloadSizes, resources: sampler.summary(), coldStartSeconds, notes, measuredAt, mainPayload: main });
     if (o.outFile) writeJson(o.outFile, run.document);
     return run;
   };
   const checkpoint = () => {
     if (!o.outFile) return;
     const knee = findKnee(steps.filter((s) => !s.partial), { latencyBoundMs: o.latencyBoundMs, minGain: o.minGain, minEfficiency: o.minEfficiency });
-    writeJson(o.outFile, buildDocument({ o, status: 'interrupted', message: 'run in progress or stopped before its end', steps, knee, payloadSizes, resources: samplerRef.summary(), coldStartSeconds, notes, measuredAt, mainPayload: main }).document);
+    writeJson(o.outFile, buildDocument({ o, status: 'interrupted', message: 'run in progress or stopped before its end', steps, knee, payloadSizes, resources: sampler.summary(), coldStartSeconds, notes, measuredAt, mainPayload: main }).document);
   };
 
   try {
@@ -157,7 +158,13 @@ export async function runProfile(o: ProfileRunOptions): Promise<ProfileRun> {
         return finish();
       }
     } else {
-      const probe = await o.target.probe(main.body, PROFILE_DEFAULTS.requestTimeoutSeconds * 1000);
+      // 429 and 503 say "busy, try again" (a previous run's requests may still be draining):
+      // they get two more tries, half a second apart; any other answer is final.
+      let probe = await o.target.probe(main.body, PROFILE_DEFAULTS.requestTimeoutSeconds * 1000);
+      for (let retry = 0; retry < 2 && probe.kind === 'answer' && (probe.status === 429 || probe.status === 503) && !o.signal?.aborted; retry++) {
+        await waitUntil(500, o.signal);
+        probe = await o.target.probe(main.body, PROFILE_DEFAULTS.requestTimeoutSeconds * 1000);
+      }
       if (probe.kind === 'error') {
         status = 'unreachable';
         message = `cannot reach ${o.target.description}: ${describeProbe(probe)}. Start the model server or fix --url / --sagemaker-endpoint`;
@@ -172,8 +179,8 @@ export async function runProfile(o: ProfileRunOptions): Promise<ProfileRun> {
 
     // ---- resources ------------------------------------------------------------------------------
     const pid = o.pid ?? server?.child.pid;
-    if (pid !== o.pid) samplerRef = new ResourceSampler({ pid, nvidiaSmi: o.nvidiaSmi });
-    for (const line of await samplerRef.start()) {
+    if (pid !== o.pid) sampler = new ResourceSampler({ pid, nvidiaSmi: o.nvidiaSmi });
+    for (const line of await sampler.start()) {
       notes.push(line);
       log(line);
     }
@@ -198,12 +205,12 @@ export async function runProfile(o: ProfileRunOptions): Promise<ProfileRun> {
     const warmupMs = warmupMsFor(o.stepSeconds);
     for (let i = 0; i < o.concurrency.length && !o.signal?.aborted; i++) {
       const c = o.concurrency[i];
-      samplerRef.beginStep();
+      sampler.beginStep();
       const rec = await o.target.runStep({
         concurrency: c, durationSeconds: o.stepSeconds, warmupMs, body: main.body, signal: o.signal,
         onTick: (r) => o.onProgress?.({ phase: `concurrency ${c}`, index: i, total: o.concurrency.length, recorder: r, seconds: o.stepSeconds }),
       });
-      const resources = samplerRef.endStep();
+      const resources = sampler.endStep();
       const interrupted = o.signal?.aborted === true;
       const result: StepResult = { ...rec.result(), ...(resources ? { resources } : {}), ...(interrupted ? { partial: true } : {}) };
       if (interrupted && result.ok + result.non2xx + result.errors === 0) break;
@@ -223,7 +230,6 @@ export async function runProfile(o: ProfileRunOptions): Promise<ProfileRun> {
     }
     return finish();
   } finally {
-    samplerRef.stop();
     sampler.stop();
     o.target.close();
     if (server) await server.stop();
@@ -236,6 +242,13 @@ function writeJson(file: string, doc: Record<string, unknown>): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n');
   fs.renameSync(tmp, file);
+}
+
+function measured(d: DocumentInput): Omit<ProfileRun, 'document' | 'profile'> {
+  return {
+    status: d.status, message: d.message, steps: d.steps, knee: d.knee, payloadSizes: d.payloadSizes,
+    resources: d.resources, coldStartSeconds: d.coldStartSeconds, notes: d.notes, measuredAt: d.measuredAt,
+  };
 }
 
 interface DocumentInput {
@@ -307,10 +320,7 @@ function buildDocument(d: DocumentInput): ProfileRun {
           + `${d.status !== 'complete' ? `; PARTIAL (${d.status})` : ''}`,
       },
     });
-    return { ...d, profile, document: { ...profile.toJson(), ...raw, extra } };
+    return { ...measured(d), profile, document: { ...profile.toJson(), ...raw, extra } };
   }
-  return {
-    ...d,
-    document: { schemaVersion: 1, model: o.model, hardware: o.hardware, ...raw, extra },
-  };
+  return { ...measured(d), document: { schemaVersion: 1, model: o.model, hardware: o.hardware, ...raw, extra } };
 }

@@ -67,6 +67,20 @@ describe('kig profile: bad input gets a clear message and keeps partial results'
       expect(r.stdout).toMatch(/stopped because concurrency 4 had error rate/);
     });
 
+    test('with nvidia-smi present, GPU utilization and memory go into the steps and the profile', async () => {
+      const fake = path.join(dir, 'nvidia-smi');
+      fs.writeFileSync(fake, '#!/bin/sh\necho "71, 5000"\necho "12, 1000"\n', { mode: 0o755 });
+      const out = path.join(dir, 'gpu.json');
+      const r = await runKig(['profile', '--url', `${flaky.base}/invocations`, '--payload', 'ok.json', '--concurrency', '1,2',
+        '--step-seconds', '0.6', '--nvidia-smi', fake, '--hardware', 'ml.g5.xlarge', '--out', out], { cwd: dir });
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toMatch(/GPU utilization and memory not sampled/);
+      const doc = JSON.parse(fs.readFileSync(out, 'utf8'));
+      expect(doc.peakGpuMemoryMiB).toBe(6000);
+      expect(doc.steps[0].resources).toMatchObject({ gpuUtilizationPercent: 71, gpuMemoryMiB: 6000 });
+      expect(doc.extra.estimated.peakGpuMemoryMiB).toBeUndefined();
+    });
+
     test('Ctrl-C in the middle: exit 130, finished steps kept in --out and the report', async () => {
       const out = path.join(dir, 'interrupted.json');
       const report = path.join(dir, 'interrupted.svg');
