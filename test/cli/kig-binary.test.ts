@@ -18,6 +18,8 @@ describe('the kig binary', () => {
       expect(profile.stdout).toContain(`  ${opt}`);
     }
     expect(profile.stdout).toMatch(/130 +interrupted/);
+    const version = spawnSync(process.execPath, ['-r', REGISTER, KIG, '--version'], { encoding: 'utf8' });
+    expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
   });
 
   describe('Ctrl-C during a run', () => {
