@@ -232,7 +232,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout([
       `knee: concurrency ${run.knee.concurrency}, ${run.knee.throughputRps} req/s, p50 ${p.latencyMs.p50} ms, p90 ${p.latencyMs.p90} ms, p99 ${p.latencyMs.p99} ms`,
       `saturation: ${run.knee.saturationThroughputRps} req/s; estimated parallelism ${run.knee.estimatedParallelism}; stopped because ${run.knee.stoppedBecause}`,
-      `cold start: ${run.coldStartSeconds !== undefined ? `${run.coldStartSeconds} s` : 'not measured (no --start-cmd)'}; peak RSS: ${run.resources.process.peakRssMiB ?? 'not measured'} MiB; GPU: ${run.resources.gpu.available ? `${run.resources.gpu.peakMemoryMiB} MiB, ${run.resources.gpu.peakUtilizationPercent} %` : 'not measured'}`,
+      `cold start: ${run.coldStartSeconds !== undefined ? `${run.coldStartSeconds} s` : 'not measured (no --start-cmd)'}; peak RSS: ${run.resources.process.peakRssMiB !== undefined ? `${run.resources.process.peakRssMiB} MiB` : 'not measured'}; GPU: ${run.resources.gpu.available ? `${run.resources.gpu.peakMemoryMiB} MiB, ${run.resources.gpu.peakUtilizationPercent} %` : 'not measured'}`,
       `profile: ${outFile}${run.status !== 'complete' ? ` (partial: ${run.status})` : ''}`,
       ...(reportFile ? [`report: ${reportFile}`] : []),
       '',
