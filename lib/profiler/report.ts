@@ -85,8 +85,11 @@ export function renderSvg(data: ReportData): string {
       out.push(`<polyline class="line ${cls}" fill="none" stroke="${color}" stroke-width="2" points="${steps.map((s) => `${x(s.throughputRps).toFixed(1)},${y(pick(s)).toFixed(1)}`).join(' ')}"/>`);
     }
     for (const s of steps) {
-      out.push(`<circle class="point ${cls}" data-concurrency="${s.concurrency}" data-throughput="${s.throughputRps}" data-latency="${pick(s)}" data-error-rate="${s.errorRate}" cx="${x(s.throughputRps).toFixed(1)}" cy="${y(pick(s)).toFixed(1)}" r="${cls === 'p99' ? 5 : 3.5}" fill="${s.errorRate > 0 ? '#ef6c00' : color}"><title>${esc(`concurrency ${s.concurrency}: ${s.throughputRps} req/s, ${cls} ${pick(s)} ms, errors ${Math.round(s.errorRate * 1000) / 10} %`)}</title></circle>`);
-      if (cls === 'p99') out.push(`<text class="point-label" x="${x(s.throughputRps) + 7}" y="${y(s.latencyMs.p99) - 7}" fill="#333">c=${s.concurrency}</text>`);
+      // A step cut short by Ctrl-C is drawn hollow: it is kept, but not used for the knee.
+      const fill = s.partial ? '#ffffff' : s.errorRate > 0 ? '#ef6c00' : color;
+      out.push(`<circle class="point ${cls}${s.partial ? ' partial' : ''}" data-concurrency="${s.concurrency}" data-throughput="${s.throughputRps}" data-latency="${pick(s)}" data-error-rate="${s.errorRate}" cx="${x(s.throughputRps).toFixed(1)}" cy="${y(pick(s)).toFixed(1)}" r="${cls === 'p99' ? 5 : 3.5}" fill="${fill}" stroke="${color}"><title>${esc(`concurrency ${s.concurrency}: ${s.throughputRps} req/s, ${cls} ${pick(s)} ms, errors ${Math.round(s.errorRate * 1000) / 10} %${s.partial ? ' (partial step)' : ''}`)}</title></circle>`);
+      // The knee's own point is named by the knee label; a second label would sit on its ring.
+      if (cls === 'p99' && s.concurrency !== data.knee?.concurrency) out.push(`<text class="point-label" x="${x(s.throughputRps) + 7}" y="${y(s.latencyMs.p99) - 7}" fill="#333">c=${s.concurrency}${s.partial ? ' (partial)' : ''}</text>`);
     }
   }
   const k = data.knee;

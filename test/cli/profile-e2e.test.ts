@@ -96,6 +96,7 @@ describe('a Keras-architecture network served by a TF Serving REST peer', () => 
     expect(r.code).toBe(0);
     const doc = readDoc(out);
     expect(doc.knee.concurrency).toBe(P);
+    expect(within(doc.knee.estimatedParallelism, P, 0.25)).toBe(true);
     expect(doc.model).toBe('mnist');
     // cold start was measured from the launch of --start-cmd
     expect(doc.coldStartSeconds as number).toBeGreaterThan(0);

@@ -88,6 +88,20 @@ describe('kig recommend against a local SageMaker API peer (awsJson1_1)', () => 
     }
   });
 
+  test('--start without --wait creates the job and says how to read it later', async () => {
+    const api = await startSageMakerApi({ CreateInferenceRecommendationsJob: () => ({ json: { JobArn: COMPLETED.JobArn } }) });
+    try {
+      const r = await runKig(['recommend', '--start', '--model-package-arn', 'arn:aws:sagemaker:us-east-1:123456789012:model-package/mnist/1',
+        '--job-name', 'mnist-rec', '--role-arn', 'arn:aws:iam::123456789012:role/rec', '--endpoint-url', api.url, '--json']);
+      expect(r.code).toBe(0);
+      expect(api.calls.map((c) => c.target)).toEqual(['SageMaker.CreateInferenceRecommendationsJob']);
+      expect(api.calls[0].body).not.toHaveProperty('InputConfig.EndpointConfigurations');
+      expect(JSON.parse(r.stdout)).toEqual({ status: 'started', jobName: 'mnist-rec', jobArn: COMPLETED.JobArn });
+    } finally {
+      await api.close();
+    }
+  });
+
   test('a failed job exits 1 with the failure reason', async () => {
     const api = await startSageMakerApi({ DescribeInferenceRecommendationsJob: () => ({ json: { ...COMPLETED, Status: 'FAILED', FailureReason: 'model container crashed', InferenceRecommendations: undefined } }) });
     try {

@@ -19,6 +19,13 @@ describe('report', () => {
     expect(svg.match(/class="point p50"/g)).toHaveLength(4);
     expect(svg).toContain('knee: concurrency 4, 160 req/s, p99 27 ms');
     expect(svg).toContain('m&lt;1&gt;');
+    expect(svg).not.toContain('>c=4<'); // the knee label names it
+  });
+
+  test('a partial step is drawn hollow and labelled', () => {
+    const svg = renderSvg({ model: 'm', hardware: 'h', target: 't', measuredAt: 't', steps: [steps[0], { ...steps[1], partial: true }], knee: findKnee([steps[0]]), status: 'interrupted' });
+    expect(svg).toMatch(/class="point p99 partial" data-concurrency="2"[^>]*fill="#ffffff"/);
+    expect(svg).toContain('>c=2 (partial)<');
   });
 
   test('without a knee the plot says so', () => {
