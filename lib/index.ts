@@ -4,3 +4,4 @@ export * from './api';
 export * from './compute';
 export * from './alarms';
 export * from './patterns';
+export * from './compute/ecs';

@@ -88,6 +88,8 @@ export const DLC_REGION_ACCOUNTS: Readonly<Record<string, string>> = {
 
 // ---- SQS / Lambda ----------------------------------------------------------------------------
 
+/** Default queue visibility timeout (s). Source: API_SetQueueAttributes (`VisibilityTimeout`). */
+export const SQS_DEFAULT_VISIBILITY_TIMEOUT_S = 30;
 /** Queue visibility timeout range (s). Source: API_SetQueueAttributes. */
 export const SQS_VISIBILITY_TIMEOUT_MAX_S = 43_200;
 /** Message retention range (s). Same source. */
@@ -110,3 +112,48 @@ export const LAMBDA_SQS_MAX_CONCURRENCY_MAX = 1_000;
 export const ALB_DEFAULT_IDLE_TIMEOUT_S = 60;
 /** NLB TCP idle timeout default and range (s). Source: network/update-idle-timeout.html. */
 export const NLB_DEFAULT_IDLE_TIMEOUT_S = 350;
+/**
+ * ALB idle timeout range (s). AWS confirms the 60 s default (same source); the 1..4000 s range is
+ * from the CloudFormation `idle_timeout.timeout_seconds` attribute description and third-party
+ * pages (aws-limits reference 4.5), so values outside it are refused rather than guessed.
+ */
+export const ALB_MIN_IDLE_TIMEOUT_S = 1;
+export const ALB_MAX_IDLE_TIMEOUT_S = 4_000;
+/** Target-group deregistration delay range (s). Source: ELB target group attributes, `deregistration_delay.timeout_seconds`. */
+export const ELB_MAX_DEREGISTRATION_DELAY_S = 3_600;
+
+// ---- ECS -------------------------------------------------------------------------------------
+
+/** CPU units per vCPU in task and container definitions. Source: API_TaskDefinition (`cpu`). */
+export const ECS_CPU_UNITS_PER_VCPU = 1_024;
+/** Smallest hard memory limit of a container on Docker >= 20.10 (MiB). Source: API_ContainerDefinition (`memory`). */
+export const ECS_CONTAINER_MIN_MEMORY_MIB = 6;
+/** Fargate's default (and this library's) `nofile` ulimit. Source: API_Ulimit. */
+export const ECS_DEFAULT_NOFILE = 65_535;
+/** Largest `stopTimeout` on Fargate (s). Source: API_ContainerDefinition (`stopTimeout`). */
+export const FARGATE_MAX_STOP_TIMEOUT_S = 120;
+/** Container health check `startPeriod` range (s). Source: API_HealthCheck. */
+export const ECS_HEALTH_CHECK_MAX_START_PERIOD_S = 300;
+
+function mibRange(fromMiB: number, toMiB: number, stepMiB: number): number[] {
+  const out: number[] = [];
+  for (let m = fromMiB; m <= toMiB; m += stepMiB) out.push(m);
+  return out;
+}
+
+/**
+ * Valid Fargate (Linux) task sizes: CPU units -> allowed task memory (MiB). 8 and 16 vCPU use
+ * 4 GiB and 8 GiB steps and need platform version 1.4.0 or later. CDK does not check these
+ * combinations; CloudFormation fails at deploy time. Sources:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size ,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html
+ */
+export const FARGATE_TASK_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1_024, 2_048],
+  512: mibRange(1_024, 4_096, 1_024),
+  1_024: mibRange(2_048, 8_192, 1_024),
+  2_048: mibRange(4_096, 16_384, 1_024),
+  4_096: mibRange(8_192, 30_720, 1_024),
+  8_192: mibRange(16_384, 61_440, 4_096),
+  16_384: mibRange(32_768, 122_880, 8_192),
+};

@@ -1,0 +1,246 @@
+import {
+  Duration, Token, Validations, aws_apigateway as apigw, aws_apigatewayv2 as apigwv2, aws_ec2 as ec2, aws_ecs as ecs,
+  aws_elasticloadbalancingv2 as elbv2, aws_s3 as s3,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  ALB_DEFAULT_IDLE_TIMEOUT_S, ALB_MAX_IDLE_TIMEOUT_S, ALB_MIN_IDLE_TIMEOUT_S, APIGW_MAX_PAYLOAD_BYTES,
+  ELB_MAX_DEREGISTRATION_DELAY_S, ProblemCollector,
+} from '../../core';
+import { ISyncInferenceTarget, SyncTargetBindOptions, SyncTargetBinding } from '../../api';
+import { checkTimeoutChain } from '../../profile';
+import { resolveThresholds } from '../../alarms/thresholds';
+import { EcsServiceAlarms } from './alarms';
+import { dependOnCapacityProviderAssociation } from './capacity';
+import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
+import { AlbVpcLinkIntegration } from './integration';
+
+/** Props of `EcsInferenceService`. */
+export interface EcsInferenceServiceProps extends EcsInferenceTaskProps {
+  /**
+   * Idle timeout of the internal ALB. Must be above the API's integration timeout, so API Gateway
+   * (not the load balancer) gives up first with a clean 504.
+   * @default - max(60 s, integration timeout + 5 s)
+   */
+  readonly loadBalancerIdleTimeout?: Duration;
+  /**
+   * Time the load balancer keeps draining a deregistered task: in-flight requests finish.
+   * @default - model-server timeout + 5 s
+   */
+  readonly deregistrationDelay?: Duration;
+  /**
+   * Port of the ALB listener (HTTP, internal only; reachable from the VPC link's security group).
+   * @default 80
+   */
+  readonly listenerPort?: number;
+  /**
+   * Target CPU utilization of the secondary scaling policy (percent).
+   * @default 70
+   */
+  readonly cpuScalingTargetPercent?: number;
+  /**
+   * Bucket for ALB access logs. Needs a stack with a concrete region (the log delivery principal
+   * differs per region).
+   * @default - no ALB access logs; API Gateway access logs record every request that reaches the ALB
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+}
+
+/**
+ * A Keras model on ECS (GPU instances or Fargate) behind an internal ALB, reached from the guarded
+ * API through a VPC link v2: `POST /predict` -> VPC link -> internal ALB -> model server tasks.
+ *
+ * Every limit is set and checked against the hardware: task CPU, hard memory and GPUs against
+ * the instance type (or the Fargate size table), the ALB idle timeout against the integration
+ * timeout, and scaling between `minTasks` and `maxTasks` on requests per target (from the
+ * profile's throughput) with CPU as a second signal.
+ */
+export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncInferenceTarget {
+  public readonly service: ecs.BaseService;
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  public readonly listener: elbv2.ApplicationListener;
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  /** VPC link v2 of the REST API. */
+  public readonly vpcLink: apigwv2.VpcLink;
+  public readonly vpcLinkSecurityGroup: ec2.SecurityGroup;
+  public readonly scaling: ecs.ScalableTaskCount;
+  public readonly alarms: EcsServiceAlarms;
+  /** ALB idle timeout (s). */
+  public readonly loadBalancerIdleTimeoutSeconds: number;
+
+  constructor(scope: Construct, id: string, props: EcsInferenceServiceProps) {
+    super(scope, id, props);
+    const integrationMs = this.limits.timeouts.integrationTimeoutMs;
+    const idleS = props.loadBalancerIdleTimeout?.toSeconds() ?? Math.max(ALB_DEFAULT_IDLE_TIMEOUT_S, Math.ceil(integrationMs / 1000) + 5);
+    const deregS = props.deregistrationDelay?.toSeconds() ?? this.limits.timeouts.modelServerTimeoutSeconds + 5;
+    const port = props.listenerPort ?? 80;
+    const cpuTarget = props.cpuScalingTargetPercent ?? 70;
+
+    const c = new ProblemCollector('ECS_SERVICE_INVALID', this.node.path);
+    c.intInRange('loadBalancerIdleTimeout', idleS, ALB_MIN_IDLE_TIMEOUT_S, ALB_MAX_IDLE_TIMEOUT_S);
+    c.intInRange('deregistrationDelay', deregS, 0, ELB_MAX_DEREGISTRATION_DELAY_S);
+    c.intInRange('listenerPort', port, 1, 65_535);
+    c.numberInRange('cpuScalingTargetPercent', cpuTarget, 10, 95);
+    c.require(deregS >= this.limits.timeouts.modelServerTimeoutSeconds, 'deregistrationDelay', `${deregS} s`,
+      `>= the model-server timeout (${this.limits.timeouts.modelServerTimeoutSeconds} s)`, 'raise it, or in-flight requests are cut off when a task is replaced');
+    c.addAll(this.timeoutProblems(integrationMs, idleS));
+    c.require(this.maxTasks >= this.limits.scaling.maxInstances, 'maxTasks', this.maxTasks,
+      `>= limits.scaling.maxInstances (${this.limits.scaling.maxInstances}), the fleet size the API throttle was derived from`,
+      'raise maxTasks, or derive the limits with maxInstances equal to maxTasks: otherwise the API admits more requests than the tasks can serve');
+    c.require(this.minTasks >= 1, 'minTasks', this.minTasks, 'at least 1 for a synchronous service', 'keep one task warm, or use the queue worker for scale-to-zero');
+    c.throwIfAny();
+    this.loadBalancerIdleTimeoutSeconds = idleS;
+
+    // ---- network: VPC link -> ALB -> tasks, each hop opened only to the previous one ----------
+    this.vpcLinkSecurityGroup = new ec2.SecurityGroup(this, 'VpcLinkSecurityGroup', {
+      vpc: this.vpc, description: 'API Gateway VPC link: egress only to the inference load balancer', allowAllOutbound: false,
+    });
+    this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc: this.vpc, description: 'Internal inference ALB: ingress only from the VPC link', allowAllOutbound: false,
+    });
+    this.loadBalancerSecurityGroup.addIngressRule(this.vpcLinkSecurityGroup, ec2.Port.tcp(port), 'From the API Gateway VPC link');
+    this.vpcLinkSecurityGroup.addEgressRule(this.loadBalancerSecurityGroup, ec2.Port.tcp(port), 'To the inference ALB');
+    this.loadBalancerSecurityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(this.serverConfig.port), 'To the model server tasks');
+    this.securityGroup.addIngressRule(this.loadBalancerSecurityGroup, ec2.Port.tcp(this.serverConfig.port), 'From the inference ALB');
+
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: this.vpc,
+      internetFacing: false,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroup: this.loadBalancerSecurityGroup,
+      idleTimeout: Duration.seconds(idleS),
+      dropInvalidHeaderFields: true,
+      desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
+    });
+    if (props.accessLogsBucket) this.loadBalancer.logAccessLogs(props.accessLogsBucket, 'inference-alb');
+
+    this.vpcLink = new apigwv2.VpcLink(this, 'VpcLink', {
+      vpc: this.vpc,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.vpcLinkSecurityGroup],
+    });
+
+    // ---- service ----------------------------------------------------------------------------
+    const common = {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: this.minTasks,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      securityGroups: [this.securityGroup],
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      // Model copy + load: tasks are not judged before the profile's cold start has passed.
+      healthCheckGracePeriod: Duration.seconds(Math.ceil(this.profile.coldStartSeconds * 1.5) + 30),
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    };
+    this.service = this.gpuCapacity
+      ? new ecs.Ec2Service(this, 'Service', {
+        ...common,
+        capacityProviderStrategies: [{ capacityProvider: this.gpuCapacity.capacityProvider.capacityProviderName, weight: 1 }],
+      })
+      : new ecs.FargateService(this, 'Service', { ...common, platformVersion: this.capacity.platformVersion });
+    if (this.gpuCapacity) dependOnCapacityProviderAssociation(this.service, this.cluster);
+
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc: this.vpc,
+      port: this.serverConfig.port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: Duration.seconds(deregS),
+      healthCheck: {
+        path: this.serverConfig.healthCheckPath,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+      targets: [this.service.loadBalancerTarget({ containerName: 'ModelServer', containerPort: this.serverConfig.port })],
+    });
+    this.listener = this.loadBalancer.addListener('Listener', {
+      port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+      defaultTargetGroups: [this.targetGroup],
+    });
+
+    // ---- scaling ----------------------------------------------------------------------------
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.minTasks, maxCapacity: this.maxTasks });
+    const cooldowns = {
+      scaleOutCooldown: Duration.seconds(this.limits.scaling.scaleOutCooldownSeconds),
+      scaleInCooldown: Duration.seconds(this.limits.scaling.scaleInCooldownSeconds),
+    };
+    this.scaling.scaleOnRequestCount('RequestsPerTarget', {
+      requestsPerTarget: this.limits.scaling.targetInvocationsPerInstancePerMinute,
+      targetGroup: this.targetGroup,
+      ...cooldowns,
+    });
+    this.scaling.scaleOnCpuUtilization('CpuUtilization', { targetUtilizationPercent: cpuTarget, ...cooldowns });
+
+    this.alarms = new EcsServiceAlarms(this, 'Alarms', {
+      service: this.service,
+      cluster: this.cluster,
+      thresholds: resolveThresholds(this.limits.alarms, props.alarmThresholds),
+      maxTasks: this.maxTasks,
+      modelServerTimeoutSeconds: this.limits.timeouts.modelServerTimeoutSeconds,
+      loadBalancer: this.loadBalancer,
+      targetGroup: this.targetGroup,
+      gpu: this.gpuCapacity !== undefined,
+      gpuMetricsNamespace: this.gpuMetricsNamespace,
+      alarmTopic: props.alarmTopic,
+    });
+
+    if (!props.accessLogsBucket) {
+      Validations.of(this.loadBalancer).acknowledge({
+        id: 'AwsSolutions-ELB2',
+        reason: 'internal ALB reachable only from the API Gateway VPC link; the API access log records every request that reaches it, and ALB log delivery needs a concrete region (pass accessLogsBucket to enable it)',
+      });
+    }
+  }
+
+  /**
+   * Binds `POST /predict` of the guarded API: a non-proxy HTTP integration through the VPC link
+   * v2 to the internal ALB, with every backend failure mapped to a non-2xx status.
+   */
+  public bindSync(scope: Construct, options: SyncTargetBindOptions): SyncTargetBinding {
+    const integrationMs = options.integrationTimeout.toMilliseconds();
+    const c = new ProblemCollector('ECS_SERVICE_INVALID', this.node.path);
+    c.addAll(this.timeoutProblems(integrationMs, this.loadBalancerIdleTimeoutSeconds));
+    c.throwIfAny('the API integration timeout does not fit the ECS service timeouts');
+    // A reference only (no resource, so no logical id depends on it); the suffix keeps two services
+    // bound into the same API scope apart.
+    const vpcLinkRef = apigw.VpcLink.fromVpcLinkId(scope, `EcsVpcLink${this.node.addr.slice(0, 8)}`, this.vpcLink.vpcLinkId);
+    const port = this.listener.port;
+    const integration = new AlbVpcLinkIntegration({
+      vpcLink: vpcLinkRef,
+      loadBalancerArn: this.loadBalancer.loadBalancerArn,
+      uri: `http://${this.loadBalancer.loadBalancerDnsName}:${Token.isUnresolved(port) ? 80 : port}${this.serverConfig.predictPath}`,
+      timeout: options.integrationTimeout,
+      contentType: options.contentType,
+      retryAfterSeconds: Math.max(1, Math.ceil(this.profile.latencyMs.p99 / 1000)),
+    });
+    return {
+      integration,
+      methodResponses: integration.methodResponses,
+      maxPayloadBytes: APIGW_MAX_PAYLOAD_BYTES,
+      loadBalancerIdleTimeoutMs: this.loadBalancerIdleTimeoutSeconds * 1000,
+      backendName: `ECS service ${this.node.path}`,
+    };
+  }
+
+  /** Problems of the chain integration timeout -> ALB idle timeout, model-server timeout -> integration timeout. */
+  private timeoutProblems(integrationMs: number, idleS: number) {
+    // The API validates the integration timeout's own bounds; here only the links to this backend.
+    return checkTimeoutChain({
+      integrationTimeoutMs: integrationMs,
+      modelServerTimeoutMs: this.limits.timeouts.modelServerTimeoutSeconds * 1000,
+      endpointType: apigw.EndpointType.REGIONAL,
+      allowExtendedIntegrationTimeout: true,
+      loadBalancerIdleTimeoutMs: idleS * 1000,
+      backendName: 'ECS service',
+    }).filter((p) => p.prop !== 'integrationTimeout');
+  }
+}
