@@ -52,6 +52,8 @@ function readProc(pid: number, file: string): string | undefined {
  * workers, so the whole tree is measured, not just the pid given.
  */
 export function processTree(root: number): number[] {
+  const viaChildren = processTreeFromChildren(root);
+  if (viaChildren) return viaChildren;
   const parentOf = new Map<number, number>();
   let entries: string[] = [];
   try {
@@ -67,6 +69,34 @@ export function processTree(root: number): number[] {
   const tree = [root];
   for (let i = 0; i < tree.length; i++) {
     for (const [pid, ppid] of parentOf) if (ppid === tree[i] && !tree.includes(pid)) tree.push(pid);
+  }
+  return tree;
+}
+
+/**
+ * The tree from /proc/<pid>/task/<tid>/children (kernels with CONFIG_PROC_CHILDREN, as Debian's
+ * and Ubuntu's): reads only the tree, not every process on the host. Undefined when absent.
+ */
+function processTreeFromChildren(root: number): number[] | undefined {
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) {
+    let tids: string[];
+    try {
+      tids = fs.readdirSync(`/proc/${tree[i]}/task`);
+    } catch {
+      if (i === 0) return undefined;
+      continue;
+    }
+    for (const tid of tids) {
+      let text: string;
+      try {
+        text = fs.readFileSync(`/proc/${tree[i]}/task/${tid}/children`, 'utf8');
+      } catch (e) {
+        if (i === 0 && (e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // kernel without the file
+        continue;
+      }
+      for (const c of text.split(' ').map(Number).filter((n) => n > 0)) if (!tree.includes(c)) tree.push(c);
+    }
   }
   return tree;
 }

@@ -8,11 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { InferenceImage, ModelArtifact } from '../../lib/compute';
-import { KerasInferenceService } from '../../lib/patterns';
-import { deriveLimits, InferenceProfile, ModelSignature, TensorDType } from '../../lib/profile';
+import { deriveLimits, InferenceProfile } from '../../lib/profile';
 import { KneeResult, StepResult } from '../../lib/profiler';
 import { runKig } from '../support/cli';
 import { freePort, modelServerCommand, REGISTER, startModelServer } from '../support/servers';
@@ -134,17 +132,5 @@ describe('a Keras-architecture network served by a TF Serving REST peer', () => 
     expect(limits.throttle.rateLimit).toBeCloseTo(Math.round(3 * profile.throughputPerInstanceRps * 0.8 * 100) / 100, 2);
     expect(limits.throttle.burstLimit).toBe(2 * 3 * P);
 
-    // And the full pattern reads the same file: its stage throttles are the derived ones.
-    const stack2 = new Stack(new App(), 'ProfiledService');
-    new KerasInferenceService(stack2, 'Mnist', {
-      profile,
-      model: ModelArtifact.fromS3Uri('s3://example-bucket/mnist_cnn/model.tar.gz'),
-      image: InferenceImage.tensorflowServingDlc({ gpu: false }), // profiled on a CPU instance type
-      signature: ModelSignature.singleTensor({ name: 'image', dtype: TensorDType.FLOAT32, shape: [28, 28, 1], maxBatchSize: 4 }),
-      maxInstances: 3,
-    });
-    Template.fromStack(stack2).hasResourceProperties('AWS::ApiGateway::Stage', {
-      MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: limits.throttle.rateLimit, ThrottlingBurstLimit: limits.throttle.burstLimit })]),
-    });
   });
 });

@@ -166,7 +166,8 @@ async function main() {
     const addr = server.address() as { port: number };
     process.stdout.write(`LISTENING ${addr.port}\n`);
   });
-  const shutdown = () => { server.close(); for (const w of workers) void w.worker.terminate(); setTimeout(() => process.exit(0), 200).unref(); };
+  // Exits for sure within 200 ms: idle keep-alive sockets must not keep a test server alive.
+  const shutdown = () => { server.close(); server.closeAllConnections(); for (const w of workers) void w.worker.terminate(); setTimeout(() => process.exit(0), 200); };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 }
