@@ -1,3 +1,4 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -28,6 +29,16 @@ describe('/proc parsing', () => {
     expect(parseVmRssKiB('Name:\tnode\nVmPeak:\t  999 kB\nVmRSS:\t   51234 kB\n')).toBe(51234);
     expect(parseVmRssKiB('Name:\tkthreadd\n')).toBeUndefined();
   });
+  test('the tree includes children (a server\'s workers)', async () => {
+    const child = spawn('sleep', ['5']);
+    try {
+      await new Promise((r) => child.once('spawn', r));
+      expect(processTree(process.pid)).toContain(child.pid);
+    } finally {
+      child.kill();
+    }
+  });
+
   test('reads this process tree', () => {
     const r = readProcessTree(process.pid)!;
     expect(r.rssKiB).toBeGreaterThan(10_000);
