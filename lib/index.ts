@@ -5,3 +5,4 @@ export * from './compute';
 export * from './alarms';
 export * from './patterns';
 export * from './compute/ecs';
+export * from './queue';

@@ -106,6 +106,25 @@ export const SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR = 6;
 export const LAMBDA_SQS_MAX_CONCURRENCY_MIN = 2;
 export const LAMBDA_SQS_MAX_CONCURRENCY_MAX = 1_000;
 
+/** Long-polling wait time range (s). Source: API_SetQueueAttributes (ReceiveMessageWaitTimeSeconds 0-20). */
+export const SQS_LONG_POLL_MAX_S = 20;
+/**
+ * AWS recommends maxReceiveCount >= 5 on a queue consumed by Lambda, so batches that are received
+ * while the function is throttled do not reach the DLQ early. Source:
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html (and the Lambda operator guide, sqs-retries).
+ */
+export const SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT = 5;
+/** SQS event source batch size on a standard queue without a batching window. Source: services-sqs-configure.html. */
+export const LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW = 10;
+/** Lambda function timeout ceiling (s). Source: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
+export const LAMBDA_MAX_TIMEOUT_S = 900;
+/** Synchronous invocation payload (request and response) limit, which caps an API Gateway proxy body. Same source. */
+export const LAMBDA_SYNC_PAYLOAD_BYTES = 6_291_456;
+/** Total size of a function's environment variables (bytes). Same source. */
+export const LAMBDA_ENV_VARS_MAX_BYTES = 4_096;
+/** Maximum DynamoDB item size (bytes). Source: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html */
+export const DYNAMODB_MAX_ITEM_BYTES = 409_600;
+
 // ---- Load balancers --------------------------------------------------------------------------
 
 /** ALB idle timeout default (s). Source: ELB docs, edit-load-balancer-attributes.html. */

@@ -1,10 +1,20 @@
 import { aws_apigateway as apigw, aws_kms as kms, aws_sns as sns, Duration } from 'aws-cdk-lib';
+import { InferenceQueue, WorkerBackend } from '../queue';
 import { Construct } from 'constructs';
 import { AlarmThresholdOverrides, AlarmTopic, InferenceAlarms } from '../alarms';
 import { InferenceApi, ManagedRuleGroup } from '../api';
 import { InferenceImage, ModelArtifact, SageMakerRealtimeBackend } from '../compute';
 import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES } from '../core';
-import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, UsagePlanTierSpec, deriveLimits } from '../profile';
+import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, QueueLimitOptions, UsagePlanTierSpec, deriveLimits } from '../profile';
+
+/** The bounded job queue beside `POST /predict`: `POST /jobs` and `GET /jobs/{id}`. */
+export interface KerasJobQueueOptions {
+  /**
+   * Queue limits. `maxInstances` is always the service's, so the workers never plan for capacity the endpoint cannot have.
+   * @default - derived from the profile (acceptable wait 300 s)
+   */
+  readonly limits?: QueueLimitOptions;
+}
 
 /** Props of `KerasInferenceService`. */
 export interface KerasInferenceServiceProps {
@@ -102,6 +112,12 @@ export interface KerasInferenceServiceProps {
    */
   readonly createCloudWatchRole?: boolean;
   /**
+   * Add a bounded job queue (`POST /jobs`, `GET /jobs/{id}`) in front of the same endpoint, for
+   * bursts and long batches: admission answers 429 + Retry-After over the backlog budget.
+   * @default - no job queue
+   */
+  readonly jobQueue?: KerasJobQueueOptions;
+  /**
    * Model download timeout.
    * @default - 2 x cold start within 60-3600 s
    */
@@ -119,6 +135,8 @@ export class KerasInferenceService extends Construct {
   public readonly api: InferenceApi;
   public readonly alarms: InferenceAlarms;
   public readonly alarmTopic: sns.ITopic;
+  /** The job queue, when `jobQueue` is set. */
+  public readonly jobs?: InferenceQueue;
 
   constructor(scope: Construct, id: string, props: KerasInferenceServiceProps) {
     super(scope, id);
@@ -172,5 +190,23 @@ export class KerasInferenceService extends Construct {
       topic: this.alarmTopic,
       thresholds: props.alarmThresholds,
     });
+
+    if (props.jobQueue) {
+      this.jobs = new InferenceQueue(this, 'Jobs', {
+        profile: props.profile,
+        signature: props.signature,
+        backend: WorkerBackend.sageMakerEndpoint(this.backend.endpointName),
+        limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances },
+        alarmTopic: this.alarmTopic,
+      });
+      // The same request model, validator and authorization as /predict.
+      this.jobs.attachToApi(this.api.api.root, {
+        requestModel: this.api.requestModel,
+        requestValidator: this.api.requestValidator,
+        authorizationType: props.authorizer ? undefined : apigw.AuthorizationType.IAM,
+        authorizer: props.authorizer,
+        apiKeyRequired: true,
+      });
+    }
   }
 }

@@ -2,3 +2,4 @@ export * from './inference-profile';
 export * from './model-signature';
 export * from './limits';
 export * from './timeout-chain';
+export * from './queue-limits';

@@ -32,3 +32,25 @@ describe('KerasInferenceService', () => {
     expect(() => serviceStack({ maxInstances: 0 })).toThrow(/maxInstances = 0/);
   });
 });
+
+describe('KerasInferenceService with a job queue', () => {
+  const { template, service } = serviceStack({ jobQueue: { limits: { acceptableWaitSeconds: 600 } } });
+
+  test('adds POST /jobs and GET /jobs/{id} with the same validation and authorization as /predict', () => {
+    expect(service.jobs).toBeDefined();
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    const post = methods.filter((m) => m.Properties.HttpMethod === 'POST');
+    expect(post).toHaveLength(2);
+    for (const m of post) {
+      expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
+      expect(m.Properties.ApiKeyRequired).toBe(true);
+      expect(m.Properties.RequestValidatorId).toEqual(post[0].Properties.RequestValidatorId);
+    }
+    expect(methods.some((m) => m.Properties.HttpMethod === 'GET')).toBe(true);
+  });
+
+  test('the queue plans for the endpoint ceiling', () => {
+    expect(service.jobs!.limits.maxWorkers).toBe(Math.min(1000, 4 * 8));
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 32 } });
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Queue handler benchmark: bundle sizes, cold-start init time of each bundle, and admission
+ * throughput against a local queue (moto_server on loopback, real AWS SDK).
+ *
+ * Run: `npm run build && node dist/bench/queue-handlers.js` (also run by `npm run bench`).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { admit, DepthGauge } from '../handlers/admission/core';
+import { compileRequestSchema } from '../handlers/shared/schema';
+import { HANDLER_ENV as ENV } from '../lib/queue/handler-env';
+import { ModelSignature, TensorDType } from '../lib/profile';
+import { localClients, startMoto } from '../test/support/moto';
+import { admissionConfig, counts, createFixture } from '../test/support/queue-fixture';
+import { postJobs } from '../test/support/requests';
+
+const HANDLERS = ['admission', 'worker', 'status'] as const;
+const COLD_STARTS = 5;
+
+function root(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Settings every handler reads at init; values only need to parse. */
+function initEnv(schema: object): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
+    [ENV.queueUrl]: 'http://127.0.0.1:1/000000000000/q', [ENV.queueName]: 'q', [ENV.tableName]: 't', [ENV.bucketName]: 'b',
+    [ENV.requestSchema]: JSON.stringify(schema), [ENV.depthBudget]: '100', [ENV.drainRate]: '1', [ENV.maxRetryAfter]: '300',
+    [ENV.depthCacheTtlMs]: '5000', [ENV.admissionEnvironments]: '10', [ENV.maxRequestBytes]: '1000000', [ENV.maxInlineMessageBytes]: '262144',
+    [ENV.jobTtlSeconds]: '86400', [ENV.perCallDeadlineMs]: '1000', [ENV.maxReceiveCount]: '5', [ENV.visibilityTimeoutSeconds]: '60',
+    [ENV.backoffBaseSeconds]: '1', [ENV.resultInlineMaxBytes]: '65536', [ENV.backendKind]: 'sagemaker', [ENV.endpointName]: 'ep',
+  };
+}
+
+async function main(): Promise<void> {
+  const signature = ModelSignature.singleTensor({ dtype: TensorDType.FLOAT32, shape: [224, 224, 3], maxBatchSize: 4 });
+  const small = ModelSignature.singleTensor({ dtype: TensorDType.FLOAT32, shape: [3], maxBatchSize: 4 });
+  const dir = path.join(root(), 'assets', 'handlers');
+
+  process.stdout.write('handler            bundle KB   cold init ms (median of 5, require + module-scope setup)\n');
+  for (const name of HANDLERS) {
+    const file = path.join(dir, name, 'index.js');
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
+    const kb = fs.statSync(file).size / 1024;
+    const times: number[] = [];
+    for (let i = 0; i < COLD_STARTS; i++) {
+      const out = execFileSync(process.execPath, ['-e',
+        `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`],
+      { env: { ...process.env, ...initEnv(signature.toJsonSchema()) } });
+      times.push(Number(out.toString()));
+    }
+    process.stdout.write(`${name.padEnd(18)} ${kb.toFixed(1).padStart(9)}   ${median(times).toFixed(1).padStart(8)}\n`);
+  }
+
+  let moto;
+  try {
+    moto = await startMoto();
+  } catch (e) {
+    process.stdout.write(`\nadmission throughput: skipped (moto_server not available: ${(e as Error).message.split('\n')[0]})\n`);
+    return;
+  }
+  try {
+    const clients = localClients(moto.endpoint);
+    const f = await createFixture(clients, { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 });
+    const environments = 8;
+    const perEnvironment = 100;
+    const config = admissionConfig(f, { depthBudget: 1_000_000, environments });
+    const deps = { ...clients, validate: compileRequestSchema(small.toJsonSchema()), now: Date.now, log: () => undefined };
+    const started = Date.now();
+    let accepted = 0;
+    await Promise.all(Array.from({ length: environments }, async () => {
+      const gauge = new DepthGauge(config, clients.sqs, Date.now);
+      for (let i = 0; i < perEnvironment; i++) {
+        const res = await admit(postJobs({ instances: [[i, 0, 0]] }), config, deps, gauge);
+        if (res.statusCode === 202) accepted++;
+      }
+    }));
+    const seconds = (Date.now() - started) / 1000;
+    const depth = (await counts(clients.sqs, f.queueUrl)).total;
+    process.stdout.write(`\nadmission throughput against a local queue (moto_server, ${environments} concurrent environments): `
+      + `${accepted} jobs in ${seconds.toFixed(2)} s = ${(accepted / seconds).toFixed(0)} jobs/s (queue depth ${depth}). `
+      + 'Each job is a DynamoDB put, an SQS send and a DynamoDB update; the number measures the handler plus the local peer, not AWS.\n');
+  } finally {
+    await moto.stop();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+/**
+ * CloudWatch Embedded Metric Format. One log line becomes metric data points without an API call
+ * on the request path (PutMetricData would add latency, an API rate quota and another IAM grant),
+ * and without a metric filter.
+ */
+export function emfLine(namespace: string, dimensions: Record<string, string>, metrics: Record<string, number>, timestamp: number): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [{
+        Namespace: namespace,
+        Dimensions: [Object.keys(dimensions)],
+        Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: 'Count' })),
+      }],
+    },
+    ...dimensions,
+    ...metrics,
+  });
+}
+
+/** Names of the metrics the admission function publishes. */
+export const ADMISSION_METRICS = {
+  namespace: 'KerasInferenceGuard/Queue',
+  dimension: 'QueueName',
+  admitted: 'JobsAdmitted',
+  rejected: 'JobsRejected',
+} as const;
+
+/**
+ * Writes one log line as is. The Lambda Node.js runtime prefixes `console.log` output with a
+ * timestamp, request id and level, which would stop CloudWatch from reading an Embedded Metric
+ * Format line; standard output is forwarded unchanged.
+ */
+export function writeLine(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

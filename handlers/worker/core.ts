@@ -1,0 +1,235 @@
+import { AttributeValue, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { retryBackoffSeconds } from '../../lib/queue/formulas';
+import { fromItem, isConditionFailed, N, S } from '../shared/dynamo';
+import { PermanentModelError, TransientModelError } from '../shared/errors';
+import { JobMessage, JobStatus, parseJobMessage, resultKey } from '../shared/job';
+import { ModelBackend, classify } from './backends';
+
+/** The parts of an SQS event record the worker reads. */
+export interface SqsRecord {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly attributes: { readonly ApproximateReceiveCount: string };
+}
+
+/** An SQS event. */
+export interface SqsEvent {
+  readonly Records: readonly SqsRecord[];
+}
+
+/** The partial batch response (`ReportBatchItemFailures`). */
+export interface BatchResponse {
+  readonly batchItemFailures: { readonly itemIdentifier: string }[];
+}
+
+/** The parts of the Lambda context the worker reads. */
+export interface WorkerContext {
+  readonly awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+/** Settings of the worker function. */
+export interface WorkerConfig {
+  readonly queueUrl: string;
+  readonly tableName: string;
+  readonly bucketName: string;
+  /** Deadline of one model call (ms). */
+  readonly perCallDeadlineMs: number;
+  readonly maxReceiveCount: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly backoffBaseSeconds: number;
+  /** Results up to this size are stored in the job record; larger ones in S3. */
+  readonly resultInlineMaxBytes: number;
+  readonly jobTtlSeconds: number;
+  /** Time kept back after the model call for writing the result (ms). */
+  readonly safetyMarginMs: number;
+}
+
+/** Clients, backend and clock of the worker. */
+export interface WorkerDeps {
+  readonly ddb: DynamoDBClient;
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  readonly backend: ModelBackend;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly log: (line: string) => void;
+}
+
+/** What happened to one message. */
+export type Outcome = 'succeeded' | 'failed' | 'duplicate' | 'retry' | 'dead-lettered' | 'busy' | 'poison';
+
+/**
+ * Processes an SQS batch one message after another (in parallel, a batch would multiply the
+ * number of concurrent model calls by the batch size), and reports the messages to retry.
+ */
+export async function processBatch(event: SqsEvent, context: WorkerContext, config: WorkerConfig, deps: WorkerDeps): Promise<BatchResponse & { outcomes: Outcome[] }> {
+  const batchItemFailures: { itemIdentifier: string }[] = [];
+  const outcomes: Outcome[] = [];
+  for (const record of event.Records) {
+    let outcome: Outcome;
+    try {
+      outcome = await processRecord(record, context, config, deps);
+    } catch (e) {
+      // A dependency failed (DynamoDB, S3): retry the message, nothing is lost.
+      deps.log(JSON.stringify({ level: 'error', msg: 'record failed', messageId: record.messageId, error: (e as Error).message }));
+      outcome = 'retry';
+    }
+    outcomes.push(outcome);
+    if (outcome === 'retry' || outcome === 'dead-lettered' || outcome === 'busy' || outcome === 'poison') {
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures, outcomes };
+}
+
+/** Processes one message: claim the job, call the model before the deadline, store the result. */
+export async function processRecord(record: SqsRecord, context: WorkerContext, config: WorkerConfig, deps: WorkerDeps): Promise<Outcome> {
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+  const message = parseJobMessage(record.body);
+  if (!message) {
+    // Not a job message: it can never succeed. Fail it on every receive (no model call is made)
+    // so it reaches the dead-letter queue for inspection.
+    deps.log(JSON.stringify({ level: 'error', msg: 'poison message', messageId: record.messageId, receiveCount }));
+    return 'poison';
+  }
+
+  const budgetMs = context.getRemainingTimeInMillis() - config.safetyMarginMs;
+  // The per-call deadline is timeoutFactor (3) x p99, so half of it still covers a p99 call. With
+  // less time left, a call would likely be cut off after burning model time: hand the message
+  // back at once instead (no model call; it costs one receive).
+  if (budgetMs < config.perCallDeadlineMs / 2) {
+    await setVisibility(deps, config, record, 0);
+    return 'retry';
+  }
+  const deadlineMs = Math.min(config.perCallDeadlineMs, budgetMs);
+  const owner = `${context.awsRequestId}/${record.messageId}`;
+  const claimed = await claim(deps, config, message.jobId, owner, deps.now() + context.getRemainingTimeInMillis());
+  if (claimed !== 'claimed') {
+    if (claimed === 'busy') await setVisibility(deps, config, record, Math.ceil(config.perCallDeadlineMs / 1000));
+    return claimed;
+  }
+
+  let output;
+  try {
+    const input = await loadPayload(deps, config, message);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), deadlineMs);
+    try {
+      output = await deps.backend.invoke(input, message.contentType ?? 'application/json', controller.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  } catch (raw) {
+    const e = classify(raw);
+    if (e instanceof PermanentModelError) {
+      await finish(deps, config, message.jobId, owner, JobStatus.FAILED, { error: JSON.stringify({ code: e.code, message: e.message, statusCode: e.statusCode }) });
+      await dropPayload(deps, config, message);
+      return 'failed';
+    }
+    const t = e as TransientModelError;
+    const error = JSON.stringify({ code: t.code, message: t.message, statusCode: t.statusCode, receiveCount });
+    if (receiveCount >= config.maxReceiveCount) {
+      // This was the last delivery: SQS moves the message to the dead-letter queue on its next
+      // receive. The record says so; a redrive can claim the job again.
+      await finish(deps, config, message.jobId, owner, JobStatus.DEAD_LETTERED, { error });
+      await setVisibility(deps, config, record, 0);
+      return 'dead-lettered';
+    }
+    await finish(deps, config, message.jobId, owner, JobStatus.QUEUED, { error });
+    await setVisibility(deps, config, record, retryBackoffSeconds(receiveCount, config.backoffBaseSeconds, config.visibilityTimeoutSeconds, deps.random));
+    return 'retry';
+  }
+
+  const text = Buffer.from(output.body);
+  if (text.length <= config.resultInlineMaxBytes) {
+    await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { result: text.toString('utf8'), resultContentType: output.contentType });
+  } else {
+    const key = resultKey(message.jobId);
+    await deps.s3.send(new PutObjectCommand({ Bucket: config.bucketName, Key: key, Body: text, ContentType: output.contentType, ServerSideEncryption: 'AES256' }));
+    await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { resultKey: key, resultContentType: output.contentType });
+  }
+  await dropPayload(deps, config, message);
+  return 'succeeded';
+}
+
+/**
+ * Claims a job with a lease so a duplicate delivery never calls the model twice: the claim
+ * succeeds for a new or queued job, or a running one whose lease (its worker's deadline) expired.
+ * A finished job is a duplicate; a job leased by a live worker is busy.
+ */
+async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, leaseUntil: number): Promise<'claimed' | 'duplicate' | 'busy'> {
+  const now = deps.now();
+  try {
+    await deps.ddb.send(new UpdateItemCommand({
+      TableName: config.tableName,
+      Key: { jobId: S(jobId) },
+      ConditionExpression: 'attribute_not_exists(jobId) OR #s IN (:queued, :dead) OR (#s = :running AND leaseUntil < :now)',
+      UpdateExpression: 'SET #s = :running, leaseOwner = :owner, leaseUntil = :lease, updatedAt = :now, '
+        + 'attempts = if_not_exists(attempts, :zero) + :one, createdAt = if_not_exists(createdAt, :now), expiresAt = if_not_exists(expiresAt, :exp)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':queued': S(JobStatus.QUEUED), ':dead': S(JobStatus.DEAD_LETTERED), ':running': S(JobStatus.RUNNING),
+        ':now': N(now), ':owner': S(owner), ':lease': N(leaseUntil), ':zero': N(0), ':one': N(1),
+        ':exp': N(Math.floor(now / 1000) + config.jobTtlSeconds),
+      },
+    }));
+    return 'claimed';
+  } catch (e) {
+    if (!isConditionFailed(e)) throw e;
+  }
+  const out = await deps.ddb.send(new GetItemCommand({ TableName: config.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }));
+  const job = fromItem(out.Item);
+  return job?.status === JobStatus.RUNNING ? 'busy' : 'duplicate';
+}
+
+/** Writes the job's outcome, only while this worker still holds the lease: a finished result is never overwritten. */
+async function finish(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, status: string, fields: Record<string, string>): Promise<void> {
+  const names: Record<string, string> = { '#s': 'status' };
+  const values: Record<string, AttributeValue> = { ':status': S(status), ':owner': S(owner), ':now': N(deps.now()) };
+  const sets = ['#s = :status', 'updatedAt = :now'];
+  for (const [k, v] of Object.entries(fields)) {
+    names[`#${k}`] = k;
+    values[`:${k}`] = S(v);
+    sets.push(`#${k} = :${k}`);
+  }
+  try {
+    await deps.ddb.send(new UpdateItemCommand({
+      TableName: config.tableName,
+      Key: { jobId: S(jobId) },
+      ConditionExpression: 'leaseOwner = :owner',
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseOwner, leaseUntil`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }));
+  } catch (e) {
+    if (!isConditionFailed(e)) throw e;
+    // The lease expired and another delivery took the job over; its outcome stands.
+    deps.log(JSON.stringify({ level: 'warn', msg: 'lease lost, outcome not written', jobId, status }));
+  }
+}
+
+async function loadPayload(deps: WorkerDeps, config: WorkerConfig, message: JobMessage): Promise<Uint8Array> {
+  if (message.payloadKey !== undefined) {
+    const out = await deps.s3.send(new GetObjectCommand({ Bucket: config.bucketName, Key: message.payloadKey }));
+    return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+  }
+  const text = message.body ?? JSON.stringify(message.request);
+  return Buffer.from(text, 'utf8');
+}
+
+/** Deletes a claim-check payload once the job is final; lifecycle expiry catches any left behind. */
+async function dropPayload(deps: WorkerDeps, config: WorkerConfig, message: JobMessage): Promise<void> {
+  if (message.payloadKey === undefined) return;
+  await deps.s3.send(new DeleteObjectCommand({ Bucket: config.bucketName, Key: message.payloadKey })).catch(() => undefined);
+}
+
+/** Sets when a message comes back. Best effort: if it fails, the queue's visibility timeout applies. */
+async function setVisibility(deps: WorkerDeps, config: WorkerConfig, record: SqsRecord, seconds: number): Promise<void> {
+  await deps.sqs.send(new ChangeMessageVisibilityCommand({
+    QueueUrl: config.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: Math.max(0, Math.min(seconds, config.visibilityTimeoutSeconds)),
+  })).catch((e) => deps.log(JSON.stringify({ level: 'warn', msg: 'ChangeMessageVisibility failed', error: (e as Error).message })));
+}

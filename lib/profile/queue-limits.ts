@@ -1,0 +1,268 @@
+import {
+  LAMBDA_MAX_TIMEOUT_S, LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW, LAMBDA_SQS_MAX_CONCURRENCY_MAX, LAMBDA_SQS_MAX_CONCURRENCY_MIN,
+  LAMBDA_SYNC_PAYLOAD_BYTES, ProblemCollector, SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT, SQS_MAX_MESSAGE_BYTES,
+  SQS_MAX_RECEIVE_COUNT_MAX, SQS_MAX_RECEIVE_COUNT_MIN, SQS_RETENTION_MAX_S, SQS_RETENTION_MIN_S,
+  SQS_VISIBILITY_TIMEOUT_MAX_S, SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR,
+} from '../core';
+import { retryAfterSeconds } from '../queue/formulas';
+import { InferenceProfile } from './inference-profile';
+import { LIMIT_DEFAULTS } from './limits';
+
+/** Options of `deriveQueueLimits`. Every value left out is derived from the profile. */
+export interface QueueLimitOptions {
+  /**
+   * Model instances (or tasks) at most, as for the synchronous path: the cost ceiling.
+   * @default 2
+   */
+  readonly maxInstances?: number;
+  /**
+   * Per-call model deadline as a multiple of the profile's p99.
+   * @default 3
+   */
+  readonly timeoutFactor?: number;
+  /**
+   * Longest a job may wait in the queue before a worker picks it up (s): the queue SLO. Sets the
+   * depth budget and the age alarm.
+   * @default 300
+   */
+  readonly acceptableWaitSeconds?: number;
+  /**
+   * Concurrent workers (the event source's `maxConcurrency`), i.e. concurrent model calls.
+   * @default - maxInstances x sustainableConcurrency, within 2..1000
+   */
+  readonly maxWorkers?: number;
+  /**
+   * Messages per worker invocation. They are processed one after the other.
+   * @default - floor(1000 ms / p99), within 1..10
+   */
+  readonly batchSize?: number;
+  /**
+   * Time a worker needs besides model calls (s): result writes, SDK retries, cold start.
+   * @default 5
+   */
+  readonly workerMarginSeconds?: number;
+  /**
+   * Queue visibility timeout (s). Must be at least 6 x the worker timeout.
+   * @default - 6 x worker timeout
+   */
+  readonly visibilityTimeoutSeconds?: number;
+  /**
+   * Receives before a message moves to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Main queue message retention (s). The dead-letter queue keeps messages 14 days, which must be longer.
+   * @default 345600 (4 days)
+   */
+  readonly messageRetentionSeconds?: number;
+  /**
+   * Concurrent executions reserved for (and capping) the admission function.
+   * @default 10
+   */
+  readonly admissionReservedConcurrency?: number;
+  /**
+   * How long an admission environment reuses a queue-depth reading (s).
+   * @default 5
+   */
+  readonly depthCacheTtlSeconds?: number;
+  /**
+   * Share of the budget the backlog must drain to before rejected clients are told to come back.
+   * @default 0.5
+   */
+  readonly resumeFraction?: number;
+}
+
+/** Every number the queue constructs and handlers use, with the formula that produced it. */
+export interface QueueLimits {
+  /** Deadline of one model call (ms). */
+  readonly perCallDeadlineMs: number;
+  /** Messages per worker invocation. */
+  readonly batchSize: number;
+  /** Worker function timeout (s). */
+  readonly workerTimeoutSeconds: number;
+  /** Queue visibility timeout (s), >= 6 x worker timeout. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Redrive maxReceiveCount. */
+  readonly maxReceiveCount: number;
+  /** Event source maxConcurrency: concurrent workers, so concurrent model calls. */
+  readonly maxWorkers: number;
+  /** Messages per second the workers drain at the measured throughput. */
+  readonly drainRatePerSecond: number;
+  /** Messages (visible + in flight) the admission accepts before answering 429. */
+  readonly depthBudget: number;
+  /** Queue SLO: longest wait before pick-up (s). */
+  readonly acceptableWaitSeconds: number;
+  /** Alarm threshold on ApproximateAgeOfOldestMessage (s). */
+  readonly ageOfOldestMessageBudgetSeconds: number;
+  /** Retry-After (s) told to a client rejected at exactly the budget. */
+  readonly retryAfterAtBudgetSeconds: number;
+  /** Fraction of the budget the backlog drains to before clients are told to retry. */
+  readonly resumeFraction: number;
+  /** Main queue retention (s). */
+  readonly messageRetentionSeconds: number;
+  /** Dead-letter queue retention (s). */
+  readonly deadLetterRetentionSeconds: number;
+  /** Reserved concurrency of the admission function. */
+  readonly admissionReservedConcurrency: number;
+  /** Depth cache lifetime in each admission environment (s). */
+  readonly depthCacheTtlSeconds: number;
+  /** Messages the queue may exceed the budget by, from concurrent admission environments. */
+  readonly admissionSlackMessages: number;
+  /** Largest message body sent inline; larger payloads go to S3 (claim check). */
+  readonly maxInlineMessageBytes: number;
+  /** Largest request body the admission accepts (bytes). */
+  readonly maxRequestBytes: number;
+  /** Base of the retry backoff (s). */
+  readonly retryBackoffBaseSeconds: number;
+  /** GPU time one poison message can burn before it reaches the DLQ (ms). */
+  readonly poisonMessageCostMs: number;
+  /** For each number, the formula and inputs that produced it. */
+  readonly formulas: Readonly<Record<string, string>>;
+}
+
+/** Defaults of `deriveQueueLimits`, documented in the README. */
+export const QUEUE_LIMIT_DEFAULTS = {
+  acceptableWaitSeconds: 300,
+  workerMarginSeconds: 5,
+  /** Aim for about one second of model work per worker invocation. */
+  targetInvocationWorkMs: 1_000,
+  maxReceiveCount: SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT,
+  /** The SQS default retention: long enough to ride out a weekend outage of the model. */
+  messageRetentionSeconds: 345_600,
+  admissionReservedConcurrency: 10,
+  depthCacheTtlSeconds: 5,
+  resumeFraction: 0.5,
+  /**
+   * Inline message cap: SQS bills each 64 KiB chunk, and a batch must fit the 6 MB synchronous
+   * invocation payload of the worker, so larger bodies are cheaper and safer in S3.
+   */
+  maxInlineMessageBytes: 262_144,
+  /** Room for the event envelope around the body of an API Gateway proxy or SQS event. */
+  eventEnvelopeBytes: 65_536,
+  payloadHeadroom: 1.25,
+} as const;
+
+/**
+ * Derives the queue's numbers from a measured profile. Pure: the same profile and options always
+ * give the same limits. Throws one error listing every broken invariant.
+ */
+export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimitOptions = {}): QueueLimits {
+  const D = QUEUE_LIMIT_DEFAULTS;
+  const f: Record<string, string> = {};
+  const c = new ProblemCollector('QUEUE_LIMITS_INVALID', `queue limits for ${profile.model} on ${profile.hardware}`);
+  const p99 = profile.latencyMs.p99;
+
+  const maxInstances = options.maxInstances ?? LIMIT_DEFAULTS.maxInstances;
+  const timeoutFactor = options.timeoutFactor ?? LIMIT_DEFAULTS.timeoutFactor;
+  const acceptableWaitSeconds = options.acceptableWaitSeconds ?? D.acceptableWaitSeconds;
+  const marginSeconds = options.workerMarginSeconds ?? D.workerMarginSeconds;
+  const maxReceiveCount = options.maxReceiveCount ?? D.maxReceiveCount;
+  const messageRetentionSeconds = options.messageRetentionSeconds ?? D.messageRetentionSeconds;
+  const admissionReservedConcurrency = options.admissionReservedConcurrency ?? D.admissionReservedConcurrency;
+  const depthCacheTtlSeconds = options.depthCacheTtlSeconds ?? D.depthCacheTtlSeconds;
+  const resumeFraction = options.resumeFraction ?? D.resumeFraction;
+
+  c.intInRange('maxInstances', maxInstances, 1, 10_000);
+  c.numberInRange('timeoutFactor', timeoutFactor, 1, 100);
+  c.intInRange('acceptableWaitSeconds', acceptableWaitSeconds, 1, SQS_RETENTION_MAX_S, 'set the longest a job may wait before a worker picks it up');
+  c.intInRange('workerMarginSeconds', marginSeconds, 0, 300);
+  c.intInRange('maxReceiveCount', maxReceiveCount, SQS_MAX_RECEIVE_COUNT_MIN, SQS_MAX_RECEIVE_COUNT_MAX);
+  c.intInRange('messageRetentionSeconds', messageRetentionSeconds, SQS_RETENTION_MIN_S, SQS_RETENTION_MAX_S - 1,
+    `keep it below ${SQS_RETENTION_MAX_S} s so the 14-day dead-letter queue outlives it`);
+  c.intInRange('admissionReservedConcurrency', admissionReservedConcurrency, 1, 1_000);
+  c.numberInRange('depthCacheTtlSeconds', depthCacheTtlSeconds, 0, 60, 'a stale depth admits more than the budget; keep it short');
+  c.numberInRange('resumeFraction', resumeFraction, 0, 1);
+
+  // ---- per-call deadline and batch --------------------------------------------------------
+  // Same deadline as the synchronous model-server timeout, so one request costs the same
+  // wherever it goes.
+  const perCallDeadlineMs = Math.max(1_000, Math.ceil(p99 * timeoutFactor));
+  f.perCallDeadlineMs = `max(1000 ms, ceil(p99 ${p99} ms x timeoutFactor ${timeoutFactor})) = ${perCallDeadlineMs} ms`;
+  const derivedBatch = Math.min(LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW, Math.max(1, Math.floor(D.targetInvocationWorkMs / p99)));
+  const batchSize = options.batchSize ?? derivedBatch;
+  f.batchSize = options.batchSize !== undefined
+    ? `given (${batchSize})`
+    : `clamp(1..${LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW}, floor(${D.targetInvocationWorkMs} ms of work per invocation / p99 ${p99} ms)) = ${batchSize}`;
+  c.intInRange('batchSize', batchSize, 1, LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW, 'larger batches need a batching window, which delays jobs; keep 1..10');
+
+  // ---- worker timeout and visibility ------------------------------------------------------
+  // Messages of a batch are processed one after the other (processing them in parallel would
+  // multiply model concurrency by the batch size), so the timeout covers the whole batch.
+  const workerTimeoutSeconds = Math.ceil((batchSize * perCallDeadlineMs) / 1000 + marginSeconds);
+  f.workerTimeoutSeconds = `ceil(batchSize ${batchSize} x perCallDeadline ${perCallDeadlineMs} ms / 1000 + margin ${marginSeconds} s) = ${workerTimeoutSeconds} s`;
+  c.require(workerTimeoutSeconds <= LAMBDA_MAX_TIMEOUT_S, 'workerTimeoutSeconds', workerTimeoutSeconds, `at most ${LAMBDA_MAX_TIMEOUT_S} s (the Lambda maximum)`,
+    'lower batchSize or timeoutFactor, or serve this model through a SageMaker async endpoint (up to 1 h per call)');
+  const minVisibility = SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR * workerTimeoutSeconds;
+  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? minVisibility;
+  f.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds !== undefined
+    ? `given (${visibilityTimeoutSeconds} s), checked >= ${SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR} x worker timeout = ${minVisibility} s`
+    : `${SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR} x workerTimeout ${workerTimeoutSeconds} s = ${visibilityTimeoutSeconds} s (AWS: >= 6 x the function timeout)`;
+  c.require(visibilityTimeoutSeconds >= minVisibility, 'visibilityTimeoutSeconds', visibilityTimeoutSeconds,
+    `>= ${SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR} x the worker timeout (${workerTimeoutSeconds} s) = ${minVisibility} s`,
+    'raise the visibility timeout or lower the worker timeout, or a message still being processed is delivered to a second worker');
+  c.intInRange('visibilityTimeoutSeconds', visibilityTimeoutSeconds, 0, SQS_VISIBILITY_TIMEOUT_MAX_S);
+
+  // ---- redrive ---------------------------------------------------------------------------
+  // Each receive of a poison message can cost one model call up to the per-call deadline.
+  const poisonMessageCostMs = maxReceiveCount * perCallDeadlineMs;
+  f.maxReceiveCount = `${options.maxReceiveCount !== undefined ? 'given' : 'default'} ${maxReceiveCount}: AWS recommends >= ${SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT} with Lambda; a poison message costs at most ${maxReceiveCount} x ${perCallDeadlineMs} ms = ${poisonMessageCostMs} ms of model time, and model 4xx answers are not retried at all`;
+
+  // ---- workers and drain rate -------------------------------------------------------------
+  const fleetConcurrency = maxInstances * profile.sustainableConcurrency;
+  const derivedWorkers = Math.min(LAMBDA_SQS_MAX_CONCURRENCY_MAX, Math.max(LAMBDA_SQS_MAX_CONCURRENCY_MIN, fleetConcurrency));
+  const maxWorkers = options.maxWorkers ?? derivedWorkers;
+  f.maxWorkers = options.maxWorkers !== undefined
+    ? `given (${maxWorkers})`
+    : `clamp(${LAMBDA_SQS_MAX_CONCURRENCY_MIN}..${LAMBDA_SQS_MAX_CONCURRENCY_MAX}, maxInstances ${maxInstances} x sustainableConcurrency ${profile.sustainableConcurrency}) = ${maxWorkers}`
+      + (fleetConcurrency < LAMBDA_SQS_MAX_CONCURRENCY_MIN ? ' (the event source cannot go below 2; the model sees at most 2 concurrent calls)' : '');
+  c.intInRange('maxWorkers', maxWorkers, LAMBDA_SQS_MAX_CONCURRENCY_MIN, LAMBDA_SQS_MAX_CONCURRENCY_MAX);
+  c.require(maxWorkers <= Math.max(LAMBDA_SQS_MAX_CONCURRENCY_MIN, fleetConcurrency), 'maxWorkers', maxWorkers,
+    `<= maxInstances x sustainableConcurrency (${fleetConcurrency})`, 'more workers than the fleet serves at its knee only queue calls inside the model server and raise latency; lower maxWorkers or raise maxInstances');
+  const perWorkerRps = profile.throughputPerInstanceRps / profile.sustainableConcurrency;
+  const drainRatePerSecond = round3(Math.min(maxWorkers * perWorkerRps, maxInstances * profile.throughputPerInstanceRps));
+  f.drainRatePerSecond = `min(maxWorkers ${maxWorkers} x throughput ${profile.throughputPerInstanceRps} / sustainableConcurrency ${profile.sustainableConcurrency}, maxInstances ${maxInstances} x throughput ${profile.throughputPerInstanceRps}) = ${drainRatePerSecond} jobs/s`;
+
+  // ---- budget -----------------------------------------------------------------------------
+  const depthBudget = Math.max(1, Math.floor(drainRatePerSecond * acceptableWaitSeconds));
+  f.depthBudget = `max(1, floor(drainRate ${drainRatePerSecond} jobs/s x acceptableWait ${acceptableWaitSeconds} s)) = ${depthBudget} messages (visible + in flight)`;
+  const ageOfOldestMessageBudgetSeconds = acceptableWaitSeconds + workerTimeoutSeconds;
+  f.ageOfOldestMessageBudgetSeconds = `acceptableWait ${acceptableWaitSeconds} s + workerTimeout ${workerTimeoutSeconds} s (a message is counted until it is deleted after processing) = ${ageOfOldestMessageBudgetSeconds} s`;
+  const retryAfterAtBudgetSeconds = retryAfterSeconds(depthBudget, depthBudget, drainRatePerSecond, resumeFraction, acceptableWaitSeconds);
+  f.retryAfterSeconds = `clamp(1..acceptableWait ${acceptableWaitSeconds}, ceil((depth - resumeFraction ${resumeFraction} x budget ${depthBudget}) / drainRate ${drainRatePerSecond})); at the budget: ${retryAfterAtBudgetSeconds} s`;
+  const admissionSlackMessages = admissionReservedConcurrency;
+  f.admissionSlackMessages = `admissionReservedConcurrency ${admissionReservedConcurrency}: each environment admits at most max(1, floor(remaining / ${admissionReservedConcurrency})) per depth reading (cache ${depthCacheTtlSeconds} s), so together at most the remaining budget + 1 each`;
+
+  // ---- retention --------------------------------------------------------------------------
+  // A message that fails on every delivery must reach the DLQ before it expires, or it is lost.
+  const lifetimeSeconds = ageOfOldestMessageBudgetSeconds + maxReceiveCount * visibilityTimeoutSeconds;
+  f.messageRetentionSeconds = `${options.messageRetentionSeconds !== undefined ? 'given' : 'default'} ${messageRetentionSeconds} s, checked >= ageBudget ${ageOfOldestMessageBudgetSeconds} s + maxReceiveCount ${maxReceiveCount} x visibility ${visibilityTimeoutSeconds} s = ${lifetimeSeconds} s`;
+  c.require(messageRetentionSeconds >= lifetimeSeconds, 'messageRetentionSeconds', messageRetentionSeconds,
+    `>= ${lifetimeSeconds} s (age budget + maxReceiveCount x visibility timeout)`,
+    'raise the retention, or lower maxReceiveCount or the visibility timeout: otherwise a failing message expires before it reaches the dead-letter queue');
+  const deadLetterRetentionSeconds = SQS_RETENTION_MAX_S;
+  f.deadLetterRetentionSeconds = `${SQS_RETENTION_MAX_S} s (14 days, the SQS maximum; standard-queue expiry counts from the original enqueue time, so it must exceed the main queue's ${messageRetentionSeconds} s)`;
+
+  // ---- payloads ---------------------------------------------------------------------------
+  const maxInlineMessageBytes = Math.min(D.maxInlineMessageBytes, SQS_MAX_MESSAGE_BYTES,
+    Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - D.eventEnvelopeBytes) / batchSize));
+  f.maxInlineMessageBytes = `min(${D.maxInlineMessageBytes}, SQS ${SQS_MAX_MESSAGE_BYTES}, (Lambda payload ${LAMBDA_SYNC_PAYLOAD_BYTES} - envelope ${D.eventEnvelopeBytes}) / batchSize ${batchSize}) = ${maxInlineMessageBytes} bytes; larger payloads go to S3`;
+  const maxRequestBytes = Math.min(LAMBDA_SYNC_PAYLOAD_BYTES - D.eventEnvelopeBytes, Math.ceil(profile.maxRequestBytes * D.payloadHeadroom));
+  f.maxRequestBytes = `min(Lambda payload ${LAMBDA_SYNC_PAYLOAD_BYTES} - envelope ${D.eventEnvelopeBytes}, profile.maxRequestBytes ${profile.maxRequestBytes} x ${D.payloadHeadroom}) = ${maxRequestBytes} bytes`;
+
+  const retryBackoffBaseSeconds = Math.max(1, Math.ceil(perCallDeadlineMs / 1000));
+  f.retryBackoffSeconds = `min(visibility ${visibilityTimeoutSeconds} s, base ${retryBackoffBaseSeconds} s (one per-call deadline) x 2^(receiveCount - 1)) x (0.5 + 0.5 x random)`;
+
+  c.throwIfAny('the queue limits derived from the profile break an invariant');
+  return {
+    perCallDeadlineMs, batchSize, workerTimeoutSeconds, visibilityTimeoutSeconds, maxReceiveCount, maxWorkers,
+    drainRatePerSecond, depthBudget, acceptableWaitSeconds, ageOfOldestMessageBudgetSeconds, retryAfterAtBudgetSeconds,
+    resumeFraction, messageRetentionSeconds, deadLetterRetentionSeconds, admissionReservedConcurrency, depthCacheTtlSeconds,
+    admissionSlackMessages, maxInlineMessageBytes, maxRequestBytes, retryBackoffBaseSeconds, poisonMessageCostMs,
+    formulas: f,
+  };
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

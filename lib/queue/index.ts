@@ -1,0 +1,3 @@
+export * from './inference-queue';
+export * from './worker-backend';
+export * from './formulas';

@@ -1,0 +1,718 @@
+import {
+  Annotations, CfnElement, Duration, Stack, Token, Validations,
+  aws_apigateway as apigw, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as cw_actions, aws_dynamodb as dynamodb,
+  aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_lambda_event_sources as sources, aws_logs as logs,
+  aws_s3 as s3, aws_sns as sns, aws_sqs as sqs,
+} from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import {
+  DYNAMODB_MAX_ITEM_BYTES, LAMBDA_ENV_VARS_MAX_BYTES, ProblemCollector, SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT,
+  SQS_LONG_POLL_MAX_S, SQS_MAX_MESSAGE_BYTES,
+} from '../core';
+import { InferenceProfile, ModelSignature } from '../profile';
+import { deriveQueueLimits, QueueLimitOptions, QueueLimits } from '../profile/queue-limits';
+import { handlerCode } from './assets';
+import { HANDLER_ENV } from './handler-env';
+import { WorkerBackend } from './worker-backend';
+
+/** Namespace and names of the metrics the admission function publishes (Embedded Metric Format). */
+export const QUEUE_METRICS = {
+  namespace: 'KerasInferenceGuard/Queue',
+  dimension: 'QueueName',
+  admitted: 'JobsAdmitted',
+  rejected: 'JobsRejected',
+} as const;
+
+/** Props of `InferenceQueue`. */
+export interface InferenceQueueProps {
+  /** Measured profile of the model; every limit is derived from it. */
+  readonly profile: InferenceProfile;
+  /** The model's input signature. Admission validates bodies with its JSON schema, the same one `/predict` uses. */
+  readonly signature: ModelSignature;
+  /** Where workers send jobs. */
+  readonly backend: WorkerBackend;
+  /**
+   * Options of the queue limits (SLO, workers, batch, redrive, ...).
+   * @default - every limit derived from the profile (see `deriveQueueLimits`)
+   */
+  readonly limits?: QueueLimitOptions;
+  /**
+   * An existing job table: partition key `jobId` (string), TTL attribute `expiresAt`.
+   * @default - a new on-demand table with TTL and point-in-time recovery
+   */
+  readonly jobTable?: dynamodb.ITable;
+  /**
+   * An existing bucket for claim-check payloads (`payloads/`) and large results (`results/`).
+   * Give it lifecycle expiry for both prefixes.
+   * @default - a new encrypted, SSL-only, private bucket whose objects expire after `jobTtl`
+   */
+  readonly payloadBucket?: s3.IBucket;
+  /**
+   * Bucket for the server access logs of the payload bucket.
+   * @default - no access logs: objects are written and read only by this construct's functions,
+   * and CloudTrail data events are the audit trail (acknowledged as AwsSolutions-S1)
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * How long job records, payloads and results are kept.
+   * @default Duration.days(7)
+   */
+  readonly jobTtl?: Duration;
+  /**
+   * Retention of the functions' log groups.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Topic notified when an alarm fires or recovers.
+   * @default - alarms without actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Memory of the admission function (MiB): JSON parsing and schema validation of large bodies.
+   * @default 512
+   */
+  readonly admissionMemoryMiB?: number;
+  /**
+   * Memory of the worker function (MiB).
+   * @default 512
+   */
+  readonly workerMemoryMiB?: number;
+  /**
+   * Results up to this size are stored in the job record, larger ones in S3.
+   * @default 65536
+   */
+  readonly resultInlineMaxBytes?: number;
+  /**
+   * Lifetime of the presigned URL the status endpoint returns for a large result.
+   * @default Duration.minutes(15)
+   */
+  readonly resultUrlExpiry?: Duration;
+  /**
+   * Alarm when more than this share of job submissions is rejected with 429 (0..1).
+   * @default 0.1
+   */
+  readonly rejectedShareThreshold?: number;
+  /**
+   * VPC for the worker, when the HTTP backend is private.
+   * @default - the worker runs outside a VPC
+   */
+  readonly workerVpc?: ec2.IVpc;
+  /**
+   * Subnets of the worker in `workerVpc`.
+   * @default - private subnets with egress
+   */
+  readonly workerVpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups of the worker in `workerVpc`.
+   * @default - a new security group
+   */
+  readonly workerSecurityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * How `POST /jobs` enqueues. Choose with a static factory.
+ */
+export class JobSubmission {
+  /**
+   * Through the admission function: schema validation, the backlog budget (429 + Retry-After),
+   * claim check for large payloads, idempotency keys, a job record from the start. The default.
+   */
+  public static boundedAdmission(): JobSubmission {
+    return new JobSubmission('admission');
+  }
+
+  /**
+   * Straight from API Gateway to SQS (no Lambda): no depth bound, no claim check (bodies are limited
+   * by the queue's maximum message size), no idempotency keys; the job id is the API request id and
+   * `GET /jobs/{id}` answers 404 until a worker picks the job up. Validate bodies with the request
+   * model. SQS errors map to 400 (rejected message), 500 (the integration's fault) and 503 + Retry-After.
+   */
+  public static directToQueue(): JobSubmission {
+    return new JobSubmission('direct');
+  }
+
+  private constructor(public readonly kind: 'admission' | 'direct') {}
+}
+
+/** Options of `attachToApi`. Request model, validator and authorization are the caller's, like on any method. */
+export interface AttachToApiOptions {
+  /**
+   * How jobs are enqueued.
+   * @default JobSubmission.boundedAdmission()
+   */
+  readonly submission?: JobSubmission;
+  /**
+   * Request model of `POST /jobs` (content type application/json), e.g. the model schema `/predict` uses.
+   * @default - none (the admission function validates with the same schema anyway)
+   */
+  readonly requestModel?: apigw.IModel;
+  /**
+   * Request validator of both methods.
+   * @default - none
+   */
+  readonly requestValidator?: apigw.IRequestValidator;
+  /**
+   * Authorization type of both methods.
+   * @default - the API's default method options
+   */
+  readonly authorizationType?: apigw.AuthorizationType;
+  /**
+   * Authorizer of both methods.
+   * @default - the API's default method options
+   */
+  readonly authorizer?: apigw.IAuthorizer;
+  /**
+   * OAuth scopes of both methods.
+   * @default - none
+   */
+  readonly authorizationScopes?: string[];
+  /**
+   * Whether both methods require an API key (usage plans).
+   * @default - the API's default method options
+   */
+  readonly apiKeyRequired?: boolean;
+}
+
+/** What `attachToApi` created. */
+export interface JobsApi {
+  /** `/jobs`. */
+  readonly jobsResource: apigw.Resource;
+  /** `/jobs/{id}`. */
+  readonly jobResource: apigw.Resource;
+  /** `POST /jobs`. */
+  readonly submitMethod: apigw.Method;
+  /** `GET /jobs/{id}`. */
+  readonly statusMethod: apigw.Method;
+}
+
+/**
+ * Async inference through a bounded SQS queue: admission with a backlog budget, capped workers,
+ * a dead-letter queue, a job store and status endpoint, and alarms, all derived from the
+ * measured inference profile.
+ *
+ * Construct IDs (stable): `DeadLetterQueue`, `Queue`, `JobTable`, `PayloadBucket`, `Admission`,
+ * `Worker`, `Status` (each with `LogGroup` and `Role`), `Alarms/*`.
+ */
+export class InferenceQueue extends Construct {
+  /** The numbers this queue was built with, with their formulas. */
+  public readonly limits: QueueLimits;
+  public readonly queue: sqs.Queue;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly jobTable: dynamodb.ITable;
+  public readonly payloadBucket: s3.IBucket;
+  public readonly admissionFunction: lambda.Function;
+  /** The Lambda worker; undefined with `WorkerBackend.externalConsumer()`. */
+  public readonly workerFunction?: lambda.Function;
+  public readonly statusFunction: lambda.Function;
+  /** The worker's SQS event source (batch size, maxConcurrency, partial batch responses). */
+  public readonly eventSource?: sources.SqsEventSource;
+  /** Every alarm of the queue. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  public readonly ageOfOldestMessageAlarm: cloudwatch.Alarm;
+  public readonly depthAlarm: cloudwatch.Alarm;
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
+  public readonly rejectedShareAlarm: cloudwatch.Alarm;
+  /** Worker alarms; undefined with `WorkerBackend.externalConsumer()` (alarm on that consumer instead). */
+  public readonly workerErrorsAlarm?: cloudwatch.Alarm;
+  public readonly workerThrottlesAlarm?: cloudwatch.Alarm;
+  public readonly workerDurationAlarm?: cloudwatch.Alarm;
+
+  private readonly requestSchema: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: InferenceQueueProps) {
+    super(scope, id);
+    const limits = deriveQueueLimits(props.profile, props.limits);
+    this.limits = limits;
+    this.requestSchema = props.signature.toJsonSchema();
+    const jobTtl = props.jobTtl ?? Duration.days(7);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const resultInlineMaxBytes = props.resultInlineMaxBytes ?? 65_536;
+    const rejectedShareThreshold = props.rejectedShareThreshold ?? 0.1;
+    const resultUrlExpiry = props.resultUrlExpiry ?? Duration.minutes(15);
+
+    const c = new ProblemCollector('QUEUE_INVALID', this.node.path);
+    c.intInRange('resultInlineMaxBytes', resultInlineMaxBytes, 1, DYNAMODB_MAX_ITEM_BYTES - 8_192, 'results must fit in one DynamoDB item with the job\'s other fields');
+    c.numberInRange('rejectedShareThreshold', rejectedShareThreshold, 0.001, 1);
+    c.intInRange('admissionMemoryMiB', props.admissionMemoryMiB, 128, 10_240);
+    c.intInRange('workerMemoryMiB', props.workerMemoryMiB, 128, 10_240);
+    const retentionDays = Math.ceil(limits.messageRetentionSeconds / 86_400);
+    c.require(jobTtl.toSeconds() >= limits.messageRetentionSeconds, 'jobTtl', `${jobTtl.toSeconds()} s`,
+      `>= the queue retention (${limits.messageRetentionSeconds} s)`, 'a job record must outlive its message, or a late delivery finds no record and the status endpoint answers 404');
+    c.require(Math.ceil(resultUrlExpiry.toSeconds()) >= 1 && resultUrlExpiry.toSeconds() <= 604_800, 'resultUrlExpiry', `${resultUrlExpiry.toSeconds()} s`,
+      '1 s .. 7 days (the SigV4 presign limit)', 'pick a shorter expiry');
+    c.throwIfAny();
+    if (limits.maxReceiveCount < SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT) {
+      Annotations.of(this).addWarningV2('keras-inference-guard:queueLowMaxReceiveCount',
+        `maxReceiveCount ${limits.maxReceiveCount} is below the ${SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT} AWS recommends for Lambda consumers: a job whose deliveries are throttled or crash reaches the dead-letter queue early.`);
+    }
+
+    // ---- queues -----------------------------------------------------------------------------
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      // Standard-queue expiry counts from the original enqueue, so the DLQ keeps messages longer.
+      retentionPeriod: Duration.seconds(limits.deadLetterRetentionSeconds),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      maxMessageSizeBytes: SQS_MAX_MESSAGE_BYTES,
+    });
+    ack(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy', 'This queue is the dead-letter queue of the job queue; a DLQ of the DLQ would only move the same messages again.');
+
+    this.queue = new sqs.Queue(this, 'Queue', {
+      visibilityTimeout: Duration.seconds(limits.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(limits.messageRetentionSeconds),
+      // Long polling: fewer empty receives when the queue is idle.
+      receiveMessageWaitTime: Duration.seconds(SQS_LONG_POLL_MAX_S),
+      // Set explicitly: the default changed over time. Admission sends at most maxInlineMessageBytes
+      // (claim check above); the direct integration is bounded by the same cap plus its envelope.
+      maxMessageSizeBytes: Math.min(SQS_MAX_MESSAGE_BYTES, limits.maxInlineMessageBytes + 1_024),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: limits.maxReceiveCount },
+    });
+
+    // ---- job store ----------------------------------------------------------------------------
+    this.jobTable = props.jobTable ?? new dynamodb.Table(this, 'JobTable', {
+      partitionKey: { name: 'jobId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    });
+
+    if (props.payloadBucket) {
+      this.payloadBucket = props.payloadBucket;
+    } else {
+      const bucket = new s3.Bucket(this, 'PayloadBucket', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: props.accessLogsBucket,
+        serverAccessLogsPrefix: props.accessLogsBucket ? 'payload-bucket/' : undefined,
+        lifecycleRules: [
+          // A payload must outlive its message; results live as long as the job record.
+          { id: 'ExpirePayloads', prefix: 'payloads/', expiration: Duration.days(Math.max(retentionDays + 1, Math.ceil(jobTtl.toDays({ integral: false })))) },
+          { id: 'ExpireResults', prefix: 'results/', expiration: Duration.days(Math.max(1, Math.ceil(jobTtl.toDays({ integral: false })))) },
+          { id: 'AbortUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ],
+      });
+      if (!props.accessLogsBucket) {
+        ack(bucket, 'AwsSolutions-S1', 'Objects are written and read only by this construct\'s functions under a short lifecycle; CloudTrail S3 data events are the audit trail. Pass accessLogsBucket to enable server access logs.');
+      }
+      this.payloadBucket = bucket;
+    }
+
+    // ---- functions ----------------------------------------------------------------------------
+    const common: Record<string, string> = {
+      [HANDLER_ENV.tableName]: this.jobTable.tableName,
+      [HANDLER_ENV.bucketName]: this.payloadBucket.bucketName,
+      [HANDLER_ENV.jobTtlSeconds]: String(jobTtl.toSeconds()),
+    };
+
+    this.admissionFunction = this.fn('Admission', {
+      code: 'admission',
+      memoryMiB: props.admissionMemoryMiB ?? 512,
+      timeout: Duration.seconds(10),
+      reservedConcurrentExecutions: limits.admissionReservedConcurrency,
+      logRetention,
+      description: 'Admits async inference jobs: validates, checks the backlog budget, enqueues',
+      environment: {
+        ...common,
+        [HANDLER_ENV.queueUrl]: this.queue.queueUrl,
+        [HANDLER_ENV.queueName]: this.queue.queueName,
+        [HANDLER_ENV.requestSchema]: JSON.stringify(this.requestSchema),
+        [HANDLER_ENV.depthBudget]: String(limits.depthBudget),
+        [HANDLER_ENV.drainRate]: String(limits.drainRatePerSecond),
+        [HANDLER_ENV.resumeFraction]: String(limits.resumeFraction),
+        [HANDLER_ENV.maxRetryAfter]: String(limits.acceptableWaitSeconds),
+        [HANDLER_ENV.depthCacheTtlMs]: String(Math.round(limits.depthCacheTtlSeconds * 1000)),
+        [HANDLER_ENV.admissionEnvironments]: String(limits.admissionReservedConcurrency),
+        [HANDLER_ENV.maxRequestBytes]: String(limits.maxRequestBytes),
+        [HANDLER_ENV.maxInlineMessageBytes]: String(limits.maxInlineMessageBytes),
+      },
+    });
+    this.queue.grantSendMessages(this.admissionFunction);
+    this.grantTable(this.admissionFunction, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    this.grantObjects(this.admissionFunction, ['s3:PutObject'], 'payloads/*');
+
+    let worker: lambda.Function | undefined;
+    if (props.backend.runsLambdaWorker) {
+      const workerRole = this.role('Worker');
+      const backend = props.backend.bind(this, workerRole);
+      worker = this.fn('Worker', {
+        code: 'worker',
+        role: workerRole,
+        memoryMiB: props.workerMemoryMiB ?? 512,
+        timeout: Duration.seconds(limits.workerTimeoutSeconds),
+        logRetention,
+        description: `Runs queued inference jobs against ${backend.name}`,
+        vpc: props.workerVpc,
+        vpcSubnets: props.workerVpcSubnets,
+        securityGroups: props.workerSecurityGroups,
+        environment: {
+          ...common,
+          ...backend.environment,
+          [HANDLER_ENV.queueUrl]: this.queue.queueUrl,
+          [HANDLER_ENV.perCallDeadlineMs]: String(limits.perCallDeadlineMs),
+          [HANDLER_ENV.maxReceiveCount]: String(limits.maxReceiveCount),
+          [HANDLER_ENV.visibilityTimeoutSeconds]: String(limits.visibilityTimeoutSeconds),
+          [HANDLER_ENV.backoffBaseSeconds]: String(limits.retryBackoffBaseSeconds),
+          [HANDLER_ENV.resultInlineMaxBytes]: String(resultInlineMaxBytes),
+        },
+      });
+      this.eventSource = new sources.SqsEventSource(this.queue, {
+        batchSize: limits.batchSize,
+        maxConcurrency: limits.maxWorkers,
+        reportBatchItemFailures: true,
+      });
+      worker.addEventSource(this.eventSource);
+      this.grantWorker(worker);
+      ack(worker, 'Serverless-LambdaDLQ', 'Invoked synchronously by the SQS event source: failed messages go to the queue\'s dead-letter queue, a function DLQ would never receive anything.');
+      ack(worker, 'Serverless-LambdaEventSourceMappingDestination', 'SQS event sources do not support on-failure destinations; the queue\'s redrive policy sends failed messages to its dead-letter queue.');
+    }
+    this.workerFunction = worker;
+
+    this.statusFunction = this.fn('Status', {
+      code: 'status',
+      memoryMiB: 256,
+      timeout: Duration.seconds(10),
+      logRetention,
+      description: 'Returns the status and result of an async inference job',
+      environment: { ...common, [HANDLER_ENV.presignSeconds]: String(Math.ceil(resultUrlExpiry.toSeconds())) },
+    });
+    this.grantTable(this.statusFunction, ['dynamodb:GetItem']);
+    this.grantObjects(this.statusFunction, ['s3:GetObject'], 'results/*');
+    for (const f of [this.admissionFunction, this.statusFunction]) {
+      ack(f, 'Serverless-LambdaDLQ', 'Invoked synchronously by API Gateway: the caller gets the error, there is no asynchronous event to keep.');
+    }
+    this.checkEnvironmentSize();
+
+    // ---- alarms -------------------------------------------------------------------------------
+    const alarms = new Construct(this, 'Alarms');
+    const add = (alarm: cloudwatch.Alarm) => {
+      if (props.alarmTopic) {
+        alarm.addAlarmAction(new cw_actions.SnsAction(props.alarmTopic));
+        alarm.addOkAction(new cw_actions.SnsAction(props.alarmTopic));
+      }
+      this.alarms.push(alarm);
+      return alarm;
+    };
+    const minute = Duration.minutes(1);
+    this.ageOfOldestMessageAlarm = add(new cloudwatch.Alarm(alarms, 'AgeOfOldestMessage', {
+      alarmDescription: `Oldest job waited longer than the queue SLO: acceptable wait ${limits.acceptableWaitSeconds} s + worker timeout ${limits.workerTimeoutSeconds} s. Workers are not keeping up or the backend fails.`,
+      metric: this.queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum' }),
+      threshold: limits.ageOfOldestMessageBudgetSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    this.depthAlarm = add(new cloudwatch.Alarm(alarms, 'Depth', {
+      alarmDescription: `Jobs waiting or in flight reached the depth budget (${limits.depthBudget}); admission answers 429.`,
+      metric: this.metricDepth(),
+      threshold: limits.depthBudget,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    this.deadLetterAlarm = add(new cloudwatch.Alarm(alarms, 'DeadLetters', {
+      alarmDescription: 'Jobs failed on every delivery and wait in the dead-letter queue: inspect them, fix the cause, redrive.',
+      // Visible messages, not NumberOfMessagesSent: messages moved by a redrive do not count as sent.
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    this.rejectedShareAlarm = add(new cloudwatch.Alarm(alarms, 'RejectedShare', {
+      alarmDescription: `More than ${rejectedShareThreshold * 100} % of job submissions were rejected with 429 (backlog over budget).`,
+      metric: this.metricRejectedShare(),
+      threshold: rejectedShareThreshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    if (worker) {
+      this.workerErrorsAlarm = add(new cloudwatch.Alarm(alarms, 'WorkerErrors', {
+        alarmDescription: 'The worker function failed (crashed or timed out); its whole batch is redelivered.',
+        metric: worker.metricErrors({ period: minute, statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+      this.workerThrottlesAlarm = add(new cloudwatch.Alarm(alarms, 'WorkerThrottles', {
+        alarmDescription: 'The worker function was throttled: account concurrency is exhausted, so messages wait (and count receives).',
+        metric: worker.metricThrottles({ period: minute, statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+      this.workerDurationAlarm = add(new cloudwatch.Alarm(alarms, 'WorkerDurationNearTimeout', {
+        alarmDescription: `Worker invocations took more than 80 % of the ${limits.workerTimeoutSeconds} s timeout: the model is slower than its profile.`,
+        metric: worker.metricDuration({ period: minute, statistic: 'Maximum' }),
+        threshold: Math.round(0.8 * limits.workerTimeoutSeconds * 1000),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+    }
+  }
+
+  /** Jobs waiting or in flight: ApproximateNumberOfMessagesVisible + NotVisible (Maximum, 1 min), what admission bounds. */
+  public metricDepth(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      label: 'Jobs waiting or in flight',
+      period: Duration.minutes(1),
+      ...props,
+      expression: 'FILL(visible, 0) + FILL(inflight, 0)',
+      usingMetrics: {
+        visible: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        inflight: this.queue.metricApproximateNumberOfMessagesNotVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      },
+    });
+  }
+
+  /**
+   * Jobs admitted (Sum), from the admission function's Embedded Metric Format log lines
+   * (namespace `KerasInferenceGuard/Queue`, dimension `QueueName`).
+   */
+  public metricAdmitted(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.emfMetric(QUEUE_METRICS.admitted, props);
+  }
+
+  /** Jobs rejected with 429 (Sum), from the admission function's Embedded Metric Format log lines. */
+  public metricRejected(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.emfMetric(QUEUE_METRICS.rejected, props);
+  }
+
+  /** Share of submissions rejected with 429 (0..1) per minute. */
+  public metricRejectedShare(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      label: 'Share of submissions rejected (429)',
+      period: Duration.minutes(1),
+      ...props,
+      // No submissions in a period gives no data point, which the alarm treats as not breaching.
+      expression: 'FILL(rejected, 0) / (FILL(admitted, 0) + FILL(rejected, 0))',
+      usingMetrics: { admitted: this.metricAdmitted(), rejected: this.metricRejected() },
+    });
+  }
+
+  /**
+   * Adds `POST /jobs` and `GET /jobs/{id}` under `resource`. Request model, validator and
+   * authorization come from the caller (the guarded API), as on `/predict`.
+   */
+  public attachToApi(resource: apigw.IResource, options: AttachToApiOptions = {}): JobsApi {
+    const submission = options.submission ?? JobSubmission.boundedAdmission();
+    const auth: apigw.MethodOptions = {
+      authorizationType: options.authorizationType,
+      authorizer: options.authorizer,
+      authorizationScopes: options.authorizationScopes,
+      apiKeyRequired: options.apiKeyRequired,
+      requestValidator: options.requestValidator,
+    };
+    const errorModels = { 'application/json': apigw.Model.EMPTY_MODEL };
+    const jobsResource = resource.addResource('jobs');
+    const jobResource = jobsResource.addResource('{id}');
+    const submitMethod = submission.kind === 'direct'
+      ? this.addDirectSubmit(jobsResource, auth, options.requestModel)
+      : jobsResource.addMethod('POST', new apigw.LambdaIntegration(this.admissionFunction, { timeout: Duration.seconds(11) }), {
+        ...auth,
+        requestModels: options.requestModel ? { 'application/json': options.requestModel } : undefined,
+        methodResponses: [202, 400, 409, 413, 415, 422, 429, 503].map((code) => ({
+          statusCode: String(code), responseModels: errorModels,
+          responseParameters: code === 429 || code === 503 || code === 409 ? { 'method.response.header.Retry-After': true } : undefined,
+        })),
+      });
+    const statusMethod = jobResource.addMethod('GET', new apigw.LambdaIntegration(this.statusFunction, { timeout: Duration.seconds(11) }), {
+      ...auth,
+      requestParameters: { 'method.request.path.id': true },
+      methodResponses: [200, 400, 404, 503].map((code) => ({ statusCode: String(code), responseModels: errorModels })),
+    });
+    return { jobsResource, jobResource, submitMethod, statusMethod };
+  }
+
+  private addDirectSubmit(jobs: apigw.Resource, auth: apigw.MethodOptions, requestModel: apigw.IModel | undefined): apigw.Method {
+    let role = this.node.tryFindChild('ApiQueueRole') as iam.Role | undefined;
+    if (!role) {
+      role = new iam.Role(this, 'ApiQueueRole', { assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'), description: 'Lets API Gateway send job messages to the queue' });
+      this.queue.grantSendMessages(role);
+    }
+    const stack = Stack.of(this);
+    const json = (o: unknown) => JSON.stringify(o);
+    // The message has the shape the worker reads: {"v":1,"jobId":<request id>,"request":<body>}.
+    const template = [
+      '#set($q = \'"\')',
+      'Action=SendMessage&MessageBody=$util.urlEncode("{${q}v${q}:1,${q}jobId${q}:${q}$context.requestId${q},${q}contentType${q}:${q}application/json${q},${q}request${q}:$input.body}")',
+    ].join('\n');
+    const retryAfter = { 'method.response.header.Retry-After': "'5'" };
+    const integration = new apigw.AwsIntegration({
+      service: 'sqs',
+      path: `${stack.account}/${this.queue.queueName}`,
+      integrationHttpMethod: 'POST',
+      options: {
+        credentialsRole: role,
+        // A content type without a template is refused (415), never passed to SQS as is.
+        passthroughBehavior: apigw.PassthroughBehavior.NEVER,
+        requestParameters: { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" },
+        requestTemplates: { 'application/json': template },
+        integrationResponses: [
+          // Only a 2xx from SQS is success: SQS errors never come back as 200.
+          { selectionPattern: '2\\d{2}', statusCode: '202', responseTemplates: { 'application/json': '{"jobId":"$context.requestId","status":"QUEUED","statusUrl":"$context.path/$context.requestId"}' } },
+          { selectionPattern: '400', statusCode: '400', responseTemplates: { 'application/json': json({ error: 'QueueRejected', message: 'The queue refused the message: the body is too large or not valid for the queue.' }) } },
+          { selectionPattern: '(40[1-9]|4[1-9]\\d)', statusCode: '500', responseTemplates: { 'application/json': json({ error: 'QueueIntegrationError', message: 'The queue refused the request; this is a server-side configuration error.' }) } },
+          { selectionPattern: '5\\d{2}', statusCode: '503', responseParameters: retryAfter, responseTemplates: { 'application/json': json({ error: 'DependencyUnavailable', message: 'SQS is unavailable; retry later.', retryAfterSeconds: 5 }) } },
+          // Anything else (no status matched) is an error, not a success.
+          { statusCode: '500', responseTemplates: { 'application/json': json({ error: 'QueueIntegrationError', message: 'Unexpected answer from the queue.' }) } },
+        ],
+      },
+    });
+    const errorModels = { 'application/json': apigw.Model.EMPTY_MODEL };
+    return jobs.addMethod('POST', integration, {
+      ...auth,
+      requestModels: requestModel ? { 'application/json': requestModel } : undefined,
+      methodResponses: [
+        { statusCode: '202', responseModels: errorModels },
+        { statusCode: '400', responseModels: errorModels },
+        { statusCode: '500', responseModels: errorModels },
+        { statusCode: '503', responseModels: errorModels, responseParameters: { 'method.response.header.Retry-After': true } },
+      ],
+    });
+  }
+
+  private emfMetric(name: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: QUEUE_METRICS.namespace,
+      metricName: name,
+      dimensionsMap: { [QUEUE_METRICS.dimension]: this.queue.queueName },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  private role(id: string): iam.Role {
+    // An own role instead of AWSLambdaBasicExecutionRole: the function writes to its own log group only.
+    return new iam.Role(new Construct(this, id), 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  }
+
+  private fn(id: string, o: {
+    code: 'admission' | 'worker' | 'status'; memoryMiB: number; timeout: Duration; logRetention: logs.RetentionDays; description: string;
+    environment: Record<string, string>; reservedConcurrentExecutions?: number; role?: iam.Role;
+    vpc?: ec2.IVpc; vpcSubnets?: ec2.SubnetSelection; securityGroups?: ec2.ISecurityGroup[];
+  }): lambda.Function {
+    const role = o.role ?? this.role(id);
+    const holder = role.node.scope as Construct;
+    const logGroup = new logs.LogGroup(holder, 'LogGroup', { retention: o.logRetention });
+    logGroup.grantWrite(role);
+    const fn = new lambda.Function(holder, 'Function', {
+      // The newest Node.js runtime this aws-cdk-lib knows (cdk-nag L1 wants the latest of the family).
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: handlerCode(o.code),
+      role,
+      memorySize: o.memoryMiB,
+      timeout: o.timeout,
+      description: o.description,
+      environment: o.environment,
+      reservedConcurrentExecutions: o.reservedConcurrentExecutions,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      vpc: o.vpc,
+      vpcSubnets: o.vpc ? o.vpcSubnets : undefined,
+      securityGroups: o.vpc ? o.securityGroups : undefined,
+    });
+    // CDK makes the function depend on its role and the role's policy; the role is already implied by
+    // the Role GetAtt (cfn-lint W3005), the policy is not: keep only that one.
+    const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+    if (policy) (fn.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [logicalId(policy)]);
+    ack(holder, 'AwsSolutions-IAM5', 'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so they need Resource "*".',
+      ['Resource::*']);
+    if (o.vpc) {
+      ack(holder, 'AwsSolutions-IAM4', 'AWSLambdaVPCAccessExecutionRole is what Lambda needs to attach network interfaces in the worker VPC; its EC2 actions support no resource scoping.',
+        ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']);
+    }
+    return fn;
+  }
+
+  /**
+   * Grants what a queue worker needs: consume the queue (sqs:ReceiveMessage, ChangeMessageVisibility,
+   * DeleteMessage, GetQueueAttributes, GetQueueUrl), claim and finish job records (dynamodb:GetItem,
+   * UpdateItem), read and delete claim-check payloads (`payloads/*`), write large results (`results/*`).
+   * Use it for an external consumer (`WorkerBackend.externalConsumer()`).
+   */
+  public grantWorker(grantee: iam.IGrantable): void {
+    this.queue.grantConsumeMessages(grantee);
+    this.grantTable(grantee, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    this.grantObjects(grantee, ['s3:GetObject', 's3:DeleteObject'], 'payloads/*');
+    this.grantObjects(grantee, ['s3:PutObject'], 'results/*');
+  }
+
+  private grantTable(grantee: iam.IGrantable, actions: string[]): void {
+    iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.jobTable.tableArn] });
+  }
+
+  private grantObjects(grantee: iam.IGrantable, actions: string[], prefix: string): void {
+    iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.payloadBucket.arnForObjects(prefix)] });
+    const bucketArn = nagText(Stack.of(this).resolve(this.payloadBucket.bucketArn));
+    if (bucketArn !== undefined) {
+      const principal = grantee.grantPrincipal;
+      const scope = principal instanceof Construct ? principal : undefined;
+      if (scope) ack(scope, 'AwsSolutions-IAM5', `Objects are keyed by job id under ${prefix.replace(/\*$/, '')}; the function reaches only that prefix of the payload bucket.`,
+        [`Resource::${bucketArn}/${prefix}`]);
+    }
+  }
+
+  /** Lambda caps all environment variables of a function at 4 KiB; the schema is the big one. */
+  private checkEnvironmentSize(): void {
+    const c = new ProblemCollector('QUEUE_INVALID', this.node.path);
+    for (const fn of [this.admissionFunction, this.workerFunction, this.statusFunction]) {
+      if (!fn) continue;
+      const env = (fn.node.defaultChild as lambda.CfnFunction).environment as { variables?: Record<string, string> } | undefined;
+      // Tokens (queue URL, names) resolve to short strings; count them at a generous 128 bytes.
+      const size = Object.entries(env?.variables ?? {}).reduce((n, [k, v]) => n + k.length + (Token.isUnresolved(v) ? 128 : Buffer.byteLength(String(v))), 0);
+      c.require(size <= LAMBDA_ENV_VARS_MAX_BYTES, `${fn.node.scope?.node.id}.environment`, `${size} bytes`,
+        `at most ${LAMBDA_ENV_VARS_MAX_BYTES} bytes (Lambda limit)`, 'the model schema is too large for an environment variable: simplify the signature (fewer named inputs)');
+    }
+    c.throwIfAny();
+  }
+}
+
+function logicalId(element: IConstruct): string {
+  const cfn = element instanceof CfnElement ? element : element.node.defaultChild as CfnElement;
+  return Stack.of(cfn).resolve(cfn.logicalId) as string;
+}
+
+/**
+ * Renders a resolved value the way cdk-nag names it in a finding (`<Logical.Arn>`,
+ * `<AWS::Partition>`), or undefined when it cannot be known at synth time.
+ */
+function nagText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  if (typeof o.Ref === 'string') return `<${o.Ref}>`;
+  const getAtt = o['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
+  const join = o['Fn::Join'];
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    const parts = (join[1] as unknown[]).map(nagText);
+    return parts.every((p) => p !== undefined) ? parts.join(join[0]) : undefined;
+  }
+  return undefined;
+}
+
+/** Acknowledges a nag finding on a construct and its subtree, with the reason. */
+function ack(scope: IConstruct, rule: string, reason: string, findings?: string[]): void {
+  if (!findings) {
+    Validations.of(scope).acknowledge({ id: rule, reason });
+    return;
+  }
+  for (const f of findings) Validations.of(scope).acknowledge({ id: `${rule}[${f}]`, reason });
+}

@@ -1,0 +1,187 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { admit, AdmissionConfig, AdmissionDeps, DepthGauge } from '../../handlers/admission/core';
+import { compileRequestSchema } from '../../handlers/shared/schema';
+import { SageMakerBackend } from '../../handlers/worker/backends';
+import { processBatch } from '../../handlers/worker/core';
+import { retryAfterSeconds } from '../../lib/queue/formulas';
+import { FakeSageMaker } from '../support/fake-sagemaker';
+import { localClients, MotoServer, startMoto, TEST_CREDENTIALS, TEST_REGION } from '../support/moto';
+import { admissionConfig, counts, createFixture, lambdaContext, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
+import { postJobs, TEST_SIGNATURE } from '../support/requests';
+
+let moto: MotoServer;
+let clients: ReturnType<typeof localClients>;
+const validate = compileRequestSchema(TEST_SIGNATURE.toJsonSchema());
+const ok = { instances: [[1, 2, 3]] };
+
+beforeAll(async () => {
+  moto = await startMoto();
+  clients = localClients(moto.endpoint);
+});
+afterAll(async () => {
+  await moto?.stop();
+});
+
+function deps(over: Partial<AdmissionDeps> = {}): AdmissionDeps {
+  return { ...clients, validate, now: () => Date.now(), log: () => undefined, ...over };
+}
+
+function setup(f: QueueFixture, o: Partial<AdmissionConfig> = {}, d = deps()) {
+  const config = admissionConfig(f, o);
+  const gauge = new DepthGauge(config, d.sqs, d.now);
+  return (event: Parameters<typeof admit>[0]) => admit(event, config, d, gauge);
+}
+
+async function fixture() {
+  return createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+}
+
+describe('admission', () => {
+  test('202 with job id, status URL and Location; the job is recorded and enqueued', async () => {
+    const f = await fixture();
+    const res = await setup(f)(postJobs(ok));
+    expect(res.statusCode).toBe(202);
+    const body = JSON.parse(res.body);
+    expect(body).toEqual({ jobId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'QUEUED', statusUrl: `/prod/jobs/${body.jobId}` });
+    expect(res.headers.Location).toBe(body.statusUrl);
+    const msgs = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 10 }));
+    expect(msgs.Messages).toHaveLength(1);
+    expect(JSON.parse(msgs.Messages![0].Body!)).toEqual({ v: 1, jobId: body.jobId, contentType: 'application/json', body: JSON.stringify(ok) });
+  });
+
+  test.each([
+    ['malformed JSON', postJobs('{"instances": [[1,2,'), 400, 'MalformedJson'],
+    ['wrong content type', postJobs(ok, { 'Content-Type': 'text/plain' }), 415, 'UnsupportedMediaType'],
+    ['wrong tensor shape', postJobs({ instances: [[1, 2]] }), 400, 'InvalidRequest'],
+    ['wrong element type', postJobs({ instances: [['a', 2, 3]] }), 400, 'InvalidRequest'],
+    ['too many instances', postJobs({ instances: [[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]] }), 400, 'InvalidRequest'],
+    ['unknown field', postJobs({ instances: [[1, 2, 3]], extra: 1 }), 400, 'InvalidRequest'],
+    ['oversize payload', postJobs({ instances: [[1, 2, 3]], pad: 'x'.repeat(3_000) }), 413, 'PayloadTooLarge'],
+    ['bad idempotency key', postJobs(ok, { 'Idempotency-Key': 'has space' }), 400, 'InvalidIdempotencyKey'],
+    ['too long idempotency key', postJobs(ok, { 'Idempotency-Key': 'k'.repeat(129) }), 400, 'InvalidIdempotencyKey'],
+  ])('%s: 4xx with a JSON body, nothing enqueued', async (_name, event, status, code) => {
+    const f = await fixture();
+    const res = await setup(f, { maxRequestBytes: 2_000 })(event);
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['Content-Type']).toBe('application/json');
+    expect(JSON.parse(res.body)).toMatchObject({ error: code, message: expect.any(String) });
+    expect((await counts(clients.sqs, f.queueUrl)).total).toBe(0);
+  });
+
+  test('schema errors are listed with their paths', async () => {
+    const f = await fixture();
+    const res = await setup(f)(postJobs({ instances: [[1, 2], ['x', 2, 3]] }));
+    const body = JSON.parse(res.body);
+    expect(body.problems.length).toBeGreaterThanOrEqual(2);
+    expect(body.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['/instances/0', '/instances/1/0']));
+  });
+
+  test('Idempotency-Key: same key and body -> same job, enqueued once; other body -> 422; other caller -> other job', async () => {
+    const f = await fixture();
+    const post = setup(f);
+    const a = await post(postJobs(ok, { 'Idempotency-Key': 'order-42' }));
+    const b = await post(postJobs(ok, { 'idempotency-key': 'order-42' }));
+    expect(a.statusCode).toBe(202);
+    expect(b.statusCode).toBe(202);
+    expect(JSON.parse(b.body).jobId).toBe(JSON.parse(a.body).jobId);
+    expect(b.headers['Idempotent-Replayed']).toBe('true');
+    expect((await counts(clients.sqs, f.queueUrl)).total).toBe(1);
+    const c = await post(postJobs({ instances: [[9, 9, 9]] }, { 'Idempotency-Key': 'order-42' }));
+    expect(c.statusCode).toBe(422);
+    expect(JSON.parse(c.body).error).toBe('IdempotencyKeyReused');
+    const d = await post(postJobs(ok, { 'Idempotency-Key': 'order-42' }, 'another-caller'));
+    expect(d.statusCode).toBe(202);
+    expect(JSON.parse(d.body).jobId).not.toBe(JSON.parse(a.body).jobId);
+    expect((await counts(clients.sqs, f.queueUrl)).total).toBe(2);
+  });
+
+  test('oversize payload: claim check in S3, round trip through the worker', async () => {
+    const f = await fixture();
+    const big = { instances: [[1.123456789, 2.123456789, 3.123456789], [4, 5, 6], [7, 8, 9], [1, 1, 1]] };
+    const res = await setup(f, { maxInlineMessageBytes: 100 })(postJobs(big));
+    expect(res.statusCode).toBe(202);
+    const { jobId } = JSON.parse(res.body);
+    const stored = await clients.s3.send(new GetObjectCommand({ Bucket: f.bucketName, Key: `payloads/${jobId}` }));
+    expect(stored.ServerSideEncryption).toBe('AES256');
+    expect(JSON.parse(await stored.Body!.transformToString())).toEqual(big);
+    const fake = await FakeSageMaker.start();
+    try {
+      await pollOnce(clients.sqs, f.queueUrl, 10, (e) => processBatch(e, lambdaContext(10_000), workerConfig(f), {
+        ...clients, backend: new SageMakerBackend(fake.client(), 'ep'), now: Date.now, random: Math.random, log: () => undefined,
+      }));
+      expect(fake.calls).toHaveLength(1);
+      expect(JSON.parse(fake.calls[0].body)).toEqual(big);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  test('over budget: 429 with Retry-After (estimated drain time); the depth is read once per cache TTL', async () => {
+    const f = await fixture();
+    let reads = 0;
+    const sqs = new SQSClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    sqs.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'GetQueueAttributesCommand') reads++;
+      return next(args);
+    }, { step: 'initialize' });
+    const cfg = { depthBudget: 5, drainRatePerSecond: 0.5, environments: 1, depthCacheTtlMs: 60_000 };
+    const lines: string[] = [];
+    const post = setup(f, cfg, deps({ sqs, log: (l) => lines.push(l) }));
+    for (let i = 0; i < 5; i++) expect((await post(postJobs(ok))).statusCode).toBe(202);
+    const readsAtBudget = reads;
+    const rejected = await Promise.all(Array.from({ length: 20 }, () => post(postJobs(ok))));
+    for (const r of rejected) {
+      expect(r.statusCode).toBe(429);
+      expect(r.headers['Retry-After']).toBe(String(retryAfterSeconds(5, 5, 0.5, 0.5, 300)));
+      expect(JSON.parse(r.body)).toMatchObject({ error: 'BacklogFull', retryAfterSeconds: 5 });
+    }
+    expect(reads - readsAtBudget).toBeLessThanOrEqual(1);
+    // Each decision is an Embedded Metric Format line: the 429-share alarm's data.
+    const emf = lines.map((l) => JSON.parse(l)).filter((l) => l._aws);
+    expect(emf.filter((l) => l.JobsAdmitted === 1)).toHaveLength(5);
+    expect(emf.filter((l) => l.JobsRejected === 1)).toHaveLength(20);
+    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'KerasInferenceGuard/Queue', Dimensions: [['QueueName']] });
+    expect(emf[0].QueueName).toBe(f.queueName);
+    expect((await counts(clients.sqs, f.queueUrl)).total).toBe(5);
+  });
+
+  test('concurrent submitters across environments: depth stays within budget + slack (one per environment)', async () => {
+    const f = await fixture();
+    const environments = 8;
+    const depthBudget = 40;
+    const config = admissionConfig(f, { depthBudget, environments, depthCacheTtlMs: 1_000, drainRatePerSecond: 2 });
+    const d = deps();
+    const gauges = Array.from({ length: environments }, () => new DepthGauge(config, d.sqs, d.now));
+    const statuses: number[] = [];
+    // Each environment serves one request at a time, as Lambda does; all environments run at once.
+    await Promise.all(gauges.map(async (gauge) => {
+      for (let i = 0; i < 30; i++) {
+        const res = await admit(postJobs(ok), config, d, gauge);
+        statuses.push(res.statusCode);
+        if (res.statusCode === 429) expect(Number(res.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+      }
+    }));
+    const admitted = statuses.filter((s) => s === 202).length;
+    expect(statuses.filter((s) => s !== 202 && s !== 429)).toEqual([]);
+    const depth = (await counts(clients.sqs, f.queueUrl)).total;
+    expect(depth).toBe(admitted);
+    expect(depth).toBeGreaterThanOrEqual(depthBudget);
+    expect(depth).toBeLessThanOrEqual(depthBudget + environments);
+  });
+
+  test('SQS unavailable: 503 with Retry-After, no job recorded', async () => {
+    const f = await fixture();
+    const res = await setup(f, { queueUrl: `${moto.endpoint}/123456789012/missing-queue` })(postJobs(ok));
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['Retry-After']).toBe('2');
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'DependencyUnavailable' });
+  });
+
+  test('DynamoDB unavailable: 503, nothing enqueued', async () => {
+    const f = await fixture();
+    const res = await setup(f, { tableName: 'missing-table' })(postJobs(ok, { 'Idempotency-Key': 'k1' }));
+    expect(res.statusCode).toBe(503);
+    expect((await counts(clients.sqs, f.queueUrl)).total).toBe(0);
+  });
+});

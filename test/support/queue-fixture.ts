@@ -1,0 +1,130 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { AdmissionConfig } from '../../handlers/admission/core';
+import type { BatchResponse, SqsEvent, WorkerConfig, WorkerContext } from '../../handlers/worker/core';
+
+/** The resources of one test: queue + DLQ with redrive, job table, payload bucket. */
+export interface QueueFixture {
+  readonly queueUrl: string;
+  readonly queueName: string;
+  readonly dlqUrl: string;
+  readonly tableName: string;
+  readonly bucketName: string;
+}
+
+let counter = 0;
+
+/** Creates a fresh queue, dead-letter queue, table and bucket on the local peer. */
+export async function createFixture(c: { sqs: SQSClient; s3: S3Client; ddb: DynamoDBClient }, opts: { visibilityTimeoutSeconds: number; maxReceiveCount: number }): Promise<QueueFixture> {
+  const n = `${process.pid}-${++counter}`;
+  const dlq = await c.sqs.send(new CreateQueueCommand({ QueueName: `dlq-${n}`, Attributes: { MessageRetentionPeriod: '1209600' } }));
+  const dlqArn = (await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
+  const queueName = `jobs-${n}`;
+  const q = await c.sqs.send(new CreateQueueCommand({
+    QueueName: queueName,
+    Attributes: {
+      VisibilityTimeout: String(opts.visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount }),
+    },
+  }));
+  const tableName = `jobs-${n}`;
+  await c.ddb.send(new CreateTableCommand({
+    TableName: tableName, BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'jobId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'jobId', KeyType: 'HASH' }],
+  }));
+  const bucketName = `payloads-${n}`;
+  await c.s3.send(new CreateBucketCommand({ Bucket: bucketName }));
+  return { queueUrl: q.QueueUrl!, queueName, dlqUrl: dlq.QueueUrl!, tableName, bucketName };
+}
+
+/** Admission settings for a fixture. */
+export function admissionConfig(f: QueueFixture, o: Partial<AdmissionConfig> = {}): AdmissionConfig {
+  return {
+    queueUrl: f.queueUrl, queueName: f.queueName, tableName: f.tableName, bucketName: f.bucketName,
+    depthBudget: 1_000, drainRatePerSecond: 10, resumeFraction: 0.5, maxRetryAfterSeconds: 300,
+    depthCacheTtlMs: 5_000, environments: 4, maxRequestBytes: 2_000_000, maxInlineMessageBytes: 262_144, jobTtlSeconds: 86_400,
+    ...o,
+  };
+}
+
+/** Worker settings for a fixture. */
+export function workerConfig(f: QueueFixture, o: Partial<WorkerConfig> = {}): WorkerConfig {
+  return {
+    queueUrl: f.queueUrl, tableName: f.tableName, bucketName: f.bucketName,
+    perCallDeadlineMs: 2_000, maxReceiveCount: 5, visibilityTimeoutSeconds: 30, backoffBaseSeconds: 1,
+    resultInlineMaxBytes: 65_536, jobTtlSeconds: 86_400, safetyMarginMs: 200,
+    ...o,
+  };
+}
+
+/** A Lambda context whose invocation times out `timeoutMs` after it is created. */
+export function lambdaContext(timeoutMs: number, id = `req-${++counter}`): WorkerContext {
+  const end = Date.now() + timeoutMs;
+  return { awsRequestId: id, getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
+}
+
+/** Visible, in-flight and delayed message counts. */
+export async function counts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number; total: number }> {
+  const a = (await sqs.send(new GetQueueAttributesCommand({
+    QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+  }))).Attributes ?? {};
+  const visible = Number(a.ApproximateNumberOfMessages ?? 0);
+  const inFlight = Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return { visible, inFlight, total: visible + inFlight + Number(a.ApproximateNumberOfMessagesDelayed ?? 0) };
+}
+
+/**
+ * Does what the Lambda SQS event source does, against the real queue: receive a batch, invoke the
+ * function, delete the messages it did not report as failures. If the function throws (a crash),
+ * nothing is deleted and the whole batch comes back after the visibility timeout.
+ * Returns the number of messages received.
+ */
+export async function pollOnce(sqs: SQSClient, queueUrl: string, batchSize: number, invoke: (event: SqsEvent) => Promise<BatchResponse>): Promise<number> {
+  const out = await sqs.send(new ReceiveMessageCommand({
+    QueueUrl: queueUrl, MaxNumberOfMessages: batchSize, WaitTimeSeconds: 0,
+    MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+  }));
+  const messages = out.Messages ?? [];
+  if (messages.length === 0) return 0;
+  const event: SqsEvent = {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body ?? '',
+      attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
+    })),
+  };
+  let response: BatchResponse;
+  try {
+    response = await invoke(event);
+  } catch {
+    return messages.length;
+  }
+  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  const done = messages.filter((m) => !failed.has(m.MessageId!));
+  if (done.length > 0) {
+    const del = await sqs.send(new DeleteMessageBatchCommand({
+      QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+    }));
+    if (del.Failed?.length) throw new Error(`DeleteMessageBatch failed: ${JSON.stringify(del.Failed)}`);
+  }
+  return messages.length;
+}
+
+/** Runs `pollers` concurrent pollers until the queue is empty (visible, in flight and delayed), or fails after `timeoutMs`. */
+export async function drainQueue(sqs: SQSClient, queueUrl: string, batchSize: number, pollers: number, invoke: (event: SqsEvent) => Promise<BatchResponse>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  const loop = async () => {
+    while (Date.now() < end) {
+      const n = await pollOnce(sqs, queueUrl, batchSize, invoke);
+      if (n === 0) {
+        if ((await counts(sqs, queueUrl)).total === 0) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw new Error(`queue ${queueUrl} not drained within ${timeoutMs} ms`);
+  };
+  await Promise.all(Array.from({ length: pollers }, loop));
+}
