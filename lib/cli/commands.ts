@@ -2,6 +2,7 @@ import { CliCommand } from './io';
 import { limitsCommand } from './limits';
 import { profileCommand } from './profile';
 import { recommendCommand } from './recommend';
+import { reviewCommand } from './review';
 
 /**
  * Every subcommand of `kig`. Each lives in its own module; add it here to register it.
@@ -10,4 +11,5 @@ export const COMMANDS: CliCommand[] = [
   profileCommand,
   recommendCommand,
   limitsCommand,
+  reviewCommand,
 ];

@@ -1,23 +1,20 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { COMMANDS } from './commands';
 import { CliIo, EXIT, UsageError } from './io';
 import { InferenceGuardError } from '../core';
 
-/**
- * The package version, from the nearest package.json above this file: the sources run from
- * lib/cli (two levels down) and the build from dist/lib/cli (three), so no fixed relative path
- * fits both.
- */
-function packageVersion(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
-    if (path.dirname(dir) === dir) return 'unknown';
+/** The package version. The relative path differs between the sources (ts-jest) and the compiled dist/ tree. */
+function readVersion(): string {
+  for (const candidate of ['../../package.json', '../../../package.json']) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(candidate).version as string;
+    } catch {
+      // try the next layout
+    }
   }
+  return 'unknown';
 }
-
-const VERSION = packageVersion();
+const VERSION: string = readVersion();
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 4);

@@ -68,6 +68,16 @@ export const SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN = 1;
 export const SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX = 1_000;
 /** Async inline body limit (bytes). Source: sagemaker-runtime.json. */
 export const SAGEMAKER_ASYNC_INLINE_BODY_MAX_BYTES = 128_000;
+/** Serverless: ServerlessConfig.MaxConcurrency range. Source: API_ProductionVariantServerlessConfig. */
+export const SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN = 1;
+export const SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX = 200;
+/**
+ * CloudWatch metrics that async endpoints do not publish, so scaling on them never fires.
+ * Source: https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html
+ */
+export const SAGEMAKER_METRICS_NOT_PUBLISHED_FOR_ASYNC: readonly string[] = ['Invocations', 'InvocationsPerInstance', 'OverheadLatency'];
+/** Predefined target-tracking metric built on InvocationsPerInstance. Source: API_PredefinedMetricSpecification. */
+export const SAGEMAKER_INVOCATIONS_PREDEFINED_METRIC = 'SageMakerVariantInvocationsPerInstance';
 
 /**
  * The Deep Learning Containers registry account per Region. Most Regions use the default;
@@ -92,6 +102,8 @@ export const DLC_REGION_ACCOUNTS: Readonly<Record<string, string>> = {
 export const SQS_DEFAULT_VISIBILITY_TIMEOUT_S = 30;
 /** Queue visibility timeout range (s). Source: API_SetQueueAttributes. */
 export const SQS_VISIBILITY_TIMEOUT_MAX_S = 43_200;
+/** Default message retention (s) when MessageRetentionPeriod is absent: 4 days. Same source. */
+export const SQS_DEFAULT_RETENTION_S = 345_600;
 /** Message retention range (s). Same source. */
 export const SQS_RETENTION_MIN_S = 60;
 export const SQS_RETENTION_MAX_S = 1_209_600;
@@ -102,6 +114,8 @@ export const SQS_MAX_RECEIVE_COUNT_MIN = 1;
 export const SQS_MAX_RECEIVE_COUNT_MAX = 1_000;
 /** AWS recommends queue visibility >= 6 x the consuming function's timeout. Source: services-sqs-configure.html. */
 export const SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR = 6;
+/** Lambda function timeout (s) when Timeout is absent. Source: CloudFormation AWS::Lambda::Function Timeout. */
+export const LAMBDA_DEFAULT_TIMEOUT_S = 3;
 /** SQS event source ScalingConfig.MaximumConcurrency range. Source: services-sqs-scaling.html. */
 export const LAMBDA_SQS_MAX_CONCURRENCY_MIN = 2;
 export const LAMBDA_SQS_MAX_CONCURRENCY_MAX = 1_000;

@@ -1,0 +1,115 @@
+/**
+ * Review-time benchmark: generates a CloudFormation template with 500 resources (REST APIs,
+ * queues with workers, SageMaker endpoints, ECS services, alarms and log groups, with references
+ * between them as real templates have), then times `kig review` on it: reading and parsing the
+ * file, running every rule, and rendering the table. Prints the median of several runs.
+ *
+ *   npm run build && node dist/bench/review-bench.js [--runs N] [--resources N]
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { loadTemplate, renderReport, reviewTemplate, summarize } from '../lib/review';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
+const ref = (id: string) => ({ Ref: id });
+const att = (id: string, a: string) => ({ 'Fn::GetAtt': [id, a] });
+
+function apiUnit(i: number): Resources {
+  const p = `Api${i}`;
+  return {
+    [p]: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: `api-${i}`, EndpointConfiguration: { Types: ['REGIONAL'] } } },
+    [`${p}Res`]: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: ref(p), ParentId: att(p, 'RootResourceId'), PathPart: 'predict' } },
+    [`${p}Model`]: { Type: 'AWS::ApiGateway::Model', Properties: { RestApiId: ref(p), ContentType: 'application/json', Schema: { type: 'object' } } },
+    [`${p}Validator`]: { Type: 'AWS::ApiGateway::RequestValidator', Properties: { RestApiId: ref(p), ValidateRequestBody: true } },
+    [`${p}Post`]: { Type: 'AWS::ApiGateway::Method', Properties: { RestApiId: ref(p), ResourceId: ref(`${p}Res`), HttpMethod: 'POST', AuthorizationType: 'NONE', ApiKeyRequired: true, RequestValidatorId: ref(`${p}Validator`), RequestModels: { 'application/json': ref(`${p}Model`) }, Integration: { Type: 'AWS', Uri: { 'Fn::Sub': 'arn:aws:apigateway:${AWS::Region}:runtime.sagemaker:path/endpoints/e/invocations' }, TimeoutInMillis: 20000 } } },
+    [`${p}Deployment`]: { Type: 'AWS::ApiGateway::Deployment', DependsOn: [`${p}Post`], Properties: { RestApiId: ref(p) } },
+    [`${p}Logs`]: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } },
+    [`${p}Stage`]: { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: ref(p), DeploymentId: ref(`${p}Deployment`), StageName: 'prod', AccessLogSetting: { DestinationArn: att(`${p}Logs`, 'Arn') }, MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }] } },
+    [`${p}Plan`]: { Type: 'AWS::ApiGateway::UsagePlan', Properties: { ApiStages: [{ ApiId: ref(p), Stage: ref(`${p}Stage`) }], Throttle: { RateLimit: 5, BurstLimit: 10 }, Quota: { Limit: 1000, Period: 'DAY' } } },
+    [`${p}Acl`]: { Type: 'AWS::WAFv2::WebACL', Properties: { Scope: 'REGIONAL', DefaultAction: { Allow: {} }, Rules: [{ Name: 'rate', Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 100, AggregateKeyType: 'IP' } } }] } },
+    [`${p}AclAssoc`]: { Type: 'AWS::WAFv2::WebACLAssociation', Properties: { WebACLArn: att(`${p}Acl`, 'Arn'), ResourceArn: { 'Fn::Join': ['', ['arn:aws:apigateway:', ref('AWS::Region'), '::/restapis/', ref(p), '/stages/', ref(`${p}Stage`)]] } } },
+    [`${p}Alarm`]: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: '5XXError', Namespace: 'AWS/ApiGateway', Dimensions: [{ Name: 'ApiName', Value: `api-${i}` }], Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' } },
+  };
+}
+
+function queueUnit(i: number): Resources {
+  const q = `Jobs${i}`;
+  return {
+    [`${q}Dlq`]: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1209600 } },
+    [q]: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 180, RedrivePolicy: { deadLetterTargetArn: att(`${q}Dlq`, 'Arn'), maxReceiveCount: 5 } } },
+    [`${q}Role`]: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } },
+    [`${q}Worker`]: { Type: 'AWS::Lambda::Function', Properties: { Role: att(`${q}Role`, 'Arn'), Timeout: 30, Runtime: 'nodejs24.x', Handler: 'i.h', Code: { ZipFile: 'x' } } },
+    [`${q}Source`]: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: att(q, 'Arn'), FunctionName: ref(`${q}Worker`), ScalingConfig: { MaximumConcurrency: 5 } } },
+    [`${q}WorkerLogs`]: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: { 'Fn::Sub': `/aws/lambda/\${${q}Worker}` } } },
+    [`${q}DlqAlarm`]: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: att(`${q}Dlq`, 'QueueName') }], Threshold: 0, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' } },
+  };
+}
+
+function endpointUnit(i: number): Resources {
+  const e = `Ep${i}`;
+  return {
+    [`${e}Model`]: { Type: 'AWS::SageMaker::Model', Properties: { ExecutionRoleArn: 'arn:aws:iam::1:role/r', PrimaryContainer: { Image: 'img' } } },
+    [`${e}Config`]: { Type: 'AWS::SageMaker::EndpointConfig', Properties: { ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: att(`${e}Model`, 'ModelName'), InstanceType: 'ml.g5.xlarge', InitialInstanceCount: 1 }] } },
+    [e]: { Type: 'AWS::SageMaker::Endpoint', Properties: { EndpointConfigName: att(`${e}Config`, 'EndpointConfigName') } },
+    [`${e}Target`]: { Type: 'AWS::ApplicationAutoScaling::ScalableTarget', Properties: { ServiceNamespace: 'sagemaker', ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 1, MaxCapacity: 4, ResourceId: { 'Fn::Sub': `endpoint/\${${e}.EndpointName}/variant/AllTraffic` } } },
+    [`${e}Policy`]: { Type: 'AWS::ApplicationAutoScaling::ScalingPolicy', Properties: { PolicyName: 'p', PolicyType: 'TargetTrackingScaling', ScalingTargetId: ref(`${e}Target`), TargetTrackingScalingPolicyConfiguration: { TargetValue: 100, PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' } } } },
+  };
+}
+
+function serviceUnit(i: number): Resources {
+  const s = `Svc${i}`;
+  return {
+    [`${s}Cluster`]: { Type: 'AWS::ECS::Cluster' },
+    [`${s}Task`]: { Type: 'AWS::ECS::TaskDefinition', Properties: { Cpu: '1024', ContainerDefinitions: [{ Name: 'model', Image: 'img', Memory: 2048 }] } },
+    [s]: { Type: 'AWS::ECS::Service', Properties: { Cluster: ref(`${s}Cluster`), TaskDefinition: ref(`${s}Task`), DesiredCount: 1 } },
+  };
+}
+
+/** A template with exactly `count` resources, built from the units above in rotation. */
+function generateTemplate(count: number): { Resources: Resources } {
+  const resources: Resources = {};
+  const units = [apiUnit, queueUnit, endpointUnit, serviceUnit];
+  for (let i = 0; Object.keys(resources).length < count; i++) Object.assign(resources, units[i % units.length](i));
+  // Each unit lists a resource after the ones it references, so cutting the last unit short
+  // leaves every remaining reference resolvable.
+  for (const id of Object.keys(resources).slice(count)) delete resources[id];
+  return { Resources: resources };
+}
+
+function main(): void {
+  const arg = (name: string, dflt: number) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : dflt;
+  };
+  const runs = arg('--runs', 7);
+  const count = arg('--resources', 500);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-review-bench-'));
+  try {
+    const file = path.join(dir, 'bench.template.json');
+    const template = generateTemplate(count);
+    fs.writeFileSync(file, JSON.stringify(template, null, 1));
+    const samples: number[] = [];
+    let findings = 0;
+    let components = 0;
+    let resources = 0;
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      const loaded = loadTemplate(file, dir);
+      const review = reviewTemplate(loaded);
+      renderReport(summarize([review]), 'table');
+      samples.push(performance.now() - t0);
+      findings = review.findings.length;
+      components = review.components.length;
+      resources = review.resourceCount;
+    }
+    samples.sort((a, b) => a - b);
+    const median = samples[Math.floor(samples.length / 2)];
+    process.stdout.write(`review of a ${resources}-resource template (${components} components, ${findings} findings): median ${median.toFixed(1)} ms over ${runs} runs (min ${samples[0].toFixed(1)} ms, max ${samples[samples.length - 1].toFixed(1)} ms)\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,111 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { CliCommand, CliIo, EXIT, UsageError } from './io';
+import { REVIEW_FORMATS, ReviewFormat, ReviewInputError, TemplateReview, loadTemplate, renderReport, reviewTemplate, summarize, templateFiles } from '../review';
+
+/** Templates from which progress is drawn on a terminal: below it the review is instant. */
+const PROGRESS_THRESHOLD = 10;
+
+const HELP = `Usage: kig review <template.json|template.yaml|cdk.out> [options]
+
+Reviews CloudFormation templates for the five denial-of-service mitigations (resource limits,
+timeouts, rate limiting, queue management, alarms) with the InferenceGuard rules (see RULES.md).
+Works on any template, JSON or YAML (short forms such as !Ref, !GetAtt and !Sub included), or on
+every stack template of a cdk.out directory.
+
+For each API, queue, endpoint and service it prints whether each mitigation is present, missing
+or not applicable, and the finding behind each mark.
+
+Options:
+  -f, --format FORMAT   table (default), json, markdown or sarif (SARIF 2.1.0 for code scanning)
+  -o, --output FILE     write the report to FILE instead of standard output
+      --fail-on LEVEL   error (default): exit 1 when an error-level rule fails;
+                        warning: exit 1 when any rule fails
+  -h, --help            show this help
+
+Exit codes: 0 no failing rule at the --fail-on level, 1 failing rules, 2 bad usage or bad input
+(missing file, malformed JSON/YAML, unresolvable reference, empty directory), 130 interrupted
+(the report covers the templates reviewed before Ctrl-C).
+`;
+
+function parseOptions(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', short: 'f', default: 'table' },
+        output: { type: 'string', short: 'o' },
+        'fail-on': { type: 'string', default: 'error' },
+      },
+    });
+  } catch (e) {
+    // parseArgs reports unknown or malformed options with a TypeError; that is a usage error.
+    throw new UsageError(`${(e as Error).message.split('. ')[0]}. See kig review --help.`);
+  }
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOptions(argv);
+  if (positionals.length !== 1) {
+    throw new UsageError(`expected one template file or cdk.out directory, got ${positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(' ')}. See kig review --help.`);
+  }
+  const format = values.format as ReviewFormat;
+  if (!REVIEW_FORMATS.includes(format)) {
+    throw new UsageError(`--format ${JSON.stringify(values.format)}: allowed ${REVIEW_FORMATS.join(', ')}.`);
+  }
+  const failOn = values['fail-on'];
+  if (failOn !== 'error' && failOn !== 'warning') throw new UsageError(`--fail-on ${JSON.stringify(failOn)}: allowed error, warning.`);
+
+  const reviews: TemplateReview[] = [];
+  let interrupted = false;
+  try {
+    const files = templateFiles(positionals[0], io.cwd);
+    const progress = io.isTty && files.length >= PROGRESS_THRESHOLD;
+    for (const [i, file] of files.entries()) {
+      if (io.signal?.aborted) {
+        // Ctrl-C: report what was reviewed so far, and say so.
+        if (progress) io.stderr('\r\x1b[K');
+        io.stderr(`kig review: interrupted after ${i} of ${files.length} templates; the report covers those.\n`);
+        interrupted = true;
+        break;
+      }
+      if (progress) io.stderr(`\rreviewing ${i + 1}/${files.length} ${path.basename(file)}\x1b[K`);
+      reviews.push(reviewTemplate(loadTemplate(file, io.cwd)));
+    }
+    if (progress && !interrupted) io.stderr('\r\x1b[K');
+  } catch (e) {
+    if (e instanceof ReviewInputError) {
+      io.stderr(`kig review: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+
+  const report = summarize(reviews);
+  const text = renderReport(report, format);
+  if (values.output) {
+    const out = path.resolve(io.cwd, values.output);
+    try {
+      fs.writeFileSync(out, text);
+    } catch (e) {
+      io.stderr(`kig review: cannot write ${values.output} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Fix: choose a writable path.\n`);
+      return EXIT.USAGE;
+    }
+    io.stderr(`kig review: wrote ${format} report to ${values.output}: ${report.errors} error(s), ${report.warnings} warning(s).\n`);
+  } else {
+    io.stdout(text);
+  }
+  if (interrupted) return EXIT.INTERRUPTED;
+  const failing = failOn === 'warning' ? report.errors + report.warnings : report.errors;
+  return failing > 0 ? EXIT.FINDINGS : EXIT.OK;
+}
+
+/** `kig review`: the DoS-readiness review of CloudFormation templates. */
+export const reviewCommand: CliCommand = {
+  name: 'review',
+  summary: 'review CloudFormation templates (JSON, YAML or cdk.out) for the five DoS mitigations',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,278 @@
+import { formatProblem } from '../../core/errors';
+import { findReferences, readString, referencedIds, renderString } from '../template/intrinsics';
+import { TemplateModel } from '../template/template-model';
+
+/** Resource types the rules look at, named once. */
+export const T = {
+  REST_API: 'AWS::ApiGateway::RestApi',
+  STAGE: 'AWS::ApiGateway::Stage',
+  DEPLOYMENT: 'AWS::ApiGateway::Deployment',
+  METHOD: 'AWS::ApiGateway::Method',
+  USAGE_PLAN: 'AWS::ApiGateway::UsagePlan',
+  REQUEST_VALIDATOR: 'AWS::ApiGateway::RequestValidator',
+  VPC_LINK: 'AWS::ApiGateway::VpcLink',
+  WEB_ACL: 'AWS::WAFv2::WebACL',
+  WEB_ACL_ASSOCIATION: 'AWS::WAFv2::WebACLAssociation',
+  QUEUE: 'AWS::SQS::Queue',
+  FUNCTION: 'AWS::Lambda::Function',
+  ALIAS: 'AWS::Lambda::Alias',
+  VERSION: 'AWS::Lambda::Version',
+  EVENT_SOURCE_MAPPING: 'AWS::Lambda::EventSourceMapping',
+  TASK_DEFINITION: 'AWS::ECS::TaskDefinition',
+  SERVICE: 'AWS::ECS::Service',
+  CAPACITY_PROVIDER: 'AWS::ECS::CapacityProvider',
+  CLUSTER_CAPACITY_ASSOCIATIONS: 'AWS::ECS::ClusterCapacityProviderAssociations',
+  ASG: 'AWS::AutoScaling::AutoScalingGroup',
+  LAUNCH_TEMPLATE: 'AWS::EC2::LaunchTemplate',
+  LAUNCH_CONFIGURATION: 'AWS::AutoScaling::LaunchConfiguration',
+  LOAD_BALANCER: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+  LISTENER: 'AWS::ElasticLoadBalancingV2::Listener',
+  ENDPOINT: 'AWS::SageMaker::Endpoint',
+  ENDPOINT_CONFIG: 'AWS::SageMaker::EndpointConfig',
+  SCALABLE_TARGET: 'AWS::ApplicationAutoScaling::ScalableTarget',
+  SCALING_POLICY: 'AWS::ApplicationAutoScaling::ScalingPolicy',
+  ALARM: 'AWS::CloudWatch::Alarm',
+  LOG_GROUP: 'AWS::Logs::LogGroup',
+  TOPIC: 'AWS::SNS::Topic',
+  SUBSCRIPTION: 'AWS::SNS::Subscription',
+} as const;
+
+/** One finding line in the library's usual shape: the thing, the value, what is allowed, the fix. */
+export function problem(what: string, value: string, allowed: string, fix: string): string {
+  return formatProblem({ prop: what, value, allowed, fix });
+}
+
+/** Plain object check. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** An array property, or an empty array when absent or not an array (e.g. an `Fn::If`). */
+export function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** A record property, or an empty record. */
+export function rec(v: unknown): Record<string, unknown> {
+  return isRecord(v) ? v : {};
+}
+
+/** CloudFormation `Json` properties (RedrivePolicy, ...) may be a JSON string; read both shapes. */
+export function jsonProperty(v: unknown): Record<string, unknown> | undefined {
+  if (isRecord(v)) return v;
+  if (typeof v === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(v);
+      return isRecord(parsed) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+// ---- API Gateway -----------------------------------------------------------------------------
+
+/** A REST stage, whether declared as AWS::ApiGateway::Stage or by a Deployment's StageName. */
+export interface StageView {
+  /** Logical id of the Stage (or Deployment) resource. */
+  readonly id: string;
+  /** Logical id of the REST API, when it is in the template. */
+  readonly restApiId?: string;
+  /** Stage name, when it is a literal. */
+  readonly stageName?: string;
+  /** `MethodSettings` entries. */
+  readonly methodSettings: ReadonlyArray<Record<string, unknown>>;
+  /** Stage-wide throttle set directly on a Deployment's `StageDescription`. */
+  readonly descriptionThrottle?: { readonly rate: unknown; readonly burst: unknown };
+}
+
+/** Reads a Stage, or a Deployment that creates a stage; undefined for anything else. */
+export function stageView(model: TemplateModel, id: string): StageView | undefined {
+  const type = model.typeOf(id);
+  const p = model.props(id);
+  if (type === T.STAGE) {
+    const name = readString(p.StageName, model.parameterDefault);
+    return {
+      id,
+      restApiId: model.target(p.RestApiId, T.REST_API),
+      stageName: name.kind === 'literal' ? name.value : undefined,
+      methodSettings: list(p.MethodSettings).filter(isRecord),
+    };
+  }
+  if (type === T.DEPLOYMENT && p.StageName !== undefined) {
+    const name = readString(p.StageName, model.parameterDefault);
+    const d = rec(p.StageDescription);
+    return {
+      id,
+      restApiId: model.target(p.RestApiId, T.REST_API),
+      stageName: name.kind === 'literal' ? name.value : undefined,
+      methodSettings: list(d.MethodSettings).filter(isRecord),
+      descriptionThrottle: { rate: d.ThrottlingRateLimit, burst: d.ThrottlingBurstLimit },
+    };
+  }
+  return undefined;
+}
+
+/** Every stage of every REST API in the template. */
+export function allStages(model: TemplateModel): StageView[] {
+  return [...model.ofType(T.STAGE), ...model.ofType(T.DEPLOYMENT)]
+    .map((id) => stageView(model, id))
+    .filter((s): s is StageView => s !== undefined);
+}
+
+/** Label for messages: `stage "prod" (ApiStage)`. */
+export function stageLabel(s: StageView): string {
+  return s.stageName !== undefined ? `stage "${s.stageName}" (${s.id})` : `stage ${s.id}`;
+}
+
+/**
+ * True when an ARN expression points at the stage: it references the Stage resource (CDK's
+ * `stage.stageArn`), or it references the API and ends with `/stages/<name>`.
+ */
+export function arnPointsAtStage(arn: unknown, stage: StageView): boolean {
+  const refs = referencedIds(arn);
+  if (refs.has(stage.id)) return true;
+  if (stage.restApiId === undefined || !refs.has(stage.restApiId)) return false;
+  const text = renderString(arn);
+  return text !== undefined && stage.stageName !== undefined && text.endsWith(`/stages/${stage.stageName}`);
+}
+
+/** Endpoint types of a REST API; REST APIs are edge-optimized when EndpointConfiguration is absent. */
+export function endpointTypes(model: TemplateModel, apiId: string): string[] | undefined {
+  const cfg = model.props(apiId).EndpointConfiguration;
+  if (cfg === undefined) return ['EDGE'];
+  const types = rec(cfg).Types;
+  if (types === undefined) return ['EDGE'];
+  if (!Array.isArray(types) || !types.every((t) => typeof t === 'string')) return undefined;
+  return types.map((t) => t.toUpperCase());
+}
+
+/** Label for a REST API: `API "name" (Id)`. */
+export function apiLabel(model: TemplateModel, apiId: string): string {
+  const name = readString(model.props(apiId).Name);
+  return name.kind === 'literal' ? `API "${name.value}" (${apiId})` : `API ${apiId}`;
+}
+
+/** Label for a method: `POST /predict (MethodId)` when the path can be read, else the id. */
+export function methodLabel(model: TemplateModel, methodId: string): string {
+  const p = model.props(methodId);
+  const verb = typeof p.HttpMethod === 'string' ? p.HttpMethod.toUpperCase() : '?';
+  return `method ${verb} ${resourcePath(model, p.ResourceId)} (${methodId})`;
+}
+
+/** The path of an API resource (`/predict`), walking ParentId up to the root. */
+function resourcePath(model: TemplateModel, resourceRef: unknown): string {
+  const parts: string[] = [];
+  let cur = model.target(resourceRef, 'AWS::ApiGateway::Resource');
+  if (cur === undefined) return '/';
+  for (let depth = 0; cur !== undefined && depth < 30; depth++) {
+    const p = model.props(cur);
+    parts.unshift(typeof p.PathPart === 'string' ? p.PathPart : '{?}');
+    cur = model.target(p.ParentId, 'AWS::ApiGateway::Resource');
+  }
+  return `/${parts.join('/')}`;
+}
+
+// ---- SQS -------------------------------------------------------------------------------------
+
+/** The DLQ logical id and maxReceiveCount of a queue's RedrivePolicy. */
+export function redrive(model: TemplateModel, queueId: string): { present: boolean; dlqId?: string; dlqArn?: unknown; maxReceiveCount?: unknown } {
+  const policy = jsonProperty(model.props(queueId).RedrivePolicy);
+  if (!policy) return { present: false };
+  return {
+    present: true,
+    dlqArn: policy.deadLetterTargetArn,
+    dlqId: model.target(policy.deadLetterTargetArn, T.QUEUE),
+    maxReceiveCount: policy.maxReceiveCount,
+  };
+}
+
+/**
+ * True when the queue is a dead-letter target: of another queue's redrive policy, of a Lambda
+ * function, event source mapping, SNS subscription or EventBridge rule failure path, or the
+ * subscriber of a failure topic (e.g. a SageMaker async endpoint's ErrorTopic).
+ */
+export function isDeadLetterQueue(model: TemplateModel, queueId: string): boolean {
+  return deadLetterSources(model, queueId).length > 0
+    || model.referencers(queueId).some((from) => model.typeOf(from) !== T.QUEUE && referencedOnFailurePath(model, from, queueId))
+    || failureTopicSubscriptions(model, queueId).length > 0;
+}
+
+const FAILURE_PATH = /RedrivePolicy|DeadLetter|OnFailure|ErrorTopic/;
+
+function referencedOnFailurePath(model: TemplateModel, from: string, target: string): boolean {
+  return findReferences(model.props(from)).some((r) => r.target === target && FAILURE_PATH.test(r.path));
+}
+
+/**
+ * SNS subscriptions that deliver a failure topic into this queue: a topic that is the ErrorTopic of
+ * a SageMaker async endpoint, or the on-failure destination of a Lambda function or event source.
+ * Such a queue is a failure store, i.e. a dead-letter queue fed through SNS.
+ */
+function failureTopicSubscriptions(model: TemplateModel, queueId: string): string[] {
+  return model.referencers(queueId, T.SUBSCRIPTION).filter((sub) => {
+    const p = model.props(sub);
+    const topic = model.target(p.TopicArn, T.TOPIC);
+    return model.target(p.Endpoint) === queueId && topic !== undefined
+      && model.referencers(topic).some((from) => referencedOnFailurePath(model, from, topic));
+  });
+}
+
+/** Queues whose redrive policy sends to this queue. */
+export function deadLetterSources(model: TemplateModel, queueId: string): string[] {
+  return model.referencers(queueId, T.QUEUE).filter((q) => redrive(model, q).dlqId === queueId);
+}
+
+/** The Lambda function an event source mapping (or alias / version reference) invokes. */
+export function functionOf(model: TemplateModel, ref: unknown): string | undefined {
+  const id = model.target(ref);
+  if (id === undefined) {
+    // A literal function name: match it against functions that declare the same FunctionName.
+    const name = readString(ref);
+    if (name.kind !== 'literal') return undefined;
+    return model.ofType(T.FUNCTION).find((f) => model.props(f).FunctionName === name.value);
+  }
+  const type = model.typeOf(id);
+  if (type === T.FUNCTION) return id;
+  if (type === T.ALIAS || type === T.VERSION) return functionOf(model, model.props(id).FunctionName);
+  return undefined;
+}
+
+// ---- CloudWatch alarms -----------------------------------------------------------------------
+
+/** One metric an alarm watches (a plain alarm has one, a metric-math alarm may have several). */
+export interface AlarmMetric {
+  /** Metric namespace, e.g. `AWS/SQS`. */
+  readonly namespace?: unknown;
+  /** Metric name, e.g. `ApproximateNumberOfMessagesVisible`. */
+  readonly metricName?: unknown;
+  /** Metric dimensions as written in the template. */
+  readonly dimensions: ReadonlyArray<{ readonly Name?: unknown; readonly Value?: unknown }>;
+}
+
+/** Metrics watched by an alarm. */
+export function alarmMetrics(model: TemplateModel, alarmId: string): AlarmMetric[] {
+  const p = model.props(alarmId);
+  const out: AlarmMetric[] = [];
+  if (p.MetricName !== undefined) {
+    out.push({ namespace: p.Namespace, metricName: p.MetricName, dimensions: list(p.Dimensions).filter(isRecord) });
+  }
+  for (const m of list(p.Metrics).filter(isRecord)) {
+    const metric = rec(rec(m.MetricStat).Metric);
+    if (metric.MetricName !== undefined) {
+      out.push({ namespace: metric.Namespace, metricName: metric.MetricName, dimensions: list(metric.Dimensions).filter(isRecord) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Alarms on `metricName` with a dimension `dimensionName` whose value is a reference to
+ * `resourceId` or one of the literal `names`.
+ */
+export function alarmsOn(model: TemplateModel, metricName: string, dimensionName: string, resourceId: string, names: readonly string[]): string[] {
+  return model.ofType(T.ALARM).filter((alarm) => alarmMetrics(model, alarm).some((m) =>
+    m.metricName === metricName && m.dimensions.some((d) => d.Name === dimensionName
+      && (referencedIds(d.Value).has(resourceId) || (typeof d.Value === 'string' && names.includes(d.Value))))));
+}

@@ -1,0 +1,48 @@
+import { InferenceGuardRule } from '../rule';
+import { APIIntegrationTimeout } from './apigw/APIIntegrationTimeout';
+import { APIKeyUsagePlan } from './apigw/APIKeyUsagePlan';
+import { APIRequestValidation } from './apigw/APIRequestValidation';
+import { APIStageThrottling } from './apigw/APIStageThrottling';
+import { APITimeoutChain } from './apigw/APITimeoutChain';
+import { APIUsagePlanLimits } from './apigw/APIUsagePlanLimits';
+import { APIWAFRateLimit } from './apigw/APIWAFRateLimit';
+import { AlarmAPI5XX } from './cloudwatch/AlarmAPI5XX';
+import { AlarmDLQDepth } from './cloudwatch/AlarmDLQDepth';
+import { LogGroupRetention } from './cloudwatch/LogGroupRetention';
+import { ECSContainerLimits } from './ecs/ECSContainerLimits';
+import { ECSGPUCount } from './ecs/ECSGPUCount';
+import { SageMakerAsyncConcurrency } from './sagemaker/SageMakerAsyncConcurrency';
+import { SageMakerAsyncScalingMetric } from './sagemaker/SageMakerAsyncScalingMetric';
+import { SageMakerServerlessConcurrency } from './sagemaker/SageMakerServerlessConcurrency';
+import { SageMakerVariantScaling } from './sagemaker/SageMakerVariantScaling';
+import { SQSConsumerConcurrency } from './sqs/SQSConsumerConcurrency';
+import { SQSDeadLetterQueue } from './sqs/SQSDeadLetterQueue';
+import { SQSDeadLetterRetention } from './sqs/SQSDeadLetterRetention';
+import { SQSVisibilityTimeout } from './sqs/SQSVisibilityTimeout';
+
+export { EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY } from './apigw/timeouts';
+export { MAX_RECEIVE_COUNT_BOUND } from './sqs/SQSDeadLetterQueue';
+
+/** Every rule of the InferenceGuard pack, in the order RULES.md lists them. */
+export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
+  APIStageThrottling,
+  APIUsagePlanLimits,
+  APIKeyUsagePlan,
+  APIWAFRateLimit,
+  APIIntegrationTimeout,
+  APITimeoutChain,
+  APIRequestValidation,
+  SQSDeadLetterQueue,
+  SQSDeadLetterRetention,
+  SQSVisibilityTimeout,
+  SQSConsumerConcurrency,
+  ECSContainerLimits,
+  ECSGPUCount,
+  SageMakerVariantScaling,
+  SageMakerAsyncConcurrency,
+  SageMakerServerlessConcurrency,
+  SageMakerAsyncScalingMetric,
+  AlarmDLQDepth,
+  AlarmAPI5XX,
+  LogGroupRetention,
+];

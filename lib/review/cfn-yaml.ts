@@ -1,0 +1,47 @@
+import { parseDocument, ScalarTag, CollectionTag, YAMLMap, YAMLSeq } from 'yaml';
+
+/** Short-form intrinsic tags and the long form each expands to. */
+const SHORT_FORMS: ReadonlyArray<[string, string]> = [
+  ['Ref', 'Ref'], ['GetAtt', 'Fn::GetAtt'], ['Sub', 'Fn::Sub'], ['Join', 'Fn::Join'], ['If', 'Fn::If'],
+  ['Equals', 'Fn::Equals'], ['Select', 'Fn::Select'], ['Split', 'Fn::Split'], ['FindInMap', 'Fn::FindInMap'],
+  ['ImportValue', 'Fn::ImportValue'], ['GetAZs', 'Fn::GetAZs'], ['Base64', 'Fn::Base64'], ['Cidr', 'Fn::Cidr'],
+  ['Not', 'Fn::Not'], ['And', 'Fn::And'], ['Or', 'Fn::Or'], ['Condition', 'Condition'],
+  ['Transform', 'Fn::Transform'], ['Length', 'Fn::Length'], ['ToJsonString', 'Fn::ToJsonString'],
+];
+
+function scalarValue(name: string, fn: string, value: string): unknown {
+  if (name === 'GetAtt') {
+    // `!GetAtt Resource.Attribute`: the attribute may itself contain dots (Endpoint.Address).
+    const dot = value.indexOf('.');
+    return { [fn]: dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
+  }
+  return { [fn]: value };
+}
+
+/** yaml custom tags for every CloudFormation short form, in scalar, sequence and mapping shape. */
+export const CFN_YAML_TAGS: Array<ScalarTag | CollectionTag> = SHORT_FORMS.flatMap(([name, fn]) => [
+  { tag: `!${name}`, resolve: (value: string) => scalarValue(name, fn, value) } as ScalarTag,
+  { tag: `!${name}`, collection: 'seq', resolve: (seq: YAMLSeq) => ({ [fn]: seq.toJSON() }) } as unknown as CollectionTag,
+  { tag: `!${name}`, collection: 'map', resolve: (map: YAMLMap) => ({ [fn]: map.toJSON() }) } as unknown as CollectionTag,
+]);
+
+/** A YAML syntax error with its position (1-based). */
+export class YamlSyntaxError extends Error {
+  constructor(message: string, public readonly line: number, public readonly column: number) {
+    super(message);
+  }
+}
+
+/**
+ * Parses a CloudFormation YAML template into its JSON shape, expanding short intrinsic forms.
+ * Throws YamlSyntaxError on the first syntax error or unknown tag.
+ */
+export function parseCfnYaml(text: string): unknown {
+  const doc = parseDocument(text, { customTags: CFN_YAML_TAGS, uniqueKeys: false });
+  const first = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (first) {
+    const pos = first.linePos?.[0] ?? { line: 0, col: 0 };
+    throw new YamlSyntaxError(first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), pos.line, pos.col);
+  }
+  return doc.toJS({ maxAliasCount: 1000 });
+}

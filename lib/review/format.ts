@@ -1,0 +1,171 @@
+import { RuleLevel, RuleStatus } from '../nag/rule';
+import { INFERENCE_GUARD_RULES } from '../nag/rules';
+import { MITIGATIONS, MitigationMark, ReviewReport, ReviewResult, TemplateReview } from './review';
+
+/** Output formats of `kig review`. */
+export const REVIEW_FORMATS = ['table', 'json', 'markdown', 'sarif'] as const;
+/** One output format. */
+export type ReviewFormat = typeof REVIEW_FORMATS[number];
+
+/** Renders a report in the given format. */
+export function renderReport(report: ReviewReport, format: ReviewFormat): string {
+  switch (format) {
+    case 'json': return `${JSON.stringify(toJson(report), null, 2)}\n`;
+    case 'markdown': return renderMarkdown(report);
+    case 'sarif': return `${JSON.stringify(toSarif(report), null, 2)}\n`;
+    default: return renderTable(report);
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function counts(report: ReviewReport): string {
+  return `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}`;
+}
+
+function resultLine(r: ReviewResult): string[] {
+  const prefix = r.status !== RuleStatus.NON_COMPLIANT ? `ok ${r.ruleId}` : r.acknowledged !== undefined ? `acknowledged ${r.ruleId}` : `${r.level.toUpperCase()} ${r.ruleId}`;
+  const suffix = r.acknowledged !== undefined ? ` (acknowledged: ${r.acknowledged})` : '';
+  return r.messages.length > 0 ? r.messages.map((m) => `${prefix}: ${m}${suffix}`) : [`${prefix}: ${r.resource}${suffix}`];
+}
+
+// ---- table -----------------------------------------------------------------------------------
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+/** Plain-text report: a grid of marks per template, then the results behind each mark. */
+export function renderTable(report: ReviewReport): string {
+  const out: string[] = [];
+  for (const t of report.templates) {
+    out.push(`${t.path}: ${plural(t.resourceCount, 'resource')}, ${plural(t.components.length, 'component')}, ${plural(t.findings.length, 'finding')}`);
+    for (const n of t.notes) out.push(`  note: ${n}`);
+    if (t.components.length === 0) {
+      out.push('  no APIs, queues, endpoints or services to review', '');
+      continue;
+    }
+    const headers = ['COMPONENT', ...MITIGATIONS.map((m) => m.toUpperCase())];
+    const rows = t.components.map((c) => [c.label, ...MITIGATIONS.map((m) => markText(c.mitigations[m].mark))]);
+    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    out.push(`  ${headers.map((h, i) => pad(h, widths[i])).join('  ').trimEnd()}`);
+    for (const r of rows) out.push(`  ${r.map((v, i) => pad(v, widths[i])).join('  ').trimEnd()}`);
+    out.push('');
+    for (const c of t.components) {
+      out.push(`  ${c.label}`);
+      const w = Math.max(...MITIGATIONS.map((m) => m.length));
+      for (const m of MITIGATIONS) {
+        const cell = c.mitigations[m];
+        const lines = cell.results.flatMap(resultLine);
+        out.push(`    ${pad(m, w)}  ${pad(markText(cell.mark), 7)}  ${lines[0] ?? ''}`.trimEnd());
+        for (const l of lines.slice(1)) out.push(`    ${' '.repeat(w)}  ${' '.repeat(7)}  ${l}`);
+      }
+      out.push('');
+    }
+  }
+  out.push(`Summary: ${report.templates.length} template${report.templates.length === 1 ? '' : 's'}, ${counts(report)}.`);
+  return `${out.join('\n')}\n`;
+}
+
+function markText(mark: MitigationMark): string {
+  return mark === MitigationMark.MISSING ? 'MISSING' : mark;
+}
+
+// ---- markdown --------------------------------------------------------------------------------
+
+function md(s: string): string {
+  return s.replace(/\|/g, '\\|');
+}
+
+/** Markdown report: one table per template and the results behind each mark. */
+export function renderMarkdown(report: ReviewReport): string {
+  const out: string[] = ['# DoS-readiness review', '', `${report.templates.length} template(s): ${counts(report)}.`, ''];
+  for (const t of report.templates) {
+    out.push(`## ${md(t.path)}`, '');
+    for (const n of t.notes) out.push(`> Note: ${md(n)}`, '');
+    if (t.components.length === 0) {
+      out.push('No APIs, queues, endpoints or services to review.', '');
+      continue;
+    }
+    out.push(`| Component | ${MITIGATIONS.join(' | ')} |`, `|---|${MITIGATIONS.map(() => '---').join('|')}|`);
+    for (const c of t.components) {
+      out.push(`| ${md(c.label)} | ${MITIGATIONS.map((m) => (c.mitigations[m].mark === MitigationMark.MISSING ? '**missing**' : c.mitigations[m].mark)).join(' | ')} |`);
+    }
+    out.push('');
+    for (const c of t.components) {
+      out.push(`### ${md(c.label)}`, '');
+      for (const m of MITIGATIONS) {
+        const cell = c.mitigations[m];
+        out.push(`- **${m}**: ${cell.mark}`);
+        for (const l of cell.results.flatMap(resultLine)) out.push(`  - ${md(l)}`);
+      }
+      out.push('');
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+// ---- json ------------------------------------------------------------------------------------
+
+function toJson(report: ReviewReport): unknown {
+  return {
+    summary: { templates: report.templates.length, errors: report.errors, warnings: report.warnings },
+    templates: report.templates.map((t: TemplateReview) => ({
+      path: t.path,
+      resourceCount: t.resourceCount,
+      notes: t.notes,
+      components: t.components.map((c) => ({
+        kind: c.kind,
+        id: c.id,
+        label: c.label,
+        mitigations: Object.fromEntries(MITIGATIONS.map((m) => [m, {
+          mark: c.mitigations[m].mark,
+          results: c.mitigations[m].results.map((r) => ({ ruleId: r.ruleId, level: r.level, status: r.status, resource: r.resource, messages: r.messages, ...(r.acknowledged !== undefined ? { acknowledged: r.acknowledged } : {}) })),
+        }])),
+      })),
+      findings: t.findings,
+      acknowledged: t.acknowledged,
+    })),
+  };
+}
+
+// ---- SARIF 2.1.0 -----------------------------------------------------------------------------
+
+/** SARIF 2.1.0 log for code-scanning UIs: one result per finding, located at the resource. */
+export function toSarif(report: ReviewReport): unknown {
+  const rules = INFERENCE_GUARD_RULES.map((r) => ({
+    id: r.id,
+    name: r.name,
+    shortDescription: { text: r.info },
+    fullDescription: { text: r.explanation },
+    help: { text: r.fix, markdown: r.fix },
+    defaultConfiguration: { level: r.level === RuleLevel.ERROR ? 'error' : 'warning' },
+    properties: { mitigation: r.mitigation, resourceTypes: r.resourceTypes, levelReason: r.levelReason },
+  }));
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  const results = report.templates.flatMap((t) => [...t.findings, ...t.acknowledged].map((f) => ({
+    ruleId: f.ruleId,
+    ruleIndex: index.get(f.ruleId),
+    level: f.level,
+    message: { text: f.message },
+    locations: [{
+      physicalLocation: {
+        artifactLocation: { uri: t.path.split('\\').join('/') },
+        ...(f.line !== undefined ? { region: { startLine: f.line } } : {}),
+      },
+      logicalLocations: [{ name: f.resource, fullyQualifiedName: `Resources.${f.resource}`, kind: 'resource' }],
+    }],
+    partialFingerprints: { logicalResource: `${f.ruleId}/${f.resource}` },
+    ...(f.acknowledged !== undefined ? { suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.acknowledged }] } : {}),
+  })));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: { driver: { name: 'keras-inference-guard review', rules } },
+      results,
+    }],
+  };
+}

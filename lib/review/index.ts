@@ -1,0 +1,5 @@
+export * from './cfn-yaml';
+export * from './components';
+export * from './format';
+export * from './load';
+export * from './review';

@@ -1,0 +1,227 @@
+import { evaluateRule } from '../nag/evaluate';
+import { INFERENCE_GUARD_PACK_NAME, InferenceGuardRule, Mitigation, RuleLevel, RuleStatus } from '../nag/rule';
+import { INFERENCE_GUARD_RULES } from '../nag/rules';
+import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
+import { ComponentKind, componentsOf, listComponents } from './components';
+import { LoadedTemplate, resourceLine } from './load';
+
+/** The five mitigations, in column order. */
+export const MITIGATIONS: readonly Mitigation[] = [
+  Mitigation.RESOURCE_LIMITS, Mitigation.TIMEOUTS, Mitigation.RATE_LIMITING, Mitigation.QUEUE_MANAGEMENT, Mitigation.ALARMS,
+];
+
+/** Mark of one mitigation for one component. */
+export enum MitigationMark {
+  PRESENT = 'present',
+  MISSING = 'missing',
+  NOT_APPLICABLE = 'n/a',
+}
+
+/** Severity of a finding. */
+export type FindingLevel = 'error' | 'warning';
+
+/** One rule outcome on one resource, as shown in a review. */
+export interface ReviewResult {
+  /** Rule id, e.g. `InferenceGuard-SQSDeadLetterQueue`. */
+  readonly ruleId: string;
+  /** Rule level. */
+  readonly level: FindingLevel;
+  /** Mitigation the rule checks. */
+  readonly mitigation: Mitigation;
+  /** Logical id of the resource the rule ran on. */
+  readonly resource: string;
+  /** Type of that resource. */
+  readonly resourceType: string;
+  /** Outcome. */
+  readonly status: RuleStatus;
+  /** Findings (non-compliant) or evidence (compliant). */
+  readonly messages: readonly string[];
+  /** Reason, when a non-compliant result is acknowledged in the template (see `acknowledgement`). */
+  readonly acknowledged?: string;
+}
+
+/** One cell of the review table. */
+export interface MitigationCell {
+  /** present, missing or n/a. */
+  readonly mark: MitigationMark;
+  /** The results behind the mark (failures first). */
+  readonly results: readonly ReviewResult[];
+}
+
+/** One row: an API, queue, endpoint or service, with its five mitigations. */
+export interface ReviewComponent {
+  /** API, queue, endpoint, service or other. */
+  readonly kind: ComponentKind;
+  /** Logical id of the resource the row is about. */
+  readonly id: string;
+  /** Human label, e.g. `API "orders" (OrdersApi)`. */
+  readonly label: string;
+  /** The five cells, keyed by mitigation. */
+  readonly mitigations: Readonly<Record<Mitigation, MitigationCell>>;
+}
+
+/** A failed rule on one resource. */
+export interface ReviewFinding {
+  /** Rule id, e.g. `InferenceGuard-SQSDeadLetterQueue`. */
+  readonly ruleId: string;
+  /** Rule level. */
+  readonly level: FindingLevel;
+  /** Mitigation the rule checks. */
+  readonly mitigation: Mitigation;
+  /** Logical id of the failing resource. */
+  readonly resource: string;
+  /** Type of that resource. */
+  readonly resourceType: string;
+  /** Labels of the components the finding belongs to. */
+  readonly components: readonly string[];
+  /** What is wrong, the value, what is allowed and the fix. */
+  readonly message: string;
+  /** Line of the resource in the template, when found. */
+  readonly line?: number;
+  /** Reason, when the finding is acknowledged in the template; acknowledged findings do not fail. */
+  readonly acknowledged?: string;
+}
+
+/** The review of one template. */
+export interface TemplateReview {
+  /** Path of the template. */
+  readonly path: string;
+  /** Number of resources. */
+  readonly resourceCount: number;
+  /** Rows of the table. */
+  readonly components: readonly ReviewComponent[];
+  /** Every failed rule that is not acknowledged, in rule order. */
+  readonly findings: readonly ReviewFinding[];
+  /** Failed rules acknowledged in the template, with their reasons. */
+  readonly acknowledged: readonly ReviewFinding[];
+  /** Notes on the review itself (e.g. a Transform whose output is not reviewed). */
+  readonly notes: readonly string[];
+}
+
+/** The review of every template given. */
+export interface ReviewReport {
+  readonly templates: readonly TemplateReview[];
+  /** Count of error-level findings. */
+  readonly errors: number;
+  /** Count of warning-level findings. */
+  readonly warnings: number;
+}
+
+/** Options of a review. */
+export interface ReviewOptions {
+  /**
+   * Rules to run.
+   * @default - every rule of the InferenceGuard pack
+   */
+  readonly rules?: readonly InferenceGuardRule[];
+}
+
+function levelOf(rule: InferenceGuardRule): FindingLevel {
+  return rule.level === RuleLevel.ERROR ? 'error' : 'warning';
+}
+
+/** True for a non-compliant result that is not acknowledged. */
+export function isFailing(r: ReviewResult): boolean {
+  return r.status === RuleStatus.NON_COMPLIANT && r.acknowledged === undefined;
+}
+
+function withAck(reason: string | undefined): { acknowledged?: string } {
+  return reason === undefined ? {} : { acknowledged: reason };
+}
+
+/**
+ * The reason a rule is acknowledged on a resource, read from the resource's
+ * `Metadata.cdk_nag.rules_to_suppress` entries ({ id, reason }): the format cdk-nag writes with
+ * `writeSuppressionsToCloudFormation: true`, which hand-written templates can use too. The id is
+ * the rule id, optionally with the `InferenceGuard::` plugin prefix; entries without a reason are
+ * ignored, because an acknowledgement must say why.
+ */
+export function acknowledgement(template: CfnTemplate, resourceId: string, ruleId: string): string | undefined {
+  const meta = template.Resources[resourceId]?.Metadata?.cdk_nag;
+  const entries = typeof meta === 'object' && meta !== null ? (meta as { rules_to_suppress?: unknown }).rules_to_suppress : undefined;
+  if (!Array.isArray(entries)) return undefined;
+  for (const e of entries) {
+    if (typeof e !== 'object' || e === null) continue;
+    const { id, reason } = e as { id?: unknown; reason?: unknown };
+    if ((id === ruleId || id === `${INFERENCE_GUARD_PACK_NAME}::${ruleId}`) && typeof reason === 'string' && reason.trim() !== '') return reason;
+  }
+  return undefined;
+}
+
+/** Reviews one loaded template with the InferenceGuard rules. */
+export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = {}): TemplateReview {
+  const rules = options.rules ?? INFERENCE_GUARD_RULES;
+  const model = new TemplateModel(loaded.template);
+  const components = listComponents(model);
+  const byKey = new Map(components.map((c) => [c.id, c]));
+  const cells = new Map<string, Map<Mitigation, ReviewResult[]>>(components.map((c) => [c.id, new Map()]));
+  const findings: ReviewFinding[] = [];
+  const acknowledged: ReviewFinding[] = [];
+  const other = { kind: ComponentKind.OTHER, id: '(template)', label: 'other resources' };
+  let usedOther = false;
+  const lines = new Map<string, number | undefined>();
+  const lineOf = (id: string) => {
+    if (!lines.has(id)) lines.set(id, resourceLine(loaded, id));
+    return lines.get(id);
+  };
+
+  for (const rule of rules) {
+    for (const type of rule.resourceTypes) {
+      for (const id of model.ofType(type)) {
+        const outcome = evaluateRule(rule, model, id);
+        const result: ReviewResult = {
+          ruleId: rule.id, level: levelOf(rule), mitigation: rule.mitigation, resource: id, resourceType: type,
+          status: outcome.status, messages: outcome.findings,
+          ...(outcome.status === RuleStatus.NON_COMPLIANT ? withAck(acknowledgement(loaded.template, id, rule.id)) : {}),
+        };
+        let owners = componentsOf(model, id).filter((c) => byKey.has(c));
+        if (owners.length === 0) {
+          if (outcome.status === RuleStatus.NOT_APPLICABLE) continue;
+          owners = [other.id];
+          if (!usedOther) {
+            usedOther = true;
+            byKey.set(other.id, other);
+            cells.set(other.id, new Map());
+          }
+        }
+        for (const owner of owners) {
+          const cell = cells.get(owner)!;
+          cell.set(rule.mitigation, [...(cell.get(rule.mitigation) ?? []), result]);
+        }
+        if (outcome.status === RuleStatus.NON_COMPLIANT) {
+          for (const message of outcome.findings) {
+            (result.acknowledged !== undefined ? acknowledged : findings).push({
+              ruleId: rule.id, level: levelOf(rule), mitigation: rule.mitigation, resource: id, resourceType: type,
+              components: owners.map((o) => byKey.get(o)!.label), message, line: lineOf(id),
+              ...withAck(result.acknowledged),
+            });
+          }
+        }
+      }
+    }
+  }
+
+  const rows: ReviewComponent[] = [...byKey.values()].map((c) => {
+    const m = cells.get(c.id)!;
+    const mitigations = Object.fromEntries(MITIGATIONS.map((mit) => {
+      const results = (m.get(mit) ?? []).filter((r) => r.status !== RuleStatus.NOT_APPLICABLE);
+      results.sort((a, b) => Number(isFailing(b)) - Number(isFailing(a)));
+      const mark = results.length === 0 ? MitigationMark.NOT_APPLICABLE
+        : results.some(isFailing) ? MitigationMark.MISSING : MitigationMark.PRESENT;
+      return [mit, { mark, results }];
+    })) as unknown as Record<Mitigation, MitigationCell>;
+    return { kind: c.kind, id: c.id, label: c.label, mitigations };
+  });
+
+  const notes: string[] = [];
+  if (loaded.template.Transform !== undefined) {
+    notes.push(`the template uses Transform ${JSON.stringify(loaded.template.Transform)}; resources the transform generates are not reviewed (review the processed template instead)`);
+  }
+  return { path: loaded.path, resourceCount: model.ids.length, components: rows, findings, acknowledged, notes };
+}
+
+/** Combines template reviews into a report with finding counts. */
+export function summarize(templates: readonly TemplateReview[]): ReviewReport {
+  const all = templates.flatMap((t) => t.findings);
+  return { templates, errors: all.filter((f) => f.level === 'error').length, warnings: all.filter((f) => f.level === 'warning').length };
+}

@@ -1,0 +1,45 @@
+import { AlarmAPI5XX, AlarmDLQDepth, LogGroupRetention } from '../../../lib/nag';
+import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, Resources } from '../support';
+
+const alarm = (metric: string, dims: Array<Record<string, unknown>>): Resources => ({
+  Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: metric, Dimensions: dims, Threshold: 0, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' } },
+});
+const queues: Resources = {
+  Dlq: { Type: 'AWS::SQS::Queue' },
+  Jobs: { Type: 'AWS::SQS::Queue', Properties: { RedrivePolicy: { deadLetterTargetArn: getAtt('Dlq', 'Arn'), maxReceiveCount: 3 } } },
+};
+
+describe('InferenceGuard-AlarmDLQDepth', () => {
+  test('compliant: alarm on the DLQ depth (GetAtt QueueName, as CDK writes it); metric-math form', () => {
+    expectCompliant(check(AlarmDLQDepth, { ...queues, ...alarm('ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: getAtt('Dlq', 'QueueName') }]) }, 'Dlq'));
+    const math: Resources = { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'm', MetricStat: { Metric: { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: getAtt('Dlq', 'QueueName') }] }, Period: 60, Stat: 'Maximum' } }] } } };
+    expectCompliant(check(AlarmDLQDepth, { ...queues, ...math }, 'Dlq'));
+  });
+  test('non-compliant: no alarm; an alarm on the source queue instead', () => {
+    expectFindings(check(AlarmDLQDepth, queues, 'Dlq'), /dead-letter queue Dlq depth alarm = absent/);
+    expectFindings(check(AlarmDLQDepth, { ...queues, ...alarm('ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: getAtt('Jobs', 'QueueName') }]) }, 'Dlq'), /absent/);
+  });
+  test('not applicable: not a DLQ', () => {
+    expectNotApplicable(check(AlarmDLQDepth, queues, 'Jobs'));
+  });
+});
+
+describe('InferenceGuard-AlarmAPI5XX', () => {
+  const api: Resources = { Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'orders' } } };
+  test('compliant: 5XXError with ApiName of the API', () => {
+    expectCompliant(check(AlarmAPI5XX, { ...api, ...alarm('5XXError', [{ Name: 'ApiName', Value: 'orders' }]) }, 'Api'));
+  });
+  test('non-compliant: no alarm; a 4XX alarm only', () => {
+    expectFindings(check(AlarmAPI5XX, api, 'Api'), /API "orders" \(Api\) 5XXError alarm = absent/);
+    expectFindings(check(AlarmAPI5XX, { ...api, ...alarm('4XXError', [{ Name: 'ApiName', Value: 'orders' }]) }, 'Api'), /absent/);
+  });
+});
+
+describe('InferenceGuard-LogGroupRetention', () => {
+  test('compliant: retention set', () => {
+    expectCompliant(check(LogGroupRetention, { Lg: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } } }, 'Lg'));
+  });
+  test('non-compliant: no retention', () => {
+    expectFindings(check(LogGroupRetention, { Lg: { Type: 'AWS::Logs::LogGroup' } }, 'Lg'), /RetentionInDays = absent \(logs never expire\)/);
+  });
+});

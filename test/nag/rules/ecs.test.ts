@@ -1,0 +1,45 @@
+import { ECSContainerLimits, ECSGPUCount } from '../../../lib/nag';
+import { check, expectCompliant, expectFindings, expectNotApplicable, ref, Resources } from '../support';
+
+const task = (containers: Array<Record<string, unknown>>, props: Record<string, unknown> = {}): Resources => ({
+  Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: containers, ...props } },
+});
+
+describe('InferenceGuard-ECSContainerLimits', () => {
+  test('compliant: hard memory on every container, task-level cpu; or cpu on every container', () => {
+    expectCompliant(check(ECSContainerLimits, task([{ Name: 'a', Memory: 1024 }, { Name: 'b', Memory: 128, MemoryReservation: 64 }], { Cpu: '1024' }), 'Task'));
+    expectCompliant(check(ECSContainerLimits, task([{ Name: 'a', Memory: 1024, Cpu: 512 }]), 'Task'));
+  });
+  test('compliant: a Fargate task whose task-level Memory bounds containers without their own', () => {
+    expectCompliant(check(ECSContainerLimits, task([{ Name: 'model' }, { Name: 'sidecar', MemoryReservation: 64 }], { Cpu: '1024', Memory: '4096', RequiresCompatibilities: ['FARGATE'] }), 'Task'));
+  });
+  test('non-compliant: only a soft reservation; no cpu anywhere', () => {
+    expectFindings(check(ECSContainerLimits, task([{ Name: 'model', MemoryReservation: 2048 }], { Cpu: '1024' }), 'Task'), /container "model" Memory = absent \(only a soft MemoryReservation of 2048 MiB\)/);
+    expectFindings(check(ECSContainerLimits, task([{ Name: 'a', Memory: 512 }, { Name: 'b', Memory: 512, Cpu: 256 }]), 'Task'), /Cpu = absent \(and no Cpu on container "a"\)/);
+  });
+});
+
+describe('InferenceGuard-ECSGPUCount', () => {
+  const capacity = (instanceType: string): Resources => ({
+    Lt: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { InstanceType: instanceType } } },
+    Asg: { Type: 'AWS::AutoScaling::AutoScalingGroup', Properties: { MinSize: '1', MaxSize: '2', LaunchTemplate: { LaunchTemplateId: ref('Lt'), Version: '1' } } },
+    Cp: { Type: 'AWS::ECS::CapacityProvider', Properties: { AutoScalingGroupProvider: { AutoScalingGroupArn: ref('Asg') } } },
+    Cluster: { Type: 'AWS::ECS::Cluster' },
+    Svc: { Type: 'AWS::ECS::Service', Properties: { Cluster: ref('Cluster'), TaskDefinition: ref('Task'), CapacityProviderStrategy: [{ CapacityProvider: ref('Cp'), Weight: 1 }] } },
+  });
+  const gpu = { Name: 'model', Memory: 8192, ResourceRequirements: [{ Type: 'GPU', Value: '1' }] };
+  test('compliant: GPU capacity provider and a GPU count; placement constraint and a GPU count', () => {
+    expectCompliant(check(ECSGPUCount, { ...capacity('g5.xlarge'), ...task([gpu]) }, 'Task'));
+    expectCompliant(check(ECSGPUCount, task([gpu], { PlacementConstraints: [{ Type: 'memberOf', Expression: 'attribute:ecs.instance-type =~ g5.*' }] }), 'Task'));
+  });
+  test('non-compliant: on g4dn capacity (via the cluster default strategy) without a GPU count; by placement constraint', () => {
+    const r = capacity('g4dn.xlarge');
+    (r.Svc.Properties as Record<string, unknown>).CapacityProviderStrategy = undefined;
+    r.Assoc = { Type: 'AWS::ECS::ClusterCapacityProviderAssociations', Properties: { Cluster: ref('Cluster'), CapacityProviders: [ref('Cp')], DefaultCapacityProviderStrategy: [{ CapacityProvider: ref('Cp') }] } };
+    expectFindings(check(ECSGPUCount, { ...r, ...task([{ Name: 'model', Memory: 8192 }]) }, 'Task'), /GPU = absent: allowed a GPU count, because the task runs on GPU capacity: service Svc capacity provider Cp -> Auto Scaling group Asg \(g4dn.xlarge\)/);
+    expectFindings(check(ECSGPUCount, task([{ Name: 'model', Memory: 8192 }], { PlacementConstraints: [{ Type: 'memberOf', Expression: 'attribute:ecs.instance-type == p4d.24xlarge' }] }), 'Task'), /placement constraint/);
+  });
+  test('not applicable: CPU capacity', () => {
+    expectNotApplicable(check(ECSGPUCount, { ...capacity('c6i.xlarge'), ...task([{ Name: 'model', Memory: 8192 }]) }, 'Task'));
+  });
+});

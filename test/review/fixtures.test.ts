@@ -1,0 +1,67 @@
+import * as path from 'path';
+import { loadTemplate, reviewTemplate, MitigationMark } from '../../lib/review';
+
+const dir = path.join(__dirname, 'fixtures');
+const review = (file: string) => reviewTemplate(loadTemplate(path.join(dir, file), dir));
+/** `rule resource xN` for each failing rule/resource pair, sorted. */
+const findings = (file: string) => {
+  const counts = new Map<string, number>();
+  for (const f of review(file).findings) counts.set(`${f.ruleId} ${f.resource}`, (counts.get(`${f.ruleId} ${f.resource}`) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k} x${n}`).sort();
+};
+
+describe('review on templates that reproduce common real setups', () => {
+  test('an empty usage plan: four missing limits on the plan, nothing else', () => {
+    expect(findings('empty-usage-plan.json')).toEqual(['InferenceGuard-APIUsagePlanLimits UsagePlan x4']);
+    const row = review('empty-usage-plan.json').components.find((c) => c.id === 'Api')!;
+    expect(row.mitigations['rate limiting'].mark).toBe(MitigationMark.MISSING);
+    expect(row.mitigations.timeouts.mark).toBe(MitigationMark.PRESENT);
+  });
+
+  test('no DLQ (YAML with short forms): the missing redrive policy only', () => {
+    expect(findings('no-dlq.yaml')).toEqual(['InferenceGuard-SQSDeadLetterQueue Jobs x1']);
+    const row = review('no-dlq.yaml').components.find((c) => c.id === 'Jobs')!;
+    expect(row.mitigations['queue management'].mark).toBe(MitigationMark.MISSING);
+    expect(row.mitigations['resource limits'].mark).toBe(MitigationMark.PRESENT);
+  });
+
+  test('no alarms: the API 5XX alarm and the DLQ depth alarm', () => {
+    expect(findings('no-alarms.json')).toEqual(['InferenceGuard-AlarmAPI5XX Api x1', 'InferenceGuard-AlarmDLQDepth JobsDlq x1']);
+    const r = review('no-alarms.json');
+    expect(r.components.map((c) => [c.label, c.mitigations.alarms.mark])).toEqual([
+      ['API "jobs-api" (Api)', MitigationMark.MISSING],
+      ['queue Jobs', MitigationMark.MISSING],
+    ]);
+  });
+
+  test('the 29 s default on an edge-optimized API: 60 s refused on EDGE, SageMaker and the 20 s ALB cut first', () => {
+    expect(findings('edge-29s-default.json')).toEqual([
+      'InferenceGuard-APIIntegrationTimeout PredictPost x1',
+      'InferenceGuard-APITimeoutChain DetectPost x1',
+      'InferenceGuard-APITimeoutChain PredictPost x1',
+    ]);
+    const chain = review('edge-29s-default.json').findings.find((f) => f.resource === 'DetectPost')!;
+    expect(chain.message).toMatch(/29000 ms \(the default when TimeoutInMillis is absent\): allowed less than 20000 ms/);
+  });
+
+  test('ECS containers with only a soft memory reservation: both containers, GPU count present', () => {
+    expect(findings('ecs-soft-memory.json')).toEqual(['InferenceGuard-ECSContainerLimits ModelTask x2']);
+    const row = review('ecs-soft-memory.json').components.find((c) => c.id === 'ModelService')!;
+    expect(row.mitigations['resource limits'].results.map((r) => [r.ruleId, r.status])).toEqual([
+      ['InferenceGuard-ECSContainerLimits', 'non-compliant'],
+      ['InferenceGuard-ECSGPUCount', 'compliant'],
+    ]);
+  });
+
+  test('async scaling on a metric async endpoints do not publish (YAML)', () => {
+    expect(findings('async-invocations-scaling.yaml')).toEqual(['InferenceGuard-SageMakerAsyncScalingMetric InvocationsScaling x1']);
+    const row = review('async-invocations-scaling.yaml').components.find((c) => c.id === 'AsyncEndpoint')!;
+    expect(row.mitigations['queue management'].mark).toBe(MitigationMark.MISSING);
+    expect(row.mitigations['resource limits'].mark).toBe(MitigationMark.PRESENT);
+  });
+
+  test('each finding points at the line of its resource', () => {
+    const f = review('no-dlq.yaml').findings[0];
+    expect(f.line).toBe(10);
+  });
+});
