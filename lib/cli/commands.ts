@@ -1,9 +1,15 @@
 import { CliCommand } from './io';
+import { limitsCommand } from './limits';
+import { profileCommand } from './profile';
+import { recommendCommand } from './recommend';
 import { reviewCommand } from './review';
 
 /**
  * Every subcommand of `kig`. Each lives in its own module; add it here to register it.
  */
 export const COMMANDS: CliCommand[] = [
+  profileCommand,
+  recommendCommand,
+  limitsCommand,
   reviewCommand,
 ];

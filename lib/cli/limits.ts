@@ -1,0 +1,139 @@
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { InferenceGuardError, ProblemCollector } from '../core';
+import { deriveLimits, InferenceLimits, InferenceProfile, LIMIT_DEFAULTS } from '../profile';
+import { withUsageErrors } from './args';
+import { CliCommand, CliIo, EXIT } from './io';
+
+const HELP = `Usage: kig limits --profile FILE [--min-instances N] [--max-instances N] [--region R] [--json]
+
+Prints every limit the constructs derive from an inference profile, grouped by the construct
+that sets it, each with the formula and the inputs that produced it (deriveLimits()). Read it
+before deploy: these are the numbers an attacker meets.
+
+Options:
+  --profile FILE       profile JSON written by kig profile or kig recommend (required)
+  --min-instances N    instances always running (default ${LIMIT_DEFAULTS.minInstances})
+  --max-instances N    instances at most, the cost ceiling under attack (default ${LIMIT_DEFAULTS.maxInstances})
+  --region R           cap throttles at that Region's account limit (default: the larger Regions' limit)
+  --json               print {profile, limits, groups} as JSON
+  -h, --help           show this help
+
+Exit codes:
+  0    limits printed
+  1    the profile gives limits that break an invariant (each problem is printed)
+  2    bad usage, or the profile file is unreadable or invalid
+`;
+
+/** Which construct sets each limit, by the dotted path's first segment(s). */
+export const LIMIT_GROUPS: ReadonlyArray<{ readonly title: string; readonly prefixes: readonly string[] }> = [
+  { title: 'InferenceApi: API Gateway stage, usage plans, WAF, request size', prefixes: ['timeouts.integrationTimeoutMs', 'throttle.', 'usagePlanTiers.', 'waf.', 'payload.'] },
+  { title: 'Model server: TF Serving container, nginx, batching', prefixes: ['timeouts.modelServerTimeoutSeconds', 'timeouts.nginxReadTimeoutSeconds', 'modelServer.'] },
+  { title: 'Backend scaling: SageMaker variant / ECS service autoscaling', prefixes: ['scaling.'] },
+  { title: 'Alarms: CloudWatch thresholds', prefixes: ['alarms.'] },
+];
+
+/** One printed line: the dotted path, the value and its formula. */
+export interface LimitLine {
+  readonly path: string;
+  readonly value: number | string;
+  readonly formula: string;
+}
+
+/** Flattens the limits into lines, each with its formula (or the default it comes from). */
+export function limitLines(limits: InferenceLimits): LimitLine[] {
+  const f = limits.formulas;
+  const lines: LimitLine[] = [];
+  const walk = (obj: unknown, prefix: string) => {
+    if (Array.isArray(obj)) {
+      for (const item of obj as Array<Record<string, unknown>>) {
+        const name = String(item.name);
+        for (const [k, v] of Object.entries(item)) {
+          if (k === 'name') continue;
+          lines.push({ path: `${prefix}.${name}.${k}`, value: v as number, formula: f[`${prefix}.${name}`] ?? 'default' });
+        }
+      }
+      return;
+    }
+    for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      if (p === 'formulas') continue;
+      if (typeof v === 'object' && v !== null) walk(v, p);
+      else lines.push({ path: p, value: v as number | string, formula: f[p] ?? 'library default (LIMIT_DEFAULTS / alarm defaults)' });
+    }
+  };
+  walk(limits, '');
+  return lines;
+}
+
+/** Groups lines by construct; lines no group claims go under "Other". */
+export function groupLines(lines: readonly LimitLine[]): Array<{ title: string; lines: LimitLine[] }> {
+  const groups = LIMIT_GROUPS.map((g) => ({ title: g.title, lines: lines.filter((l) => g.prefixes.some((p) => l.path === p || (p.endsWith('.') && l.path.startsWith(p)))) }));
+  const claimed = new Set(groups.flatMap((g) => g.lines.map((l) => l.path)));
+  const other = lines.filter((l) => !claimed.has(l.path));
+  return other.length ? [...groups, { title: 'Other', lines: other }] : groups;
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values } = withUsageErrors('limits', () => parseArgs({
+    args: argv, strict: true, allowPositionals: false,
+    options: {
+      'profile': { type: 'string' },
+      'min-instances': { type: 'string' },
+      'max-instances': { type: 'string' },
+      'region': { type: 'string' },
+      'json': { type: 'boolean' },
+    },
+  }));
+  const c = new ProblemCollector('CLI_USAGE', 'kig limits');
+  c.require(values.profile !== undefined, '--profile', values.profile, 'a profile JSON file', 'pass --profile profile.json (write one with kig profile)');
+  const int = (name: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const v = Number(text);
+    c.require(Number.isInteger(v) && v >= 1 && v <= 10_000, name, text, 'an integer from 1 to 10000', `pass ${name} N`);
+    return v;
+  };
+  const minInstances = int('--min-instances', values['min-instances']);
+  const maxInstances = int('--max-instances', values['max-instances']);
+  c.throwIfAny('invalid options');
+  const file = path.resolve(io.cwd, values.profile!);
+  const profile = InferenceProfile.fromFile(file); // unreadable or invalid: main prints it, exit 2
+  let limits: InferenceLimits;
+  try {
+    limits = deriveLimits(profile, { minInstances, maxInstances, region: values.region });
+  } catch (e) {
+    if (e instanceof InferenceGuardError) {
+      io.stderr(`kig limits: ${e.message}\n`);
+      if (values.json) io.stdout(JSON.stringify({ profile: file, error: { code: e.code, problems: e.problems } }, null, 2) + '\n');
+      return EXIT.FINDINGS;
+    }
+    throw e;
+  }
+  const groups = groupLines(limitLines(limits));
+  if (values.json) {
+    io.stdout(JSON.stringify({ profile: file, limits, groups }, null, 2) + '\n');
+    return EXIT.OK;
+  }
+  const out: string[] = [
+    `Limits for ${profile.model} on ${profile.hardware} (${file})`,
+    `profile: p50 ${profile.latencyMs.p50} / p90 ${profile.latencyMs.p90} / p99 ${profile.latencyMs.p99} ms, ${profile.throughputPerInstanceRps} req/s at concurrency ${profile.sustainableConcurrency} per instance, from ${profile.provenance.tool ?? 'manual'}`,
+    `instances: min ${limits.scaling.minInstances}, max ${limits.scaling.maxInstances}`,
+  ];
+  for (const g of groups) {
+    out.push('', g.title);
+    for (const l of g.lines) {
+      out.push(`  ${l.path} = ${l.value}`);
+      out.push(`      ${l.formula}`);
+    }
+  }
+  io.stdout(out.join('\n') + '\n');
+  return EXIT.OK;
+}
+
+/** `kig limits`. */
+export const limitsCommand: CliCommand = {
+  name: 'limits',
+  summary: 'print every limit derived from a profile, with its formula, grouped by construct',
+  help: HELP,
+  run,
+};

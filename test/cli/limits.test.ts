@@ -1,0 +1,72 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { groupLines, limitLines } from '../../lib/cli/limits';
+import { deriveLimits, InferenceProfile } from '../../lib/profile';
+import { runKig } from '../support/cli';
+
+const PROFILE = {
+  schemaVersion: 1, model: 'mnist', hardware: 'ml.g5.xlarge',
+  latencyMs: { p50: 20, p90: 30, p99: 45 }, sustainableConcurrency: 4, throughputPerInstanceRps: 150,
+  peakHostMemoryMiB: 2048, peakGpuMemoryMiB: 3000, coldStartSeconds: 40, maxRequestBytes: 65536,
+  provenance: { tool: 'kig profile', measuredAt: '2026-01-01T00:00:00Z' },
+};
+
+describe('kig limits', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-limits-'));
+    fs.writeFileSync(path.join(dir, 'p.json'), JSON.stringify(PROFILE));
+    fs.writeFileSync(path.join(dir, 'slow.json'), JSON.stringify({ ...PROFILE, latencyMs: { p50: 20_000, p90: 40_000, p99: 60_000 } }));
+    fs.writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ ...PROFILE, sustainableConcurrency: 0 }));
+  });
+
+  test('every derived number is printed with its formula, grouped by construct', async () => {
+    const r = await runKig(['limits', '--profile', 'p.json', '--max-instances', '3'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const limits = deriveLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3 });
+    const lines = limitLines(limits);
+    for (const l of lines) expect(r.stdout).toContain(`  ${l.path} = ${l.value}\n      ${l.formula}\n`);
+    // every formula deriveLimits reports is shown
+    for (const formula of Object.values(limits.formulas)) expect(r.stdout).toContain(formula);
+    expect(r.stdout).toMatch(/InferenceApi: API Gateway stage[^\n]*\n  timeouts.integrationTimeoutMs = \d+/);
+    expect(r.stdout).toContain('  throttle.rateLimit = 360\n      min(account 10000, maxInstances 3 x throughput 150 req/s x headroom 0.8) = 360 req/s');
+    expect(r.stdout).toContain('usagePlanTiers.premium.rateLimit = 180');
+    expect(r.stdout).toMatch(/Backend scaling[^\n]*\n  scaling.minInstances = 1/);
+    expect(r.stdout).not.toContain('\nOther\n');
+  });
+
+  test('groups claim every line exactly once', () => {
+    const lines = limitLines(deriveLimits(InferenceProfile.fromJson(PROFILE)));
+    const grouped = groupLines(lines);
+    expect(grouped.map((g) => g.title)).toHaveLength(4);
+    expect(grouped.flatMap((g) => g.lines).map((l) => l.path).sort()).toEqual(lines.map((l) => l.path).sort());
+  });
+
+  test('--json', async () => {
+    const r = await runKig(['limits', '--profile', 'p.json', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.limits.throttle.rateLimit).toBe(240);
+    expect(j.groups[0].lines[0]).toEqual({ path: 'timeouts.integrationTimeoutMs', value: j.limits.timeouts.integrationTimeoutMs, formula: expect.stringMatching(/^min\(/) });
+  });
+
+  test('a profile whose limits break an invariant: exit 1 with the problems', async () => {
+    const r = await runKig(['limits', '--profile', 'slow.json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/profile.latencyMs.p99 = 60000: allowed at most the model-server timeout/);
+  });
+
+  test('missing or invalid profile file: exit 2 naming the file and field', async () => {
+    const missing = await runKig(['limits', '--profile', 'nope.json'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read inference profile/);
+    const bad = await runKig(['limits', '--profile', 'bad.json'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/sustainableConcurrency = 0: allowed an integer from 1 to 100000/);
+    const usage = await runKig(['limits', '--max-instances', '0'], { cwd: dir });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--profile = undefined/);
+    expect(usage.stderr).toMatch(/--max-instances = "0": allowed an integer from 1 to 10000/);
+  });
+});
