@@ -36,7 +36,7 @@ test('nothing lost: 500 jobs with random faults each end exactly once, as a resu
   const JOBS = 500;
   const maxReceiveCount = 3;
   const clients = localClients(moto.endpoint);
-  const f = await createFixture(clients, { visibilityTimeoutSeconds: 20, maxReceiveCount });
+  const f = await createFixture(clients, { visibilityTimeoutSeconds: 40, maxReceiveCount });
   const startedAt = Date.now();
   const rand = mulberry32(Number(process.env.KIG_FAULT_SEED ?? 20261125));
 
@@ -68,11 +68,11 @@ test('nothing lost: 500 jobs with random faults each end exactly once, as a resu
     return { body: { marker } };
   };
 
-  // As deployed: the visibility timeout (20 s) is at least 6 x the worker timeout (2 s), so a
+  // As deployed: the visibility timeout (40 s) is at least 6 x the worker timeout (2 s), so a
   // message is only redelivered after its worker finished or died. (The simulated invocation is
   // not killed at its timeout, so the margin is wider than 6 x to absorb a loaded machine.)
   const admittedAt = Date.now();
-  const cfg = workerConfig(f, { maxReceiveCount, visibilityTimeoutSeconds: 20, perCallDeadlineMs: 300, backoffBaseSeconds: 1 });
+  const cfg = workerConfig(f, { maxReceiveCount, visibilityTimeoutSeconds: 40, perCallDeadlineMs: 300, backoffBaseSeconds: 1 });
   const wDeps = { ...clients, backend: new SageMakerBackend(fake.client(), 'ep'), now: Date.now, random: rand, log: () => undefined };
   let crashes = 0;
   await drainQueue(clients.sqs, f.queueUrl, 5, 6, async (event) => {
