@@ -1,4 +1,4 @@
-import { aws_apigateway as apigw, aws_kms as kms, aws_sns as sns, Duration } from 'aws-cdk-lib';
+import { aws_apigateway as apigw, aws_cloudwatch as cloudwatch, aws_kms as kms, aws_sns as sns, Duration } from 'aws-cdk-lib';
 import { InferenceQueue, WorkerBackend } from '../queue';
 import { Construct } from 'constructs';
 import { AlarmThresholdOverrides, AlarmTopic, InferenceAlarms } from '../alarms';
@@ -199,6 +199,8 @@ export class KerasInferenceService extends Construct {
         limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances },
         alarmTopic: this.alarmTopic,
       });
+      // One dashboard for both paths.
+      this.alarms.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Job queue alarms', alarms: [...this.jobs.alarms], width: 24 }));
       // The same request model, validator and authorization as /predict.
       this.jobs.attachToApi(this.api.api.root, {
         requestModel: this.api.requestModel,

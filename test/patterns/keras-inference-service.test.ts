@@ -54,3 +54,9 @@ describe('KerasInferenceService with a job queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 32 } });
   });
 });
+
+test('the dashboard shows the job queue alarms too', () => {
+  const { template } = serviceStack({ jobQueue: {} });
+  const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
+  expect(JSON.stringify(dashboard.Properties.DashboardBody)).toContain('Job queue alarms');
+});
