@@ -25,6 +25,7 @@ describe('InferenceGuard rule registry', () => {
       ['InferenceGuard-SageMakerAsyncScalingMetric', RuleLevel.ERROR],
       ['InferenceGuard-AlarmDLQDepth', RuleLevel.WARNING],
       ['InferenceGuard-AlarmAPI5XX', RuleLevel.WARNING],
+      ['InferenceGuard-AlarmComputeHealth', RuleLevel.WARNING],
       ['InferenceGuard-LogGroupRetention', RuleLevel.WARNING],
     ]);
   });

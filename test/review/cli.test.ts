@@ -51,7 +51,7 @@ describe('kig review', () => {
   test('markdown: a table per template and a section per component', async () => {
     const r = await kig(['review', 'ecs-soft-memory.json', '-f', 'markdown'], { cwd: fixtures });
     expect(r.stdout).toContain('| Component | resource limits | timeouts | rate limiting | queue management | alarms |');
-    expect(r.stdout).toContain('| service ModelService | **missing** | n/a | n/a | n/a | present |');
+    expect(r.stdout).toContain('| service ModelService | **missing** | n/a | n/a | n/a | **missing** |');
     expect(r.stdout).toContain('### service ModelService');
   });
 
@@ -60,8 +60,11 @@ describe('kig review', () => {
     const log = JSON.parse(r.stdout);
     expect(log.version).toBe('2.1.0');
     const run = log.runs[0];
-    expect(run.tool.driver.rules).toHaveLength(20);
-    expect(run.results).toHaveLength(1);
+    expect(run.tool.driver.rules).toHaveLength(21);
+    expect(run.results.map((x: { ruleId: string; level: string }) => [x.ruleId, x.level])).toEqual([
+      ['InferenceGuard-SageMakerAsyncScalingMetric', 'error'],
+      ['InferenceGuard-AlarmComputeHealth', 'warning'],
+    ]);
     const result = run.results[0];
     expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
     expect(result).toMatchObject({
@@ -94,7 +97,7 @@ describe('kig review', () => {
     expect(report.templates.map((t: { path: string }) => t.path)).toEqual([
       path.join('cdk.out', 'A.template.json'), path.join('cdk.out', 'assembly-Stage', 'StageB.template.json'), path.join('cdk.out', 'ANestedWorkers.nested.template.json'),
     ]);
-    expect(report.summary).toEqual({ templates: 3, errors: 6, warnings: 2 });
+    expect(report.summary).toEqual({ templates: 3, errors: 6, warnings: 3 });
     expect(r.code).toBe(1);
   });
 

@@ -44,8 +44,8 @@ describe('review on templates that reproduce common real setups', () => {
     expect(chain.message).toMatch(/29000 ms \(the default when TimeoutInMillis is absent\): allowed less than 20000 ms/);
   });
 
-  test('ECS containers with only a soft memory reservation: both containers, GPU count present', () => {
-    expect(findings('ecs-soft-memory.json')).toEqual(['InferenceGuard-ECSContainerLimits ModelTask x2']);
+  test('ECS containers with only a soft memory reservation: both containers, GPU count present; no service alarms', () => {
+    expect(findings('ecs-soft-memory.json')).toEqual(['InferenceGuard-AlarmComputeHealth ModelService x1', 'InferenceGuard-ECSContainerLimits ModelTask x2']);
     const row = review('ecs-soft-memory.json').components.find((c) => c.id === 'ModelService')!;
     expect(row.mitigations['resource limits'].results.map((r) => [r.ruleId, r.status])).toEqual([
       ['InferenceGuard-ECSContainerLimits', 'non-compliant'],
@@ -54,7 +54,8 @@ describe('review on templates that reproduce common real setups', () => {
   });
 
   test('async scaling on a metric async endpoints do not publish (YAML)', () => {
-    expect(findings('async-invocations-scaling.yaml')).toEqual(['InferenceGuard-SageMakerAsyncScalingMetric InvocationsScaling x1']);
+    // The only alarm-like thing in this setup is the scaling policy, so the endpoint has no alarms either.
+    expect(findings('async-invocations-scaling.yaml')).toEqual(['InferenceGuard-AlarmComputeHealth AsyncEndpoint x1', 'InferenceGuard-SageMakerAsyncScalingMetric InvocationsScaling x1']);
     const row = review('async-invocations-scaling.yaml').components.find((c) => c.id === 'AsyncEndpoint')!;
     expect(row.mitigations['queue management'].mark).toBe(MitigationMark.MISSING);
     expect(row.mitigations['resource limits'].mark).toBe(MitigationMark.PRESENT);

@@ -17,5 +17,6 @@ export * from './sagemaker/SageMakerAsyncScalingMetric';
 export * from './sagemaker/SageMakerServerlessConcurrency';
 export * from './sagemaker/SageMakerVariantScaling';
 export * from './cloudwatch/AlarmAPI5XX';
+export * from './cloudwatch/AlarmComputeHealth';
 export * from './cloudwatch/AlarmDLQDepth';
 export * from './cloudwatch/LogGroupRetention';

@@ -7,6 +7,7 @@ import { APITimeoutChain } from './apigw/APITimeoutChain';
 import { APIUsagePlanLimits } from './apigw/APIUsagePlanLimits';
 import { APIWAFRateLimit } from './apigw/APIWAFRateLimit';
 import { AlarmAPI5XX } from './cloudwatch/AlarmAPI5XX';
+import { AlarmComputeHealth } from './cloudwatch/AlarmComputeHealth';
 import { AlarmDLQDepth } from './cloudwatch/AlarmDLQDepth';
 import { LogGroupRetention } from './cloudwatch/LogGroupRetention';
 import { ECSContainerLimits } from './ecs/ECSContainerLimits';
@@ -44,5 +45,6 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   SageMakerAsyncScalingMetric,
   AlarmDLQDepth,
   AlarmAPI5XX,
+  AlarmComputeHealth,
   LogGroupRetention,
 ];

@@ -1,4 +1,4 @@
-import { AlarmAPI5XX, AlarmDLQDepth, LogGroupRetention } from '../../../lib/nag';
+import { AlarmAPI5XX, AlarmComputeHealth, AlarmDLQDepth, LogGroupRetention } from '../../../lib/nag';
 import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, Resources } from '../support';
 
 const alarm = (metric: string, dims: Array<Record<string, unknown>>): Resources => ({
@@ -32,6 +32,21 @@ describe('InferenceGuard-AlarmAPI5XX', () => {
   test('non-compliant: no alarm; a 4XX alarm only', () => {
     expectFindings(check(AlarmAPI5XX, api, 'Api'), /API "orders" \(Api\) 5XXError alarm = absent/);
     expectFindings(check(AlarmAPI5XX, { ...api, ...alarm('4XXError', [{ Name: 'ApiName', Value: 'orders' }]) }, 'Api'), /absent/);
+  });
+});
+
+describe('InferenceGuard-AlarmComputeHealth', () => {
+  const endpoint: Resources = { Ep: { Type: 'AWS::SageMaker::Endpoint', Properties: { EndpointConfigName: 'cfg', EndpointName: 'mnist' } } };
+  const service: Resources = { Svc: { Type: 'AWS::ECS::Service', Properties: { Cluster: 'c' } } };
+  test('compliant: an alarm with the endpoint name (literal or GetAtt); a service alarm on ServiceName', () => {
+    expectCompliant(check(AlarmComputeHealth, { ...endpoint, ...alarm('ModelLatency', [{ Name: 'EndpointName', Value: 'mnist' }, { Name: 'VariantName', Value: 'AllTraffic' }]) }, 'Ep'));
+    expectCompliant(check(AlarmComputeHealth, { ...endpoint, ...alarm('ApproximateBacklogSize', [{ Name: 'EndpointName', Value: getAtt('Ep', 'EndpointName') }]) }, 'Ep'));
+    expectCompliant(check(AlarmComputeHealth, { ...service, ...alarm('CPUUtilization', [{ Name: 'ClusterName', Value: 'c' }, { Name: 'ServiceName', Value: getAtt('Svc', 'Name') }]) }, 'Svc'));
+  });
+  test('non-compliant: no alarm; an alarm on another endpoint', () => {
+    expectFindings(check(AlarmComputeHealth, endpoint, 'Ep'), /SageMaker endpoint "mnist" \(Ep\) alarms = absent/);
+    expectFindings(check(AlarmComputeHealth, { ...endpoint, ...alarm('ModelLatency', [{ Name: 'EndpointName', Value: 'other' }]) }, 'Ep'), /absent/);
+    expectFindings(check(AlarmComputeHealth, service, 'Svc'), /ECS service \(Svc\) alarms = absent/);
   });
 });
 
