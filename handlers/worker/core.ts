@@ -1,6 +1,6 @@
 import { AttributeValue, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { retryBackoffSeconds } from '../../lib/queue/formulas';
 import { fromItem, isConditionFailed, N, S } from '../shared/dynamo';
 import { PermanentModelError, TransientModelError } from '../shared/errors';
@@ -81,6 +81,10 @@ export async function processBatch(event: SqsEvent, context: WorkerContext, conf
     outcomes.push(outcome);
     if (outcome === 'retry' || outcome === 'dead-lettered' || outcome === 'busy' || outcome === 'poison') {
       batchItemFailures.push({ itemIdentifier: record.messageId });
+    } else {
+      // The job is final: delete its message now rather than when the whole batch returns, so a
+      // crash later in the batch cannot redeliver a finished job until it reaches the DLQ.
+      await deleteMessage(deps, config, record);
     }
   }
   return { batchItemFailures, outcomes };
@@ -225,6 +229,12 @@ async function loadPayload(deps: WorkerDeps, config: WorkerConfig, message: JobM
 async function dropPayload(deps: WorkerDeps, config: WorkerConfig, message: JobMessage): Promise<void> {
   if (message.payloadKey === undefined) return;
   await deps.s3.send(new DeleteObjectCommand({ Bucket: config.bucketName, Key: message.payloadKey })).catch(() => undefined);
+}
+
+/** Deletes a finished job's message. Best effort: if it fails, the event source deletes it with the batch. */
+async function deleteMessage(deps: WorkerDeps, config: WorkerConfig, record: SqsRecord): Promise<void> {
+  await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: config.queueUrl, ReceiptHandle: record.receiptHandle }))
+    .catch((e) => deps.log(JSON.stringify({ level: 'warn', msg: 'DeleteMessage failed', error: (e as Error).message })));
 }
 
 /** Sets when a message comes back. Best effort: if it fails, the queue's visibility timeout applies. */
