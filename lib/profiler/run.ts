@@ -67,8 +67,8 @@ export interface ProfileRunOptions {
   readonly onStep?: (step: StepResult, index: number, total: number) => void;
 }
 
-/** Everything a run measured, and the profile document written from it. */
-export interface ProfileRun {
+/** Everything a run measured. */
+export interface MeasuredRun {
   readonly status: RunStatus;
   /** Why the run ended as it did, for the user. */
   readonly message: string;
@@ -79,6 +79,10 @@ export interface ProfileRun {
   readonly coldStartSeconds?: number;
   readonly notes: string[];
   readonly measuredAt: string;
+}
+
+/** Everything a run measured, and the profile document written from it. */
+export interface ProfileRun extends MeasuredRun {
   /** The profile, when a knee was found. */
   readonly profile?: InferenceProfile;
   /** The JSON document written to the output file. */
@@ -244,24 +248,13 @@ function writeJson(file: string, doc: Record<string, unknown>): void {
   fs.renameSync(tmp, file);
 }
 
-function measured(d: DocumentInput): Omit<ProfileRun, 'document' | 'profile'> {
-  return {
-    status: d.status, message: d.message, steps: d.steps, knee: d.knee, payloadSizes: d.payloadSizes,
-    resources: d.resources, coldStartSeconds: d.coldStartSeconds, notes: d.notes, measuredAt: d.measuredAt,
-  };
+function measured(d: DocumentInput): MeasuredRun {
+  const { o: _o, mainPayload: _p, ...run } = d;
+  return run;
 }
 
-interface DocumentInput {
+interface DocumentInput extends MeasuredRun {
   readonly o: ProfileRunOptions;
-  readonly status: RunStatus;
-  readonly message: string;
-  readonly steps: StepResult[];
-  readonly knee?: KneeResult;
-  readonly payloadSizes: PayloadSizeResult[];
-  readonly resources: ResourceSummary;
-  readonly coldStartSeconds?: number;
-  readonly notes: string[];
-  readonly measuredAt: string;
   readonly mainPayload: Payload;
 }
 

@@ -1,6 +1,7 @@
-import { InferenceGuardError, InferenceProfile } from '../../lib';
+import { InferenceProfile } from '../../lib';
 import { deriveQueueLimits, QUEUE_LIMIT_DEFAULTS } from '../../lib/profile/queue-limits';
 import { admissionShare, retryAfterSeconds, retryBackoffSeconds } from '../../lib/queue/formulas';
+import { problemsOf } from '../support/errors';
 
 const profile = InferenceProfile.of({
   model: 'resnet', hardware: 'ml.g5.xlarge',
@@ -9,15 +10,6 @@ const profile = InferenceProfile.of({
   peakHostMemoryMiB: 4000, peakGpuMemoryMiB: 8000, coldStartSeconds: 60, maxRequestBytes: 600_000,
 });
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InferenceGuardError);
-    return (e as InferenceGuardError).problems.map((p) => p.prop);
-  }
-  throw new Error('expected an InferenceGuardError');
-}
 
 describe('deriveQueueLimits', () => {
   const l = deriveQueueLimits(profile);

@@ -11,7 +11,6 @@ import { ISyncInferenceTarget, SyncTargetBindOptions, SyncTargetBinding } from '
 import { checkTimeoutChain } from '../../profile';
 import { resolveThresholds } from '../../alarms/thresholds';
 import { EcsServiceAlarms } from './alarms';
-import { dependOnCapacityProviderAssociation } from './capacity';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 import { AlbVpcLinkIntegration } from './integration';
 
@@ -122,27 +121,8 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     });
 
     // ---- service ----------------------------------------------------------------------------
-    const common = {
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      desiredCount: this.minTasks,
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
-      securityGroups: [this.securityGroup],
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      assignPublicIp: false,
-      // Model copy + load: tasks are not judged before the profile's cold start has passed.
-      healthCheckGracePeriod: Duration.seconds(Math.ceil(this.profile.coldStartSeconds * 1.5) + 30),
-      propagateTags: ecs.PropagatedTagSource.SERVICE,
-    };
-    this.service = this.gpuCapacity
-      ? new ecs.Ec2Service(this, 'Service', {
-        ...common,
-        capacityProviderStrategies: [{ capacityProvider: this.gpuCapacity.capacityProvider.capacityProviderName, weight: 1 }],
-      })
-      : new ecs.FargateService(this, 'Service', { ...common, platformVersion: this.capacity.platformVersion });
-    if (this.gpuCapacity) dependOnCapacityProviderAssociation(this.service, this.cluster);
+    // Model copy + load: tasks are not judged before the profile's cold start has passed.
+    this.service = this.createService({ healthCheckGracePeriod: Duration.seconds(Math.ceil(this.profile.coldStartSeconds * 1.5) + 30) });
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: this.vpc,

@@ -1,12 +1,11 @@
 import {
-  ArnFormat, Duration, Stack, Validations, aws_applicationautoscaling as appscaling, aws_cloudwatch as cw, aws_ec2 as ec2,
+  ArnFormat, Duration, Stack, Validations, aws_applicationautoscaling as appscaling, aws_cloudwatch as cw,
   aws_ecs as ecs, aws_iam as iam, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProblemCollector, SQS_DEFAULT_VISIBILITY_TIMEOUT_S } from '../../core';
 import { resolveThresholds } from '../../alarms/thresholds';
 import { EcsServiceAlarms } from './alarms';
-import { dependOnCapacityProviderAssociation } from './capacity';
 import { nagResourceText } from './nag-ids';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 
@@ -121,25 +120,7 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
       reason: 'task scale-in protection: the consumer protects its own task, whose id is only known at run time; limited to tasks of this cluster',
     });
 
-    const common = {
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      desiredCount: this.minTasks,
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
-      securityGroups: [this.securityGroup],
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      assignPublicIp: false,
-      propagateTags: ecs.PropagatedTagSource.SERVICE,
-    };
-    this.service = this.gpuCapacity
-      ? new ecs.Ec2Service(this, 'Service', {
-        ...common,
-        capacityProviderStrategies: [{ capacityProvider: this.gpuCapacity.capacityProvider.capacityProviderName, weight: 1 }],
-      })
-      : new ecs.FargateService(this, 'Service', { ...common, platformVersion: this.capacity.platformVersion });
-    if (this.gpuCapacity) dependOnCapacityProviderAssociation(this.service, this.cluster);
+    this.service = this.createService();
 
     // ---- scaling on backlog per task --------------------------------------------------------
     this.scalableTarget = new appscaling.ScalableTarget(this, 'ScalableTarget', {

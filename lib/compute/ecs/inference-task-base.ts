@@ -8,7 +8,7 @@ import {
 } from '../../core';
 import { AlarmThresholdOverrides } from '../../alarms/thresholds';
 import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
-import { EcsCapacity, GpuCapacityProvider } from './capacity';
+import { EcsCapacity, GpuCapacityProvider, dependOnCapacityProviderAssociation } from './capacity';
 import { nagResourceText } from './nag-ids';
 import { ModelServer, ModelServerContainerConfig } from './model-server';
 import {
@@ -510,5 +510,33 @@ export abstract class EcsInferenceTaskBase extends Construct {
       });
     }
     return container;
+  }
+
+  /**
+   * Creates the ECS service that runs the task: private subnets, no public IP, a deployment
+   * circuit breaker with rollback, and the GPU capacity provider when there is one.
+   */
+  protected createService(options: { readonly healthCheckGracePeriod?: Duration } = {}): ecs.BaseService {
+    const common = {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: this.minTasks,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      securityGroups: [this.securityGroup],
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      healthCheckGracePeriod: options.healthCheckGracePeriod,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    };
+    const service = this.gpuCapacity
+      ? new ecs.Ec2Service(this, 'Service', {
+        ...common,
+        capacityProviderStrategies: [{ capacityProvider: this.gpuCapacity.capacityProvider.capacityProviderName, weight: 1 }],
+      })
+      : new ecs.FargateService(this, 'Service', { ...common, platformVersion: this.capacity.platformVersion });
+    if (this.gpuCapacity) dependOnCapacityProviderAssociation(service, this.cluster);
+    return service;
   }
 }

@@ -268,11 +268,11 @@ export function alarmMetrics(model: TemplateModel, alarmId: string): AlarmMetric
 }
 
 /**
- * Alarms on `metricName` with a dimension `dimensionName` whose value is a reference to
+ * Alarms on `metricName` (any metric when undefined) with a dimension `dimensionName` whose value is a reference to
  * `resourceId` or one of the literal `names`.
  */
-export function alarmsOn(model: TemplateModel, metricName: string, dimensionName: string, resourceId: string, names: readonly string[]): string[] {
+export function alarmsOn(model: TemplateModel, metricName: string | undefined, dimensionName: string, resourceId: string, names: readonly string[]): string[] {
   return model.ofType(T.ALARM).filter((alarm) => alarmMetrics(model, alarm).some((m) =>
-    m.metricName === metricName && m.dimensions.some((d) => d.Name === dimensionName
+    (metricName === undefined || m.metricName === metricName) && m.dimensions.some((d) => d.Name === dimensionName
       && (referencedIds(d.Value).has(resourceId) || (typeof d.Value === 'string' && names.includes(d.Value))))));
 }

@@ -1,6 +1,6 @@
 import { Mitigation, RuleLevel, defineRule, nonCompliant } from '../../rule';
-import { readString, referencedIds } from '../../template/intrinsics';
-import { T, alarmMetrics, problem } from '../helpers';
+import { readString } from '../../template/intrinsics';
+import { T, alarmsOn, problem } from '../helpers';
 
 /** The dimension that names each kind of compute in CloudWatch. */
 const DIMENSION: Readonly<Record<string, { dimension: string; nameProp: string; noun: string }>> = {
@@ -23,8 +23,8 @@ export const AlarmComputeHealth = defineRule({
     const name = readString(model.props(id)[kind.nameProp]);
     const names = name.kind === 'literal' ? [name.value] : [];
     const label = `${kind.noun} ${name.kind === 'literal' ? `"${name.value}" ` : ''}(${id})`;
-    const alarms = model.ofType(T.ALARM).filter((alarm) => alarmMetrics(model, alarm).some((m) => m.dimensions.some((d) => d.Name === kind.dimension
-      && (referencedIds(d.Value).has(id) || (typeof d.Value === 'string' && names.includes(d.Value))))));
+    // Any metric counts: what matters is that the compute itself is watched.
+    const alarms = alarmsOn(model, undefined, kind.dimension, id, names);
     if (alarms.length > 0) return nonCompliant([], [`${label} alarms ${alarms.join(', ')}`]);
     return nonCompliant([problem(`${label} alarms`, 'absent', `at least one alarm with dimension ${kind.dimension} of this ${kind.noun}`, 'add alarms on its errors, latency and utilization')]);
   },
