@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Sets up every tool the test suite needs, from the project's own files, and is safe to run
-# again: a Python virtual environment (.venv) from requirements-dev.txt, rebuilt only when that
-# file changes. Sourced by scripts/test.sh (the README's `npm test`) and by .ci/run.
+# again. Run by scripts/test.sh (the README's `npm test`), which .ci/run calls:
+#   - a Python virtual environment (.venv) with cfn-lint and moto_server, pinned in
+#     requirements-dev.txt, rebuilt only when that file changes;
+#   - Debian's `chromium` (headless browser for the report rendering test), installed with
+#     apt-get when it is missing and this user may install packages (root, or sudo without a
+#     password). Where it cannot be installed, that test is skipped and says why; under CI
+#     (CI=true) a missing browser is an error, so CI always renders the report.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -18,4 +23,30 @@ if [ "$want" != "$have" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ" 2>&1 \
     | { grep -v 'is ignored: it is neither a file nor a directory' || true; } >&2
   echo "$want" > "$STAMP"
+fi
+
+# Headless Chromium from Debian's package (no browser download at test time).
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""
+  can_install=false
+  if command -v apt-get >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then
+      can_install=true
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      SUDO="sudo -n"
+      can_install=true
+    fi
+  fi
+  if $can_install; then
+    echo "test-env: installing Debian's chromium with apt-get (headless browser for test/cli/report-render.test.ts; once per machine)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq chromium >/dev/null
+  elif [ "${CI:-}" = "true" ]; then
+    echo "test-env: chromium is missing and cannot be installed here (needs apt-get as root or passwordless sudo); CI must render the report" >&2
+    exit 1
+  else
+    echo "test-env: chromium is missing and this user cannot install it (needs apt-get as root or passwordless sudo):" >&2
+    echo "test-env: the report rendering test will be skipped. Install it with: sudo apt-get install -y chromium" >&2
+  fi
 fi

@@ -11,7 +11,12 @@ import { renderSvg, StepResult } from '../../lib/profiler';
 import { runKig } from '../support/cli';
 import { ChildServer, startModelServer } from '../support/servers';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium on PATH: scripts/test-env.sh (run by `npm test` and CI) installs it when it can. */
+const CHROMIUM = process.env.PATH?.split(path.delimiter).map((d) => path.join(d, 'chromium')).find((f) => fs.existsSync(f));
+const MISSING = 'chromium is not on PATH and scripts/test-env.sh could not install it here (it needs apt-get as root or passwordless sudo); install it with `sudo apt-get install -y chromium`';
+if (!CHROMIUM && process.env.CI === 'true') throw new Error(`${MISSING}. CI must render the report.`);
+// eslint-disable-next-line no-console
+if (!CHROMIUM) console.warn(`report rendering skipped: ${MISSING}`);
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface Plot {
@@ -59,14 +64,13 @@ function at(ticks: Array<{ value: number; pos: number }>, v: number): number {
   return a.pos + ((v - a.value) / (b.value - a.value)) * (b.pos - a.pos);
 }
 
-describe('profile report rendered in headless Chromium', () => {
+(CHROMIUM ? describe : describe.skip)(CHROMIUM ? 'profile report rendered in headless Chromium' : `profile report rendered in headless Chromium (skipped: ${MISSING})`, () => {
   let server: ChildServer;
   let context: BrowserContext;
   let dir: string;
   let doc: { steps: StepResult[]; knee: { concurrency: number; throughputRps: number; latencyBoundMs: number } };
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-report-'));
     fs.writeFileSync(path.join(dir, 'req.json'), '{"instances": [[1]]}');
     server = await startModelServer(['--concurrency', '3', '--service-ms', '30']);
