@@ -56,6 +56,7 @@ export function startModelServer(args: string[]): Promise<ChildServer> {
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
+    s.unref();
     s.listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;
       s.close(() => resolve(port));
