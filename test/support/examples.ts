@@ -28,7 +28,16 @@ export function synthesizeExample(name: string): SynthesizedExample {
     const { buildApp } = require(path.join(EXAMPLES_DIR, name, 'app.ts')) as { buildApp: (app?: App) => App };
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `kig-example-${name}-`));
     const app = buildApp(new App({ outdir, context: { '@aws-cdk/core:validationReportJson': true } }));
-    s = { app, assembly: app.synth(), outdir };
+    // With aws-cdk-lib's built-in CloudFormation validation, as `cdk synth` runs it (the jest
+    // global setup turns it off for the unit tests).
+    const before = process.env.CDK_VALIDATION;
+    process.env.CDK_VALIDATION = 'true';
+    try {
+      s = { app, assembly: app.synth(), outdir };
+    } finally {
+      if (before === undefined) delete process.env.CDK_VALIDATION;
+      else process.env.CDK_VALIDATION = before;
+    }
     synthesized.set(name, s);
   }
   return s;

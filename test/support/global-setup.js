@@ -12,6 +12,14 @@ module.exports = async () => {
   // (@aws-sdk/core, src/submodules/client/emitWarningIfUnsupportedVersion.ts).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+  // aws-cdk-lib (2.27x) validates every synthesized template with its built-in CloudFormation
+  // validator, a WebAssembly module compiled anew in every test file: about 14 s per file on a
+  // busy 2-core machine, and its background compilation kept jest workers from exiting. The
+  // switch is CDK_VALIDATION=false (aws-cdk-lib core/lib/private/synthesis-validation.ts,
+  // defaultValidationEnabled). Unit tests turn it off; the example apps are synthesized with it
+  // on, as `cdk synth` does (test/support/examples.ts), and cfn-lint checks their templates.
+  process.env.CDK_VALIDATION = 'false';
+
   // Builds the Lambda handler bundles as `npm run build` does, so asset paths used by
   // constructs exist when tests synthesize stacks.
   const script = path.join(__dirname, '..', '..', 'scripts', 'bundle-handlers.js');
