@@ -9,7 +9,7 @@ import { BatchResponse, processBatch, SqsEvent } from '../../handlers/worker/cor
 import { FakeSageMaker, SAGEMAKER_ERRORS } from '../support/fake-sagemaker';
 import { auditJobs } from '../support/job-audit';
 import { localClients, MotoServer, startMoto } from '../support/moto';
-import { admissionConfig, counts, createFixture, drainQueue, eventSourceLog, lambdaContext, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
+import { admissionConfig, counts, createFixture, drainQueue, eventSourceLog, lambdaContext, lambdaInvocation, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../support/requests';
 
 let moto: MotoServer;
@@ -100,22 +100,21 @@ test('nothing lost: 500 jobs with random faults each end exactly once, as a resu
     return { body: { marker } };
   };
 
-  // As deployed: the visibility timeout (40 s) is at least 6 x the worker timeout (2 s), so a
-  // message is only redelivered after its worker finished or died. (The simulated invocation is
-  // not killed at its timeout, so the margin is wider than 6 x to absorb a loaded machine.)
+  // As deployed: the visibility timeout (40 s) is at least 6 x the worker timeout (5 s here), so
+  // a message is only redelivered after its invocation finished or was stopped at its timeout.
   const admittedAt = Date.now();
   const cfg = workerConfig(f, { maxReceiveCount, visibilityTimeoutSeconds: 40, perCallDeadlineMs: 300, backoffBaseSeconds: 1 });
   const wDeps = { ...clients, backend: new SageMakerBackend(fake.client(), 'ep'), now: Date.now, random: rand, log: () => undefined };
   let crashes = 0;
-  const events = await drainQueue(clients.sqs, f.queueUrl, 5, 6, async (event) => {
+  const events = await drainQueue(clients.sqs, f.queueUrl, 5, 6, (event) => lambdaInvocation(5_000, wDeps, async (context, deps) => {
     // 3 % of invocations crash after the first message (the runtime dies mid-batch).
     if (event.Records.length > 1 && rand() < 0.03) {
       crashes++;
-      await processBatch({ Records: event.Records.slice(0, 1) }, lambdaContext(2_000), cfg, wDeps);
+      await processBatch({ Records: event.Records.slice(0, 1) }, context, cfg, deps);
       throw new Error('Runtime exited');
     }
-    return processBatch(event, lambdaContext(2_000), cfg, wDeps);
-  }, 240_000);
+    return processBatch(event, context, cfg, deps);
+  }), 240_000);
 
   const drainedAt = Date.now();
   const audit = await auditJobs(clients, f, jobIdByMarker, successfulCalls());

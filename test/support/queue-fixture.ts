@@ -4,7 +4,7 @@ import {
   CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { AdmissionConfig } from '../../handlers/admission/core';
-import type { BatchResponse, SqsEvent, WorkerConfig, WorkerContext } from '../../handlers/worker/core';
+import type { BatchResponse, SqsEvent, WorkerConfig, WorkerContext, WorkerDeps } from '../../handlers/worker/core';
 
 /** The resources of one test: queue + DLQ with redrive, job table, payload bucket. */
 export interface QueueFixture {
@@ -187,4 +187,31 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string, batchSize: nu
   };
   await Promise.all(Array.from({ length: pollers }, loop));
   return log;
+}
+
+/**
+ * Runs `fn` as one Lambda invocation of `timeoutMs`: its context has that deadline, and once the
+ * deadline has passed its clients and model backend send nothing more, since Lambda stops the
+ * runtime at the function timeout. A busy test machine therefore cannot stretch an invocation
+ * past a message's visibility timeout into its next delivery, which no deployed function can do.
+ * An invocation that ran past its timeout fails as a timed-out one does: the event source deletes
+ * none of its messages (what the worker deleted itself before the deadline stays deleted).
+ */
+export async function lambdaInvocation<R>(timeoutMs: number, deps: WorkerDeps, fn: (context: WorkerContext, deps: WorkerDeps) => Promise<R>): Promise<R> {
+  const context = lambdaContext(timeoutMs);
+  const expired = () => context.getRemainingTimeInMillis() <= 0;
+  const timedOut = () => Object.assign(new Error(`Task timed out after ${timeoutMs / 1000} seconds`), { name: 'TimeoutError' });
+  const guard = <C extends object>(target: C, method: string): C => new Proxy(target, {
+    get: (t, p, r) => {
+      const v = Reflect.get(t, p, r);
+      return p === method && typeof v === 'function'
+        ? (...args: unknown[]) => (expired() ? Promise.reject(timedOut()) : (v as (...a: unknown[]) => unknown).apply(t, args))
+        : v;
+    },
+  });
+  const result = await fn(context, {
+    ...deps, ddb: guard(deps.ddb, 'send'), s3: guard(deps.s3, 'send'), sqs: guard(deps.sqs, 'send'), backend: guard(deps.backend, 'invoke'),
+  });
+  if (expired()) throw timedOut();
+  return result;
 }
