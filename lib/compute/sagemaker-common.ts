@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, Stack, Validations, aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, Stack, Validations, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
   ProblemCollector, SAGEMAKER_STARTUP_TIMEOUT_MAX_S, SAGEMAKER_STARTUP_TIMEOUT_MIN_S, SAGEMAKER_VOLUME_MAX_GB, SAGEMAKER_VOLUME_MIN_GB,
@@ -214,12 +214,4 @@ export function createSageMakerModel(scope: Construct, props: SageMakerBackendCo
   c.require(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(endpointName), 'endpointName', endpointName, 'letters, digits and hyphens, at most 63 characters', 'choose another endpoint name');
   c.throwIfAny();
   return { role, model, environment, kmsKey, endpointName };
-}
-
-/** A metric of an endpoint, per minute. */
-export function endpointMetric(endpointName: string, variantName: string | undefined, namespace: string, metricName: string, statistic: string, label: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace, metricName, statistic, period: Duration.minutes(1), label,
-    dimensionsMap: variantName ? { EndpointName: endpointName, VariantName: variantName } : { EndpointName: endpointName },
-  });
 }

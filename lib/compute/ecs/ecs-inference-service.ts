@@ -9,8 +9,7 @@ import {
 } from '../../core';
 import { ISyncInferenceTarget, SyncTargetBindOptions, SyncTargetBinding } from '../../api';
 import { checkTimeoutChain } from '../../profile';
-import { resolveThresholds } from '../../alarms/thresholds';
-import { EcsServiceAlarms } from './alarms';
+import type { EcsServiceAlarms } from './alarms';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 import { AlbVpcLinkIntegration } from './integration';
 
@@ -160,17 +159,14 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     });
     this.scaling.scaleOnCpuUtilization('CpuUtilization', { targetUtilizationPercent: cpuTarget, ...cooldowns });
 
-    this.alarms = new EcsServiceAlarms(this, 'Alarms', {
-      service: this.service,
-      cluster: this.cluster,
-      thresholds: resolveThresholds(this.limits.alarms, props.alarmThresholds),
-      maxTasks: this.maxTasks,
-      modelServerTimeoutSeconds: this.limits.timeouts.modelServerTimeoutSeconds,
+    // Request-count scaling holds each task at the target share of its measured throughput, and
+    // CPU scaling holds CPU at its target: the lower of the two is the steady state.
+    const load = Math.min(cpuTarget / 100, this.limits.scaling.targetInvocationsPerInstancePerMinute / (this.profile.throughputPerInstanceRps * 60));
+    this.alarms = this.createAlarms(this.service, props, {
+      load,
+      loadBasis: `scaling holds a task at ${Math.round(load * 100)} % of its measured throughput (request and CPU targets)`,
       loadBalancer: this.loadBalancer,
       targetGroup: this.targetGroup,
-      gpu: this.gpuCapacity !== undefined,
-      gpuMetricsNamespace: this.gpuMetricsNamespace,
-      alarmTopic: props.alarmTopic,
     });
 
     if (!props.accessLogsBucket) {

@@ -1,5 +1,5 @@
 import {
-  Duration, Size, Validations, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_logs as logs, aws_sns as sns,
+  Duration, Size, Validations, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_logs as logs, aws_sns as sns,
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -8,6 +8,8 @@ import {
 } from '../../core';
 import { AlarmThresholdOverrides } from '../../alarms/thresholds';
 import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
+import { resolveThresholds } from '../../alarms/thresholds';
+import { EcsServiceAlarms } from './alarms';
 import { EcsCapacity, GpuCapacityProvider, dependOnCapacityProviderAssociation } from './capacity';
 import { nagResourceText } from './nag-ids';
 import { ModelServer, ModelServerContainerConfig } from './model-server';
@@ -510,6 +512,41 @@ export abstract class EcsInferenceTaskBase extends Construct {
       });
     }
     return container;
+  }
+
+  /**
+   * The service's alarms, with the steady state they must be quiet in. `load` is the share of a
+   * task's measured throughput it runs at under nominal load; `saturatedByDesign` (queue workers,
+   * which drain their backlog at full speed) leaves out the CPU and GPU utilization alarms, which
+   * would fire whenever a worker does its job.
+   */
+  protected createAlarms(service: ecs.BaseService, props: EcsInferenceTaskProps, o: {
+    readonly load: number; readonly loadBasis: string; readonly saturatedByDesign?: boolean;
+    readonly loadBalancer?: elbv2.ApplicationLoadBalancer; readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  }): EcsServiceAlarms {
+    return new EcsServiceAlarms(this, 'Alarms', {
+      service,
+      cluster: this.cluster,
+      thresholds: resolveThresholds(this.limits.alarms, props.alarmThresholds),
+      utilizationAlarms: !o.saturatedByDesign,
+      minTasks: this.minTasks,
+      maxTasks: this.maxTasks,
+      modelServerTimeoutSeconds: this.limits.timeouts.modelServerTimeoutSeconds,
+      steadyState: {
+        tasks: this.minTasks,
+        cpuPercent: o.load * 100,
+        cpuBasis: o.loadBasis,
+        memoryPercent: (this.profile.peakHostMemoryMiB / this.sizing.taskMemoryMiB) * 100,
+        memoryBasis: `profiled peak host memory ${this.profile.peakHostMemoryMiB} MiB of the ${this.sizing.taskMemoryMiB} MiB task`,
+        gpuPercent: o.load * 100,
+        responseTimeSeconds: this.profile.latencyMs.p99 / 1000,
+      },
+      loadBalancer: o.loadBalancer,
+      targetGroup: o.targetGroup,
+      capacityProvider: this.gpuCapacity?.capacityProvider,
+      gpuMetricsNamespace: this.gpuMetricsNamespace,
+      alarmTopic: props.alarmTopic,
+    });
   }
 
   /**
