@@ -127,7 +127,7 @@ export interface CatalogMetricOptions {
   readonly statistic?: string;
   /** @default Duration.minutes(1) */
   readonly period?: Duration;
-  /** @default - the metric name */
+  /** @default - no label (CloudWatch shows the metric name) */
   readonly label?: string;
   /** Concrete namespace, for entries whose namespace ends in `*`. @default - the entry's namespace */
   readonly namespace?: string;
@@ -154,7 +154,7 @@ export function catalogMetric(entry: MetricCatalogEntry, dimensions: Record<stri
     problems.push({ prop: 'namespace', value: namespace, allowed: entry.namespace, fix: 'use the namespace of the catalog entry' });
   }
   if (problems.length > 0) throw new InferenceGuardError('METRIC_NOT_IN_CATALOG', `${entry.namespace} ${entry.metricName}`, problems);
-  return new cw.Metric({ namespace, metricName: entry.metricName, dimensionsMap: dimensions, statistic, period: options.period ?? Duration.minutes(1), label: options.label ?? entry.metricName });
+  return new cw.Metric({ namespace, metricName: entry.metricName, dimensionsMap: dimensions, statistic, period: options.period ?? Duration.minutes(1), label: options.label });
 }
 
 /** The unit of `entry` under `statistic`. */

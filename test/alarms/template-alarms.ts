@@ -66,7 +66,8 @@ export function catalogProblems(a: TemplateAlarm): string[] {
     }
     const unit = catalogUnit(entry, m.stat);
     if (!unit) out.push(`${a.where}: statistic ${m.stat} of ${m.metricName} is not in the catalog`);
-    if (a.props.MetricName && a.meta && unit && unit !== a.meta.unit) out.push(`${a.where}: threshold in ${a.meta.unit}, but ${m.metricName} ${m.stat} is in ${unit}`);
+    const single = a.props.MetricName !== undefined || (a.props.Metrics ?? []).length === 1;
+    if (single && a.meta && unit && unit !== a.meta.unit) out.push(`${a.where}: threshold in ${a.meta.unit}, but ${m.metricName} ${m.stat} is in ${unit}`);
   }
   if (!a.meta) {
     out.push(`${a.where}: no ${ALARM_METADATA_KEY} metadata (not built by the alarm factory)`);

@@ -158,15 +158,20 @@ describe('GPU service (one synthesis)', () => {
     });
   });
 
-  test('alarms: CPU, memory, running < desired, unhealthy, 5XX, response time, GPU reservation, GPU sidecar, at max', () => {
+  test('alarms: CPU, memory, running < desired, unhealthy, 5XX, response time, tasks waiting for GPU capacity, GPU sidecar, at max', () => {
     expect(Object.keys(service.alarms.alarms).sort()).toEqual([
-      'CpuUtilization', 'GpuMemory', 'GpuReservation', 'GpuUtilization', 'LoadBalancer5xx', 'MemoryUtilization',
-      'RunningBelowDesired', 'ScalingAtMax', 'TargetResponseTime', 'UnhealthyTargets',
+      'CpuUtilization', 'GpuUtilization', 'LoadBalancer5xx', 'MemoryUtilization',
+      'RunningBelowDesired', 'ScalingAtMax', 'TargetResponseTime', 'TasksWaitingForGpuCapacity', 'UnhealthyTargets',
     ]);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MemoryUtilization', Threshold: 85, AlarmActions: [{ Ref: Match.anyValue() }], OKActions: [{ Ref: Match.anyValue() }] });
     // a user override wins over the derived threshold
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 65 });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'GPUReservation', Namespace: 'AWS/ECS', Threshold: 100 });
+    // GPUReservation sits at 100 % in steady state; tasks waiting for instances read > 100 % here.
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CapacityProviderReservation', Namespace: 'AWS/ECS/ManagedScaling', Threshold: 100, ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'CapacityProviderName' }), Match.objectLike({ Name: 'ClusterName' })]),
+    });
+    expect(JSON.stringify(t.findResources('AWS::CloudWatch::Alarm'))).not.toContain('GPUReservation');
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunningTaskCount', Threshold: 5 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Threshold: 4 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -293,6 +298,6 @@ describe('Fargate service', () => {
     });
     t.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE', PlatformVersion: 'LATEST' });
     t.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 0);
-    expect(svc.alarms.alarms.GpuReservation).toBeUndefined();
+    expect(svc.alarms.alarms.TasksWaitingForGpuCapacity).toBeUndefined();
   });
 });
