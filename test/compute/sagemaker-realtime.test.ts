@@ -57,6 +57,28 @@ describe('SageMakerRealtimeBackend template', () => {
     expect(mapping['us-east-1'].account).toBe('763104351884');
     expect(mapping['af-south-1'].account).toBe('626614931356');
     expect(mapping['me-central-1'].account).toBe('914824155844');
+    // Regions whose DLC account is not the common one (docs/reference/region_availability.md).
+    expect(mapping['ca-west-1'].account).toBe('204538143572');
+    expect(mapping['mx-central-1'].account).toBe('637423239942');
+    expect(mapping['eu-central-2'].account).toBe('380420809688');
+    expect(mapping['eu-south-2'].account).toBe('503227376785');
+    expect(mapping['il-central-1'].account).toBe('780543022126');
+    expect(mapping['ap-south-2'].account).toBe('772153158452');
+    expect(mapping['ap-southeast-4'].account).toBe('457447274322');
+    expect(mapping['ap-southeast-5'].account).toBe('550225433462');
+    expect(mapping['ap-southeast-7'].account).toBe('590183813437');
+    expect(mapping['ap-east-2'].account).toBe('975050140332');
+    expect(mapping['ap-southeast-6'].account).toBe('633930458069');
+  });
+
+  test('a Region without Deep Learning Containers is refused instead of guessed', () => {
+    expect(() => dlcAccountFor('xx-nowhere-1')).toThrow(/region = "xx-nowhere-1": allowed a Region with Deep Learning Containers/);
+  });
+
+  test('the default DLC is past its end of patch: a warning says so', () => {
+    const { stack } = backend({});
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('past its end of patch \\(2026-03-11'));
+    expect(warnings.length).toBeGreaterThan(0);
   });
 
   test('a known Region resolves the registry account directly', () => {
