@@ -53,7 +53,7 @@ export interface CustomImageOptions {
   readonly gpu: boolean;
   /**
    * Whether the image is the SageMaker TF Serving container (or built on it), so the
-   * `SAGEMAKER_TFS_*` / gunicorn / nginx settings derived from the limits apply.
+   * `SAGEMAKER_TFS_*` and nginx settings derived from the limits apply.
    * @default false
    */
   readonly tensorflowServing?: boolean;
@@ -81,7 +81,7 @@ export abstract class InferenceImage {
 
   /** True when the image is a CUDA build that needs a GPU instance. */
   public abstract readonly gpu: boolean;
-  /** True when the image runs the SageMaker TF Serving stack (gunicorn + nginx + TF Serving). */
+  /** True when the image runs the SageMaker TF Serving stack (nginx + TF Serving). */
   public abstract readonly tensorflowServing: boolean;
   /** Human-readable description, for messages. */
   public abstract readonly description: string;

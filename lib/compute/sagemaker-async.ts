@@ -105,7 +105,7 @@ export class SageMakerAsyncBackend extends Construct {
     this.targetBacklogPerInstance = Math.max(1, Math.floor(profile.throughputPerInstanceRps * backlogSeconds));
 
     const c = new ProblemCollector('SAGEMAKER_ASYNC_PROPS_INVALID', this.node.path);
-    const { vcpus, workers } = checkCommonProps(c, props, image);
+    const { vcpus } = checkCommonProps(c, props, image);
     c.intInRange('minInstances', minInstances, 0, 10_000, 'async endpoints may scale to 0');
     c.intInRange('maxInstances', maxInstances, 1, 10_000);
     c.require(maxInstances >= minInstances, 'maxInstances', maxInstances, `>= minInstances (${minInstances})`, 'raise maxInstances');
@@ -120,9 +120,10 @@ export class SageMakerAsyncBackend extends Construct {
 
     const environment = image.tensorflowServing ? tfServingEnvironment({
       // The container must be allowed the whole invocation timeout.
-      timeoutSeconds: this.invocationTimeoutSeconds,
       nginxReadTimeoutSeconds: this.invocationTimeoutSeconds,
-      workers, vcpus,
+      vcpus,
+      // SageMaker sends at most this many requests to one instance at once.
+      concurrency: this.maxConcurrentInvocationsPerInstance,
       intraOpParallelism: props.intraOpParallelism,
       interOpParallelism: props.interOpParallelism,
     }) : {};

@@ -46,7 +46,7 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     this.profile = profile;
     this.instanceType = instanceType;
     const c = new ProblemCollector('SAGEMAKER_PROPS_INVALID', this.node.path);
-    const { vcpus, workers, downloadS, healthS } = checkCommonProps(c, props, image);
+    const { vcpus, downloadS, healthS } = checkCommonProps(c, props, image);
     c.require(limits.scaling.minInstances >= 1, 'limits.scaling.minInstances', limits.scaling.minInstances, '>= 1 on a real-time endpoint', 'use the async backend to scale to zero');
     c.require(limits.timeouts.modelServerTimeoutSeconds * 1000 < SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, 'limits.timeouts.modelServerTimeoutSeconds', limits.timeouts.modelServerTimeoutSeconds,
       `< ${SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS / 1000} s (SageMaker's real-time invocation limit)`, 'use the async path for longer requests');
@@ -54,9 +54,9 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     warnOnHardwareMismatch(this, profile, instanceType);
 
     const environment = image.tensorflowServing ? tfServingEnvironment({
-      timeoutSeconds: limits.timeouts.modelServerTimeoutSeconds,
       nginxReadTimeoutSeconds: limits.timeouts.nginxReadTimeoutSeconds,
-      workers, vcpus,
+      vcpus,
+      concurrency: profile.sustainableConcurrency,
       intraOpParallelism: props.intraOpParallelism,
       interOpParallelism: props.interOpParallelism,
       batching: limits.modelServer.maxBatchSize > 1 ? limits.modelServer : undefined,

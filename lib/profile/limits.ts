@@ -191,8 +191,8 @@ export const LIMIT_DEFAULTS = {
   burstWaves: 2,
   wafTopTierFactor: 1.2,
   /**
-   * Floor of the model-server timeout (s). gunicorn's timeout is a worker-heartbeat timeout: below a
-   * few seconds a GC pause or a burst gets healthy workers killed and restarted.
+   * Floor of the model-server timeout (s): below a few seconds a GC pause or a short burst turns
+   * healthy requests into timeouts.
    */
   modelServerTimeoutFloorSeconds: 5,
   tiers: [
@@ -262,7 +262,7 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   f['timeouts.integrationTimeoutMs'] = o.integrationTimeoutMs !== undefined
     ? `override (${o.integrationTimeoutMs} ms)`
     : `min(${maxIntegration} ms ceiling, modelServerTimeout ${modelServerTimeoutSeconds * 1000} ms + ${LIMIT_DEFAULTS.integrationMarginMs} ms margin) = ${integrationTimeoutMs} ms`;
-  f['timeouts.nginxReadTimeoutSeconds'] = `= modelServerTimeout (${modelServerTimeoutSeconds} s); the TF Serving container raises nginx to the gunicorn timeout anyway`;
+  f['timeouts.nginxReadTimeoutSeconds'] = `= modelServerTimeout (${modelServerTimeoutSeconds} s): SAGEMAKER_NGINX_PROXY_READ_TIMEOUT_SECONDS, how long the container's nginx waits for TF Serving`;
   c.addAll(checkTimeoutChain({
     integrationTimeoutMs,
     modelServerTimeoutMs: modelServerTimeoutSeconds * 1000,
