@@ -57,7 +57,8 @@ export interface QueueLimitOptions {
    */
   readonly messageRetentionSeconds?: number;
   /**
-   * Concurrent executions reserved for (and capping) the admission function.
+   * Concurrent admission environments the depth-budget slack is planned for; reserved for (and
+   * capping) the admission function only with `InferenceQueueProps.reserveAdmissionConcurrency`.
    * @default 10
    */
   readonly admissionReservedConcurrency?: number;

@@ -66,6 +66,15 @@ export interface InferenceQueueProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * Reserve `limits.admissionReservedConcurrency` concurrent executions for the admission function,
+   * capping it there. Lambda keeps 100 executions of the account unreserved, so a reservation
+   * fails to deploy on accounts whose concurrency quota is below 100 + the reservation (new
+   * accounts start lower). Without it, admission is capped by the API stage's throttle (rate and
+   * burst apply to `POST /jobs` too): concurrency <= burst + rate x admission duration.
+   * @default false
+   */
+  readonly reserveAdmissionConcurrency?: boolean;
+  /**
    * Topic notified when an alarm fires or recovers.
    * @default - alarms without actions
    */
@@ -315,7 +324,8 @@ export class InferenceQueue extends Construct {
       code: 'admission',
       memoryMiB: props.admissionMemoryMiB ?? 512,
       timeout: Duration.seconds(10),
-      reservedConcurrentExecutions: limits.admissionReservedConcurrency,
+      // Opt-in: a reservation does not deploy on low-quota accounts (see reserveAdmissionConcurrency).
+      reservedConcurrentExecutions: props.reserveAdmissionConcurrency ? limits.admissionReservedConcurrency : undefined,
       logRetention,
       description: 'Admits async inference jobs: validates, checks the backlog budget, enqueues',
       environment: {
