@@ -4,6 +4,7 @@ import {
   EcsCapacity, EcsInferenceService, EcsInferenceServiceProps, InferenceGuardError, ModelServer, ModelSource, deriveLimits,
 } from '../../../lib';
 import { cpuProfile, gpuProfile, newStack } from './fixtures';
+import { nagFindings } from '../../queue/nag-util';
 
 function tfServing() {
   return ModelServer.tensorflowServing({ version: '2.19.0', modelName: 'resnet50', model: ModelSource.inImage('/opt/models/resnet50') });
@@ -300,4 +301,17 @@ describe('Fargate service', () => {
     t.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 0);
     expect(svc.alarms.alarms.TasksWaitingForGpuCapacity).toBeUndefined();
   });
+});
+
+test('a GPU service without an alarm topic still notifies launch failures (AwsSolutions-AS3)', () => {
+  const stack = newStack();
+  const svc = new EcsInferenceService(stack, 'Svc', {
+    profile: gpuProfile(), modelServer: ModelServer.tensorflowServing({ version: '2.19.0', model: ModelSource.inImage('/models/m') }),
+    capacity: EcsCapacity.gpuInstances({ instanceType: 'g5.xlarge' }), maxTasks: 3,
+  });
+  expect(nagFindings(stack).filter((f) => /AS3|SNS/.test(f))).toEqual([]);
+  Template.fromStack(stack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+    NotificationConfigurations: [Match.objectLike({ TopicARN: { Ref: Match.stringLikeRegexp('CapacityNotifications') } })],
+  });
+  expect(svc.gpuCapacity?.notificationTopic).toBeDefined();
 });
