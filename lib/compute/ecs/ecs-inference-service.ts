@@ -178,8 +178,8 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
   }
 
   /**
-   * Binds `POST /predict` of the guarded API: a non-proxy HTTP integration through the VPC link
-   * v2 to the internal ALB, with every backend failure mapped to a non-2xx status.
+   * Binds `POST /predict` of the guarded API: an HTTP proxy integration through the VPC link v2 to
+   * the internal ALB (the shape AWS documents for VPC link v2). Backend statuses pass through.
    */
   public bindSync(scope: Construct, options: SyncTargetBindOptions): SyncTargetBinding {
     const integrationMs = options.integrationTimeout.toMilliseconds();
@@ -195,8 +195,6 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
       loadBalancerArn: this.loadBalancer.loadBalancerArn,
       uri: `http://${this.loadBalancer.loadBalancerDnsName}:${Token.isUnresolved(port) ? 80 : port}${this.serverConfig.predictPath}`,
       timeout: options.integrationTimeout,
-      contentType: options.contentType,
-      retryAfterSeconds: Math.max(1, Math.ceil(this.profile.latencyMs.p99 / 1000)),
     });
     return {
       integration,
