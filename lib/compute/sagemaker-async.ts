@@ -10,6 +10,7 @@ import {
 } from '../core';
 import { InferenceImage } from './inference-image';
 import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
+import { floorInt } from '../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
 
@@ -102,7 +103,7 @@ export class SageMakerAsyncBackend extends Construct {
     this.requestTtlSeconds = (props.acceptableWait ?? Duration.minutes(15)).toSeconds();
     this.maxConcurrentInvocationsPerInstance = props.maxConcurrentInvocationsPerInstance ?? Math.min(SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX, profile.sustainableConcurrency);
     const backlogSeconds = (props.backlogPerInstanceTarget ?? Duration.seconds(60)).toSeconds();
-    this.targetBacklogPerInstance = Math.max(1, Math.floor(profile.throughputPerInstanceRps * backlogSeconds));
+    this.targetBacklogPerInstance = Math.max(1, floorInt(profile.throughputPerInstanceRps * backlogSeconds));
 
     const c = new ProblemCollector('SAGEMAKER_ASYNC_PROPS_INVALID', this.node.path);
     const { vcpus } = checkCommonProps(c, props, image);

@@ -5,6 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { ProblemCollector, SQS_DEFAULT_VISIBILITY_TIMEOUT_S } from '../../core';
 import { describeAlarm } from '../../alarms/alarm-factory';
+import { floorInt } from '../../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
 import type { EcsServiceAlarms } from './alarms';
 import { nagResourceText } from './nag-ids';
@@ -77,7 +78,7 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
         'raise the queue visibility timeout so a message in flight is not delivered to a second worker');
     }
     c.throwIfAny();
-    this.backlogPerTaskTarget = Math.max(1, Math.floor(latencyS / perMessageS));
+    this.backlogPerTaskTarget = Math.max(1, floorInt(latencyS / perMessageS));
 
     // The base counted the consumer's memory into the task size.
     const consumer = this.taskDefinition.addContainer('Consumer', {
