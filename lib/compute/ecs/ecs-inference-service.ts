@@ -83,9 +83,6 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     c.require(deregS >= this.limits.timeouts.modelServerTimeoutSeconds, 'deregistrationDelay', `${deregS} s`,
       `>= the model-server timeout (${this.limits.timeouts.modelServerTimeoutSeconds} s)`, 'raise it, or in-flight requests are cut off when a task is replaced');
     c.addAll(this.timeoutProblems(integrationMs, idleS));
-    c.require(this.maxTasks >= this.limits.scaling.maxInstances, 'maxTasks', this.maxTasks,
-      `>= limits.scaling.maxInstances (${this.limits.scaling.maxInstances}), the fleet size the API throttle was derived from`,
-      'raise maxTasks, or derive the limits with maxInstances equal to maxTasks: otherwise the API admits more requests than the tasks can serve');
     c.require(this.minTasks >= 1, 'minTasks', this.minTasks, 'at least 1 for a synchronous service', 'keep one task warm, or use the queue worker for scale-to-zero');
     c.throwIfAny();
     this.loadBalancerIdleTimeoutSeconds = idleS;

@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  ECS_CPU_UNITS_PER_VCPU, ECS_DEFAULT_NOFILE, FARGATE_MAX_STOP_TIMEOUT_S, InferenceGuardError, ProblemCollector,
+  ECS_CPU_UNITS_PER_VCPU, ECS_DEFAULT_NOFILE, FARGATE_MAX_STOP_TIMEOUT_S, InferenceGuardError, ProblemCollector, gpuInstanceSpec,
 } from '../../core';
 import { AlarmThresholdOverrides } from '../../alarms/thresholds';
 import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
@@ -223,6 +223,18 @@ export abstract class EcsInferenceTaskBase extends Construct {
     c.intInRange('maxTasks', this.maxTasks, 1, 10_000);
     c.intInRange('nofileLimit', props.nofileLimit, 1_024, 1_048_576, 'keep nofile between 1024 and 1048576');
     c.require(this.maxTasks >= this.minTasks, 'maxTasks', this.maxTasks, `>= minTasks (${this.minTasks})`, 'raise maxTasks or lower minTasks');
+    if (props.limits && props.maxTasks !== undefined) {
+      // One instance ceiling: the API throttle, the scaling maximum and the queue workers all read it.
+      c.require(props.maxTasks === props.limits.scaling.maxInstances, 'maxTasks', props.maxTasks,
+        `limits.scaling.maxInstances (${props.limits.scaling.maxInstances}), the fleet size the throttles were derived from`,
+        'omit maxTasks (it follows the limits), or derive the limits with maxInstances equal to maxTasks');
+    }
+    if (this.capacity.isFargate) {
+      const gpuHardware = gpuInstanceSpec(props.profile.hardware);
+      c.require(gpuHardware === undefined && props.profile.peakGpuMemoryMiB === 0, 'profile.hardware', props.profile.hardware,
+        'a CPU profile (Fargate has no GPU): measured on the Fargate task size, with peakGpuMemoryMiB 0',
+        'profile the model on Fargate, or run it on EcsCapacity.gpuInstances: limits derived from GPU throughput would admit far more than a Fargate task serves');
+    }
     if (props.vpc && props.cluster) {
       c.require(props.vpc === props.cluster.vpc, 'vpc', props.vpc.node.path, `the cluster's VPC (${props.cluster.vpc.node.path})`, 'pass only the cluster, or a VPC and no cluster');
     }

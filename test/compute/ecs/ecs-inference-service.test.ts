@@ -211,7 +211,7 @@ describe('validation', () => {
   });
 
   test('an idle timeout <= the integration timeout', () => {
-    const limits = deriveLimits(gpuProfile());
+    const limits = deriveLimits(gpuProfile(), { maxInstances: 5 });
     const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', gpuProps({ limits, loadBalancerIdleTimeout: Duration.seconds(6) })));
     expect(limits.timeouts.integrationTimeoutMs).toBe(6000);
     expect(e.problems).toEqual(expect.arrayContaining([expect.objectContaining({
@@ -222,6 +222,19 @@ describe('validation', () => {
   test('a task ceiling below the fleet the API throttle was derived from', () => {
     const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', gpuProps({ limits: deriveLimits(gpuProfile(), { maxInstances: 6 }), maxTasks: 3 })));
     expect(e.problems).toEqual([expect.objectContaining({ prop: 'maxTasks', value: '3' })]);
+  });
+
+  test('a task ceiling above the fleet the limits were derived for: one source for the instance ceiling', () => {
+    const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', gpuProps({ limits: deriveLimits(gpuProfile(), { maxInstances: 2 }), maxTasks: 10 })));
+    expect(e.problems).toEqual([expect.objectContaining({ prop: 'maxTasks', value: '10', allowed: expect.stringContaining('limits.scaling.maxInstances (2)') })]);
+  });
+
+  test('a GPU profile on Fargate is refused', () => {
+    const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', {
+      profile: gpuProfile(), modelServer: ModelServer.tensorflowServing({ version: '2.19.0', model: ModelSource.inImage('/models/m') }),
+      capacity: EcsCapacity.fargate(), maxTasks: 2,
+    }));
+    expect(e.problems).toEqual(expect.arrayContaining([expect.objectContaining({ prop: 'profile.hardware', value: '"g5.xlarge"' })]));
   });
 
   test('bindSync refuses an integration timeout that reaches the ALB idle timeout', () => {
