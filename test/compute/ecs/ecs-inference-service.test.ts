@@ -55,7 +55,7 @@ describe('GPU service (one synthesis)', () => {
       ContainerDefinitions: Match.arrayWith([
         Match.objectLike({
           Name: 'ModelServer',
-          Image: 'tensorflow/serving:2.19.0-gpu',
+          Image: { 'Fn::Join': ['', Match.arrayWith(['/docker-hub/tensorflow/serving:2.19.0-gpu'])] },
           Memory: 14632,
           MemoryReservation: 7200,
           ResourceRequirements: [{ Type: 'GPU', Value: '1' }],
@@ -296,7 +296,7 @@ describe('Fargate service', () => {
     t.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '1024', Memory: '4096', RequiresCompatibilities: ['FARGATE'],
       ContainerDefinitions: Match.arrayWith([Match.objectLike({
-        Name: 'ModelServer', Image: 'tensorflow/serving:2.19.0', ResourceRequirements: Match.absent(),
+        Name: 'ModelServer', Image: { 'Fn::Join': ['', Match.arrayWith(['/docker-hub/tensorflow/serving:2.19.0'])] }, ResourceRequirements: Match.absent(),
         LinuxParameters: Match.objectLike({ InitProcessEnabled: true, SharedMemorySize: Match.absent() }),
       })]),
     });
@@ -317,4 +317,23 @@ test('a GPU service without an alarm topic still notifies launch failures (AwsSo
     NotificationConfigurations: [Match.objectLike({ TopicARN: { Ref: Match.stringLikeRegexp('CapacityNotifications') } })],
   });
   expect(svc.gpuCapacity?.notificationTopic).toBeDefined();
+});
+
+test('TF Serving comes through the account\'s ECR pull-through cache, never anonymously from Docker Hub', () => {
+  const stack = newStack();
+  new EcsInferenceService(stack, 'Svc', {
+    profile: gpuProfile(), modelServer: ModelServer.tensorflowServing({ version: '2.19.0', model: ModelSource.inImage('/models/m') }),
+    capacity: EcsCapacity.gpuInstances({ instanceType: 'g5.xlarge' }), maxTasks: 3,
+  });
+  const t = Template.fromStack(stack);
+  const images = JSON.stringify(Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions.map((c: { Image: unknown }) => c.Image));
+  expect(images).not.toContain('"tensorflow/serving');
+  expect(images).toContain('.dkr.ecr.');
+  t.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+      Action: Match.arrayWith(['ecr:BatchGetImage', 'ecr:BatchImportUpstreamImage']),
+      Resource: { 'Fn::Join': ['', Match.arrayWith([':repository/docker-hub/tensorflow/serving'])] },
+    })]) },
+  });
+  expect(() => ModelServer.tensorflowServing({ version: '2.19.0', model: ModelSource.inImage('/m'), pullThroughCachePrefix: 'Docker Hub' })).toThrow(/pullThroughCachePrefix/);
 });
