@@ -116,7 +116,7 @@ describe('SageMakerRealtimeBackend template', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       TargetTrackingScalingPolicyConfiguration: {
         PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
-        TargetValue: Math.floor(180 * 60 * 0.7), ScaleOutCooldown: 60, ScaleInCooldown: 600,
+        TargetValue: 7560, ScaleOutCooldown: 60, ScaleInCooldown: 600,
       },
     });
   });
