@@ -288,8 +288,10 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
     ? `override (${o.stageBurstLimit})`
     : `min(account ${accountBurst}, ${LIMIT_DEFAULTS.burstWaves} waves x maxInstances ${maxInstances} x sustainableConcurrency ${profile.sustainableConcurrency}) = ${derivedBurst}`;
   const fleetCapacity = maxInstances * profile.throughputPerInstanceRps;
-  c.require(rateLimit > 0 && rateLimit <= accountRate, 'overrides.stageRateLimit', rateLimit, `0 < rate <= ${accountRate} (the account limit)`, 'lower the stage rate');
-  c.require(rateLimit <= fleetCapacity, 'overrides.stageRateLimit', rateLimit, `<= measured fleet capacity (${maxInstances} x ${profile.throughputPerInstanceRps} = ${round2(fleetCapacity)} req/s)`, 'admitting more than the fleet can serve turns an attack into a backlog: lower the rate or raise maxInstances');
+  // Only a rate the user set is an override; with maxInstances itself invalid the fleet check says nothing new.
+  const rateProp = o.stageRateLimit !== undefined ? 'overrides.stageRateLimit' : 'throttle.rateLimit';
+  c.require(rateLimit > 0 && rateLimit <= accountRate, rateProp, rateLimit, `0 < rate <= ${accountRate} (the account limit)`, 'lower the stage rate');
+  c.require(rateLimit <= fleetCapacity || !(maxInstances >= 1), rateProp, rateLimit, `<= measured fleet capacity (${maxInstances} x ${profile.throughputPerInstanceRps} = ${round2(fleetCapacity)} req/s)`, 'admitting more than the fleet can serve turns an attack into a backlog: lower the rate or raise maxInstances');
   c.require(Number.isInteger(burstLimit) && burstLimit >= 1 && burstLimit <= accountBurst, 'overrides.stageBurstLimit', burstLimit, `an integer from 1 to ${accountBurst}`, 'lower the burst');
 
   // ---- usage plans --------------------------------------------------------------------------
@@ -335,7 +337,10 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   f['payload.maxBodyBytes'] = o.maxPayloadBytes !== undefined
     ? `override (${maxBodyBytes} bytes)`
     : `min(${options.backendName ?? 'backend'} limit ${options.backendMaxPayloadBytes ?? 'none'}, maxRequestBytes ${profile.maxRequestBytes} x ${LIMIT_DEFAULTS.payloadHeadroom}) = ${derivedPayload} bytes`;
-  c.require(maxBodyBytes >= profile.maxRequestBytes, 'payload.maxBodyBytes', maxBodyBytes, `>= the profile's largest request (${profile.maxRequestBytes} bytes)`, 'raise the cap, or re-profile with the requests you actually serve');
+  c.require(maxBodyBytes >= profile.maxRequestBytes, 'payload.maxBodyBytes', maxBodyBytes, `>= the profile's largest request (${profile.maxRequestBytes} bytes)`,
+    profile.maxRequestBytes > backendMax
+      ? `${backendMax} bytes is the ${options.backendName ?? 'backend'}'s hard limit: send requests this large through the async path (S3 claim check), or make them smaller`
+      : 'raise the cap, or re-profile with the requests you actually serve');
   c.require(maxBodyBytes <= backendMax, 'payload.maxBodyBytes', maxBodyBytes, `<= ${backendMax} bytes (${options.backendName ?? 'backend'} limit)`, 'lower the cap, or use the async path (S3 claim check) for large requests');
 
   // ---- model server -------------------------------------------------------------------------
