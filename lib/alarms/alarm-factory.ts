@@ -1,4 +1,4 @@
-import { aws_cloudwatch as cw, aws_cloudwatch_actions as cwActions, aws_sns as sns } from 'aws-cdk-lib';
+import { Annotations, aws_cloudwatch as cw, aws_cloudwatch_actions as cwActions, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { InferenceGuardError } from '../core/errors';
 import { MetricUnit, catalogUnit, findCatalogEntry } from './metric-catalog';
@@ -71,6 +71,12 @@ export function createGuardAlarm(scope: Construct, id: string, spec: GuardAlarmS
     alarmDescription: spec.description,
   });
   describeAlarm(alarm, spec.unit, spec.atRest, spec.scale);
+  const comparison = spec.comparison ?? cw.ComparisonOperator.GREATER_THAN_THRESHOLD;
+  if (breaches(comparison, spec.atRest.value, spec.threshold)) {
+    // Usually a threshold override: an alarm in ALARM from the first minute hides real trouble.
+    Annotations.of(alarm).addWarningV2('keras-inference-guard:alarmBreachedAtRest',
+      `${id}: threshold ${spec.threshold} ${spec.unit} is breached in the designed steady state (${spec.atRest.value}: ${spec.atRest.basis}), so the alarm would never leave ALARM. Move the threshold past the steady state.`);
+  }
   if (topic) {
     const action = new cwActions.SnsAction(topic);
     alarm.addAlarmAction(action);

@@ -1,5 +1,6 @@
 import { App, Stack, aws_cloudwatch as cw } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { serviceStack } from '../support/stacks';
 import { createGuardAlarm } from '../../lib/alarms/alarm-factory';
 import { METRIC_CATALOG, catalogMetric } from '../../lib/alarms/metric-catalog';
 import { alarmsOf, catalogProblems, restProblems, synthExamples } from './template-alarms';
@@ -74,4 +75,11 @@ describe('the checks catch the defects they exist for', () => {
       expect(Object.keys(e.statistics).length).toBeGreaterThan(0);
     }
   });
+});
+
+test('a threshold override that is breached at rest is a synth warning', () => {
+  const { service, stack } = serviceStack({ alarmThresholds: { cpuUtilizationPercent: 50 } });
+  const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('CpuUtilization: threshold 200 Percent is breached in the designed steady state'));
+  expect(warnings).toHaveLength(1);
+  expect(service.alarms.alarms.CpuUtilization).toBeDefined();
 });
