@@ -8,6 +8,7 @@ import {
   KerasInferenceService, ModelArtifact, ModelServer, ModelSignature, ModelSource, SageMakerAsyncBackend, TensorDType,
 } from '../../lib';
 import { runKig } from '../support/cli';
+import { alarmsOf, catalogProblems, restProblems } from '../alarms/template-alarms';
 
 /**
  * Two services of every compute shape in one stack, and the same again in a second stack of the
@@ -172,3 +173,10 @@ test('the InferenceGuard pack and kig review report the same findings', async ()
   const review = report.templates.flatMap((t: { findings: Array<{ ruleId: string; acknowledged?: string }> }) => t.findings.filter((f) => !f.acknowledged).map((f) => f.ruleId)).sort();
   expect(review).toEqual(pack);
 }, 120_000);
+
+test('every alarm of every compute shape reads catalog metrics and is quiet at rest', () => {
+  const alarms = assembly.stacks.flatMap((s) => alarmsOf(s.stackName, s.template));
+  expect(alarms.length).toBeGreaterThan(100);
+  expect(alarms.flatMap(catalogProblems)).toEqual([]);
+  expect(alarms.flatMap(restProblems)).toEqual([]);
+});
