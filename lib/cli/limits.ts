@@ -1,15 +1,17 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { InferenceGuardError, ProblemCollector } from '../core';
-import { deriveLimits, InferenceLimits, InferenceProfile, LIMIT_DEFAULTS } from '../profile';
+import { InferenceGuardError, ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES } from '../core';
+import { deriveLimits, deriveQueueLimits, InferenceLimits, InferenceProfile, LIMIT_DEFAULTS, QueueLimits } from '../profile';
 import { withUsageErrors } from './args';
 import { CliCommand, CliIo, EXIT } from './io';
 
 const HELP = `Usage: kig limits --profile FILE [--min-instances N] [--max-instances N] [--region R] [--json]
 
 Prints every limit the constructs derive from an inference profile, grouped by the construct
-that sets it, each with the formula and the inputs that produced it (deriveLimits()). Read it
-before deploy: these are the numbers an attacker meets.
+that sets it, each with the formula and the inputs that produced it (deriveLimits() and, for the
+job queue, deriveQueueLimits()). A profile measured on an ml.* instance is checked against a
+SageMaker real-time endpoint's payload and time limits. Read it before deploy: these are the
+numbers an attacker meets.
 
 Options:
   --profile FILE       profile JSON written by kig profile or kig recommend (required)
@@ -99,8 +101,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const file = path.resolve(io.cwd, values.profile!);
   const profile = InferenceProfile.fromFile(file); // unreadable or invalid: main prints it, exit 2
   let limits: InferenceLimits;
+  let queue: QueueLimits;
+  // A SageMaker profile is checked against what a real-time endpoint accepts, as KerasInferenceService does.
+  const sageMaker = profile.hardware.startsWith('ml.')
+    ? { backendMaxPayloadBytes: SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES, backendTimeoutMs: SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, backendName: 'SageMaker real-time endpoint' }
+    : {};
   try {
-    limits = deriveLimits(profile, { minInstances, maxInstances, region: values.region });
+    limits = deriveLimits(profile, { minInstances, maxInstances, region: values.region, ...sageMaker });
+    queue = deriveQueueLimits(profile, { maxInstances: limits.scaling.maxInstances });
   } catch (e) {
     if (e instanceof InferenceGuardError) {
       io.stderr(`kig limits: ${e.message}\n`);
@@ -109,9 +117,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
-  const groups = groupLines(limitLines(limits));
+  const queueLines: LimitLine[] = Object.entries(queue).filter(([k]) => k !== 'formulas')
+    .map(([k, v]) => ({ path: `queue.${k}`, value: v as number, formula: queue.formulas[k] ?? 'library default (QUEUE_LIMIT_DEFAULTS)' }));
+  const groups = [...groupLines(limitLines(limits)), { title: 'InferenceQueue: SQS, admission, workers (same instance ceiling)', lines: queueLines }];
   if (values.json) {
-    io.stdout(JSON.stringify({ profile: file, limits, groups }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ profile: file, limits, queue, groups }, null, 2) + '\n');
     return EXIT.OK;
   }
   const out: string[] = [

@@ -62,6 +62,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   let interrupted = false;
   try {
     const files = templateFiles(positionals[0], io.cwd);
+    // Each template is read once; the others of the same app are its siblings (cross-stack alarms).
+    const loaded = new Map<string, ReturnType<typeof loadTemplate>>();
+    const load = (f: string) => loaded.get(f) ?? loaded.set(f, loadTemplate(f, io.cwd)).get(f)!;
     const progress = io.isTty && files.length >= PROGRESS_THRESHOLD;
     for (const [i, file] of files.entries()) {
       if (io.signal?.aborted) {
@@ -72,7 +75,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         break;
       }
       if (progress) io.stderr(`\rreviewing ${i + 1}/${files.length} ${path.basename(file)}\x1b[K`);
-      reviews.push(reviewTemplate(loadTemplate(file, io.cwd)));
+      reviews.push(reviewTemplate(load(file), { siblings: files.filter((f) => f !== file).map((f) => load(f).template) }));
     }
     if (progress && !interrupted) io.stderr('\r\x1b[K');
   } catch (e) {

@@ -80,20 +80,27 @@ export const SAGEMAKER_METRICS_NOT_PUBLISHED_FOR_ASYNC: readonly string[] = ['In
 export const SAGEMAKER_INVOCATIONS_PREDEFINED_METRIC = 'SageMakerVariantInvocationsPerInstance';
 
 /**
- * The Deep Learning Containers registry account per Region. Most Regions use the default;
- * these differ. Source: aws/deep-learning-containers available_images.md.
+ * The Deep Learning Containers registry account of every Region that has one (the DLC images,
+ * including `tensorflow-inference`, are only in these Regions; elsewhere there is no image to pull).
+ * Source: aws/deep-learning-containers docs/reference/region_availability.md ("Deep Learning
+ * Containers" table, "Private ECR account IDs by region").
  */
-export const DLC_DEFAULT_ACCOUNT = '763104351884';
 export const DLC_REGION_ACCOUNTS: Readonly<Record<string, string>> = {
+  'us-east-1': '763104351884', 'us-east-2': '763104351884', 'us-west-1': '763104351884', 'us-west-2': '763104351884',
   'af-south-1': '626614931356',
-  'ap-east-1': '871362719292',
-  'ap-northeast-3': '364406365360',
-  'ap-southeast-3': '907027046896',
-  'eu-south-1': '692866216735',
-  'me-south-1': '217643126080',
-  'me-central-1': '914824155844',
-  'cn-north-1': '727897471807',
-  'cn-northwest-1': '727897471807',
+  'ap-east-1': '871362719292', 'ap-east-2': '975050140332',
+  'ap-south-1': '763104351884', 'ap-south-2': '772153158452',
+  'ap-northeast-1': '763104351884', 'ap-northeast-2': '763104351884', 'ap-northeast-3': '364406365360',
+  'ap-southeast-1': '763104351884', 'ap-southeast-2': '763104351884', 'ap-southeast-3': '907027046896',
+  'ap-southeast-4': '457447274322', 'ap-southeast-5': '550225433462', 'ap-southeast-6': '633930458069', 'ap-southeast-7': '590183813437',
+  'ca-central-1': '763104351884', 'ca-west-1': '204538143572',
+  'eu-central-1': '763104351884', 'eu-central-2': '380420809688',
+  'eu-west-1': '763104351884', 'eu-west-2': '763104351884', 'eu-west-3': '763104351884',
+  'eu-north-1': '763104351884', 'eu-south-1': '692866216735', 'eu-south-2': '503227376785',
+  'il-central-1': '780543022126', 'mx-central-1': '637423239942',
+  'me-south-1': '217643126080', 'me-central-1': '914824155844', 'me-west-1': '124382933778',
+  'sa-east-1': '763104351884',
+  'cn-north-1': '727897471807', 'cn-northwest-1': '727897471807',
 };
 
 // ---- SQS / Lambda ----------------------------------------------------------------------------

@@ -195,7 +195,7 @@ export class KerasInferenceService extends Construct {
       this.jobs = new InferenceQueue(this, 'Jobs', {
         profile: props.profile,
         signature: props.signature,
-        backend: WorkerBackend.sageMakerEndpoint(this.backend.endpointName),
+        backend: WorkerBackend.sageMakerEndpoint(this.backend),
         limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances },
         alarmTopic: this.alarmTopic,
       });

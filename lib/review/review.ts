@@ -1,6 +1,7 @@
 import { evaluateRule } from '../nag/evaluate';
 import { INFERENCE_GUARD_PACK_NAME, InferenceGuardRule, Mitigation, RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
+import { withImportedAlarms } from '../nag/template/cross-stack-alarms';
 import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
 import { ComponentKind, componentsOf, listComponents } from './components';
 import { LoadedTemplate, resourceLine } from './load';
@@ -114,6 +115,12 @@ export interface ReviewOptions {
    * @default - every rule of the InferenceGuard pack
    */
   readonly rules?: readonly InferenceGuardRule[];
+  /**
+   * The other templates of the same app (one cdk.out): their alarms on this template's resources,
+   * through cross-stack exports, count as this template's alarms, as in the CDK pack.
+   * @default - none
+   */
+  readonly siblings?: readonly CfnTemplate[];
 }
 
 function levelOf(rule: InferenceGuardRule): FindingLevel {
@@ -151,7 +158,7 @@ export function acknowledgement(template: CfnTemplate, resourceId: string, ruleI
 /** Reviews one loaded template with the InferenceGuard rules. */
 export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = {}): TemplateReview {
   const rules = options.rules ?? INFERENCE_GUARD_RULES;
-  const model = new TemplateModel(loaded.template);
+  const model = new TemplateModel(withImportedAlarms(loaded.template, options.siblings ?? []));
   const components = listComponents(model);
   const byKey = new Map(components.map((c) => [c.id, c]));
   const cells = new Map<string, Map<Mitigation, ReviewResult[]>>(components.map((c) => [c.id, new Map()]));

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { groupLines, limitLines } from '../../lib/cli/limits';
-import { deriveLimits, InferenceProfile } from '../../lib/profile';
+import { deriveLimits, deriveQueueLimits, InferenceProfile } from '../../lib/profile';
 import { runKig } from '../support/cli';
 
 const PROFILE = {
@@ -24,7 +24,8 @@ describe('kig limits', () => {
   test('every derived number is printed with its formula, grouped by construct', async () => {
     const r = await runKig(['limits', '--profile', 'p.json', '--max-instances', '3'], { cwd: dir });
     expect(r.code).toBe(0);
-    const limits = deriveLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3 });
+    // An ml.* profile is derived for a SageMaker real-time endpoint (6 MB, 60 s), as the service does.
+    const limits = deriveLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3, backendMaxPayloadBytes: 6_291_456, backendTimeoutMs: 60_000, backendName: 'SageMaker real-time endpoint' });
     const lines = limitLines(limits);
     for (const l of lines) expect(r.stdout).toContain(`  ${l.path} = ${l.value}\n      ${l.formula}\n`);
     // every formula deriveLimits reports is shown
@@ -34,6 +35,12 @@ describe('kig limits', () => {
     expect(r.stdout).toContain('usagePlanTiers.premium.rateLimit = 180');
     expect(r.stdout).toMatch(/Backend scaling[^\n]*\n  scaling.minInstances = 1/);
     expect(r.stdout).not.toContain('\nOther\n');
+    expect(r.stdout).toContain('SageMaker real-time endpoint limit 6291456');
+    expect(r.stdout).not.toContain('backend limit none');
+    // The job queue's limits, from the same instance ceiling.
+    const queue = deriveQueueLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3 });
+    expect(r.stdout).toMatch(/InferenceQueue: SQS, admission, workers[^\n]*\n/);
+    expect(r.stdout).toContain(`  queue.depthBudget = ${queue.depthBudget}\n      ${queue.formulas.depthBudget}\n`);
   });
 
   test('groups claim every line exactly once', () => {

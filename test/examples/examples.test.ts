@@ -93,7 +93,7 @@ describe('examples/ecs-gpu', () => {
       HttpMethod: 'POST',
       AuthorizationType: 'AWS_IAM',
       Integration: Match.objectLike({
-        Type: 'HTTP',
+        Type: 'HTTP_PROXY',
         ConnectionType: 'VPC_LINK',
         ConnectionId: { Ref: Match.stringLikeRegexp('InferenceVpcLink') },
         IntegrationTarget: { Ref: Match.stringLikeRegexp('InferenceLoadBalancer') },
