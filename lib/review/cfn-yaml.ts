@@ -37,7 +37,7 @@ export class YamlSyntaxError extends Error {
  * Throws YamlSyntaxError on the first syntax error or unknown tag.
  */
 export function parseCfnYaml(text: string): unknown {
-  const doc = parseDocument(text, { customTags: CFN_YAML_TAGS, uniqueKeys: false });
+  const doc = parseDocument(text, { customTags: CFN_YAML_TAGS, uniqueKeys: true });
   const first = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (first) {
     const pos = first.linePos?.[0] ?? { line: 0, col: 0 };

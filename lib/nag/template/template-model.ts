@@ -40,7 +40,8 @@ export class TemplateModel {
 
   /** The resource with this logical id. */
   public resource(id: string): CfnTemplateResource | undefined {
-    const r = this.template.Resources[id];
+    // Own keys only: `Ref: toString` or `__proto__` must not find Object.prototype's members.
+    const r = Object.hasOwn(this.template.Resources, id) ? this.template.Resources[id] : undefined;
     return r && typeof r === 'object' ? r : undefined;
   }
 
@@ -95,13 +96,14 @@ export class TemplateModel {
 
   /** The default value of a template parameter, used to read `Ref`s to parameters. */
   public readonly parameterDefault = (name: string): unknown => {
-    const p = this.template.Parameters?.[name];
+    const params = this.template.Parameters;
+    const p = params && typeof params === 'object' && Object.hasOwn(params, name) ? params[name] : undefined;
     return p && typeof p === 'object' ? p.Default : undefined;
   };
 
   /** True when `name` is a parameter, a pseudo parameter or a resource of this template. */
   public isDefined(name: string): boolean {
     return PSEUDO_PARAMETERS.has(name) || this.resource(name) !== undefined
-      || (this.template.Parameters !== undefined && name in this.template.Parameters);
+      || (typeof this.template.Parameters === 'object' && this.template.Parameters !== null && Object.hasOwn(this.template.Parameters, name));
   }
 }
