@@ -24,8 +24,14 @@ Options:
                         warning: exit 1 when any rule fails
   -h, --help            show this help
 
+Input limits: files of at most 64 MiB (CloudFormation itself takes 1 MB); regular files only
+(named pipes, devices and sockets are refused); at most 200 levels of nesting; logical ids of 1 to
+255 letters and digits; duplicate keys, malformed JSON/YAML and non-numbers in numeric properties
+are errors; manifest paths must stay inside the cdk.out directory. Review time grows linearly with
+the template size.
+
 Exit codes: 0 no failing rule at the --fail-on level, 1 failing rules, 2 bad usage or bad input
-(missing file, malformed JSON/YAML, unresolvable reference, empty directory), 130 interrupted
+(missing file, malformed JSON/YAML, unresolvable reference, empty directory, a limit above), 130 interrupted
 (the report covers the templates reviewed before Ctrl-C).
 `;
 

@@ -205,6 +205,9 @@ function parseText(text: string, file: string, shown: string): Parsed {
     try {
       return { value: parseCfnYaml(text) };
     } catch (e) {
+      if (e instanceof YamlSyntaxError && /call stack/i.test(e.message)) {
+        throw new ReviewInputError(`${shown}:${e.line}:${e.column}: nested too deeply to read; at most ${REVIEW_LIMITS.maxNestingDepth} levels are allowed. Fix: flatten the template.`);
+      }
       if (e instanceof YamlSyntaxError) {
         const what = /must be unique/.test(e.message) ? `duplicate key: ${e.message} (cfn-lint E0000)` : `malformed YAML: ${e.message}`;
         throw new ReviewInputError(`${shown}:${e.line}:${e.column}: ${what}. Fix: correct the YAML at that position.`);
@@ -252,8 +255,8 @@ function parseJson(text: string, shown: string): Parsed {
         if (keys.length === 1) topKey = name;
         else if (keys.length === 2 && topKey === 'Resources') lines.set(name, line + 1);
       },
-      onError: (code, _o, _l, line, column) => {
-        stop(line, column, `malformed JSON: ${jsonErrorText(code)}`, 'correct the JSON at that position');
+      onError: (code, offset, _l, line, column) => {
+        stop(line, column, `malformed JSON: ${jsonErrorText(code, offset >= text.length)}`, 'correct the JSON at that position');
       },
     }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   } catch (e) {
@@ -269,9 +272,29 @@ function parseJson(text: string, shown: string): Parsed {
   }
 }
 
-function jsonErrorText(code: jsonc.ParseErrorCode): string {
+const JSON_ERRORS: Readonly<Record<string, string>> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'malformed number',
+  PropertyNameExpected: "expected a property name or '}'",
+  ValueExpected: 'expected a value',
+  ColonExpected: "expected ':'",
+  CommaExpected: "expected ','",
+  CloseBraceExpected: "expected ',' or '}'",
+  CloseBracketExpected: "expected ',' or ']'",
+  EndOfFileExpected: 'expected the end of the input',
+  InvalidCommentToken: 'comments are not JSON',
+  UnexpectedEndOfComment: 'comments are not JSON',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'malformed number',
+  InvalidUnicode: 'malformed \\u escape',
+  InvalidEscapeCharacter: 'malformed escape',
+  InvalidCharacter: 'control character in a string',
+};
+
+function jsonErrorText(code: jsonc.ParseErrorCode, atEnd: boolean): string {
   const name = jsonc.printParseErrorCode(code);
-  return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const text = JSON_ERRORS[name] ?? name;
+  return atEnd ? `unexpected end of input, ${text}` : text;
 }
 
 /** Refuses values nested deeper than the limit (YAML is parsed before it can be scanned). Iterative. */
