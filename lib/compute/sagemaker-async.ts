@@ -111,6 +111,11 @@ export class SageMakerAsyncBackend extends Construct {
     c.require(this.invocationTimeoutSeconds * 1000 >= profile.latencyMs.p99, 'invocationTimeout', `${this.invocationTimeoutSeconds} s`, `>= the profile's p99 (${profile.latencyMs.p99} ms)`, 'raise the timeout or every slow request fails');
     c.intInRange('acceptableWait', this.requestTtlSeconds, SAGEMAKER_ASYNC_REQUEST_TTL_MIN_S, SAGEMAKER_ASYNC_REQUEST_TTL_MAX_S, 'RequestTTLSeconds is 60-21600 s');
     c.intInRange('maxConcurrentInvocationsPerInstance', this.maxConcurrentInvocationsPerInstance, SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN, SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX);
+    if (props.resultRetention !== undefined) {
+      // The results bucket expires objects by an S3 lifecycle rule, which counts whole days.
+      const days = props.resultRetention.toDays({ integral: false });
+      c.require(Number.isInteger(days) && days >= 1, 'resultRetention', props.resultRetention.toString(), 'a whole number of days, at least 1 (S3 lifecycle expiration counts days)', 'use Duration.days(n) with n >= 1');
+    }
     c.throwIfAny();
     warnOnHardwareMismatch(this, profile, props.instanceType);
 

@@ -30,6 +30,7 @@ export interface CfnTemplate {
 export class TemplateModel {
   private byTypeIndex?: Map<string, string[]>;
   private referencersIndex?: Map<string, string[]>;
+  private readonly memos = new Map<string, unknown>();
 
   constructor(public readonly template: CfnTemplate) {}
 
@@ -85,6 +86,15 @@ export class TemplateModel {
     }
     const all = this.referencersIndex.get(id) ?? [];
     return type === undefined ? all : all.filter((r) => this.typeOf(r) === type);
+  }
+
+  /**
+   * A value computed once per template under `key` (an index a rule builds over all resources of a
+   * type), so rules that look things up per resource stay linear in the template size.
+   */
+  public memo<V>(key: string, build: () => V): V {
+    if (!this.memos.has(key)) this.memos.set(key, build());
+    return this.memos.get(key) as V;
   }
 
   /** The resource a value points at (Ref / GetAtt / Sub), if it is a resource of this template. */
