@@ -164,6 +164,11 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
   const depthCacheTtlSeconds = options.depthCacheTtlSeconds ?? D.depthCacheTtlSeconds;
   const resumeFraction = options.resumeFraction ?? D.resumeFraction;
 
+  // Every option feeds a formula: NaN, Infinity or a token would come out as nonsense.
+  for (const k of ['maxInstances', 'timeoutFactor', 'acceptableWaitSeconds', 'workerMarginSeconds', 'maxReceiveCount', 'messageRetentionSeconds',
+    'admissionReservedConcurrency', 'depthCacheTtlSeconds', 'resumeFraction', 'batchSize', 'visibilityTimeoutSeconds', 'maxWorkers'] as const) {
+    c.concreteNumber(k, options[k]);
+  }
   c.intInRange('maxInstances', maxInstances, 1, 10_000);
   c.numberInRange('timeoutFactor', timeoutFactor, 1, 100);
   c.intInRange('acceptableWaitSeconds', acceptableWaitSeconds, 1, SQS_RETENTION_MAX_S, 'set the longest a job may wait before a worker picks it up');
