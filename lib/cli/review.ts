@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand, CliIo, EXIT, UsageError } from './io';
+import { REVIEW_LIMITS } from '../private/review-limits';
 import { REVIEW_FORMATS, ReviewFormat, ReviewInputError, TemplateReview, loadTemplate, renderReport, reviewTemplate, summarize, templateFiles } from '../review';
 
 /** Templates from which progress is drawn on a terminal: below it the review is instant. */
@@ -24,8 +25,8 @@ Options:
                         warning: exit 1 when any rule fails
   -h, --help            show this help
 
-Input limits: files of at most 64 MiB (CloudFormation itself takes 1 MB); regular files only
-(named pipes, devices and sockets are refused); at most 200 levels of nesting; logical ids of 1 to
+Input limits: files of at most ${REVIEW_LIMITS.maxFileBytes / 1024 / 1024} MiB (CloudFormation itself takes 1 MB); regular files only
+(named pipes, devices and sockets are refused); at most ${REVIEW_LIMITS.maxNestingDepth} levels of nesting; logical ids of 1 to
 255 letters and digits; duplicate keys, malformed JSON/YAML and non-numbers in numeric properties
 are errors; manifest paths must stay inside the cdk.out directory. Review time grows linearly with
 the template size.

@@ -1,6 +1,6 @@
 import { RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
-import { clip, REVIEW_LIMITS } from './load';
+import { clip, REVIEW_LIMITS } from '../private/review-limits';
 import { MITIGATIONS, MitigationMark, ReviewFinding, ReviewReport, ReviewResult, TemplateReview } from './review';
 
 /**

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as jsonc from 'jsonc-parser';
-import { findReferences } from '../nag/template/intrinsics';
+import { findReferences, getAttParts } from '../nag/template/intrinsics';
 import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
 import { YamlSyntaxError, parseCfnYaml } from './cfn-yaml';
 import { numericProblems } from './numeric-properties';
+import { clip, REVIEW_LIMITS } from '../private/review-limits';
 
 /** Bad input for `review`: a missing or unreadable file, malformed JSON/YAML, a broken template. */
 export class ReviewInputError extends Error {
@@ -13,24 +14,6 @@ export class ReviewInputError extends Error {
     this.name = 'ReviewInputError';
   }
 }
-
-/**
- * Bounds on the input of `kig review`, so hostile or broken input gets a one-line error instead of
- * a hang, a crash or unbounded memory. Stated in `kig review --help`.
- */
-export const REVIEW_LIMITS = {
-  /**
-   * Largest file read (bytes). CloudFormation itself takes templates of at most 1 MB (from S3); the
-   * margin leaves room for unprocessed and generated templates.
-   */
-  maxFileBytes: 64 * 1024 * 1024,
-  /** Deepest nesting of objects and arrays. Real templates stay below about 20 levels. */
-  maxNestingDepth: 200,
-  /** Characters of a logical id or value shown in an error message before it is cut. */
-  maxShownChars: 120,
-  /** Characters of one label, message or note in a report before it is cut (keeps reports bounded). */
-  maxReportTextChars: 1_000,
-} as const;
 
 /** One template read from disk. */
 export interface LoadedTemplate {
@@ -45,11 +28,6 @@ export interface LoadedTemplate {
    * @default - looked up on demand
    */
   readonly lines?: ReadonlyMap<string, number>;
-}
-
-/** A string cut to `max` characters for a message, saying how much was cut. */
-export function clip(s: string, max: number = REVIEW_LIMITS.maxShownChars): string {
-  return s.length <= max ? s : `${s.slice(0, max)}... (${s.length - max} more characters)`;
 }
 
 /**
@@ -425,6 +403,7 @@ function checkReferences(template: CfnTemplate, shown: string): void {
     }
   };
   for (const [id, r] of Object.entries(template.Resources)) {
+    malformedReferences(r.Properties, `Resources.${id}.Properties`, problems);
     visit(r.Properties, `Resources.${id}.Properties`);
     const deps = typeof r.DependsOn === 'string' ? [r.DependsOn] : Array.isArray(r.DependsOn) ? r.DependsOn : [];
     for (const d of deps) if (typeof d === 'string' && !model.resource(d)) problems.push(`Resources.${id}.DependsOn: "${clip(d)}" is not a resource of this template`);
@@ -433,6 +412,29 @@ function checkReferences(template: CfnTemplate, shown: string): void {
   if (problems.length > 0) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
     throw new ReviewInputError(`${shown}: unresolvable reference: ${problems[0]}${more}. Fix: correct the logical id or add the missing resource.`);
+  }
+}
+
+/**
+ * `Ref` and `Fn::GetAtt` whose argument names no logical id at all (`{"Ref": 1}`, `{"Fn::GetAtt": {}}`):
+ * the reference walker cannot follow them, and CloudFormation rejects them. Iterative.
+ */
+function malformedReferences(value: unknown, where: string, problems: string[]): void {
+  const stack: Array<[unknown, string]> = [[value, where]];
+  while (stack.length > 0 && problems.length < 100) {
+    const [v, at] = stack.pop()!;
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push([x, `${at}[${i}]`]));
+      continue;
+    }
+    if (!isObj(v)) continue;
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === 'Ref' && typeof v.Ref !== 'string') {
+      problems.push(`${clip(at)}: Ref to ${clip(JSON.stringify(v.Ref) ?? String(v.Ref), 40)}, which is not a logical id (Ref takes a name)`);
+    } else if (keys.length === 1 && keys[0] === 'Fn::GetAtt' && getAttParts(v) === undefined) {
+      problems.push(`${clip(at)}: Fn::GetAtt of ${clip(JSON.stringify(v['Fn::GetAtt']) ?? 'undefined', 40)}, which names no resource (Fn::GetAtt takes [LogicalId, Attribute])`);
+    }
+    for (const [k, x] of Object.entries(v)) if (typeof x === 'object' && x !== null) stack.push([x, `${at}.${k}`]);
   }
 }
 

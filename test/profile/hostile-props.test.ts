@@ -1,6 +1,6 @@
 import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import {
-  EcsCapacity, EcsInferenceService, InferenceApi, InferenceGuardError, InferenceQueue, ModelArtifact, ModelServer, ModelSignature,
+  EcsCapacity, EcsInferenceService, InferenceApi, InferenceImage, SageMakerRealtimeBackend, InferenceGuardError, InferenceQueue, ModelArtifact, ModelServer, ModelSignature,
   ModelSource, SageMakerAsyncBackend, TensorDType, WorkerBackend, deriveLimits, deriveQueueLimits,
 } from '../../lib';
 import { compileRequestSchema } from '../../handlers/shared/schema';
@@ -114,6 +114,20 @@ describe('construct props', () => {
         profile: gpuProfile(), modelServer: server(), capacity: EcsCapacity.gpuInstances({ instanceType: 'g5.xlarge' }), maxTasks: 2, cpu,
       }))).toContain('cpu');
     }
+  });
+
+  test('SageMaker: host memory is checked on CPU instance types too', () => {
+    const make = (instanceType: string, peakHostMemoryMiB: number) => {
+      const p = profile({ hardware: instanceType, peakHostMemoryMiB, peakGpuMemoryMiB: 0 });
+      return new SageMakerRealtimeBackend(new Stack(new App(), 'S'), 'Backend', {
+        model: ModelArtifact.fromS3Uri('s3://models-bucket/m.tar.gz'), profile: p, limits: deriveLimits(p, { maxInstances: 2 }),
+        instanceType, image: InferenceImage.tensorflowServingDlc({ gpu: false }),
+      });
+    };
+    // ml.m5.large: 2 vCPU x 4 GiB; ml.c5.xlarge: 4 vCPU x 2 GiB.
+    expect(problemsOf(() => make('ml.m5.large', 9_000))).toContain('profile.peakHostMemoryMiB');
+    expect(problemsOf(() => make('ml.c5.xlarge', 8_500))).toContain('profile.peakHostMemoryMiB');
+    expect(() => make('ml.r5.large', 9_000)).not.toThrow();
   });
 
   test('ModelSignature: duplicate input names are refused', () => {

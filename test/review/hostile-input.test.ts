@@ -2,7 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadTemplate, resourceLine, REVIEW_LIMITS } from '../../lib/review';
+import { REVIEW_LIMITS } from '../../lib/private/review-limits';
+import { loadTemplate, resourceLine } from '../../lib/review';
 import { kig } from './support';
 
 let tmp: string;
@@ -96,6 +97,8 @@ describe('kig review on hostile input', () => {
     ['Sub ${constructor}', { 'Fn::Sub': 'x-${constructor}' }, /Fn::Sub to "constructor"/],
     ['Sub ${hasOwnProperty} with a variable map', { 'Fn::Sub': ['x-${hasOwnProperty}', { Other: 'y' }] }, /Fn::Sub to "hasOwnProperty"/],
     ['GetAtt __proto__.Arn', { 'Fn::GetAtt': ['__proto__', 'Arn'] }, /Fn::GetAtt to "__proto__"/],
+    ['Ref 1 (not a name)', { Ref: 1 }, /Ref to 1, which is not a logical id/],
+    ['GetAtt of a map', { 'Fn::GetAtt': { a: 1 } }, /Fn::GetAtt of \{"a":1\}, which names no resource/],
   ])('%s is an unresolvable reference', async (_name, value, message) => {
     write('ref.json', JSON.stringify({ Parameters: { Name: { Type: 'String' } }, Resources: { Q: { ...queue, Properties: { QueueName: value } } } }));
     expect(await refused(['ref.json'])).toMatch(message);
