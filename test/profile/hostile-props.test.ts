@@ -1,25 +1,15 @@
 import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import {
-  EcsCapacity, EcsInferenceService, InferenceApi, InferenceImage, SageMakerRealtimeBackend, InferenceGuardError, InferenceQueue, ModelArtifact, ModelServer, ModelSignature,
+  EcsCapacity, EcsInferenceService, InferenceApi, InferenceImage, SageMakerRealtimeBackend, InferenceQueue, ModelArtifact, ModelServer, ModelSignature,
   ModelSource, SageMakerAsyncBackend, TensorDType, WorkerBackend, deriveLimits, deriveQueueLimits,
 } from '../../lib';
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { gpuProfile, newStack } from '../compute/ecs/fixtures';
-import { problemsOf } from '../support/errors';
+import { errorOf, problemsOf } from '../support/errors';
 import { profile } from '../support/profiles';
 import { SIGNATURE, serviceStack } from '../support/stacks';
 
 const SM = { backendMaxPayloadBytes: 6_291_456, backendTimeoutMs: 60_000, backendName: 'SageMaker' };
-
-function errorOf(fn: () => unknown): InferenceGuardError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InferenceGuardError) return e;
-    throw e;
-  }
-  throw new Error('expected an InferenceGuardError');
-}
 
 describe('deriveLimits refuses numbers it cannot derive from', () => {
   const token = Token.asNumber({ Ref: 'MaxInstances' });
