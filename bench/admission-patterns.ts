@@ -50,16 +50,31 @@ export const ADMISSION_PATTERNS: readonly AdmissionPattern[] = [
     // One environment without pauses, seven that pause 250 ms between requests: the fast one spends
     // and re-reads while the slow ones hold old readings.
     name: 'one fast + seven slow (250 ms pauses), 5 s cache',
-    environments: 8, depthBudget: 30, depthCacheTtlMs: 5_000, drainPerSecond: 0,
+    environments: 8, depthBudget: 100, depthCacheTtlMs: 5_000, drainPerSecond: 0,
     async drive(e, send, until) {
       if (e === 0) {
         while (!until()) await send();
         return;
       }
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 12; i++) {
         await send();
         await sleep(250);
       }
+    },
+  },
+  {
+    // The slow environments read the depth while the queue is empty, wait while the fast one fills
+    // it, then spend what their old reading allowed: the pattern a per-reading share cannot bound.
+    name: 'seven read early, spend after one fast environment filled the queue, 5 s cache',
+    environments: 8, depthBudget: 100, depthCacheTtlMs: 5_000, drainPerSecond: 0,
+    async drive(e, send, until) {
+      if (e === 0) {
+        while (!until()) await send();
+        return;
+      }
+      await send();
+      await sleep(2_000);
+      for (let i = 0; i < 14; i++) await send();
     },
   },
   {
