@@ -2,9 +2,10 @@ import { App, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import {
-  DeriveLimitsOptions, InferenceGuardError, KerasInferenceService, LimitOverrides, ModelArtifact, QueueLimitOptions,
+  DeriveLimitsOptions, EcsCapacity, EcsInferenceService, InferenceGuardError, ModelServer, ModelSource, KerasInferenceService, LimitOverrides, ModelArtifact, QueueLimitOptions,
   deriveLimits, deriveQueueLimits,
 } from '../../lib';
+import { gpuProfile, newStack } from '../compute/ecs/fixtures';
 import { profile } from '../support/profiles';
 import { SIGNATURE } from '../support/stacks';
 import { hostileNumber } from './arbitraries';
@@ -101,6 +102,22 @@ describe('generated numbers through every numeric prop', () => {
       expect(text).not.toMatch(/:null[,}\]]/);
       expect(text).not.toMatch(/-1\.888\d+e\+289|\$\{Token\[/);
     }), { seed: SEED, numRuns: 6 });
+  });
+
+  test('EcsInferenceService: a clear error or a template without null values (a few synths)', () => {
+    const server = () => ModelServer.tensorflowServing({ version: '2.19.0', modelName: 'm', model: ModelSource.inImage('/opt/models/m') });
+    const props = fc.record(Object.fromEntries(['cpu', 'memoryLimitMiB', 'memoryReservationMiB', 'gpuCount', 'minTasks', 'maxTasks', 'nofileLimit']
+      .map((k) => [k, maybe])), { requiredKeys: [] });
+    fc.assert(fc.property(props, (o) => {
+      const stack = newStack();
+      const r = outcome(() => new EcsInferenceService(stack, 'Svc', {
+        profile: gpuProfile(), modelServer: server(), capacity: EcsCapacity.gpuInstances({ instanceType: 'g5.xlarge' }), ...o,
+      }));
+      if ('error' in r) return;
+      const text = JSON.stringify(Template.fromStack(stack).toJSON());
+      expect(text).not.toMatch(/:null[,}\]]/);
+      expect(text).not.toMatch(/-1\.888\d+e\+289|\$\{Token\[/);
+    }), { seed: SEED, numRuns: 8 });
   });
 
   afterAll(() => {
