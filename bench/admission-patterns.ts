@@ -44,6 +44,14 @@ export interface PatternRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Environment 0 sends without pause until the others are done; the others run `slow`. */
+function oneFast(slow: (send: () => Promise<number>) => Promise<void>): AdmissionPattern['drive'] {
+  return async (e, send, until) => {
+    if (e !== 0) return slow(send);
+    while (!until()) await send();
+  };
+}
+
 /** The patterns the test and the bench try. */
 export const ADMISSION_PATTERNS: readonly AdmissionPattern[] = [
   {
@@ -51,31 +59,23 @@ export const ADMISSION_PATTERNS: readonly AdmissionPattern[] = [
     // and re-reads while the slow ones hold old readings.
     name: 'one fast + seven slow (250 ms pauses), 5 s cache',
     environments: 8, depthBudget: 100, depthCacheTtlMs: 5_000, drainPerSecond: 0,
-    async drive(e, send, until) {
-      if (e === 0) {
-        while (!until()) await send();
-        return;
-      }
+    drive: oneFast(async (send) => {
       for (let i = 0; i < 12; i++) {
         await send();
         await sleep(250);
       }
-    },
+    }),
   },
   {
     // The slow environments read the depth while the queue is empty, wait while the fast one fills
     // it, then spend what their old reading allowed: the pattern a per-reading share cannot bound.
     name: 'seven read early, spend after one fast environment filled the queue, 5 s cache',
     environments: 8, depthBudget: 100, depthCacheTtlMs: 5_000, drainPerSecond: 0,
-    async drive(e, send, until) {
-      if (e === 0) {
-        while (!until()) await send();
-        return;
-      }
+    drive: oneFast(async (send) => {
       await send();
       await sleep(2_000);
       for (let i = 0; i < 14; i++) await send();
-    },
+    }),
   },
   {
     // Every environment waits for its cache to expire, then fires a burst; a consumer drains meanwhile.
