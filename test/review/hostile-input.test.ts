@@ -134,6 +134,11 @@ describe('kig review on hostile input', () => {
     expect(await refused(['comma.json'])).toMatch(/^kig review: comma\.json:1:\d+: malformed JSON: /);
   });
 
+  test('a YAML mapping key that is a list or a map is refused at its position', async () => {
+    write('key.yaml', 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      ? [a, b]\n      : c\n');
+    expect(await refused(['key.yaml'])).toBe('kig review: key.yaml:5:9: malformed YAML: a mapping key must be a plain value, not a map or a list. Fix: correct the YAML at that position.\n');
+  });
+
   test('a UTF-8 byte-order mark is accepted (JSON and YAML)', async () => {
     write('bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ Resources: { Q: queue } }))]));
     write('bom.yaml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Resources:\n  Q:\n    Type: AWS::SQS::Queue\n')]));
