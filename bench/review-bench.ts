@@ -1,10 +1,11 @@
 /**
- * Review-time benchmark: generates a CloudFormation template with 500 resources (REST APIs,
+ * Review-time benchmark: generates CloudFormation templates of 1k, 10k and 100k resources (REST APIs,
  * queues with workers, SageMaker endpoints, ECS services, alarms and log groups, with references
  * between them as real templates have), then times `kig review` on it: reading and parsing the
- * file, running every rule, and rendering the table. Prints the median of several runs.
+ * file, running every rule, and rendering the table. Prints the median of several runs per size
+ * and the time per resource, which stays flat when review time grows linearly.
  *
- *   npm run build && node dist/bench/review-bench.js [--runs N] [--resources N]
+ *   npm run build && node dist/bench/review-bench.js [--runs N] [--resources N[,N...]]
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -71,7 +72,11 @@ function serviceUnit(i: number): Resources {
 function generateTemplate(count: number): { Resources: Resources } {
   const resources: Resources = {};
   const units = [apiUnit, queueUnit, endpointUnit, serviceUnit];
-  for (let i = 0; Object.keys(resources).length < count; i++) Object.assign(resources, units[i % units.length](i));
+  for (let i = 0, n = 0; n < count; i++) {
+    const unit = units[i % units.length](i);
+    Object.assign(resources, unit);
+    n += Object.keys(unit).length;
+  }
   // Each unit lists a resource after the ones it references, so cutting the last unit short
   // leaves every remaining reference resolvable.
   for (const id of Object.keys(resources).slice(count)) delete resources[id];
@@ -79,34 +84,39 @@ function generateTemplate(count: number): { Resources: Resources } {
 }
 
 function main(): void {
-  const arg = (name: string, dflt: number) => {
+  const arg = (name: string, dflt: string) => {
     const i = process.argv.indexOf(name);
-    return i > 0 ? Number(process.argv[i + 1]) : dflt;
+    return i > 0 ? process.argv[i + 1] : dflt;
   };
-  const runs = arg('--runs', 7);
-  const count = arg('--resources', 500);
+  const sizes = arg('--resources', '1000,10000,100000').split(',').map(Number);
+  const runsArg = process.argv.includes('--runs') ? Number(arg('--runs', '3')) : undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-review-bench-'));
   try {
-    const file = path.join(dir, 'bench.template.json');
-    const template = generateTemplate(count);
-    fs.writeFileSync(file, JSON.stringify(template, null, 1));
-    const samples: number[] = [];
-    let findings = 0;
-    let components = 0;
-    let resources = 0;
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
-      const loaded = loadTemplate(file, dir);
-      const review = reviewTemplate(loaded);
-      renderReport(summarize([review]), 'table');
-      samples.push(performance.now() - t0);
-      findings = review.findings.length;
-      components = review.components.length;
-      resources = review.resourceCount;
+    for (const count of sizes) {
+      // Fewer runs for the large sizes: each takes seconds.
+      const runs = runsArg ?? (count >= 100_000 ? 1 : count >= 10_000 ? 3 : 7);
+      const file = path.join(dir, `bench-${count}.template.json`);
+      fs.writeFileSync(file, JSON.stringify(generateTemplate(count), null, 1));
+      const megabytes = fs.statSync(file).size / 1024 / 1024;
+      const samples: number[] = [];
+      let findings = 0;
+      let components = 0;
+      let resources = 0;
+      for (let r = 0; r < runs; r++) {
+        const t0 = performance.now();
+        const loaded = loadTemplate(file, dir);
+        const review = reviewTemplate(loaded);
+        renderReport(summarize([review]), 'table');
+        samples.push(performance.now() - t0);
+        findings = review.findings.length;
+        components = review.components.length;
+        resources = review.resourceCount;
+      }
+      samples.sort((a, b) => a - b);
+      const median = samples[Math.floor(samples.length / 2)];
+      process.stdout.write(`review of a ${resources}-resource template (${megabytes.toFixed(1)} MB, ${components} components, ${findings} findings): `
+        + `median ${median.toFixed(1)} ms over ${runs} run(s) (min ${samples[0].toFixed(1)}, max ${samples[samples.length - 1].toFixed(1)}); ${((median * 1000) / resources).toFixed(1)} us per resource\n`);
     }
-    samples.sort((a, b) => a - b);
-    const median = samples[Math.floor(samples.length / 2)];
-    process.stdout.write(`review of a ${resources}-resource template (${components} components, ${findings} findings): median ${median.toFixed(1)} ms over ${runs} runs (min ${samples[0].toFixed(1)} ms, max ${samples[samples.length - 1].toFixed(1)} ms)\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

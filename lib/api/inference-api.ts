@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_MAX_PAYLOAD_BYTES, ProblemCollector, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS,
+  APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_MAX_PAYLOAD_BYTES, APIGW_STAGE_NAME_PATTERN, ProblemCollector, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS,
 } from '../core';
 import { InferenceLimits, ModelSignature, checkTimeoutChain } from '../profile';
 import { recordExtendedIntegrationTimeout } from '../nag/extended-timeout';
@@ -133,6 +133,7 @@ export class InferenceApi extends Construct {
     const endpointType = props.endpointType ?? apigw.EndpointType.REGIONAL;
     const stageName = props.stageName ?? 'prod';
     const c = new ProblemCollector('API_PROPS_INVALID', this.node.path);
+    c.require(APIGW_STAGE_NAME_PATTERN.test(stageName), 'stageName', stageName, '1 to 128 letters, digits, hyphens or underscores', 'rename the stage, e.g. "prod"');
     c.require(endpointType !== apigw.EndpointType.PRIVATE || (props.vpcEndpointIds?.length ?? 0) > 0, 'vpcEndpointIds', props.vpcEndpointIds, 'at least one VPC endpoint id for a PRIVATE API', 'pass the execute-api VPC endpoint ids that may call the API');
     c.require(WAF_RATE_WINDOWS_SECONDS.includes(limits.waf.windowSeconds), 'limits.waf.windowSeconds', limits.waf.windowSeconds, WAF_RATE_WINDOWS_SECONDS.join(', '), 'use a window WAF supports');
     c.require(limits.waf.rateLimitPerIp >= WAF_RATE_LIMIT_MIN, 'limits.waf.rateLimitPerIp', limits.waf.rateLimitPerIp, `>= ${WAF_RATE_LIMIT_MIN}`, 'raise the WAF limit');

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand, CliIo, EXIT, UsageError } from './io';
+import { REVIEW_LIMITS } from '../private/review-limits';
 import { REVIEW_FORMATS, ReviewFormat, ReviewInputError, TemplateReview, loadTemplate, renderReport, reviewTemplate, summarize, templateFiles } from '../review';
 
 /** Templates from which progress is drawn on a terminal: below it the review is instant. */
@@ -24,8 +25,14 @@ Options:
                         warning: exit 1 when any rule fails
   -h, --help            show this help
 
+Input limits: files of at most ${REVIEW_LIMITS.maxFileBytes / 1024 / 1024} MiB (CloudFormation itself takes 1 MB); regular files only
+(named pipes, devices and sockets are refused); at most ${REVIEW_LIMITS.maxNestingDepth} levels of nesting; logical ids of 1 to
+255 letters and digits; duplicate keys, malformed JSON/YAML and non-numbers in numeric properties
+are errors; manifest paths must stay inside the cdk.out directory. Review time grows linearly with
+the template size.
+
 Exit codes: 0 no failing rule at the --fail-on level, 1 failing rules, 2 bad usage or bad input
-(missing file, malformed JSON/YAML, unresolvable reference, empty directory), 130 interrupted
+(missing file, malformed JSON/YAML, unresolvable reference, empty directory, a limit above), 130 interrupted
 (the report covers the templates reviewed before Ctrl-C).
 `;
 

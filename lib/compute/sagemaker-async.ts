@@ -116,6 +116,11 @@ export class SageMakerAsyncBackend extends Construct {
     c.require(backlogSeconds < this.requestTtlSeconds * 0.8, 'backlogPerInstanceTarget', `${backlogSeconds} s`,
       `< 80 % of acceptableWait (${this.requestTtlSeconds * 0.8} s)`, 'lower backlogPerInstanceTarget or raise acceptableWait: a backlog the scaling policy accepts would already trip the oldest-request alarm and expire requests');
     c.intInRange('maxConcurrentInvocationsPerInstance', this.maxConcurrentInvocationsPerInstance, SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN, SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX);
+    if (props.resultRetention !== undefined) {
+      // The results bucket expires objects by an S3 lifecycle rule, which counts whole days.
+      const days = props.resultRetention.toDays({ integral: false });
+      c.require(Number.isInteger(days) && days >= 1, 'resultRetention', props.resultRetention.toString(), 'a whole number of days, at least 1 (S3 lifecycle expiration counts days)', 'use Duration.days(n) with n >= 1');
+    }
     c.throwIfAny();
     warnOnHardwareMismatch(this, profile, props.instanceType);
 

@@ -5,6 +5,7 @@ import {
   ec2Name, gpuInstanceSpec, hasLocalNvme, isGpuInstanceType,
 } from '../core';
 import { InferenceProfile } from '../profile';
+import { instanceMemoryMiB } from '../private/instance-memory';
 import { InferenceImage } from './inference-image';
 import { ModelArtifact } from './model-artifact';
 
@@ -94,7 +95,11 @@ export function checkCommonProps(c: ProblemCollector, props: SageMakerBackendCom
   c.require(healthS >= Math.ceil(profile.coldStartSeconds), 'startupHealthCheckTimeout', `${healthS} s`, `>= the profile's cold start (${profile.coldStartSeconds} s)`, 'raise the timeout, or the endpoint never becomes healthy');
   if (spec) {
     c.require(profile.peakGpuMemoryMiB <= spec.gpus * spec.gpuMemoryMiB, 'profile.peakGpuMemoryMiB', profile.peakGpuMemoryMiB, `<= ${spec.gpus} x ${spec.gpuMemoryMiB} MiB on ${instanceType}`, 'pick a larger GPU instance type');
-    c.require(profile.peakHostMemoryMiB <= spec.memoryMiB, 'profile.peakHostMemoryMiB', profile.peakHostMemoryMiB, `<= ${spec.memoryMiB} MiB on ${instanceType}`, 'pick an instance type with more memory');
+  }
+  // Host memory on every instance type whose memory is known, CPU ones included.
+  const hostMiB = instanceMemoryMiB(instanceType);
+  if (hostMiB !== undefined) {
+    c.require(profile.peakHostMemoryMiB <= hostMiB, 'profile.peakHostMemoryMiB', profile.peakHostMemoryMiB, `<= ${hostMiB} MiB on ${instanceType}`, 'pick an instance type with more memory');
   }
   const vcpus = spec?.vcpus ?? 4;
   c.intInRange('intraOpParallelism', props.intraOpParallelism, 1, 1024);

@@ -33,6 +33,12 @@ export const APIGW_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** API key value length. Source: CloudFormation AWS::ApiGateway::ApiKey, usage-plans page. */
 export const APIGW_API_KEY_MIN_LENGTH = 20;
 export const APIGW_API_KEY_MAX_LENGTH = 128;
+/**
+ * A REST API stage name: letters, digits, hyphens and underscores, at most 128 characters.
+ * Source: API Gateway API reference, Stage `stageName` ("Stage names can only contain alphanumeric
+ * characters, hyphens, and underscores. Maximum length is 128 characters.").
+ */
+export const APIGW_STAGE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 // ---- WAFv2 -----------------------------------------------------------------------------------
 
@@ -40,6 +46,12 @@ export const APIGW_API_KEY_MAX_LENGTH = 128;
 export const WAF_RATE_WINDOWS_SECONDS: readonly number[] = [60, 120, 300, 600];
 /** Minimum rate-based rule limit (requests per window). Same source. */
 export const WAF_RATE_LIMIT_MIN = 10;
+/**
+ * Maximum rate-based rule limit (requests per window). Source: the CloudFormation resource schema of
+ * AWS::WAFv2::WebACL (aws-cloudformation/aws-cloudformation-resource-providers-wafv2, as shipped in
+ * cfn-lint's schemas), `definitions.RateLimit`: integer, minimum 10, maximum 2,000,000,000.
+ */
+export const WAF_RATE_LIMIT_MAX = 2_000_000_000;
 /** Body inspection limits WAF can be set to for API Gateway (bytes). Source: web-acl-setting-body-inspection-limit.html */
 export const WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES: readonly number[] = [16_384, 32_768, 49_152, 65_536];
 /** Default body inspection limit for API Gateway (same source). */
@@ -166,6 +178,13 @@ export const ELB_MAX_DEREGISTRATION_DELAY_S = 3_600;
 
 /** CPU units per vCPU in task and container definitions. Source: API_TaskDefinition (`cpu`). */
 export const ECS_CPU_UNITS_PER_VCPU = 1_024;
+/**
+ * Task-level CPU on EC2: 128 to 196,608 CPU units. Source: ECS API RegisterTaskDefinition `cpu`
+ * ("If you're using the EC2 launch type ... Supported values are between 128 CPU units (0.125
+ * vCPUs) and 196608 CPU units (192 vCPUs)").
+ */
+export const ECS_EC2_TASK_CPU_MIN = 128;
+export const ECS_EC2_TASK_CPU_MAX = 196_608;
 /** Smallest hard memory limit of a container on Docker >= 20.10 (MiB). Source: API_ContainerDefinition (`memory`). */
 export const ECS_CONTAINER_MIN_MEMORY_MIB = 6;
 /** Fargate's default (and this library's) `nofile` ulimit. Source: API_Ulimit. */

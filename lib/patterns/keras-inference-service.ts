@@ -5,7 +5,7 @@ import { AlarmThresholdOverrides, AlarmTopic, InferenceAlarms } from '../alarms'
 import { InferenceApi, ManagedRuleGroup } from '../api';
 import { InferenceImage, ModelArtifact, SageMakerRealtimeBackend } from '../compute';
 import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES } from '../core';
-import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, QueueLimitOptions, UsagePlanTierSpec, deriveLimits } from '../profile';
+import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, QueueLimitOptions, UsagePlanTierSpec, deriveLimits, deriveQueueLimits } from '../profile';
 
 /** The bounded job queue beside `POST /predict`: `POST /jobs` and `GET /jobs/{id}`. */
 export interface KerasJobQueueOptions {
@@ -143,9 +143,8 @@ export class KerasInferenceService extends Construct {
     const instanceType = props.instanceType ?? (props.profile.hardware.startsWith('ml.') ? props.profile.hardware : undefined);
     const c = new ProblemCollector('SERVICE_PROPS_INVALID', this.node.path);
     c.require(instanceType !== undefined, 'instanceType', instanceType, 'an ml.* instance type', `set instanceType (the profile's hardware "${props.profile.hardware}" is not a SageMaker type)`);
-    c.throwIfAny();
-
-    this.limits = deriveLimits(props.profile, {
+    // Every pass reports into one error, so a user fixes all problems in one round.
+    const limits = c.collect(() => deriveLimits(props.profile, {
       minInstances: props.minInstances,
       maxInstances: props.maxInstances,
       headroom: props.headroom,
@@ -157,7 +156,10 @@ export class KerasInferenceService extends Construct {
       backendMaxPayloadBytes: SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES,
       backendTimeoutMs: SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS,
       backendName: 'SageMaker real-time endpoint',
-    });
+    }));
+    if (props.jobQueue) c.collect(() => deriveQueueLimits(props.profile, { ...props.jobQueue!.limits, maxInstances: limits?.scaling.maxInstances ?? props.maxInstances }));
+    c.throwIfAny();
+    this.limits = limits!;
 
     this.backend = new SageMakerRealtimeBackend(this, 'Backend', {
       model: props.model,

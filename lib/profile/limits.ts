@@ -2,7 +2,7 @@ import { aws_apigateway as apigw } from 'aws-cdk-lib';
 import {
   APIGW_ACCOUNT_BURST_LIMIT, APIGW_ACCOUNT_RATE_LIMIT_RPS, APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS,
   APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_SMALL_REGION_BURST_LIMIT, APIGW_SMALL_REGION_RATE_LIMIT_RPS, APIGW_SMALL_REGIONS,
-  ProblemCollector, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS, gpuInstanceSpec,
+  ProblemCollector, WAF_RATE_LIMIT_MAX, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS, gpuInstanceSpec,
 } from '../core';
 import { ceilInt, floorInt } from '../core/rounding';
 import { InferenceProfile } from './inference-profile';
@@ -229,6 +229,13 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   const endpointType = options.endpointType ?? apigw.EndpointType.REGIONAL;
   const allowExtended = options.allowExtendedIntegrationTimeout ?? false;
 
+  // Every number below feeds a formula: NaN, Infinity or a token would come out as null or nonsense.
+  const numbers: Record<string, unknown> = {
+    minInstances, maxInstances, headroom, timeoutFactor, targetUtilization, maxBatchSize, wafWindowSeconds,
+    backendMaxPayloadBytes: options.backendMaxPayloadBytes, backendTimeoutMs: options.backendTimeoutMs,
+    ...Object.fromEntries(Object.entries(o).map(([k, v]) => [`overrides.${k}`, v])),
+  };
+  for (const [prop, value] of Object.entries(numbers)) c.concreteNumber(prop, value);
   c.intInRange('minInstances', minInstances, 1, 10_000, 'real-time endpoints keep at least one instance');
   c.intInRange('maxInstances', maxInstances, 1, 10_000);
   c.require(maxInstances >= minInstances, 'maxInstances', maxInstances, `>= minInstances (${minInstances})`, 'raise maxInstances or lower minInstances');
@@ -259,6 +266,7 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
     'serve this model through the async queue path, use faster hardware, or (Regional/private APIs only) set allowExtendedIntegrationTimeout after raising the quota',
   );
   c.intInRange('overrides.modelServerTimeoutSeconds', o.modelServerTimeoutSeconds, 1, 3_600);
+  c.intInRange('overrides.integrationTimeoutMs', o.integrationTimeoutMs, 1, APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS, 'API Gateway takes whole milliseconds');
   const integrationTimeoutMs = o.integrationTimeoutMs ?? Math.min(maxIntegration, modelServerTimeoutSeconds * 1000 + LIMIT_DEFAULTS.integrationMarginMs);
   f['timeouts.integrationTimeoutMs'] = o.integrationTimeoutMs !== undefined
     ? `override (${o.integrationTimeoutMs} ms)`
@@ -295,14 +303,18 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   c.require(Number.isInteger(burstLimit) && burstLimit >= 1 && burstLimit <= accountBurst, 'overrides.stageBurstLimit', burstLimit, `an integer from 1 to ${accountBurst}`, 'lower the burst');
 
   // ---- usage plans --------------------------------------------------------------------------
-  const tiers = options.usagePlanTiers ?? LIMIT_DEFAULTS.tiers;
+  const givenTiers = options.usagePlanTiers ?? LIMIT_DEFAULTS.tiers;
+  c.require(Array.isArray(givenTiers), 'usagePlanTiers', givenTiers, 'a list of tiers', 'pass a list of { name, shareOfStageRate }');
+  const tiers = Array.isArray(givenTiers) ? givenTiers : [];
   c.require(tiers.length > 0, 'usagePlanTiers', tiers, 'at least one tier', 'add a tier');
   const seen = new Set<string>();
   const usagePlanTiers = tiers.map((t, i) => {
     c.require(/^[A-Za-z0-9_-]{1,64}$/.test(t.name) && !seen.has(t.name), `usagePlanTiers[${i}].name`, t.name, 'a unique name of letters, digits, _ or -', 'rename the tier');
     seen.add(t.name);
+    c.concreteNumber(`usagePlanTiers[${i}].shareOfStageRate`, t.shareOfStageRate);
     c.numberInRange(`usagePlanTiers[${i}].shareOfStageRate`, t.shareOfStageRate, 0.001, 1, 'one key may never use more than the whole stage');
     const duty = t.dailyDutyCycle ?? LIMIT_DEFAULTS.dailyDutyCycle;
+    c.concreteNumber(`usagePlanTiers[${i}].dailyDutyCycle`, duty);
     c.numberInRange(`usagePlanTiers[${i}].dailyDutyCycle`, duty, 0.001, 1);
     const tierRate = Math.max(0.1, round2(rateLimit * t.shareOfStageRate));
     const tierBurst = Math.max(1, ceilInt(burstLimit * t.shareOfStageRate));
@@ -318,7 +330,8 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   f['waf.rateLimitPerIp'] = o.wafRateLimitPerIp !== undefined
     ? `override (${o.wafRateLimitPerIp} per ${wafWindowSeconds} s)`
     : `max(${WAF_RATE_LIMIT_MIN}, ceil(${LIMIT_DEFAULTS.wafTopTierFactor} x top tier ${topTierRate} req/s x window ${wafWindowSeconds} s)) = ${derivedWaf} per IP per window`;
-  c.require(Number.isInteger(wafRateLimitPerIp) && wafRateLimitPerIp >= WAF_RATE_LIMIT_MIN, 'overrides.wafRateLimitPerIp', wafRateLimitPerIp, `an integer >= ${WAF_RATE_LIMIT_MIN}`, 'raise the WAF limit');
+  c.require(Number.isInteger(wafRateLimitPerIp) && wafRateLimitPerIp >= WAF_RATE_LIMIT_MIN && wafRateLimitPerIp <= WAF_RATE_LIMIT_MAX, 'overrides.wafRateLimitPerIp', wafRateLimitPerIp,
+    `an integer from ${WAF_RATE_LIMIT_MIN} to ${WAF_RATE_LIMIT_MAX} (the WAF rate-based rule range)`, `set the WAF limit between ${WAF_RATE_LIMIT_MIN} and ${WAF_RATE_LIMIT_MAX} requests per window`);
 
   // ---- scaling ------------------------------------------------------------------------------
   const derivedTarget = Math.max(1, floorInt(profile.throughputPerInstanceRps * 60 * targetUtilization));
@@ -337,6 +350,7 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   f['payload.maxBodyBytes'] = o.maxPayloadBytes !== undefined
     ? `override (${maxBodyBytes} bytes)`
     : `min(${options.backendName ?? 'backend'} limit ${options.backendMaxPayloadBytes ?? 'none'}, maxRequestBytes ${profile.maxRequestBytes} x ${LIMIT_DEFAULTS.payloadHeadroom}) = ${derivedPayload} bytes`;
+  c.require(Number.isInteger(maxBodyBytes), 'overrides.maxPayloadBytes', maxBodyBytes, 'a whole number of bytes', 'round the payload cap');
   c.require(maxBodyBytes >= profile.maxRequestBytes, 'payload.maxBodyBytes', maxBodyBytes, `>= the profile's largest request (${profile.maxRequestBytes} bytes)`,
     profile.maxRequestBytes > backendMax
       ? `${backendMax} bytes is the ${options.backendName ?? 'backend'}'s hard limit: send requests this large through the async path (S3 claim check), or make them smaller`

@@ -1,12 +1,19 @@
 import { ProblemCollector } from '../core';
 
-/** Element type of a tensor. JSON has no fixed-width numbers, so ranges are enforced by the schema. */
+/**
+ * Element type of a tensor. JSON has no fixed-width numbers, so ranges are enforced by the schema:
+ * every number type has finite bounds, which also refuses `1e400` (JSON.parse reads it as Infinity,
+ * which JSON-schema `type: number` alone accepts). Float bounds are the largest finite values of
+ * IEEE 754 binary16 / binary32 / binary64; int64 stops at 2^53 - 1, the largest integer a JSON
+ * number carries exactly.
+ */
 export class TensorDType {
   public static readonly FLOAT16 = new TensorDType('float16', 'number', -65504, 65504, 12);
-  public static readonly FLOAT32 = new TensorDType('float32', 'number', undefined, undefined, 16);
-  public static readonly FLOAT64 = new TensorDType('float64', 'number', undefined, undefined, 25);
+  public static readonly FLOAT32 = new TensorDType('float32', 'number', -3.4028234663852886e38, 3.4028234663852886e38, 16);
+  public static readonly FLOAT64 = new TensorDType('float64', 'number', -Number.MAX_VALUE, Number.MAX_VALUE, 25);
   public static readonly INT8 = new TensorDType('int8', 'integer', -128, 127, 5);
   public static readonly UINT8 = new TensorDType('uint8', 'integer', 0, 255, 4);
+  public static readonly INT16 = new TensorDType('int16', 'integer', -32768, 32767, 7);
   public static readonly INT32 = new TensorDType('int32', 'integer', -2147483648, 2147483647, 12);
   public static readonly INT64 = new TensorDType('int64', 'integer', -9007199254740991, 9007199254740991, 21);
   public static readonly BOOL = new TensorDType('bool', 'boolean', undefined, undefined, 6);
@@ -17,10 +24,10 @@ export class TensorDType {
     const alias: Record<string, TensorDType> = {
       float: TensorDType.FLOAT32, half: TensorDType.FLOAT16, double: TensorDType.FLOAT64,
       float16: TensorDType.FLOAT16, float32: TensorDType.FLOAT32, float64: TensorDType.FLOAT64,
-      int8: TensorDType.INT8, uint8: TensorDType.UINT8, int32: TensorDType.INT32, int64: TensorDType.INT64, bool: TensorDType.BOOL,
+      int8: TensorDType.INT8, int16: TensorDType.INT16, uint8: TensorDType.UINT8, int32: TensorDType.INT32, int64: TensorDType.INT64, bool: TensorDType.BOOL,
     };
     const found = alias[key];
-    if (!found) throw new Error(`dtype = "${name}": allowed float16, float32, float64, int8, uint8, int32, int64, bool. Fix: use the dtype of the model's serving signature (saved_model_cli show --all)`);
+    if (!found) throw new Error(`dtype = "${name}": allowed float16, float32, float64, int8, int16, uint8, int32, int64, bool. Fix: use the dtype of the model's serving signature (saved_model_cli show --all)`);
     return found;
   }
 
@@ -99,6 +106,8 @@ export class ModelSignature {
     (props.inputs ?? []).forEach((input, i) => {
       const p = `signature.inputs[${i}]`;
       c.require(typeof input.name === 'string' && /^[A-Za-z0-9_.:/-]+$/.test(input.name), `${p}.name`, input.name, 'a tensor name ([A-Za-z0-9_.:/-]+)', 'use the input name from the serving signature');
+      const first = (props.inputs ?? []).findIndex((other) => other.name === input.name);
+      c.require(first === i, `${p}.name`, input.name, `a name no other input has (inputs[${first}] has it too)`, 'give each input its own name: the request keys instances by input name');
       c.require(Array.isArray(input.shape) && input.shape.every((d) => d === -1 || (Number.isInteger(d) && d > 0)), `${p}.shape`, input.shape, 'positive integers or -1 (variable), without the batch dimension', 'drop the batch dimension and use -1 for variable dimensions');
       const variable = (input.shape ?? []).some((d) => d === -1);
       if (variable) c.require(Number.isInteger(input.maxVariableDim) && (input.maxVariableDim ?? 0) > 0, `${p}.maxVariableDim`, input.maxVariableDim, 'a positive integer when the shape has -1', 'bound the variable dimension so the request size is bounded');

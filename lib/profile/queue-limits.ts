@@ -1,10 +1,11 @@
 import {
   LAMBDA_MAX_TIMEOUT_S, LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW, LAMBDA_SQS_MAX_CONCURRENCY_MAX, LAMBDA_SQS_MAX_CONCURRENCY_MIN,
   LAMBDA_SYNC_PAYLOAD_BYTES, ProblemCollector, SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT, SQS_MAX_MESSAGE_BYTES,
-  SQS_MAX_RECEIVE_COUNT_MAX, SQS_MAX_RECEIVE_COUNT_MIN, SQS_RETENTION_MAX_S, SQS_RETENTION_MIN_S,
+  SQS_MAX_RECEIVE_COUNT_MIN, SQS_RETENTION_MAX_S, SQS_RETENTION_MIN_S,
   SQS_VISIBILITY_TIMEOUT_MAX_S, SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR,
 } from '../core';
 import { retryAfterSeconds } from '../queue/formulas';
+import { MAX_RECEIVE_COUNT_BOUND } from '../nag/rules/sqs/SQSDeadLetterQueue';
 import { InferenceProfile } from './inference-profile';
 import { LIMIT_DEFAULTS } from './limits';
 import { ceilInt, floorInt } from '../core/rounding';
@@ -165,11 +166,18 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
   const depthCacheTtlSeconds = options.depthCacheTtlSeconds ?? D.depthCacheTtlSeconds;
   const resumeFraction = options.resumeFraction ?? D.resumeFraction;
 
+  // Every option feeds a formula: NaN, Infinity or a token would come out as nonsense.
+  for (const k of ['maxInstances', 'timeoutFactor', 'acceptableWaitSeconds', 'workerMarginSeconds', 'maxReceiveCount', 'messageRetentionSeconds',
+    'admissionReservedConcurrency', 'depthCacheTtlSeconds', 'resumeFraction', 'batchSize', 'visibilityTimeoutSeconds', 'maxWorkers'] as const) {
+    c.concreteNumber(k, options[k]);
+  }
   c.intInRange('maxInstances', maxInstances, 1, 10_000);
   c.numberInRange('timeoutFactor', timeoutFactor, 1, 100);
   c.intInRange('acceptableWaitSeconds', acceptableWaitSeconds, 1, SQS_RETENTION_MAX_S, 'set the longest a job may wait before a worker picks it up');
   c.intInRange('workerMarginSeconds', marginSeconds, 0, 300);
-  c.intInRange('maxReceiveCount', maxReceiveCount, SQS_MAX_RECEIVE_COUNT_MIN, SQS_MAX_RECEIVE_COUNT_MAX);
+  // The library's own review rule (SQSDeadLetterQueue) refuses more: a poison message would hold a worker that long.
+  c.intInRange('maxReceiveCount', maxReceiveCount, SQS_MAX_RECEIVE_COUNT_MIN, MAX_RECEIVE_COUNT_BOUND,
+    `set maxReceiveCount between ${SQS_MAX_RECEIVE_COUNT_MIN} and ${MAX_RECEIVE_COUNT_BOUND}, the bound the InferenceGuard-SQSDeadLetterQueue rule checks`);
   c.intInRange('messageRetentionSeconds', messageRetentionSeconds, SQS_RETENTION_MIN_S, SQS_RETENTION_MAX_S - 1,
     `keep it below ${SQS_RETENTION_MAX_S} s so the 14-day dead-letter queue outlives it`);
   c.intInRange('admissionReservedConcurrency', admissionReservedConcurrency, 1, 1_000);

@@ -233,8 +233,9 @@ export class InferenceQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceQueueProps) {
     super(scope, id);
-    const limits = deriveQueueLimits(props.profile, props.limits);
-    this.limits = limits;
+    // One error for every problem: the derived limits' and this construct's own.
+    const c = new ProblemCollector('QUEUE_INVALID', this.node.path);
+    const derived = c.collect(() => deriveQueueLimits(props.profile, props.limits));
     this.requestSchema = props.signature.toJsonSchema();
     const jobTtl = props.jobTtl ?? Duration.days(7);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
@@ -242,17 +243,20 @@ export class InferenceQueue extends Construct {
     const rejectedShareThreshold = props.rejectedShareThreshold ?? 0.1;
     const resultUrlExpiry = props.resultUrlExpiry ?? Duration.minutes(15);
 
-    const c = new ProblemCollector('QUEUE_INVALID', this.node.path);
     c.intInRange('resultInlineMaxBytes', resultInlineMaxBytes, 1, DYNAMODB_MAX_ITEM_BYTES - 8_192, 'results must fit in one DynamoDB item with the job\'s other fields');
     c.numberInRange('rejectedShareThreshold', rejectedShareThreshold, 0.001, 1);
     c.intInRange('admissionMemoryMiB', props.admissionMemoryMiB, 128, 10_240);
     c.intInRange('workerMemoryMiB', props.workerMemoryMiB, 128, 10_240);
-    const retentionDays = Math.ceil(limits.messageRetentionSeconds / 86_400);
-    c.require(jobTtl.toSeconds() >= limits.messageRetentionSeconds, 'jobTtl', `${jobTtl.toSeconds()} s`,
-      `>= the queue retention (${limits.messageRetentionSeconds} s)`, 'a job record must outlive its message, or a late delivery finds no record and the status endpoint answers 404');
+    if (derived !== undefined) {
+      c.require(jobTtl.toSeconds() >= derived.messageRetentionSeconds, 'jobTtl', `${jobTtl.toSeconds()} s`,
+        `>= the queue retention (${derived.messageRetentionSeconds} s)`, 'a job record must outlive its message, or a late delivery finds no record and the status endpoint answers 404');
+    }
     c.require(Math.ceil(resultUrlExpiry.toSeconds()) >= 1 && resultUrlExpiry.toSeconds() <= 604_800, 'resultUrlExpiry', `${resultUrlExpiry.toSeconds()} s`,
       '1 s .. 7 days (the SigV4 presign limit)', 'pick a shorter expiry');
     c.throwIfAny();
+    const limits = derived!;
+    this.limits = limits;
+    const retentionDays = Math.ceil(limits.messageRetentionSeconds / 86_400);
     if (limits.maxReceiveCount < SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT) {
       Annotations.of(this).addWarningV2('keras-inference-guard:queueLowMaxReceiveCount',
         `maxReceiveCount ${limits.maxReceiveCount} is below the ${SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT} AWS recommends for Lambda consumers: a job whose deliveries are throttled or crash reaches the dead-letter queue early.`);

@@ -1,6 +1,15 @@
 import { RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
-import { MITIGATIONS, MitigationMark, ReviewReport, ReviewResult, TemplateReview } from './review';
+import { clip, REVIEW_LIMITS } from '../private/review-limits';
+import { MITIGATIONS, MitigationMark, ReviewFinding, ReviewReport, ReviewResult, TemplateReview } from './review';
+
+/**
+ * Text taken from a template (labels, names, messages quoting values) cut to a bounded length, so
+ * a template with a huge string yields a readable report instead of running out of string length.
+ */
+function cut(s: string): string {
+  return clip(s, REVIEW_LIMITS.maxReportTextChars);
+}
 
 /** Output formats of `kig review`. */
 export const REVIEW_FORMATS = ['table', 'json', 'markdown', 'sarif'] as const;
@@ -27,8 +36,8 @@ function counts(report: ReviewReport): string {
 
 function resultLine(r: ReviewResult): string[] {
   const prefix = r.status !== RuleStatus.NON_COMPLIANT ? `ok ${r.ruleId}` : r.acknowledged !== undefined ? `acknowledged ${r.ruleId}` : `${r.level.toUpperCase()} ${r.ruleId}`;
-  const suffix = r.acknowledged !== undefined ? ` (acknowledged: ${r.acknowledged})` : '';
-  return r.messages.length > 0 ? r.messages.map((m) => `${prefix}: ${m}${suffix}`) : [`${prefix}: ${r.resource}${suffix}`];
+  const suffix = r.acknowledged !== undefined ? ` (acknowledged: ${cut(r.acknowledged)})` : '';
+  return r.messages.length > 0 ? r.messages.map((m) => `${prefix}: ${cut(m)}${suffix}`) : [`${prefix}: ${r.resource}${suffix}`];
 }
 
 // ---- table -----------------------------------------------------------------------------------
@@ -42,19 +51,19 @@ export function renderTable(report: ReviewReport): string {
   const out: string[] = [];
   for (const t of report.templates) {
     out.push(`${t.path}: ${plural(t.resourceCount, 'resource')}, ${plural(t.components.length, 'component')}, ${plural(t.findings.length, 'finding')}`);
-    for (const n of t.notes) out.push(`  note: ${n}`);
+    for (const n of t.notes) out.push(`  note: ${cut(n)}`);
     if (t.components.length === 0) {
       out.push('  no APIs, queues, endpoints or services to review', '');
       continue;
     }
     const headers = ['COMPONENT', ...MITIGATIONS.map((m) => m.toUpperCase())];
-    const rows = t.components.map((c) => [c.label, ...MITIGATIONS.map((m) => markText(c.mitigations[m].mark))]);
+    const rows = t.components.map((c) => [cut(c.label), ...MITIGATIONS.map((m) => markText(c.mitigations[m].mark))]);
     const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     out.push(`  ${headers.map((h, i) => pad(h, widths[i])).join('  ').trimEnd()}`);
     for (const r of rows) out.push(`  ${r.map((v, i) => pad(v, widths[i])).join('  ').trimEnd()}`);
     out.push('');
     for (const c of t.components) {
-      out.push(`  ${c.label}`);
+      out.push(`  ${cut(c.label)}`);
       const w = Math.max(...MITIGATIONS.map((m) => m.length));
       for (const m of MITIGATIONS) {
         const cell = c.mitigations[m];
@@ -84,18 +93,18 @@ export function renderMarkdown(report: ReviewReport): string {
   const out: string[] = ['# DoS-readiness review', '', `${report.templates.length} template(s): ${counts(report)}.`, ''];
   for (const t of report.templates) {
     out.push(`## ${md(t.path)}`, '');
-    for (const n of t.notes) out.push(`> Note: ${md(n)}`, '');
+    for (const n of t.notes) out.push(`> Note: ${md(cut(n))}`, '');
     if (t.components.length === 0) {
       out.push('No APIs, queues, endpoints or services to review.', '');
       continue;
     }
     out.push(`| Component | ${MITIGATIONS.join(' | ')} |`, `|---|${MITIGATIONS.map(() => '---').join('|')}|`);
     for (const c of t.components) {
-      out.push(`| ${md(c.label)} | ${MITIGATIONS.map((m) => (c.mitigations[m].mark === MitigationMark.MISSING ? '**missing**' : c.mitigations[m].mark)).join(' | ')} |`);
+      out.push(`| ${md(cut(c.label))} | ${MITIGATIONS.map((m) => (c.mitigations[m].mark === MitigationMark.MISSING ? '**missing**' : c.mitigations[m].mark)).join(' | ')} |`);
     }
     out.push('');
     for (const c of t.components) {
-      out.push(`### ${md(c.label)}`, '');
+      out.push(`### ${md(cut(c.label))}`, '');
       for (const m of MITIGATIONS) {
         const cell = c.mitigations[m];
         out.push(`- **${m}**: ${cell.mark}`);
@@ -109,24 +118,28 @@ export function renderMarkdown(report: ReviewReport): string {
 
 // ---- json ------------------------------------------------------------------------------------
 
+function cutFinding(f: ReviewFinding): ReviewFinding {
+  return { ...f, message: cut(f.message), components: f.components.map(cut), ...(f.acknowledged !== undefined ? { acknowledged: cut(f.acknowledged) } : {}) };
+}
+
 function toJson(report: ReviewReport): unknown {
   return {
     summary: { templates: report.templates.length, errors: report.errors, warnings: report.warnings },
     templates: report.templates.map((t: TemplateReview) => ({
       path: t.path,
       resourceCount: t.resourceCount,
-      notes: t.notes,
+      notes: t.notes.map(cut),
       components: t.components.map((c) => ({
         kind: c.kind,
         id: c.id,
-        label: c.label,
+        label: cut(c.label),
         mitigations: Object.fromEntries(MITIGATIONS.map((m) => [m, {
           mark: c.mitigations[m].mark,
-          results: c.mitigations[m].results.map((r) => ({ ruleId: r.ruleId, level: r.level, status: r.status, resource: r.resource, messages: r.messages, ...(r.acknowledged !== undefined ? { acknowledged: r.acknowledged } : {}) })),
+          results: c.mitigations[m].results.map((r) => ({ ruleId: r.ruleId, level: r.level, status: r.status, resource: r.resource, messages: r.messages.map(cut), ...(r.acknowledged !== undefined ? { acknowledged: r.acknowledged } : {}) })),
         }])),
       })),
-      findings: t.findings,
-      acknowledged: t.acknowledged,
+      findings: t.findings.map(cutFinding),
+      acknowledged: t.acknowledged.map(cutFinding),
     })),
   };
 }
@@ -149,7 +162,7 @@ export function toSarif(report: ReviewReport): unknown {
     ruleId: f.ruleId,
     ruleIndex: index.get(f.ruleId),
     level: f.level,
-    message: { text: f.message },
+    message: { text: cut(f.message) },
     locations: [{
       physicalLocation: {
         artifactLocation: { uri: t.path.split('\\').join('/') },

@@ -150,7 +150,7 @@ describe('kig review', () => {
       write('t.json', '{\n  "Resources": {\n    "Q": { "Type": "AWS::SQS::Queue", }\n  }\n}\n');
       expect(await bad(['t.json'])).toMatch(/^kig review: t\.json:3:39: malformed JSON: .*Fix: correct the JSON at that position\.$/m);
       write('cut.json', '{"Resources": {');
-      expect(await bad(['cut.json'])).toMatch(/cut\.json:1:16: malformed JSON: Expected property name or '}'/);
+      expect(await bad(['cut.json'])).toMatch(/cut\.json:1:16: malformed JSON: unexpected end of input, expected ',' or '}'/);
     });
     test('malformed YAML, with line and column; unknown tags', async () => {
       write('t.yaml', 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: [1, 2\n');

@@ -231,7 +231,7 @@ export function functionOf(model: TemplateModel, ref: unknown): string | undefin
     // A literal function name: match it against functions that declare the same FunctionName.
     const name = readString(ref);
     if (name.kind !== 'literal') return undefined;
-    return model.ofType(T.FUNCTION).find((f) => model.props(f).FunctionName === name.value);
+    return findByLiteral(model, T.FUNCTION, 'FunctionName', name.value);
   }
   const type = model.typeOf(id);
   if (type === T.FUNCTION) return id;
@@ -251,8 +251,34 @@ export interface AlarmMetric {
   readonly dimensions: ReadonlyArray<{ readonly Name?: unknown; readonly Value?: unknown }>;
 }
 
-/** Metrics watched by an alarm. */
+/**
+ * The first resource of `type` whose property `prop` is the literal string `value`, from an index
+ * built once per template (a lookup per resource would make a review quadratic).
+ */
+export function findByLiteral(model: TemplateModel, type: string, prop: string, value: string): string | undefined {
+  const index = model.memo(`byLiteral\0${type}\0${prop}`, () => {
+    const m = new Map<string, string>();
+    for (const id of model.ofType(type)) {
+      const v = model.props(id)[prop];
+      if (typeof v === 'string' && !m.has(v)) m.set(v, id);
+    }
+    return m;
+  });
+  return index.get(value);
+}
+
+/** Metrics watched by an alarm (read once per alarm and template). */
 export function alarmMetrics(model: TemplateModel, alarmId: string): AlarmMetric[] {
+  const cache = model.memo('alarmMetrics', () => new Map<string, AlarmMetric[]>());
+  let out = cache.get(alarmId);
+  if (out === undefined) {
+    out = readAlarmMetrics(model, alarmId);
+    cache.set(alarmId, out);
+  }
+  return out;
+}
+
+function readAlarmMetrics(model: TemplateModel, alarmId: string): AlarmMetric[] {
   const p = model.props(alarmId);
   const out: AlarmMetric[] = [];
   if (p.MetricName !== undefined) {
@@ -269,10 +295,34 @@ export function alarmMetrics(model: TemplateModel, alarmId: string): AlarmMetric
 
 /**
  * Alarms on `metricName` (any metric when undefined) with a dimension `dimensionName` whose value is a reference to
- * `resourceId` or one of the literal `names`.
+ * `resourceId` or one of the literal `names`. Candidates come from an index of alarm dimensions
+ * built once per template; results keep template order.
  */
 export function alarmsOn(model: TemplateModel, metricName: string | undefined, dimensionName: string, resourceId: string, names: readonly string[]): string[] {
-  return model.ofType(T.ALARM).filter((alarm) => alarmMetrics(model, alarm).some((m) =>
+  const index = model.memo('alarmsByDimension', () => {
+    const m = new Map<string, Set<string>>();
+    const add = (key: string, alarm: string) => {
+      const set = m.get(key) ?? new Set<string>();
+      set.add(alarm);
+      m.set(key, set);
+    };
+    for (const alarm of model.ofType(T.ALARM)) {
+      for (const metric of alarmMetrics(model, alarm)) {
+        for (const d of metric.dimensions) {
+          if (typeof d.Name !== 'string') continue;
+          for (const r of referencedIds(d.Value)) add(`${d.Name}\0ref\0${r}`, alarm);
+          if (typeof d.Value === 'string') add(`${d.Name}\0lit\0${d.Value}`, alarm);
+        }
+      }
+    }
+    return m;
+  });
+  const order = model.memo('alarmOrder', () => new Map(model.ofType(T.ALARM).map((a, i) => [a, i])));
+  const candidates = new Set<string>([
+    ...(index.get(`${dimensionName}\0ref\0${resourceId}`) ?? []),
+    ...names.flatMap((n) => [...(index.get(`${dimensionName}\0lit\0${n}`) ?? [])]),
+  ]);
+  return [...candidates].sort((a, b) => order.get(a)! - order.get(b)!).filter((alarm) => alarmMetrics(model, alarm).some((m) =>
     (metricName === undefined || m.metricName === metricName) && m.dimensions.some((d) => d.Name === dimensionName
       && (referencedIds(d.Value).has(resourceId) || (typeof d.Value === 'string' && names.includes(d.Value))))));
 }

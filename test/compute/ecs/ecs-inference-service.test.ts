@@ -1,10 +1,11 @@
 import { Duration, Size, aws_apigateway as apigw, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
-  EcsCapacity, EcsInferenceService, EcsInferenceServiceProps, InferenceGuardError, ModelServer, ModelSource, deriveLimits,
+  EcsCapacity, EcsInferenceService, EcsInferenceServiceProps, ModelServer, ModelSource, deriveLimits,
 } from '../../../lib';
 import { cpuProfile, gpuProfile, newStack } from './fixtures';
 import { nagFindings } from '../../queue/nag-util';
+import { errorOf } from '../../support/errors';
 
 function tfServing() {
   return ModelServer.tensorflowServing({ version: '2.19.0', modelName: 'resnet50', model: ModelSource.inImage('/opt/models/resnet50') });
@@ -18,17 +19,6 @@ function gpuProps(overrides: Partial<EcsInferenceServiceProps> = {}): EcsInferen
     maxTasks: 5,
     ...overrides,
   };
-}
-
-/** The error a construct throws, for assertions on its problems. */
-function errorOf(fn: () => unknown): InferenceGuardError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InferenceGuardError) return e;
-    throw e;
-  }
-  throw new Error('expected an InferenceGuardError');
 }
 
 describe('GPU service (one synthesis)', () => {
