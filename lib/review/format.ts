@@ -70,7 +70,7 @@ export function renderTable(report: ReviewReport): string {
 }
 
 function markText(mark: MitigationMark): string {
-  return mark === MitigationMark.MISSING ? 'MISSING' : mark;
+  return mark === MitigationMark.MISSING || mark === MitigationMark.WRONG ? mark.toUpperCase() : mark;
 }
 
 // ---- markdown --------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ export function renderMarkdown(report: ReviewReport): string {
     }
     out.push(`| Component | ${MITIGATIONS.join(' | ')} |`, `|---|${MITIGATIONS.map(() => '---').join('|')}|`);
     for (const c of t.components) {
-      out.push(`| ${md(c.label)} | ${MITIGATIONS.map((m) => (c.mitigations[m].mark === MitigationMark.MISSING ? '**missing**' : c.mitigations[m].mark)).join(' | ')} |`);
+      out.push(`| ${md(c.label)} | ${MITIGATIONS.map((m) => (c.mitigations[m].mark === MitigationMark.MISSING || c.mitigations[m].mark === MitigationMark.WRONG ? `**${c.mitigations[m].mark}**` : c.mitigations[m].mark)).join(' | ')} |`);
     }
     out.push('');
     for (const c of t.components) {
