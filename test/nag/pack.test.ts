@@ -4,6 +4,8 @@ import * as path from 'path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -29,7 +31,9 @@ function guardedApp(): { app: App; stack: Stack; queue: sqs.Queue; dlq: sqs.Queu
     logGroup: new logs.LogGroup(stack, 'WorkerLogs', { retention: logs.RetentionDays.TWO_WEEKS }),
   });
   fn.addEventSource(new SqsEventSource(queue, { maxConcurrency: 5, reportBatchItemFailures: true }));
-  dlq.metricApproximateNumberOfMessagesVisible().createAlarm(stack, 'DlqDepth', { threshold: 0, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD });
+  const ops = new sns.Topic(stack, 'Ops');
+  dlq.metricApproximateNumberOfMessagesVisible().createAlarm(stack, 'DlqDepth', { threshold: 0, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD })
+    .addAlarmAction(new cwActions.SnsAction(ops));
   const api = new apigw.RestApi(stack, 'Api', {
     restApiName: 'jobs', endpointTypes: [apigw.EndpointType.REGIONAL], cloudWatchRole: false,
     deployOptions: { throttlingRateLimit: 20, throttlingBurstLimit: 40 },
@@ -39,7 +43,7 @@ function guardedApp(): { app: App; stack: Stack; queue: sqs.Queue; dlq: sqs.Queu
     apiKeyRequired: true, requestModels: { 'application/json': model }, requestValidatorOptions: { validateRequestBody: true, validateRequestParameters: true },
   });
   api.addUsagePlan('Plan', { throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: apigw.Period.DAY }, apiStages: [{ api, stage: api.deploymentStage }] });
-  api.metricServerError().createAlarm(stack, 'Api5xx', { threshold: 1, evaluationPeriods: 1 });
+  api.metricServerError().createAlarm(stack, 'Api5xx', { threshold: 1, evaluationPeriods: 1 }).addAlarmAction(new cwActions.SnsAction(ops));
   const acl = new wafv2.CfnWebACL(stack, 'Acl', {
     scope: 'REGIONAL', defaultAction: { allow: {} }, visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'acl', sampledRequestsEnabled: true },
     rules: [{ name: 'per-ip', priority: 0, action: { block: {} }, statement: { rateBasedStatement: { limit: 100, aggregateKeyType: 'IP' } }, visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'r', sampledRequestsEnabled: true } }],
@@ -92,7 +96,7 @@ describe('InferenceGuardChecks (cdk-nag 3 pack)', () => {
       const api = new apigw.RestApi(stack, 'Api', { endpointTypes: [endpointType], cloudWatchRole: false, deployOptions: { throttlingRateLimit: 1, throttlingBurstLimit: 1 } });
       api.root.addMethod('GET', new apigw.HttpIntegration('https://model.example.com', { options: { timeout: Duration.seconds(90) } }));
       if (record) recordExtendedIntegrationTimeout(api, 'quota increase granted for slow batch models');
-      const rules = ['InferenceGuard-APIWAFRateLimit', 'InferenceGuard-AlarmAPI5XX'];
+      const rules = ['InferenceGuard-APIWAFRateLimit', 'InferenceGuard-AlarmAPI5XX', 'InferenceGuard-APIRequestValidation'];
       return pairs(new InferenceGuardChecks(app, { excludeRules: rules }).validateScope(app));
     };
     expect(build(apigw.EndpointType.REGIONAL, false)).toEqual(['InferenceGuard-APIIntegrationTimeout error Slow/Api/Default/GET/Resource']);
