@@ -1,5 +1,6 @@
 import { RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
+import { renderCost } from './cost';
 import { MITIGATIONS, MitigationMark, ReviewReport, ReviewResult, TemplateReview } from './review';
 
 /** Output formats of `kig review`. */
@@ -64,6 +65,7 @@ export function renderTable(report: ReviewReport): string {
       }
       out.push('');
     }
+    if (t.cost) out.push(...renderCost(t.cost));
   }
   out.push(`Summary: ${report.templates.length} template${report.templates.length === 1 ? '' : 's'}, ${counts(report)}.`);
   return `${out.join('\n')}\n`;
@@ -103,6 +105,7 @@ export function renderMarkdown(report: ReviewReport): string {
       }
       out.push('');
     }
+    if (t.cost) out.push(...renderCost(t.cost, true));
   }
   return `${out.join('\n')}\n`;
 }
@@ -127,6 +130,7 @@ function toJson(report: ReviewReport): unknown {
       })),
       findings: t.findings,
       acknowledged: t.acknowledged,
+      ...(t.cost ? { cost: t.cost } : {}),
     })),
   };
 }

@@ -5,6 +5,8 @@ import { CfnTemplate } from '../nag/template/template-model';
 import { ComponentKind, componentsOf, listComponents } from './components';
 import { LoadedTemplate, resourceLine } from './load';
 import { prepareTemplate } from './prepare';
+import { CostReport, templateCost } from './cost';
+import { PriceTable } from './prices';
 
 /** The five mitigations, in column order. */
 export const MITIGATIONS: readonly Mitigation[] = [
@@ -106,6 +108,8 @@ export interface TemplateReview {
   readonly acknowledged: readonly ReviewFinding[];
   /** Notes on the review itself (e.g. a Transform whose output is not reviewed). */
   readonly notes: readonly string[];
+  /** Worst-case cost per hour per component, when prices were given. @default - not computed */
+  readonly cost?: CostReport;
 }
 
 /** The review of every template given. */
@@ -124,6 +128,11 @@ export interface ReviewOptions {
    * @default - every rule of the InferenceGuard pack
    */
   readonly rules?: readonly InferenceGuardRule[];
+  /**
+   * Prices for the worst-case cost per hour of each component.
+   * @default - no cost section
+   */
+  readonly prices?: PriceTable;
 }
 
 function levelOf(rule: InferenceGuardRule): FindingLevel {
@@ -222,7 +231,8 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
     return { kind: c.kind, id: c.id, label: c.label, mitigations };
   });
 
-  return { path: loaded.path, resourceCount: Object.keys(loaded.template.Resources).length, components: rows, findings, acknowledged, notes: [...notes] };
+  const cost = options.prices ? { cost: templateCost(model, components, options.prices) } : {};
+  return { path: loaded.path, resourceCount: Object.keys(loaded.template.Resources).length, components: rows, findings, acknowledged, notes: [...notes], ...cost };
 }
 
 /**
