@@ -43,7 +43,7 @@ function appliesToNoRequest(model: TemplateModel, planId: string): string | unde
   const keyMethods = model.ofType(T.METHOD).filter((m) => {
     const p = model.props(m);
     const required = readBoolean(p.ApiKeyRequired);
-    return apis.includes(model.target(p.RestApiId)) && (required.kind !== 'literal' || required.value);
+    return apis.includes(model.target(p.RestApiId)) && (required.kind === 'unresolvable' || (required.kind === 'literal' && required.value));
   });
   const opaque = apis.some((a) => model.props(a!).BodyS3Location !== undefined)
     || !model.ofType(T.METHOD).some((m) => apis.includes(model.target(model.props(m).RestApiId)));
