@@ -3,6 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -162,4 +164,35 @@ describe('the pack and review share their rules', () => {
       expect(fromReview.length).toBeGreaterThan(0);
     });
   }
+});
+
+describe('HTTP APIs and function URLs in a CDK app', () => {
+  test('the pack and kig review report the same HTTP API and function URL findings', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-http-'));
+    try {
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'Http');
+      const fn = new lambda.Function(stack, 'Predict', {
+        runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})'), timeout: Duration.seconds(40),
+        logGroup: new logs.LogGroup(stack, 'PredictLogs', { retention: logs.RetentionDays.TWO_WEEKS }),
+      });
+      const api = new apigwv2.HttpApi(stack, 'Api', { apiName: 'predict-http' });
+      api.addRoutes({ path: '/predict', methods: [apigwv2.HttpMethod.POST], integration: new HttpLambdaIntegration('Predict', fn) });
+      fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+      const report = new InferenceGuardChecks(app).validateScope(app);
+      const fromPack = pairs(report).map((p) => p.split(' ')[0]);
+      expect([...new Set(fromPack)].sort()).toEqual([
+        'InferenceGuard-HTTPAPIEdgeProtection', 'InferenceGuard-HTTPAPIRouteAuthorization', 'InferenceGuard-HTTPAPIStageThrottling',
+        'InferenceGuard-LambdaAPITimeout', 'InferenceGuard-LambdaConcurrencyCap', 'InferenceGuard-LambdaFunctionURLAuth',
+      ]);
+      const assembly = app.synth();
+      const { kig } = await import('../review/support');
+      const r = await kig(['review', assembly.directory, '-f', 'json']);
+      const fromReview = JSON.parse(r.stdout).templates[0].findings.map((f: { ruleId: string }) => f.ruleId);
+      expect([...new Set<string>(fromReview)].sort()).toEqual([...new Set(fromPack)].sort());
+      expect(r.code).toBe(1);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
 });
