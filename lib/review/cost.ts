@@ -302,3 +302,29 @@ export function renderCost(cost: CostReport, markdown = false): string[] {
   out.push(markdown ? '' : '', ...(markdown ? [`Prices: ${cost.sources.join(', ')}`, ''] : [`  prices: ${cost.sources.join(', ')}`, '']));
   return out;
 }
+
+/** Rules the library's InferenceApi web ACL always has: the per-IP rate-based rule and the oversize-body rule. */
+export const INFERENCE_API_WAF_RULES = 2;
+
+/**
+ * Worst-case cost per hour of what `deriveLimits` sets: the API at its stage throttle with its web
+ * ACL and access logs, and the backend at its maximum instance count (a SageMaker `ml.*` type, or
+ * an EC2 type for ECS on EC2).
+ */
+export function limitsCost(input: { rateLimit: number; maxInstances: number; hardware: string }, prices: PriceTable): CostReport {
+  const api: CostLine[] = [
+    { item: 'API requests at the stage throttle', perHour: requestCostPerHour(input.rateLimit, prices.apiGatewayRestPerMillion), formula: `${input.rateLimit} rps x 3600 s x $${prices.apiGatewayRestPerMillion}/M` },
+    { item: 'WAF web ACL', perHour: wafCostPerHour(INFERENCE_API_WAF_RULES, input.rateLimit, prices), formula: `($${prices.wafWebAclPerMonth} + ${INFERENCE_API_WAF_RULES} rules x $${prices.wafRulePerMonth}) / ${HOURS_PER_MONTH} h + ${input.rateLimit} rps x $${prices.wafPerMillionRequests}/M (managed rule groups not counted)` },
+    { item: 'access logs', perHour: logCostPerHour(input.rateLimit * ACCESS_LOG_BYTES_PER_REQUEST, prices), formula: `${input.rateLimit} rps x ${ACCESS_LOG_BYTES_PER_REQUEST} B x $${prices.logsIngestPerGb}/GB` },
+  ];
+  const price = prices.sageMakerInstancePerHour[input.hardware] ?? prices.ec2InstancePerHour[input.hardware];
+  const backend: CostLine[] = [price === undefined
+    ? { item: 'instances at their maximum', formula: `${input.maxInstances} x ${input.hardware}: no price for this instance type (add it with --prices)` }
+    : { item: 'instances at their maximum', perHour: input.maxInstances * price, formula: `${input.maxInstances} (scaling.maxInstances) x ${input.hardware} $${price}/h` }];
+  const components: ComponentCost[] = [
+    { id: 'api', label: 'InferenceApi', lines: api, perHour: total(api) },
+    { id: 'backend', label: 'Backend', lines: backend, perHour: price === undefined ? undefined : total(backend) },
+  ];
+  const sum = components.some((c) => c.perHour === undefined) ? undefined : components.reduce((s, c) => s + c.perHour!, 0);
+  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components, perHour: sum };
+}
