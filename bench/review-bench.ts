@@ -2,7 +2,10 @@
  * Review-time benchmark: generates a CloudFormation template with 500 resources (REST APIs,
  * queues with workers, SageMaker endpoints, ECS services, alarms and log groups, with references
  * between them as real templates have), then times `kig review` on it: reading and parsing the
- * file, running every rule, and rendering the table. Prints the median of several runs.
+ * file, running every rule, pricing every component and rendering the table. Prints the median of
+ * several runs. Then does the same for a 500-resource SAM template (Serverless::Api with
+ * MethodSettings and a usage plan, functions with Api and SQS events, Globals), which the review
+ * expands into the resources SAM generates first, and prints the ratio of the two medians.
  *
  *   npm run build && node dist/bench/review-bench.js [--runs N] [--resources N]
  */
@@ -10,7 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { loadTemplate, renderReport, reviewTemplate, summarize } from '../lib/review';
+import { DEFAULT_PRICES, loadTemplate, renderReport, reviewTemplate, summarize } from '../lib/review';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
 const ref = (id: string) => ({ Ref: id });
@@ -67,6 +70,26 @@ function serviceUnit(i: number): Resources {
   };
 }
 
+function samUnit(i: number): Resources {
+  const a = `Sam${i}`;
+  return {
+    [`${a}Api`]: { Type: 'AWS::Serverless::Api', Properties: { Name: `sam-api-${i}`, StageName: 'prod', EndpointConfiguration: 'REGIONAL', MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }], Auth: { ApiKeyRequired: true, UsagePlan: { CreateUsagePlan: 'PER_API', Throttle: { RateLimit: 5, BurstLimit: 10 }, Quota: { Limit: 1000, Period: 'DAY' } } } } },
+    [`${a}Predict`]: { Type: 'AWS::Serverless::Function', Properties: { CodeUri: 's3://b/k.zip', Timeout: 20, ReservedConcurrentExecutions: 5, Policies: [{ Statement: [{ Effect: 'Allow', Action: 'sagemaker:InvokeEndpoint', Resource: '*' }] }], Events: { Predict: { Type: 'Api', Properties: { RestApiId: ref(`${a}Api`), Path: '/predict', Method: 'post', TimeoutInMillis: 25000, RequestModel: { Model: 'Body', Required: true } } } } } },
+    [`${a}Dlq`]: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1209600 } },
+    [`${a}Jobs`]: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 180, RedrivePolicy: { deadLetterTargetArn: att(`${a}Dlq`, 'Arn'), maxReceiveCount: 5 } } },
+    [`${a}Worker`]: { Type: 'AWS::Serverless::Function', Properties: { CodeUri: 's3://b/k.zip', Events: { Jobs: { Type: 'SQS', Properties: { Queue: att(`${a}Jobs`, 'Arn'), ScalingConfig: { MaximumConcurrency: 4 } } } } } },
+    [`${a}DlqAlarm`]: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: att(`${a}Dlq`, 'QueueName') }], Threshold: 0, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: ['arn:aws:sns:us-east-1:111111111111:ops'] } },
+  };
+}
+
+/** A SAM template with exactly `count` resources (before the transform), from SAM units and endpoints. */
+function generateSamTemplate(count: number): Record<string, unknown> {
+  const resources: Resources = {};
+  for (let i = 0; Object.keys(resources).length < count; i++) Object.assign(resources, (i % 3 === 2 ? endpointUnit : samUnit)(i));
+  for (const id of Object.keys(resources).slice(count)) delete resources[id];
+  return { Transform: 'AWS::Serverless-2016-10-31', Globals: { Function: { Runtime: 'python3.12', Handler: 'app.handler', MemorySize: 1024, Timeout: 20 }, Api: { OpenApiVersion: '3.0.1' } }, Resources: resources };
+}
+
 /** A template with exactly `count` resources, built from the units above in rotation. */
 function generateTemplate(count: number): { Resources: Resources } {
   const resources: Resources = {};
@@ -87,26 +110,31 @@ function main(): void {
   const count = arg('--resources', 500);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-review-bench-'));
   try {
-    const file = path.join(dir, 'bench.template.json');
-    const template = generateTemplate(count);
-    fs.writeFileSync(file, JSON.stringify(template, null, 1));
-    const samples: number[] = [];
-    let findings = 0;
-    let components = 0;
-    let resources = 0;
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
-      const loaded = loadTemplate(file, dir);
-      const review = reviewTemplate(loaded);
-      renderReport(summarize([review]), 'table');
-      samples.push(performance.now() - t0);
-      findings = review.findings.length;
-      components = review.components.length;
-      resources = review.resourceCount;
-    }
-    samples.sort((a, b) => a - b);
-    const median = samples[Math.floor(samples.length / 2)];
-    process.stdout.write(`review of a ${resources}-resource template (${components} components, ${findings} findings): median ${median.toFixed(1)} ms over ${runs} runs (min ${samples[0].toFixed(1)} ms, max ${samples[samples.length - 1].toFixed(1)} ms)\n`);
+    const time = (name: string, template: unknown, kind: string): number => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, JSON.stringify(template, null, 1));
+      const samples: number[] = [];
+      let findings = 0;
+      let components = 0;
+      let resources = 0;
+      for (let r = 0; r < runs; r++) {
+        const t0 = performance.now();
+        const loaded = loadTemplate(file, dir);
+        const review = reviewTemplate(loaded, { prices: DEFAULT_PRICES });
+        renderReport(summarize([review]), 'table');
+        samples.push(performance.now() - t0);
+        findings = review.findings.length;
+        components = review.components.length;
+        resources = review.resourceCount;
+      }
+      samples.sort((a, b) => a - b);
+      const median = samples[Math.floor(samples.length / 2)];
+      process.stdout.write(`review of a ${resources}-resource ${kind} template (${components} components, ${findings} findings): median ${median.toFixed(1)} ms over ${runs} runs (min ${samples[0].toFixed(1)} ms, max ${samples[samples.length - 1].toFixed(1)} ms)\n`);
+      return median;
+    };
+    const plain = time('bench.template.json', generateTemplate(count), 'plain');
+    const sam = time('bench-sam.template.json', generateSamTemplate(count), 'SAM');
+    process.stdout.write(`SAM / plain: ${(sam / plain).toFixed(2)}x (target: within 2x)\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -182,13 +182,21 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
   return lines;
 }
 
-function queueLines(model: TemplateModel, queueId: string, p: PriceTable): CostLine[] {
+/** Queue id -> REST methods whose integration sends to it (API Gateway -> SQS), in one pass. */
+function sqsProducers(model: TemplateModel): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of model.ofType(T.METHOD)) {
+    const uri = rec(model.props(m).Integration).Uri;
+    if (uri === undefined || !JSON.stringify(uri).includes(':sqs:')) continue;
+    for (const q of referencedIds(uri)) if (model.typeOf(q) === T.QUEUE) out.set(q, [...(out.get(q) ?? []), m]);
+  }
+  return out;
+}
+
+function queueLines(model: TemplateModel, queueId: string, producersOf: Map<string, string[]>, p: PriceTable): CostLine[] {
   const lines: CostLine[] = [];
   // Producers: REST methods integrating SQS with this queue, at their API's throttle.
-  const producers = model.ofType(T.METHOD).filter((m) => {
-    const integration = rec(model.props(m).Integration);
-    return JSON.stringify(integration.Uri ?? '').includes(':sqs:') && referencedIds(integration.Uri).has(queueId);
-  });
+  const producers = producersOf.get(queueId) ?? [];
   const apis = [...new Set(producers.map((m) => model.target(model.props(m).RestApiId)).filter((a): a is string => a !== undefined))];
   if (apis.length > 0) {
     const rates = apis.map((a) => restRate(model, a));
@@ -269,12 +277,13 @@ function serviceLines(model: TemplateModel, serviceId: string, p: PriceTable): C
 /** Worst-case cost per hour of each component of a reviewed template. */
 export function templateCost(model: TemplateModel, components: readonly ComponentRef[], prices: PriceTable): CostReport {
   const out: ComponentCost[] = [];
+  const producers = sqsProducers(model);
   for (const c of components) {
     const type = model.typeOf(c.id);
     let lines: CostLine[] = [];
     if (type === T.REST_API) lines = apiLines(model, c.id, false, prices);
     else if (type === T.HTTP_API && isHttpApi(model, c.id)) lines = apiLines(model, c.id, true, prices);
-    else if (type === T.QUEUE) lines = queueLines(model, c.id, prices);
+    else if (type === T.QUEUE) lines = queueLines(model, c.id, producers, prices);
     else if (type === T.ENDPOINT) lines = endpointLines(model, c.id, prices);
     else if (type === T.SERVICE) lines = serviceLines(model, c.id, prices);
     else if (type === T.FUNCTION && functionUrls(model, c.id).length > 0) {

@@ -75,9 +75,15 @@ function assemblyTemplates(dir: string, depth: number): string[] {
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-  const lines = before.split('\n');
-  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+  // Counts newlines in place: called once per resource with findings, so no copy of the text.
+  const end = Math.max(0, Math.min(offset, text.length));
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: end - start + 1 };
 }
 
 /** Reads and parses one template file; every failure is a one-line ReviewInputError. */

@@ -180,9 +180,12 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
   const other = { kind: ComponentKind.OTHER, id: '(template)', label: 'other resources' };
   let usedOther = false;
   const lines = new Map<string, number | undefined>();
+  // Keyed by the resource of the original template: the resources generated from one SAM
+  // resource share its line, and finding it once keeps large SAM templates fast.
   const lineOf = (id: string) => {
-    if (!lines.has(id)) lines.set(id, resourceLine(loaded, source(id)));
-    return lines.get(id);
+    const from = source(id);
+    if (!lines.has(from)) lines.set(from, resourceLine(loaded, from));
+    return lines.get(from);
   };
 
   for (const rule of rules) {

@@ -40,13 +40,27 @@ function appliesToNoRequest(model: TemplateModel, planId: string): string | unde
   const apis = list(model.props(planId).ApiStages).filter(isRecord).map((s) => model.target(s.ApiId, T.REST_API));
   if (apis.length === 0 || apis.some((a) => a === undefined)) return undefined;
   const hasKey = model.referencers(planId, 'AWS::ApiGateway::UsagePlanKey').length > 0;
-  const keyMethods = model.ofType(T.METHOD).filter((m) => {
-    const p = model.props(m);
-    const required = readBoolean(p.ApiKeyRequired);
-    return apis.includes(model.target(p.RestApiId)) && (required.kind === 'unresolvable' || (required.kind === 'literal' && required.value));
-  });
-  const opaque = apis.some((a) => model.props(a!).BodyS3Location !== undefined)
-    || !model.ofType(T.METHOD).some((m) => apis.includes(model.target(model.props(m).RestApiId)));
-  if (hasKey || keyMethods.length > 0 || opaque) return undefined;
+  const { withMethods, withKeyMethods } = methodIndex(model);
+  const opaque = apis.some((a) => model.props(a!).BodyS3Location !== undefined || !withMethods.has(a!));
+  if (hasKey || opaque || apis.some((a) => withKeyMethods.has(a!))) return undefined;
   return `usage plan ${planId} applies to no request: it has no API key and no method of its APIs requires one`;
+}
+
+const METHOD_INDEX = new WeakMap<TemplateModel, { withMethods: Set<string>; withKeyMethods: Set<string> }>();
+
+/** REST APIs with methods in the template, and those with a method that requires (or may require) an API key; built once per model. */
+function methodIndex(model: TemplateModel): { withMethods: Set<string>; withKeyMethods: Set<string> } {
+  let index = METHOD_INDEX.get(model);
+  if (index) return index;
+  index = { withMethods: new Set(), withKeyMethods: new Set() };
+  for (const m of model.ofType(T.METHOD)) {
+    const p = model.props(m);
+    const api = model.target(p.RestApiId);
+    if (api === undefined) continue;
+    index.withMethods.add(api);
+    const required = readBoolean(p.ApiKeyRequired);
+    if (required.kind === 'unresolvable' || (required.kind === 'literal' && required.value)) index.withKeyMethods.add(api);
+  }
+  METHOD_INDEX.set(model, index);
+  return index;
 }

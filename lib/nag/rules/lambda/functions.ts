@@ -27,28 +27,43 @@ function functionsIn(model: TemplateModel, v: unknown): Set<string> {
   return out;
 }
 
-/** API Gateway integrations (REST methods and HTTP API integrations) that invoke the function. */
-export function apiInvocations(model: TemplateModel, fnId: string): ApiInvocation[] {
-  const out: ApiInvocation[] = [];
+/** Per model: function id -> the API integrations and function URLs that invoke it, built in one pass. */
+const INDEX = new WeakMap<TemplateModel, { apis: Map<string, ApiInvocation[]>; urls: Map<string, string[]> }>();
+
+function indexOf(model: TemplateModel): { apis: Map<string, ApiInvocation[]>; urls: Map<string, string[]> } {
+  let index = INDEX.get(model);
+  if (index) return index;
+  const apis = new Map<string, ApiInvocation[]>();
+  const urls = new Map<string, string[]>();
+  const push = <V>(map: Map<string, V[]>, key: string, v: V) => map.set(key, [...(map.get(key) ?? []), v]);
   for (const m of model.ofType(T.METHOD)) {
     const p = model.props(m);
     const integration = isRecord(p.Integration) ? p.Integration : undefined;
-    if (!integration || !containsText(integration.Uri, ':lambda:path') || !functionsIn(model, integration.Uri).has(fnId)) continue;
+    if (!integration || !containsText(integration.Uri, ':lambda:path')) continue;
     const t = readNumber(integration.TimeoutInMillis, model.parameterDefault);
-    out.push({ id: m, kind: 'REST', apiId: model.target(p.RestApiId), timeoutMs: t.kind === 'literal' ? t.value : t.kind === 'absent' ? APIGW_MAX_INTEGRATION_TIMEOUT_MS : undefined, defaulted: t.kind === 'absent' });
+    const inv: ApiInvocation = { id: m, kind: 'REST', apiId: model.target(p.RestApiId), timeoutMs: t.kind === 'literal' ? t.value : t.kind === 'absent' ? APIGW_MAX_INTEGRATION_TIMEOUT_MS : undefined, defaulted: t.kind === 'absent' };
+    for (const fn of functionsIn(model, integration.Uri)) push(apis, fn, inv);
   }
   for (const i of model.ofType(T.HTTP_INTEGRATION)) {
     const p = model.props(i);
-    if (!functionsIn(model, p.IntegrationUri).has(fnId)) continue;
     const t = readNumber(p.TimeoutInMillis, model.parameterDefault);
-    out.push({ id: i, kind: 'HTTP', apiId: model.target(p.ApiId), timeoutMs: t.kind === 'literal' ? t.value : t.kind === 'absent' ? HTTP_API_MAX_INTEGRATION_TIMEOUT_MS : undefined, defaulted: t.kind === 'absent' });
+    const inv: ApiInvocation = { id: i, kind: 'HTTP', apiId: model.target(p.ApiId), timeoutMs: t.kind === 'literal' ? t.value : t.kind === 'absent' ? HTTP_API_MAX_INTEGRATION_TIMEOUT_MS : undefined, defaulted: t.kind === 'absent' };
+    for (const fn of functionsIn(model, p.IntegrationUri)) push(apis, fn, inv);
   }
-  return out;
+  for (const u of model.ofType(T.FUNCTION_URL)) for (const fn of functionsIn(model, model.props(u).TargetFunctionArn)) push(urls, fn, u);
+  index = { apis, urls };
+  INDEX.set(model, index);
+  return index;
+}
+
+/** API Gateway integrations (REST methods and HTTP API integrations) that invoke the function. */
+export function apiInvocations(model: TemplateModel, fnId: string): ApiInvocation[] {
+  return indexOf(model).apis.get(fnId) ?? [];
 }
 
 /** Function URLs of the function (or of its aliases). */
 export function functionUrls(model: TemplateModel, fnId: string): string[] {
-  return model.ofType(T.FUNCTION_URL).filter((u) => functionsIn(model, model.props(u).TargetFunctionArn).has(fnId));
+  return indexOf(model).urls.get(fnId) ?? [];
 }
 
 /** The function a function URL serves. */
