@@ -270,9 +270,8 @@ function addOperation(api: ApiBuild, fn: string, e: Props): void {
       const body = model.ValidateBody ?? true;
       const prm = model.ValidateParameters ?? false;
       addValidator(api.body, op, body === true, prm === true);
-    } else if (params.length > 0) {
-      addValidator(api.body, op, false, true);
     }
+    // RequestParameters alone declare the parameters without a validator, as SAM does.
     if (parameters.length > 0) op.parameters = parameters;
   } else {
     const authorizer = auth.Authorizer ?? apiAuth.DefaultAuthorizer;

@@ -17,7 +17,7 @@ const findings = (r: TemplateReview) => r.findings.map((f) => `${f.ruleId} ${f.r
  * us-east-1), committed so the test needs no Python. The review of the SAM template must give the
  * same marks and the same findings as the review of what SAM generates.
  */
-describe.each(['issue-example', 'guarded', 'http-api'])('SAM %s: same review as the template SAM generates', (name) => {
+describe.each(['issue-example', 'guarded', 'http-api', 'implicit-shared'])('SAM %s: same review as the template SAM generates', (name) => {
   test('same mitigation marks and findings', () => {
     const sam = review(`${name}.yaml`);
     const plain = review(`${name}.translated.json`);
