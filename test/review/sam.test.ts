@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { MitigationMark, TemplateReview, loadTemplate, reviewTemplate } from '../../lib/review';
+import { expandSam, mergeGlobals } from '../../lib/review/sam';
 
 const dir = path.join(__dirname, 'fixtures', 'sam');
 const review = (file: string): TemplateReview => reviewTemplate(loadTemplate(path.join(dir, file), dir));
@@ -56,5 +57,31 @@ describe('SAM review of the issue example', () => {
     expect(vis.line).toBe(65);
     expect(r.notes.join('\n')).toMatch(/stage named "Stage"/);
     expect(r.components[0].mitigations.timeouts.mark).toBe(MitigationMark.PRESENT);
+  });
+});
+
+describe('SAM expansion', () => {
+  test('Globals merge: maps key by key, lists concatenated (globals first), the resource wins on scalars', () => {
+    expect(mergeGlobals({ Timeout: 120, Environment: { Variables: { A: '1', B: '1' } }, Layers: ['g'] }, { Timeout: 30, Environment: { Variables: { B: '2' } }, Layers: ['l'] }))
+      .toEqual({ Timeout: 30, Environment: { Variables: { A: '1', B: '2' } }, Layers: ['g', 'l'] });
+    // An intrinsic replaces rather than merges.
+    expect(mergeGlobals({ Role: { 'Fn::GetAtt': ['A', 'Arn'] } }, { Role: { Ref: 'B' } })).toEqual({ Role: { Ref: 'B' } });
+  });
+
+  test('without the SAM transform the template is untouched; other SAM types are kept and named in a note', () => {
+    const plain = { Resources: { Q: { Type: 'AWS::SQS::Queue' } } };
+    expect(expandSam(plain).template).toBe(plain);
+    const sm = expandSam({ Transform: ['AWS::Serverless-2016-10-31'], Resources: { Flow: { Type: 'AWS::Serverless::StateMachine', Properties: {} } } });
+    expect(sm.skippedTypes).toEqual(['AWS::Serverless::StateMachine']);
+    expect(sm.template.Resources.Flow.Type).toBe('AWS::Serverless::StateMachine');
+  });
+
+  test('odd shapes (events that are not maps, a string Globals) expand without throwing', () => {
+    const odd = expandSam({
+      Transform: 'AWS::Serverless-2016-10-31', Globals: 'nope',
+      Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { Events: { A: 'x', B: { Type: 'Api', Properties: { Path: 5 } }, C: { Type: 'SQS' } } } } },
+    } as never);
+    expect(Object.keys(odd.template.Resources).map((k) => k.replace(/Deployment[0-9a-f]{10}$/, 'Deployment<hash>')).sort())
+      .toEqual(['F', 'FBPermission', 'FC', 'FRole', 'ServerlessRestApi', 'ServerlessRestApiDeployment<hash>', 'ServerlessRestApiProdStage']);
   });
 });
