@@ -2,7 +2,7 @@ import { HTTP_API_MAX_INTEGRATION_TIMEOUT_MS, HTTP_API_MIN_INTEGRATION_TIMEOUT_M
 import { Mitigation, RuleLevel, compliant, compliantByDefault, defineRule, flawed, notApplicable } from '../../rule';
 import { readNumber } from '../../template/intrinsics';
 import { T, problem } from '../helpers';
-import { httpApiOf } from './http-apis';
+import { onWebSocketApi } from './http-apis';
 
 /** HTTP API integration timeouts are within 50 ms - 30 s. */
 export const HTTPAPIIntegrationTimeout = defineRule({
@@ -15,7 +15,7 @@ export const HTTPAPIIntegrationTimeout = defineRule({
   explanation: 'HTTP APIs wait at most 30 s for an integration and the quota is not adjustable (unlike Regional REST APIs). Inference that can take longer belongs behind an asynchronous path. Source: API Gateway Developer Guide, "Quotas for configuring and running an HTTP API".',
   fix: `Set TimeoutInMillis between ${HTTP_API_MIN_INTEGRATION_TIMEOUT_MS} and ${HTTP_API_MAX_INTEGRATION_TIMEOUT_MS} (SAM event \`TimeoutInMillis\`, CDK \`timeout\` on the integration), below the backend's own timeout.`,
   check(model, id) {
-    if (httpApiOf(model, id) === undefined && model.target(model.props(id).ApiId, T.HTTP_API) !== undefined) return notApplicable('not an HTTP API (WebSocket)');
+    if (onWebSocketApi(model, id)) return notApplicable('not an HTTP API (WebSocket)');
     const t = readNumber(model.props(id).TimeoutInMillis, model.parameterDefault);
     const label = `HTTP API integration ${id} TimeoutInMillis`;
     if (t.kind === 'absent') return compliantByDefault(`${label} absent: ${HTTP_API_MAX_INTEGRATION_TIMEOUT_MS} ms (the default and the maximum)`);

@@ -1,7 +1,7 @@
 import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { showValue } from '../../template/intrinsics';
 import { OPENAPI_PATH_METADATA_KEY, T, problem } from '../helpers';
-import { httpApiOf } from './http-apis';
+import { onWebSocketApi } from './http-apis';
 
 /** HTTP API routes that reach a backend have an authorizer. */
 export const HTTPAPIRouteAuthorization = defineRule({
@@ -14,7 +14,7 @@ export const HTTPAPIRouteAuthorization = defineRule({
   explanation: 'A JWT authorizer is checked by API Gateway itself, so unauthenticated floods are answered 401 without invoking the backend; a Lambda authorizer with caching does the same at a small cost. HTTP APIs have no API keys or usage plans to tell clients apart otherwise. Source: API Gateway Developer Guide, "Controlling and managing access to an HTTP API".',
   fix: 'Attach a JWT authorizer (or a Lambda authorizer with result caching) to the route (SAM `Auth.DefaultAuthorizer` on the HttpApi; CDK `authorizer` on the route), or acknowledge the finding for a deliberately public API.',
   check(model, id) {
-    if (httpApiOf(model, id) === undefined && model.target(model.props(id).ApiId, T.HTTP_API) !== undefined) return notApplicable('not an HTTP API (WebSocket)');
+    if (onWebSocketApi(model, id)) return notApplicable('not an HTTP API (WebSocket)');
     const p = model.props(id);
     const key = model.resource(id)?.Metadata?.[OPENAPI_PATH_METADATA_KEY] ?? p.RouteKey;
     const label = `HTTP API route ${showValue(key)} (${id})`;

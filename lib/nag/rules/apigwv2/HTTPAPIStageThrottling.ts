@@ -2,7 +2,7 @@ import { APIGW_ACCOUNT_BURST_LIMIT, APIGW_ACCOUNT_RATE_LIMIT_RPS } from '../../.
 import { Mitigation, RuleLevel, defineRule, flawed, notApplicable } from '../../rule';
 import { readNumber, showValue } from '../../template/intrinsics';
 import { T, problem, rec } from '../helpers';
-import { httpApiOf } from './http-apis';
+import { onWebSocketApi } from './http-apis';
 
 /** Each HTTP API stage sets a default route throttle (rate and burst). */
 export const HTTPAPIStageThrottling = defineRule({
@@ -15,7 +15,7 @@ export const HTTPAPIStageThrottling = defineRule({
   explanation: 'HTTP API throttling is set per stage (DefaultRouteSettings) and per route (RouteSettings). Usage plans, API keys and AWS WAF are not available for HTTP APIs, so this is the one place to bound the request rate. Source: API Gateway Developer Guide, "Throttle requests to your HTTP APIs" and "Choose between REST APIs and HTTP APIs".',
   fix: 'Set DefaultRouteSettings { ThrottlingRateLimit, ThrottlingBurstLimit } on the stage (SAM `DefaultRouteSettings` on the HttpApi; CDK `HttpStage` `throttle: { rateLimit, burstLimit }`), derived from the backend capacity.',
   check(model, id) {
-    if (httpApiOf(model, id) === undefined && model.target(model.props(id).ApiId, T.HTTP_API) !== undefined) return notApplicable('not an HTTP API (WebSocket)');
+    if (onWebSocketApi(model, id)) return notApplicable('not an HTTP API (WebSocket)');
     const p = model.props(id);
     const d = rec(p.DefaultRouteSettings);
     const label = `HTTP API stage ${typeof p.StageName === 'string' ? `"${p.StageName}" ` : ''}(${id})`;

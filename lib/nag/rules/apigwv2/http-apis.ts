@@ -23,3 +23,8 @@ export function httpApiLabel(model: TemplateModel, apiId: string): string {
   const name = model.props(apiId).Name;
   return typeof name === 'string' ? `HTTP API "${name}" (${apiId})` : `HTTP API ${apiId}`;
 }
+
+/** True when a stage, route or integration belongs to an API of this template that is not an HTTP API (WebSocket). */
+export function onWebSocketApi(model: TemplateModel, id: string): boolean {
+  return httpApiOf(model, id) === undefined && model.target(model.props(id).ApiId, T.HTTP_API) !== undefined;
+}
