@@ -3,9 +3,10 @@ import { ReviewInputError } from './load';
 
 /**
  * On-demand list prices (USD) used for worst-case cost per hour, for one Region. The default
- * table is us-east-1 as listed on the AWS pricing pages named in `sources`, on the date in
- * `asOf`; prices change, so `kig review --prices FILE` and `kig limits --prices FILE` take a
- * JSON file of the same shape (any subset of keys; the rest come from the default table).
+ * table is us-east-1, first-tier list prices as the AWS pricing pages named in `sources` gave
+ * them around the date in `asOf`. Prices change and differ by Region and tier, so the report
+ * always prints the table it used, and `kig review --prices FILE` / `kig limits --prices FILE`
+ * take a JSON file of the same shape (any subset of keys; the rest come from the default table).
  */
 export interface PriceTable {
   /** Region the prices are for. */
