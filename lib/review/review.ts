@@ -243,7 +243,7 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
  * absent; wrong when every failing rule finds it present but ineffective; default when all pass
  * but one only on the platform default; present otherwise.
  */
-export function markOf(results: readonly ReviewResult[]): MitigationMark {
+function markOf(results: readonly ReviewResult[]): MitigationMark {
   if (results.length === 0) return MitigationMark.NOT_APPLICABLE;
   const failing = results.filter(isFailing);
   if (failing.length > 0) return failing.every((r) => r.detail === OutcomeDetail.WRONG) ? MitigationMark.WRONG : MitigationMark.MISSING;
