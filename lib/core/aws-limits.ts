@@ -216,3 +216,21 @@ export const FARGATE_TASK_SIZES: Readonly<Record<number, readonly number[]>> = {
   8_192: mibRange(16_384, 61_440, 4_096),
   16_384: mibRange(32_768, 122_880, 8_192),
 };
+
+/**
+ * HTTP API (API Gateway v2) integration timeout: 50 ms to 30,000 ms, 30,000 ms when unset, not
+ * adjustable. Source: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+ * ("Maximum integration timeout").
+ */
+export const HTTP_API_MAX_INTEGRATION_TIMEOUT_MS = 30_000;
+/** Lower bound of an HTTP API integration timeout (same page). */
+export const HTTP_API_MIN_INTEGRATION_TIMEOUT_MS = 50;
+/**
+ * Lambda concurrent executions per account and Region by default (the pool every function without
+ * reserved concurrency shares). Source: https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
+ */
+export const LAMBDA_DEFAULT_ACCOUNT_CONCURRENCY = 1_000;
+/** Lambda memory when MemorySize is unset (MB). Source: CloudFormation AWS::Lambda::Function MemorySize. */
+export const LAMBDA_DEFAULT_MEMORY_MB = 128;
+/** Longest SQS message retention (14 days, s). Source: SQS `SetQueueAttributes` MessageRetentionPeriod. */
+export const SQS_MAX_RETENTION_S = SQS_RETENTION_MAX_S;

@@ -392,6 +392,8 @@ export class InferenceQueue extends Construct {
       code: 'status',
       memoryMiB: 256,
       timeout: Duration.seconds(10),
+      // Reached from the API like admission, so capped the same way (InferenceGuard-LambdaConcurrencyCap).
+      reservedConcurrentExecutions: limits.admissionReservedConcurrency,
       logRetention,
       description: 'Returns the status and result of an async inference job',
       environment: { ...common, [HANDLER_ENV.presignSeconds]: String(Math.ceil(resultUrlExpiry.toSeconds())) },

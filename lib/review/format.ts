@@ -1,5 +1,6 @@
 import { RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
+import { renderCost } from './cost';
 import { clip, REVIEW_LIMITS } from '../private/review-limits';
 import { MITIGATIONS, MitigationMark, ReviewFinding, ReviewReport, ReviewResult, TemplateReview } from './review';
 
@@ -73,13 +74,14 @@ export function renderTable(report: ReviewReport): string {
       }
       out.push('');
     }
+    if (t.cost) out.push(...renderCost(t.cost));
   }
   out.push(`Summary: ${report.templates.length} template${report.templates.length === 1 ? '' : 's'}, ${counts(report)}.`);
   return `${out.join('\n')}\n`;
 }
 
 function markText(mark: MitigationMark): string {
-  return mark === MitigationMark.MISSING ? 'MISSING' : mark;
+  return mark === MitigationMark.MISSING || mark === MitigationMark.WRONG ? mark.toUpperCase() : mark;
 }
 
 // ---- markdown --------------------------------------------------------------------------------
@@ -100,7 +102,7 @@ export function renderMarkdown(report: ReviewReport): string {
     }
     out.push(`| Component | ${MITIGATIONS.join(' | ')} |`, `|---|${MITIGATIONS.map(() => '---').join('|')}|`);
     for (const c of t.components) {
-      out.push(`| ${md(cut(c.label))} | ${MITIGATIONS.map((m) => (c.mitigations[m].mark === MitigationMark.MISSING ? '**missing**' : c.mitigations[m].mark)).join(' | ')} |`);
+      out.push(`| ${md(cut(c.label))} | ${MITIGATIONS.map((m) => (c.mitigations[m].mark === MitigationMark.MISSING || c.mitigations[m].mark === MitigationMark.WRONG ? `**${c.mitigations[m].mark}**` : c.mitigations[m].mark)).join(' | ')} |`);
     }
     out.push('');
     for (const c of t.components) {
@@ -112,6 +114,7 @@ export function renderMarkdown(report: ReviewReport): string {
       }
       out.push('');
     }
+    if (t.cost) out.push(...renderCost(t.cost, true));
   }
   return `${out.join('\n')}\n`;
 }
@@ -140,6 +143,7 @@ function toJson(report: ReviewReport): unknown {
       })),
       findings: t.findings.map(cutFinding),
       acknowledged: t.acknowledged.map(cutFinding),
+      ...(t.cost ? { cost: t.cost } : {}),
     })),
   };
 }

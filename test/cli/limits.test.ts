@@ -58,6 +58,22 @@ describe('kig limits', () => {
     expect(j.groups[0].lines[0]).toEqual({ path: 'timeouts.integrationTimeoutMs', value: j.limits.timeouts.integrationTimeoutMs, formula: expect.stringMatching(/^min\(/) });
   });
 
+  test('the worst-case cost per hour: the API at its throttle, instances at their maximum, with the prices used', async () => {
+    const r = await runKig(['limits', '--profile', 'p.json', '--max-instances', '3'], { cwd: dir });
+    // 360 rps x 3600 s x $3.50/M = $4.536/h; 3 x ml.g5.xlarge at $1.408/h = $4.224/h.
+    expect(r.stdout).toContain('API requests at the stage throttle: $4.54/h = 360 rps x 3600 s x $3.5/M');
+    expect(r.stdout).toContain('instances at their maximum: $4.22/h = 3 (scaling.maxInstances) x ml.g5.xlarge $1.408/h');
+    expect(r.stdout).toMatch(/Worst-case cost per hour \(us-east-1 on-demand prices as of \d{4}-\d{2}-\d{2}; override with --prices FILE\): \$\d+\.\d\d\/h/);
+    fs.writeFileSync(path.join(dir, 'prices.json'), JSON.stringify({ region: 'eu-west-1', asOf: '2026-10-01', sageMakerInstancePerHour: { 'ml.g5.xlarge': 1.5 } }));
+    const j = JSON.parse((await runKig(['limits', '--profile', 'p.json', '--max-instances', '3', '--prices', 'prices.json', '--json'], { cwd: dir })).stdout);
+    expect(j.cost.region).toBe('eu-west-1');
+    expect(j.cost.components[1].perHour).toBeCloseTo(4.5, 10);
+    fs.writeFileSync(path.join(dir, 'badprices.json'), '{"sqsPerMillionRequests": "cheap"}');
+    const bad = await runKig(['limits', '--profile', 'p.json', '--prices', 'badprices.json'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('kig limits: --prices badprices.json: sqsPerMillionRequests = "cheap" (allowed: a price >= 0). Fix: correct those entries.\n');
+  });
+
   test('a profile whose limits break an invariant: exit 1 with the problems', async () => {
     const r = await runKig(['limits', '--profile', 'slow.json'], { cwd: dir });
     expect(r.code).toBe(1);

@@ -73,7 +73,7 @@ describe('construct props', () => {
     expect(problemsOf(() => deriveQueueLimits(profile(), { maxReceiveCount: 100 }))).toContain('maxReceiveCount');
     const stack = new Stack(new App(), 'Q');
     const e = errorOf(() => new InferenceQueue(stack, 'Jobs', {
-      profile: profile(), signature: SIGNATURE, backend: WorkerBackend.sageMakerEndpoint('ep'),
+      profile: profile(), signature: SIGNATURE, backend: WorkerBackend.sageMakerEndpointByName('ep'),
       limits: { maxReceiveCount: 100 }, resultInlineMaxBytes: 0,
     }));
     expect(e.problems.map((p) => p.prop)).toEqual(expect.arrayContaining(['maxReceiveCount', 'resultInlineMaxBytes']));

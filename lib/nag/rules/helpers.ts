@@ -35,7 +35,21 @@ export const T = {
   LOG_GROUP: 'AWS::Logs::LogGroup',
   TOPIC: 'AWS::SNS::Topic',
   SUBSCRIPTION: 'AWS::SNS::Subscription',
+  HTTP_API: 'AWS::ApiGatewayV2::Api',
+  HTTP_STAGE: 'AWS::ApiGatewayV2::Stage',
+  HTTP_ROUTE: 'AWS::ApiGatewayV2::Route',
+  HTTP_INTEGRATION: 'AWS::ApiGatewayV2::Integration',
+  FUNCTION_URL: 'AWS::Lambda::Url',
+  IAM_ROLE: 'AWS::IAM::Role',
+  IAM_POLICY: 'AWS::IAM::Policy',
+  DISTRIBUTION: 'AWS::CloudFront::Distribution',
 } as const;
+
+/**
+ * Metadata key on the method and route resources the review builds from an API's inline OpenAPI
+ * `Body`: the path (REST) or route key (HTTP) of the operation, for labels.
+ */
+export const OPENAPI_PATH_METADATA_KEY = 'InferenceGuard::OpenApiOperation';
 
 /** One finding line in the library's usual shape: the thing, the value, what is allowed, the fix. */
 export function problem(what: string, value: string, allowed: string, fix: string): string {
@@ -158,6 +172,8 @@ export function apiLabel(model: TemplateModel, apiId: string): string {
 export function methodLabel(model: TemplateModel, methodId: string): string {
   const p = model.props(methodId);
   const verb = typeof p.HttpMethod === 'string' ? p.HttpMethod.toUpperCase() : '?';
+  const fromBody = model.resource(methodId)?.Metadata?.[OPENAPI_PATH_METADATA_KEY];
+  if (typeof fromBody === 'string') return `method ${verb} ${fromBody} (in the OpenAPI Body of ${model.target(p.RestApiId) ?? '?'})`;
   return `method ${verb} ${resourcePath(model, p.ResourceId)} (${methodId})`;
 }
 
@@ -325,4 +341,43 @@ export function alarmsOn(model: TemplateModel, metricName: string | undefined, d
   return [...candidates].sort((a, b) => order.get(a)! - order.get(b)!).filter((alarm) => alarmMetrics(model, alarm).some((m) =>
     (metricName === undefined || m.metricName === metricName) && m.dimensions.some((d) => d.Name === dimensionName
       && (referencedIds(d.Value).has(resourceId) || (typeof d.Value === 'string' && names.includes(d.Value))))));
+}
+
+/** Metrics that count events or messages and are never negative (a ">= 0" alarm on them is always in ALARM). */
+const NON_NEGATIVE = /Error|Count|Messages|Invocations|Throttle|Backlog|Failures|Requests|Latency|Utilization|Age/;
+
+/**
+ * Why an alarm cannot protect anything, or an empty list: its actions are disabled, it has no
+ * alarm action (nobody is told), or its comparison holds for every value of a metric that is
+ * never negative (GreaterThanOrEqualToThreshold 0, GreaterThanThreshold below 0), so it is always
+ * in ALARM and its state carries no signal. Source: CloudWatch `PutMetricAlarm` reference
+ * (ActionsEnabled defaults to true; AlarmActions are the actions run on the transition to ALARM).
+ */
+export function alarmDefects(model: TemplateModel, alarmId: string): string[] {
+  const p = model.props(alarmId);
+  const out: string[] = [];
+  if (p.ActionsEnabled === false || p.ActionsEnabled === 'false') out.push('ActionsEnabled is false');
+  else if (list(p.AlarmActions).length === 0 && !isRecord(p.AlarmActions)) out.push('no AlarmActions, so nobody is notified');
+  const threshold = typeof p.Threshold === 'number' ? p.Threshold : typeof p.Threshold === 'string' && p.Threshold.trim() !== '' ? Number(p.Threshold) : undefined;
+  const counts = alarmMetrics(model, alarmId).some((m) => typeof m.metricName === 'string' && NON_NEGATIVE.test(m.metricName));
+  if (threshold !== undefined && counts
+    && ((p.ComparisonOperator === 'GreaterThanOrEqualToThreshold' && threshold <= 0) || (p.ComparisonOperator === 'GreaterThanThreshold' && threshold < 0))) {
+    out.push(`${String(p.ComparisonOperator)} ${threshold} holds for every value, so the alarm is always in ALARM`);
+  }
+  return out;
+}
+
+/**
+ * Splits alarms into the ones that can fire and notify, and descriptions of the ones that
+ * cannot (`alarm X: why`), for rules that must not count a broken alarm as present.
+ */
+export function effectiveAlarms(model: TemplateModel, alarms: readonly string[]): { good: string[]; broken: string[] } {
+  const good: string[] = [];
+  const broken: string[] = [];
+  for (const a of alarms) {
+    const why = alarmDefects(model, a);
+    if (why.length === 0) good.push(a);
+    else broken.push(`alarm ${a}: ${why.join('; ')}`);
+  }
+  return { good, broken };
 }
