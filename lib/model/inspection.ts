@@ -1,0 +1,161 @@
+import * as fs from 'fs';
+import { ModelFileSignatureOptions, ModelSignature, TensorSpecProps } from '../profile/model-signature';
+import { dtypeBytes, ModelDescription, readKerasFile, readSavedModel } from './model-file';
+
+/**
+ * The widest JSON text of one element a client writes for each dtype: Python's json.dumps of a
+ * numpy array's tolist() (Keras users' clients), at values the request schema admits. float16 and
+ * float32 values become Python floats, printed with up to 17 significant digits and an exponent.
+ */
+export const WIDEST_ELEMENT_TEXT: Readonly<Record<string, string>> = {
+  float16: '-1.1920928955078125e-07',
+  float32: '-1.1754942106924411e-38',
+  float64: '-2.2250738585072014e-308',
+  int8: '-128',
+  uint8: '255',
+  int32: '-2147483648',
+  // The schema bounds int64 to JSON's exactly representable integers.
+  int64: '-9007199254740991',
+  bool: 'false',
+};
+
+/** One term of a memory floor. */
+export interface MemoryTerm {
+  readonly name: string;
+  readonly bytes: number;
+  readonly formula: string;
+}
+
+/** A lower bound of the memory a server needs for the model, with its terms. */
+export interface MemoryFloor {
+  readonly bytes: number;
+  readonly mib: number;
+  readonly terms: MemoryTerm[];
+  readonly formula: string;
+}
+
+/** Everything `kig inspect` reports about a model file. */
+export interface ModelInspection {
+  readonly model: ModelDescription;
+  readonly signature: ModelSignature;
+  /** Bytes of the weights as the model stores them (SavedModel: every restored variable; .keras: the weights file). */
+  readonly weightBytes: number;
+  /** How `weightBytes` was found. */
+  readonly weightSource: string;
+  /** Distinct parameters, when the file lists its variables (SavedModel). */
+  readonly params?: number;
+  readonly hostMemoryFloor: MemoryFloor;
+  readonly gpuMemoryFloor: MemoryFloor;
+  /** The largest valid request in TF Serving's row format at the max batch. */
+  readonly largestRequest: { readonly bytes: number; readonly body: string };
+  /** Profile fields the model gives, the others marked unmeasured. */
+  readonly draftProfile: Record<string, unknown>;
+}
+
+/** Reads a SavedModel directory or a .keras file. */
+export function readModel(file: string, signatureName?: string): ModelDescription {
+  const isDir = fs.existsSync(file) && fs.statSync(file).isDirectory();
+  return isDir || !/\.keras$/i.test(file) ? readSavedModel(file, signatureName) : readKerasFile(file);
+}
+
+function elements(shape: readonly number[], variable: number): number {
+  return shape.reduce((n, d) => n * (d === -1 ? variable : d), 1);
+}
+
+/** The instance value with every element at its widest text, as nested arrays of raw JSON text. */
+function instanceText(spec: TensorSpecProps): string {
+  const widest = WIDEST_ELEMENT_TEXT[spec.dtype.name];
+  const build = (k: number): string => {
+    if (k === spec.shape.length) return widest;
+    const d = spec.shape[k] === -1 ? spec.maxVariableDim ?? 1 : spec.shape[k];
+    const inner = build(k + 1);
+    return `[${new Array(d).fill(inner).join(', ')}]`;
+  };
+  return build(0);
+}
+
+/**
+ * The largest request the signature admits as a client writes it (Python's json.dumps separators,
+ * every element at its widest text, every variable dimension at its bound, max batch).
+ */
+export function largestRequestBody(signature: ModelSignature): string {
+  const instance = signature.inputs.length === 1
+    ? instanceText(signature.inputs[0])
+    : `{${signature.inputs.map((i) => `${JSON.stringify(i.name)}: ${instanceText(i)}`).join(', ')}}`;
+  return `{"instances": [${new Array(signature.maxBatchSize).fill(instance).join(', ')}]}`;
+}
+
+const MiB = 1024 * 1024;
+const mib = (b: number) => Math.ceil((b / MiB) * 100) / 100;
+
+function floor(terms: MemoryTerm[]): MemoryFloor {
+  const bytes = terms.reduce((s, t) => s + t.bytes, 0);
+  return { bytes, mib: mib(bytes), terms, formula: `${terms.map((t) => t.name).join(' + ')} = ${terms.map((t) => t.bytes).join(' + ')} = ${bytes} bytes` };
+}
+
+/** Reads a model file and derives the figures `kig inspect` prints. */
+export function inspectModel(file: string, options: ModelFileSignatureOptions = {}): ModelInspection {
+  const model = readModel(file, options.signatureName);
+  const signature = model.kind === 'keras' ? ModelSignature.fromKerasFile(file, options) : ModelSignature.fromSavedModel(file, options);
+  const batch = signature.maxBatchSize;
+  const variable = options.maxVariableDim ?? 1;
+
+  const fileBytes = model.weightFiles.reduce((s, f) => s + f.bytes, 0);
+  const weightBytes = model.weights ? model.weights.bytes : fileBytes;
+  const weightSource = model.weights
+    ? `${model.weights.variables} variables in saved_model.pb's object graph (${model.weights.duplicateVariables} of them further copies the server also restores), element count x dtype size`
+    : `size of ${model.weightFiles.map((f) => f.path.split('!').pop()).join(', ')} in the archive (HDF5: the weights plus the file's own index)`;
+
+  const inputPer = signature.inputs.reduce((s, i) => s + elements(i.shape, i.maxVariableDim ?? variable) * (dtypeBytes(i.dtype.name) ?? 8), 0);
+  const unknownOutputs = model.outputs.filter((o) => o.unknownRank || o.shape.slice(1).some((d) => d < 0));
+  const outputPer = model.outputs.filter((o) => !unknownOutputs.includes(o)).reduce((s, o) => s + elements(o.shape.slice(1), 1) * (dtypeBytes(o.dtype) ?? 8), 0);
+  const body = largestRequestBody(signature);
+  const requestBytes = Buffer.byteLength(body);
+  const weightsTerm: MemoryTerm = { name: 'weights', bytes: weightBytes, formula: 'the weight bytes above' };
+  const inputsTerm: MemoryTerm = { name: `input tensors (${batch} x ${inputPer} bytes)`, bytes: batch * inputPer, formula: `max batch ${batch} x (elements x dtype size of every input, variable dimensions at ${variable})` };
+  const outputsTerm: MemoryTerm = {
+    name: `output tensors (${batch} x ${outputPer} bytes)`, bytes: batch * outputPer,
+    formula: model.kind === 'keras' ? 'not in config.json (read the SavedModel for outputs)' : `max batch ${batch} x (elements x dtype size of every output)${unknownOutputs.length ? `; ${unknownOutputs.map((o) => o.name).join(', ')} of unknown size not counted` : ''}`,
+  };
+  const requestTerm: MemoryTerm = { name: 'request JSON', bytes: requestBytes, formula: 'the largest request body, held while it is parsed' };
+  const hostMemoryFloor = floor([weightsTerm, requestTerm, inputsTerm, outputsTerm]);
+  const gpuMemoryFloor = floor([weightsTerm, inputsTerm, outputsTerm]);
+
+  const unmeasured = (how: string) => ({ unmeasured: true, how });
+  const draftProfile: Record<string, unknown> = {
+    schemaVersion: 1,
+    draft: true,
+    model: modelName(model),
+    hardware: unmeasured('the instance type you run kig profile on (--hardware)'),
+    latencyMs: unmeasured('kig profile: percentiles at the knee'),
+    sustainableConcurrency: unmeasured('kig profile: the knee'),
+    throughputPerInstanceRps: unmeasured('kig profile: throughput at the knee'),
+    peakHostMemoryMiB: { ...unmeasured('kig profile --start-cmd or --pid: peak RSS'), floorMiB: hostMemoryFloor.mib },
+    peakGpuMemoryMiB: { ...unmeasured('kig profile on a GPU host (nvidia-smi)'), floorMiB: gpuMemoryFloor.mib },
+    coldStartSeconds: unmeasured('kig profile --start-cmd'),
+    maxRequestBytes: requestBytes,
+    provenance: { tool: 'kig inspect', notes: `read from ${model.source}; maxRequestBytes is the largest request the signature admits` },
+    signature: signatureJson(signature),
+  };
+  return {
+    model, signature, weightBytes, weightSource, params: model.weights?.params,
+    hostMemoryFloor, gpuMemoryFloor, largestRequest: { bytes: requestBytes, body }, draftProfile,
+  };
+}
+
+/** The signature as JSON: what `signatureFromJson` reads back. */
+export function signatureJson(s: ModelSignature): Record<string, unknown> {
+  return {
+    signatureName: s.signatureName,
+    maxBatchSize: s.maxBatchSize,
+    inputs: s.inputs.map((i) => ({ name: i.name, dtype: i.dtype.name, shape: [...i.shape], ...(i.maxVariableDim !== undefined ? { maxVariableDim: i.maxVariableDim } : {}) })),
+  };
+}
+
+function modelName(model: ModelDescription): string {
+  const parts = model.source.split(/[\\/]/).filter(Boolean);
+  const base = parts[parts.length - 1] ?? 'model';
+  if (model.kind === 'keras') return base.replace(/\.keras$/i, '');
+  // model.export("…/name/saved_model") or "…/name/1": name the folder above a generic one.
+  return (/^(\d+|saved_?model|export)$/i.test(base) && parts.length > 1 ? parts[parts.length - 2] : base).replace(/[^A-Za-z0-9_.-]/g, '_');
+}
