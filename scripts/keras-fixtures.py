@@ -5,6 +5,8 @@ Each model is written twice, as Keras writes it for serving and for keeping:
   <out>/<name>/model.keras    model.save(...)    (Keras 3 archive: config.json + weights)
   <out>/<name>/keras.json     what Keras itself reports about the model (inputs, parameters)
   <out>/<name>/request.json   a request at the model's batch limit, values drawn at random
+  <out>/<name>/largest.json   the largest request a client writes at that limit: json.dumps of
+                              numpy arrays at each dtype's widest value (variable length at its bound)
 and <out>/manifest.json lists the models. Usage: python keras-fixtures.py OUT_DIR
 """
 import json
@@ -84,6 +86,17 @@ def random_instance(rng, tensor, length):
     return np.round(rng.random(size=shape), 6).tolist()
 
 
+# The value of each dtype whose JSON text (json.dumps of array.tolist()) is the widest.
+WIDEST = {"float16": -1.1920929e-07, "float32": -1.1754942e-38, "float64": -2.2250738585072014e-308,
+          "int8": -128, "uint8": 255, "int32": -2147483648, "int64": -9007199254740991, "bool": False}
+
+
+def widest_instance(tensor, length):
+    shape = [length if d is None else d for d in tensor.shape[1:]]
+    dtype = str(tensor.dtype)
+    return np.full(shape, WIDEST[dtype], dtype=dtype).tolist()
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(7)
@@ -125,6 +138,12 @@ def main(out):
                 rows.append({t.name: random_instance(rng, t, MAX_TOKENS) for t in model.inputs})
         with open(os.path.join(target, "request.json"), "w") as f:
             json.dump({"instances": rows}, f)
+        if len(model.inputs) == 1:
+            widest = [widest_instance(model.inputs[0], MAX_TOKENS)] * MAX_BATCH
+        else:
+            widest = [{t.name: widest_instance(t, MAX_TOKENS) for t in model.inputs}] * MAX_BATCH
+        with open(os.path.join(target, "largest.json"), "w") as f:
+            f.write(json.dumps({"instances": widest}))
         manifest.append(name)
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump({"models": manifest, "keras": keras.__version__, "tensorflow": tf.__version__}, f, indent=2)

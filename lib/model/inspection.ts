@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { ProblemCollector } from '../core';
 import { ModelFileSignatureOptions, ModelSignature, TensorSpecProps } from '../profile/model-signature';
 import { dtypeBytes, ModelDescription, readKerasFile, readSavedModel } from './model-file';
 
@@ -158,4 +159,37 @@ function modelName(model: ModelDescription): string {
   if (model.kind === 'keras') return base.replace(/\.keras$/i, '');
   // model.export("…/name/saved_model") or "…/name/1": name the folder above a generic one.
   return (/^(\d+|saved_?model|export)$/i.test(base) && parts.length > 1 ? parts[parts.length - 2] : base).replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/** What `kig profile --draft` takes from a draft profile written by `kig inspect --draft-out`. */
+export interface DraftProfile {
+  readonly file: string;
+  readonly model: string;
+  readonly maxRequestBytes: number;
+  readonly hostFloorMiB?: number;
+  readonly gpuFloorMiB?: number;
+  readonly signature?: Record<string, unknown>;
+}
+
+/** Reads a draft profile; errors name the file and the field. */
+export function readDraftProfile(file: string): DraftProfile {
+  const c = new ProblemCollector('DRAFT_INVALID', file);
+  let doc: Record<string, unknown> = {};
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    c.add('--draft', file, 'a readable JSON file written by kig inspect --draft-out', `check the path or write it again (${(e as Error).message})`);
+    c.throwIfAny('cannot read the draft profile');
+  }
+  c.require(doc.draft === true, 'draft', doc.draft, 'true (a draft written by kig inspect --draft-out)', 'write the draft with kig inspect MODEL --draft-out FILE');
+  c.require(typeof doc.model === 'string' && doc.model.length > 0, 'model', doc.model, 'a model name', 'write the draft with kig inspect');
+  const max = doc.maxRequestBytes;
+  c.require(typeof max === 'number' && Number.isInteger(max) && max > 0, 'maxRequestBytes', max, 'a positive integer (bytes)', 'write the draft with kig inspect');
+  c.throwIfAny('invalid draft profile');
+  const floorOf = (v: unknown) => (typeof (v as { floorMiB?: unknown })?.floorMiB === 'number' ? (v as { floorMiB: number }).floorMiB : undefined);
+  return {
+    file, model: doc.model as string, maxRequestBytes: max as number,
+    hostFloorMiB: floorOf(doc.peakHostMemoryMiB), gpuFloorMiB: floorOf(doc.peakGpuMemoryMiB),
+    signature: typeof doc.signature === 'object' && doc.signature !== null ? doc.signature as Record<string, unknown> : undefined,
+  };
 }
