@@ -193,3 +193,28 @@ export function readDraftProfile(file: string): DraftProfile {
     signature: typeof doc.signature === 'object' && doc.signature !== null ? doc.signature as Record<string, unknown> : undefined,
   };
 }
+
+/**
+ * The request signature a service uses: the model's own when the model is a local SavedModel
+ * directory (read from saved_model.pb), the given one otherwise. A given signature that disagrees
+ * with the model's is an error that names both.
+ */
+export function serviceSignature(scopePath: string, modelDirectory: string | undefined, given: ModelSignature | undefined, defaultMaxBatchSize: number): ModelSignature {
+  const c = new ProblemCollector('SIGNATURE_MISMATCH', scopePath);
+  if (modelDirectory === undefined) {
+    c.require(given !== undefined, 'signature', given, 'a ModelSignature when the model is not a local SavedModel directory', 'pass signature: ModelSignature.of(...), or model: ModelArtifact.fromSavedModelDirectory(dir) to read it from the model');
+    c.throwIfAny('the request signature is missing');
+    return given!;
+  }
+  const model = ModelSignature.fromSavedModel(modelDirectory, {
+    signatureName: given?.signatureName, maxBatchSize: given?.maxBatchSize ?? defaultMaxBatchSize,
+    maxVariableDim: given ? Math.max(1, ...given.inputs.map((i) => i.maxVariableDim ?? 1)) : undefined,
+  });
+  if (!given) return model;
+  const differences = given.differencesFrom(model);
+  c.require(differences.length === 0, 'signature', given.describe(),
+    `the model's serving signature in ${modelDirectory}: ${model.describe()} (${differences.join('; ')})`,
+    'drop the signature prop to use the model\'s own, or export the model you mean to serve');
+  c.throwIfAny('the signature disagrees with the model');
+  return given;
+}
