@@ -13,7 +13,7 @@ Reads the model itself and prints what the limits need from it:
   - the serving signature: input and output names, dtypes and shapes (-1 = open), and the request
     schema built from it (ModelSignature.fromSavedModel / fromKerasFile);
   - the parameter count and the weight bytes by dtype (SavedModel: every variable the server
-    restores, from saved_model.pb; .keras: the size of the weights file);
+    restores, from saved_model.pb's object graph; .keras: the datasets in model.weights.h5);
   - a memory floor for the host and for the GPU, with the formula:
       host = weights + largest request JSON + input tensors + output tensors at the max batch
       GPU  = weights + input tensors + output tensors at the max batch
@@ -68,7 +68,7 @@ function text(r: ModelInspection): string {
     out.push(`Parameters: ${n(m.weights.params)} (${byDtype.map(([d, w]) => `${d} ${n(w.params)}`).join(', ')})`);
     out.push(`Weight bytes: ${n(r.weightBytes)} (${byDtype.map(([d, w]) => `${d} ${n(w.bytes)}`).join(', ')})`);
   } else {
-    out.push('Parameters: not listed in a .keras config (inspect the SavedModel for the count)');
+    out.push('Parameters: not found (no model.weights.h5 in the archive)');
     out.push(`Weight bytes: ${n(r.weightBytes)}`);
   }
   out.push(`  from ${r.weightSource}`);

@@ -103,9 +103,11 @@ export function inspectModel(file: string, options: ModelFileSignatureOptions = 
 
   const fileBytes = model.weightFiles.reduce((s, f) => s + f.bytes, 0);
   const weightBytes = model.weights ? model.weights.bytes : fileBytes;
-  const weightSource = model.weights
-    ? `${model.weights.variables} variables in saved_model.pb's object graph (${model.weights.duplicateVariables} of them further copies the server also restores), element count x dtype size`
-    : `size of ${model.weightFiles.map((f) => f.path.split('!').pop()).join(', ')} in the archive (HDF5: the weights plus the file's own index)`;
+  const weightSource = !model.weights
+    ? `size of ${model.weightFiles.map((f) => f.path.split('!').pop()).join(', ') || 'no weights file'} in the archive (HDF5: the weights plus the file's own index)`
+    : model.kind === 'keras'
+      ? `${model.weights.variables} datasets in model.weights.h5, element count x dtype size (TF Serving restores the SavedModel's variables: inspect it for what the server holds)`
+      : `${model.weights.variables} variables in saved_model.pb's object graph (${model.weights.duplicateVariables} of them further copies the server also restores), element count x dtype size`;
 
   const inputPer = signature.inputs.reduce((s, i) => s + elements(i.shape, i.maxVariableDim ?? variable) * (dtypeBytes(i.dtype.name) ?? 8), 0);
   const unknownOutputs = model.outputs.filter((o) => o.unknownRank || o.shape.slice(1).some((d) => d < 0));

@@ -195,7 +195,7 @@ export function readKerasFile(file: string): ModelDescription {
     entries = unzipSync(data, {
       filter: (f) => {
         sizes[f.name] = f.originalSize;
-        return f.name === 'config.json' || f.name === 'metadata.json';
+        return f.name === 'config.json' || f.name === 'metadata.json' || f.name === 'model.weights.h5';
       },
     });
   } catch (e) {
@@ -229,9 +229,11 @@ export function readKerasFile(file: string): ModelDescription {
     }
   }
   const weightFiles = Object.entries(sizes).filter(([n]) => n.endsWith('.h5')).map(([n, b]) => ({ path: `${abs}!${n}`, bytes: b }));
+  const h5 = entries['model.weights.h5'];
+  const weights = h5 ? kerasWeights(abs, h5) : undefined;
   return {
     kind: 'keras', source: abs, signatureName: DEFAULT_SIGNATURE_NAME, signatureNames: [DEFAULT_SIGNATURE_NAME],
-    inputs: inputs.sort(byName), outputs: [], weightFiles, producer,
+    inputs: inputs.sort(byName), outputs: [], weights, weightFiles, producer,
   };
 }
 
@@ -243,4 +245,49 @@ function inputNames(spec: unknown): string[] | undefined {
   }
   if (spec && typeof spec === 'object') return Object.values(spec as Record<string, unknown>).filter(Array.isArray).map((s) => String((s as unknown[])[0]));
   return undefined;
+}
+
+/** The part of jsfive's API used here (the package ships no type declarations). */
+interface H5Node { readonly keys?: string[]; get(name: string): H5Node; readonly shape?: number[]; readonly dtype?: unknown }
+interface Jsfive { File: new (buffer: ArrayBuffer, name: string) => H5Node; Dataset: abstract new (...a: never[]) => H5Node }
+
+/** numpy dtype strings as HDF5 readers give them ('<f4', '|u1') to dtype names. */
+function numpyDtype(d: unknown): string | undefined {
+  const m = typeof d === 'string' ? /^[<>|=]?([fiub])(\d+)$/.exec(d) : null;
+  if (!m) return undefined;
+  const bits = Number(m[2]) * 8;
+  return m[1] === 'f' ? `float${bits}` : m[1] === 'b' ? 'bool' : `${m[1] === 'u' ? 'uint' : 'int'}${bits}`;
+}
+
+/**
+ * The variables in a .keras archive's model.weights.h5 (Keras 3 keeps each layer's variables as
+ * datasets under layers/<name>/vars). Only the metadata is read (jsfive, a pure JavaScript HDF5
+ * reader); an optimizer's state, saved beside the layers of a compiled model, is not served and is
+ * left out.
+ */
+function kerasWeights(file: string, h5: Uint8Array): ModelWeights {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hdf5 = require('jsfive') as Jsfive;
+  let root: H5Node;
+  try {
+    root = new hdf5.File(h5.buffer.slice(h5.byteOffset, h5.byteOffset + h5.byteLength) as ArrayBuffer, 'model.weights.h5');
+  } catch (e) {
+    throw unreadable(file, 'model.weights.h5', `${h5.length} bytes`, 'the HDF5 weights file Keras writes', `save the model again (${(e as Error).message})`);
+  }
+  const vars: Array<{ dtype: string; shape: ShapeMessage }> = [];
+  const walk = (node: H5Node, depth: number) => {
+    for (const key of node.keys ?? []) {
+      if (depth === 0 && key === 'optimizer') continue;
+      const child = node.get(key);
+      const isDataset: boolean = child instanceof hdf5.Dataset;
+      if (isDataset) {
+        const dtype = numpyDtype(child.dtype);
+        if (dtype) vars.push({ dtype: dtype === 'float32' ? 'DT_FLOAT' : dtype === 'float64' ? 'DT_DOUBLE' : dtype === 'float16' ? 'DT_HALF' : `DT_${dtype.toUpperCase()}`, shape: { dim: (child.shape ?? []).map((size) => ({ size })) } });
+      } else if (Array.isArray(child.keys)) {
+        walk(child, depth + 1);
+      }
+    }
+  };
+  walk(root, 0);
+  return weightsOf(vars);
 }
