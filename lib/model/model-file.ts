@@ -183,9 +183,9 @@ interface KerasLayer { class_name?: string; name?: string; config?: Record<strin
 
 /**
  * Reads a Keras 3 `.keras` archive (a zip holding config.json, metadata.json and
- * model.weights.h5): the model's inputs from its config, and the size of the weights file.
+ * model.weights.h5): the model's inputs from its config and, `withWeights`, the variables in the weights file.
  */
-export function readKerasFile(file: string): ModelDescription {
+export function readKerasFile(file: string, withWeights = true): ModelDescription {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) throw unreadable(abs, 'file', JSON.stringify(file), 'an existing .keras file', 'check the path; write one with model.save("model.keras")');
   const data = fs.readFileSync(abs);
@@ -195,7 +195,7 @@ export function readKerasFile(file: string): ModelDescription {
     entries = unzipSync(data, {
       filter: (f) => {
         sizes[f.name] = f.originalSize;
-        return f.name === 'config.json' || f.name === 'metadata.json' || f.name === 'model.weights.h5';
+        return f.name === 'config.json' || f.name === 'metadata.json' || (withWeights && f.name === 'model.weights.h5');
       },
     });
   } catch (e) {

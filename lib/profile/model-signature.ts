@@ -126,7 +126,7 @@ export class ModelSignature {
    * config: the same signature `model.export()` gives the model. Errors name the file.
    */
   public static fromKerasFile(file: string, options: ModelFileSignatureOptions = {}): ModelSignature {
-    const model = readKerasFile(file);
+    const model = readKerasFile(file, false);
     return ModelSignature.fromDescription({ ...model, signatureName: options.signatureName ?? DEFAULT_SIGNATURE_NAME }, options);
   }
 
