@@ -1,5 +1,6 @@
 import * as fs from 'fs';
-import { ProblemCollector } from '../core';
+import * as path from 'path';
+import { InferenceGuardError, ProblemCollector } from '../core';
 import { ModelFileSignatureOptions, ModelSignature, TensorSpecProps } from '../profile/model-signature';
 import { dtypeBytes, ModelDescription, readKerasFile, readSavedModel } from './model-file';
 
@@ -55,8 +56,17 @@ export interface ModelInspection {
 
 /** Reads a SavedModel directory or a .keras file. */
 export function readModel(file: string, signatureName?: string): ModelDescription {
-  const isDir = fs.existsSync(file) && fs.statSync(file).isDirectory();
-  return isDir || !/\.keras$/i.test(file) ? readSavedModel(file, signatureName) : readKerasFile(file);
+  return isKerasFile(file) ? readKerasFile(file) : readSavedModel(savedModelDir(file), signatureName);
+}
+
+/** A .keras file (by name, and not a directory). */
+function isKerasFile(file: string): boolean {
+  return /\.keras$/i.test(file) && !(fs.existsSync(file) && fs.statSync(file).isDirectory());
+}
+
+/** `…/saved_model.pb` given for the model means its directory. */
+function savedModelDir(file: string): string {
+  return path.basename(file) === 'saved_model.pb' ? path.dirname(file) : file;
 }
 
 function elements(shape: readonly number[], variable: number): number {
@@ -97,7 +107,7 @@ function floor(terms: MemoryTerm[]): MemoryFloor {
 /** Reads a model file and derives the figures `kig inspect` prints. */
 export function inspectModel(file: string, options: ModelFileSignatureOptions = {}): ModelInspection {
   const model = readModel(file, options.signatureName);
-  const signature = model.kind === 'keras' ? ModelSignature.fromKerasFile(file, options) : ModelSignature.fromSavedModel(file, options);
+  const signature = model.kind === 'keras' ? ModelSignature.fromKerasFile(file, options) : ModelSignature.fromSavedModel(savedModelDir(file), options);
   const batch = signature.maxBatchSize;
   const variable = options.maxVariableDim ?? 1;
 
@@ -208,10 +218,20 @@ export function serviceSignature(scopePath: string, modelDirectory: string | und
     c.throwIfAny('the request signature is missing');
     return given!;
   }
-  const model = ModelSignature.fromSavedModel(modelDirectory, {
-    signatureName: given?.signatureName, maxBatchSize: given?.maxBatchSize ?? defaultMaxBatchSize,
-    maxVariableDim: given ? Math.max(1, ...given.inputs.map((i) => i.maxVariableDim ?? 1)) : undefined,
-  });
+  let model: ModelSignature;
+  try {
+    model = ModelSignature.fromSavedModel(modelDirectory, {
+      signatureName: given?.signatureName, maxBatchSize: given?.maxBatchSize ?? defaultMaxBatchSize,
+      maxVariableDim: given ? Math.max(1, ...given.inputs.map((i) => i.maxVariableDim ?? 1)) : undefined,
+    });
+  } catch (e) {
+    // A variable dimension needs a bound the model cannot give: say where to put it.
+    if (!given && e instanceof InferenceGuardError && e.problems.some((p) => p.prop === 'maxVariableDim')) {
+      c.add('signature', undefined, `a signature with a bound for the variable dimension of the model in ${modelDirectory}`, 'pass signature: ModelSignature.fromSavedModel(dir, { maxVariableDim: N })');
+      c.throwIfAny('the model has a variable dimension without a bound');
+    }
+    throw e;
+  }
   if (!given) return model;
   const differences = given.differencesFrom(model);
   c.require(differences.length === 0, 'signature', given.describe(),

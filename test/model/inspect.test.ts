@@ -103,6 +103,12 @@ describe('bad input: one line naming the file, exit 2', () => {
     expect(r.stderr).toContain('"serve", "serving_default"');
   });
 
+  test('saved_model.pb itself names its directory', async () => {
+    const r = await runKig(['inspect', path.join(cnn.savedModel, 'saved_model.pb'), '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).model.source).toBe(cnn.savedModel);
+  });
+
   test('--help documents the formula and exit codes; no model is a usage error', async () => {
     const h = await runKig(['inspect', '--help']);
     expect(h.code).toBe(0);

@@ -78,3 +78,16 @@ test('a hand-written signature that disagrees with the SavedModel is an error na
     signature: ModelSignature.fromKerasFile(cnn.kerasFile, { maxBatchSize: 2 }),
   })).not.toThrow();
 });
+
+test('a model with a variable dimension and no signature: the error says where the bound goes', () => {
+  const text = kerasFixtures().find((f) => f.name === 'text_tokens')!;
+  const profile = InferenceProfile.of({
+    model: 'text_tokens', hardware: 'ml.c5.xlarge', latencyMs: { p50: 10, p90: 20, p99: 30 }, sustainableConcurrency: 2,
+    throughputPerInstanceRps: 50, peakHostMemoryMiB: 600, peakGpuMemoryMiB: 0, coldStartSeconds: 20, maxRequestBytes: 10_000,
+  });
+  const make = (signature?: ModelSignature) => new KerasInferenceService(new Stack(new App(), 'Text'), 'Text', {
+    profile, model: ModelArtifact.fromSavedModelDirectory(text.savedModel), image: InferenceImage.tensorflowServingDlc({ gpu: false }), signature,
+  });
+  expect(() => make()).toThrow(/ModelSignature\.fromSavedModel\(dir, \{ maxVariableDim: N \}\)/);
+  expect(() => make(ModelSignature.fromSavedModel(text.savedModel, { maxVariableDim: 128 }))).not.toThrow();
+});
