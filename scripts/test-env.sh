@@ -63,3 +63,15 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "test-env: the report rendering test will be skipped. Install it with: sudo apt-get install -y chromium" >&2
   fi
 fi
+
+# Keras models written by the pinned Keras and TensorFlow (scripts/keras-fixtures.py), rebuilt only
+# when that script or the pins change. Tests read them from .fixtures/keras.
+FIXTURES="$ROOT/.fixtures/keras"
+FSTAMP="$FIXTURES/.stamp.sha256"
+fwant="$(cat "$REQ" "$ROOT/scripts/keras-fixtures.py" | sha256sum | cut -d' ' -f1)"
+if [ "$fwant" != "$(cat "$FSTAMP" 2>/dev/null || true)" ]; then
+  echo "test-env: building Keras fixture models into .fixtures/keras (once per change of the script or pins)" >&2
+  rm -rf "$FIXTURES"
+  TF_CPP_MIN_LOG_LEVEL=3 "$VENV/bin/python" "$ROOT/scripts/keras-fixtures.py" "$FIXTURES" >&2
+  echo "$fwant" > "$FSTAMP"
+fi

@@ -1,4 +1,5 @@
 import { ProblemCollector } from '../core';
+import { DEFAULT_SIGNATURE_NAME, ModelDescription, readKerasFile, readSavedModel } from '../model/model-file';
 
 /**
  * Element type of a tensor. JSON has no fixed-width numbers, so ranges are enforced by the schema:
@@ -76,6 +77,29 @@ export interface ModelSignatureProps {
   readonly signatureName?: string;
 }
 
+/** Options for reading a signature from a model file (`ModelSignature.fromSavedModel`, `ModelSignature.fromKerasFile`). */
+export interface ModelFileSignatureOptions {
+  /**
+   * Serving signature to read (SavedModel) or to name in requests (.keras).
+   * @default "serving_default"
+   */
+  readonly signatureName?: string;
+  /**
+   * Largest batch one request may carry. The file leaves the batch dimension open, so this is the
+   * one number it cannot give.
+   * @default - the model's batch dimension when it is fixed, else DEFAULT_MODEL_MAX_BATCH_SIZE (8)
+   */
+  readonly maxBatchSize?: number;
+  /**
+   * Upper bound for every variable dimension other than the batch (a text model's sequence length).
+   * @default - required when an input has a variable dimension
+   */
+  readonly maxVariableDim?: number;
+}
+
+/** Request batch limit used when a model file leaves the batch dimension open and none is given. */
+export const DEFAULT_MODEL_MAX_BATCH_SIZE = 8;
+
 /** Largest batch size accepted by the signature validator. */
 export const MAX_BATCH_SIZE_LIMIT = 10_000;
 
@@ -93,6 +117,54 @@ export class ModelSignature {
   /** A signature with one or more named inputs. */
   public static of(props: ModelSignatureProps): ModelSignature {
     return new ModelSignature(props);
+  }
+
+  /**
+   * Reads the serving signature of a SavedModel directory (Keras 3 `model.export(dir)`, or a
+   * directory of numeric versions, whose highest is read as TF Serving would serve it): input
+   * names, dtypes and shapes from `saved_model.pb`. Errors name the file.
+   */
+  public static fromSavedModel(directory: string, options: ModelFileSignatureOptions = {}): ModelSignature {
+    return ModelSignature.fromDescription(readSavedModel(directory, options.signatureName ?? DEFAULT_SIGNATURE_NAME), options);
+  }
+
+  /**
+   * Reads the inputs of a Keras 3 `.keras` archive (`model.save("model.keras")`) from its
+   * config: the same signature `model.export()` gives the model. Errors name the file.
+   */
+  public static fromKerasFile(file: string, options: ModelFileSignatureOptions = {}): ModelSignature {
+    const model = readKerasFile(file, false);
+    return ModelSignature.fromDescription({ ...model, signatureName: options.signatureName ?? DEFAULT_SIGNATURE_NAME }, options);
+  }
+
+  private static fromDescription(model: ModelDescription, options: ModelFileSignatureOptions): ModelSignature {
+    const c = new ProblemCollector('SIGNATURE_INVALID', model.source);
+    const fixedBatches = [...new Set(model.inputs.map((i) => i.shape[0]).filter((d) => d !== undefined && d > 0))];
+    const inputs: TensorSpecProps[] = [];
+    for (const input of model.inputs) {
+      const p = `input "${input.name}"`;
+      if (input.unknownRank || input.shape.length === 0) {
+        c.add(`${p}.shape`, 'unknown rank', 'a known rank with a batch dimension first', 'export the model with keras.Input(shape=...) so every input has a known shape');
+        continue;
+      }
+      let dtype: TensorDType | undefined;
+      try {
+        dtype = TensorDType.of(input.dtype);
+      } catch {
+        c.add(`${p}.dtype`, input.dtype, 'float16, float32, float64, int8, uint8, int32, int64 or bool (a JSON request can carry them)', 'cast the input inside the model and export it with one of those dtypes');
+      }
+      const shape = input.shape.slice(1);
+      const variable = shape.some((d) => d === -1);
+      if (variable && options.maxVariableDim === undefined) {
+        c.add('maxVariableDim', undefined, `a positive integer: ${p} has a variable dimension (shape ${JSON.stringify(input.shape)})`, 'pass { maxVariableDim: N } (kig inspect --max-variable-dim N) with the longest sequence a client may send');
+      }
+      if (dtype) inputs.push({ name: input.name, dtype, shape, ...(variable ? { maxVariableDim: options.maxVariableDim } : {}) });
+    }
+    const fixed = fixedBatches.length === 1 ? fixedBatches[0] : undefined;
+    const maxBatchSize = options.maxBatchSize ?? fixed ?? DEFAULT_MODEL_MAX_BATCH_SIZE;
+    if (fixed !== undefined) c.require(maxBatchSize <= fixed, 'maxBatchSize', maxBatchSize, `at most the model's fixed batch dimension ${fixed}`, `pass maxBatchSize <= ${fixed} or export the model with an open batch dimension`);
+    c.throwIfAny(`cannot build a request signature from ${model.source}`);
+    return new ModelSignature({ inputs, maxBatchSize, signatureName: model.signatureName });
   }
 
   public readonly inputs: readonly TensorSpecProps[];
@@ -146,6 +218,37 @@ export class ModelSignature {
         instances: { type: 'array', minItems: 1, maxItems: this.maxBatchSize, items: this.instanceSchema() },
       },
     };
+  }
+
+  /** One line describing the signature: `name dtype [shape], ... max batch N, signature S`. */
+  public describe(): string {
+    const inputs = this.inputs.map((i) => `${i.name} ${i.dtype.name} ${JSON.stringify(i.shape)}${i.maxVariableDim !== undefined ? ` (variable <= ${i.maxVariableDim})` : ''}`).join(', ');
+    return `${inputs}; max batch ${this.maxBatchSize}; signature "${this.signatureName}"`;
+  }
+
+  /**
+   * Where this signature disagrees with the model's own (`model`, read from the model file): a
+   * missing or extra input, another dtype, another rank, a fixed dimension of another size, or a
+   * variable dimension where the model's is fixed, or another signature name. A fixed size where
+   * the model's dimension is variable narrows it and is allowed. Empty when they agree.
+   */
+  public differencesFrom(model: ModelSignature): string[] {
+    const out: string[] = [];
+    if (this.signatureName !== model.signatureName) out.push(`signature name "${this.signatureName}" is not the model's "${model.signatureName}"`);
+    for (const m of model.inputs) {
+      const mine = this.inputs.find((i) => i.name === m.name) ?? (this.inputs.length === 1 && model.inputs.length === 1 ? this.inputs[0] : undefined);
+      if (!mine) {
+        out.push(`input "${m.name}" of the model is missing`);
+        continue;
+      }
+      if (mine.dtype !== m.dtype) out.push(`input "${m.name}": dtype ${mine.dtype.name}, the model's is ${m.dtype.name}`);
+      const agrees = mine.shape.length === m.shape.length && mine.shape.every((d, k) => m.shape[k] === -1 || d === m.shape[k]);
+      if (!agrees) out.push(`input "${m.name}": shape ${JSON.stringify(mine.shape)}, the model's is ${JSON.stringify(m.shape)}`);
+    }
+    for (const i of this.inputs) {
+      if (!model.inputs.some((m) => m.name === i.name) && !(this.inputs.length === 1 && model.inputs.length === 1)) out.push(`input "${i.name}" is not an input of the model`);
+    }
+    return out;
   }
 
   /** Upper estimate (bytes) of a body the schema accepts, with every element at its longest JSON text. */
