@@ -393,11 +393,16 @@ export class InferenceQueue extends Construct {
       memoryMiB: 256,
       timeout: Duration.seconds(10),
       // Reached from the API like admission, so capped the same way (InferenceGuard-LambdaConcurrencyCap).
-      reservedConcurrentExecutions: limits.admissionReservedConcurrency,
+      reservedConcurrentExecutions: props.reserveAdmissionConcurrency ? limits.admissionReservedConcurrency : undefined,
       logRetention,
       description: 'Returns the status and result of an async inference job',
       environment: { ...common, [HANDLER_ENV.presignSeconds]: String(Math.ceil(resultUrlExpiry.toSeconds())) },
     });
+    if (!props.reserveAdmissionConcurrency) {
+      const reason = 'Capped by the API stage throttle (concurrency <= burst + rate x the 10 s function timeout) on every account; reserved concurrency is opt-in (reserveAdmissionConcurrency) because Lambda keeps 100 executions unreserved, so a reservation fails to deploy on accounts whose concurrency quota is below 110.';
+      ack(this.admissionFunction, 'InferenceGuard-LambdaConcurrencyCap', reason);
+      ack(this.statusFunction, 'InferenceGuard-LambdaConcurrencyCap', reason);
+    }
     this.grantTable(this.statusFunction, ['dynamodb:GetItem']);
     this.grantObjects(this.statusFunction, ['s3:GetObject'], 'results/*');
     for (const f of [this.admissionFunction, this.statusFunction]) {

@@ -1,6 +1,6 @@
 import { RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
-import { renderCost } from './cost';
+import { CostReport, renderCost } from './cost';
 import { clip, REVIEW_LIMITS } from '../private/review-limits';
 import { MITIGATIONS, MitigationMark, ReviewFinding, ReviewReport, ReviewResult, TemplateReview } from './review';
 
@@ -10,6 +10,18 @@ import { MITIGATIONS, MitigationMark, ReviewFinding, ReviewReport, ReviewResult,
  */
 function cut(s: string): string {
   return clip(s, REVIEW_LIMITS.maxReportTextChars);
+}
+
+/** The cost section with template-derived text (component labels, formulas) cut as above. */
+function cutCost(cost: CostReport): CostReport {
+  return {
+    ...cost,
+    components: cost.components.map((c) => ({
+      ...c,
+      label: cut(c.label),
+      lines: c.lines.map((l) => ({ ...l, item: cut(l.item), formula: cut(l.formula) })),
+    })),
+  };
 }
 
 /** Output formats of `kig review`. */
@@ -74,7 +86,7 @@ export function renderTable(report: ReviewReport): string {
       }
       out.push('');
     }
-    if (t.cost) out.push(...renderCost(t.cost));
+    if (t.cost) out.push(...renderCost(cutCost(t.cost)));
   }
   out.push(`Summary: ${report.templates.length} template${report.templates.length === 1 ? '' : 's'}, ${counts(report)}.`);
   return `${out.join('\n')}\n`;
@@ -114,7 +126,7 @@ export function renderMarkdown(report: ReviewReport): string {
       }
       out.push('');
     }
-    if (t.cost) out.push(...renderCost(t.cost, true));
+    if (t.cost) out.push(...renderCost(cutCost(t.cost), true));
   }
   return `${out.join('\n')}\n`;
 }
@@ -143,7 +155,7 @@ function toJson(report: ReviewReport): unknown {
       })),
       findings: t.findings.map(cutFinding),
       acknowledged: t.acknowledged.map(cutFinding),
-      ...(t.cost ? { cost: t.cost } : {}),
+      ...(t.cost ? { cost: cutCost(t.cost) } : {}),
     })),
   };
 }

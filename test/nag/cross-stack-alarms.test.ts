@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, aws_cloudwatch as cw, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
+import { App, Stack, aws_cloudwatch as cw, aws_cloudwatch_actions as cwActions, aws_sagemaker as sagemaker, aws_sns as sns } from 'aws-cdk-lib';
 import { InferenceGuardChecks } from '../../lib/nag';
 import { runKig } from '../support/cli';
 
@@ -15,7 +15,7 @@ function app(withAlarm: boolean): App {
     new cw.Alarm(monitoring, 'Errors', {
       metric: new cw.Metric({ namespace: 'AWS/SageMaker', metricName: 'Invocation5XXErrors', dimensionsMap: { EndpointName: endpoint.attrEndpointName, VariantName: 'AllTraffic' }, statistic: 'Sum' }),
       threshold: 1, evaluationPeriods: 1,
-    });
+    }).addAlarmAction(new cwActions.SnsAction(new sns.Topic(monitoring, 'Alarms')));
   } else {
     new cw.Alarm(monitoring, 'Other', { metric: new cw.Metric({ namespace: 'AWS/SQS', metricName: 'NumberOfMessagesSent', dimensionsMap: { QueueName: 'q' } }), threshold: 1, evaluationPeriods: 1 });
   }

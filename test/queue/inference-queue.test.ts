@@ -169,7 +169,7 @@ describe('InferenceQueue', () => {
       .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
       .flatMap((m) => Object.entries(m.data as Record<string, string>)));
     expect([...new Set(acks.map(([id]) => id.replace(/^Annotation::/, '').replace(/\[.*$/, '')))].sort()).toEqual([
-      'AwsSolutions-IAM5', 'AwsSolutions-S1', 'Serverless-LambdaDLQ', 'Serverless-LambdaEventSourceMappingDestination', 'Serverless-SQSRedrivePolicy',
+      'AwsSolutions-IAM5', 'AwsSolutions-S1', 'InferenceGuard-LambdaConcurrencyCap', 'Serverless-LambdaDLQ', 'Serverless-LambdaEventSourceMappingDestination', 'Serverless-SQSRedrivePolicy',
     ]);
     // Granular IAM5 acknowledgements only: never the bare rule.
     expect(acks.map(([id]) => id)).not.toContain('Annotation::AwsSolutions-IAM5');
