@@ -1,5 +1,5 @@
 import {
-  Annotations, CfnElement, Duration, Stack, Token, Validations,
+  Annotations, CfnElement, CfnResource, Duration, Stack, Token, Validations,
   aws_apigateway as apigw, aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb,
   aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_lambda_event_sources as sources, aws_logs as logs,
   aws_s3 as s3, aws_sns as sns, aws_sqs as sqs,
@@ -400,8 +400,12 @@ export class InferenceQueue extends Construct {
     });
     if (!props.reserveAdmissionConcurrency) {
       const reason = 'Capped by the API stage throttle (concurrency <= burst + rate x the 10 s function timeout) on every account; reserved concurrency is opt-in (reserveAdmissionConcurrency) because Lambda keeps 100 executions unreserved, so a reservation fails to deploy on accounts whose concurrency quota is below 110.';
-      ack(this.admissionFunction, 'InferenceGuard-LambdaConcurrencyCap', reason);
-      ack(this.statusFunction, 'InferenceGuard-LambdaConcurrencyCap', reason);
+      for (const fn of [this.admissionFunction, this.statusFunction]) {
+        ack(fn, 'InferenceGuard-LambdaConcurrencyCap', reason);
+        // In the template too, in the form kig review reads (the cdk-nag metadata format), so a review
+        // of the synthesized output agrees with the pack without the pack being registered.
+        (fn.node.defaultChild as CfnResource).addMetadata('cdk_nag', { rules_to_suppress: [{ id: 'InferenceGuard-LambdaConcurrencyCap', reason }] });
+      }
     }
     this.grantTable(this.statusFunction, ['dynamodb:GetItem']);
     this.grantObjects(this.statusFunction, ['s3:GetObject'], 'results/*');

@@ -106,8 +106,11 @@ function at(ticks: Array<{ value: number; pos: number }>, v: number): number {
       expect(Math.abs(p.cy - at(yt, p.latency))).toBeLessThan(2);
     }
     // more throughput is further right, more latency is higher up
-    const byX = [...plot.points].sort((a, b) => a.cx - b.cx).map((p) => p.throughput);
-    expect(byX).toEqual([...byX].sort((a, b) => a - b));
+    // (points less than a pixel apart may be drawn in either order: steps at the knee can differ by 0.01 req/s)
+    const byX = [...plot.points].sort((a, b) => a.cx - b.cx);
+    for (let i = 0; i + 1 < byX.length; i++) {
+      if (byX[i + 1].cx - byX[i].cx >= 1) expect(byX[i + 1].throughput).toBeGreaterThan(byX[i].throughput);
+    }
     // the knee marker rings the knee's point, and its label says what the JSON says
     const kneePoint = plot.points.find((p) => p.concurrency === doc.knee.concurrency)!;
     expect(plot.knee!.concurrency).toBe(doc.knee.concurrency);
