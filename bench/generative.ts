@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const props = tally();
     t0 = performance.now();
     const maybe = fc.oneof({ arbitrary: fc.constant(undefined), weight: 5 }, { arbitrary: hostileNumber, weight: 1 });
-    const SM = { backendMaxPayloadBytes: 6_291_456, backendTimeoutMs: 60_000 };
+    const SM = { backend: { name: 'SageMaker', maxPayloadBytes: 6_291_456, invocationTimeoutMs: 60_000, synchronous: true, scalesToZero: false, scalingUnit: 'instance' } };
     const limitKeys = ['minInstances', 'maxInstances', 'headroom', 'timeoutFactor', 'targetUtilization', 'maxBatchSize', 'wafWindowSeconds'];
     const overrideKeys = ['integrationTimeoutMs', 'modelServerTimeoutSeconds', 'stageRateLimit', 'stageBurstLimit', 'targetInvocationsPerInstancePerMinute', 'maxPayloadBytes', 'maxEnqueuedBatches', 'wafRateLimitPerIp'];
     const queueKeys = ['maxInstances', 'timeoutFactor', 'acceptableWaitSeconds', 'workerMarginSeconds', 'maxReceiveCount', 'messageRetentionSeconds', 'admissionReservedConcurrency', 'depthCacheTtlSeconds', 'resumeFraction', 'batchSize', 'visibilityTimeoutSeconds'];

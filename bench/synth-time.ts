@@ -36,7 +36,7 @@ function cases(): Array<[string, Builder]> {
     const signature = lib.ModelSignature.singleTensor({ dtype: lib.TensorDType.FLOAT32, shape: [28, 28, 1], maxBatchSize: 8 });
     for (let i = 0; i < n; i++) {
       const stack = new Stack(app, `Service${i}`);
-      new lib.KerasInferenceService(stack, 'Svc', { profile, model: lib.ModelArtifact.fromS3Uri(`s3://models-bucket/m${i}/model.tar.gz`), signature, maxInstances: 4 });
+      new lib.KerasInferenceService(stack, 'Svc', { profile, compute: lib.InferenceCompute.sageMakerRealtime({ model: lib.ModelArtifact.fromS3Uri(`s3://models-bucket/m${i}/model.tar.gz`) }), signature, maxInstances: 4 });
     }
     return app;
   };

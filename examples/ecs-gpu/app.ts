@@ -54,7 +54,7 @@ export class EcsGpuExampleStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Keras model on GPU ECS behind a guarded API, with a queue-driven GPU worker (keras-inference-guard)', ...props });
-    const limits = deriveLimits(EXAMPLE_PROFILE, { minInstances: 1, maxInstances: 4, backendName: 'ECS service' });
+    const limits = deriveLimits(EXAMPLE_PROFILE, { minInstances: 1, maxInstances: 4, backend: EcsInferenceService.capabilities(EXAMPLE_PROFILE) });
     const alarmTopic = new AlarmTopic(this, 'AlarmTopic').topic;
     const modelBucket = s3.Bucket.fromBucketName(this, 'ModelBucket', 'example-keras-models');
     const tfServing = ModelServer.tensorflowServing({
@@ -77,7 +77,7 @@ export class EcsGpuExampleStack extends Stack {
     const signature = ModelSignature.singleTensor({ name: 'image', dtype: TensorDType.UINT8, shape: [224, 224, 3], maxBatchSize: 1 });
     this.api = new InferenceApi(this, 'Api', { target: this.service, limits, signature });
     // API alarms (5XX, latency, throttling, WAF); the ECS service brings its own task and load balancer alarms.
-    this.apiAlarms = new InferenceAlarms(this, 'ApiAlarms', { api: this.api, limits, profile: EXAMPLE_PROFILE, topic: alarmTopic });
+    this.apiAlarms = new InferenceAlarms(this, 'ApiAlarms', { api: this.api, limits, profile: EXAMPLE_PROFILE, alarmTopic });
 
     // ---- async: queue -> GPU workers scaling on backlog per task -----------------------------
     // A plain queue + DLQ until the shared InferenceQueue is wired in.

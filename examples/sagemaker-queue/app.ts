@@ -1,8 +1,7 @@
 import { App, CfnOutput, Stack, StackProps, aws_apigateway as apigw } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  InferenceProfile, InferenceQueue, KerasInferenceService, ModelArtifact, ModelSignature, TensorDType, WorkerBackend,
-} from '../../lib';
+  InferenceProfile, InferenceQueue, KerasInferenceService, ModelArtifact, ModelSignature, TensorDType, WorkerBackend, InferenceCompute } from '../../lib';
 import { applyChecks } from '../checks';
 
 /**
@@ -26,7 +25,9 @@ export class SageMakerQueueStack extends Stack {
     const maxInstances = 3;
     this.service = new KerasInferenceService(this, 'Classifier', {
       profile,
-      model: ModelArtifact.fromS3Uri((this.node.tryGetContext('modelS3Uri') as string | undefined) ?? 's3://replace-with-your-model-bucket/efficientnet/model.tar.gz'),
+      compute: InferenceCompute.sageMakerRealtime({
+        model: ModelArtifact.fromS3Uri((this.node.tryGetContext('modelS3Uri') as string | undefined) ?? 's3://replace-with-your-model-bucket/efficientnet/model.tar.gz'),
+      }),
       signature,
       minInstances: 1,
       maxInstances,
@@ -34,19 +35,19 @@ export class SageMakerQueueStack extends Stack {
     this.jobs = new InferenceQueue(this, 'Jobs', {
       profile,
       signature,
-      backend: WorkerBackend.sageMakerEndpoint(this.service.backend),
+      backend: WorkerBackend.fromBackend(this.service.syncBackend!),
       // Same ceiling as the endpoint, so the workers never plan for capacity the endpoint cannot have.
       limits: { maxInstances, acceptableWaitSeconds: 600 },
       alarmTopic: this.service.alarmTopic,
     });
     // The same request model, validator and authorization as /predict.
-    this.jobs.attachToApi(this.service.api.api.root, {
-      requestModel: this.service.api.requestModel,
-      requestValidator: this.service.api.requestValidator,
+    this.jobs.attachToApi(this.service.api!.api.root, {
+      requestModel: this.service.api!.requestModel,
+      requestValidator: this.service.api!.requestValidator,
       authorizationType: apigw.AuthorizationType.IAM,
       apiKeyRequired: true,
     });
-    new CfnOutput(this, 'JobsUrl', { value: `${this.service.api.api.url}jobs`, description: 'POST TF Serving JSON here (SigV4 + x-api-key); poll the returned statusUrl' });
+    new CfnOutput(this, 'JobsUrl', { value: `${this.service.api!.api.url}jobs`, description: 'POST TF Serving JSON here (SigV4 + x-api-key); poll the returned statusUrl' });
     new CfnOutput(this, 'DepthBudget', { value: String(this.jobs.limits.depthBudget), description: 'Jobs waiting or in flight before POST /jobs answers 429' });
   }
 }

@@ -1,7 +1,7 @@
 import { App, Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  InferenceProfile, KerasInferenceService, ModelArtifact, ModelSignature, TensorDType,
+  InferenceCompute, InferenceProfile, KerasInferenceService, ModelArtifact, ModelSignature, TensorDType,
 } from '../../lib';
 import { applyChecks } from '../checks';
 import profileJson from './profile.json';
@@ -23,12 +23,12 @@ export class SageMakerRealtimeGpuStack extends Stack {
     this.service = new KerasInferenceService(this, 'Mnist', {
       // The profile `kig profile` wrote for this model (InferenceProfile.fromFile reads one from disk).
       profile: InferenceProfile.fromJson(profileJson, 'examples/sagemaker-realtime-gpu/profile.json'),
-      model: modelDir ? ModelArtifact.fromSavedModelDirectory(modelDir) : ModelArtifact.fromS3Uri(modelUri),
+      compute: InferenceCompute.sageMakerRealtime({ model: modelDir ? ModelArtifact.fromSavedModelDirectory(modelDir) : ModelArtifact.fromS3Uri(modelUri) }),
       signature: ModelSignature.singleTensor({ name: 'image', dtype: TensorDType.FLOAT32, shape: [28, 28, 1], maxBatchSize: 8 }),
       minInstances: 1,
       maxInstances: 4,
     });
-    new CfnOutput(this, 'PredictUrl', { value: `${this.service.api.api.url}predict`, description: 'POST TF Serving JSON ({"instances": [...]}) here, signed with SigV4 and with an x-api-key' });
+    new CfnOutput(this, 'PredictUrl', { value: `${this.service.api!.api.url}predict`, description: 'POST TF Serving JSON ({"instances": [...]}) here, signed with SigV4 and with an x-api-key' });
     new CfnOutput(this, 'Dashboard', { value: this.service.alarms.dashboard.dashboardName });
   }
 }

@@ -143,6 +143,7 @@ export class InferenceApi extends Construct {
     c.throwIfAny();
 
     this.integrationTimeout = Duration.millis(limits.timeouts.integrationTimeoutMs);
+    const caps = props.target.capabilities;
     this.binding = props.target.bindSync(this, { integrationTimeout: this.integrationTimeout, contentType: 'application/json' });
 
     const chain = new ProblemCollector('TIMEOUT_CHAIN_INVALID', this.node.path);
@@ -151,13 +152,13 @@ export class InferenceApi extends Construct {
       modelServerTimeoutMs: limits.timeouts.modelServerTimeoutSeconds * 1000,
       endpointType,
       allowExtendedIntegrationTimeout: props.allowExtendedIntegrationTimeout ?? false,
-      backendTimeoutMs: this.binding.backendTimeoutMs,
-      backendName: this.binding.backendName,
-      loadBalancerIdleTimeoutMs: this.binding.loadBalancerIdleTimeoutMs,
+      backendTimeoutMs: caps.invocationTimeoutMs,
+      backendName: caps.name,
+      loadBalancerIdleTimeoutMs: caps.loadBalancerIdleTimeoutMs,
     }));
-    const cap = Math.min(limits.payload.maxBodyBytes, this.binding.maxPayloadBytes, APIGW_MAX_PAYLOAD_BYTES);
-    chain.require(limits.payload.maxBodyBytes <= this.binding.maxPayloadBytes, 'limits.payload.maxBodyBytes', limits.payload.maxBodyBytes,
-      `<= ${this.binding.maxPayloadBytes} bytes (${this.binding.backendName} limit)`, 'lower the payload cap or use the async path for large requests');
+    const cap = Math.min(limits.payload.maxBodyBytes, caps.maxPayloadBytes, APIGW_MAX_PAYLOAD_BYTES);
+    chain.require(limits.payload.maxBodyBytes <= caps.maxPayloadBytes, 'limits.payload.maxBodyBytes', limits.payload.maxBodyBytes,
+      `<= ${caps.maxPayloadBytes} bytes (${caps.name} limit)`, 'lower the payload cap or use the async path for large requests');
     chain.throwIfAny('the timeout chain or payload cap is inconsistent');
     this.maxBodyBytes = cap;
     const schemaMax = props.signature.estimatedMaxBodyBytes();

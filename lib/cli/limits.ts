@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { InferenceGuardError, ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES } from '../core';
+import { InferenceGuardError, ProblemCollector } from '../core';
+import { SageMakerRealtimeBackend } from '../compute/sagemaker-realtime';
 import { deriveLimits, deriveQueueLimits, InferenceLimits, InferenceProfile, LIMIT_DEFAULTS, QueueLimits } from '../profile';
 import { withUsageErrors } from './args';
 import { CliCommand, CliIo, EXIT } from './io';
@@ -122,7 +123,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   let queue: QueueLimits;
   // A SageMaker profile is checked against what a real-time endpoint accepts, as KerasInferenceService does.
   const sageMaker = profile.hardware.startsWith('ml.')
-    ? { backendMaxPayloadBytes: SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES, backendTimeoutMs: SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, backendName: 'SageMaker real-time endpoint' }
+    ? { backend: SageMakerRealtimeBackend.capabilities(profile) }
     : {};
   try {
     limits = deriveLimits(profile, { minInstances, maxInstances, region: values.region, ...sageMaker });

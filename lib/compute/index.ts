@@ -3,3 +3,5 @@ export * from './inference-image';
 export * from './sagemaker-realtime';
 export * from './sagemaker-common';
 export * from './sagemaker-async';
+export * from './backend';
+export * from './inference-compute';

@@ -6,12 +6,16 @@ import {
 import { Construct } from 'constructs';
 import {
   ProblemCollector, SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MAX_S, SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MIN_S, SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX,
-  SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN, SAGEMAKER_ASYNC_REQUEST_TTL_MAX_S, SAGEMAKER_ASYNC_REQUEST_TTL_MIN_S, SQS_RETENTION_MAX_S,
+  SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN, SAGEMAKER_ASYNC_MAX_PAYLOAD_BYTES, SAGEMAKER_ASYNC_REQUEST_TTL_MAX_S, SAGEMAKER_ASYNC_REQUEST_TTL_MIN_S, SQS_RETENTION_MAX_S,
 } from '../core';
 import { InferenceImage } from './inference-image';
 import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
+import type { BackendAlarmDefinition } from '../private/backend-alarms';
 import { floorInt } from '../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
+import { buildBackendAlarms, graph } from '../private/backend-alarms';
+import { InferenceProfile } from '../profile/inference-profile';
+import { AsyncInvocationTarget, BackendAlarms, BackendCapabilities, IAsyncInferenceBackend } from './backend';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
 
 /** Props of `SageMakerAsyncBackend`. */
@@ -57,11 +61,6 @@ export interface SageMakerAsyncBackendProps extends SageMakerBackendCommonProps 
    * @default Duration.days(7)
    */
   readonly resultRetention?: Duration;
-  /**
-   * Topic for alarm notifications.
-   * @default - alarms without actions
-   */
-  readonly alarmTopic?: sns.ITopic;
 }
 
 /**
@@ -70,7 +69,31 @@ export interface SageMakerAsyncBackendProps extends SageMakerBackendCommonProps 
  * queue), backlog-based scaling with scale from zero, and alarms on the metrics async endpoints
  * actually publish (never `Invocations` or `InvocationsPerInstance`).
  */
-export class SageMakerAsyncBackend extends Construct {
+export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceBackend {
+  /**
+   * What an asynchronous endpoint accepts and how it scales: inputs up to 1 GB in S3, one hour
+   * per invocation, scale to zero, the profile's throughput per instance. Answers arrive in S3.
+   */
+  public static capabilities(profile: InferenceProfile): BackendCapabilities {
+    return {
+      name: 'SageMaker asynchronous endpoint',
+      maxPayloadBytes: SAGEMAKER_ASYNC_MAX_PAYLOAD_BYTES,
+      invocationTimeoutMs: SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MAX_S * 1000,
+      synchronous: false,
+      scalesToZero: true,
+      scalingUnit: 'instance',
+      throughputPerUnitRps: profile.throughputPerInstanceRps,
+      concurrencyPerUnit: profile.sustainableConcurrency,
+      coldStartSeconds: profile.coldStartSeconds,
+    };
+  }
+
+  /** The measured profile the endpoint was sized from. */
+  public readonly profile: InferenceProfile;
+  /** What the endpoint accepts and how it scales. */
+  public readonly capabilities: BackendCapabilities;
+  /** Backlog, oldest request, scale-from-zero, failures and expiries (the same alarms as `alarms`). */
+  public readonly backendAlarms: BackendAlarms;
   public readonly role: iam.Role;
   public readonly model: sagemaker.CfnModel;
   public readonly endpointConfig: sagemaker.CfnEndpointConfig;
@@ -97,6 +120,8 @@ export class SageMakerAsyncBackend extends Construct {
     super(scope, id);
     const image = props.image ?? InferenceImage.tensorflowServingDlc();
     const { profile } = props;
+    this.profile = profile;
+    this.capabilities = SageMakerAsyncBackend.capabilities(profile);
     const minInstances = props.minInstances ?? 0;
     const maxInstances = props.maxInstances ?? 2;
     this.invocationTimeoutSeconds = props.invocationTimeout?.toSeconds() ?? Math.max(60, Math.ceil((profile.latencyMs.p99 * 3) / 1000));
@@ -228,19 +253,18 @@ export class SageMakerAsyncBackend extends Construct {
     const backlogBudget = maxInstances * this.targetBacklogPerInstance * 2;
     const nominalBacklog = this.targetBacklogPerInstance * Math.max(1, minInstances);
     const variantDims = { EndpointName: this.endpoint.attrEndpointName, VariantName: this.variantName };
-    const alarmScope = this;
-    const alarms: Record<string, cloudwatch.Alarm> = {};
-    const add = (id: string, spec: GuardAlarmSpec) => { alarms[id] = createGuardAlarm(alarmScope, id, spec, props.alarmTopic); };
+    const definitions: BackendAlarmDefinition[] = [];
+    const add = (id: string, spec: GuardAlarmSpec, saturation = false) => { definitions.push({ id, spec, saturation }); };
     add('Backlog', {
       metric: this.metricBacklog(), threshold: backlogBudget, unit: 'Count', evaluationPeriods: 5,
       description: `Backlog above ${backlogBudget} requests (2 x the scaling target at the ${maxInstances}-instance maximum): more work arrives than the capped fleet drains.`,
       atRest: { value: nominalBacklog, basis: `target tracking holds the backlog near ${this.targetBacklogPerInstance} per instance` },
-    });
+    }, true);
     add('OldestRequestAge', {
       metric: this.metric('ApproximateAgeOfOldestRequest'), threshold: this.requestTtlSeconds * 0.8, unit: 'Seconds', evaluationPeriods: 3,
       description: `Oldest queued request older than 80 % of its ${this.requestTtlSeconds} s TTL: requests are about to expire.`,
       atRest: { value: backlogSeconds, basis: `a backlog at the scaling target drains in about ${backlogSeconds} s` },
-    });
+    }, true);
     add('StuckWithoutCapacity', {
       metric: this.metricHasBacklogWithoutCapacity(), threshold: 1, unit: 'Fraction', evaluationPeriods: 15,
       comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -257,13 +281,26 @@ export class SageMakerAsyncBackend extends Construct {
       metric: catalogMetric(METRIC_CATALOG.smAsyncExpiredRequests, variantDims, { statistic: 'Sum' }), threshold: 0, unit: 'Count', evaluationPeriods: 1,
       description: `Requests expired after waiting ${this.requestTtlSeconds} s (RequestTTLSeconds) without being processed: the capped fleet cannot drain the backlog.`,
       atRest: { value: 0, basis: `the backlog drains in about ${backlogSeconds} s, well within the TTL` },
-    });
+    }, true);
     add('FailureQueueNotEmpty', {
       metric: catalogMetric(METRIC_CATALOG.sqsVisible, { QueueName: this.failureQueue.queueName }, { statistic: 'Maximum' }), threshold: 0, unit: 'Count', evaluationPeriods: 1,
       description: 'Failed async inferences are waiting in the failure queue.',
       atRest: { value: 0, basis: 'no failures at rest' },
     });
-    this.alarms = alarms;
+    this.backendAlarms = buildBackendAlarms(this, definitions, [
+      graph('Backlog', [this.metricBacklog()], backlogBudget), graph('Backlog per instance', [this.metricBacklogPerInstance()], this.targetBacklogPerInstance),
+      graph('Oldest request (s)', [this.metric('ApproximateAgeOfOldestRequest')], this.requestTtlSeconds * 0.8),
+    ], props.alarmTopic);
+    this.alarms = Object.fromEntries(definitions.map((d, i) => [d.id, this.backendAlarms.alarms[i]]));
+  }
+
+  /** Grants `caller` InvokeEndpointAsync and uploads under the input prefix, and says how to invoke. */
+  public bindAsyncCaller(caller: iam.IGrantable): AsyncInvocationTarget {
+    this.grantInvoke(caller);
+    return {
+      endpointName: this.endpointName, inputBucketName: this.bucket.bucketName, inputPrefix: this.inputPrefix,
+      invocationTimeoutSeconds: this.invocationTimeoutSeconds, requestTtlSeconds: this.requestTtlSeconds,
+    };
   }
 
   private createBucket(retention: Duration): s3.Bucket {

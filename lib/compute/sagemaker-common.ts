@@ -1,4 +1,5 @@
-import { Annotations, Duration, Names, Stack, Validations, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, Stack, Validations, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker, aws_sns as sns } from 'aws-cdk-lib';
+import type { AlarmThresholdOverrides } from '../alarms/thresholds';
 import { Construct } from 'constructs';
 import {
   ProblemCollector, SAGEMAKER_STARTUP_TIMEOUT_MAX_S, SAGEMAKER_STARTUP_TIMEOUT_MIN_S, SAGEMAKER_VOLUME_MAX_GB, SAGEMAKER_VOLUME_MIN_GB,
@@ -66,6 +67,16 @@ export interface SageMakerBackendCommonProps {
    * @default - generated from the construct path
    */
   readonly endpointName?: string;
+  /**
+   * Topic the backend's alarms notify (on ALARM and OK).
+   * @default - alarms without actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Alarm threshold overrides; a given value wins over the derived one.
+   * @default - all derived
+   */
+  readonly alarmThresholds?: AlarmThresholdOverrides;
 }
 
 /** Resolved values of the common props. */

@@ -1,11 +1,15 @@
 import {
-  Duration, Stack, aws_apigateway as apigw, aws_applicationautoscaling as appscaling,
+  Duration, aws_applicationautoscaling as appscaling,
   aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES, gpuInstanceSpec } from '../core';
-import { ISyncInferenceTarget, SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
+import { SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
 import { InferenceLimits, InferenceProfile } from '../profile';
+import { resolveThresholds } from '../alarms/thresholds';
+import { buildBackendAlarms, graph } from '../private/backend-alarms';
+import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from '../private/sagemaker-invoke';
+import { BackendAlarms, BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from './backend';
 import { InferenceImage } from './inference-image';
 import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
@@ -23,7 +27,25 @@ const VARIANT_NAME = 'AllTraffic';
  * limit taken from the derived limits: model-server timeouts, workers, bounded batch queue,
  * thread pools, and autoscaling with a hard maximum.
  */
-export class SageMakerRealtimeBackend extends Construct implements ISyncInferenceTarget {
+export class SageMakerRealtimeBackend extends Construct implements ISyncInferenceBackend {
+  /**
+   * What a real-time endpoint accepts and how it scales, for a model with this profile: 6 MB
+   * payload, 60 s invocation limit, at least one instance, the profile's throughput per instance.
+   */
+  public static capabilities(profile: InferenceProfile): BackendCapabilities {
+    return {
+      name: 'SageMaker real-time endpoint',
+      maxPayloadBytes: SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES,
+      invocationTimeoutMs: SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS,
+      synchronous: true,
+      scalesToZero: false,
+      scalingUnit: 'instance',
+      throughputPerUnitRps: profile.throughputPerInstanceRps,
+      concurrencyPerUnit: profile.sustainableConcurrency,
+      coldStartSeconds: profile.coldStartSeconds,
+    };
+  }
+
   public readonly role: iam.Role;
   public readonly model: sagemaker.CfnModel;
   public readonly endpointConfig: sagemaker.CfnEndpointConfig;
@@ -38,6 +60,12 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
   public readonly instanceType: string;
   /** The measured profile every limit was derived from. */
   public readonly profile: InferenceProfile;
+  /** What the endpoint accepts and how it scales. */
+  public readonly capabilities: BackendCapabilities;
+  /** Invocation errors, model latency, CPU, memory and GPU utilization, and scaling at the maximum. */
+  public readonly backendAlarms: BackendAlarms;
+  /** The limits the endpoint was built with. */
+  public readonly limits: InferenceLimits;
 
   constructor(scope: Construct, id: string, props: SageMakerRealtimeBackendProps) {
     super(scope, id);
@@ -45,6 +73,8 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     const { limits, profile, instanceType } = props;
     this.profile = profile;
     this.instanceType = instanceType;
+    this.limits = limits;
+    this.capabilities = SageMakerRealtimeBackend.capabilities(profile);
     const c = new ProblemCollector('SAGEMAKER_PROPS_INVALID', this.node.path);
     const { vcpus, downloadS, healthS } = checkCommonProps(c, props, image);
     c.require(limits.scaling.minInstances >= 1, 'limits.scaling.minInstances', limits.scaling.minInstances, '>= 1 on a real-time endpoint', 'use the async backend to scale to zero');
@@ -102,73 +132,62 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
       scaleOutCooldown: Duration.seconds(limits.scaling.scaleOutCooldownSeconds),
       scaleInCooldown: Duration.seconds(limits.scaling.scaleInCooldownSeconds),
     });
+    this.backendAlarms = this.createAlarms(props);
+  }
+
+  private createAlarms(props: SageMakerRealtimeBackendProps): BackendAlarms {
+    const { limits, profile } = this;
+    const t = resolveThresholds(limits.alarms, props.alarmThresholds);
+    const p99 = profile.latencyMs.p99;
+    const GE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+    const none = (basis: string) => ({ value: 0, basis });
+    const { vcpus, gpus, memoryMiB } = this.hardware;
+    const nCpu = vcpus ?? 1;
+    const nGpu = gpus ?? 1;
+    // At the scaling target an instance serves this share of its measured throughput.
+    const load = Math.min(1, limits.scaling.targetInvocationsPerInstancePerMinute / (profile.throughputPerInstanceRps * 60));
+    const loadBasis = `at the scaling target an instance runs at ${Math.round(load * 100)} % of its measured throughput`;
+    const scope = new Construct(this, 'Alarms');
+    return buildBackendAlarms(scope, [
+      { id: 'Backend5xx', saturation: true, spec: { metric: this.metricInvocation5xxErrors(), threshold: t.backend5xxPerMinute, unit: 'Count', comparison: GE, evaluationPeriods: 5, datapointsToAlarm: 3, description: `SageMaker Invocation5XXErrors >= ${t.backend5xxPerMinute} per minute.`, atRest: none('the profiled model answers every request') } },
+      { id: 'ModelLatencyP99', spec: { metric: this.metricModelLatencyP99(), threshold: t.modelLatencyP99Micros, unit: 'Microseconds', evaluationPeriods: 5, datapointsToAlarm: 3, description: `SageMaker ModelLatency p99 above ${t.modelLatencyP99Micros} us (1.5 x the profiled p99): the model is slower than measured.`, atRest: { value: p99 * 1000, basis: `the profiled p99 (${p99} ms) in microseconds` } } },
+      { id: 'CpuUtilization', spec: { metric: this.metricCpuUtilization(), threshold: t.cpuUtilizationPercent * nCpu, unit: 'Percent', scale: nCpu, evaluationPeriods: 5, datapointsToAlarm: 3, description: `Endpoint CPU above ${t.cpuUtilizationPercent} % of ${nCpu} vCPUs.`, atRest: { value: load * 100 * nCpu, basis: `${loadBasis}; at most that share of every vCPU` } } },
+      {
+        id: 'MemoryUtilization',
+        spec: {
+          metric: this.metricMemoryUtilization(), threshold: t.memoryUtilizationPercent, unit: 'Percent', evaluationPeriods: 5, datapointsToAlarm: 3,
+          description: `Endpoint memory above ${t.memoryUtilizationPercent} %: close to an out-of-memory restart.`,
+          atRest: memoryMiB !== undefined
+            ? { value: (profile.peakHostMemoryMiB / memoryMiB) * 100, basis: `profiled peak host memory ${profile.peakHostMemoryMiB} MiB of ${memoryMiB} MiB` }
+            : { value: 0, basis: `not stated: ${this.instanceType} is not in the instance table` },
+        },
+      },
+      { id: 'GpuUtilization', spec: { metric: this.metricGpuUtilization(), threshold: t.gpuUtilizationPercent * nGpu, unit: 'Percent', scale: nGpu, evaluationPeriods: 5, datapointsToAlarm: 3, description: `Endpoint GPU above ${t.gpuUtilizationPercent} % of ${nGpu} GPUs.`, atRest: { value: load * 100 * nGpu, basis: `${loadBasis}; at most that share of every GPU` } } },
+      // No GPUMemoryUtilization alarm: with one TF Serving process the SageMaker container passes no
+      // per_process_gpu_memory_fraction (serve.py sets it only when SAGEMAKER_TFS_INSTANCE_COUNT > 1),
+      // so TensorFlow reserves nearly all GPU memory at start and the metric sits near 100 %.
+      // With min = max the fleet is always at its maximum: the alarm would never leave ALARM.
+      ...(limits.scaling.maxInstances > limits.scaling.minInstances ? [{
+        id: 'InstancesAtMax', saturation: true, spec: {
+          metric: this.metricInstanceCount(), threshold: limits.scaling.maxInstances - 0.5, unit: 'Count' as const, comparison: GE, evaluationPeriods: 10,
+          description: `The endpoint has run at its scaling maximum (${limits.scaling.maxInstances} instances) for 10 minutes: the cost ceiling is reached and further load is only throttled.`,
+          atRest: { value: limits.scaling.minInstances, basis: 'nominal load runs on the minimum instances' },
+        },
+      }] : []),
+    ], [
+      graph('Model latency p99 (us)', [this.metricModelLatencyP99()], t.modelLatencyP99Micros), graph('Instances', [this.metricInstanceCount()]), graph('Backend 5XX', [this.metricInvocation5xxErrors()]),
+      graph('CPU / memory', [this.metricCpuUtilization(), this.metricMemoryUtilization()]), graph('GPU / GPU memory (reserved at start)', [this.metricGpuUtilization(), this.metricGpuMemoryUtilization()]),
+    ], props.alarmTopic);
+  }
+
+  /** Grants `worker` `sagemaker:InvokeEndpoint` on this endpoint only, for a synchronous queue worker. */
+  public bindWorker(scope: Construct, worker: iam.IGrantable): SyncWorkerTarget {
+    return sageMakerWorkerTarget(scope, worker, this.endpointName, this.capabilities.name);
   }
 
   /** Integrates `POST /predict` directly with SageMaker runtime InvokeEndpoint (no Lambda). */
   public bindSync(scope: Construct, options: SyncTargetBindOptions): SyncTargetBinding {
-    const stack = Stack.of(this);
-    const role = new iam.Role(scope, 'InvokeEndpointRole', {
-      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: 'Lets API Gateway call InvokeEndpoint on one endpoint',
-    });
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:InvokeEndpoint'],
-      // Endpoint ARNs are lower-case; the endpoint name is set lower-case above.
-      resources: [`arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:endpoint/${this.endpointName}`],
-    }));
-    const retryAfterThrottled = String(Math.max(1, Math.ceil(this.profile.latencyMs.p99 / 1000)));
-    const retryAfterNotReady = String(Math.max(1, Math.ceil(this.profile.coldStartSeconds)));
-    const errorBody = (code: string) => `#set($m = $input.path('$.Message'))#if("$!m" == "")#set($m = $input.path('$.message'))#end
-{"error": "${code}", "message": "$util.escapeJavaScript($m)", "requestId": "$context.requestId"}`;
-    const integration = new apigw.AwsIntegration({
-      service: 'runtime.sagemaker',
-      path: `endpoints/${this.endpointName}/invocations`,
-      integrationHttpMethod: 'POST',
-      options: {
-        credentialsRole: role,
-        timeout: options.integrationTimeout,
-        passthroughBehavior: apigw.PassthroughBehavior.NEVER,
-        requestParameters: { 'integration.request.header.Content-Type': `'${options.contentType}'`, 'integration.request.header.Accept': "'application/json'" },
-        requestTemplates: { [options.contentType]: '$input.body' },
-        integrationResponses: [
-          { statusCode: '200', responseTemplates: { 'application/json': '$input.body' } },
-          {
-            // ValidationError is the caller's mistake; a throttling error also arrives as 400 and is turned into 429.
-            selectionPattern: '400', statusCode: '400',
-            responseTemplates: { 'application/json': `#if($input.body.contains("Throttl"))#set($context.responseOverride.status = 429)#set($context.responseOverride.header.Retry-After = "${retryAfterThrottled}")#end\n${errorBody('BadRequest')}` },
-          },
-          { selectionPattern: '424', statusCode: '424', responseTemplates: { 'application/json': errorBody('ModelError') } },
-          {
-            // ModelNotReadyException: the model is still loading; retry after a cold start.
-            selectionPattern: '429', statusCode: '503',
-            responseParameters: { 'method.response.header.Retry-After': `'${retryAfterNotReady}'` },
-            responseTemplates: { 'application/json': errorBody('ModelNotReady') },
-          },
-          {
-            selectionPattern: '503', statusCode: '503',
-            responseParameters: { 'method.response.header.Retry-After': `'${retryAfterThrottled}'` },
-            responseTemplates: { 'application/json': errorBody('ServiceUnavailable') },
-          },
-          // Every other non-2xx status is a backend failure: never a 200.
-          { selectionPattern: '(1\\d{2}|3\\d{2}|4(0[1-9]|1\\d|2[0-35-8]|[3-9]\\d)|5(0[0-24-9]|[1-9]\\d))', statusCode: '502', responseTemplates: { 'application/json': errorBody('BackendError') } },
-        ],
-      },
-    });
-    const json = { 'application/json': apigw.Model.EMPTY_MODEL };
-    return {
-      integration,
-      methodResponses: [
-        { statusCode: '200', responseModels: json },
-        { statusCode: '400', responseModels: json, responseParameters: { 'method.response.header.Retry-After': false } },
-        { statusCode: '424', responseModels: json },
-        { statusCode: '429', responseModels: json, responseParameters: { 'method.response.header.Retry-After': true } },
-        { statusCode: '503', responseModels: json, responseParameters: { 'method.response.header.Retry-After': true } },
-        { statusCode: '502', responseModels: json },
-      ],
-      maxPayloadBytes: SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES,
-      backendTimeoutMs: SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS,
-      backendName: 'SageMaker real-time endpoint',
-    };
+    return sageMakerEndpointInvokeIntegration(scope, this.endpointName, this.profile, options);
   }
 
   private metric(entry: MetricCatalogEntry, label: string, statistic?: string): cloudwatch.Metric {

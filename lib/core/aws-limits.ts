@@ -78,6 +78,11 @@ export const SAGEMAKER_ASYNC_REQUEST_TTL_MAX_S = 21_600;
 /** Async: MaxConcurrentInvocationsPerInstance range. Source: API_AsyncInferenceClientConfig. */
 export const SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN = 1;
 export const SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX = 1_000;
+/**
+ * Async inference input size: requests are read from S3 and may be up to 1 GB.
+ * Source: https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference.html ("large payload sizes (up to 1GB)").
+ */
+export const SAGEMAKER_ASYNC_MAX_PAYLOAD_BYTES = 1_000_000_000;
 /** Async inline body limit (bytes). Source: sagemaker-runtime.json. */
 export const SAGEMAKER_ASYNC_INLINE_BODY_MAX_BYTES = 128_000;
 /** Serverless: ServerlessConfig.MaxConcurrency range. Source: API_ProductionVariantServerlessConfig. */

@@ -1,10 +1,11 @@
-import { aws_apigateway as apigw, aws_cloudwatch as cloudwatch, aws_kms as kms, aws_sns as sns, Duration } from 'aws-cdk-lib';
+import { aws_apigateway as apigw, aws_cloudwatch as cloudwatch, aws_sns as sns } from 'aws-cdk-lib';
 import { InferenceQueue, WorkerBackend } from '../queue';
 import { Construct } from 'constructs';
 import { AlarmThresholdOverrides, AlarmTopic, InferenceAlarms } from '../alarms';
 import { InferenceApi, ManagedRuleGroup } from '../api';
-import { InferenceImage, ModelArtifact, SageMakerRealtimeBackend } from '../compute';
-import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES } from '../core';
+import { IAsyncInferenceBackend, IInferenceBackend, ISyncInferenceBackend } from '../compute/backend';
+import { InferenceCompute } from '../compute/inference-compute';
+import { ProblemCollector } from '../core';
 import { serviceSignature } from '../model/inspection';
 import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, QueueLimitOptions, UsagePlanTierSpec, deriveLimits, deriveQueueLimits } from '../profile';
 
@@ -19,34 +20,28 @@ export interface KerasJobQueueOptions {
 
 /** Props of `KerasInferenceService`. */
 export interface KerasInferenceServiceProps {
-  /** The measured profile of the model on `instanceType`. */
+  /** The measured profile of the model on the compute's hardware. */
   readonly profile: InferenceProfile;
-  /** The SavedModel to serve. */
-  readonly model: ModelArtifact;
+  /**
+   * Where the model runs: `InferenceCompute.sageMakerRealtime(...)`, `.sageMakerServerless(...)`,
+   * `.sageMakerAsync(...)`, `.ecsGpu(...)` or `.fargate(...)`.
+   */
+  readonly compute: InferenceCompute;
   /**
    * The model's input signature (request schema). When the model is a SavedModel directory, a
    * signature given here must agree with the model's own (an error names both).
-   * @default - read from the model's saved_model.pb (ModelSignature.fromSavedModel), max batch = maxServerBatchSize; required for other artifacts
+   * @default - read from the model's saved_model.pb (ModelSignature.fromSavedModel), max batch = maxServerBatchSize; required for other models
    */
   readonly signature?: ModelSignature;
   /**
-   * SageMaker instance type.
-   * @default - the profile's hardware when it is an `ml.*` type
-   */
-  readonly instanceType?: string;
-  /**
-   * Serving image.
-   * @default InferenceImage.tensorflowServingDlc()
-   */
-  readonly image?: InferenceImage;
-  /**
-   * Instances always running.
-   * @default 1
+   * Scaling units always running (instances, tasks, or provisioned concurrency).
+   * @default 1; 0 on compute that scales to zero
    */
   readonly minInstances?: number;
   /**
-   * Instances at most: the cost ceiling under attack.
-   * @default 2
+   * Scaling units at most: the cost ceiling under attack. Set once here; scaling, throttling,
+   * WAF, the queue workers and the cost figures all read it.
+   * @default - the compute's default (2 instances or tasks; serverless derives it from its cost ceiling)
    */
   readonly maxInstances?: number;
   /**
@@ -102,16 +97,6 @@ export interface KerasInferenceServiceProps {
    */
   readonly alarmThresholds?: AlarmThresholdOverrides;
   /**
-   * KMS key for the ML storage volume (EBS-only instance types).
-   * @default - see SageMakerRealtimeBackend
-   */
-  readonly kmsKey?: kms.IKey;
-  /**
-   * Extra container environment.
-   * @default - none
-   */
-  readonly environment?: Record<string, string>;
-  /**
    * Create the account-level API Gateway CloudWatch role.
    * @default true
    */
@@ -122,34 +107,44 @@ export interface KerasInferenceServiceProps {
    * @default - no job queue
    */
   readonly jobQueue?: KerasJobQueueOptions;
-  /**
-   * Model download timeout.
-   * @default - 2 x cold start within 60-3600 s
-   */
-  readonly modelDownloadTimeout?: Duration;
 }
 
 /**
- * One statement: a Keras model on a SageMaker real-time GPU endpoint behind a guarded REST API,
- * with every limit derived from the measured profile, checked at synth, and alarmed.
+ * One statement: a Keras model on the compute of your choice behind a guarded REST API, with
+ * every limit derived from the measured profile and the compute's capabilities, checked at
+ * synth, and alarmed. Asynchronous compute gets no synchronous `POST /predict`: it is reached
+ * through InvokeEndpointAsync (`asyncBackend.bindAsyncCaller()`).
  */
 export class KerasInferenceService extends Construct {
   /** Every number the service set, with its formula. */
   public readonly limits: InferenceLimits;
-  public readonly backend: SageMakerRealtimeBackend;
-  public readonly api: InferenceApi;
+  /** The backend, whichever compute was chosen. */
+  public readonly backend: IInferenceBackend;
+  /** The backend when it answers synchronously (it serves `POST /predict` and the job queue). */
+  public readonly syncBackend?: ISyncInferenceBackend;
+  /** The backend when it answers through S3 (InvokeEndpointAsync). */
+  public readonly asyncBackend?: IAsyncInferenceBackend;
+  /** The guarded API, for synchronous compute. */
+  public readonly api?: InferenceApi;
+  /** API alarms, the under-attack alarm and the dashboard (the backend's alarms are `backend.backendAlarms`). */
   public readonly alarms: InferenceAlarms;
+  /** The topic every alarm notifies. */
   public readonly alarmTopic: sns.ITopic;
   /** The job queue, when `jobQueue` is set. */
   public readonly jobs?: InferenceQueue;
 
   constructor(scope: Construct, id: string, props: KerasInferenceServiceProps) {
     super(scope, id);
-    const instanceType = props.instanceType ?? (props.profile.hardware.startsWith('ml.') ? props.profile.hardware : undefined);
+    const compute = props.compute;
+    const capabilities = compute.capabilities(props.profile);
     const c = new ProblemCollector('SERVICE_PROPS_INVALID', this.node.path);
-    c.require(instanceType !== undefined, 'instanceType', instanceType, 'an ml.* instance type', `set instanceType (the profile's hardware "${props.profile.hardware}" is not a SageMaker type)`);
+    c.addAll(compute.problems(props.profile));
+    c.require(props.jobQueue === undefined || capabilities.synchronous, 'jobQueue', 'set', `only with synchronous compute (the ${capabilities.name} answers through S3)`,
+      'remove jobQueue: callers reach an asynchronous endpoint with InvokeEndpointAsync, which queues requests itself');
     // Every pass reports into one error, so a user fixes all problems in one round.
-    const resolvedSignature = c.collect(() => serviceSignature(this.node.path, props.model.savedModelDirectory, props.signature, props.maxServerBatchSize ?? 8));
+    const resolvedSignature = capabilities.synchronous || props.signature !== undefined || compute.savedModelDirectory !== undefined
+      ? c.collect(() => serviceSignature(this.node.path, compute.savedModelDirectory, props.signature, props.maxServerBatchSize ?? 8))
+      : undefined;
     const limits = c.collect(() => deriveLimits(props.profile, {
       minInstances: props.minInstances,
       maxInstances: props.maxInstances,
@@ -159,52 +154,45 @@ export class KerasInferenceService extends Construct {
       maxBatchSize: props.maxServerBatchSize,
       endpointType: props.endpointType,
       allowExtendedIntegrationTimeout: props.allowExtendedIntegrationTimeout,
-      backendMaxPayloadBytes: SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES,
-      backendTimeoutMs: SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS,
-      backendName: 'SageMaker real-time endpoint',
+      backend: capabilities,
     }));
     if (props.jobQueue) c.collect(() => deriveQueueLimits(props.profile, { ...props.jobQueue!.limits, maxInstances: limits?.scaling.maxInstances ?? props.maxInstances }));
     c.throwIfAny();
     this.limits = limits!;
-    const signature = resolvedSignature!;
-
-    this.backend = new SageMakerRealtimeBackend(this, 'Backend', {
-      model: props.model,
-      profile: props.profile,
-      limits: this.limits,
-      instanceType: instanceType!,
-      image: props.image,
-      kmsKey: props.kmsKey,
-      environment: props.environment,
-      modelDownloadTimeout: props.modelDownloadTimeout,
-    });
-
-    this.api = new InferenceApi(this, 'Api', {
-      target: this.backend,
-      limits: this.limits,
-      signature,
-      endpointType: props.endpointType,
-      vpcEndpointIds: props.vpcEndpointIds,
-      allowExtendedIntegrationTimeout: props.allowExtendedIntegrationTimeout,
-      authorizer: props.authorizer,
-      managedRuleGroups: props.managedRuleGroups,
-      createCloudWatchRole: props.createCloudWatchRole,
-    });
 
     this.alarmTopic = props.alarmTopic ?? new AlarmTopic(this, 'AlarmTopic').topic;
+    const built = compute.bind(this, 'Backend', { profile: props.profile, limits: this.limits, alarmTopic: this.alarmTopic, alarmThresholds: props.alarmThresholds });
+    this.backend = built.backend;
+    this.syncBackend = built.sync;
+    this.asyncBackend = built.async;
+
+    if (built.sync) {
+      this.api = new InferenceApi(this, 'Api', {
+        target: built.sync,
+        limits: this.limits,
+        signature: resolvedSignature!,
+        endpointType: props.endpointType,
+        vpcEndpointIds: props.vpcEndpointIds,
+        allowExtendedIntegrationTimeout: props.allowExtendedIntegrationTimeout,
+        authorizer: props.authorizer,
+        managedRuleGroups: props.managedRuleGroups,
+        createCloudWatchRole: props.createCloudWatchRole,
+      });
+    }
+
     this.alarms = new InferenceAlarms(this, 'Alarms', {
       api: this.api,
       backend: this.backend,
       limits: this.limits,
-      topic: this.alarmTopic,
-      thresholds: props.alarmThresholds,
+      alarmTopic: this.alarmTopic,
+      alarmThresholds: props.alarmThresholds,
     });
 
-    if (props.jobQueue) {
+    if (props.jobQueue && built.sync && this.api) {
       this.jobs = new InferenceQueue(this, 'Jobs', {
         profile: props.profile,
-        signature,
-        backend: WorkerBackend.sageMakerEndpoint(this.backend),
+        signature: resolvedSignature!,
+        backend: WorkerBackend.fromBackend(built.sync),
         limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances },
         alarmTopic: this.alarmTopic,
       });

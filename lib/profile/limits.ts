@@ -5,6 +5,7 @@ import {
   ProblemCollector, WAF_RATE_LIMIT_MAX, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS, gpuInstanceSpec,
 } from '../core';
 import { ceilInt, floorInt } from '../core/rounding';
+import type { BackendCapabilities } from '../compute/backend';
 import { InferenceProfile } from './inference-profile';
 import { checkTimeoutChain } from './timeout-chain';
 
@@ -107,17 +108,11 @@ export interface DeriveLimitsOptions {
    */
   readonly region?: string;
   /**
-   * Largest body the backend accepts (bytes).
-   * @default - no backend limit
+   * What the backend accepts and how it scales: payload cap, hard invocation timeout, load
+   * balancer idle timeout, throughput and concurrency per scaling unit, scale to zero.
+   * @default - no backend limits; one scaling unit serves the profile's throughput
    */
-  readonly backendMaxPayloadBytes?: number;
-  /**
-   * Hard timeout of the backend (ms), e.g. 60 000 for SageMaker real-time.
-   * @default - none
-   */
-  readonly backendTimeoutMs?: number;
-  /** Name of the backend, for messages. @default "backend" */
-  readonly backendName?: string;
+  readonly backend?: BackendCapabilities;
   /** Values that replace derived ones. @default - all derived */
   readonly overrides?: LimitOverrides;
 }
@@ -219,8 +214,16 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   const f: Record<string, string> = {};
   const c = new ProblemCollector('LIMITS_INVALID', `limits for ${profile.model} on ${profile.hardware}`);
 
-  const minInstances = options.minInstances ?? LIMIT_DEFAULTS.minInstances;
-  const maxInstances = options.maxInstances ?? LIMIT_DEFAULTS.maxInstances;
+  const backend = options.backend;
+  const backendName = backend?.name ?? 'backend';
+  // A scaling unit is whatever the backend scales: an instance, a task, a concurrent invocation.
+  const unitRps = backend?.throughputPerUnitRps ?? profile.throughputPerInstanceRps;
+  const unitConcurrency = backend?.concurrencyPerUnit ?? profile.sustainableConcurrency;
+  const unit = backend?.scalingUnit ?? 'instance';
+  const minFloor = backend?.scalesToZero ? 0 : 1;
+  const maxUnits = backend?.maxUnits ?? 10_000;
+  const minInstances = options.minInstances ?? (backend?.scalesToZero ? 0 : LIMIT_DEFAULTS.minInstances);
+  const maxInstances = options.maxInstances ?? backend?.defaultMaxUnits ?? LIMIT_DEFAULTS.maxInstances;
   const headroom = options.headroom ?? LIMIT_DEFAULTS.headroom;
   const timeoutFactor = options.timeoutFactor ?? LIMIT_DEFAULTS.timeoutFactor;
   const targetUtilization = options.targetUtilization ?? LIMIT_DEFAULTS.targetUtilization;
@@ -232,12 +235,12 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   // Every number below feeds a formula: NaN, Infinity or a token would come out as null or nonsense.
   const numbers: Record<string, unknown> = {
     minInstances, maxInstances, headroom, timeoutFactor, targetUtilization, maxBatchSize, wafWindowSeconds,
-    backendMaxPayloadBytes: options.backendMaxPayloadBytes, backendTimeoutMs: options.backendTimeoutMs,
+    'backend.maxPayloadBytes': backend?.maxPayloadBytes, 'backend.invocationTimeoutMs': backend?.invocationTimeoutMs, 'backend.throughputPerUnitRps': unitRps,
     ...Object.fromEntries(Object.entries(o).map(([k, v]) => [`overrides.${k}`, v])),
   };
   for (const [prop, value] of Object.entries(numbers)) c.concreteNumber(prop, value);
-  c.intInRange('minInstances', minInstances, 1, 10_000, 'real-time endpoints keep at least one instance');
-  c.intInRange('maxInstances', maxInstances, 1, 10_000);
+  c.intInRange('minInstances', minInstances, minFloor, maxUnits, minFloor === 1 ? `the ${backendName} keeps at least one ${unit} (it cannot scale to zero)` : undefined);
+  c.intInRange('maxInstances', maxInstances, 1, maxUnits, `the ${backendName} allows at most ${maxUnits} ${unit}s`);
   c.require(maxInstances >= minInstances, 'maxInstances', maxInstances, `>= minInstances (${minInstances})`, 'raise maxInstances or lower minInstances');
   c.numberInRange('headroom', headroom, 0.05, 1, 'admit at most the capacity that was measured');
   c.numberInRange('timeoutFactor', timeoutFactor, 1, 100);
@@ -247,8 +250,8 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
 
   // ---- timeouts ---------------------------------------------------------------------------
   const maxIntegration = allowExtended && endpointType !== apigw.EndpointType.EDGE
-    ? Math.min(APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS, options.backendTimeoutMs ?? Infinity)
-    : Math.min(APIGW_MAX_INTEGRATION_TIMEOUT_MS, options.backendTimeoutMs ?? Infinity);
+    ? Math.min(APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS, backend?.invocationTimeoutMs ?? Infinity)
+    : Math.min(APIGW_MAX_INTEGRATION_TIMEOUT_MS, backend?.invocationTimeoutMs ?? Infinity);
   const deadlineMs = Math.max(LIMIT_DEFAULTS.modelServerTimeoutFloorSeconds * 1000, ceilInt(profile.latencyMs.p99 * timeoutFactor));
   let modelServerTimeoutSeconds = o.modelServerTimeoutSeconds ?? ceilInt(deadlineMs / 1000);
   f['timeouts.modelServerTimeoutSeconds'] = o.modelServerTimeoutSeconds !== undefined
@@ -277,29 +280,30 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
     modelServerTimeoutMs: modelServerTimeoutSeconds * 1000,
     endpointType,
     allowExtendedIntegrationTimeout: allowExtended,
-    backendTimeoutMs: options.backendTimeoutMs,
-    backendName: options.backendName,
+    backendTimeoutMs: backend?.invocationTimeoutMs,
+    backendName,
+    loadBalancerIdleTimeoutMs: backend?.loadBalancerIdleTimeoutMs,
   }));
 
   // ---- throttling ---------------------------------------------------------------------------
   const small = options.region !== undefined && APIGW_SMALL_REGIONS.includes(options.region);
   const accountRate = small ? APIGW_SMALL_REGION_RATE_LIMIT_RPS : APIGW_ACCOUNT_RATE_LIMIT_RPS;
   const accountBurst = small ? APIGW_SMALL_REGION_BURST_LIMIT : APIGW_ACCOUNT_BURST_LIMIT;
-  const derivedRate = Math.min(accountRate, Math.max(0.1, round2(maxInstances * profile.throughputPerInstanceRps * headroom)));
+  const derivedRate = Math.min(accountRate, Math.max(0.1, round2(maxInstances * unitRps * headroom)));
   const rateLimit = o.stageRateLimit ?? derivedRate;
   f['throttle.rateLimit'] = o.stageRateLimit !== undefined
     ? `override (${o.stageRateLimit} req/s)`
-    : `min(account ${accountRate}, maxInstances ${maxInstances} x throughput ${profile.throughputPerInstanceRps} req/s x headroom ${headroom}) = ${derivedRate} req/s`;
-  const derivedBurst = Math.min(accountBurst, Math.max(1, ceilInt(LIMIT_DEFAULTS.burstWaves * maxInstances * profile.sustainableConcurrency)));
+    : `min(account ${accountRate}, maxInstances ${maxInstances} x throughput ${unitRps} req/s per ${unit} x headroom ${headroom}) = ${derivedRate} req/s`;
+  const derivedBurst = Math.min(accountBurst, Math.max(1, ceilInt(LIMIT_DEFAULTS.burstWaves * maxInstances * unitConcurrency)));
   const burstLimit = o.stageBurstLimit ?? derivedBurst;
   f['throttle.burstLimit'] = o.stageBurstLimit !== undefined
     ? `override (${o.stageBurstLimit})`
-    : `min(account ${accountBurst}, ${LIMIT_DEFAULTS.burstWaves} waves x maxInstances ${maxInstances} x sustainableConcurrency ${profile.sustainableConcurrency}) = ${derivedBurst}`;
-  const fleetCapacity = maxInstances * profile.throughputPerInstanceRps;
+    : `min(account ${accountBurst}, ${LIMIT_DEFAULTS.burstWaves} waves x maxInstances ${maxInstances} x concurrency ${unitConcurrency} per ${unit}) = ${derivedBurst}`;
+  const fleetCapacity = maxInstances * unitRps;
   // Only a rate the user set is an override; with maxInstances itself invalid the fleet check says nothing new.
   const rateProp = o.stageRateLimit !== undefined ? 'overrides.stageRateLimit' : 'throttle.rateLimit';
   c.require(rateLimit > 0 && rateLimit <= accountRate, rateProp, rateLimit, `0 < rate <= ${accountRate} (the account limit)`, 'lower the stage rate');
-  c.require(rateLimit <= fleetCapacity || !(maxInstances >= 1), rateProp, rateLimit, `<= measured fleet capacity (${maxInstances} x ${profile.throughputPerInstanceRps} = ${round2(fleetCapacity)} req/s)`, 'admitting more than the fleet can serve turns an attack into a backlog: lower the rate or raise maxInstances');
+  c.require(rateLimit <= fleetCapacity || !(maxInstances >= 1), rateProp, rateLimit, `<= measured fleet capacity (${maxInstances} x ${unitRps} = ${round2(fleetCapacity)} req/s)`, 'admitting more than the fleet can serve turns an attack into a backlog: lower the rate or raise maxInstances');
   c.require(Number.isInteger(burstLimit) && burstLimit >= 1 && burstLimit <= accountBurst, 'overrides.stageBurstLimit', burstLimit, `an integer from 1 to ${accountBurst}`, 'lower the burst');
 
   // ---- usage plans --------------------------------------------------------------------------
@@ -334,28 +338,30 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
     `an integer from ${WAF_RATE_LIMIT_MIN} to ${WAF_RATE_LIMIT_MAX} (the WAF rate-based rule range)`, `set the WAF limit between ${WAF_RATE_LIMIT_MIN} and ${WAF_RATE_LIMIT_MAX} requests per window`);
 
   // ---- scaling ------------------------------------------------------------------------------
-  const derivedTarget = Math.max(1, floorInt(profile.throughputPerInstanceRps * 60 * targetUtilization));
+  const derivedTarget = Math.max(1, floorInt(unitRps * 60 * targetUtilization));
   const target = o.targetInvocationsPerInstancePerMinute ?? derivedTarget;
   f['scaling.targetInvocationsPerInstancePerMinute'] = o.targetInvocationsPerInstancePerMinute !== undefined
     ? `override (${target} per minute)`
-    : `floor(throughput ${profile.throughputPerInstanceRps} req/s x 60 s x targetUtilization ${targetUtilization}) = ${derivedTarget} per instance per minute`;
-  c.require(target > 0 && target <= profile.throughputPerInstanceRps * 60, 'overrides.targetInvocationsPerInstancePerMinute', target,
-    `1..${floorInt(profile.throughputPerInstanceRps * 60)} (the measured per-instance capacity per minute)`, 'a target above capacity means instances saturate before scaling starts');
-  f['scaling.maxInstances'] = `given (${maxInstances}); the cost ceiling under attack`;
+    : `floor(throughput ${unitRps} req/s x 60 s x targetUtilization ${targetUtilization}) = ${derivedTarget} per ${unit} per minute`;
+  c.require(target > 0 && target <= unitRps * 60, 'overrides.targetInvocationsPerInstancePerMinute', target,
+    `1..${floorInt(unitRps * 60)} (the measured capacity of one ${unit} per minute)`, 'a target above capacity means instances saturate before scaling starts');
+  f['scaling.maxInstances'] = options.maxInstances !== undefined
+    ? `given (${maxInstances} ${unit}s); the cost ceiling under attack`
+    : `${backend?.defaultMaxUnitsFormula ?? `default (${maxInstances})`}; the cost ceiling under attack`;
 
   // ---- payload ------------------------------------------------------------------------------
-  const backendMax = options.backendMaxPayloadBytes ?? Number.MAX_SAFE_INTEGER;
+  const backendMax = backend?.maxPayloadBytes ?? Number.MAX_SAFE_INTEGER;
   const derivedPayload = Math.min(backendMax, ceilInt(profile.maxRequestBytes * LIMIT_DEFAULTS.payloadHeadroom));
   const maxBodyBytes = o.maxPayloadBytes ?? derivedPayload;
   f['payload.maxBodyBytes'] = o.maxPayloadBytes !== undefined
     ? `override (${maxBodyBytes} bytes)`
-    : `min(${options.backendName ?? 'backend'} limit ${options.backendMaxPayloadBytes ?? 'none'}, maxRequestBytes ${profile.maxRequestBytes} x ${LIMIT_DEFAULTS.payloadHeadroom}) = ${derivedPayload} bytes`;
+    : `min(${backendName} limit ${backend?.maxPayloadBytes ?? 'none'}, maxRequestBytes ${profile.maxRequestBytes} x ${LIMIT_DEFAULTS.payloadHeadroom}) = ${derivedPayload} bytes`;
   c.require(Number.isInteger(maxBodyBytes), 'overrides.maxPayloadBytes', maxBodyBytes, 'a whole number of bytes', 'round the payload cap');
   c.require(maxBodyBytes >= profile.maxRequestBytes, 'payload.maxBodyBytes', maxBodyBytes, `>= the profile's largest request (${profile.maxRequestBytes} bytes)`,
     profile.maxRequestBytes > backendMax
-      ? `${backendMax} bytes is the ${options.backendName ?? 'backend'}'s hard limit: send requests this large through the async path (S3 claim check), or make them smaller`
+      ? `${backendMax} bytes is the ${backendName}'s hard limit: send requests this large through the async path (S3 claim check), or make them smaller`
       : 'raise the cap, or re-profile with the requests you actually serve');
-  c.require(maxBodyBytes <= backendMax, 'payload.maxBodyBytes', maxBodyBytes, `<= ${backendMax} bytes (${options.backendName ?? 'backend'} limit)`, 'lower the cap, or use the async path (S3 claim check) for large requests');
+  c.require(maxBodyBytes <= backendMax, 'payload.maxBodyBytes', maxBodyBytes, `<= ${backendMax} bytes (${backendName} limit)`, 'lower the cap, or use the async path (S3 claim check) for large requests');
 
   // ---- model server -------------------------------------------------------------------------
   const derivedEnqueued = Math.max(1, floorInt((modelServerTimeoutSeconds * 1000) / profile.latencyMs.p99));

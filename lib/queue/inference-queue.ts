@@ -362,9 +362,9 @@ export class InferenceQueue extends Construct {
         timeout: Duration.seconds(limits.workerTimeoutSeconds),
         logRetention,
         description: `Runs queued inference jobs against ${backend.name}`,
-        vpc: props.workerVpc,
-        vpcSubnets: props.workerVpcSubnets,
-        securityGroups: props.workerSecurityGroups,
+        vpc: props.workerVpc ?? backend.vpc,
+        vpcSubnets: props.workerVpcSubnets ?? (backend.vpc ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined),
+        securityGroups: props.workerSecurityGroups ?? backend.securityGroups,
         environment: {
           ...common,
           ...backend.environment,

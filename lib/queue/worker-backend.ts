@@ -1,6 +1,7 @@
-import { Arn, Stack, Token, aws_iam as iam } from 'aws-cdk-lib';
+import { Arn, Stack, Token, aws_ec2 as ec2, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { InferenceGuardError } from '../core';
+import type { ISyncInferenceBackend } from '../compute/backend';
 import type { SageMakerRealtimeBackend } from '../compute/sagemaker-realtime';
 import { HANDLER_ENV } from './handler-env';
 
@@ -10,6 +11,16 @@ export interface WorkerBackendConfig {
   readonly environment: Record<string, string>;
   /** Name of the backend, for messages and alarm descriptions. */
   readonly name: string;
+  /**
+   * VPC the worker must run in to reach the backend.
+   * @default - the queue's `workerVpc`
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Security groups the worker needs in that VPC.
+   * @default - the queue's `workerSecurityGroups`
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /** SageMaker endpoint names. Source: CreateEndpoint API, EndpointName pattern. */
@@ -28,7 +39,16 @@ export abstract class WorkerBackend {
    * asynchronous endpoint (which refuses `InvokeEndpoint`) cannot be passed by mistake.
    */
   public static sageMakerEndpoint(backend: SageMakerRealtimeBackend): WorkerBackend {
-    return new SageMakerEndpointBackend(backend.endpointName);
+    return WorkerBackend.fromBackend(backend);
+  }
+
+  /**
+   * Any synchronous backend of this app (a SageMaker real-time or serverless endpoint, an ECS
+   * service): the backend grants the worker what it needs and says where to send each job. An
+   * asynchronous backend has no `bindWorker`, so the compiler refuses it here.
+   */
+  public static fromBackend(backend: ISyncInferenceBackend): WorkerBackend {
+    return new SyncBackendWorker(backend);
   }
 
   /**
@@ -109,5 +129,21 @@ class HttpWorkerBackend extends WorkerBackend {
 
   public bind(): WorkerBackendConfig {
     return { environment: { [HANDLER_ENV.backendKind]: 'http', [HANDLER_ENV.backendUrl]: this.url }, name: `HTTP model server ${this.url}` };
+  }
+}
+
+class SyncBackendWorker extends WorkerBackend {
+  public readonly runsLambdaWorker = true;
+
+  constructor(private readonly backend: ISyncInferenceBackend) {
+    super();
+  }
+
+  public bind(scope: Construct, worker: iam.IGrantable): WorkerBackendConfig {
+    const target = this.backend.bindWorker(scope, worker);
+    const environment: Record<string, string> = { [HANDLER_ENV.backendKind]: target.kind };
+    if (target.endpointName !== undefined) environment[HANDLER_ENV.endpointName] = target.endpointName;
+    if (target.url !== undefined) environment[HANDLER_ENV.backendUrl] = target.url;
+    return { environment, name: target.name, vpc: target.vpc, securityGroups: target.securityGroups };
   }
 }

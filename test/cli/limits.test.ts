@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { groupLines, limitLines } from '../../lib/cli/limits';
+import { SageMakerRealtimeBackend } from '../../lib/compute';
 import { deriveLimits, deriveQueueLimits, InferenceProfile } from '../../lib/profile';
 import { runKig } from '../support/cli';
 
@@ -25,7 +26,7 @@ describe('kig limits', () => {
     const r = await runKig(['limits', '--profile', 'p.json', '--max-instances', '3'], { cwd: dir });
     expect(r.code).toBe(0);
     // An ml.* profile is derived for a SageMaker real-time endpoint (6 MB, 60 s), as the service does.
-    const limits = deriveLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3, backendMaxPayloadBytes: 6_291_456, backendTimeoutMs: 60_000, backendName: 'SageMaker real-time endpoint' });
+    const limits = deriveLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3, backend: SageMakerRealtimeBackend.capabilities(InferenceProfile.fromJson(PROFILE)) });
     const lines = limitLines(limits);
     for (const l of lines) expect(r.stdout).toContain(`  ${l.path} = ${l.value}\n      ${l.formula}\n`);
     // every formula deriveLimits reports is shown

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { InferenceImage, ModelArtifact } from '../../lib/compute';
+import { InferenceCompute, InferenceImage, ModelArtifact } from '../../lib/compute';
 import { KerasInferenceService } from '../../lib/patterns';
 import { deriveLimits, InferenceProfile, ModelSignature, TensorDType } from '../../lib/profile';
 import { runKig } from '../support/cli';
@@ -26,8 +26,8 @@ test('a measured profile synthesizes through KerasInferenceService', async () =>
   const stack = new Stack(new App(), 'ProfiledService');
   new KerasInferenceService(stack, 'Mnist', {
     profile,
-    model: ModelArtifact.fromS3Uri('s3://example-bucket/model/model.tar.gz'),
-    image: InferenceImage.tensorflowServingDlc({ gpu: false }), // profiled on a CPU instance type
+    // profiled on a CPU instance type
+    compute: InferenceCompute.sageMakerRealtime({ model: ModelArtifact.fromS3Uri('s3://example-bucket/model/model.tar.gz'), image: InferenceImage.tensorflowServingDlc({ gpu: false }) }),
     signature: ModelSignature.singleTensor({ name: 'x', dtype: TensorDType.FLOAT32, shape: [3], maxBatchSize: 4 }),
     maxInstances: 3,
   });

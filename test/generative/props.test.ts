@@ -3,15 +3,14 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import {
   DeriveLimitsOptions, EcsCapacity, EcsInferenceService, InferenceGuardError, ModelServer, ModelSource, KerasInferenceService, LimitOverrides, ModelArtifact, QueueLimitOptions,
-  deriveLimits, deriveQueueLimits,
-} from '../../lib';
+  deriveLimits, deriveQueueLimits, InferenceCompute } from '../../lib';
 import { gpuProfile, newStack } from '../compute/ecs/fixtures';
 import { profile } from '../support/profiles';
 import { SIGNATURE } from '../support/stacks';
 import { hostileNumber } from './arbitraries';
 
 const SEED = 20260415;
-const SM = { backendMaxPayloadBytes: 6_291_456, backendTimeoutMs: 60_000, backendName: 'SageMaker' };
+const SM = { backend: { name: 'SageMaker', maxPayloadBytes: 6_291_456, invocationTimeoutMs: 60_000, synchronous: true, scalesToZero: false, scalingUnit: 'instance' } };
 
 /** Every numeric option of deriveLimits and of its overrides. */
 const LIMIT_OPTIONS = ['minInstances', 'maxInstances', 'headroom', 'timeoutFactor', 'targetUtilization', 'maxBatchSize', 'wafWindowSeconds'] as const;
@@ -95,7 +94,7 @@ describe('generated numbers through every numeric prop', () => {
     fc.assert(fc.property(fc.record({ maxInstances: fc.oneof(hostileNumber, fc.integer({ min: 1, max: 6 })), headroom: maybe }), (o) => {
       const stack = new Stack(new App(), 'G');
       const r = outcome(() => new KerasInferenceService(stack, 'Svc', {
-        profile: profile(), model: ModelArtifact.fromS3Uri('s3://models-bucket/m.tar.gz'), signature: SIGNATURE, ...o,
+        profile: profile(), compute: InferenceCompute.sageMakerRealtime({ model: ModelArtifact.fromS3Uri('s3://models-bucket/m.tar.gz') }), signature: SIGNATURE, ...o,
       }));
       if ('error' in r) return;
       const text = JSON.stringify(Template.fromStack(stack).toJSON());

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { InferenceImage, InferenceProfile, KerasInferenceService, ModelArtifact, ModelSignature, TensorDType } from '../../lib';
+import { InferenceImage, InferenceProfile, KerasInferenceService, ModelArtifact, ModelSignature, TensorDType, InferenceCompute } from '../../lib';
 import { freePort } from '../support/servers';
 import { runKig } from '../support/cli';
 import { kerasFixtures, tfServerCommand } from './support';
@@ -46,8 +46,8 @@ test('inspect drafts, profile completes against the real model, the profile synt
   const stack = new Stack(new App(), 'KerasService');
   new KerasInferenceService(stack, 'Cnn', {
     profile,
-    model: ModelArtifact.fromSavedModelDirectory(cnn.savedModel), // no signature: read from saved_model.pb
-    image: InferenceImage.tensorflowServingDlc({ gpu: false }),
+    // no signature: read from saved_model.pb
+    compute: InferenceCompute.sageMakerRealtime({ model: ModelArtifact.fromSavedModelDirectory(cnn.savedModel), image: InferenceImage.tensorflowServingDlc({ gpu: false }) }),
     maxServerBatchSize: 4,
     maxInstances: 2,
   });
@@ -66,15 +66,13 @@ test('a hand-written signature that disagrees with the SavedModel is an error na
   });
   expect(() => new KerasInferenceService(stack, 'Cnn', {
     profile,
-    model: ModelArtifact.fromSavedModelDirectory(cnn.savedModel),
-    image: InferenceImage.tensorflowServingDlc({ gpu: false }),
+    compute: InferenceCompute.sageMakerRealtime({ model: ModelArtifact.fromSavedModelDirectory(cnn.savedModel), image: InferenceImage.tensorflowServingDlc({ gpu: false }) }),
     signature: ModelSignature.singleTensor({ name: 'image', dtype: TensorDType.FLOAT32, shape: [28, 28, 3], maxBatchSize: 4 }),
   })).toThrow(/signature = "image float32 \[28,28,3\]; max batch 4; signature \\"serving_default\\"": allowed the model's serving signature in .*cnn_image\/saved_model: image float32 \[28,28,1\]; max batch 4; .*shape \[28,28,3\], the model's is \[28,28,1\]/);
   // agreeing signatures (a narrower batch included) are accepted
   expect(() => new KerasInferenceService(new Stack(new App(), 'Agree'), 'Cnn', {
     profile,
-    model: ModelArtifact.fromSavedModelDirectory(cnn.savedModel),
-    image: InferenceImage.tensorflowServingDlc({ gpu: false }),
+    compute: InferenceCompute.sageMakerRealtime({ model: ModelArtifact.fromSavedModelDirectory(cnn.savedModel), image: InferenceImage.tensorflowServingDlc({ gpu: false }) }),
     signature: ModelSignature.fromKerasFile(cnn.kerasFile, { maxBatchSize: 2 }),
   })).not.toThrow();
 });
@@ -86,7 +84,7 @@ test('a model with a variable dimension and no signature: the error says where t
     throughputPerInstanceRps: 50, peakHostMemoryMiB: 600, peakGpuMemoryMiB: 0, coldStartSeconds: 20, maxRequestBytes: 10_000,
   });
   const make = (signature?: ModelSignature) => new KerasInferenceService(new Stack(new App(), 'Text'), 'Text', {
-    profile, model: ModelArtifact.fromSavedModelDirectory(text.savedModel), image: InferenceImage.tensorflowServingDlc({ gpu: false }), signature,
+    profile, compute: InferenceCompute.sageMakerRealtime({ model: ModelArtifact.fromSavedModelDirectory(text.savedModel), image: InferenceImage.tensorflowServingDlc({ gpu: false }) }), signature,
   });
   expect(() => make()).toThrow(/ModelSignature\.fromSavedModel\(dir, \{ maxVariableDim: N \}\)/);
   expect(() => make(ModelSignature.fromSavedModel(text.savedModel, { maxVariableDim: 128 }))).not.toThrow();

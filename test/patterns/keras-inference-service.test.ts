@@ -1,15 +1,16 @@
 import { App, Stack, aws_sns as sns } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { InferenceProfile, KerasInferenceService, ModelArtifact } from '../../lib';
+import { InferenceCompute, InferenceProfile, KerasInferenceService, ModelArtifact } from '../../lib';
 import { BASE_PROFILE } from '../support/profiles';
 import { SIGNATURE, serviceStack } from '../support/stacks';
 
 describe('KerasInferenceService', () => {
   test('one statement exposes every part', () => {
     const { service } = serviceStack();
-    expect(service.backend.endpoint).toBeDefined();
-    expect(service.api.webAcl).toBeDefined();
-    expect(Object.keys(service.api.usagePlans)).toEqual(['basic', 'standard', 'premium']);
+    expect(service.syncBackend).toBe(service.backend);
+    expect(service.asyncBackend).toBeUndefined();
+    expect(service.api!.webAcl).toBeDefined();
+    expect(Object.keys(service.api!.usagePlans)).toEqual(['basic', 'standard', 'premium']);
     expect(service.alarms.underAttack).toBeDefined();
     expect(service.limits.formulas['throttle.rateLimit']).toContain('maxInstances 4');
   });
@@ -18,14 +19,14 @@ describe('KerasInferenceService', () => {
     const app = new App();
     const stack = new Stack(app, 'T');
     const topic = new sns.Topic(stack, 'Existing');
-    const svc = new KerasInferenceService(stack, 'Svc', { profile: InferenceProfile.of(BASE_PROFILE), model: ModelArtifact.fromS3Uri('s3://models-bucket/m.tar.gz'), signature: SIGNATURE, alarmTopic: topic });
+    const svc = new KerasInferenceService(stack, 'Svc', { profile: InferenceProfile.of(BASE_PROFILE), compute: InferenceCompute.sageMakerRealtime({ model: ModelArtifact.fromS3Uri('s3://models-bucket/m.tar.gz') }), signature: SIGNATURE, alarmTopic: topic });
     expect(svc.alarmTopic).toBe(topic);
     Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 1);
   });
 
   test('needs an ml.* instance type when the profile hardware is not one', () => {
     expect(() => serviceStack({}, { hardware: 'g5.xlarge' })).toThrow(/set instanceType/);
-    expect(() => serviceStack({ instanceType: 'ml.g5.xlarge' }, { hardware: 'g5.xlarge' })).not.toThrow();
+    expect(() => serviceStack({ compute: InferenceCompute.sageMakerRealtime({ model: ModelArtifact.fromS3Uri('s3://models-bucket/m.tar.gz'), instanceType: 'ml.g5.xlarge' }) }, { hardware: 'g5.xlarge' })).not.toThrow();
   });
 
   test('invalid props from several constructs surface as one error each, with the prop named', () => {

@@ -5,8 +5,7 @@ import { App, CfnElement, Duration, Stack, aws_cloudwatch as cw, aws_ecs as ecs,
 import { IConstruct, Construct } from 'constructs';
 import {
   AlarmTopic, EcsCapacity, EcsInferenceService, EcsQueueWorker, InferenceAlarms, InferenceApi, InferenceGuardChecks, InferenceProfile,
-  KerasInferenceService, ModelArtifact, ModelServer, ModelSignature, ModelSource, SageMakerAsyncBackend, TensorDType,
-} from '../../lib';
+  KerasInferenceService, ModelArtifact, ModelServer, ModelSignature, ModelSource, SageMakerAsyncBackend, TensorDType, InferenceCompute } from '../../lib';
 import { runKig } from '../support/cli';
 import { alarmsOf, catalogProblems, restProblems } from '../alarms/template-alarms';
 
@@ -33,7 +32,7 @@ const server = () => ModelServer.tensorflowServing({ version: '2.19.0', model: M
 /** The compute shapes: each adds one service (and what it needs) under `owner`. */
 const SHAPES: Record<string, (owner: Construct, topic: AlarmTopic) => void> = {
   Realtime: (owner, topic) => new KerasInferenceService(owner, 'Service', {
-    profile: smProfile, model: ModelArtifact.fromS3Uri('s3://model-bucket/m/model.tar.gz'), signature, maxInstances: 3, alarmTopic: topic.topic, jobQueue: {},
+    profile: smProfile, compute: InferenceCompute.sageMakerRealtime({ model: ModelArtifact.fromS3Uri('s3://model-bucket/m/model.tar.gz') }), signature, maxInstances: 3, alarmTopic: topic.topic, jobQueue: {},
   }),
   Async: (owner, topic) => new SageMakerAsyncBackend(owner, 'Service', {
     profile: smProfile, model: ModelArtifact.fromS3Uri('s3://model-bucket/m/model.tar.gz'), instanceType: 'ml.g5.xlarge', alarmTopic: topic.topic,
@@ -50,7 +49,7 @@ const SHAPES: Record<string, (owner: Construct, topic: AlarmTopic) => void> = {
 function ecsWithApi(owner: Construct, topic: AlarmTopic, capacity: EcsCapacity, profile: InferenceProfile): void {
   const svc = new EcsInferenceService(owner, 'Service', { profile, modelServer: server(), capacity, maxTasks: 3, alarmTopic: topic.topic });
   const api = new InferenceApi(owner, 'Api', { target: svc, limits: svc.limits, signature });
-  new InferenceAlarms(owner, 'ApiAlarms', { api, limits: svc.limits, profile, topic: topic.topic });
+  new InferenceAlarms(owner, 'ApiAlarms', { api, limits: svc.limits, profile, alarmTopic: topic.topic });
 }
 
 /** Two services of one shape in a stack; each top-level construct owns everything it created. */

@@ -9,7 +9,7 @@ import { errorOf, problemsOf } from '../support/errors';
 import { profile } from '../support/profiles';
 import { SIGNATURE, serviceStack } from '../support/stacks';
 
-const SM = { backendMaxPayloadBytes: 6_291_456, backendTimeoutMs: 60_000, backendName: 'SageMaker' };
+const SM = { backend: { name: 'SageMaker', maxPayloadBytes: 6_291_456, invocationTimeoutMs: 60_000, synchronous: true, scalesToZero: false, scalingUnit: 'instance' } };
 
 describe('deriveLimits refuses numbers it cannot derive from', () => {
   const token = Token.asNumber({ Ref: 'MaxInstances' });
@@ -84,7 +84,7 @@ describe('construct props', () => {
     const { service } = serviceStack();
     for (const stageName of ['prod stage', '', 'x'.repeat(129), 'prod/v1']) {
       const stack = new Stack(new App(), 'X');
-      expect(problemsOf(() => new InferenceApi(stack, 'A', { target: service.backend, limits: service.limits, signature: SIGNATURE, stageName }))).toContain('stageName');
+      expect(problemsOf(() => new InferenceApi(stack, 'A', { target: service.syncBackend!, limits: service.limits, signature: SIGNATURE, stageName }))).toContain('stageName');
     }
   });
 

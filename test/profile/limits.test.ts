@@ -3,7 +3,7 @@ import { InferenceGuardError, LIMIT_DEFAULTS, checkTimeoutChain, deriveLimits } 
 import { profile } from '../support/profiles';
 import { problemsOf } from '../support/errors';
 
-const SM = { backendMaxPayloadBytes: 6_291_456, backendTimeoutMs: 60_000, backendName: 'SageMaker' };
+const SM = { backend: { name: 'SageMaker', maxPayloadBytes: 6_291_456, invocationTimeoutMs: 60_000, synchronous: true, scalesToZero: false, scalingUnit: 'instance' } };
 
 
 describe('deriveLimits formulas', () => {

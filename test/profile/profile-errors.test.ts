@@ -34,7 +34,7 @@ describe('deriveLimits messages', () => {
   });
 
   test('a request above the SageMaker 6 MB hard limit says so instead of "raise the cap"', () => {
-    const e = errorOf(() => deriveLimits(profile({ maxRequestBytes: 20_000_000 }), { backendMaxPayloadBytes: 6_291_456, backendName: 'SageMaker real-time endpoint' }));
+    const e = errorOf(() => deriveLimits(profile({ maxRequestBytes: 20_000_000 }), { backend: { name: 'SageMaker real-time endpoint', maxPayloadBytes: 6_291_456, synchronous: true, scalesToZero: false, scalingUnit: 'instance' } }));
     const p = e.problems.find((x) => x.prop === 'payload.maxBodyBytes')!;
     expect(p.fix).toContain("6291456 bytes is the SageMaker real-time endpoint's hard limit");
     expect(p.fix).not.toContain('raise the cap');

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { InferenceProfileProps, KerasInferenceService, KerasInferenceServiceProps, ModelArtifact, ModelSignature, TensorDType } from '../../lib';
+import { InferenceCompute, InferenceProfileProps, KerasInferenceService, KerasInferenceServiceProps, ModelArtifact, ModelSignature, TensorDType } from '../../lib';
 import { profile } from './profiles';
 
 export const SIGNATURE = ModelSignature.singleTensor({ name: 'image', dtype: TensorDType.FLOAT32, shape: [28, 28, 1], maxBatchSize: 8 });
@@ -11,7 +11,7 @@ export function serviceStack(overrides: Partial<KerasInferenceServiceProps> = {}
   const stack = new Stack(app, 'TestStack');
   const service = new KerasInferenceService(stack, 'Svc', {
     profile: profile(profileOverrides),
-    model: ModelArtifact.fromS3Uri('s3://models-bucket/mnist/model.tar.gz'),
+    compute: InferenceCompute.sageMakerRealtime({ model: ModelArtifact.fromS3Uri('s3://models-bucket/mnist/model.tar.gz') }),
     signature: SIGNATURE,
     maxInstances: 4,
     ...overrides,

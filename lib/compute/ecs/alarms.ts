@@ -1,6 +1,8 @@
 import { Duration, aws_cloudwatch as cw, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { GuardAlarmSpec, createGuardAlarm } from '../../alarms/alarm-factory';
+import { GuardAlarmSpec } from '../../alarms/alarm-factory';
+import { BackendAlarmDefinition, buildBackendAlarms, graph } from '../../private/backend-alarms';
+import type { BackendAlarms } from '../backend';
 import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
 import { AlarmThresholds } from '../../profile';
 
@@ -64,13 +66,18 @@ export interface EcsServiceAlarmsProps {
 export class EcsServiceAlarms extends Construct {
   /** Every alarm, by construct id. */
   public readonly alarms: Record<string, cw.Alarm> = {};
+  /** The same alarms, with the ones that mean "saturated" and the dashboard widgets. */
+  public readonly backendAlarms: BackendAlarms;
 
   constructor(scope: Construct, id: string, props: EcsServiceAlarmsProps) {
     super(scope, id);
     const t = props.thresholds;
     const rest = props.steadyState;
     const svcDims = { ClusterName: props.cluster.clusterName, ServiceName: props.service.serviceName };
-    const add = (alarmId: string, spec: GuardAlarmSpec) => { this.alarms[alarmId] = createGuardAlarm(this, alarmId, spec, props.alarmTopic); };
+    const definitions: BackendAlarmDefinition[] = [];
+    // Saturated: at the task ceiling, failing, or about to time out.
+    const SATURATION = ['ScalingAtMax', 'LoadBalancer5xx', 'TargetResponseTime'];
+    const add = (alarmId: string, spec: GuardAlarmSpec) => { definitions.push({ id: alarmId, spec, saturation: SATURATION.includes(alarmId) }); };
     const none = (basis: string) => ({ value: 0, basis });
 
     const utilization = props.utilizationAlarms ?? true;
@@ -163,5 +170,11 @@ export class EcsServiceAlarms extends Construct {
       // No GPU memory alarm: TF Serving reserves --per_process_gpu_memory_fraction of the GPU at
       // start and can never use more, so the metric reads the fraction from the first minute.
     }
+    const running = catalogMetric(METRIC_CATALOG.ecsRunningTasks, svcDims, { statistic: 'Minimum' });
+    this.backendAlarms = buildBackendAlarms(this, definitions, [
+      graph('Running tasks', [running], props.maxTasks),
+      graph('CPU / memory', [catalogMetric(METRIC_CATALOG.ecsCpu, svcDims, { statistic: 'Average' }), catalogMetric(METRIC_CATALOG.ecsMemory, svcDims, { statistic: 'Maximum' })]),
+    ], props.alarmTopic);
+    definitions.forEach((d, i) => { this.alarms[d.id] = this.backendAlarms.alarms[i]; });
   }
 }

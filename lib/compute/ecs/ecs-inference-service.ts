@@ -1,14 +1,16 @@
 import {
   Duration, Token, Validations, aws_apigateway as apigw, aws_apigatewayv2 as apigwv2, aws_ec2 as ec2, aws_ecs as ecs,
-  aws_elasticloadbalancingv2 as elbv2, aws_s3 as s3,
+  aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ecsServiceCapabilities } from '../../private/ecs-capabilities';
 import {
-  ALB_DEFAULT_IDLE_TIMEOUT_S, ALB_MAX_IDLE_TIMEOUT_S, ALB_MIN_IDLE_TIMEOUT_S, APIGW_MAX_PAYLOAD_BYTES,
+  ALB_DEFAULT_IDLE_TIMEOUT_S, ALB_MAX_IDLE_TIMEOUT_S, ALB_MIN_IDLE_TIMEOUT_S,
   ELB_MAX_DEREGISTRATION_DELAY_S, ProblemCollector,
 } from '../../core';
-import { ISyncInferenceTarget, SyncTargetBindOptions, SyncTargetBinding } from '../../api';
-import { checkTimeoutChain } from '../../profile';
+import { SyncTargetBindOptions, SyncTargetBinding } from '../../api';
+import { InferenceProfile, checkTimeoutChain } from '../../profile';
+import { BackendAlarms, BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from '../backend';
 import type { EcsServiceAlarms } from './alarms';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 import { AlbVpcLinkIntegration } from './integration';
@@ -53,7 +55,16 @@ export interface EcsInferenceServiceProps extends EcsInferenceTaskProps {
  * timeout, and scaling between `minTasks` and `maxTasks` on requests per target (from the
  * profile's throughput) with CPU as a second signal.
  */
-export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncInferenceTarget {
+export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncInferenceBackend {
+  /**
+   * What an ECS service behind the guarded API accepts and how it scales: the API's 10 MB
+   * payload cap, no invocation limit of its own (the load balancer's idle timeout is checked when
+   * the API binds), at least one task, the profile's throughput per task.
+   */
+  public static capabilities(profile: InferenceProfile): BackendCapabilities {
+    return ecsServiceCapabilities(profile);
+  }
+
   public readonly service: ecs.BaseService;
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   public readonly listener: elbv2.ApplicationListener;
@@ -64,6 +75,8 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
   public readonly vpcLinkSecurityGroup: ec2.SecurityGroup;
   public readonly scaling: ecs.ScalableTaskCount;
   public readonly alarms: EcsServiceAlarms;
+  /** What the service accepts and how it scales, with the load balancer's idle timeout. */
+  public readonly capabilities: BackendCapabilities;
   /** ALB idle timeout (s). */
   public readonly loadBalancerIdleTimeoutSeconds: number;
 
@@ -86,6 +99,7 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     c.require(this.minTasks >= 1, 'minTasks', this.minTasks, 'at least 1 for a synchronous service', 'keep one task warm, or use the queue worker for scale-to-zero');
     c.throwIfAny();
     this.loadBalancerIdleTimeoutSeconds = idleS;
+    this.capabilities = { ...EcsInferenceService.capabilities(this.profile), name: `ECS service ${this.node.path}`, loadBalancerIdleTimeoutMs: idleS * 1000 };
 
     // ---- network: VPC link -> ALB -> tasks, each hop opened only to the previous one ----------
     this.vpcLinkSecurityGroup = new ec2.SecurityGroup(this, 'VpcLinkSecurityGroup', {
@@ -193,12 +207,33 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
       uri: `http://${this.loadBalancer.loadBalancerDnsName}:${Token.isUnresolved(port) ? 80 : port}${this.serverConfig.predictPath}`,
       timeout: options.integrationTimeout,
     });
+    return { integration, methodResponses: integration.methodResponses };
+  }
+
+  /** The service's alarms, saturation signals and dashboard widgets. */
+  public get backendAlarms(): BackendAlarms {
+    return this.alarms.backendAlarms;
+  }
+
+  /**
+   * For a synchronous queue worker: the worker POSTs each job to the internal load balancer, so
+   * it runs in the service's VPC with a security group the load balancer admits.
+   */
+  public bindWorker(scope: Construct, _worker: iam.IGrantable): SyncWorkerTarget {
+    const sg = new ec2.SecurityGroup(scope, 'WorkerSecurityGroup', {
+      vpc: this.vpc, description: 'Queue worker: egress only to the inference load balancer', allowAllOutbound: false,
+    });
+    const port = Token.isUnresolved(this.listener.port) ? 80 : this.listener.port;
+    this.loadBalancerSecurityGroup.addIngressRule(sg, ec2.Port.tcp(port), 'From the queue worker');
+    sg.addEgressRule(this.loadBalancerSecurityGroup, ec2.Port.tcp(port), 'To the inference ALB');
+    // HTTPS to AWS APIs (SQS, DynamoDB, S3) through the NAT gateway.
+    sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs over HTTPS');
     return {
-      integration,
-      methodResponses: integration.methodResponses,
-      maxPayloadBytes: APIGW_MAX_PAYLOAD_BYTES,
-      loadBalancerIdleTimeoutMs: this.loadBalancerIdleTimeoutSeconds * 1000,
-      backendName: `ECS service ${this.node.path}`,
+      kind: 'http',
+      url: `http://${this.loadBalancer.loadBalancerDnsName}:${port}${this.serverConfig.predictPath}`,
+      name: this.capabilities.name,
+      vpc: this.vpc,
+      securityGroups: [sg],
     };
   }
 

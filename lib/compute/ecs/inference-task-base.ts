@@ -3,6 +3,7 @@ import {
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ecsServiceCapabilities } from '../../private/ecs-capabilities';
 import {
   ECS_CPU_UNITS_PER_VCPU, ECS_DEFAULT_NOFILE, FARGATE_MAX_STOP_TIMEOUT_S, InferenceGuardError, ProblemCollector, gpuInstanceSpec,
 } from '../../core';
@@ -213,7 +214,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
     this.limits = props.limits ?? deriveLimits(props.profile, {
       minInstances: props.minTasks !== undefined && props.minTasks > 0 ? props.minTasks : undefined,
       maxInstances: props.maxTasks,
-      backendName: 'ECS service',
+      backend: ecsServiceCapabilities(props.profile),
     });
     this.minTasks = props.minTasks ?? defaultMinTasks ?? this.limits.scaling.minInstances;
     this.maxTasks = props.maxTasks ?? this.limits.scaling.maxInstances;

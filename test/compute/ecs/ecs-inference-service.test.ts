@@ -116,7 +116,7 @@ describe('GPU service (one synthesis)', () => {
       Matcher: { HttpCode: '200' },
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '10' }]),
     });
-    expect(binding.loadBalancerIdleTimeoutMs).toBe(60_000);
+    expect(service.capabilities.loadBalancerIdleTimeoutMs).toBe(60_000);
   });
 
   test('nothing public: ingress only from the VPC link to the ALB, and from the ALB to the tasks', () => {

@@ -1,0 +1,32 @@
+import { aws_cloudwatch as cloudwatch, aws_sns as sns } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
+import type { BackendAlarms } from '../compute/backend';
+
+/** One backend alarm: its construct id, its spec, and whether it means "saturated". */
+export interface BackendAlarmDefinition {
+  readonly id: string;
+  readonly spec: GuardAlarmSpec;
+  /** Feeds the under-attack composite alarm (at the ceiling, slow or failing). */
+  readonly saturation?: boolean;
+}
+
+/**
+ * Builds a backend's alarms through the one alarm factory, under `scope`, and returns them the
+ * one way every backend exposes them.
+ */
+export function buildBackendAlarms(scope: Construct, definitions: readonly BackendAlarmDefinition[], widgets: cloudwatch.IWidget[], topic?: sns.ITopic): BackendAlarms {
+  const built = definitions.map((d) => ({ d, alarm: createGuardAlarm(scope, d.id, d.spec, topic) }));
+  return {
+    alarms: built.map((b) => b.alarm),
+    saturation: built.filter((b) => b.d.saturation).map((b) => b.alarm),
+    widgets,
+  };
+}
+
+/** A graph of `metrics`, with the alarm threshold drawn when given. */
+export function graph(title: string, metrics: cloudwatch.IMetric[], threshold?: number): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title, left: metrics, width: 8, leftAnnotations: threshold !== undefined ? [{ value: threshold, label: 'alarm threshold' }] : undefined,
+  });
+}
