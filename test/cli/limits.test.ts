@@ -32,7 +32,7 @@ describe('kig limits', () => {
     // every formula deriveLimits reports is shown
     for (const formula of Object.values(limits.formulas)) expect(r.stdout).toContain(formula);
     expect(r.stdout).toMatch(/InferenceApi: API Gateway stage[^\n]*\n  timeouts.integrationTimeoutMs = \d+/);
-    expect(r.stdout).toContain('  throttle.rateLimit = 360\n      min(account 10000, maxInstances 3 x throughput 150 req/s x headroom 0.8) = 360 req/s');
+    expect(r.stdout).toContain('  throttle.rateLimit = 360\n      min(account 10000, maxInstances 3 x throughput 150 req/s per instance x headroom 0.8) = 360 req/s');
     expect(r.stdout).toContain('usagePlanTiers.premium.rateLimit = 180');
     expect(r.stdout).toMatch(/Backend scaling[^\n]*\n  scaling.minInstances = 1/);
     expect(r.stdout).not.toContain('\nOther\n');
