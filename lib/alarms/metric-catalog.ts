@@ -32,6 +32,7 @@ const ALB_DOC = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/applica
 const SQS_DOC = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html (dimension QueueName)';
 const LAMBDA_DOC = 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (dimension FunctionName)';
 const AGENT_GPU_DOC = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-NVIDIA-GPU.html (nvidia_smi_* metrics; aggregated over all dimensions by the sidecar configuration)';
+const SAGEMAKER_SERVERLESS_DOC = 'https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html (the exhaustive list for serverless endpoints: Invocations, Invocation4XXErrors, Invocation5XXErrors, ModelLatency, OverheadLatency, ModelSetupTime, MemoryUtilization; dimensions EndpointName, VariantName as for real-time endpoints)';
 const OWN = 'published by this library';
 
 const sm = (metricName: string, statistics: Record<string, MetricUnit>): MetricCatalogEntry =>
@@ -78,6 +79,12 @@ export const METRIC_CATALOG = {
   smMemory: smInstance('MemoryUtilization'),
   smGpu: smInstance('GPUUtilization'),
   smGpuMemory: smInstance('GPUMemoryUtilization'),
+
+  // ---- SageMaker serverless endpoint (Invocation5XXErrors and ModelLatency: the real-time entries above) ----
+  /** Cold start of new serverless compute; graphed, not alarmed (a cold start is expected whenever concurrency grows). */
+  smServerlessModelSetupTime: { ...sm('ModelSetupTime', { Maximum: 'Microseconds', Average: 'Microseconds' }), source: SAGEMAKER_SERVERLESS_DOC } as MetricCatalogEntry,
+  /** SageMaker overhead per request, which on serverless endpoints includes cold starts; graphed. */
+  smServerlessOverheadLatency: { ...sm('OverheadLatency', { p99: 'Microseconds', Average: 'Microseconds' }), source: SAGEMAKER_SERVERLESS_DOC } as MetricCatalogEntry,
 
   // ---- SageMaker asynchronous endpoint ----
   smAsyncBacklog: smAsyncEndpoint('ApproximateBacklogSize', { Average: 'Count', Maximum: 'Count' }),

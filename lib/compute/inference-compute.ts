@@ -11,6 +11,7 @@ import { InferenceImage } from './inference-image';
 import { ModelArtifact } from './model-artifact';
 import { SageMakerAsyncBackend } from './sagemaker-async';
 import { SageMakerRealtimeBackend } from './sagemaker-realtime';
+import { SageMakerServerlessBackend, SageMakerServerlessSizing } from './sagemaker-serverless';
 
 /** What every compute shape is given when the service builds it. */
 export interface ComputeBindOptions {
@@ -92,6 +93,22 @@ export interface SageMakerAsyncComputeOptions extends SageMakerComputeOptions {
   readonly invocationTimeout?: Duration;
 }
 
+/** Settings of a SageMaker serverless endpoint (CPU only). */
+export interface SageMakerServerlessComputeOptions extends SageMakerServerlessSizing {
+  /** The SavedModel to serve. */
+  readonly model: ModelArtifact;
+  /**
+   * Serving image; must be a CPU build.
+   * @default InferenceImage.tensorflowServingDlc({ gpu: false })
+   */
+  readonly image?: InferenceImage;
+  /**
+   * Extra container environment.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+}
+
 /** Settings of an ECS service on GPU instances. */
 export interface EcsGpuComputeOptions {
   /** The model server container (TF Serving preset or a custom image). */
@@ -126,6 +143,15 @@ export abstract class InferenceCompute {
   /** A SageMaker real-time endpoint on GPU or CPU instances, at least one instance. */
   public static sageMakerRealtime(options: SageMakerComputeOptions): InferenceCompute {
     return new SageMakerRealtimeCompute(options);
+  }
+
+  /**
+   * A SageMaker serverless endpoint: CPU only, memory in 1 GB steps, MaxConcurrency (the
+   * service's maxInstances, by default derived from the cost ceiling), provisioned concurrency
+   * (minInstances, default 0), 4 MB payloads, 60 s per request.
+   */
+  public static sageMakerServerless(options: SageMakerServerlessComputeOptions): InferenceCompute {
+    return new SageMakerServerlessCompute(options);
   }
 
   /**
@@ -229,6 +255,22 @@ class EcsCompute extends InferenceCompute {
       profile: o.profile, limits: o.limits, modelServer: this.modelServer, capacity: this.capacity, gpuMetrics: this.gpuMetrics, cpu: this.cpu,
       alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds,
     });
+    return { backend, sync: backend };
+  }
+}
+
+class SageMakerServerlessCompute extends InferenceCompute {
+  public readonly savedModelDirectory?: string;
+  constructor(private readonly options: SageMakerServerlessComputeOptions) {
+    super();
+    this.savedModelDirectory = options.model.savedModelDirectory;
+  }
+
+  public capabilities(profile: InferenceProfile): BackendCapabilities { return SageMakerServerlessBackend.capabilities(profile, this.options); }
+  public problems(profile: InferenceProfile): ValidationProblem[] { return SageMakerServerlessBackend.problems(profile, this.options); }
+
+  public bind(scope: Construct, id: string, o: ComputeBindOptions): ComputeBinding {
+    const backend = new SageMakerServerlessBackend(scope, id, { ...this.options, profile: o.profile, limits: o.limits, alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds });
     return { backend, sync: backend };
   }
 }

@@ -183,11 +183,21 @@ export interface SageMakerModelParts {
   readonly endpointName: string;
 }
 
+/** What `createSageMakerModel` reads: the common props, with no instance type on serverless endpoints. */
+export interface SageMakerModelSettings {
+  readonly model: ModelArtifact;
+  /** Instance type; without one (serverless) there is no storage volume and so no volume key. */
+  readonly instanceType?: string;
+  readonly kmsKey?: kms.IKey;
+  readonly environment?: Record<string, string>;
+  readonly endpointName?: string;
+}
+
 /**
  * Creates the least-privilege execution role, binds image and model artifact, and creates the
  * model (network-isolated) and, on EBS-only instance types, the volume key.
  */
-export function createSageMakerModel(scope: Construct, props: SageMakerBackendCommonProps, image: InferenceImage, derivedEnv: Record<string, string>): SageMakerModelParts {
+export function createSageMakerModel(scope: Construct, props: SageMakerModelSettings, image: InferenceImage, derivedEnv: Record<string, string>): SageMakerModelParts {
   const role = new iam.Role(scope, 'ExecutionRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
     description: 'Least-privilege execution role of the inference endpoint (no AmazonSageMakerFullAccess)',
@@ -219,7 +229,7 @@ export function createSageMakerModel(scope: Construct, props: SageMakerBackendCo
   if (policy) model.node.addDependency(policy);
 
   let kmsKey = props.kmsKey;
-  if (!kmsKey && !hasLocalNvme(props.instanceType)) {
+  if (!kmsKey && props.instanceType !== undefined && !hasLocalNvme(props.instanceType)) {
     kmsKey = new kms.Key(scope, 'VolumeKey', { enableKeyRotation: true, description: `ML storage volume key of ${scope.node.path}` });
   }
   kmsKey?.grantEncryptDecrypt(role);

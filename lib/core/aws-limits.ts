@@ -89,6 +89,32 @@ export const SAGEMAKER_ASYNC_INLINE_BODY_MAX_BYTES = 128_000;
 export const SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN = 1;
 export const SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX = 200;
 /**
+ * Serverless: ServerlessConfig.MemorySizeInMB, 1024-6144 MB in 1 GB steps.
+ * Source: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariantServerlessConfig.html
+ */
+export const SAGEMAKER_SERVERLESS_MEMORY_SIZES_MB: readonly number[] = [1024, 2048, 3072, 4096, 5120, 6144];
+/**
+ * Serverless: ServerlessConfig.ProvisionedConcurrency range (and at most MaxConcurrency).
+ * Source: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariantServerlessConfig.html
+ */
+export const SAGEMAKER_SERVERLESS_PROVISIONED_CONCURRENCY_MIN = 1;
+export const SAGEMAKER_SERVERLESS_PROVISIONED_CONCURRENCY_MAX = 200;
+/**
+ * Serverless: the request payload cap is 4 MB, not the 6 MB of real-time endpoints.
+ * Source: https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html
+ */
+export const SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+/**
+ * Serverless: one invocation must finish within 60 s.
+ * Source: https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html
+ */
+export const SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS = 60_000;
+/**
+ * Serverless: model download, container start and the first /ping must finish within 3 minutes.
+ * Source: https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html (feature exclusions and limits)
+ */
+export const SAGEMAKER_SERVERLESS_STARTUP_LIMIT_S = 180;
+/**
  * CloudWatch metrics that async endpoints do not publish, so scaling on them never fires.
  * Source: https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html
  */
