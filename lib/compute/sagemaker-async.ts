@@ -329,6 +329,13 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
       resources: [`arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:endpoint/${this.endpointName}`],
     }));
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${this.inputPrefix}*`)] }));
+    const ownBucket = this.bucket.node.defaultChild instanceof s3.CfnBucket ? this.bucket.node.defaultChild : undefined;
+    if (ownBucket && grantee.grantPrincipal instanceof iam.Role) {
+      Validations.of(grantee.grantPrincipal).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(ownBucket)}.Arn>/async/input/*]`,
+        reason: 'A caller names each async input object itself (one object per request) under the input prefix of the endpoint\'s own bucket; it may write nowhere else',
+      });
+    }
   }
 
   private metric(metricName: 'ApproximateBacklogSizePerInstance' | 'ApproximateBacklogSize' | 'HasBacklogWithoutCapacity' | 'ApproximateAgeOfOldestRequest'): cloudwatch.Metric {
