@@ -12,7 +12,7 @@ import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, Queu
 /** The bounded job queue beside `POST /predict`: `POST /jobs` and `GET /jobs/{id}`. */
 export interface KerasJobQueueOptions {
   /**
-   * Queue limits. `maxInstances` is always the service's, so the workers never plan for capacity the endpoint cannot have.
+   * Queue limits. `maxInstances` and `backend` are always the service's, so the workers never plan for capacity the backend cannot have.
    * @default - derived from the profile (acceptable wait 300 s)
    */
   readonly limits?: QueueLimitOptions;
@@ -156,7 +156,7 @@ export class KerasInferenceService extends Construct {
       allowExtendedIntegrationTimeout: props.allowExtendedIntegrationTimeout,
       backend: capabilities,
     }));
-    if (props.jobQueue) c.collect(() => deriveQueueLimits(props.profile, { ...props.jobQueue!.limits, maxInstances: limits?.scaling.maxInstances ?? props.maxInstances }));
+    if (props.jobQueue) c.collect(() => deriveQueueLimits(props.profile, { ...props.jobQueue!.limits, maxInstances: limits?.scaling.maxInstances ?? props.maxInstances, backend: capabilities }));
     c.throwIfAny();
     this.limits = limits!;
 
@@ -193,7 +193,7 @@ export class KerasInferenceService extends Construct {
         profile: props.profile,
         signature: resolvedSignature!,
         backend: WorkerBackend.fromBackend(built.sync),
-        limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances },
+        limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances, backend: capabilities },
         alarmTopic: this.alarmTopic,
       });
       // One dashboard for both paths.

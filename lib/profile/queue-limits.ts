@@ -9,9 +9,18 @@ import { MAX_RECEIVE_COUNT_BOUND } from '../nag/rules/sqs/SQSDeadLetterQueue';
 import { InferenceProfile } from './inference-profile';
 import { LIMIT_DEFAULTS } from './limits';
 import { ceilInt, floorInt } from '../core/rounding';
+import type { BackendCapabilities } from '../compute/backend';
+import { FormulaBook } from '../private/formula-book';
 
 /** Options of `deriveQueueLimits`. Every value left out is derived from the profile. */
 export interface QueueLimitOptions {
+  /**
+   * The backend the workers call: its throughput and concurrency per scaling unit size the
+   * worker pool (one request at a time per serverless invocation, the profile's concurrency per
+   * instance or task).
+   * @default - the profile's throughput and sustainable concurrency per instance
+   */
+  readonly backend?: BackendCapabilities;
   /**
    * Model instances (or tasks) at most, as for the synchronous path: the cost ceiling.
    * @default 2
@@ -152,7 +161,10 @@ export const QUEUE_LIMIT_DEFAULTS = {
  */
 export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimitOptions = {}): QueueLimits {
   const D = QUEUE_LIMIT_DEFAULTS;
-  const f: Record<string, string> = {};
+  const f = new FormulaBook();
+  // Per scaling unit of the backend (instance, task, concurrent invocation).
+  const unitRps = options.backend?.throughputPerUnitRps ?? profile.throughputPerInstanceRps;
+  const unitConcurrency = options.backend?.concurrencyPerUnit ?? profile.sustainableConcurrency;
   const c = new ProblemCollector('QUEUE_LIMITS_INVALID', `queue limits for ${profile.model} on ${profile.hardware}`);
   const p99 = profile.latencyMs.p99;
 
@@ -188,26 +200,23 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
   // Same deadline as the synchronous model-server timeout, so one request costs the same
   // wherever it goes.
   const perCallDeadlineMs = Math.max(1_000, ceilInt(p99 * timeoutFactor));
-  f.perCallDeadlineMs = `max(1000 ms, ceil(p99 ${p99} ms x timeoutFactor ${timeoutFactor})) = ${perCallDeadlineMs} ms`;
+  f.set('perCallDeadlineMs', `max(1000 ms, ceil(p99 ${p99} ms x timeoutFactor ${timeoutFactor})) = ${perCallDeadlineMs} ms`);
   const derivedBatch = Math.min(LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW, Math.max(1, floorInt(D.targetInvocationWorkMs / p99)));
-  const batchSize = options.batchSize ?? derivedBatch;
-  f.batchSize = options.batchSize !== undefined
-    ? `given (${batchSize})`
-    : `clamp(1..${LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW}, floor(${D.targetInvocationWorkMs} ms of work per invocation / p99 ${p99} ms)) = ${batchSize}`;
+  const batchSize = f.pick('batchSize', options.batchSize, derivedBatch,
+    `clamp(1..${LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW}, floor(${D.targetInvocationWorkMs} ms of work per invocation / p99 ${p99} ms)) = ${derivedBatch}`);
   c.intInRange('batchSize', batchSize, 1, LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW, 'larger batches need a batching window, which delays jobs; keep 1..10');
 
   // ---- worker timeout and visibility ------------------------------------------------------
   // Messages of a batch are processed one after the other (processing them in parallel would
   // multiply model concurrency by the batch size), so the timeout covers the whole batch.
   const workerTimeoutSeconds = ceilInt((batchSize * perCallDeadlineMs) / 1000 + marginSeconds);
-  f.workerTimeoutSeconds = `ceil(batchSize ${batchSize} x perCallDeadline ${perCallDeadlineMs} ms / 1000 + margin ${marginSeconds} s) = ${workerTimeoutSeconds} s`;
+  f.set('workerTimeoutSeconds', `ceil(batchSize ${batchSize} x perCallDeadline ${perCallDeadlineMs} ms / 1000 + margin ${marginSeconds} s) = ${workerTimeoutSeconds} s`);
   c.require(workerTimeoutSeconds <= LAMBDA_MAX_TIMEOUT_S, 'workerTimeoutSeconds', workerTimeoutSeconds, `at most ${LAMBDA_MAX_TIMEOUT_S} s (the Lambda maximum)`,
     'lower batchSize or timeoutFactor, or serve this model through a SageMaker async endpoint (up to 1 h per call)');
   const minVisibility = SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR * workerTimeoutSeconds;
-  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? minVisibility;
-  f.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds !== undefined
-    ? `given (${visibilityTimeoutSeconds} s), checked >= ${SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR} x worker timeout = ${minVisibility} s`
-    : `${SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR} x workerTimeout ${workerTimeoutSeconds} s = ${visibilityTimeoutSeconds} s (AWS: >= 6 x the function timeout)`;
+  const visibilityTimeoutSeconds = f.pick('visibilityTimeoutSeconds', options.visibilityTimeoutSeconds, minVisibility,
+    `${SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR} x workerTimeout ${workerTimeoutSeconds} s = ${minVisibility} s (AWS: >= 6 x the function timeout)`, 's');
+  if (options.visibilityTimeoutSeconds !== undefined) f.append('visibilityTimeoutSeconds', `, checked >= ${SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR} x worker timeout = ${minVisibility} s`);
   c.require(visibilityTimeoutSeconds >= minVisibility, 'visibilityTimeoutSeconds', visibilityTimeoutSeconds,
     `>= ${SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR} x the worker timeout (${workerTimeoutSeconds} s) = ${minVisibility} s`,
     'raise the visibility timeout or lower the worker timeout, or a message still being processed is delivered to a second worker');
@@ -216,52 +225,50 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
   // ---- redrive ---------------------------------------------------------------------------
   // Each receive of a poison message can cost one model call up to the per-call deadline.
   const poisonMessageCostMs = maxReceiveCount * perCallDeadlineMs;
-  f.maxReceiveCount = `${options.maxReceiveCount !== undefined ? 'given' : 'default'} ${maxReceiveCount}: AWS recommends >= ${SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT} with Lambda; a poison message costs at most ${maxReceiveCount} x ${perCallDeadlineMs} ms = ${poisonMessageCostMs} ms of model time, and model 4xx answers are not retried at all`;
+  f.set('maxReceiveCount', `${options.maxReceiveCount !== undefined ? 'given' : 'default'} ${maxReceiveCount}: AWS recommends >= ${SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT} with Lambda; a poison message costs at most ${maxReceiveCount} x ${perCallDeadlineMs} ms = ${poisonMessageCostMs} ms of model time, and model 4xx answers are not retried at all`);
 
   // ---- workers and drain rate -------------------------------------------------------------
-  const fleetConcurrency = maxInstances * profile.sustainableConcurrency;
+  const fleetConcurrency = maxInstances * unitConcurrency;
   const derivedWorkers = Math.min(LAMBDA_SQS_MAX_CONCURRENCY_MAX, Math.max(LAMBDA_SQS_MAX_CONCURRENCY_MIN, fleetConcurrency));
-  const maxWorkers = options.maxWorkers ?? derivedWorkers;
-  f.maxWorkers = options.maxWorkers !== undefined
-    ? `given (${maxWorkers})`
-    : `clamp(${LAMBDA_SQS_MAX_CONCURRENCY_MIN}..${LAMBDA_SQS_MAX_CONCURRENCY_MAX}, maxInstances ${maxInstances} x sustainableConcurrency ${profile.sustainableConcurrency}) = ${maxWorkers}`
-      + (fleetConcurrency < LAMBDA_SQS_MAX_CONCURRENCY_MIN ? ' (the event source cannot go below 2; the model sees at most 2 concurrent calls)' : '');
+  const maxWorkers = f.pick('maxWorkers', options.maxWorkers, derivedWorkers,
+    `clamp(${LAMBDA_SQS_MAX_CONCURRENCY_MIN}..${LAMBDA_SQS_MAX_CONCURRENCY_MAX}, maxInstances ${maxInstances} x sustainableConcurrency ${unitConcurrency}) = ${derivedWorkers}`
+      + (fleetConcurrency < LAMBDA_SQS_MAX_CONCURRENCY_MIN ? ' (the event source cannot go below 2; the model sees at most 2 concurrent calls)' : ''));
   c.intInRange('maxWorkers', maxWorkers, LAMBDA_SQS_MAX_CONCURRENCY_MIN, LAMBDA_SQS_MAX_CONCURRENCY_MAX);
   c.require(maxWorkers <= Math.max(LAMBDA_SQS_MAX_CONCURRENCY_MIN, fleetConcurrency), 'maxWorkers', maxWorkers,
     `<= maxInstances x sustainableConcurrency (${fleetConcurrency})`, 'more workers than the fleet serves at its knee only queue calls inside the model server and raise latency; lower maxWorkers or raise maxInstances');
-  const perWorkerRps = profile.throughputPerInstanceRps / profile.sustainableConcurrency;
-  const drainRatePerSecond = round3(Math.min(maxWorkers * perWorkerRps, maxInstances * profile.throughputPerInstanceRps));
-  f.drainRatePerSecond = `min(maxWorkers ${maxWorkers} x throughput ${profile.throughputPerInstanceRps} / sustainableConcurrency ${profile.sustainableConcurrency}, maxInstances ${maxInstances} x throughput ${profile.throughputPerInstanceRps}) = ${drainRatePerSecond} jobs/s`;
+  const perWorkerRps = unitRps / unitConcurrency;
+  const drainRatePerSecond = round3(Math.min(maxWorkers * perWorkerRps, maxInstances * unitRps));
+  f.set('drainRatePerSecond', `min(maxWorkers ${maxWorkers} x throughput ${unitRps} / sustainableConcurrency ${unitConcurrency}, maxInstances ${maxInstances} x throughput ${unitRps}) = ${drainRatePerSecond} jobs/s`);
 
   // ---- budget -----------------------------------------------------------------------------
   const depthBudget = Math.max(1, floorInt(drainRatePerSecond * acceptableWaitSeconds));
-  f.depthBudget = `max(1, floor(drainRate ${drainRatePerSecond} jobs/s x acceptableWait ${acceptableWaitSeconds} s)) = ${depthBudget} messages (visible + in flight)`;
+  f.set('depthBudget', `max(1, floor(drainRate ${drainRatePerSecond} jobs/s x acceptableWait ${acceptableWaitSeconds} s)) = ${depthBudget} messages (visible + in flight)`);
   const ageOfOldestMessageBudgetSeconds = acceptableWaitSeconds + workerTimeoutSeconds;
-  f.ageOfOldestMessageBudgetSeconds = `acceptableWait ${acceptableWaitSeconds} s + workerTimeout ${workerTimeoutSeconds} s (a message is counted until it is deleted after processing) = ${ageOfOldestMessageBudgetSeconds} s`;
+  f.set('ageOfOldestMessageBudgetSeconds', `acceptableWait ${acceptableWaitSeconds} s + workerTimeout ${workerTimeoutSeconds} s (a message is counted until it is deleted after processing) = ${ageOfOldestMessageBudgetSeconds} s`);
   const retryAfterAtBudgetSeconds = retryAfterSeconds(depthBudget, depthBudget, drainRatePerSecond, resumeFraction, acceptableWaitSeconds);
-  f.retryAfterSeconds = `clamp(1..acceptableWait ${acceptableWaitSeconds}, ceil((depth - resumeFraction ${resumeFraction} x budget ${depthBudget}) / drainRate ${drainRatePerSecond})); at the budget: ${retryAfterAtBudgetSeconds} s`;
+  f.set('retryAfterSeconds', `clamp(1..acceptableWait ${acceptableWaitSeconds}, ceil((depth - resumeFraction ${resumeFraction} x budget ${depthBudget}) / drainRate ${drainRatePerSecond})); at the budget: ${retryAfterAtBudgetSeconds} s`);
   const admissionSlackMessages = admissionReservedConcurrency;
-  f.admissionSlackMessages = `admissionReservedConcurrency ${admissionReservedConcurrency}: each environment admits at most max(1, floor(remaining / ${admissionReservedConcurrency})) per depth reading (cache ${depthCacheTtlSeconds} s), so together at most the remaining budget + 1 each`;
+  f.set('admissionSlackMessages', `admissionReservedConcurrency ${admissionReservedConcurrency}: each environment admits at most max(1, floor(remaining / ${admissionReservedConcurrency})) per depth reading (cache ${depthCacheTtlSeconds} s), so together at most the remaining budget + 1 each`);
 
   // ---- retention --------------------------------------------------------------------------
   // A message that fails on every delivery must reach the DLQ before it expires, or it is lost.
   const lifetimeSeconds = ageOfOldestMessageBudgetSeconds + maxReceiveCount * visibilityTimeoutSeconds;
-  f.messageRetentionSeconds = `${options.messageRetentionSeconds !== undefined ? 'given' : 'default'} ${messageRetentionSeconds} s, checked >= ageBudget ${ageOfOldestMessageBudgetSeconds} s + maxReceiveCount ${maxReceiveCount} x visibility ${visibilityTimeoutSeconds} s = ${lifetimeSeconds} s`;
+  f.set('messageRetentionSeconds', `${options.messageRetentionSeconds !== undefined ? 'given' : 'default'} ${messageRetentionSeconds} s, checked >= ageBudget ${ageOfOldestMessageBudgetSeconds} s + maxReceiveCount ${maxReceiveCount} x visibility ${visibilityTimeoutSeconds} s = ${lifetimeSeconds} s`);
   c.require(messageRetentionSeconds >= lifetimeSeconds, 'messageRetentionSeconds', messageRetentionSeconds,
     `>= ${lifetimeSeconds} s (age budget + maxReceiveCount x visibility timeout)`,
     'raise the retention, or lower maxReceiveCount or the visibility timeout: otherwise a failing message expires before it reaches the dead-letter queue');
   const deadLetterRetentionSeconds = SQS_RETENTION_MAX_S;
-  f.deadLetterRetentionSeconds = `${SQS_RETENTION_MAX_S} s (14 days, the SQS maximum; standard-queue expiry counts from the original enqueue time, so it must exceed the main queue's ${messageRetentionSeconds} s)`;
+  f.set('deadLetterRetentionSeconds', `${SQS_RETENTION_MAX_S} s (14 days, the SQS maximum; standard-queue expiry counts from the original enqueue time, so it must exceed the main queue's ${messageRetentionSeconds} s)`);
 
   // ---- payloads ---------------------------------------------------------------------------
   const maxInlineMessageBytes = Math.min(D.maxInlineMessageBytes, SQS_MAX_MESSAGE_BYTES,
     floorInt((LAMBDA_SYNC_PAYLOAD_BYTES - D.eventEnvelopeBytes) / batchSize));
-  f.maxInlineMessageBytes = `min(${D.maxInlineMessageBytes}, SQS ${SQS_MAX_MESSAGE_BYTES}, (Lambda payload ${LAMBDA_SYNC_PAYLOAD_BYTES} - envelope ${D.eventEnvelopeBytes}) / batchSize ${batchSize}) = ${maxInlineMessageBytes} bytes; larger payloads go to S3`;
+  f.set('maxInlineMessageBytes', `min(${D.maxInlineMessageBytes}, SQS ${SQS_MAX_MESSAGE_BYTES}, (Lambda payload ${LAMBDA_SYNC_PAYLOAD_BYTES} - envelope ${D.eventEnvelopeBytes}) / batchSize ${batchSize}) = ${maxInlineMessageBytes} bytes; larger payloads go to S3`);
   const maxRequestBytes = Math.min(LAMBDA_SYNC_PAYLOAD_BYTES - D.eventEnvelopeBytes, ceilInt(profile.maxRequestBytes * D.payloadHeadroom));
-  f.maxRequestBytes = `min(Lambda payload ${LAMBDA_SYNC_PAYLOAD_BYTES} - envelope ${D.eventEnvelopeBytes}, profile.maxRequestBytes ${profile.maxRequestBytes} x ${D.payloadHeadroom}) = ${maxRequestBytes} bytes`;
+  f.set('maxRequestBytes', `min(Lambda payload ${LAMBDA_SYNC_PAYLOAD_BYTES} - envelope ${D.eventEnvelopeBytes}, profile.maxRequestBytes ${profile.maxRequestBytes} x ${D.payloadHeadroom}) = ${maxRequestBytes} bytes`);
 
   const retryBackoffBaseSeconds = Math.max(1, ceilInt(perCallDeadlineMs / 1000));
-  f.retryBackoffSeconds = `min(visibility ${visibilityTimeoutSeconds} s, base ${retryBackoffBaseSeconds} s (one per-call deadline) x 2^(receiveCount - 1)) x (0.5 + 0.5 x random)`;
+  f.set('retryBackoffSeconds', `min(visibility ${visibilityTimeoutSeconds} s, base ${retryBackoffBaseSeconds} s (one per-call deadline) x 2^(receiveCount - 1)) x (0.5 + 0.5 x random)`);
 
   c.throwIfAny('the queue limits derived from the profile break an invariant');
   return {
@@ -269,7 +276,7 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
     drainRatePerSecond, depthBudget, acceptableWaitSeconds, ageOfOldestMessageBudgetSeconds, retryAfterAtBudgetSeconds,
     resumeFraction, messageRetentionSeconds, deadLetterRetentionSeconds, admissionReservedConcurrency, depthCacheTtlSeconds,
     admissionSlackMessages, maxInlineMessageBytes, maxRequestBytes, retryBackoffBaseSeconds, poisonMessageCostMs,
-    formulas: f,
+    formulas: f.all,
   };
 }
 
