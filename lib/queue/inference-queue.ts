@@ -1,20 +1,22 @@
 import {
-  Annotations, CfnElement, CfnResource, Duration, Stack, Token, Validations,
+  Annotations, CfnResource, Duration, Token,
   aws_apigateway as apigw, aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb,
   aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_lambda_event_sources as sources, aws_logs as logs,
   aws_s3 as s3, aws_sns as sns, aws_sqs as sqs,
 } from 'aws-cdk-lib';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import {
   DYNAMODB_MAX_ITEM_BYTES, LAMBDA_ENV_VARS_MAX_BYTES, ProblemCollector, SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT,
   SQS_LONG_POLL_MAX_S, SQS_MAX_MESSAGE_BYTES,
 } from '../core';
-import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
 import { InferenceProfile, ModelSignature } from '../profile';
 import { deriveQueueLimits, QueueLimitOptions, QueueLimits } from '../profile/queue-limits';
-import { handlerCode } from './assets';
 import { HANDLER_ENV } from './handler-env';
+import { acknowledge, nagResourceText } from '../private/nag-text';
+import { directSubmitMethod } from '../private/queue-direct-submit';
+import { queueFunction, queueFunctionRole } from '../private/queue-functions';
+import { queueAlarms } from '../private/queue-alarms';
 import { WorkerBackend } from './worker-backend';
 
 /** Namespace and names of the metrics the admission function publishes (Embedded Metric Format). */
@@ -270,7 +272,7 @@ export class InferenceQueue extends Construct {
       enforceSSL: true,
       maxMessageSizeBytes: SQS_MAX_MESSAGE_BYTES,
     });
-    ack(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy', 'This queue is the dead-letter queue of the job queue; a DLQ of the DLQ would only move the same messages again.');
+    acknowledge(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy', 'This queue is the dead-letter queue of the job queue; a DLQ of the DLQ would only move the same messages again.');
 
     this.queue = new sqs.Queue(this, 'Queue', {
       visibilityTimeout: Duration.seconds(limits.visibilityTimeoutSeconds),
@@ -312,7 +314,7 @@ export class InferenceQueue extends Construct {
         ],
       });
       if (!props.accessLogsBucket) {
-        ack(bucket, 'AwsSolutions-S1', 'Objects are written and read only by this construct\'s functions under a short lifecycle; CloudTrail S3 data events are the audit trail. Pass accessLogsBucket to enable server access logs.');
+        acknowledge(bucket, 'AwsSolutions-S1', 'Objects are written and read only by this construct\'s functions under a short lifecycle; CloudTrail S3 data events are the audit trail. Pass accessLogsBucket to enable server access logs.');
       }
       this.payloadBucket = bucket;
     }
@@ -324,7 +326,7 @@ export class InferenceQueue extends Construct {
       [HANDLER_ENV.jobTtlSeconds]: String(jobTtl.toSeconds()),
     };
 
-    this.admissionFunction = this.fn('Admission', {
+    this.admissionFunction = queueFunction(this, 'Admission', {
       code: 'admission',
       memoryMiB: props.admissionMemoryMiB ?? 512,
       timeout: Duration.seconds(10),
@@ -353,9 +355,9 @@ export class InferenceQueue extends Construct {
 
     let worker: lambda.Function | undefined;
     if (props.backend.runsLambdaWorker) {
-      const workerRole = this.role('Worker');
+      const workerRole = queueFunctionRole(this, 'Worker');
       const backend = props.backend.bind(this, workerRole);
-      worker = this.fn('Worker', {
+      worker = queueFunction(this, 'Worker', {
         code: 'worker',
         role: workerRole,
         memoryMiB: props.workerMemoryMiB ?? 512,
@@ -383,12 +385,12 @@ export class InferenceQueue extends Construct {
       });
       worker.addEventSource(this.eventSource);
       this.grantWorker(worker);
-      ack(worker, 'Serverless-LambdaDLQ', 'Invoked synchronously by the SQS event source: failed messages go to the queue\'s dead-letter queue, a function DLQ would never receive anything.');
-      ack(worker, 'Serverless-LambdaEventSourceMappingDestination', 'SQS event sources do not support on-failure destinations; the queue\'s redrive policy sends failed messages to its dead-letter queue.');
+      acknowledge(worker, 'Serverless-LambdaDLQ', 'Invoked synchronously by the SQS event source: failed messages go to the queue\'s dead-letter queue, a function DLQ would never receive anything.');
+      acknowledge(worker, 'Serverless-LambdaEventSourceMappingDestination', 'SQS event sources do not support on-failure destinations; the queue\'s redrive policy sends failed messages to its dead-letter queue.');
     }
     this.workerFunction = worker;
 
-    this.statusFunction = this.fn('Status', {
+    this.statusFunction = queueFunction(this, 'Status', {
       code: 'status',
       memoryMiB: 256,
       timeout: Duration.seconds(10),
@@ -401,7 +403,7 @@ export class InferenceQueue extends Construct {
     if (!props.reserveAdmissionConcurrency) {
       const reason = 'Capped by the API stage throttle (concurrency <= burst + rate x the 10 s function timeout) on every account; reserved concurrency is opt-in (reserveAdmissionConcurrency) because Lambda keeps 100 executions unreserved, so a reservation fails to deploy on accounts whose concurrency quota is below 110.';
       for (const fn of [this.admissionFunction, this.statusFunction]) {
-        ack(fn, 'InferenceGuard-LambdaConcurrencyCap', reason);
+        acknowledge(fn, 'InferenceGuard-LambdaConcurrencyCap', reason);
         // In the template too, in the form kig review reads (the cdk-nag metadata format), so a review
         // of the synthesized output agrees with the pack without the pack being registered.
         (fn.node.defaultChild as CfnResource).addMetadata('cdk_nag', { rules_to_suppress: [{ id: 'InferenceGuard-LambdaConcurrencyCap', reason }] });
@@ -410,65 +412,23 @@ export class InferenceQueue extends Construct {
     this.grantTable(this.statusFunction, ['dynamodb:GetItem']);
     this.grantObjects(this.statusFunction, ['s3:GetObject'], 'results/*');
     for (const f of [this.admissionFunction, this.statusFunction]) {
-      ack(f, 'Serverless-LambdaDLQ', 'Invoked synchronously by API Gateway: the caller gets the error, there is no asynchronous event to keep.');
+      acknowledge(f, 'Serverless-LambdaDLQ', 'Invoked synchronously by API Gateway: the caller gets the error, there is no asynchronous event to keep.');
     }
     this.checkEnvironmentSize();
 
     // ---- alarms -------------------------------------------------------------------------------
-    const alarms = new Construct(this, 'Alarms');
-    const add = (id: string, spec: GuardAlarmSpec) => {
-      const alarm = createGuardAlarm(alarms, id, spec, props.alarmTopic);
-      this.alarms.push(alarm);
-      return alarm;
-    };
-    const inFlightAtRest = limits.maxWorkers * limits.batchSize;
-    this.ageOfOldestMessageAlarm = add('AgeOfOldestMessage', {
-      description: `Oldest job waited longer than the queue SLO: acceptable wait ${limits.acceptableWaitSeconds} s + worker timeout ${limits.workerTimeoutSeconds} s. Workers are not keeping up or the backend fails.`,
-      metric: catalogMetric(METRIC_CATALOG.sqsOldestAge, { QueueName: this.queue.queueName }, { statistic: 'Maximum' }),
-      threshold: limits.ageOfOldestMessageBudgetSeconds, unit: 'Seconds', evaluationPeriods: 3,
-      atRest: { value: limits.acceptableWaitSeconds, basis: 'admission keeps the backlog within what the workers drain in the acceptable wait' },
+    const built = queueAlarms(this, {
+      limits, profile: props.profile, alarmTopic: props.alarmTopic, rejectedShareThreshold, worker,
+      depth: this.metricDepth(), rejectedShare: this.metricRejectedShare(), queueName: this.queue.queueName, deadLetterQueueName: this.deadLetterQueue.queueName,
     });
-    this.depthAlarm = add('Depth', {
-      description: `Jobs waiting or in flight reached the depth budget (${limits.depthBudget}); admission answers 429.`,
-      metric: this.metricDepth(),
-      threshold: limits.depthBudget, unit: 'Count', evaluationPeriods: 5, datapointsToAlarm: 3,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      atRest: { value: inFlightAtRest, basis: `below the drain rate only the jobs in flight remain: ${limits.maxWorkers} workers x batch ${limits.batchSize}` },
-    });
-    this.deadLetterAlarm = add('DeadLetters', {
-      description: 'Jobs failed on every delivery and wait in the dead-letter queue: inspect them, fix the cause, redrive.',
-      // Visible messages, not NumberOfMessagesSent: messages moved by a redrive do not count as sent.
-      metric: catalogMetric(METRIC_CATALOG.sqsVisible, { QueueName: this.deadLetterQueue.queueName }, { statistic: 'Maximum' }),
-      threshold: 0, unit: 'Count', evaluationPeriods: 1,
-      atRest: { value: 0, basis: 'every job succeeds or is retried to success' },
-    });
-    this.rejectedShareAlarm = add('RejectedShare', {
-      description: `More than ${rejectedShareThreshold * 100} % of job submissions were rejected with 429 (backlog over budget).`,
-      metric: this.metricRejectedShare(),
-      threshold: rejectedShareThreshold, unit: 'Fraction', evaluationPeriods: 5, datapointsToAlarm: 3,
-      atRest: { value: 0, basis: 'nominal load stays under the depth budget' },
-    });
-    if (worker) {
-      const fn = { FunctionName: worker.functionName };
-      this.workerErrorsAlarm = add('WorkerErrors', {
-        description: 'The worker function failed (crashed or timed out); its whole batch is redelivered.',
-        metric: catalogMetric(METRIC_CATALOG.lambdaErrors, fn, { statistic: 'Sum' }),
-        threshold: 0, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2,
-        atRest: { value: 0, basis: 'the worker reports failed jobs as batch item failures, not by crashing' },
-      });
-      this.workerThrottlesAlarm = add('WorkerThrottles', {
-        description: 'The worker function was throttled: account concurrency is exhausted, so messages wait (and count receives).',
-        metric: catalogMetric(METRIC_CATALOG.lambdaThrottles, fn, { statistic: 'Sum' }),
-        threshold: 0, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2,
-        atRest: { value: 0, basis: 'the event source caps worker concurrency' },
-      });
-      this.workerDurationAlarm = add('WorkerDurationNearTimeout', {
-        description: `Worker invocations took more than 80 % of the ${limits.workerTimeoutSeconds} s timeout: the model is slower than its profile.`,
-        metric: catalogMetric(METRIC_CATALOG.lambdaDuration, fn, { statistic: 'Maximum' }),
-        threshold: Math.round(0.8 * limits.workerTimeoutSeconds * 1000), unit: 'Milliseconds', evaluationPeriods: 3, datapointsToAlarm: 2,
-        atRest: { value: limits.batchSize * props.profile.latencyMs.p99, basis: `a batch of ${limits.batchSize} jobs at the profiled p99 (${props.profile.latencyMs.p99} ms)` },
-      });
-    }
+    this.alarms.push(...built.all);
+    this.ageOfOldestMessageAlarm = built.ageOfOldestMessage;
+    this.depthAlarm = built.depth;
+    this.deadLetterAlarm = built.deadLetters;
+    this.rejectedShareAlarm = built.rejectedShare;
+    this.workerErrorsAlarm = built.workerErrors;
+    this.workerThrottlesAlarm = built.workerThrottles;
+    this.workerDurationAlarm = built.workerDuration;
   }
 
   /** Jobs waiting or in flight: ApproximateNumberOfMessagesVisible + NotVisible (Maximum, 1 min), what admission bounds. */
@@ -527,7 +487,7 @@ export class InferenceQueue extends Construct {
     const jobsResource = resource.addResource('jobs');
     const jobResource = jobsResource.addResource('{id}');
     const submitMethod = submission.kind === 'direct'
-      ? this.addDirectSubmit(jobsResource, auth, options.requestModel)
+      ? directSubmitMethod(this, this.queue, jobsResource, auth, options.requestModel)
       : jobsResource.addMethod('POST', new apigw.LambdaIntegration(this.admissionFunction, { timeout: Duration.seconds(11) }), {
         ...auth,
         requestModels: options.requestModel ? { 'application/json': options.requestModel } : undefined,
@@ -544,101 +504,9 @@ export class InferenceQueue extends Construct {
     return { jobsResource, jobResource, submitMethod, statusMethod };
   }
 
-  private addDirectSubmit(jobs: apigw.Resource, auth: apigw.MethodOptions, requestModel: apigw.IModel | undefined): apigw.Method {
-    let role = this.node.tryFindChild('ApiQueueRole') as iam.Role | undefined;
-    if (!role) {
-      role = new iam.Role(this, 'ApiQueueRole', { assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'), description: 'Lets API Gateway send job messages to the queue' });
-      this.queue.grantSendMessages(role);
-    }
-    const stack = Stack.of(this);
-    const json = (o: unknown) => JSON.stringify(o);
-    // The message has the shape the worker reads: {"v":1,"jobId":<request id>,"request":<body>}.
-    const template = [
-      '#set($q = \'"\')',
-      'Action=SendMessage&MessageBody=$util.urlEncode("{${q}v${q}:1,${q}jobId${q}:${q}$context.requestId${q},${q}contentType${q}:${q}application/json${q},${q}request${q}:$input.body}")',
-    ].join('\n');
-    const retryAfter = { 'method.response.header.Retry-After': "'5'" };
-    const integration = new apigw.AwsIntegration({
-      service: 'sqs',
-      path: `${stack.account}/${this.queue.queueName}`,
-      integrationHttpMethod: 'POST',
-      options: {
-        credentialsRole: role,
-        // A content type without a template is refused (415), never passed to SQS as is.
-        passthroughBehavior: apigw.PassthroughBehavior.NEVER,
-        requestParameters: { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" },
-        requestTemplates: { 'application/json': template },
-        integrationResponses: [
-          // Only a 2xx from SQS is success: SQS errors never come back as 200.
-          { selectionPattern: '2\\d{2}', statusCode: '202', responseTemplates: { 'application/json': '{"jobId":"$context.requestId","status":"QUEUED","statusUrl":"$context.path/$context.requestId"}' } },
-          { selectionPattern: '400', statusCode: '400', responseTemplates: { 'application/json': json({ error: 'QueueRejected', message: 'The queue refused the message: the body is too large or not valid for the queue.' }) } },
-          { selectionPattern: '(40[1-9]|4[1-9]\\d)', statusCode: '500', responseTemplates: { 'application/json': json({ error: 'QueueIntegrationError', message: 'The queue refused the request; this is a server-side configuration error.' }) } },
-          { selectionPattern: '5\\d{2}', statusCode: '503', responseParameters: retryAfter, responseTemplates: { 'application/json': json({ error: 'DependencyUnavailable', message: 'SQS is unavailable; retry later.', retryAfterSeconds: 5 }) } },
-          // Anything else (no status matched) is an error, not a success.
-          { statusCode: '500', responseTemplates: { 'application/json': json({ error: 'QueueIntegrationError', message: 'Unexpected answer from the queue.' }) } },
-        ],
-      },
-    });
-    const errorModels = { 'application/json': apigw.Model.EMPTY_MODEL };
-    return jobs.addMethod('POST', integration, {
-      ...auth,
-      requestModels: requestModel ? { 'application/json': requestModel } : undefined,
-      methodResponses: [
-        { statusCode: '202', responseModels: errorModels },
-        { statusCode: '400', responseModels: errorModels },
-        { statusCode: '500', responseModels: errorModels },
-        { statusCode: '503', responseModels: errorModels, responseParameters: { 'method.response.header.Retry-After': true } },
-      ],
-    });
-  }
-
   private emfMetric(name: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
     const entry = name === QUEUE_METRICS.admitted ? METRIC_CATALOG.jobsAdmitted : METRIC_CATALOG.jobsRejected;
     return catalogMetric(entry, { [QUEUE_METRICS.dimension]: this.queue.queueName }).with(props);
-  }
-
-  private role(id: string): iam.Role {
-    // An own role instead of AWSLambdaBasicExecutionRole: the function writes to its own log group only.
-    return new iam.Role(new Construct(this, id), 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  }
-
-  private fn(id: string, o: {
-    code: 'admission' | 'worker' | 'status'; memoryMiB: number; timeout: Duration; logRetention: logs.RetentionDays; description: string;
-    environment: Record<string, string>; reservedConcurrentExecutions?: number; role?: iam.Role;
-    vpc?: ec2.IVpc; vpcSubnets?: ec2.SubnetSelection; securityGroups?: ec2.ISecurityGroup[];
-  }): lambda.Function {
-    const role = o.role ?? this.role(id);
-    const holder = role.node.scope as Construct;
-    const logGroup = new logs.LogGroup(holder, 'LogGroup', { retention: o.logRetention });
-    logGroup.grantWrite(role);
-    const fn = new lambda.Function(holder, 'Function', {
-      // The newest Node.js runtime this aws-cdk-lib knows (cdk-nag L1 wants the latest of the family).
-      runtime: lambda.Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: handlerCode(o.code),
-      role,
-      memorySize: o.memoryMiB,
-      timeout: o.timeout,
-      description: o.description,
-      environment: o.environment,
-      reservedConcurrentExecutions: o.reservedConcurrentExecutions,
-      tracing: lambda.Tracing.ACTIVE,
-      logGroup,
-      vpc: o.vpc,
-      vpcSubnets: o.vpc ? o.vpcSubnets : undefined,
-      securityGroups: o.vpc ? o.securityGroups : undefined,
-    });
-    // CDK makes the function depend on its role and the role's policy; the role is already implied by
-    // the Role GetAtt (cfn-lint W3005), the policy is not: keep only that one.
-    const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-    if (policy) (fn.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [logicalId(policy)]);
-    ack(holder, 'AwsSolutions-IAM5', 'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so they need Resource "*".',
-      ['Resource::*']);
-    if (o.vpc) {
-      ack(holder, 'AwsSolutions-IAM4', 'AWSLambdaVPCAccessExecutionRole is what Lambda needs to attach network interfaces in the worker VPC; its EC2 actions support no resource scoping.',
-        ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']);
-    }
-    return fn;
   }
 
   /**
@@ -660,11 +528,11 @@ export class InferenceQueue extends Construct {
 
   private grantObjects(grantee: iam.IGrantable, actions: string[], prefix: string): void {
     iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.payloadBucket.arnForObjects(prefix)] });
-    const bucketArn = nagText(Stack.of(this).resolve(this.payloadBucket.bucketArn));
-    if (bucketArn !== undefined) {
+    const bucketArn = nagResourceText(this, this.payloadBucket.bucketArn);
+    {
       const principal = grantee.grantPrincipal;
       const scope = principal instanceof Construct ? principal : undefined;
-      if (scope) ack(scope, 'AwsSolutions-IAM5', `Objects are keyed by job id under ${prefix.replace(/\*$/, '')}; the function reaches only that prefix of the payload bucket.`,
+      if (scope) acknowledge(scope, 'AwsSolutions-IAM5', `Objects are keyed by job id under ${prefix.replace(/\*$/, '')}; the function reaches only that prefix of the payload bucket.`,
         [`Resource::${bucketArn}/${prefix}`]);
     }
   }
@@ -682,37 +550,4 @@ export class InferenceQueue extends Construct {
     }
     c.throwIfAny();
   }
-}
-
-function logicalId(element: IConstruct): string {
-  const cfn = element instanceof CfnElement ? element : element.node.defaultChild as CfnElement;
-  return Stack.of(cfn).resolve(cfn.logicalId) as string;
-}
-
-/**
- * Renders a resolved value the way cdk-nag names it in a finding (`<Logical.Arn>`,
- * `<AWS::Partition>`), or undefined when it cannot be known at synth time.
- */
-function nagText(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v !== 'object' || v === null) return undefined;
-  const o = v as Record<string, unknown>;
-  if (typeof o.Ref === 'string') return `<${o.Ref}>`;
-  const getAtt = o['Fn::GetAtt'];
-  if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
-  const join = o['Fn::Join'];
-  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
-    const parts = (join[1] as unknown[]).map(nagText);
-    return parts.every((p) => p !== undefined) ? parts.join(join[0]) : undefined;
-  }
-  return undefined;
-}
-
-/** Acknowledges a nag finding on a construct and its subtree, with the reason. */
-function ack(scope: IConstruct, rule: string, reason: string, findings?: string[]): void {
-  if (!findings) {
-    Validations.of(scope).acknowledge({ id: rule, reason });
-    return;
-  }
-  for (const f of findings) Validations.of(scope).acknowledge({ id: `${rule}[${f}]`, reason });
 }

@@ -8,7 +8,7 @@ import { describeAlarm } from '../../alarms/alarm-factory';
 import { floorInt } from '../../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
 import type { EcsServiceAlarms } from './alarms';
-import { nagResourceText } from './nag-ids';
+import { nagResourceText } from '../../private/nag-text';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 
 /** Props of `EcsQueueWorker`. */

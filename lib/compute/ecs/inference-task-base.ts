@@ -12,7 +12,7 @@ import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
 import { resolveThresholds } from '../../alarms/thresholds';
 import { EcsServiceAlarms } from './alarms';
 import { EcsCapacity, GpuCapacityProvider, dependOnCapacityProviderAssociation } from './capacity';
-import { nagResourceText } from './nag-ids';
+import { nagResourceText } from '../../private/nag-text';
 import { ModelServer, ModelServerContainerConfig } from './model-server';
 import {
   ContainerLimits, checkEc2TaskSize, checkFargateTaskSize, smallestFargateSize, usableInstanceResources,

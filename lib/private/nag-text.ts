@@ -1,5 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { Stack, Validations } from 'aws-cdk-lib';
 
 /**
  * Renders an IAM resource the way cdk-nag names it in a granular finding id
@@ -25,4 +25,13 @@ export function nagResourceText(scope: IConstruct, value: string): string {
     return JSON.stringify(node);
   };
   return visit(Stack.of(scope).resolve(value));
+}
+
+/** Acknowledges a nag finding on a construct and its subtree, with the reason (one per finding when given). */
+export function acknowledge(scope: IConstruct, rule: string, reason: string, findings?: string[]): void {
+  if (!findings) {
+    Validations.of(scope).acknowledge({ id: rule, reason });
+    return;
+  }
+  for (const f of findings) Validations.of(scope).acknowledge({ id: `${rule}[${f}]`, reason });
 }
