@@ -123,7 +123,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   let queue: QueueLimits;
   // A SageMaker profile is checked against what a real-time endpoint accepts, as KerasInferenceService does.
   const sageMaker = profile.hardware.startsWith('ml.')
-    ? { backend: SageMakerRealtimeBackend.capabilities(profile) }
+    ? { backend: SageMakerRealtimeBackend.capabilitiesFor(profile) }
     : {};
   try {
     limits = deriveLimits(profile, { minInstances, maxInstances, region: values.region, ...sageMaker });

@@ -208,7 +208,7 @@ class SageMakerRealtimeCompute extends InferenceCompute {
     this.savedModelDirectory = options.model.savedModelDirectory;
   }
 
-  public capabilities(profile: InferenceProfile): BackendCapabilities { return SageMakerRealtimeBackend.capabilities(profile); }
+  public capabilities(profile: InferenceProfile): BackendCapabilities { return SageMakerRealtimeBackend.capabilitiesFor(profile); }
   public problems(profile: InferenceProfile): ValidationProblem[] { return sageMakerProblems(this.options, profile); }
 
   public bind(scope: Construct, id: string, o: ComputeBindOptions): ComputeBinding {
@@ -227,7 +227,7 @@ class SageMakerAsyncCompute extends InferenceCompute {
     this.savedModelDirectory = options.model.savedModelDirectory;
   }
 
-  public capabilities(profile: InferenceProfile): BackendCapabilities { return SageMakerAsyncBackend.capabilities(profile); }
+  public capabilities(profile: InferenceProfile): BackendCapabilities { return SageMakerAsyncBackend.capabilitiesFor(profile); }
   public problems(profile: InferenceProfile): ValidationProblem[] { return sageMakerProblems(this.options, profile); }
 
   public bind(scope: Construct, id: string, o: ComputeBindOptions): ComputeBinding {
@@ -247,7 +247,7 @@ class EcsCompute extends InferenceCompute {
     super();
   }
 
-  public capabilities(profile: InferenceProfile): BackendCapabilities { return EcsInferenceService.capabilities(profile); }
+  public capabilities(profile: InferenceProfile): BackendCapabilities { return EcsInferenceService.capabilitiesFor(profile); }
   public problems(): ValidationProblem[] { return []; }
 
   public bind(scope: Construct, id: string, o: ComputeBindOptions): ComputeBinding {
@@ -266,8 +266,8 @@ class SageMakerServerlessCompute extends InferenceCompute {
     this.savedModelDirectory = options.model.savedModelDirectory;
   }
 
-  public capabilities(profile: InferenceProfile): BackendCapabilities { return SageMakerServerlessBackend.capabilities(profile, this.options); }
-  public problems(profile: InferenceProfile): ValidationProblem[] { return SageMakerServerlessBackend.problems(profile, this.options); }
+  public capabilities(profile: InferenceProfile): BackendCapabilities { return SageMakerServerlessBackend.capabilitiesFor(profile, this.options); }
+  public problems(profile: InferenceProfile): ValidationProblem[] { return SageMakerServerlessBackend.problemsFor(profile, this.options); }
 
   public bind(scope: Construct, id: string, o: ComputeBindOptions): ComputeBinding {
     const backend = new SageMakerServerlessBackend(scope, id, { ...this.options, profile: o.profile, limits: o.limits, alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds });

@@ -74,7 +74,7 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
    * What an asynchronous endpoint accepts and how it scales: inputs up to 1 GB in S3, one hour
    * per invocation, scale to zero, the profile's throughput per instance. Answers arrive in S3.
    */
-  public static capabilities(profile: InferenceProfile): BackendCapabilities {
+  public static capabilitiesFor(profile: InferenceProfile): BackendCapabilities {
     return {
       name: 'SageMaker asynchronous endpoint',
       maxPayloadBytes: SAGEMAKER_ASYNC_MAX_PAYLOAD_BYTES,
@@ -121,7 +121,7 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
     const image = props.image ?? InferenceImage.tensorflowServingDlc();
     const { profile } = props;
     this.profile = profile;
-    this.capabilities = SageMakerAsyncBackend.capabilities(profile);
+    this.capabilities = SageMakerAsyncBackend.capabilitiesFor(profile);
     const minInstances = props.minInstances ?? 0;
     const maxInstances = props.maxInstances ?? 2;
     this.invocationTimeoutSeconds = props.invocationTimeout?.toSeconds() ?? Math.max(60, Math.ceil((profile.latencyMs.p99 * 3) / 1000));

@@ -32,7 +32,7 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
    * What a real-time endpoint accepts and how it scales, for a model with this profile: 6 MB
    * payload, 60 s invocation limit, at least one instance, the profile's throughput per instance.
    */
-  public static capabilities(profile: InferenceProfile): BackendCapabilities {
+  public static capabilitiesFor(profile: InferenceProfile): BackendCapabilities {
     return {
       name: 'SageMaker real-time endpoint',
       maxPayloadBytes: SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES,
@@ -74,7 +74,7 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     this.profile = profile;
     this.instanceType = instanceType;
     this.limits = limits;
-    this.capabilities = SageMakerRealtimeBackend.capabilities(profile);
+    this.capabilities = SageMakerRealtimeBackend.capabilitiesFor(profile);
     const c = new ProblemCollector('SAGEMAKER_PROPS_INVALID', this.node.path);
     const { vcpus, downloadS, healthS } = checkCommonProps(c, props, image);
     c.require(limits.scaling.minInstances >= 1, 'limits.scaling.minInstances', limits.scaling.minInstances, '>= 1 on a real-time endpoint', 'use the async backend to scale to zero');

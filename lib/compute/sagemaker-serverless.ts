@@ -48,7 +48,7 @@ export interface SageMakerServerlessBackendProps extends SageMakerServerlessSizi
   /** The measured profile of the model, on CPU (serverless endpoints have no GPU). */
   readonly profile: InferenceProfile;
   /**
-   * Limits derived from the profile and `SageMakerServerlessBackend.capabilities()`. MaxConcurrency
+   * Limits derived from the profile and `SageMakerServerlessBackend.capabilitiesFor()`. MaxConcurrency
    * is `limits.scaling.maxInstances`; provisioned concurrency is `limits.scaling.minInstances` (none at 0).
    */
   readonly limits: InferenceLimits;
@@ -93,7 +93,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
    * request at a time per concurrent invocation (1000 / p50 ms requests per second each),
    * MaxConcurrency at most 200 and by default set by the cost ceiling, scale to zero.
    */
-  public static capabilities(profile: InferenceProfile, sizing: SageMakerServerlessSizing = {}): BackendCapabilities {
+  public static capabilitiesFor(profile: InferenceProfile, sizing: SageMakerServerlessSizing = {}): BackendCapabilities {
     const memoryMb = SageMakerServerlessBackend.memorySizeMb(profile, sizing);
     const ceiling = sizing.maxCostPerHourUsd ?? DEFAULT_MAX_COST_PER_HOUR_USD;
     const perSlotHour = (memoryMb / 1024) * DEFAULT_PRICES.sageMakerServerlessPerGbSecond * 3600;
@@ -120,7 +120,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
    * 1 GB step from 1024 to 6144 MB or below the profiled peak, a cold start over 3 minutes, a
    * cost ceiling that is not a positive number.
    */
-  public static problems(profile: InferenceProfile, sizing: SageMakerServerlessSizing = {}): ValidationProblem[] {
+  public static problemsFor(profile: InferenceProfile, sizing: SageMakerServerlessSizing = {}): ValidationProblem[] {
     const c = new ProblemCollector('SERVERLESS_PROPS_INVALID', 'SageMakerServerlessBackend');
     const gpu = profile.peakGpuMemoryMiB > 0 || isGpuInstanceType(profile.hardware);
     c.require(!gpu, 'profile.hardware', `${profile.hardware} (peakGpuMemoryMiB ${profile.peakGpuMemoryMiB})`,
@@ -178,20 +178,20 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
     const image = props.image ?? InferenceImage.tensorflowServingDlc({ gpu: false });
     this.profile = profile;
     this.limits = limits;
-    this.capabilities = SageMakerServerlessBackend.capabilities(profile, props);
+    this.capabilities = SageMakerServerlessBackend.capabilitiesFor(profile, props);
     this.memorySizeMb = SageMakerServerlessBackend.memorySizeMb(profile, props);
     this.maxConcurrency = limits.scaling.maxInstances;
     this.provisionedConcurrency = limits.scaling.minInstances > 0 ? limits.scaling.minInstances : undefined;
 
     const c = new ProblemCollector('SERVERLESS_PROPS_INVALID', this.node.path);
-    c.addAll(SageMakerServerlessBackend.problems(profile, props));
+    c.addAll(SageMakerServerlessBackend.problemsFor(profile, props));
     c.require(!image.gpu, 'image', image.description, 'a CPU image: serverless endpoints have no GPU', 'use InferenceImage.tensorflowServingDlc({ gpu: false })');
     c.intInRange('limits.scaling.maxInstances', this.maxConcurrency, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX,
       'MaxConcurrency of a serverless endpoint is 1-200 (the account total applies too)');
     c.intInRange('limits.scaling.minInstances', limits.scaling.minInstances, 0, Math.min(SAGEMAKER_SERVERLESS_PROVISIONED_CONCURRENCY_MAX, this.maxConcurrency),
       'provisioned concurrency is 1-200 and at most MaxConcurrency (0: none)');
     c.require(limits.payload.maxBodyBytes <= SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES, 'limits.payload.maxBodyBytes', limits.payload.maxBodyBytes,
-      `<= ${SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES} bytes (serverless payload cap, 4 MB)`, 'derive the limits with SageMakerServerlessBackend.capabilities(), or send large requests through an asynchronous endpoint');
+      `<= ${SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES} bytes (serverless payload cap, 4 MB)`, 'derive the limits with SageMakerServerlessBackend.capabilitiesFor(), or send large requests through an asynchronous endpoint');
     c.require(limits.timeouts.integrationTimeoutMs <= SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, 'limits.timeouts.integrationTimeoutMs', limits.timeouts.integrationTimeoutMs,
       `<= ${SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS} ms (a serverless invocation ends at 60 s)`, 'lower the integration timeout, or use an asynchronous endpoint for longer requests');
     c.require(limits.timeouts.modelServerTimeoutSeconds * 1000 < SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, 'limits.timeouts.modelServerTimeoutSeconds', limits.timeouts.modelServerTimeoutSeconds,

@@ -26,7 +26,7 @@ describe('kig limits', () => {
     const r = await runKig(['limits', '--profile', 'p.json', '--max-instances', '3'], { cwd: dir });
     expect(r.code).toBe(0);
     // An ml.* profile is derived for a SageMaker real-time endpoint (6 MB, 60 s), as the service does.
-    const limits = deriveLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3, backend: SageMakerRealtimeBackend.capabilities(InferenceProfile.fromJson(PROFILE)) });
+    const limits = deriveLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3, backend: SageMakerRealtimeBackend.capabilitiesFor(InferenceProfile.fromJson(PROFILE)) });
     const lines = limitLines(limits);
     for (const l of lines) expect(r.stdout).toContain(`  ${l.path} = ${l.value}\n      ${l.formula}\n`);
     // every formula deriveLimits reports is shown

@@ -102,7 +102,7 @@ describe('SageMaker Serverless validation: every problem named, collected, throw
   test('a GPU image is an error on the backend', () => {
     const stack = new Stack(new App(), 'GpuImage');
     const profile = cpuProfile();
-    const limits = deriveLimits(profile, { backend: SageMakerServerlessBackend.capabilities(profile) });
+    const limits = deriveLimits(profile, { backend: SageMakerServerlessBackend.capabilitiesFor(profile) });
     const e = errorOf(() => new SageMakerServerlessBackend(stack, 'B', { profile, limits, model: MODEL, image: InferenceImage.tensorflowServingDlc() }));
     expect(e.problems.map((p) => p.prop)).toEqual(['image']);
   });

@@ -61,7 +61,7 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
    * payload cap, no invocation limit of its own (the load balancer's idle timeout is checked when
    * the API binds), at least one task, the profile's throughput per task.
    */
-  public static capabilities(profile: InferenceProfile): BackendCapabilities {
+  public static capabilitiesFor(profile: InferenceProfile): BackendCapabilities {
     return ecsServiceCapabilities(profile);
   }
 
@@ -99,7 +99,7 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     c.require(this.minTasks >= 1, 'minTasks', this.minTasks, 'at least 1 for a synchronous service', 'keep one task warm, or use the queue worker for scale-to-zero');
     c.throwIfAny();
     this.loadBalancerIdleTimeoutSeconds = idleS;
-    this.capabilities = { ...EcsInferenceService.capabilities(this.profile), name: `ECS service ${this.node.path}`, loadBalancerIdleTimeoutMs: idleS * 1000 };
+    this.capabilities = { ...EcsInferenceService.capabilitiesFor(this.profile), name: `ECS service ${this.node.path}`, loadBalancerIdleTimeoutMs: idleS * 1000 };
 
     // ---- network: VPC link -> ALB -> tasks, each hop opened only to the previous one ----------
     this.vpcLinkSecurityGroup = new ec2.SecurityGroup(this, 'VpcLinkSecurityGroup', {
