@@ -46,17 +46,25 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     };
   }
 
+  /** The model's execution role (least privilege). */
   public readonly role: iam.Role;
+  /** The SageMaker model (network-isolated). */
   public readonly model: sagemaker.CfnModel;
+  /** The endpoint configuration with its one variant. */
   public readonly endpointConfig: sagemaker.CfnEndpointConfig;
+  /** The endpoint. */
   public readonly endpoint: sagemaker.CfnEndpoint;
+  /** The endpoint name (lower case). */
   public readonly endpointName: string;
+  /** The variant name, a metric dimension. */
   public readonly variantName = VARIANT_NAME;
+  /** The variant's instance count, between the limits' minimum and maximum. */
   public readonly scalableTarget: appscaling.ScalableTarget;
   /** KMS key of the storage volume, when the instance type accepts one. */
   public readonly kmsKey?: kms.IKey;
   /** Container environment that was set (for review). */
   public readonly environment: Readonly<Record<string, string>>;
+  /** The instance type. */
   public readonly instanceType: string;
   /** The measured profile every limit was derived from. */
   public readonly profile: InferenceProfile;

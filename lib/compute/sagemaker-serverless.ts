@@ -151,11 +151,17 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
     return steps.find((m) => m >= wanted) ?? steps[steps.length - 1];
   }
 
+  /** The model's execution role (least privilege). */
   public readonly role: iam.Role;
+  /** The SageMaker model (network-isolated). */
   public readonly model: sagemaker.CfnModel;
+  /** The endpoint configuration with its one serverless variant. */
   public readonly endpointConfig: sagemaker.CfnEndpointConfig;
+  /** The endpoint. */
   public readonly endpoint: sagemaker.CfnEndpoint;
+  /** The endpoint name (lower case). */
   public readonly endpointName: string;
+  /** The variant name, a metric dimension. */
   public readonly variantName = VARIANT_NAME;
   /** Memory of each concurrent invocation (MB). */
   public readonly memorySizeMb: number;
