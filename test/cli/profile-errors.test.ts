@@ -55,7 +55,9 @@ describe('kig profile: bad input gets a clear message and keeps partial results'
         '--step-seconds', '0.8', '--nvidia-smi', '/nonexistent/nvidia-smi', '--out', out], { cwd: dir, isTty: true });
       expect(r.code).toBe(0);
       const doc = read(out);
-      expect(doc.knee!.concurrency).toBe(2);
+      // The knee is a step without errors (1 or 2: which one depends on the machine's load); the
+      // step with 503s is never the knee.
+      expect([1, 2]).toContain(doc.knee!.concurrency);
       const c4 = doc.steps.find((s) => s.concurrency === 4)!;
       expect(c4.errorRate).toBeGreaterThan(0.2);
       expect(c4.statusCounts['503']).toBe(c4.non2xx);
