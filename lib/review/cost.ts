@@ -199,15 +199,15 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
   }
   // Functions the API invokes, at their own caps, or at the stage throttle when the API is their only invoker.
   const fns = new Set(model.ofType(T.FUNCTION).filter((f) => apiInvocations(model, f).some((a) => a.apiId === apiId)));
+  // Both bounds hold when both exist: the lower one is shown.
   for (const f of fns) {
     const reserved = num(model, model.props(f).ReservedConcurrentExecutions);
-    if (reserved !== undefined) {
-      lines.push(...lambdaLines(model, f, reserved, 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', p));
-      continue;
-    }
     const bound = throttleBound(model, f);
-    if (bound.rps === undefined) lines.push(...lambdaLines(model, f, undefined, '', 'InferenceGuard-LambdaConcurrencyCap', p, bound.why));
-    else lines.push(...throttledLambdaLines(model, f, bound.rps, bound.burst!, bound.formula, p));
+    const candidates = [
+      ...(reserved !== undefined ? [lambdaLines(model, f, reserved, 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', p)] : []),
+      ...(bound.rps !== undefined ? [throttledLambdaLines(model, f, bound.rps, bound.burst!, bound.formula, p)] : []),
+    ].sort((a, b) => total(a)! - total(b)!);
+    lines.push(...(candidates[0] ?? lambdaLines(model, f, undefined, '', 'InferenceGuard-LambdaConcurrencyCap', p, bound.why)));
   }
   return lines;
 }
