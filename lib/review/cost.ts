@@ -283,7 +283,7 @@ function httpStageThrottle(model: TemplateModel, stageId: string): { rate?: numb
  * each integration that invokes it and each stage of that integration's API, of the stage throttle.
  * Undefined (with the reason) when another invoker exists or a stage has no throttle.
  */
-export function throttleBound(model: TemplateModel, fnId: string): { rps?: number; burst?: number; formula: string; why?: string } {
+function throttleBound(model: TemplateModel, fnId: string): { rps?: number; burst?: number; formula: string; why?: string } {
   const invocations = apiInvocations(model, fnId);
   const apiIds = new Set(invocations.map((i) => i.apiId).filter((a): a is string => a !== undefined));
   if (invocations.length === 0) return { formula: '', why: 'no API Gateway integration invokes it' };
@@ -424,7 +424,7 @@ export function templateCost(model: TemplateModel, components: readonly Componen
     else if (type === T.ENDPOINT) lines = endpointLines(model, c.id, prices);
     else if (type === T.SERVICE) lines = serviceLines(model, c.id, prices);
     else if (type === T.FUNCTION && functionUrls(model, c.id).length > 0) {
-      lines = lambdaLines(model, c.id, num(model, model.props(c.id).ReservedConcurrentExecutions), 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', prices);
+      lines = lambdaLines(model, c.id, num(model, model.props(c.id).ReservedConcurrentExecutions), 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', prices, `a function URL (${functionUrls(model, c.id).join(', ')}) invokes it with no throttle`);
     }
     if (lines.length > 0) out.push({ id: c.id, label: c.label, lines, perHour: total(lines) });
   }
