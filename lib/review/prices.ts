@@ -80,8 +80,11 @@ export const DEFAULT_PRICES: PriceTable = {
   wafPerMillionRequests: 0.6,
   // Lambda, us-east-1, first tier (first 6 billion GB-s a month on x86, 7.5 billion on Arm):
   // $0.0000166667 per GB-s (x86_64), $0.0000133334 per GB-s (arm64), $0.20 per million requests
-  // (both). https://aws.amazon.com/lambda/pricing/, as transcribed by cloudchipr.com/blog/aws-lambda-pricing
-  // (2024) and git.mcrn.ar lambda_local_runner docs/lambdas-md/lambda-13-cost.md (2026-05-11).
+  // (both). AWS's own: https://aws.amazon.com/lambda/pricing/ (Example 1, US East (N. Virginia):
+  // "$0.00001667 per GB-s", "$0.20 per 1 million requests") and the whitepaper "How AWS Pricing Works",
+  // Lambda (https://docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/lambda.html, undated,
+  // same figures); the unrounded x86 and the arm64 figures as transcribed by
+  // cloudchipr.com/blog/aws-lambda-pricing (2024) and lambda_local_runner lambda-13-cost.md (2026-05-11).
   lambdaPerGbSecond: 0.0000166667,
   lambdaArmPerGbSecond: 0.0000133334,
   lambdaPerMillionRequests: 0.2,
