@@ -223,7 +223,12 @@ function invocableIds(model: TemplateModel, fnId: string): Set<string> {
   return ids;
 }
 
-/** Invokers of a function other than API Gateway integrations, as readable reasons (empty when there are none). */
+/**
+ * Invokers of a function other than API Gateway integrations, as readable reasons (empty when there
+ * are none). Service principals (SNS, S3, EventBridge, ALB, ...) need an `AWS::Lambda::Permission`;
+ * callers with an identity (Step Functions, other functions, destinations) need an IAM grant. A
+ * custom resource's ServiceToken is not counted: CloudFormation invokes it only on stack operations.
+ */
 function otherInvokers(model: TemplateModel, fnId: string, apiIds: ReadonlySet<string>): string[] {
   const ids = invocableIds(model, fnId);
   const names = (v: unknown) => [...referencedIds(v)].some((r) => ids.has(r));
