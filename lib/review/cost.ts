@@ -85,10 +85,13 @@ export function lambdaCostPerHour(cap: number, memoryMb: number, timeoutS: numbe
 
 /**
  * Lambda behind a throttled API Gateway stage and nothing else, for an hour. A token bucket of rate
- * r and burst b admits at most r x T + b requests in any window of T seconds (API Gateway throttles
- * with a token bucket: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html),
- * so: invocations <= r x 3600 + b; each runs at most its timeout t, so duration <= invocations x t x
- * memory GB; and, by Little's law, concurrent executions <= r x t (+ b while the burst drains).
+ * r and burst b admits at most r x T + b requests in any window of T seconds (API Gateway "throttles
+ * requests to your API using the token bucket algorithm, where a token counts for a request":
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html,
+ * and http-api-throttling.html for HTTP APIs), so: invocations <= r x 3600 + b; each runs at most its
+ * timeout t, so duration <= invocations x t x memory GB; and, by Little's law, concurrent executions
+ * <= r x t (+ b while the burst drains). The same pages call throttles "best-effort ... targets rather
+ * than guaranteed request ceilings": the bound is the cost at the throttle target, like the API's own line.
  */
 export function throttledLambdaCostPerHour(rps: number, burst: number, memoryMb: number, timeoutS: number, p: PriceTable, arm = false): { duration: number; requests: number; logs: number; invocationsPerHour: number; concurrency: number } {
   const invocationsPerHour = rps * 3600 + burst;
