@@ -24,9 +24,12 @@ export interface EcsServiceSteadyState {
 
 /** Props of `EcsServiceAlarms`. */
 export interface EcsServiceAlarmsProps {
+  /** The ECS service the alarms watch. */
   readonly service: ecs.BaseService;
+  /** Its cluster (a metric dimension). */
   readonly cluster: ecs.ICluster;
-  readonly thresholds: AlarmThresholds;
+  /** Thresholds in effect (derived, overrides applied). */
+  readonly alarmThresholds: AlarmThresholds;
   /** Task floor; the "scaling at its max" alarm exists only when the service can scale. */
   readonly minTasks: number;
   /** Task ceiling; the "scaling at its max" alarm fires when the running tasks sit there. */
@@ -71,7 +74,7 @@ export class EcsServiceAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: EcsServiceAlarmsProps) {
     super(scope, id);
-    const t = props.thresholds;
+    const t = props.alarmThresholds;
     const rest = props.steadyState;
     const svcDims = { ClusterName: props.cluster.clusterName, ServiceName: props.service.serviceName };
     const definitions: BackendAlarmDefinition[] = [];

@@ -540,7 +540,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
     return new EcsServiceAlarms(this, 'Alarms', {
       service,
       cluster: this.cluster,
-      thresholds: resolveThresholds(this.limits.alarms, props.alarmThresholds),
+      alarmThresholds: resolveThresholds(this.limits.alarms, props.alarmThresholds),
       utilizationAlarms: !o.saturatedByDesign,
       minTasks: this.minTasks,
       maxTasks: this.maxTasks,
