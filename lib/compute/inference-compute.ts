@@ -29,7 +29,7 @@ export interface ComputeBindOptions {
 }
 
 /**
- * The backend a compute choice built. Exactly one of `sync` and `async` is set, so the service
+ * The backend a compute choice built. Exactly one of `syncBackend` and `asyncBackend` is set, so the service
  * wires a synchronous backend to `POST /predict` and the job queue, and an asynchronous one to
  * neither: the types carry the difference.
  */
@@ -40,12 +40,12 @@ export interface ComputeBinding {
    * The backend when it answers synchronously.
    * @default - not synchronous
    */
-  readonly sync?: ISyncInferenceBackend;
+  readonly syncBackend?: ISyncInferenceBackend;
   /**
    * The backend when it answers through S3 (InvokeEndpointAsync).
    * @default - not asynchronous
    */
-  readonly async?: IAsyncInferenceBackend;
+  readonly asyncBackend?: IAsyncInferenceBackend;
 }
 
 /** Settings every SageMaker compute shape shares. */
@@ -216,7 +216,7 @@ class SageMakerRealtimeCompute extends InferenceCompute {
       ...this.options, instanceType: sageMakerInstanceType(this.options, o.profile)!,
       profile: o.profile, limits: o.limits, alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds,
     });
-    return { backend, sync: backend };
+    return { backend, syncBackend: backend };
   }
 }
 
@@ -237,7 +237,7 @@ class SageMakerAsyncCompute extends InferenceCompute {
       minInstances: o.limits.scaling.minInstances, maxInstances: o.limits.scaling.maxInstances,
       alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds,
     });
-    return { backend, async: backend };
+    return { backend, asyncBackend: backend };
   }
 }
 
@@ -255,7 +255,7 @@ class EcsCompute extends InferenceCompute {
       profile: o.profile, limits: o.limits, modelServer: this.modelServer, capacity: this.capacity, gpuMetrics: this.gpuMetrics, cpu: this.cpu,
       alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds,
     });
-    return { backend, sync: backend };
+    return { backend, syncBackend: backend };
   }
 }
 
@@ -271,6 +271,6 @@ class SageMakerServerlessCompute extends InferenceCompute {
 
   public bind(scope: Construct, id: string, o: ComputeBindOptions): ComputeBinding {
     const backend = new SageMakerServerlessBackend(scope, id, { ...this.options, profile: o.profile, limits: o.limits, alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds });
-    return { backend, sync: backend };
+    return { backend, syncBackend: backend };
   }
 }

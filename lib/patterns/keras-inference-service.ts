@@ -163,12 +163,12 @@ export class KerasInferenceService extends Construct {
     this.alarmTopic = props.alarmTopic ?? new AlarmTopic(this, 'AlarmTopic').topic;
     const built = compute.bind(this, 'Backend', { profile: props.profile, limits: this.limits, alarmTopic: this.alarmTopic, alarmThresholds: props.alarmThresholds });
     this.backend = built.backend;
-    this.syncBackend = built.sync;
-    this.asyncBackend = built.async;
+    this.syncBackend = built.syncBackend;
+    this.asyncBackend = built.asyncBackend;
 
-    if (built.sync) {
+    if (built.syncBackend) {
       this.api = new InferenceApi(this, 'Api', {
-        target: built.sync,
+        target: built.syncBackend,
         limits: this.limits,
         signature: resolvedSignature!,
         endpointType: props.endpointType,
@@ -188,11 +188,11 @@ export class KerasInferenceService extends Construct {
       alarmThresholds: props.alarmThresholds,
     });
 
-    if (props.jobQueue && built.sync && this.api) {
+    if (props.jobQueue && built.syncBackend && this.api) {
       this.jobs = new InferenceQueue(this, 'Jobs', {
         profile: props.profile,
         signature: resolvedSignature!,
-        backend: WorkerBackend.fromBackend(built.sync),
+        backend: WorkerBackend.fromBackend(built.syncBackend),
         limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances, backend: capabilities },
         alarmTopic: this.alarmTopic,
       });
