@@ -22,6 +22,14 @@ const VARIANT_NAME = 'AllTraffic';
  * limit taken from the derived limits: model-server timeouts, workers, bounded batch queue,
  * thread pools, and autoscaling with a hard maximum.
  */
+/** vCPUs and GPUs of an instance type. */
+export interface InstanceHardware {
+  /** vCPUs. @default - unknown instance type */
+  readonly vcpus?: number;
+  /** GPUs. @default - unknown instance type */
+  readonly gpus?: number;
+}
+
 export class SageMakerRealtimeBackend extends Construct implements ISyncInferenceTarget {
   public readonly role: iam.Role;
   public readonly model: sagemaker.CfnModel;
@@ -206,7 +214,7 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
   }
 
   /** Number of vCPUs and GPUs of the instance type, when known (to scale utilization thresholds). */
-  public get hardware(): { vcpus?: number; gpus?: number } {
+  public get hardware(): InstanceHardware {
     const spec = gpuInstanceSpec(this.instanceType);
     return { vcpus: spec?.vcpus, gpus: spec?.gpus };
   }

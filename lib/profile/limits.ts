@@ -123,30 +123,80 @@ export interface DeriveLimitsOptions {
 
 /** Every number the constructs set, with the formula that produced it. */
 export interface InferenceLimits {
-  readonly timeouts: {
-    readonly integrationTimeoutMs: number;
-    readonly modelServerTimeoutSeconds: number;
-    readonly nginxReadTimeoutSeconds: number;
-  };
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
-  readonly usagePlanTiers: readonly UsagePlanTierLimits[];
-  readonly waf: { readonly windowSeconds: number; readonly rateLimitPerIp: number };
-  readonly scaling: {
-    readonly minInstances: number;
-    readonly maxInstances: number;
-    readonly targetInvocationsPerInstancePerMinute: number;
-    readonly scaleOutCooldownSeconds: number;
-    readonly scaleInCooldownSeconds: number;
-  };
-  readonly payload: { readonly maxBodyBytes: number };
-  readonly modelServer: {
-    readonly maxBatchSize: number;
-    readonly maxEnqueuedBatches: number;
-    readonly batchTimeoutMicros: number;
-  };
+  /** The timeout chain. */
+  readonly timeouts: TimeoutLimits;
+  /** Stage throttling. */
+  readonly throttle: ThrottleLimits;
+  /** Usage-plan tiers, one per tier spec. */
+  readonly usagePlanTiers: UsagePlanTierLimits[];
+  /** WAF per-IP rate rule. */
+  readonly waf: WafLimits;
+  /** Instance range and autoscaling. */
+  readonly scaling: ScalingLimits;
+  /** Request size. */
+  readonly payload: PayloadLimits;
+  /** Model-server batching. */
+  readonly modelServer: ModelServerLimits;
+  /** Alarm thresholds. */
   readonly alarms: AlarmThresholds;
   /** For each derived number (dotted path), the formula and inputs that produced it. */
-  readonly formulas: Readonly<Record<string, string>>;
+  readonly formulas: { [path: string]: string };
+}
+
+/** The timeout chain from the API to the model server. */
+export interface TimeoutLimits {
+  /** API Gateway integration timeout (ms). */
+  readonly integrationTimeoutMs: number;
+  /** Model-server (gunicorn) timeout (s). */
+  readonly modelServerTimeoutSeconds: number;
+  /** nginx read timeout in front of the model server (s). */
+  readonly nginxReadTimeoutSeconds: number;
+}
+
+/** Stage throttling. */
+export interface ThrottleLimits {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Burst (token bucket size). */
+  readonly burstLimit: number;
+}
+
+/** The WAF per-IP rate-based rule. */
+export interface WafLimits {
+  /** Evaluation window (s). */
+  readonly windowSeconds: number;
+  /** Requests per IP per window. */
+  readonly rateLimitPerIp: number;
+}
+
+/** Instance range and autoscaling. */
+export interface ScalingLimits {
+  /** Instances always running. */
+  readonly minInstances: number;
+  /** Instances at most: the cost ceiling. */
+  readonly maxInstances: number;
+  /** Target-tracking target (invocations per instance per minute). */
+  readonly targetInvocationsPerInstancePerMinute: number;
+  /** Scale-out cooldown (s). */
+  readonly scaleOutCooldownSeconds: number;
+  /** Scale-in cooldown (s). */
+  readonly scaleInCooldownSeconds: number;
+}
+
+/** Request size. */
+export interface PayloadLimits {
+  /** Largest accepted request body (bytes). */
+  readonly maxBodyBytes: number;
+}
+
+/** Model-server batching. */
+export interface ModelServerLimits {
+  /** Largest batch the model server forms. */
+  readonly maxBatchSize: number;
+  /** Batches waiting at most (the bounded batch queue). */
+  readonly maxEnqueuedBatches: number;
+  /** Longest wait to fill a batch (microseconds). */
+  readonly batchTimeoutMicros: number;
 }
 
 /** Alarm thresholds derived from the profile and limits. */

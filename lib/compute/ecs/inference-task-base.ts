@@ -171,6 +171,15 @@ const SERVER = 'ModelServer';
  * service, its front door and its scaling. Every default is resolved here once, and all size
  * problems are collected and thrown together.
  */
+/** Options of the ECS service a task construct creates. */
+export interface EcsServiceOptions {
+  /**
+   * Time the load balancer's health checks are ignored after a task starts.
+   * @default - no grace period
+   */
+  readonly healthCheckGracePeriod?: Duration;
+}
+
 export abstract class EcsInferenceTaskBase extends Construct {
   public readonly vpc: ec2.IVpc;
   public readonly cluster: ecs.Cluster;
@@ -516,7 +525,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
    * Creates the ECS service that runs the task: private subnets, no public IP, a deployment
    * circuit breaker with rollback, and the GPU capacity provider when there is one.
    */
-  protected createService(options: { readonly healthCheckGracePeriod?: Duration } = {}): ecs.BaseService {
+  protected createService(options: EcsServiceOptions = {}): ecs.BaseService {
     const common = {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,

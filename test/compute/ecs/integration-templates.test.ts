@@ -1,6 +1,7 @@
 import * as velocity from 'velocityjs';
 import { Duration, aws_apigateway as apigw } from 'aws-cdk-lib';
-import { AlbVpcLinkIntegration, ECS_STATUS_MAPPING } from '../../../lib';
+import { AlbVpcLinkIntegration } from '../../../lib';
+import { ECS_STATUS_MAPPING } from '../../../lib/compute/ecs';
 import { newStack } from './fixtures';
 
 /**
