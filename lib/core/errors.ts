@@ -25,8 +25,10 @@ export function formatProblem(p: ValidationProblem): string {
  * construct path (or file) the problems belong to; `problems` lists every problem found,
  * because validation collects all of them and throws once.
  *
- * @jsii ignore an Error subclass cannot be a jsii type; from Python the error arrives as a
- * RuntimeError whose message is this error's message, every problem included.
+ * An Error subclass cannot be a jsii type: from Python the error arrives as a RuntimeError whose
+ * message is this error's message, every problem included.
+ *
+ * @jsii ignore
  */
 export class InferenceGuardError extends Error {
   public readonly code: string;
