@@ -10,11 +10,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# The jsii runtime starts Node, which prints a banner on every start under Node 20 (which this project supports).
+NODE_QUIET = {"JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "1"}
+os.environ.update(NODE_QUIET)
+
 
 def cdk_synth(app: str, out: Path, cwd: Path) -> dict:
     """Runs the project's pinned CDK CLI on `app`; returns {stack name: template}. Fails on any unacknowledged rule-pack finding."""
-    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", "CDK_DISABLE_VERSION_CHECK": "1",
-           "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "1"}
+    env = {**os.environ, **NODE_QUIET, "CDK_DISABLE_CLI_TELEMETRY": "true", "CDK_DISABLE_VERSION_CHECK": "1"}
     cdk = ROOT / "node_modules" / ".bin" / "cdk"
     done = subprocess.run([str(cdk), "synth", "--quiet", "--app", app, "--output", str(out)],
                           cwd=cwd, env=env, capture_output=True, text=True)
