@@ -1,16 +1,20 @@
 /**
- * Review-time benchmark: generates a CloudFormation template with 500 resources (REST APIs,
+ * Review-time benchmark: generates CloudFormation templates of 1k, 10k and 100k resources (REST APIs,
  * queues with workers, SageMaker endpoints, ECS services, alarms and log groups, with references
  * between them as real templates have), then times `kig review` on it: reading and parsing the
- * file, running every rule, and rendering the table. Prints the median of several runs.
+ * file, running every rule, pricing every component and rendering the table. Prints the median
+ * of several runs per size and the time per resource, which stays flat when review time grows
+ * linearly. Then does the same for a 500-resource SAM template (Serverless::Api with
+ * MethodSettings and a usage plan, functions with Api and SQS events, Globals), which the review
+ * expands into the resources SAM generates first, and prints the ratio to a plain one.
  *
- *   npm run build && node dist/bench/review-bench.js [--runs N] [--resources N]
+ *   npm run build && node dist/bench/review-bench.js [--runs N] [--resources N[,N...]]
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { loadTemplate, renderReport, reviewTemplate, summarize } from '../lib/review';
+import { DEFAULT_PRICES, loadTemplate, renderReport, reviewTemplate, summarize } from '../lib/review';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
 const ref = (id: string) => ({ Ref: id });
@@ -67,11 +71,35 @@ function serviceUnit(i: number): Resources {
   };
 }
 
+function samUnit(i: number): Resources {
+  const a = `Sam${i}`;
+  return {
+    [`${a}Api`]: { Type: 'AWS::Serverless::Api', Properties: { Name: `sam-api-${i}`, StageName: 'prod', EndpointConfiguration: 'REGIONAL', MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }], Auth: { ApiKeyRequired: true, UsagePlan: { CreateUsagePlan: 'PER_API', Throttle: { RateLimit: 5, BurstLimit: 10 }, Quota: { Limit: 1000, Period: 'DAY' } } } } },
+    [`${a}Predict`]: { Type: 'AWS::Serverless::Function', Properties: { CodeUri: 's3://b/k.zip', Timeout: 20, ReservedConcurrentExecutions: 5, Policies: [{ Statement: [{ Effect: 'Allow', Action: 'sagemaker:InvokeEndpoint', Resource: '*' }] }], Events: { Predict: { Type: 'Api', Properties: { RestApiId: ref(`${a}Api`), Path: '/predict', Method: 'post', TimeoutInMillis: 25000, RequestModel: { Model: 'Body', Required: true } } } } } },
+    [`${a}Dlq`]: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1209600 } },
+    [`${a}Jobs`]: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 180, RedrivePolicy: { deadLetterTargetArn: att(`${a}Dlq`, 'Arn'), maxReceiveCount: 5 } } },
+    [`${a}Worker`]: { Type: 'AWS::Serverless::Function', Properties: { CodeUri: 's3://b/k.zip', Events: { Jobs: { Type: 'SQS', Properties: { Queue: att(`${a}Jobs`, 'Arn'), ScalingConfig: { MaximumConcurrency: 4 } } } } } },
+    [`${a}DlqAlarm`]: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: att(`${a}Dlq`, 'QueueName') }], Threshold: 0, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: ['arn:aws:sns:us-east-1:111111111111:ops'] } },
+  };
+}
+
+/** A SAM template with exactly `count` resources (before the transform), from SAM units and endpoints. */
+function generateSamTemplate(count: number): Record<string, unknown> {
+  const resources: Resources = {};
+  for (let i = 0; Object.keys(resources).length < count; i++) Object.assign(resources, (i % 3 === 2 ? endpointUnit : samUnit)(i));
+  for (const id of Object.keys(resources).slice(count)) delete resources[id];
+  return { Transform: 'AWS::Serverless-2016-10-31', Globals: { Function: { Runtime: 'python3.12', Handler: 'app.handler', MemorySize: 1024, Timeout: 20 }, Api: { OpenApiVersion: '3.0.1' } }, Resources: resources };
+}
+
 /** A template with exactly `count` resources, built from the units above in rotation. */
 function generateTemplate(count: number): { Resources: Resources } {
   const resources: Resources = {};
   const units = [apiUnit, queueUnit, endpointUnit, serviceUnit];
-  for (let i = 0; Object.keys(resources).length < count; i++) Object.assign(resources, units[i % units.length](i));
+  for (let i = 0, n = 0; n < count; i++) {
+    const unit = units[i % units.length](i);
+    Object.assign(resources, unit);
+    n += Object.keys(unit).length;
+  }
   // Each unit lists a resource after the ones it references, so cutting the last unit short
   // leaves every remaining reference resolvable.
   for (const id of Object.keys(resources).slice(count)) delete resources[id];
@@ -79,34 +107,46 @@ function generateTemplate(count: number): { Resources: Resources } {
 }
 
 function main(): void {
-  const arg = (name: string, dflt: number) => {
+  const arg = (name: string, dflt: string) => {
     const i = process.argv.indexOf(name);
-    return i > 0 ? Number(process.argv[i + 1]) : dflt;
+    return i > 0 ? process.argv[i + 1] : dflt;
   };
-  const runs = arg('--runs', 7);
-  const count = arg('--resources', 500);
+  const sizes = arg('--resources', '1000,10000,100000').split(',').map(Number);
+  const runsArg = process.argv.includes('--runs') ? Number(arg('--runs', '3')) : undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-review-bench-'));
   try {
-    const file = path.join(dir, 'bench.template.json');
-    const template = generateTemplate(count);
-    fs.writeFileSync(file, JSON.stringify(template, null, 1));
-    const samples: number[] = [];
-    let findings = 0;
-    let components = 0;
-    let resources = 0;
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
-      const loaded = loadTemplate(file, dir);
-      const review = reviewTemplate(loaded);
-      renderReport(summarize([review]), 'table');
-      samples.push(performance.now() - t0);
-      findings = review.findings.length;
-      components = review.components.length;
-      resources = review.resourceCount;
+    const time = (name: string, template: unknown, kind: string, runs: number): number => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, JSON.stringify(template, null, 1));
+      const megabytes = fs.statSync(file).size / 1024 / 1024;
+      const samples: number[] = [];
+      let findings = 0;
+      let components = 0;
+      let resources = 0;
+      for (let r = 0; r < runs; r++) {
+        const t0 = performance.now();
+        const loaded = loadTemplate(file, dir);
+        const review = reviewTemplate(loaded, { prices: DEFAULT_PRICES });
+        renderReport(summarize([review]), 'table');
+        samples.push(performance.now() - t0);
+        findings = review.findings.length;
+        components = review.components.length;
+        resources = review.resourceCount;
+      }
+      samples.sort((a, b) => a - b);
+      const median = samples[Math.floor(samples.length / 2)];
+      process.stdout.write(`review of a ${resources}-resource ${kind} template (${megabytes.toFixed(1)} MB, ${components} components, ${findings} findings): `
+        + `median ${median.toFixed(1)} ms over ${runs} run(s) (min ${samples[0].toFixed(1)}, max ${samples[samples.length - 1].toFixed(1)}); ${((median * 1000) / resources).toFixed(1)} us per resource\n`);
+      return median;
+    };
+    for (const count of sizes) {
+      // Fewer runs for the large sizes: each takes seconds.
+      const runs = runsArg ?? (count >= 100_000 ? 1 : count >= 10_000 ? 3 : 7);
+      time(`bench-${count}.template.json`, generateTemplate(count), 'plain', runs);
     }
-    samples.sort((a, b) => a - b);
-    const median = samples[Math.floor(samples.length / 2)];
-    process.stdout.write(`review of a ${resources}-resource template (${components} components, ${findings} findings): median ${median.toFixed(1)} ms over ${runs} runs (min ${samples[0].toFixed(1)} ms, max ${samples[samples.length - 1].toFixed(1)} ms)\n`);
+    const plain = time('bench-500.template.json', generateTemplate(500), 'plain', runsArg ?? 7);
+    const sam = time('bench-sam-500.template.json', generateSamTemplate(500), 'SAM', runsArg ?? 7);
+    process.stdout.write(`SAM / plain at 500 resources: ${(sam / plain).toFixed(2)}x (target: within 2x)\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

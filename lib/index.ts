@@ -32,7 +32,7 @@ export {
   EcsInferenceTaskBase, type EcsInferenceTaskProps, type EcsInferenceTaskBaseOptions, type EcsTaskSizing, type ExtraContainerSize, type EcsServiceOptions,
   EcsInferenceService, type EcsInferenceServiceProps, EcsQueueWorker, type EcsQueueWorkerProps,
   EcsServiceAlarms, type EcsServiceAlarmsProps,
-  AlbVpcLinkIntegration, type AlbVpcLinkIntegrationProps, type BackendStatusMapping,
+  AlbVpcLinkIntegration, type AlbVpcLinkIntegrationProps,
 } from './compute/ecs';
 
 export { AlarmTopic, type AlarmTopicProps, type AlarmThresholdOverrides, InferenceAlarms, type InferenceAlarmsProps } from './alarms';

@@ -77,7 +77,7 @@ export class EcsGpuExampleStack extends Stack {
     const signature = ModelSignature.singleTensor({ name: 'image', dtype: TensorDType.UINT8, shape: [224, 224, 3], maxBatchSize: 1 });
     this.api = new InferenceApi(this, 'Api', { target: this.service, limits, signature });
     // API alarms (5XX, latency, throttling, WAF); the ECS service brings its own task and load balancer alarms.
-    this.apiAlarms = new InferenceAlarms(this, 'ApiAlarms', { api: this.api, limits, topic: alarmTopic });
+    this.apiAlarms = new InferenceAlarms(this, 'ApiAlarms', { api: this.api, limits, profile: EXAMPLE_PROFILE, topic: alarmTopic });
 
     // ---- async: queue -> GPU workers scaling on backlog per task -----------------------------
     // A plain queue + DLQ until the shared InferenceQueue is wired in.

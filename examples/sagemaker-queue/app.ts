@@ -34,7 +34,7 @@ export class SageMakerQueueStack extends Stack {
     this.jobs = new InferenceQueue(this, 'Jobs', {
       profile,
       signature,
-      backend: WorkerBackend.sageMakerEndpoint(this.service.backend.endpointName),
+      backend: WorkerBackend.sageMakerEndpoint(this.service.backend),
       // Same ceiling as the endpoint, so the workers never plan for capacity the endpoint cannot have.
       limits: { maxInstances, acceptableWaitSeconds: 600 },
       alarmTopic: this.service.alarmTopic,

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { admissionShare, retryAfterSeconds } from '../../lib/queue/formulas';
+import { admissionCap, rejectionDepthBound, retryAfterSeconds } from '../../lib/queue/formulas';
 import { fromItem, isConditionFailed, JobRecord, N, S } from '../shared/dynamo';
 import {
   BacklogFullError, ClientError, dependencyError, HandlerError, IdempotencyConflictError, RequestProblem,
@@ -49,57 +49,123 @@ export interface AdmissionDeps {
 const STALE_ADMISSION_MS = 10_000;
 
 /**
- * Queue depth as seen by one execution environment, read from SQS at most once per cache TTL
- * while rejecting, and once per fair share of the remaining budget while admitting.
+ * Key of the admission ledger item in the job table. Job ids are UUIDs (the status endpoint
+ * refuses anything else), so this key never collides with a job and is never served.
+ */
+export const ADMISSION_LEDGER_KEY = '#admission-ledger';
+
+/** One environment's reading: the ledger counter, then the queue depth, and when. */
+interface Reading {
+  /** Jobs ever admitted (the ledger counter) when the reading started. */
+  readonly admitted: number;
+  /** Visible + in flight + delayed messages, read after the counter. */
+  readonly depth: number;
+  readonly at: number;
+}
+
+/**
+ * Bounded admission across every execution environment, for any arrival pattern.
  *
- * SQS has no age-of-oldest-message attribute, and CloudWatch's ApproximateAgeOfOldestMessage is
- * one-minute data that arrives minutes late, too stale (and too costly per request) to admit on.
- * The gauge bounds the depth instead: at the profiled drain rate a depth of `budget` is a wait of
- * `acceptableWait`, so the depth bound is the age bound while workers keep pace; the age alarm
- * catches workers that do not.
+ * A ledger item in the job table counts every job ever admitted (`admitted`, only ever increased,
+ * with one conditional `UpdateItem` per admitted job). An environment reads the counter `A_r`
+ * (consistent read) and then the queue depth `D_r` (SQS `GetQueueAttributes`) once per cache TTL.
+ * Jobs counted in `A_r` have either left the queue by the time of the depth read, are still in it
+ * (counted in `D_r`), or are between their counter increment and their `SendMessage` (at most
+ * one per other environment: Lambda runs one request per environment). So at least
+ * `A_r - D_r - (N - 1)` jobs had left, and jobs never come back once gone. The environment admits
+ * a job only if the conditional increment succeeds with
  *
- * Accuracy: every environment that reads the same depth admits at most its share
- * `max(1, floor(remaining / environments))` before it reads again, so together they exceed the
- * budget by at most one message each (the reserved concurrency), plus whatever SQS's approximate
- * counters lag behind.
+ *     admitted < cap_r = A_r + budget - D_r
+ *
+ * After such an increment, to `A <= cap_r`, the jobs in the queue or on their way to it number
+ * `A - left <= cap_r - (A_r - D_r - (N - 1)) = budget + N - 1`. The argument uses nothing but the
+ * admitting environment's own reading and the counter's atomicity, so it holds for whatever mix
+ * of readings other environments hold, however old, and whatever order requests arrive in: one
+ * fast environment and many slow ones, or bursts as every cache expires at once. An old reading
+ * only makes `cap_r` conservative (jobs that left since are not credited). The slack is `N - 1`
+ * (the reserved concurrency minus one) plus whatever SQS's approximate counters lag behind.
+ *
+ * Cost: one extra DynamoDB write per admitted job; per reading one `GetItem` and one
+ * `GetQueueAttributes`, at most twice per cache TTL (on expiry, and once early on reaching the
+ * cap). While rejecting, an environment that has seen the cap reached answers 429 without any AWS
+ * call until its reading expires. One item takes every increment, so
+ * admission is capped at about 1,000 jobs per second: the write limit of one DynamoDB
+ * partition (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput-scenarios.html).
+ * A job whose enqueue fails keeps its increment: it counts as gone at the next reading, which
+ * errs on the safe side until then.
+ *
+ * Retry-After: any admission leaves at most `budget + N - 1` jobs, and a depth `D_r` read above
+ * the budget (e.g. messages sent by other producers) at most `D_r + N - 1`. The drain estimate is
+ * computed from `max(D_r, budget) + N - 1`, an upper bound of the true backlog, so it is never
+ * below the true drain time at the profiled drain rate.
  */
 export class DepthGauge {
-  private depth = 0;
-  private readAt = -Infinity;
-  private admittedSinceRead = 0;
-  private share = 0;
-  private reading?: Promise<void>;
+  private reading?: Reading;
+  /** Largest counter value this environment has seen since its reading. */
+  private seen = 0;
+  private refreshing?: Promise<void>;
+  /** True once the reading has been renewed early (on reaching the cap) since the cache last expired. */
+  private rereadEarly = false;
 
   constructor(private readonly config: AdmissionConfig, private readonly sqs: SQSClient, private readonly now: () => number) {}
 
-  /** Reserves one slot, or returns the Retry-After (s) when the backlog is over budget. */
-  public async reserve(): Promise<{ readonly admitted: true } | { readonly admitted: false; readonly retryAfterSeconds: number }> {
+  /** Reserves one slot in the ledger, or returns the Retry-After (s) when the backlog is over budget. */
+  public async reserve(ddb: DynamoDBClient): Promise<{ readonly admitted: true } | { readonly admitted: false; readonly retryAfterSeconds: number }> {
     const c = this.config;
-    const stale = this.now() - this.readAt >= c.depthCacheTtlMs;
-    const shareUsed = this.share > 0 && this.admittedSinceRead >= this.share;
-    if (stale || shareUsed) {
-      // One read at a time: requests that arrive while it runs share its result.
-      this.reading ??= this.read().finally(() => {
-        this.reading = undefined;
-      });
-      await this.reading;
+    if (this.reading === undefined || this.now() - this.reading.at >= c.depthCacheTtlMs) {
+      this.rereadEarly = false;
+      await this.refreshOnce(ddb);
+    } else if (this.seen >= this.cap() && !this.rereadEarly) {
+      // The counter and the depth are two reads: jobs sent between them are counted as queued but
+      // not as admitted, which only lowers the cap. One early re-read per cache TTL corrects that
+      // without letting a flood of rejected requests read on every call.
+      this.rereadEarly = true;
+      await this.refreshOnce(ddb);
     }
-    if (this.admittedSinceRead < this.share) {
-      this.admittedSinceRead++;
-      return { admitted: true };
+    const r = this.reading!;
+    const cap = this.cap();
+    if (this.seen < cap) {
+      try {
+        const out = await ddb.send(new UpdateItemCommand({
+          TableName: c.tableName,
+          Key: { jobId: S(ADMISSION_LEDGER_KEY) },
+          UpdateExpression: 'ADD admitted :one',
+          ConditionExpression: 'attribute_not_exists(admitted) OR admitted < :cap',
+          ExpressionAttributeValues: { ':one': N(1), ':cap': N(cap) },
+          ReturnValues: 'UPDATED_NEW',
+        }));
+        this.seen = Math.max(this.seen, Number(out.Attributes?.admitted?.N ?? 0));
+        return { admitted: true };
+      } catch (e) {
+        if (!isConditionFailed(e)) throw dependencyError('DynamoDB', e);
+        // Other environments took the rest of this reading's budget.
+        this.seen = Math.max(this.seen, cap);
+      }
     }
-    return {
-      admitted: false,
-      retryAfterSeconds: retryAfterSeconds(this.depth + this.admittedSinceRead, c.depthBudget, c.drainRatePerSecond, c.resumeFraction, c.maxRetryAfterSeconds),
-    };
+    return { admitted: false, retryAfterSeconds: retryAfterSeconds(rejectionDepthBound(r.depth, c.depthBudget, c.environments), c.depthBudget, c.drainRatePerSecond, c.resumeFraction, c.maxRetryAfterSeconds) };
   }
 
-  /** Gives a slot back when the enqueue failed. */
-  public release(): void {
-    if (this.admittedSinceRead > 0) this.admittedSinceRead--;
+  private cap(): number {
+    return this.reading === undefined ? 0 : admissionCap(this.reading.admitted, this.reading.depth, this.config.depthBudget);
   }
 
-  private async read(): Promise<void> {
+  /** One refresh at a time: requests that arrive while it runs share its result. */
+  private async refreshOnce(ddb: DynamoDBClient): Promise<void> {
+    this.refreshing ??= this.refresh(ddb).finally(() => {
+      this.refreshing = undefined;
+    });
+    await this.refreshing;
+  }
+
+  private async refresh(ddb: DynamoDBClient): Promise<void> {
+    // The counter first, then the depth: the order the bound's argument needs.
+    let admitted: number;
+    try {
+      const out = await ddb.send(new GetItemCommand({ TableName: this.config.tableName, Key: { jobId: S(ADMISSION_LEDGER_KEY) }, ConsistentRead: true }));
+      admitted = Number(out.Item?.admitted?.N ?? 0);
+    } catch (e) {
+      throw dependencyError('DynamoDB', e);
+    }
     let attrs: Record<string, string> | undefined;
     try {
       const out = await this.sqs.send(new GetQueueAttributesCommand({
@@ -111,11 +177,10 @@ export class DepthGauge {
       throw dependencyError('SQS', e);
     }
     // In-flight messages count: they are not done, and a failing one comes back.
-    this.depth = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']
+    const depth = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']
       .reduce((sum, k) => sum + Number(attrs?.[k] ?? 0), 0);
-    this.readAt = this.now();
-    this.admittedSinceRead = 0;
-    this.share = admissionShare(this.depth, this.config.depthBudget, this.config.environments);
+    this.reading = { admitted, depth, at: this.now() };
+    this.seen = admitted;
   }
 }
 
@@ -132,7 +197,11 @@ export function parseRequest(event: ProxyEvent, config: AdmissionConfig, validat
   if (mediaType !== 'application/json') {
     throw new ClientError(415, 'UnsupportedMediaType', `Content-Type must be application/json, got ${JSON.stringify(contentType)}.`);
   }
-  const raw = event.body ?? '';
+  const raw: unknown = event.body ?? '';
+  if (typeof raw !== 'string') {
+    // API Gateway always passes the body as a string; anything else is a malformed event.
+    throw new ClientError(400, 'MalformedJson', `The body must be JSON text, got a ${Array.isArray(raw) ? 'array' : typeof raw}.`);
+  }
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > config.maxRequestBytes) {
@@ -168,10 +237,10 @@ export async function admit(event: ProxyEvent, config: AdmissionConfig, deps: Ad
 
     if (req.idempotencyKey !== undefined) {
       const existing = await getJob(deps, config, jobId);
-      if (existing) return await replay(existing, hash, req, event, config, deps);
+      if (existing) return await replay(existing, hash, req, event, config, deps, gauge);
     }
 
-    const slot = await gauge.reserve();
+    const slot = await gauge.reserve(deps.ddb);
     if (!slot.admitted) {
       deps.log(emfLine(ADMISSION_METRICS.namespace, { [ADMISSION_METRICS.dimension]: config.queueName }, { [ADMISSION_METRICS.rejected]: 1 }, deps.now()));
       throw new BacklogFullError(slot.retryAfterSeconds);
@@ -179,18 +248,16 @@ export async function admit(event: ProxyEvent, config: AdmissionConfig, deps: Ad
     try {
       await createJob(deps, config, jobId, hash);
     } catch (e) {
-      gauge.release();
       if (isConditionFailed(e)) {
         // Another request with the same key won the race.
         const existing = await getJob(deps, config, jobId);
-        if (existing) return await replay(existing, hash, req, event, config, deps);
+        if (existing) return await replay(existing, hash, req, event, config, deps, gauge);
       }
       throw dependencyError('DynamoDB', e);
     }
     try {
       await enqueue(deps, config, jobId, req);
     } catch (e) {
-      gauge.release();
       // The job was never enqueued: remove its record so a retry starts clean.
       await deps.ddb.send(new DeleteItemCommand({ TableName: config.tableName, Key: { jobId: S(jobId) } })).catch(() => undefined);
       throw dependencyError('SQS', e);
@@ -250,7 +317,7 @@ async function enqueue(deps: AdmissionDeps, config: AdmissionConfig, jobId: stri
 }
 
 /** Answers a request whose idempotency key already has a job. */
-async function replay(existing: JobRecord, hash: string, req: ParsedRequest, event: ProxyEvent, config: AdmissionConfig, deps: AdmissionDeps): Promise<ProxyResult> {
+async function replay(existing: JobRecord, hash: string, req: ParsedRequest, event: ProxyEvent, config: AdmissionConfig, deps: AdmissionDeps, gauge: DepthGauge): Promise<ProxyResult> {
   if (existing.requestHash !== undefined && existing.requestHash !== hash) {
     throw new ClientError(422, 'IdempotencyKeyReused', 'This Idempotency-Key was already used with a different body; use a new key for a new job.');
   }
@@ -258,7 +325,9 @@ async function replay(existing: JobRecord, hash: string, req: ParsedRequest, eve
     const age = deps.now() - (existing.createdAt ?? 0);
     if (age < STALE_ADMISSION_MS) throw new IdempotencyConflictError();
     // The first admission stopped between recording and enqueueing: enqueue now. The worker's
-    // claim on the job id makes a second copy harmless.
+    // claim on the job id makes a second copy harmless. The copy goes through the ledger like any job.
+    const slot = await gauge.reserve(deps.ddb);
+    if (!slot.admitted) throw new BacklogFullError(slot.retryAfterSeconds);
     try {
       await enqueue(deps, config, existing.jobId, req);
     } catch (e) {
@@ -271,7 +340,8 @@ async function replay(existing: JobRecord, hash: string, req: ParsedRequest, eve
 function accepted(event: ProxyEvent, jobId: string, status: string, replayed = false): ProxyResult {
   // The request path includes the stage on the default execute-api domain, so the status URL is
   // built from it and stays right behind a custom domain too.
-  const base = (event.requestContext?.path ?? '/jobs').replace(/\/+$/, '');
+  const path = event.requestContext?.path;
+  const base = (typeof path === 'string' ? path : '/jobs').replace(/\/+$/, '');
   const statusUrl = `${base}/${jobId}`;
   const headers: Record<string, string> = { Location: statusUrl };
   if (replayed) headers['Idempotent-Replayed'] = 'true';

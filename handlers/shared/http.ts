@@ -48,12 +48,16 @@ export function errorResponse(e: HandlerError, requestId?: string): ProxyResult 
 export function header(event: ProxyEvent, name: string): string | undefined {
   const headers = event.headers ?? {};
   const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === wanted) return v ?? undefined;
+  for (const [k, v] of Object.entries(headers)) {
+    // API Gateway sends strings; a malformed event's number or object is read as text, never thrown on.
+    if (k.toLowerCase() === wanted) return v === undefined || v === null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
+  }
   return undefined;
 }
 
 /** The authenticated caller, used to scope idempotency keys so two tenants never share a job. */
 export function callerScope(event: ProxyEvent): string {
   const ctx = event.requestContext;
-  return ctx?.authorizer?.principalId ?? ctx?.authorizer?.claims?.sub ?? ctx?.identity?.apiKeyId ?? 'anonymous';
+  const found = [ctx?.authorizer?.principalId, ctx?.authorizer?.claims?.sub, ctx?.identity?.apiKeyId].find((v) => typeof v === 'string' && v !== '');
+  return found ?? 'anonymous';
 }

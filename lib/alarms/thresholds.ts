@@ -24,8 +24,6 @@ export interface AlarmThresholdOverrides {
   readonly memoryUtilizationPercent?: number;
   /** @default 90 */
   readonly gpuUtilizationPercent?: number;
-  /** @default - derived from the profile's peak GPU memory */
-  readonly gpuMemoryUtilizationPercent?: number;
 }
 
 /** Applies overrides: a user value wins over the derived one. */

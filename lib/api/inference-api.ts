@@ -1,13 +1,14 @@
 import {
-  Annotations, Duration, RemovalPolicy, Stack, Validations, aws_apigateway as apigw, aws_cloudwatch as cloudwatch,
+  Annotations, Duration, Names, RemovalPolicy, Stack, Validations, aws_apigateway as apigw, aws_cloudwatch as cloudwatch,
   aws_iam as iam, aws_logs as logs, aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_MAX_PAYLOAD_BYTES, ProblemCollector, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS,
+  APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_MAX_PAYLOAD_BYTES, APIGW_STAGE_NAME_PATTERN, ProblemCollector, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS,
 } from '../core';
 import { InferenceLimits, ModelSignature, checkTimeoutChain } from '../profile';
 import { recordExtendedIntegrationTimeout } from '../nag/extended-timeout';
+import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
 import { regexGreaterThan } from './content-length';
 import { ISyncInferenceTarget, SyncTargetBinding } from './target';
 
@@ -28,8 +29,9 @@ export interface InferenceApiProps {
   /** The model's input signature; it becomes the request schema. */
   readonly signature: ModelSignature;
   /**
-   * API name.
-   * @default - generated
+   * API name: the `ApiName` dimension of every API metric, so it must be unique in the account
+   * and Region, or the alarms of one API also count another API's requests.
+   * @default - unique name generated from the construct path (stack name included)
    */
   readonly apiName?: string;
   /**
@@ -113,6 +115,8 @@ export class InferenceApi extends Construct {
   public readonly webAclName: string;
   public readonly accessLogGroup: logs.LogGroup;
   public readonly wafLogGroup: logs.LogGroup;
+  /** Name of the REST API (the `ApiName` dimension of its metrics), unique per account and Region by default. */
+  public readonly apiName: string;
   public readonly binding: SyncTargetBinding;
   /** Payload cap enforced (bytes). */
   public readonly maxBodyBytes: number;
@@ -129,6 +133,7 @@ export class InferenceApi extends Construct {
     const endpointType = props.endpointType ?? apigw.EndpointType.REGIONAL;
     const stageName = props.stageName ?? 'prod';
     const c = new ProblemCollector('API_PROPS_INVALID', this.node.path);
+    c.require(APIGW_STAGE_NAME_PATTERN.test(stageName), 'stageName', stageName, '1 to 128 letters, digits, hyphens or underscores', 'rename the stage, e.g. "prod"');
     c.require(endpointType !== apigw.EndpointType.PRIVATE || (props.vpcEndpointIds?.length ?? 0) > 0, 'vpcEndpointIds', props.vpcEndpointIds, 'at least one VPC endpoint id for a PRIVATE API', 'pass the execute-api VPC endpoint ids that may call the API');
     c.require(WAF_RATE_WINDOWS_SECONDS.includes(limits.waf.windowSeconds), 'limits.waf.windowSeconds', limits.waf.windowSeconds, WAF_RATE_WINDOWS_SECONDS.join(', '), 'use a window WAF supports');
     c.require(limits.waf.rateLimitPerIp >= WAF_RATE_LIMIT_MIN, 'limits.waf.rateLimitPerIp', limits.waf.rateLimitPerIp, `>= ${WAF_RATE_LIMIT_MIN}`, 'raise the WAF limit');
@@ -193,13 +198,18 @@ export class InferenceApi extends Construct {
 
     // ---- API --------------------------------------------------------------------------------
     const methodPath = '/predict/POST';
+    // API Gateway does not require unique names, but CloudWatch tells APIs apart by name only:
+    // two APIs called "Api" would share every alarm and dashboard series.
+    this.apiName = props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    const createCloudWatchRole = props.createCloudWatchRole ?? true;
     this.api = new apigw.RestApi(this, 'Api', {
-      restApiName: props.apiName,
+      restApiName: this.apiName,
       description: 'Guarded inference API (keras-inference-guard)',
       endpointConfiguration: { types: [endpointType], vpcEndpoints: undefined },
       policy: endpointType === apigw.EndpointType.PRIVATE ? privateApiPolicy(props.vpcEndpointIds ?? []) : undefined,
-      cloudWatchRole: props.createCloudWatchRole ?? true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      cloudWatchRole: createCloudWatchRole,
+      // CDK rejects a removal policy for a role it does not create.
+      cloudWatchRoleRemovalPolicy: createCloudWatchRole ? RemovalPolicy.RETAIN : undefined,
       deployOptions: {
         stageName,
         tracingEnabled: true,
@@ -267,7 +277,8 @@ export class InferenceApi extends Construct {
     const keys: Record<string, apigw.IApiKey> = {};
     for (const tier of limits.usagePlanTiers) {
       const plan = this.api.addUsagePlan(`UsagePlan-${tier.name}`, {
-        name: `${Stack.of(this).stackName}-${tier.name}`,
+        // Usage plan names are per account and Region: the API's unique name keeps two services apart.
+        name: `${this.apiName}-${tier.name}`,
         description: `Tier ${tier.name}: ${tier.rateLimit} req/s, burst ${tier.burstLimit}, ${tier.quotaPerDay}/day per API key (best effort; WAF enforces the hard per-IP limit)`,
         throttle: { rateLimit: tier.rateLimit, burstLimit: tier.burstLimit },
         quota: { limit: tier.quotaPerDay, period: apigw.Period.DAY },
@@ -369,34 +380,28 @@ export class InferenceApi extends Construct {
   }
 
   /** `AWS/ApiGateway Count`, Sum per minute, for the stage. */
-  public metricCount(): cloudwatch.Metric { return this.apiMetric('Count', 'Sum'); }
+  public metricCount(): cloudwatch.Metric { return this.apiMetric(METRIC_CATALOG.apiCount, 'Sum'); }
   /** `AWS/ApiGateway 5XXError`, Average per minute (the share of requests). */
-  public metric5xxRate(): cloudwatch.Metric { return this.apiMetric('5XXError', 'Average'); }
+  public metric5xxRate(): cloudwatch.Metric { return this.apiMetric(METRIC_CATALOG.api5xx, 'Average'); }
   /** `AWS/ApiGateway 4XXError`, Average per minute (the share of requests). */
-  public metric4xxRate(): cloudwatch.Metric { return this.apiMetric('4XXError', 'Average'); }
+  public metric4xxRate(): cloudwatch.Metric { return this.apiMetric(METRIC_CATALOG.api4xx, 'Average'); }
   /** `AWS/ApiGateway Latency`, p99 per minute (ms). */
-  public metricLatencyP99(): cloudwatch.Metric { return this.apiMetric('Latency', 'p99'); }
+  public metricLatencyP99(): cloudwatch.Metric { return this.apiMetric(METRIC_CATALOG.apiLatency, 'p99'); }
   /** `AWS/ApiGateway IntegrationLatency`, p99 per minute (ms). */
-  public metricIntegrationLatencyP99(): cloudwatch.Metric { return this.apiMetric('IntegrationLatency', 'p99'); }
+  public metricIntegrationLatencyP99(): cloudwatch.Metric { return this.apiMetric(METRIC_CATALOG.apiIntegrationLatency, 'p99'); }
 
   /** Throttled (429) responses per minute, counted from the access log. */
   public metricThrottled(): cloudwatch.Metric {
-    return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'ThrottledRequests', dimensionsMap: { ApiId: this.api.restApiId }, statistic: 'Sum', period: Duration.minutes(1), label: 'Throttled (429)' });
+    return catalogMetric(METRIC_CATALOG.apiThrottled, { ApiId: this.api.restApiId }, { label: 'Throttled (429)' });
   }
 
   /** `AWS/WAFV2 BlockedRequests` of the web ACL, Sum per minute. */
   public metricWafBlocked(): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', statistic: 'Sum', period: Duration.minutes(1), label: 'WAF blocked',
-      dimensionsMap: { WebACL: this.webAclName, Rule: 'ALL', Region: Stack.of(this).region },
-    });
+    return catalogMetric(METRIC_CATALOG.wafBlocked, { WebACL: this.webAclName, Rule: 'ALL', Region: Stack.of(this).region }, { label: 'WAF blocked' });
   }
 
-  private apiMetric(metricName: string, statistic: string): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/ApiGateway', metricName, statistic, period: Duration.minutes(1), label: `${metricName} ${statistic}`,
-      dimensionsMap: { ApiName: this.api.restApiName, Stage: this.stage.stageName },
-    });
+  private apiMetric(entry: MetricCatalogEntry, statistic: string): cloudwatch.Metric {
+    return catalogMetric(entry, { ApiName: this.apiName, Stage: this.stage.stageName }, { statistic, label: `${entry.metricName} ${statistic}` });
   }
 }
 

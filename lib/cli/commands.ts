@@ -1,3 +1,4 @@
+import { inspectCommand } from './inspect';
 import { CliCommand } from './io';
 import { limitsCommand } from './limits';
 import { profileCommand } from './profile';
@@ -12,4 +13,5 @@ export const COMMANDS: CliCommand[] = [
   recommendCommand,
   limitsCommand,
   reviewCommand,
+  inspectCommand,
 ];

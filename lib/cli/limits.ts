@@ -1,22 +1,31 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { InferenceGuardError, ProblemCollector } from '../core';
-import { deriveLimits, InferenceLimits, InferenceProfile, LIMIT_DEFAULTS } from '../profile';
+import { InferenceGuardError, ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES } from '../core';
+import { deriveLimits, deriveQueueLimits, InferenceLimits, InferenceProfile, LIMIT_DEFAULTS, QueueLimits } from '../profile';
 import { withUsageErrors } from './args';
 import { CliCommand, CliIo, EXIT } from './io';
+import { limitsCost, renderCost } from '../review/cost';
+import { ReviewInputError } from '../review/load';
+import { DEFAULT_PRICES, PriceTable, loadPrices } from '../review/prices';
 
-const HELP = `Usage: kig limits --profile FILE [--min-instances N] [--max-instances N] [--region R] [--json]
+const HELP = `Usage: kig limits --profile FILE [--min-instances N] [--max-instances N] [--region R] [--prices FILE] [--json]
 
 Prints every limit the constructs derive from an inference profile, grouped by the construct
-that sets it, each with the formula and the inputs that produced it (deriveLimits()). Read it
-before deploy: these are the numbers an attacker meets.
+that sets it, each with the formula and the inputs that produced it (deriveLimits() and, for the
+job queue, deriveQueueLimits()). A profile measured on an ml.* instance is checked against a
+SageMaker real-time endpoint's payload and time limits. Read it before deploy: these are the
+numbers an attacker meets. Ends with the worst-case cost per hour
+under attack: the API at its stage throttle (requests, WAF, access logs) and the backend at its
+maximum instance count, with the prices used.
 
 Options:
   --profile FILE       profile JSON written by kig profile or kig recommend (required)
   --min-instances N    instances always running (default ${LIMIT_DEFAULTS.minInstances})
   --max-instances N    instances at most, the cost ceiling under attack (default ${LIMIT_DEFAULTS.maxInstances})
   --region R           cap throttles at that Region's account limit (default: the larger Regions' limit)
-  --json               print {profile, limits, groups} as JSON
+  --prices FILE        JSON price table (default: ${DEFAULT_PRICES.region} on-demand list prices as of ${DEFAULT_PRICES.asOf});
+                       the same format as kig review --prices
+  --json               print {profile, limits, groups, cost} as JSON
   -h, --help           show this help
 
 Exit codes:
@@ -83,6 +92,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       'max-instances': { type: 'string' },
       'region': { type: 'string' },
       'json': { type: 'boolean' },
+      'prices': { type: 'string' },
     },
   }));
   const c = new ProblemCollector('CLI_USAGE', 'kig limits');
@@ -96,11 +106,27 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const minInstances = int('--min-instances', values['min-instances']);
   const maxInstances = int('--max-instances', values['max-instances']);
   c.throwIfAny('invalid options');
+  let prices: PriceTable = DEFAULT_PRICES;
+  if (values.prices !== undefined) {
+    try {
+      prices = loadPrices(path.resolve(io.cwd, values.prices), values.prices);
+    } catch (e) {
+      if (!(e instanceof ReviewInputError)) throw e;
+      io.stderr(`kig limits: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+  }
   const file = path.resolve(io.cwd, values.profile!);
   const profile = InferenceProfile.fromFile(file); // unreadable or invalid: main prints it, exit 2
   let limits: InferenceLimits;
+  let queue: QueueLimits;
+  // A SageMaker profile is checked against what a real-time endpoint accepts, as KerasInferenceService does.
+  const sageMaker = profile.hardware.startsWith('ml.')
+    ? { backendMaxPayloadBytes: SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES, backendTimeoutMs: SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, backendName: 'SageMaker real-time endpoint' }
+    : {};
   try {
-    limits = deriveLimits(profile, { minInstances, maxInstances, region: values.region });
+    limits = deriveLimits(profile, { minInstances, maxInstances, region: values.region, ...sageMaker });
+    queue = deriveQueueLimits(profile, { maxInstances: limits.scaling.maxInstances });
   } catch (e) {
     if (e instanceof InferenceGuardError) {
       io.stderr(`kig limits: ${e.message}\n`);
@@ -109,9 +135,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
-  const groups = groupLines(limitLines(limits));
+  const queueLines: LimitLine[] = Object.entries(queue).filter(([k]) => k !== 'formulas')
+    .map(([k, v]) => ({ path: `queue.${k}`, value: v as number, formula: queue.formulas[k] ?? 'library default (QUEUE_LIMIT_DEFAULTS)' }));
+  const groups = [...groupLines(limitLines(limits)), { title: 'InferenceQueue: SQS, admission, workers (same instance ceiling)', lines: queueLines }];
+  const cost = limitsCost({ rateLimit: limits.throttle.rateLimit, maxInstances: limits.scaling.maxInstances, hardware: profile.hardware }, prices);
   if (values.json) {
-    io.stdout(JSON.stringify({ profile: file, limits, groups }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ profile: file, limits, queue, groups, cost }, null, 2) + '\n');
     return EXIT.OK;
   }
   const out: string[] = [
@@ -126,7 +155,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       out.push(`      ${l.formula}`);
     }
   }
-  io.stdout(out.join('\n') + '\n');
+  out.push('', ...renderCost(cost).map((l) => l.replace(/^  /, '')));
+  io.stdout(out.join('\n').trimEnd() + '\n');
   return EXIT.OK;
 }
 

@@ -6,6 +6,7 @@ import {
   detectFormat, HttpTarget, KNEE_DEFAULTS, LoadTarget, loadPayloads, PROFILE_DEFAULTS, ProfileRun, renderHtml, renderSvg,
   RequestFormat, resolveTargetUrl, runProfile, SageMakerEndpointTarget, StepResult,
 } from '../profiler';
+import { readDraftProfile } from '../model/inspection';
 import { withUsageErrors } from './args';
 import { CliCommand, CliIo, EXIT } from './io';
 
@@ -66,8 +67,11 @@ Server:
                             it is absent the run says so once and goes on without GPU figures)
 
 Output:
-  --model NAME              model name in the profile (default: from the TF Serving URL or the
-                            endpoint name, else "model")
+  --draft FILE              a draft profile from kig inspect --draft-out: this run completes it
+                            (maxRequestBytes is at least the model's largest request; its memory
+                            floor stands in for an unmeasured peak; its model name is the default)
+  --model NAME              model name in the profile (default: the draft's, from the TF Serving
+                            URL or the endpoint name, else "model")
   --hardware NAME           hardware the server runs on, e.g. ml.g5.xlarge (default "local")
   --out FILE                profile JSON (default profile.json)
   --report FILE             report: .svg (the plot) or .html (plot and tables)
@@ -138,6 +142,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       'start-timeout-seconds': { type: 'string' },
       'nvidia-smi': { type: 'string' },
       'model': { type: 'string' },
+      'draft': { type: 'string' },
       'hardware': { type: 'string' },
       'out': { type: 'string' },
       'report': { type: 'string' },
@@ -178,7 +183,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const format = (values.format as RequestFormat | undefined) ?? (url ? detectFormat(url.toString()) : 'sagemaker');
   const payloads = loadPayloads(values.payload ?? [], format, io.cwd);
   const modelFromUrl = url ? /\/v1\/models\/([^/:]+)/.exec(url.pathname)?.[1] : undefined;
-  const model = values.model ?? (modelFromUrl ? decodeURIComponent(modelFromUrl) : undefined) ?? endpointName ?? 'model';
+  const draft = values.draft !== undefined ? readDraftProfile(path.resolve(io.cwd, values.draft)) : undefined;
+  const model = values.model ?? draft?.model ?? (modelFromUrl ? decodeURIComponent(modelFromUrl) : undefined) ?? endpointName ?? 'model';
   let target: LoadTarget;
   if (url) {
     target = new HttpTarget({ url: resolveTargetUrl(url.toString(), format, values.model), contentType: values['content-type'], requestTimeoutSeconds: requestTimeout });
@@ -200,7 +206,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const run = await runProfile({
     target, payloads, concurrency, stepSeconds, payloadSeconds, latencyBoundMs, minGain, minEfficiency, model,
     hardware: values.hardware ?? 'local', format, pid, startCmd: values['start-cmd'], startTimeoutSeconds: startTimeout,
-    cwd: io.cwd, nvidiaSmi: values['nvidia-smi'], signal: io.signal, outFile,
+    cwd: io.cwd, nvidiaSmi: values['nvidia-smi'], signal: io.signal, outFile, draft,
     log: (line) => { clearLine(); err(line); },
     onProgress: io.isTty ? ({ phase, index, total, recorder, seconds }) => {
       const warm = Math.min(1, Math.round(seconds * 200) / 1000);

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { requireOptional } from '../core/optional-dependency';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { ProblemCollector } from '../core';
@@ -106,9 +107,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   c.require(Number.isFinite(pollSeconds) && pollSeconds >= 0.05 && pollSeconds <= 3600, '--poll-seconds', values['poll-seconds'], 'a number of seconds from 0.05 to 3600', 'e.g. --poll-seconds 60');
   c.throwIfAny('invalid options');
 
-  // Loaded lazily so the library's constructs never load the SDK.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sdk = require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
+  // Loaded lazily, and an optional peer dependency: the library's constructs never load the SDK.
+  const sdk = requireOptional<typeof import('@aws-sdk/client-sagemaker')>('@aws-sdk/client-sagemaker', 'kig recommend');
   const endpoint = values['endpoint-url'] ?? process.env.AWS_ENDPOINT_URL_SAGEMAKER ?? process.env.AWS_ENDPOINT_URL;
   const client = new sdk.SageMakerClient({ ...(values.region ? { region: values.region } : {}), ...(endpoint ? { endpoint } : {}) });
   const jobName = (start ? values['job-name'] : values.job)!;

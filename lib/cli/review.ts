@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand, CliIo, EXIT, UsageError } from './io';
-import { REVIEW_FORMATS, ReviewFormat, ReviewInputError, TemplateReview, loadTemplate, renderReport, reviewTemplate, summarize, templateFiles } from '../review';
+import { REVIEW_LIMITS } from '../private/review-limits';
+import { loadPrices } from '../review/prices';
+import { DEFAULT_PRICES, REVIEW_FORMATS, ReviewFormat, ReviewInputError, TemplateReview, loadTemplate, renderReport, reviewTemplate, summarize, templateFiles } from '../review';
 
 /** Templates from which progress is drawn on a terminal: below it the review is instant. */
 const PROGRESS_THRESHOLD = 10;
@@ -14,18 +16,34 @@ timeouts, rate limiting, queue management, alarms) with the InferenceGuard rules
 Works on any template, JSON or YAML (short forms such as !Ref, !GetAtt and !Sub included), or on
 every stack template of a cdk.out directory.
 
-For each API, queue, endpoint and service it prints whether each mitigation is present, missing
-or not applicable, and the finding behind each mark.
+SAM templates (AWS::Serverless::Function, Api, HttpApi, with Globals) are reviewed as the
+resources the SAM transform generates; APIs defined by an inline OpenAPI Body are reviewed per
+operation.
+
+For each API, queue, endpoint, service, function URL and internet-facing load balancer it prints
+each mitigation as present, default (only the platform default), wrong (there but ineffective),
+missing or n/a, the finding behind each mark, and the worst-case cost per hour of each
+component: instances at their maximum, requests at the throttle, Lambda at its concurrency cap
+for its timeout, queue and log volume; "unbounded" names the rule whose finding leaves it so.
 
 Options:
   -f, --format FORMAT   table (default), json, markdown or sarif (SARIF 2.1.0 for code scanning)
   -o, --output FILE     write the report to FILE instead of standard output
       --fail-on LEVEL   error (default): exit 1 when an error-level rule fails;
                         warning: exit 1 when any rule fails
+      --prices FILE     JSON price table for the worst-case cost per hour (default:
+                        ${DEFAULT_PRICES.region} on-demand list prices as of ${DEFAULT_PRICES.asOf}; any subset
+                        of the keys of the default table, see README "Worst-case cost")
   -h, --help            show this help
 
+Input limits: files of at most ${REVIEW_LIMITS.maxFileBytes / 1024 / 1024} MiB (CloudFormation itself takes 1 MB); regular files only
+(named pipes, devices and sockets are refused); at most ${REVIEW_LIMITS.maxNestingDepth} levels of nesting; logical ids of 1 to
+255 letters and digits; duplicate keys, malformed JSON/YAML and non-numbers in numeric properties
+are errors; manifest paths must stay inside the cdk.out directory. Review time grows linearly with
+the template size.
+
 Exit codes: 0 no failing rule at the --fail-on level, 1 failing rules, 2 bad usage or bad input
-(missing file, malformed JSON/YAML, unresolvable reference, empty directory), 130 interrupted
+(missing file, malformed JSON/YAML, unresolvable reference, empty directory, a limit above), 130 interrupted
 (the report covers the templates reviewed before Ctrl-C).
 `;
 
@@ -38,6 +56,7 @@ function parseOptions(argv: string[]) {
         format: { type: 'string', short: 'f', default: 'table' },
         output: { type: 'string', short: 'o' },
         'fail-on': { type: 'string', default: 'error' },
+        'prices': { type: 'string' },
       },
     });
   } catch (e) {
@@ -61,7 +80,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const reviews: TemplateReview[] = [];
   let interrupted = false;
   try {
+    const prices = values.prices !== undefined ? loadPrices(path.resolve(io.cwd, values.prices), values.prices) : DEFAULT_PRICES;
     const files = templateFiles(positionals[0], io.cwd);
+    // Each template is read once; the others of the same app are its siblings (cross-stack alarms).
+    const loaded = new Map<string, ReturnType<typeof loadTemplate>>();
+    const load = (f: string) => loaded.get(f) ?? loaded.set(f, loadTemplate(f, io.cwd)).get(f)!;
     const progress = io.isTty && files.length >= PROGRESS_THRESHOLD;
     for (const [i, file] of files.entries()) {
       if (io.signal?.aborted) {
@@ -72,7 +95,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         break;
       }
       if (progress) io.stderr(`\rreviewing ${i + 1}/${files.length} ${path.basename(file)}\x1b[K`);
-      reviews.push(reviewTemplate(loadTemplate(file, io.cwd)));
+      reviews.push(reviewTemplate(load(file), { siblings: files.filter((f) => f !== file).map((f) => load(f).template), prices }));
     }
     if (progress && !interrupted) io.stderr('\r\x1b[K');
   } catch (e) {

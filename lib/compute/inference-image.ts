@@ -1,6 +1,6 @@
-import { Aws, CfnMapping, Stack, Token, aws_ecr as ecr, aws_ecr_assets as ecrAssets, aws_iam as iam } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnMapping, Stack, Token, aws_ecr as ecr, aws_ecr_assets as ecrAssets, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DLC_DEFAULT_ACCOUNT, DLC_REGION_ACCOUNTS, InferenceGuardError } from '../core';
+import { DLC_REGION_ACCOUNTS, InferenceGuardError } from '../core';
 
 /** What an image gives the model that uses it. */
 export interface InferenceImageConfig {
@@ -8,13 +8,24 @@ export interface InferenceImageConfig {
   readonly imageUri: string;
 }
 
+/** Tag parts and support window of one TF Serving DLC version. */
+export interface TfServingDlcVersion {
+  readonly python: string;
+  readonly cuda: string;
+  readonly os: string;
+  /** End of patch (YYYY-MM-DD): after it the image gets no security fixes. */
+  readonly endOfPatch: string;
+}
+
 /**
  * Versions of the SageMaker TensorFlow Serving DLC this library knows the tags of.
- * Source: aws/deep-learning-containers available_images.md (TensorFlow 2.19.0 inference, SageMaker).
+ * Tags: aws/deep-learning-containers docs/reference/available_images.md (TensorFlow 2.19.0
+ * inference, SageMaker, is the newest TensorFlow inference DLC published). End of patch:
+ * aws/deep-learning-containers docs/reference/support_policy.md (2.19: 2026-03-11; 2.18: 2025-10-24).
  */
-export const TF_SERVING_DLC_VERSIONS: Readonly<Record<string, { readonly python: string; readonly cuda: string; readonly os: string }>> = {
-  '2.19.0': { python: 'py312', cuda: 'cu122', os: 'ubuntu22.04' },
-  '2.18.0': { python: 'py310', cuda: 'cu122', os: 'ubuntu20.04' },
+export const TF_SERVING_DLC_VERSIONS: Readonly<Record<string, TfServingDlcVersion>> = {
+  '2.19.0': { python: 'py312', cuda: 'cu122', os: 'ubuntu22.04', endOfPatch: '2026-03-11' },
+  '2.18.0': { python: 'py310', cuda: 'cu122', os: 'ubuntu20.04', endOfPatch: '2025-10-24' },
 };
 
 /** Options for the TF Serving DLC. */
@@ -42,7 +53,7 @@ export interface CustomImageOptions {
   readonly gpu: boolean;
   /**
    * Whether the image is the SageMaker TF Serving container (or built on it), so the
-   * `SAGEMAKER_TFS_*` / gunicorn / nginx settings derived from the limits apply.
+   * `SAGEMAKER_TFS_*` and nginx settings derived from the limits apply.
    * @default false
    */
   readonly tensorflowServing?: boolean;
@@ -70,7 +81,7 @@ export abstract class InferenceImage {
 
   /** True when the image is a CUDA build that needs a GPU instance. */
   public abstract readonly gpu: boolean;
-  /** True when the image runs the SageMaker TF Serving stack (gunicorn + nginx + TF Serving). */
+  /** True when the image runs the SageMaker TF Serving stack (nginx + TF Serving). */
   public abstract readonly tensorflowServing: boolean;
   /** Human-readable description, for messages. */
   public abstract readonly description: string;
@@ -79,18 +90,20 @@ export abstract class InferenceImage {
   public abstract bind(scope: Construct, role: iam.IGrantable): InferenceImageConfig;
 }
 
-/** The DLC registry account for a Region (exceptions per available_images.md). */
+/**
+ * The DLC registry account of a Region. Throws for a Region without Deep Learning Containers:
+ * there is no image to pull there, and guessing an account only fails later, at deployment.
+ */
 export function dlcAccountFor(region: string): string {
-  return DLC_REGION_ACCOUNTS[region] ?? DLC_DEFAULT_ACCOUNT;
+  const account = DLC_REGION_ACCOUNTS[region];
+  if (account === undefined) {
+    throw new InferenceGuardError('IMAGE_INVALID', 'InferenceImage.tensorflowServingDlc', [{
+      prop: 'region', value: JSON.stringify(region), allowed: `a Region with Deep Learning Containers (${Object.keys(DLC_REGION_ACCOUNTS).join(', ')})`,
+      fix: 'deploy to one of these Regions, or copy the image into your own ECR repository and use InferenceImage.fromEcrRepository',
+    }]);
+  }
+  return account;
 }
-
-/** Commercial Regions with the default DLC account, listed so the mapping covers env-agnostic stacks. */
-const DEFAULT_ACCOUNT_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'sa-east-1', 'mx-central-1',
-  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-2', 'il-central-1',
-  'ap-south-1', 'ap-south-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-4',
-  'ap-southeast-5', 'ap-southeast-7',
-];
 
 class DlcImage extends InferenceImage {
   public readonly gpu: boolean;
@@ -118,21 +131,27 @@ class DlcImage extends InferenceImage {
       }]);
     }
     this.description = `tensorflow-inference:${this.tag}`;
+    this.endOfPatch = known?.endOfPatch;
   }
+
+  /** End of patch of the version, when known. */
+  private readonly endOfPatch?: string;
 
   public bind(scope: Construct, role: iam.IGrantable): InferenceImageConfig {
     const stack = Stack.of(scope);
     const region = stack.region;
+    if (this.endOfPatch !== undefined && new Date(`${this.endOfPatch}T00:00:00Z`).getTime() < Date.now()) {
+      Annotations.of(scope).addWarningV2('keras-inference-guard:dlcPastEndOfPatch',
+        `${this.description} is past its end of patch (${this.endOfPatch}, DLC support policy): it gets no security fixes. No newer TensorFlow inference DLC is published; build a patched image into your own ECR repository (InferenceImage.fromEcrRepository) or acknowledge this warning.`);
+    }
     let account: string;
     if (!Token.isUnresolved(region)) {
       account = dlcAccountFor(region);
     } else {
       const id = 'KerasInferenceGuardDlcAccounts';
       const mapping = (stack.node.tryFindChild(id) as CfnMapping | undefined) ?? new CfnMapping(stack, id, {
-        mapping: Object.fromEntries([
-          ...DEFAULT_ACCOUNT_REGIONS.map((r) => [r, { account: DLC_DEFAULT_ACCOUNT }]),
-          ...Object.entries(DLC_REGION_ACCOUNTS).map(([r, a]) => [r, { account: a }]),
-        ]),
+        // Every Region with DLCs, so an env-agnostic stack resolves in each; elsewhere FindInMap fails the deployment.
+        mapping: Object.fromEntries(Object.entries(DLC_REGION_ACCOUNTS).map(([r, a]) => [r, { account: a }])),
       });
       account = mapping.findInMap(Aws.REGION, 'account');
     }

@@ -33,6 +33,14 @@ export abstract class ModelArtifact {
     return new S3UriArtifact(uri);
   }
 
+  /**
+   * The local SavedModel directory, when the artifact is one: services read the model's signature from it.
+   * @default - undefined (not a local directory)
+   */
+  public get savedModelDirectory(): string | undefined {
+    return undefined;
+  }
+
   /** Makes the artifact available to `role` and returns where it is. Called once per model. */
   public abstract bind(scope: Construct, role: iam.IGrantable): ModelArtifactConfig;
 }
@@ -65,6 +73,10 @@ class S3UriArtifact extends ModelArtifact {
 class SavedModelDirectoryArtifact extends ModelArtifact {
   constructor(private readonly directory: string) {
     super();
+  }
+
+  public get savedModelDirectory(): string {
+    return this.directory;
   }
 
   public bind(scope: Construct, role: iam.IGrantable): ModelArtifactConfig {

@@ -9,7 +9,10 @@ import {
   SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN, SAGEMAKER_ASYNC_REQUEST_TTL_MAX_S, SAGEMAKER_ASYNC_REQUEST_TTL_MIN_S, SQS_RETENTION_MAX_S,
 } from '../core';
 import { InferenceImage } from './inference-image';
-import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, endpointMetric, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
+import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
+import { floorInt } from '../core/rounding';
+import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
+import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
 
 /** Props of `SageMakerAsyncBackend`. */
 export interface SageMakerAsyncBackendProps extends SageMakerBackendCommonProps {
@@ -100,25 +103,33 @@ export class SageMakerAsyncBackend extends Construct {
     this.requestTtlSeconds = (props.acceptableWait ?? Duration.minutes(15)).toSeconds();
     this.maxConcurrentInvocationsPerInstance = props.maxConcurrentInvocationsPerInstance ?? Math.min(SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX, profile.sustainableConcurrency);
     const backlogSeconds = (props.backlogPerInstanceTarget ?? Duration.seconds(60)).toSeconds();
-    this.targetBacklogPerInstance = Math.max(1, Math.floor(profile.throughputPerInstanceRps * backlogSeconds));
+    this.targetBacklogPerInstance = Math.max(1, floorInt(profile.throughputPerInstanceRps * backlogSeconds));
 
     const c = new ProblemCollector('SAGEMAKER_ASYNC_PROPS_INVALID', this.node.path);
-    const { vcpus, workers } = checkCommonProps(c, props, image);
+    const { vcpus } = checkCommonProps(c, props, image);
     c.intInRange('minInstances', minInstances, 0, 10_000, 'async endpoints may scale to 0');
     c.intInRange('maxInstances', maxInstances, 1, 10_000);
     c.require(maxInstances >= minInstances, 'maxInstances', maxInstances, `>= minInstances (${minInstances})`, 'raise maxInstances');
     c.intInRange('invocationTimeout', this.invocationTimeoutSeconds, SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MIN_S, SAGEMAKER_ASYNC_INVOCATION_TIMEOUT_MAX_S, 'async requests may run at most one hour');
     c.require(this.invocationTimeoutSeconds * 1000 >= profile.latencyMs.p99, 'invocationTimeout', `${this.invocationTimeoutSeconds} s`, `>= the profile's p99 (${profile.latencyMs.p99} ms)`, 'raise the timeout or every slow request fails');
     c.intInRange('acceptableWait', this.requestTtlSeconds, SAGEMAKER_ASYNC_REQUEST_TTL_MIN_S, SAGEMAKER_ASYNC_REQUEST_TTL_MAX_S, 'RequestTTLSeconds is 60-21600 s');
+    c.require(backlogSeconds < this.requestTtlSeconds * 0.8, 'backlogPerInstanceTarget', `${backlogSeconds} s`,
+      `< 80 % of acceptableWait (${this.requestTtlSeconds * 0.8} s)`, 'lower backlogPerInstanceTarget or raise acceptableWait: a backlog the scaling policy accepts would already trip the oldest-request alarm and expire requests');
     c.intInRange('maxConcurrentInvocationsPerInstance', this.maxConcurrentInvocationsPerInstance, SAGEMAKER_ASYNC_MAX_CONCURRENT_MIN, SAGEMAKER_ASYNC_MAX_CONCURRENT_MAX);
+    if (props.resultRetention !== undefined) {
+      // The results bucket expires objects by an S3 lifecycle rule, which counts whole days.
+      const days = props.resultRetention.toDays({ integral: false });
+      c.require(Number.isInteger(days) && days >= 1, 'resultRetention', props.resultRetention.toString(), 'a whole number of days, at least 1 (S3 lifecycle expiration counts days)', 'use Duration.days(n) with n >= 1');
+    }
     c.throwIfAny();
     warnOnHardwareMismatch(this, profile, props.instanceType);
 
     const environment = image.tensorflowServing ? tfServingEnvironment({
       // The container must be allowed the whole invocation timeout.
-      timeoutSeconds: this.invocationTimeoutSeconds,
       nginxReadTimeoutSeconds: this.invocationTimeoutSeconds,
-      workers, vcpus,
+      vcpus,
+      // SageMaker sends at most this many requests to one instance at once.
+      concurrency: this.maxConcurrentInvocationsPerInstance,
       intraOpParallelism: props.intraOpParallelism,
       interOpParallelism: props.interOpParallelism,
     }) : {};
@@ -205,39 +216,53 @@ export class SageMakerAsyncBackend extends Construct {
       cooldown: Duration.seconds(Math.max(60, Math.ceil(profile.coldStartSeconds))),
     });
     fromZero.addAdjustment({ adjustment: 1, lowerBound: 0 });
-    const backlogWithoutCapacity = new cloudwatch.Alarm(this, 'HasBacklogWithoutCapacity', {
-      metric: this.metricHasBacklogWithoutCapacity(),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: 'Requests are queued and no instance is running: scale from zero.',
+    const backlogWithoutCapacity = createGuardAlarm(this, 'HasBacklogWithoutCapacity', {
+      metric: this.metricHasBacklogWithoutCapacity(), threshold: 1, unit: 'Fraction', evaluationPeriods: 1,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description: 'Requests are queued and no instance is running: scale from zero.',
+      atRest: { value: 0, basis: 'an instance runs whenever requests wait' },
     });
     backlogWithoutCapacity.addAlarmAction(new cwActions.ApplicationScalingAction(fromZero));
 
     // ---- alarms -------------------------------------------------------------------------------------
     const backlogBudget = maxInstances * this.targetBacklogPerInstance * 2;
-    const specs: Array<[string, cloudwatch.IMetric, number, string, number]> = [
-      ['Backlog', this.metricBacklog(), backlogBudget, `Backlog above ${backlogBudget} requests (2 x the scaling target at the ${maxInstances}-instance maximum): more work arrives than the capped fleet drains.`, 5],
-      ['OldestRequestAge', this.metric('ApproximateAgeOfOldestRequest', 'Maximum'), this.requestTtlSeconds * 0.8, `Oldest queued request older than 80 % of its ${this.requestTtlSeconds} s TTL: requests are about to expire.`, 3],
-      ['StuckWithoutCapacity', this.metricHasBacklogWithoutCapacity(), 1, 'Backlog without capacity for 15 minutes: scale-from-zero is not working.', 15],
-      ['InvocationFailures', this.metric('InvocationFailures', 'Sum'), 0, 'Async invocations failed; details are in the failure queue and the S3 failure path.', 1],
-      ['FailureQueueNotEmpty', this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }), 0, 'Failed async inferences are waiting in the failure queue.', 1],
-    ];
+    const nominalBacklog = this.targetBacklogPerInstance * Math.max(1, minInstances);
+    const variantDims = { EndpointName: this.endpoint.attrEndpointName, VariantName: this.variantName };
+    const alarmScope = this;
     const alarms: Record<string, cloudwatch.Alarm> = {};
-    for (const [name, metric, threshold, description, periods] of specs) {
-      const alarm = new cloudwatch.Alarm(this, name, {
-        metric, threshold, evaluationPeriods: periods, datapointsToAlarm: periods,
-        comparisonOperator: name === 'StuckWithoutCapacity' ? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD : cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      if (props.alarmTopic) {
-        alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
-        alarm.addOkAction(new cwActions.SnsAction(props.alarmTopic));
-      }
-      alarms[name] = alarm;
-    }
+    const add = (id: string, spec: GuardAlarmSpec) => { alarms[id] = createGuardAlarm(alarmScope, id, spec, props.alarmTopic); };
+    add('Backlog', {
+      metric: this.metricBacklog(), threshold: backlogBudget, unit: 'Count', evaluationPeriods: 5,
+      description: `Backlog above ${backlogBudget} requests (2 x the scaling target at the ${maxInstances}-instance maximum): more work arrives than the capped fleet drains.`,
+      atRest: { value: nominalBacklog, basis: `target tracking holds the backlog near ${this.targetBacklogPerInstance} per instance` },
+    });
+    add('OldestRequestAge', {
+      metric: this.metric('ApproximateAgeOfOldestRequest'), threshold: this.requestTtlSeconds * 0.8, unit: 'Seconds', evaluationPeriods: 3,
+      description: `Oldest queued request older than 80 % of its ${this.requestTtlSeconds} s TTL: requests are about to expire.`,
+      atRest: { value: backlogSeconds, basis: `a backlog at the scaling target drains in about ${backlogSeconds} s` },
+    });
+    add('StuckWithoutCapacity', {
+      metric: this.metricHasBacklogWithoutCapacity(), threshold: 1, unit: 'Fraction', evaluationPeriods: 15,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description: 'Backlog without capacity for 15 minutes: scale-from-zero is not working.',
+      atRest: { value: 0, basis: 'scale-from-zero adds an instance within one cold start' },
+    });
+    // Failure metrics carry EndpointName and VariantName (unlike the backlog metrics).
+    add('InvocationFailures', {
+      metric: catalogMetric(METRIC_CATALOG.smAsyncInvocationFailures, variantDims, { statistic: 'Sum' }), threshold: 0, unit: 'Count', evaluationPeriods: 1,
+      description: 'Async invocations failed; details are in the failure queue and the S3 failure path.',
+      atRest: { value: 0, basis: 'the profiled model answers every request' },
+    });
+    add('ExpiredRequests', {
+      metric: catalogMetric(METRIC_CATALOG.smAsyncExpiredRequests, variantDims, { statistic: 'Sum' }), threshold: 0, unit: 'Count', evaluationPeriods: 1,
+      description: `Requests expired after waiting ${this.requestTtlSeconds} s (RequestTTLSeconds) without being processed: the capped fleet cannot drain the backlog.`,
+      atRest: { value: 0, basis: `the backlog drains in about ${backlogSeconds} s, well within the TTL` },
+    });
+    add('FailureQueueNotEmpty', {
+      metric: catalogMetric(METRIC_CATALOG.sqsVisible, { QueueName: this.failureQueue.queueName }, { statistic: 'Maximum' }), threshold: 0, unit: 'Count', evaluationPeriods: 1,
+      description: 'Failed async inferences are waiting in the failure queue.',
+      atRest: { value: 0, basis: 'no failures at rest' },
+    });
     this.alarms = alarms;
   }
 
@@ -269,15 +294,21 @@ export class SageMakerAsyncBackend extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${this.inputPrefix}*`)] }));
   }
 
-  private metric(metricName: string, statistic: string): cloudwatch.Metric {
-    // Async metrics carry only the EndpointName dimension.
-    return endpointMetric(this.endpoint.attrEndpointName, undefined, 'AWS/SageMaker', metricName, statistic, metricName);
+  private metric(metricName: 'ApproximateBacklogSizePerInstance' | 'ApproximateBacklogSize' | 'HasBacklogWithoutCapacity' | 'ApproximateAgeOfOldestRequest'): cloudwatch.Metric {
+    const entry = {
+      ApproximateBacklogSizePerInstance: METRIC_CATALOG.smAsyncBacklogPerInstance,
+      ApproximateBacklogSize: METRIC_CATALOG.smAsyncBacklog,
+      HasBacklogWithoutCapacity: METRIC_CATALOG.smAsyncBacklogWithoutCapacity,
+      ApproximateAgeOfOldestRequest: METRIC_CATALOG.smAsyncOldestRequestAge,
+    }[metricName];
+    // The backlog metrics carry only the EndpointName dimension.
+    return catalogMetric(entry, { EndpointName: this.endpoint.attrEndpointName });
   }
 
   /** `ApproximateBacklogSizePerInstance`, Average per minute (the scaling metric). */
-  public metricBacklogPerInstance(): cloudwatch.Metric { return this.metric('ApproximateBacklogSizePerInstance', 'Average'); }
+  public metricBacklogPerInstance(): cloudwatch.Metric { return this.metric('ApproximateBacklogSizePerInstance'); }
   /** `ApproximateBacklogSize`, Average per minute. */
-  public metricBacklog(): cloudwatch.Metric { return this.metric('ApproximateBacklogSize', 'Average'); }
+  public metricBacklog(): cloudwatch.Metric { return this.metric('ApproximateBacklogSize'); }
   /** `HasBacklogWithoutCapacity`, Average per minute (1 while requests wait with no instance). */
-  public metricHasBacklogWithoutCapacity(): cloudwatch.Metric { return this.metric('HasBacklogWithoutCapacity', 'Average'); }
+  public metricHasBacklogWithoutCapacity(): cloudwatch.Metric { return this.metric('HasBacklogWithoutCapacity'); }
 }

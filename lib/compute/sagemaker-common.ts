@@ -1,10 +1,11 @@
-import { Annotations, Duration, Names, Stack, Validations, aws_cloudwatch as cloudwatch, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, Stack, Validations, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
   ProblemCollector, SAGEMAKER_STARTUP_TIMEOUT_MAX_S, SAGEMAKER_STARTUP_TIMEOUT_MIN_S, SAGEMAKER_VOLUME_MAX_GB, SAGEMAKER_VOLUME_MIN_GB,
   ec2Name, gpuInstanceSpec, hasLocalNvme, isGpuInstanceType,
 } from '../core';
 import { InferenceProfile } from '../profile';
+import { instanceMemoryMiB } from '../private/instance-memory';
 import { InferenceImage } from './inference-image';
 import { ModelArtifact } from './model-artifact';
 
@@ -46,11 +47,6 @@ export interface SageMakerBackendCommonProps {
    */
   readonly kmsKey?: kms.IKey;
   /**
-   * gunicorn workers in the TF Serving container.
-   * @default - min(vCPUs, sustainable concurrency)
-   */
-  readonly modelServerWorkers?: number;
-  /**
    * TF intra-op thread pool size.
    * @default - vCPUs of the instance
    */
@@ -75,7 +71,6 @@ export interface SageMakerBackendCommonProps {
 /** Resolved values of the common props. */
 export interface CommonSettings {
   readonly vcpus: number;
-  readonly workers: number;
   readonly downloadS: number;
   readonly healthS: number;
 }
@@ -100,21 +95,23 @@ export function checkCommonProps(c: ProblemCollector, props: SageMakerBackendCom
   c.require(healthS >= Math.ceil(profile.coldStartSeconds), 'startupHealthCheckTimeout', `${healthS} s`, `>= the profile's cold start (${profile.coldStartSeconds} s)`, 'raise the timeout, or the endpoint never becomes healthy');
   if (spec) {
     c.require(profile.peakGpuMemoryMiB <= spec.gpus * spec.gpuMemoryMiB, 'profile.peakGpuMemoryMiB', profile.peakGpuMemoryMiB, `<= ${spec.gpus} x ${spec.gpuMemoryMiB} MiB on ${instanceType}`, 'pick a larger GPU instance type');
-    c.require(profile.peakHostMemoryMiB <= spec.memoryMiB, 'profile.peakHostMemoryMiB', profile.peakHostMemoryMiB, `<= ${spec.memoryMiB} MiB on ${instanceType}`, 'pick an instance type with more memory');
+  }
+  // Host memory on every instance type whose memory is known, CPU ones included.
+  const hostMiB = instanceMemoryMiB(instanceType);
+  if (hostMiB !== undefined) {
+    c.require(profile.peakHostMemoryMiB <= hostMiB, 'profile.peakHostMemoryMiB', profile.peakHostMemoryMiB, `<= ${hostMiB} MiB on ${instanceType}`, 'pick an instance type with more memory');
   }
   const vcpus = spec?.vcpus ?? 4;
-  const workers = props.modelServerWorkers ?? Math.max(1, Math.min(vcpus, profile.sustainableConcurrency));
-  c.intInRange('modelServerWorkers', workers, 1, 1024);
   c.intInRange('intraOpParallelism', props.intraOpParallelism, 1, 1024);
   c.intInRange('interOpParallelism', props.interOpParallelism, 1, 1024);
   if (image.tensorflowServing) {
     for (const k of IGNORED_BY_TF_SERVING) {
       c.require(props.environment?.[k] === undefined, `environment.${k}`, props.environment?.[k],
         'unset: the TF Serving container ignores SAGEMAKER_MODEL_SERVER_* (they belong to the MMS/TorchServe toolkit)',
-        'use SAGEMAKER_GUNICORN_TIMEOUT_SECONDS / SAGEMAKER_GUNICORN_WORKERS, which this construct already sets from the limits');
+        'remove it: the construct bounds TF Serving with SAGEMAKER_TFS_* (thread pools, batch threads and a bounded batch queue) and SAGEMAKER_NGINX_PROXY_READ_TIMEOUT_SECONDS');
     }
   }
-  return { vcpus, workers, downloadS, healthS };
+  return { vcpus, downloadS, healthS };
 }
 
 /** Warns when the profile was measured on other hardware than the endpoint runs on. */
@@ -127,36 +124,43 @@ export function warnOnHardwareMismatch(scope: Construct, profile: InferenceProfi
 
 /** Settings of the SageMaker TF Serving container. */
 export interface TfServingSettings {
-  readonly timeoutSeconds: number;
+  /** nginx proxy read timeout (s): the longest the container waits for TF Serving. */
   readonly nginxReadTimeoutSeconds: number;
-  readonly workers: number;
   readonly vcpus: number;
+  /** Requests one instance serves at once (the profile's sustainable concurrency). */
+  readonly concurrency: number;
   readonly intraOpParallelism?: number;
   readonly interOpParallelism?: number;
+  /** Batching; without it every request is its own batch of one (the queue stays bounded). */
   readonly batching?: { readonly maxBatchSize: number; readonly batchTimeoutMicros: number; readonly maxEnqueuedBatches: number };
 }
 
-/** Environment of the SageMaker TF Serving container (which reads these, not SAGEMAKER_MODEL_SERVER_*). */
+/**
+ * Environment of the SageMaker TF Serving container: only the variables its `serve.py` reads
+ * when there is no `inference.py` (aws/deep-learning-containers
+ * tensorflow/inference/docker/build_artifacts/sagemaker/serve.py, tfs_utils.py). Without an
+ * `inference.py` nginx proxies straight to TF Serving and gunicorn never starts, so
+ * `SAGEMAKER_GUNICORN_*` would do nothing. Concurrency is bounded by TF Serving's batching
+ * scheduler, which the container configures from `SAGEMAKER_TFS_*`: `num_batch_threads` batches
+ * run at once, at most `max_enqueued_batches` wait, and further requests are refused at once
+ * (UNAVAILABLE, a 5xx from the endpoint) instead of queueing past their deadline.
+ */
 export function tfServingEnvironment(s: TfServingSettings): Record<string, string> {
-  const env: Record<string, string> = {
-    SAGEMAKER_GUNICORN_TIMEOUT_SECONDS: String(s.timeoutSeconds),
+  const batching = s.batching ?? { maxBatchSize: 1, batchTimeoutMicros: 0, maxEnqueuedBatches: Math.max(1, s.concurrency) };
+  return {
+    // serve.py sets nginx's proxy_read_timeout from this (default 60 s).
     SAGEMAKER_NGINX_PROXY_READ_TIMEOUT_SECONDS: String(s.nginxReadTimeoutSeconds),
-    SAGEMAKER_GUNICORN_WORKERS: String(s.workers),
     // Bounded thread pools: left at 0 TF sizes both to every core and a burst oversubscribes the host.
     SAGEMAKER_TFS_INTRA_OP_PARALLELISM: String(s.intraOpParallelism ?? s.vcpus),
     SAGEMAKER_TFS_INTER_OP_PARALLELISM: String(s.interOpParallelism ?? (s.vcpus <= 2 ? 1 : 2)),
+    SAGEMAKER_TFS_ENABLE_BATCHING: 'true',
+    SAGEMAKER_TFS_MAX_BATCH_SIZE: String(batching.maxBatchSize),
+    SAGEMAKER_TFS_BATCH_TIMEOUT_MICROS: String(batching.batchTimeoutMicros),
+    // Bounded batch queue: beyond it TF Serving rejects at once instead of queueing past the deadline.
+    SAGEMAKER_TFS_MAX_ENQUEUED_BATCHES: String(batching.maxEnqueuedBatches),
+    // Batches in flight: enough for the measured concurrency, no more.
+    SAGEMAKER_TFS_NUM_BATCH_THREADS: String(Math.max(1, Math.ceil(s.concurrency / batching.maxBatchSize))),
   };
-  if (s.batching) {
-    Object.assign(env, {
-      SAGEMAKER_TFS_ENABLE_BATCHING: 'true',
-      SAGEMAKER_TFS_MAX_BATCH_SIZE: String(s.batching.maxBatchSize),
-      SAGEMAKER_TFS_BATCH_TIMEOUT_MICROS: String(s.batching.batchTimeoutMicros),
-      // Bounded batch queue: beyond it TF Serving rejects at once instead of queueing past the deadline.
-      SAGEMAKER_TFS_MAX_ENQUEUED_BATCHES: String(s.batching.maxEnqueuedBatches),
-      SAGEMAKER_TFS_NUM_BATCH_THREADS: String(s.vcpus),
-    });
-  }
-  return env;
 }
 
 /** The role, model and volume key every SageMaker backend creates. */
@@ -214,12 +218,4 @@ export function createSageMakerModel(scope: Construct, props: SageMakerBackendCo
   c.require(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(endpointName), 'endpointName', endpointName, 'letters, digits and hyphens, at most 63 characters', 'choose another endpoint name');
   c.throwIfAny();
   return { role, model, environment, kmsKey, endpointName };
-}
-
-/** A metric of an endpoint, per minute. */
-export function endpointMetric(endpointName: string, variantName: string | undefined, namespace: string, metricName: string, statistic: string, label: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace, metricName, statistic, period: Duration.minutes(1), label,
-    dimensionsMap: variantName ? { EndpointName: endpointName, VariantName: variantName } : { EndpointName: endpointName },
-  });
 }

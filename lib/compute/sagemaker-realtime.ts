@@ -7,7 +7,8 @@ import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_R
 import { ISyncInferenceTarget, SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
 import { InferenceLimits, InferenceProfile } from '../profile';
 import { InferenceImage } from './inference-image';
-import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, endpointMetric, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
+import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
+import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
 
 /** Props of `SageMakerRealtimeBackend`. */
 export interface SageMakerRealtimeBackendProps extends SageMakerBackendCommonProps {
@@ -22,12 +23,14 @@ const VARIANT_NAME = 'AllTraffic';
  * limit taken from the derived limits: model-server timeouts, workers, bounded batch queue,
  * thread pools, and autoscaling with a hard maximum.
  */
-/** vCPUs and GPUs of an instance type. */
+/** vCPUs, GPUs and memory of an instance type. */
 export interface InstanceHardware {
   /** vCPUs. @default - unknown instance type */
   readonly vcpus?: number;
   /** GPUs. @default - unknown instance type */
   readonly gpus?: number;
+  /** Host memory in MiB. @default - unknown instance type */
+  readonly memoryMiB?: number;
 }
 
 export class SageMakerRealtimeBackend extends Construct implements ISyncInferenceTarget {
@@ -43,7 +46,8 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
   /** Container environment that was set (for review). */
   public readonly environment: Readonly<Record<string, string>>;
   public readonly instanceType: string;
-  private readonly profile: InferenceProfile;
+  /** The measured profile every limit was derived from. */
+  public readonly profile: InferenceProfile;
 
   constructor(scope: Construct, id: string, props: SageMakerRealtimeBackendProps) {
     super(scope, id);
@@ -52,7 +56,7 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     this.profile = profile;
     this.instanceType = instanceType;
     const c = new ProblemCollector('SAGEMAKER_PROPS_INVALID', this.node.path);
-    const { vcpus, workers, downloadS, healthS } = checkCommonProps(c, props, image);
+    const { vcpus, downloadS, healthS } = checkCommonProps(c, props, image);
     c.require(limits.scaling.minInstances >= 1, 'limits.scaling.minInstances', limits.scaling.minInstances, '>= 1 on a real-time endpoint', 'use the async backend to scale to zero');
     c.require(limits.timeouts.modelServerTimeoutSeconds * 1000 < SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, 'limits.timeouts.modelServerTimeoutSeconds', limits.timeouts.modelServerTimeoutSeconds,
       `< ${SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS / 1000} s (SageMaker's real-time invocation limit)`, 'use the async path for longer requests');
@@ -60,9 +64,9 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     warnOnHardwareMismatch(this, profile, instanceType);
 
     const environment = image.tensorflowServing ? tfServingEnvironment({
-      timeoutSeconds: limits.timeouts.modelServerTimeoutSeconds,
       nginxReadTimeoutSeconds: limits.timeouts.nginxReadTimeoutSeconds,
-      workers, vcpus,
+      vcpus,
+      concurrency: profile.sustainableConcurrency,
       intraOpParallelism: props.intraOpParallelism,
       interOpParallelism: props.interOpParallelism,
       batching: limits.modelServer.maxBatchSize > 1 ? limits.modelServer : undefined,
@@ -177,28 +181,31 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     };
   }
 
-  private metric(namespace: string, metricName: string, statistic: string, label: string): cloudwatch.Metric {
-    return endpointMetric(this.endpoint.attrEndpointName, VARIANT_NAME, namespace, metricName, statistic, label);
+  private metric(entry: MetricCatalogEntry, label: string, statistic?: string): cloudwatch.Metric {
+    return catalogMetric(entry, { EndpointName: this.endpoint.attrEndpointName, VariantName: VARIANT_NAME }, { label, statistic });
   }
 
   /** `AWS/SageMaker Invocations`, Sum per minute. */
-  public metricInvocations(): cloudwatch.Metric { return this.metric('AWS/SageMaker', 'Invocations', 'Sum', 'Invocations'); }
+  public metricInvocations(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smInvocations, 'Invocations'); }
   /** `AWS/SageMaker InvocationsPerInstance`, Sum per minute (the scaling metric). */
-  public metricInvocationsPerInstance(): cloudwatch.Metric { return this.metric('AWS/SageMaker', 'InvocationsPerInstance', 'Sum', 'Invocations per instance'); }
+  public metricInvocationsPerInstance(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smInvocationsPerInstance, 'Invocations per instance'); }
   /** `AWS/SageMaker Invocation5XXErrors`, Sum per minute. */
-  public metricInvocation5xxErrors(): cloudwatch.Metric { return this.metric('AWS/SageMaker', 'Invocation5XXErrors', 'Sum', '5XX errors'); }
+  public metricInvocation5xxErrors(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smInvocation5xx, '5XX errors'); }
   /** `AWS/SageMaker Invocation4XXErrors`, Sum per minute. */
-  public metricInvocation4xxErrors(): cloudwatch.Metric { return this.metric('AWS/SageMaker', 'Invocation4XXErrors', 'Sum', '4XX errors'); }
+  public metricInvocation4xxErrors(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smInvocation4xx, '4XX errors'); }
   /** `AWS/SageMaker ModelLatency` (microseconds), p99 per minute. */
-  public metricModelLatencyP99(): cloudwatch.Metric { return this.metric('AWS/SageMaker', 'ModelLatency', 'p99', 'Model latency p99 (us)'); }
+  public metricModelLatencyP99(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smModelLatency, 'Model latency p99 (us)', 'p99'); }
   /** `/aws/sagemaker/Endpoints CPUUtilization` (0-100 x vCPUs), Average per minute. */
-  public metricCpuUtilization(): cloudwatch.Metric { return this.metric('/aws/sagemaker/Endpoints', 'CPUUtilization', 'Average', 'CPU %'); }
+  public metricCpuUtilization(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smCpu, 'CPU %'); }
   /** `/aws/sagemaker/Endpoints MemoryUtilization` (0-100), Average per minute. */
-  public metricMemoryUtilization(): cloudwatch.Metric { return this.metric('/aws/sagemaker/Endpoints', 'MemoryUtilization', 'Average', 'Memory %'); }
+  public metricMemoryUtilization(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smMemory, 'Memory %'); }
   /** `/aws/sagemaker/Endpoints GPUUtilization` (0-100 x GPUs), Average per minute. */
-  public metricGpuUtilization(): cloudwatch.Metric { return this.metric('/aws/sagemaker/Endpoints', 'GPUUtilization', 'Average', 'GPU %'); }
-  /** `/aws/sagemaker/Endpoints GPUMemoryUtilization` (0-100 x GPUs), Average per minute. */
-  public metricGpuMemoryUtilization(): cloudwatch.Metric { return this.metric('/aws/sagemaker/Endpoints', 'GPUMemoryUtilization', 'Average', 'GPU memory %'); }
+  public metricGpuUtilization(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smGpu, 'GPU %'); }
+  /**
+   * `/aws/sagemaker/Endpoints GPUMemoryUtilization` (0-100 x GPUs), Average per minute. Graphed,
+   * not alarmed: TF Serving reserves nearly all GPU memory at start (see the README).
+   */
+  public metricGpuMemoryUtilization(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smGpuMemory, 'GPU memory %'); }
 
   /**
    * In-service instances, as `Invocations / InvocationsPerInstance` (SageMaker publishes no
@@ -213,9 +220,9 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     });
   }
 
-  /** Number of vCPUs and GPUs of the instance type, when known (to scale utilization thresholds). */
+  /** vCPUs, GPUs and memory (MiB) of the instance type, when known (to scale utilization thresholds). */
   public get hardware(): InstanceHardware {
     const spec = gpuInstanceSpec(this.instanceType);
-    return { vcpus: spec?.vcpus, gpus: spec?.gpus };
+    return { vcpus: spec?.vcpus, gpus: spec?.gpus, memoryMiB: spec?.memoryMiB };
   }
 }

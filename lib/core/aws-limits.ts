@@ -33,6 +33,12 @@ export const APIGW_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** API key value length. Source: CloudFormation AWS::ApiGateway::ApiKey, usage-plans page. */
 export const APIGW_API_KEY_MIN_LENGTH = 20;
 export const APIGW_API_KEY_MAX_LENGTH = 128;
+/**
+ * A REST API stage name: letters, digits, hyphens and underscores, at most 128 characters.
+ * Source: API Gateway API reference, Stage `stageName` ("Stage names can only contain alphanumeric
+ * characters, hyphens, and underscores. Maximum length is 128 characters.").
+ */
+export const APIGW_STAGE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 // ---- WAFv2 -----------------------------------------------------------------------------------
 
@@ -40,6 +46,12 @@ export const APIGW_API_KEY_MAX_LENGTH = 128;
 export const WAF_RATE_WINDOWS_SECONDS: readonly number[] = [60, 120, 300, 600];
 /** Minimum rate-based rule limit (requests per window). Same source. */
 export const WAF_RATE_LIMIT_MIN = 10;
+/**
+ * Maximum rate-based rule limit (requests per window). Source: the CloudFormation resource schema of
+ * AWS::WAFv2::WebACL (aws-cloudformation/aws-cloudformation-resource-providers-wafv2, as shipped in
+ * cfn-lint's schemas), `definitions.RateLimit`: integer, minimum 10, maximum 2,000,000,000.
+ */
+export const WAF_RATE_LIMIT_MAX = 2_000_000_000;
 /** Body inspection limits WAF can be set to for API Gateway (bytes). Source: web-acl-setting-body-inspection-limit.html */
 export const WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES: readonly number[] = [16_384, 32_768, 49_152, 65_536];
 /** Default body inspection limit for API Gateway (same source). */
@@ -80,20 +92,27 @@ export const SAGEMAKER_METRICS_NOT_PUBLISHED_FOR_ASYNC: readonly string[] = ['In
 export const SAGEMAKER_INVOCATIONS_PREDEFINED_METRIC = 'SageMakerVariantInvocationsPerInstance';
 
 /**
- * The Deep Learning Containers registry account per Region. Most Regions use the default;
- * these differ. Source: aws/deep-learning-containers available_images.md.
+ * The Deep Learning Containers registry account of every Region that has one (the DLC images,
+ * including `tensorflow-inference`, are only in these Regions; elsewhere there is no image to pull).
+ * Source: aws/deep-learning-containers docs/reference/region_availability.md ("Deep Learning
+ * Containers" table, "Private ECR account IDs by region").
  */
-export const DLC_DEFAULT_ACCOUNT = '763104351884';
 export const DLC_REGION_ACCOUNTS: Readonly<Record<string, string>> = {
+  'us-east-1': '763104351884', 'us-east-2': '763104351884', 'us-west-1': '763104351884', 'us-west-2': '763104351884',
   'af-south-1': '626614931356',
-  'ap-east-1': '871362719292',
-  'ap-northeast-3': '364406365360',
-  'ap-southeast-3': '907027046896',
-  'eu-south-1': '692866216735',
-  'me-south-1': '217643126080',
-  'me-central-1': '914824155844',
-  'cn-north-1': '727897471807',
-  'cn-northwest-1': '727897471807',
+  'ap-east-1': '871362719292', 'ap-east-2': '975050140332',
+  'ap-south-1': '763104351884', 'ap-south-2': '772153158452',
+  'ap-northeast-1': '763104351884', 'ap-northeast-2': '763104351884', 'ap-northeast-3': '364406365360',
+  'ap-southeast-1': '763104351884', 'ap-southeast-2': '763104351884', 'ap-southeast-3': '907027046896',
+  'ap-southeast-4': '457447274322', 'ap-southeast-5': '550225433462', 'ap-southeast-6': '633930458069', 'ap-southeast-7': '590183813437',
+  'ca-central-1': '763104351884', 'ca-west-1': '204538143572',
+  'eu-central-1': '763104351884', 'eu-central-2': '380420809688',
+  'eu-west-1': '763104351884', 'eu-west-2': '763104351884', 'eu-west-3': '763104351884',
+  'eu-north-1': '763104351884', 'eu-south-1': '692866216735', 'eu-south-2': '503227376785',
+  'il-central-1': '780543022126', 'mx-central-1': '637423239942',
+  'me-south-1': '217643126080', 'me-central-1': '914824155844', 'me-west-1': '124382933778',
+  'sa-east-1': '763104351884',
+  'cn-north-1': '727897471807', 'cn-northwest-1': '727897471807',
 };
 
 // ---- SQS / Lambda ----------------------------------------------------------------------------
@@ -159,6 +178,13 @@ export const ELB_MAX_DEREGISTRATION_DELAY_S = 3_600;
 
 /** CPU units per vCPU in task and container definitions. Source: API_TaskDefinition (`cpu`). */
 export const ECS_CPU_UNITS_PER_VCPU = 1_024;
+/**
+ * Task-level CPU on EC2: 128 to 196,608 CPU units. Source: ECS API RegisterTaskDefinition `cpu`
+ * ("If you're using the EC2 launch type ... Supported values are between 128 CPU units (0.125
+ * vCPUs) and 196608 CPU units (192 vCPUs)").
+ */
+export const ECS_EC2_TASK_CPU_MIN = 128;
+export const ECS_EC2_TASK_CPU_MAX = 196_608;
 /** Smallest hard memory limit of a container on Docker >= 20.10 (MiB). Source: API_ContainerDefinition (`memory`). */
 export const ECS_CONTAINER_MIN_MEMORY_MIB = 6;
 /** Fargate's default (and this library's) `nofile` ulimit. Source: API_Ulimit. */
@@ -190,3 +216,21 @@ export const FARGATE_TASK_SIZES: Readonly<Record<number, readonly number[]>> = {
   8_192: mibRange(16_384, 61_440, 4_096),
   16_384: mibRange(32_768, 122_880, 8_192),
 };
+
+/**
+ * HTTP API (API Gateway v2) integration timeout: 50 ms to 30,000 ms, 30,000 ms when unset, not
+ * adjustable. Source: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+ * ("Maximum integration timeout").
+ */
+export const HTTP_API_MAX_INTEGRATION_TIMEOUT_MS = 30_000;
+/** Lower bound of an HTTP API integration timeout (same page). */
+export const HTTP_API_MIN_INTEGRATION_TIMEOUT_MS = 50;
+/**
+ * Lambda concurrent executions per account and Region by default (the pool every function without
+ * reserved concurrency shares). Source: https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
+ */
+export const LAMBDA_DEFAULT_ACCOUNT_CONCURRENCY = 1_000;
+/** Lambda memory when MemorySize is unset (MB). Source: CloudFormation AWS::Lambda::Function MemorySize. */
+export const LAMBDA_DEFAULT_MEMORY_MB = 128;
+/** Longest SQS message retention (14 days, s). Source: SQS `SetQueueAttributes` MessageRetentionPeriod. */
+export const SQS_MAX_RETENTION_S = SQS_RETENTION_MAX_S;

@@ -58,6 +58,39 @@ export class ProblemCollector {
     );
   }
 
+  /**
+   * Checks that a number the library computes with is known at synth time and finite: NaN,
+   * ±Infinity and CDK tokens (which encode as huge negative numbers) would otherwise flow into
+   * formulas and come out as `null` or nonsense in the template.
+   */
+  public concreteNumber(prop: string, value: unknown, fix?: string): boolean {
+    if (value === undefined) return true;
+    const token = typeof value === 'number' && Token.isUnresolved(value);
+    const ok = typeof value === 'number' && Number.isFinite(value) && !token;
+    if (!ok) {
+      this.problems.push({
+        prop, value: token ? 'a CDK token (only known at deploy time)' : show(value),
+        allowed: 'a finite number known at synth time',
+        fix: fix ?? `give ${prop} a plain number: limits are derived from it at synth time`,
+      });
+    }
+    return ok;
+  }
+
+  /**
+   * Runs another validation pass and keeps its problems instead of stopping at its error, so one
+   * error lists every problem of every pass. Returns the pass's result, or undefined when it failed.
+   */
+  public collect<T>(pass: () => T): T | undefined {
+    try {
+      return pass();
+    } catch (e) {
+      if (!(e instanceof InferenceGuardError)) throw e;
+      this.problems.push(...e.problems);
+      return undefined;
+    }
+  }
+
   /** Merges problems from another collector or list. */
   public addAll(problems: readonly ValidationProblem[]): void {
     this.problems.push(...problems);

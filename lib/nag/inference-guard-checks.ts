@@ -7,6 +7,7 @@ import { INFERENCE_GUARD_PACK_NAME, InferenceGuardRule, RuleLevel, RuleStatus } 
 import { INFERENCE_GUARD_RULES } from './rules';
 import { evaluateRule } from './evaluate';
 import { recordExtendedIntegrationTimeout } from './extended-timeout';
+import { withImportedAlarms } from './template/cross-stack-alarms';
 import { CfnTemplate, TemplateModel } from './template/template-model';
 
 /** Options of the InferenceGuard pack. */
@@ -48,6 +49,7 @@ export class InferenceGuardChecks extends NagPack {
   public readonly ruleIds?: string[];
   private readonly rules: readonly InferenceGuardRule[];
   private models = new Map<Stack, TemplateModel>();
+  private templates = new Map<Stack, CfnTemplate>();
 
   constructor(scope?: IConstruct, props?: InferenceGuardChecksProps) {
     super(scope, props);
@@ -66,10 +68,12 @@ export class InferenceGuardChecks extends NagPack {
   /** Validates a construct tree; stack templates are built once per call and dropped afterwards. */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     this.models = new Map();
+    this.templates = new Map();
     try {
       return super.validateScope(scope);
     } finally {
       this.models = new Map();
+      this.templates = new Map();
     }
   }
 
@@ -94,10 +98,21 @@ export class InferenceGuardChecks extends NagPack {
   private modelOf(stack: Stack): TemplateModel {
     let model = this.models.get(stack);
     if (!model) {
-      model = new TemplateModel(stackTemplate(stack));
+      // Alarms that watch this stack's resources from other stacks of the app count too.
+      const others = stack.node.root.node.findAll().filter((c): c is Stack => Stack.isStack(c) && c !== stack).map((s) => this.templateOf(s));
+      model = new TemplateModel(withImportedAlarms(this.templateOf(stack), others));
       this.models.set(stack, model);
     }
     return model;
+  }
+
+  private templateOf(stack: Stack): CfnTemplate {
+    let t = this.templates.get(stack);
+    if (!t) {
+      t = stackTemplate(stack);
+      this.templates.set(stack, t);
+    }
+    return t;
   }
 }
 

@@ -38,10 +38,28 @@ export enum RuleStatus {
   NOT_APPLICABLE = 'not-applicable',
 }
 
+/**
+ * What a review mark says beyond pass/fail: a failing mitigation is either absent or present but
+ * wrong; a passing one may rest only on the platform default.
+ */
+export enum OutcomeDetail {
+  /** Failing: the protection is not there at all. */
+  ABSENT = 'absent',
+  /** Failing: the protection is there but does not protect (wrong value, no action, never fires). */
+  WRONG = 'wrong',
+  /** Passing, but only because the platform default happens to be acceptable (nothing was set). */
+  DEFAULT = 'default',
+}
+
 /** The result of one rule on one resource. */
 export interface RuleOutcome {
   /** Whether the resource passes. */
   readonly status: RuleStatus;
+  /**
+   * Absent or wrong (failing), or only the platform default (passing).
+   * @default - absent when failing, set explicitly when passing
+   */
+  readonly detail?: OutcomeDetail;
   /**
    * One line per problem for NON_COMPLIANT (what is wrong, the value, what is allowed, the fix);
    * for the other statuses, what was found (the evidence behind a "present" mark).
@@ -59,11 +77,27 @@ export function notApplicable(...reason: string[]): RuleOutcome {
   return { status: RuleStatus.NOT_APPLICABLE, findings: reason };
 }
 
+/** A passing outcome that rests only on the platform default (nothing set in the template). */
+export function compliantByDefault(...evidence: string[]): RuleOutcome {
+  return { status: RuleStatus.COMPLIANT, findings: evidence, detail: OutcomeDetail.DEFAULT };
+}
+
 /** A failing outcome: one finding per problem. Empty findings mean compliant. */
 export function nonCompliant(findings: readonly string[], evidence: readonly string[] = []): RuleOutcome {
   return findings.length > 0
     ? { status: RuleStatus.NON_COMPLIANT, findings }
     : { status: RuleStatus.COMPLIANT, findings: evidence };
+}
+
+/**
+ * A failing outcome for a protection that is present but does not protect: `wrong` lists those
+ * problems, `absent` the ones where something is missing altogether (either may be empty; both
+ * empty means compliant). The mark reads "wrong" only when nothing is absent.
+ */
+export function flawed(wrong: readonly string[], absent: readonly string[] = [], evidence: readonly string[] = []): RuleOutcome {
+  const findings = [...absent, ...wrong];
+  if (findings.length === 0) return { status: RuleStatus.COMPLIANT, findings: evidence };
+  return { status: RuleStatus.NON_COMPLIANT, findings, detail: absent.length > 0 ? OutcomeDetail.ABSENT : OutcomeDetail.WRONG };
 }
 
 /**

@@ -5,7 +5,8 @@ import { AlarmThresholdOverrides, AlarmTopic, InferenceAlarms } from '../alarms'
 import { InferenceApi, ManagedRuleGroup } from '../api';
 import { InferenceImage, ModelArtifact, SageMakerRealtimeBackend } from '../compute';
 import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES } from '../core';
-import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, QueueLimitOptions, UsagePlanTierSpec, deriveLimits } from '../profile';
+import { serviceSignature } from '../model/inspection';
+import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, QueueLimitOptions, UsagePlanTierSpec, deriveLimits, deriveQueueLimits } from '../profile';
 
 /** The bounded job queue beside `POST /predict`: `POST /jobs` and `GET /jobs/{id}`. */
 export interface KerasJobQueueOptions {
@@ -22,8 +23,12 @@ export interface KerasInferenceServiceProps {
   readonly profile: InferenceProfile;
   /** The SavedModel to serve. */
   readonly model: ModelArtifact;
-  /** The model's input signature (request schema). */
-  readonly signature: ModelSignature;
+  /**
+   * The model's input signature (request schema). When the model is a SavedModel directory, a
+   * signature given here must agree with the model's own (an error names both).
+   * @default - read from the model's saved_model.pb (ModelSignature.fromSavedModel), max batch = maxServerBatchSize; required for other artifacts
+   */
+  readonly signature?: ModelSignature;
   /**
    * SageMaker instance type.
    * @default - the profile's hardware when it is an `ml.*` type
@@ -143,9 +148,9 @@ export class KerasInferenceService extends Construct {
     const instanceType = props.instanceType ?? (props.profile.hardware.startsWith('ml.') ? props.profile.hardware : undefined);
     const c = new ProblemCollector('SERVICE_PROPS_INVALID', this.node.path);
     c.require(instanceType !== undefined, 'instanceType', instanceType, 'an ml.* instance type', `set instanceType (the profile's hardware "${props.profile.hardware}" is not a SageMaker type)`);
-    c.throwIfAny();
-
-    this.limits = deriveLimits(props.profile, {
+    // Every pass reports into one error, so a user fixes all problems in one round.
+    const resolvedSignature = c.collect(() => serviceSignature(this.node.path, props.model.savedModelDirectory, props.signature, props.maxServerBatchSize ?? 8));
+    const limits = c.collect(() => deriveLimits(props.profile, {
       minInstances: props.minInstances,
       maxInstances: props.maxInstances,
       headroom: props.headroom,
@@ -157,7 +162,11 @@ export class KerasInferenceService extends Construct {
       backendMaxPayloadBytes: SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES,
       backendTimeoutMs: SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS,
       backendName: 'SageMaker real-time endpoint',
-    });
+    }));
+    if (props.jobQueue) c.collect(() => deriveQueueLimits(props.profile, { ...props.jobQueue!.limits, maxInstances: limits?.scaling.maxInstances ?? props.maxInstances }));
+    c.throwIfAny();
+    this.limits = limits!;
+    const signature = resolvedSignature!;
 
     this.backend = new SageMakerRealtimeBackend(this, 'Backend', {
       model: props.model,
@@ -173,7 +182,7 @@ export class KerasInferenceService extends Construct {
     this.api = new InferenceApi(this, 'Api', {
       target: this.backend,
       limits: this.limits,
-      signature: props.signature,
+      signature,
       endpointType: props.endpointType,
       vpcEndpointIds: props.vpcEndpointIds,
       allowExtendedIntegrationTimeout: props.allowExtendedIntegrationTimeout,
@@ -194,8 +203,8 @@ export class KerasInferenceService extends Construct {
     if (props.jobQueue) {
       this.jobs = new InferenceQueue(this, 'Jobs', {
         profile: props.profile,
-        signature: props.signature,
-        backend: WorkerBackend.sageMakerEndpoint(this.backend.endpointName),
+        signature,
+        backend: WorkerBackend.sageMakerEndpoint(this.backend),
         limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances },
         alarmTopic: this.alarmTopic,
       });

@@ -94,7 +94,7 @@ export class InferenceProfile {
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       throw new InferenceGuardError('PROFILE_INVALID', source, [{
         prop: '(root)', value: show(json), allowed: 'a JSON object', fix: 'write the profile as a JSON object; see `kig limits --help`',
-      }], 'invalid inference profile');
+      }], `invalid inference profile in ${source}`);
     }
     const obj = json as Record<string, unknown>;
     const problems = InferenceProfile.check(obj, source);
@@ -105,7 +105,7 @@ export class InferenceProfile {
     for (const key of Object.keys(obj)) {
       if (!known.has(key)) problems.add(key, obj[key], `one of ${[...known].join(', ')}`, `remove "${key}" or check its spelling`);
     }
-    problems.throwIfAny('invalid inference profile');
+    problems.throwIfAny(`invalid inference profile in ${source}`);
     return new InferenceProfile(obj as unknown as InferenceProfileProps);
   }
 
@@ -117,7 +117,7 @@ export class InferenceProfile {
     } catch (e) {
       throw new InferenceGuardError('PROFILE_UNREADABLE', path, [{
         prop: '(file)', value: JSON.stringify(path), allowed: 'a readable JSON file', fix: `check the path (${(e as Error).message})`,
-      }], 'cannot read inference profile');
+      }], `cannot read inference profile ${path}`);
     }
     let json: unknown;
     try {
@@ -125,7 +125,7 @@ export class InferenceProfile {
     } catch (e) {
       throw new InferenceGuardError('PROFILE_INVALID', path, [{
         prop: '(file)', value: `${text.slice(0, 40)}${text.length > 40 ? '...' : ''}`, allowed: 'valid JSON', fix: `fix the JSON syntax (${(e as Error).message})`,
-      }], 'invalid inference profile');
+      }], `invalid inference profile in ${path}`);
     }
     return InferenceProfile.fromJson(json, path);
   }

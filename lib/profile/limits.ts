@@ -2,8 +2,9 @@ import { aws_apigateway as apigw } from 'aws-cdk-lib';
 import {
   APIGW_ACCOUNT_BURST_LIMIT, APIGW_ACCOUNT_RATE_LIMIT_RPS, APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS,
   APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_SMALL_REGION_BURST_LIMIT, APIGW_SMALL_REGION_RATE_LIMIT_RPS, APIGW_SMALL_REGIONS,
-  ProblemCollector, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS, gpuInstanceSpec,
+  ProblemCollector, WAF_RATE_LIMIT_MAX, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS, gpuInstanceSpec,
 } from '../core';
+import { ceilInt, floorInt } from '../core/rounding';
 import { InferenceProfile } from './inference-profile';
 import { checkTimeoutChain } from './timeout-chain';
 
@@ -241,8 +242,8 @@ export const LIMIT_DEFAULTS = {
   burstWaves: 2,
   wafTopTierFactor: 1.2,
   /**
-   * Floor of the model-server timeout (s). gunicorn's timeout is a worker-heartbeat timeout: below a
-   * few seconds a GC pause or a burst gets healthy workers killed and restarted.
+   * Floor of the model-server timeout (s): below a few seconds a GC pause or a short burst turns
+   * healthy requests into timeouts.
    */
   modelServerTimeoutFloorSeconds: 5,
   tiers: [
@@ -278,6 +279,13 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   const endpointType = options.endpointType ?? apigw.EndpointType.REGIONAL;
   const allowExtended = options.allowExtendedIntegrationTimeout ?? false;
 
+  // Every number below feeds a formula: NaN, Infinity or a token would come out as null or nonsense.
+  const numbers: Record<string, unknown> = {
+    minInstances, maxInstances, headroom, timeoutFactor, targetUtilization, maxBatchSize, wafWindowSeconds,
+    backendMaxPayloadBytes: options.backendMaxPayloadBytes, backendTimeoutMs: options.backendTimeoutMs,
+    ...Object.fromEntries(Object.entries(o).map(([k, v]) => [`overrides.${k}`, v])),
+  };
+  for (const [prop, value] of Object.entries(numbers)) c.concreteNumber(prop, value);
   c.intInRange('minInstances', minInstances, 1, 10_000, 'real-time endpoints keep at least one instance');
   c.intInRange('maxInstances', maxInstances, 1, 10_000);
   c.require(maxInstances >= minInstances, 'maxInstances', maxInstances, `>= minInstances (${minInstances})`, 'raise maxInstances or lower minInstances');
@@ -291,14 +299,14 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   const maxIntegration = allowExtended && endpointType !== apigw.EndpointType.EDGE
     ? Math.min(APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS, options.backendTimeoutMs ?? Infinity)
     : Math.min(APIGW_MAX_INTEGRATION_TIMEOUT_MS, options.backendTimeoutMs ?? Infinity);
-  const deadlineMs = Math.max(LIMIT_DEFAULTS.modelServerTimeoutFloorSeconds * 1000, Math.ceil(profile.latencyMs.p99 * timeoutFactor));
-  let modelServerTimeoutSeconds = o.modelServerTimeoutSeconds ?? Math.ceil(deadlineMs / 1000);
+  const deadlineMs = Math.max(LIMIT_DEFAULTS.modelServerTimeoutFloorSeconds * 1000, ceilInt(profile.latencyMs.p99 * timeoutFactor));
+  let modelServerTimeoutSeconds = o.modelServerTimeoutSeconds ?? ceilInt(deadlineMs / 1000);
   f['timeouts.modelServerTimeoutSeconds'] = o.modelServerTimeoutSeconds !== undefined
     ? `override (${o.modelServerTimeoutSeconds} s)`
     : `ceil(max(${LIMIT_DEFAULTS.modelServerTimeoutFloorSeconds * 1000} ms floor, p99 ${profile.latencyMs.p99} ms x timeoutFactor ${timeoutFactor}) / 1000) = ${modelServerTimeoutSeconds} s`;
   if (o.modelServerTimeoutSeconds === undefined && modelServerTimeoutSeconds * 1000 + LIMIT_DEFAULTS.integrationMarginMs > maxIntegration) {
     // The derived deadline does not fit under the integration ceiling: shrink it to fit, if the p99 still fits.
-    modelServerTimeoutSeconds = Math.floor((maxIntegration - LIMIT_DEFAULTS.integrationMarginMs) / 1000);
+    modelServerTimeoutSeconds = floorInt((maxIntegration - LIMIT_DEFAULTS.integrationMarginMs) / 1000);
     f['timeouts.modelServerTimeoutSeconds'] += `, capped to ${modelServerTimeoutSeconds} s so it fits under the ${maxIntegration} ms integration ceiling`;
   }
   c.require(
@@ -308,11 +316,12 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
     'serve this model through the async queue path, use faster hardware, or (Regional/private APIs only) set allowExtendedIntegrationTimeout after raising the quota',
   );
   c.intInRange('overrides.modelServerTimeoutSeconds', o.modelServerTimeoutSeconds, 1, 3_600);
+  c.intInRange('overrides.integrationTimeoutMs', o.integrationTimeoutMs, 1, APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS, 'API Gateway takes whole milliseconds');
   const integrationTimeoutMs = o.integrationTimeoutMs ?? Math.min(maxIntegration, modelServerTimeoutSeconds * 1000 + LIMIT_DEFAULTS.integrationMarginMs);
   f['timeouts.integrationTimeoutMs'] = o.integrationTimeoutMs !== undefined
     ? `override (${o.integrationTimeoutMs} ms)`
     : `min(${maxIntegration} ms ceiling, modelServerTimeout ${modelServerTimeoutSeconds * 1000} ms + ${LIMIT_DEFAULTS.integrationMarginMs} ms margin) = ${integrationTimeoutMs} ms`;
-  f['timeouts.nginxReadTimeoutSeconds'] = `= modelServerTimeout (${modelServerTimeoutSeconds} s); the TF Serving container raises nginx to the gunicorn timeout anyway`;
+  f['timeouts.nginxReadTimeoutSeconds'] = `= modelServerTimeout (${modelServerTimeoutSeconds} s): SAGEMAKER_NGINX_PROXY_READ_TIMEOUT_SECONDS, how long the container's nginx waits for TF Serving`;
   c.addAll(checkTimeoutChain({
     integrationTimeoutMs,
     modelServerTimeoutMs: modelServerTimeoutSeconds * 1000,
@@ -331,64 +340,75 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   f['throttle.rateLimit'] = o.stageRateLimit !== undefined
     ? `override (${o.stageRateLimit} req/s)`
     : `min(account ${accountRate}, maxInstances ${maxInstances} x throughput ${profile.throughputPerInstanceRps} req/s x headroom ${headroom}) = ${derivedRate} req/s`;
-  const derivedBurst = Math.min(accountBurst, Math.max(1, Math.ceil(LIMIT_DEFAULTS.burstWaves * maxInstances * profile.sustainableConcurrency)));
+  const derivedBurst = Math.min(accountBurst, Math.max(1, ceilInt(LIMIT_DEFAULTS.burstWaves * maxInstances * profile.sustainableConcurrency)));
   const burstLimit = o.stageBurstLimit ?? derivedBurst;
   f['throttle.burstLimit'] = o.stageBurstLimit !== undefined
     ? `override (${o.stageBurstLimit})`
     : `min(account ${accountBurst}, ${LIMIT_DEFAULTS.burstWaves} waves x maxInstances ${maxInstances} x sustainableConcurrency ${profile.sustainableConcurrency}) = ${derivedBurst}`;
   const fleetCapacity = maxInstances * profile.throughputPerInstanceRps;
-  c.require(rateLimit > 0 && rateLimit <= accountRate, 'overrides.stageRateLimit', rateLimit, `0 < rate <= ${accountRate} (the account limit)`, 'lower the stage rate');
-  c.require(rateLimit <= fleetCapacity, 'overrides.stageRateLimit', rateLimit, `<= measured fleet capacity (${maxInstances} x ${profile.throughputPerInstanceRps} = ${round2(fleetCapacity)} req/s)`, 'admitting more than the fleet can serve turns an attack into a backlog: lower the rate or raise maxInstances');
+  // Only a rate the user set is an override; with maxInstances itself invalid the fleet check says nothing new.
+  const rateProp = o.stageRateLimit !== undefined ? 'overrides.stageRateLimit' : 'throttle.rateLimit';
+  c.require(rateLimit > 0 && rateLimit <= accountRate, rateProp, rateLimit, `0 < rate <= ${accountRate} (the account limit)`, 'lower the stage rate');
+  c.require(rateLimit <= fleetCapacity || !(maxInstances >= 1), rateProp, rateLimit, `<= measured fleet capacity (${maxInstances} x ${profile.throughputPerInstanceRps} = ${round2(fleetCapacity)} req/s)`, 'admitting more than the fleet can serve turns an attack into a backlog: lower the rate or raise maxInstances');
   c.require(Number.isInteger(burstLimit) && burstLimit >= 1 && burstLimit <= accountBurst, 'overrides.stageBurstLimit', burstLimit, `an integer from 1 to ${accountBurst}`, 'lower the burst');
 
   // ---- usage plans --------------------------------------------------------------------------
-  const tiers = options.usagePlanTiers ?? LIMIT_DEFAULTS.tiers;
+  const givenTiers = options.usagePlanTiers ?? LIMIT_DEFAULTS.tiers;
+  c.require(Array.isArray(givenTiers), 'usagePlanTiers', givenTiers, 'a list of tiers', 'pass a list of { name, shareOfStageRate }');
+  const tiers = Array.isArray(givenTiers) ? givenTiers : [];
   c.require(tiers.length > 0, 'usagePlanTiers', tiers, 'at least one tier', 'add a tier');
   const seen = new Set<string>();
   const usagePlanTiers = tiers.map((t, i) => {
     c.require(/^[A-Za-z0-9_-]{1,64}$/.test(t.name) && !seen.has(t.name), `usagePlanTiers[${i}].name`, t.name, 'a unique name of letters, digits, _ or -', 'rename the tier');
     seen.add(t.name);
+    c.concreteNumber(`usagePlanTiers[${i}].shareOfStageRate`, t.shareOfStageRate);
     c.numberInRange(`usagePlanTiers[${i}].shareOfStageRate`, t.shareOfStageRate, 0.001, 1, 'one key may never use more than the whole stage');
     const duty = t.dailyDutyCycle ?? LIMIT_DEFAULTS.dailyDutyCycle;
+    c.concreteNumber(`usagePlanTiers[${i}].dailyDutyCycle`, duty);
     c.numberInRange(`usagePlanTiers[${i}].dailyDutyCycle`, duty, 0.001, 1);
     const tierRate = Math.max(0.1, round2(rateLimit * t.shareOfStageRate));
-    const tierBurst = Math.max(1, Math.ceil(burstLimit * t.shareOfStageRate));
-    const quota = Math.max(1, Math.ceil(tierRate * 86_400 * duty));
+    const tierBurst = Math.max(1, ceilInt(burstLimit * t.shareOfStageRate));
+    const quota = Math.max(1, ceilInt(tierRate * 86_400 * duty));
     f[`usagePlanTiers.${t.name}`] = `rate = stage ${rateLimit} x ${t.shareOfStageRate} = ${tierRate} req/s; burst = ceil(stage ${burstLimit} x ${t.shareOfStageRate}) = ${tierBurst}; quota/day = ceil(rate x 86400 x duty ${duty}) = ${quota}`;
     return { name: t.name, rateLimit: tierRate, burstLimit: tierBurst, quotaPerDay: quota };
   });
 
   // ---- WAF ----------------------------------------------------------------------------------
   const topTierRate = Math.max(0, ...usagePlanTiers.map((t) => t.rateLimit));
-  const derivedWaf = Math.max(WAF_RATE_LIMIT_MIN, Math.ceil(LIMIT_DEFAULTS.wafTopTierFactor * topTierRate * wafWindowSeconds));
+  const derivedWaf = Math.max(WAF_RATE_LIMIT_MIN, ceilInt(LIMIT_DEFAULTS.wafTopTierFactor * topTierRate * wafWindowSeconds));
   const wafRateLimitPerIp = o.wafRateLimitPerIp ?? derivedWaf;
   f['waf.rateLimitPerIp'] = o.wafRateLimitPerIp !== undefined
     ? `override (${o.wafRateLimitPerIp} per ${wafWindowSeconds} s)`
     : `max(${WAF_RATE_LIMIT_MIN}, ceil(${LIMIT_DEFAULTS.wafTopTierFactor} x top tier ${topTierRate} req/s x window ${wafWindowSeconds} s)) = ${derivedWaf} per IP per window`;
-  c.require(Number.isInteger(wafRateLimitPerIp) && wafRateLimitPerIp >= WAF_RATE_LIMIT_MIN, 'overrides.wafRateLimitPerIp', wafRateLimitPerIp, `an integer >= ${WAF_RATE_LIMIT_MIN}`, 'raise the WAF limit');
+  c.require(Number.isInteger(wafRateLimitPerIp) && wafRateLimitPerIp >= WAF_RATE_LIMIT_MIN && wafRateLimitPerIp <= WAF_RATE_LIMIT_MAX, 'overrides.wafRateLimitPerIp', wafRateLimitPerIp,
+    `an integer from ${WAF_RATE_LIMIT_MIN} to ${WAF_RATE_LIMIT_MAX} (the WAF rate-based rule range)`, `set the WAF limit between ${WAF_RATE_LIMIT_MIN} and ${WAF_RATE_LIMIT_MAX} requests per window`);
 
   // ---- scaling ------------------------------------------------------------------------------
-  const derivedTarget = Math.max(1, Math.floor(profile.throughputPerInstanceRps * 60 * targetUtilization));
+  const derivedTarget = Math.max(1, floorInt(profile.throughputPerInstanceRps * 60 * targetUtilization));
   const target = o.targetInvocationsPerInstancePerMinute ?? derivedTarget;
   f['scaling.targetInvocationsPerInstancePerMinute'] = o.targetInvocationsPerInstancePerMinute !== undefined
     ? `override (${target} per minute)`
     : `floor(throughput ${profile.throughputPerInstanceRps} req/s x 60 s x targetUtilization ${targetUtilization}) = ${derivedTarget} per instance per minute`;
   c.require(target > 0 && target <= profile.throughputPerInstanceRps * 60, 'overrides.targetInvocationsPerInstancePerMinute', target,
-    `1..${Math.floor(profile.throughputPerInstanceRps * 60)} (the measured per-instance capacity per minute)`, 'a target above capacity means instances saturate before scaling starts');
+    `1..${floorInt(profile.throughputPerInstanceRps * 60)} (the measured per-instance capacity per minute)`, 'a target above capacity means instances saturate before scaling starts');
   f['scaling.maxInstances'] = `given (${maxInstances}); the cost ceiling under attack`;
 
   // ---- payload ------------------------------------------------------------------------------
   const backendMax = options.backendMaxPayloadBytes ?? Number.MAX_SAFE_INTEGER;
-  const derivedPayload = Math.min(backendMax, Math.ceil(profile.maxRequestBytes * LIMIT_DEFAULTS.payloadHeadroom));
+  const derivedPayload = Math.min(backendMax, ceilInt(profile.maxRequestBytes * LIMIT_DEFAULTS.payloadHeadroom));
   const maxBodyBytes = o.maxPayloadBytes ?? derivedPayload;
   f['payload.maxBodyBytes'] = o.maxPayloadBytes !== undefined
     ? `override (${maxBodyBytes} bytes)`
     : `min(${options.backendName ?? 'backend'} limit ${options.backendMaxPayloadBytes ?? 'none'}, maxRequestBytes ${profile.maxRequestBytes} x ${LIMIT_DEFAULTS.payloadHeadroom}) = ${derivedPayload} bytes`;
-  c.require(maxBodyBytes >= profile.maxRequestBytes, 'payload.maxBodyBytes', maxBodyBytes, `>= the profile's largest request (${profile.maxRequestBytes} bytes)`, 'raise the cap, or re-profile with the requests you actually serve');
+  c.require(Number.isInteger(maxBodyBytes), 'overrides.maxPayloadBytes', maxBodyBytes, 'a whole number of bytes', 'round the payload cap');
+  c.require(maxBodyBytes >= profile.maxRequestBytes, 'payload.maxBodyBytes', maxBodyBytes, `>= the profile's largest request (${profile.maxRequestBytes} bytes)`,
+    profile.maxRequestBytes > backendMax
+      ? `${backendMax} bytes is the ${options.backendName ?? 'backend'}'s hard limit: send requests this large through the async path (S3 claim check), or make them smaller`
+      : 'raise the cap, or re-profile with the requests you actually serve');
   c.require(maxBodyBytes <= backendMax, 'payload.maxBodyBytes', maxBodyBytes, `<= ${backendMax} bytes (${options.backendName ?? 'backend'} limit)`, 'lower the cap, or use the async path (S3 claim check) for large requests');
 
   // ---- model server -------------------------------------------------------------------------
-  const derivedEnqueued = Math.max(1, Math.floor((modelServerTimeoutSeconds * 1000) / profile.latencyMs.p99));
+  const derivedEnqueued = Math.max(1, floorInt((modelServerTimeoutSeconds * 1000) / profile.latencyMs.p99));
   const maxEnqueuedBatches = o.maxEnqueuedBatches ?? derivedEnqueued;
   f['modelServer.maxEnqueuedBatches'] = o.maxEnqueuedBatches !== undefined
     ? `override (${maxEnqueuedBatches})`
@@ -398,14 +418,14 @@ export function deriveLimits(profile: InferenceProfile, options: DeriveLimitsOpt
   // ---- alarms -------------------------------------------------------------------------------
   const spec = gpuInstanceSpec(profile.hardware);
   const gpuMemShare = spec ? (profile.peakGpuMemoryMiB / (spec.gpuMemoryMiB * spec.gpus)) * 100 : undefined;
-  const gpuMemoryUtilizationPercent = gpuMemShare !== undefined ? Math.min(95, Math.max(50, Math.ceil(gpuMemShare * 1.2))) : 90;
+  const gpuMemoryUtilizationPercent = gpuMemShare !== undefined ? Math.min(95, Math.max(50, ceilInt(gpuMemShare * 1.2))) : 90;
   const alarms: AlarmThresholds = {
     api5xxRate: 0.01,
     api4xxRate: 0.1,
     apiLatencyP99Ms: Math.round(integrationTimeoutMs * 0.8),
     integrationLatencyP99Ms: Math.round(integrationTimeoutMs * 0.9),
-    throttledPerMinute: Math.max(10, Math.ceil(rateLimit * 60 * 0.05)),
-    wafBlockedPerMinute: Math.max(10, Math.ceil((wafRateLimitPerIp / wafWindowSeconds) * 60)),
+    throttledPerMinute: Math.max(10, ceilInt(rateLimit * 60 * 0.05)),
+    wafBlockedPerMinute: Math.max(10, ceilInt((wafRateLimitPerIp / wafWindowSeconds) * 60)),
     modelLatencyP99Micros: Math.round(profile.latencyMs.p99 * 1.5 * 1000),
     backend5xxPerMinute: 1,
     cpuUtilizationPercent: 80,

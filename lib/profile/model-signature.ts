@@ -1,12 +1,20 @@
 import { ProblemCollector } from '../core';
+import { DEFAULT_SIGNATURE_NAME, ModelDescription, readKerasFile, readSavedModel } from '../model/model-file';
 
-/** Element type of a tensor. JSON has no fixed-width numbers, so ranges are enforced by the schema. */
+/**
+ * Element type of a tensor. JSON has no fixed-width numbers, so ranges are enforced by the schema:
+ * every number type has finite bounds, which also refuses `1e400` (JSON.parse reads it as Infinity,
+ * which JSON-schema `type: number` alone accepts). Float bounds are the largest finite values of
+ * IEEE 754 binary16 / binary32 / binary64; int64 stops at 2^53 - 1, the largest integer a JSON
+ * number carries exactly.
+ */
 export class TensorDType {
   public static readonly FLOAT16 = new TensorDType('float16', 'number', -65504, 65504, 12);
-  public static readonly FLOAT32 = new TensorDType('float32', 'number', undefined, undefined, 16);
-  public static readonly FLOAT64 = new TensorDType('float64', 'number', undefined, undefined, 25);
+  public static readonly FLOAT32 = new TensorDType('float32', 'number', -3.4028234663852886e38, 3.4028234663852886e38, 16);
+  public static readonly FLOAT64 = new TensorDType('float64', 'number', -Number.MAX_VALUE, Number.MAX_VALUE, 25);
   public static readonly INT8 = new TensorDType('int8', 'integer', -128, 127, 5);
   public static readonly UINT8 = new TensorDType('uint8', 'integer', 0, 255, 4);
+  public static readonly INT16 = new TensorDType('int16', 'integer', -32768, 32767, 7);
   public static readonly INT32 = new TensorDType('int32', 'integer', -2147483648, 2147483647, 12);
   public static readonly INT64 = new TensorDType('int64', 'integer', -9007199254740991, 9007199254740991, 21);
   public static readonly BOOL = new TensorDType('bool', 'boolean', undefined, undefined, 6);
@@ -17,10 +25,10 @@ export class TensorDType {
     const alias: Record<string, TensorDType> = {
       float: TensorDType.FLOAT32, half: TensorDType.FLOAT16, double: TensorDType.FLOAT64,
       float16: TensorDType.FLOAT16, float32: TensorDType.FLOAT32, float64: TensorDType.FLOAT64,
-      int8: TensorDType.INT8, uint8: TensorDType.UINT8, int32: TensorDType.INT32, int64: TensorDType.INT64, bool: TensorDType.BOOL,
+      int8: TensorDType.INT8, int16: TensorDType.INT16, uint8: TensorDType.UINT8, int32: TensorDType.INT32, int64: TensorDType.INT64, bool: TensorDType.BOOL,
     };
     const found = alias[key];
-    if (!found) throw new Error(`dtype = "${name}": allowed float16, float32, float64, int8, uint8, int32, int64, bool. Fix: use the dtype of the model's serving signature (saved_model_cli show --all)`);
+    if (!found) throw new Error(`dtype = "${name}": allowed float16, float32, float64, int8, int16, uint8, int32, int64, bool. Fix: use the dtype of the model's serving signature (saved_model_cli show --all)`);
     return found;
   }
 
@@ -89,6 +97,29 @@ export interface ModelSignatureProps {
   readonly signatureName?: string;
 }
 
+/** Options for reading a signature from a model file (`ModelSignature.fromSavedModel`, `ModelSignature.fromKerasFile`). */
+export interface ModelFileSignatureOptions {
+  /**
+   * Serving signature to read (SavedModel) or to name in requests (.keras).
+   * @default "serving_default"
+   */
+  readonly signatureName?: string;
+  /**
+   * Largest batch one request may carry. The file leaves the batch dimension open, so this is the
+   * one number it cannot give.
+   * @default - the model's batch dimension when it is fixed, else DEFAULT_MODEL_MAX_BATCH_SIZE (8)
+   */
+  readonly maxBatchSize?: number;
+  /**
+   * Upper bound for every variable dimension other than the batch (a text model's sequence length).
+   * @default - required when an input has a variable dimension
+   */
+  readonly maxVariableDim?: number;
+}
+
+/** Request batch limit used when a model file leaves the batch dimension open and none is given. */
+export const DEFAULT_MODEL_MAX_BATCH_SIZE = 8;
+
 /** Largest batch size accepted by the signature validator. */
 export const MAX_BATCH_SIZE_LIMIT = 10_000;
 
@@ -108,6 +139,54 @@ export class ModelSignature {
     return new ModelSignature(props);
   }
 
+  /**
+   * Reads the serving signature of a SavedModel directory (Keras 3 `model.export(dir)`, or a
+   * directory of numeric versions, whose highest is read as TF Serving would serve it): input
+   * names, dtypes and shapes from `saved_model.pb`. Errors name the file.
+   */
+  public static fromSavedModel(directory: string, options: ModelFileSignatureOptions = {}): ModelSignature {
+    return ModelSignature.fromDescription(readSavedModel(directory, options.signatureName ?? DEFAULT_SIGNATURE_NAME), options);
+  }
+
+  /**
+   * Reads the inputs of a Keras 3 `.keras` archive (`model.save("model.keras")`) from its
+   * config: the same signature `model.export()` gives the model. Errors name the file.
+   */
+  public static fromKerasFile(file: string, options: ModelFileSignatureOptions = {}): ModelSignature {
+    const model = readKerasFile(file, false);
+    return ModelSignature.fromDescription({ ...model, signatureName: options.signatureName ?? DEFAULT_SIGNATURE_NAME }, options);
+  }
+
+  private static fromDescription(model: ModelDescription, options: ModelFileSignatureOptions): ModelSignature {
+    const c = new ProblemCollector('SIGNATURE_INVALID', model.source);
+    const fixedBatches = [...new Set(model.inputs.map((i) => i.shape[0]).filter((d) => d !== undefined && d > 0))];
+    const inputs: TensorSpecProps[] = [];
+    for (const input of model.inputs) {
+      const p = `input "${input.name}"`;
+      if (input.unknownRank || input.shape.length === 0) {
+        c.add(`${p}.shape`, 'unknown rank', 'a known rank with a batch dimension first', 'export the model with keras.Input(shape=...) so every input has a known shape');
+        continue;
+      }
+      let dtype: TensorDType | undefined;
+      try {
+        dtype = TensorDType.of(input.dtype);
+      } catch {
+        c.add(`${p}.dtype`, input.dtype, 'float16, float32, float64, int8, uint8, int32, int64 or bool (a JSON request can carry them)', 'cast the input inside the model and export it with one of those dtypes');
+      }
+      const shape = input.shape.slice(1);
+      const variable = shape.some((d) => d === -1);
+      if (variable && options.maxVariableDim === undefined) {
+        c.add('maxVariableDim', undefined, `a positive integer: ${p} has a variable dimension (shape ${JSON.stringify(input.shape)})`, 'pass { maxVariableDim: N } (kig inspect --max-variable-dim N) with the longest sequence a client may send');
+      }
+      if (dtype) inputs.push({ name: input.name, dtype, shape, ...(variable ? { maxVariableDim: options.maxVariableDim } : {}) });
+    }
+    const fixed = fixedBatches.length === 1 ? fixedBatches[0] : undefined;
+    const maxBatchSize = options.maxBatchSize ?? fixed ?? DEFAULT_MODEL_MAX_BATCH_SIZE;
+    if (fixed !== undefined) c.require(maxBatchSize <= fixed, 'maxBatchSize', maxBatchSize, `at most the model's fixed batch dimension ${fixed}`, `pass maxBatchSize <= ${fixed} or export the model with an open batch dimension`);
+    c.throwIfAny(`cannot build a request signature from ${model.source}`);
+    return new ModelSignature({ inputs, maxBatchSize, signatureName: model.signatureName });
+  }
+
   public readonly inputs: TensorSpecProps[];
   public readonly maxBatchSize: number;
   public readonly signatureName: string;
@@ -119,6 +198,8 @@ export class ModelSignature {
     (props.inputs ?? []).forEach((input, i) => {
       const p = `signature.inputs[${i}]`;
       c.require(typeof input.name === 'string' && /^[A-Za-z0-9_.:/-]+$/.test(input.name), `${p}.name`, input.name, 'a tensor name ([A-Za-z0-9_.:/-]+)', 'use the input name from the serving signature');
+      const first = (props.inputs ?? []).findIndex((other) => other.name === input.name);
+      c.require(first === i, `${p}.name`, input.name, `a name no other input has (inputs[${first}] has it too)`, 'give each input its own name: the request keys instances by input name');
       c.require(Array.isArray(input.shape) && input.shape.every((d) => d === -1 || (Number.isInteger(d) && d > 0)), `${p}.shape`, input.shape, 'positive integers or -1 (variable), without the batch dimension', 'drop the batch dimension and use -1 for variable dimensions');
       const variable = (input.shape ?? []).some((d) => d === -1);
       if (variable) c.require(Number.isInteger(input.maxVariableDim) && (input.maxVariableDim ?? 0) > 0, `${p}.maxVariableDim`, input.maxVariableDim, 'a positive integer when the shape has -1', 'bound the variable dimension so the request size is bounded');
@@ -157,6 +238,37 @@ export class ModelSignature {
         instances: { type: 'array', minItems: 1, maxItems: this.maxBatchSize, items: this.instanceSchema() },
       },
     };
+  }
+
+  /** One line describing the signature: `name dtype [shape], ... max batch N, signature S`. */
+  public describe(): string {
+    const inputs = this.inputs.map((i) => `${i.name} ${i.dtype.name} ${JSON.stringify(i.shape)}${i.maxVariableDim !== undefined ? ` (variable <= ${i.maxVariableDim})` : ''}`).join(', ');
+    return `${inputs}; max batch ${this.maxBatchSize}; signature "${this.signatureName}"`;
+  }
+
+  /**
+   * Where this signature disagrees with the model's own (`model`, read from the model file): a
+   * missing or extra input, another dtype, another rank, a fixed dimension of another size, or a
+   * variable dimension where the model's is fixed, or another signature name. A fixed size where
+   * the model's dimension is variable narrows it and is allowed. Empty when they agree.
+   */
+  public differencesFrom(model: ModelSignature): string[] {
+    const out: string[] = [];
+    if (this.signatureName !== model.signatureName) out.push(`signature name "${this.signatureName}" is not the model's "${model.signatureName}"`);
+    for (const m of model.inputs) {
+      const mine = this.inputs.find((i) => i.name === m.name) ?? (this.inputs.length === 1 && model.inputs.length === 1 ? this.inputs[0] : undefined);
+      if (!mine) {
+        out.push(`input "${m.name}" of the model is missing`);
+        continue;
+      }
+      if (mine.dtype !== m.dtype) out.push(`input "${m.name}": dtype ${mine.dtype.name}, the model's is ${m.dtype.name}`);
+      const agrees = mine.shape.length === m.shape.length && mine.shape.every((d, k) => m.shape[k] === -1 || d === m.shape[k]);
+      if (!agrees) out.push(`input "${m.name}": shape ${JSON.stringify(mine.shape)}, the model's is ${JSON.stringify(m.shape)}`);
+    }
+    for (const i of this.inputs) {
+      if (!model.inputs.some((m) => m.name === i.name) && !(this.inputs.length === 1 && model.inputs.length === 1)) out.push(`input "${i.name}" is not an input of the model`);
+    }
+    return out;
   }
 
   /** Upper estimate (bytes) of a body the schema accepts, with every element at its longest JSON text. */

@@ -1,12 +1,14 @@
 import {
   LAMBDA_MAX_TIMEOUT_S, LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW, LAMBDA_SQS_MAX_CONCURRENCY_MAX, LAMBDA_SQS_MAX_CONCURRENCY_MIN,
   LAMBDA_SYNC_PAYLOAD_BYTES, ProblemCollector, SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT, SQS_MAX_MESSAGE_BYTES,
-  SQS_MAX_RECEIVE_COUNT_MAX, SQS_MAX_RECEIVE_COUNT_MIN, SQS_RETENTION_MAX_S, SQS_RETENTION_MIN_S,
+  SQS_MAX_RECEIVE_COUNT_MIN, SQS_RETENTION_MAX_S, SQS_RETENTION_MIN_S,
   SQS_VISIBILITY_TIMEOUT_MAX_S, SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR,
 } from '../core';
 import { retryAfterSeconds } from '../queue/formulas';
+import { MAX_RECEIVE_COUNT_BOUND } from '../nag/rules/sqs/SQSDeadLetterQueue';
 import { InferenceProfile } from './inference-profile';
 import { LIMIT_DEFAULTS } from './limits';
+import { ceilInt, floorInt } from '../core/rounding';
 
 /** Options of `deriveQueueLimits`. Every value left out is derived from the profile. */
 export interface QueueLimitOptions {
@@ -57,7 +59,8 @@ export interface QueueLimitOptions {
    */
   readonly messageRetentionSeconds?: number;
   /**
-   * Concurrent executions reserved for (and capping) the admission function.
+   * Concurrent admission environments the depth-budget slack is planned for; reserved for (and
+   * capping) the admission function only with `InferenceQueueProps.reserveAdmissionConcurrency`.
    * @default 10
    */
   readonly admissionReservedConcurrency?: number;
@@ -163,11 +166,18 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
   const depthCacheTtlSeconds = options.depthCacheTtlSeconds ?? D.depthCacheTtlSeconds;
   const resumeFraction = options.resumeFraction ?? D.resumeFraction;
 
+  // Every option feeds a formula: NaN, Infinity or a token would come out as nonsense.
+  for (const k of ['maxInstances', 'timeoutFactor', 'acceptableWaitSeconds', 'workerMarginSeconds', 'maxReceiveCount', 'messageRetentionSeconds',
+    'admissionReservedConcurrency', 'depthCacheTtlSeconds', 'resumeFraction', 'batchSize', 'visibilityTimeoutSeconds', 'maxWorkers'] as const) {
+    c.concreteNumber(k, options[k]);
+  }
   c.intInRange('maxInstances', maxInstances, 1, 10_000);
   c.numberInRange('timeoutFactor', timeoutFactor, 1, 100);
   c.intInRange('acceptableWaitSeconds', acceptableWaitSeconds, 1, SQS_RETENTION_MAX_S, 'set the longest a job may wait before a worker picks it up');
   c.intInRange('workerMarginSeconds', marginSeconds, 0, 300);
-  c.intInRange('maxReceiveCount', maxReceiveCount, SQS_MAX_RECEIVE_COUNT_MIN, SQS_MAX_RECEIVE_COUNT_MAX);
+  // The library's own review rule (SQSDeadLetterQueue) refuses more: a poison message would hold a worker that long.
+  c.intInRange('maxReceiveCount', maxReceiveCount, SQS_MAX_RECEIVE_COUNT_MIN, MAX_RECEIVE_COUNT_BOUND,
+    `set maxReceiveCount between ${SQS_MAX_RECEIVE_COUNT_MIN} and ${MAX_RECEIVE_COUNT_BOUND}, the bound the InferenceGuard-SQSDeadLetterQueue rule checks`);
   c.intInRange('messageRetentionSeconds', messageRetentionSeconds, SQS_RETENTION_MIN_S, SQS_RETENTION_MAX_S - 1,
     `keep it below ${SQS_RETENTION_MAX_S} s so the 14-day dead-letter queue outlives it`);
   c.intInRange('admissionReservedConcurrency', admissionReservedConcurrency, 1, 1_000);
@@ -177,9 +187,9 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
   // ---- per-call deadline and batch --------------------------------------------------------
   // Same deadline as the synchronous model-server timeout, so one request costs the same
   // wherever it goes.
-  const perCallDeadlineMs = Math.max(1_000, Math.ceil(p99 * timeoutFactor));
+  const perCallDeadlineMs = Math.max(1_000, ceilInt(p99 * timeoutFactor));
   f.perCallDeadlineMs = `max(1000 ms, ceil(p99 ${p99} ms x timeoutFactor ${timeoutFactor})) = ${perCallDeadlineMs} ms`;
-  const derivedBatch = Math.min(LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW, Math.max(1, Math.floor(D.targetInvocationWorkMs / p99)));
+  const derivedBatch = Math.min(LAMBDA_SQS_BATCH_SIZE_MAX_WITHOUT_WINDOW, Math.max(1, floorInt(D.targetInvocationWorkMs / p99)));
   const batchSize = options.batchSize ?? derivedBatch;
   f.batchSize = options.batchSize !== undefined
     ? `given (${batchSize})`
@@ -189,7 +199,7 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
   // ---- worker timeout and visibility ------------------------------------------------------
   // Messages of a batch are processed one after the other (processing them in parallel would
   // multiply model concurrency by the batch size), so the timeout covers the whole batch.
-  const workerTimeoutSeconds = Math.ceil((batchSize * perCallDeadlineMs) / 1000 + marginSeconds);
+  const workerTimeoutSeconds = ceilInt((batchSize * perCallDeadlineMs) / 1000 + marginSeconds);
   f.workerTimeoutSeconds = `ceil(batchSize ${batchSize} x perCallDeadline ${perCallDeadlineMs} ms / 1000 + margin ${marginSeconds} s) = ${workerTimeoutSeconds} s`;
   c.require(workerTimeoutSeconds <= LAMBDA_MAX_TIMEOUT_S, 'workerTimeoutSeconds', workerTimeoutSeconds, `at most ${LAMBDA_MAX_TIMEOUT_S} s (the Lambda maximum)`,
     'lower batchSize or timeoutFactor, or serve this model through a SageMaker async endpoint (up to 1 h per call)');
@@ -224,7 +234,7 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
   f.drainRatePerSecond = `min(maxWorkers ${maxWorkers} x throughput ${profile.throughputPerInstanceRps} / sustainableConcurrency ${profile.sustainableConcurrency}, maxInstances ${maxInstances} x throughput ${profile.throughputPerInstanceRps}) = ${drainRatePerSecond} jobs/s`;
 
   // ---- budget -----------------------------------------------------------------------------
-  const depthBudget = Math.max(1, Math.floor(drainRatePerSecond * acceptableWaitSeconds));
+  const depthBudget = Math.max(1, floorInt(drainRatePerSecond * acceptableWaitSeconds));
   f.depthBudget = `max(1, floor(drainRate ${drainRatePerSecond} jobs/s x acceptableWait ${acceptableWaitSeconds} s)) = ${depthBudget} messages (visible + in flight)`;
   const ageOfOldestMessageBudgetSeconds = acceptableWaitSeconds + workerTimeoutSeconds;
   f.ageOfOldestMessageBudgetSeconds = `acceptableWait ${acceptableWaitSeconds} s + workerTimeout ${workerTimeoutSeconds} s (a message is counted until it is deleted after processing) = ${ageOfOldestMessageBudgetSeconds} s`;
@@ -245,12 +255,12 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
 
   // ---- payloads ---------------------------------------------------------------------------
   const maxInlineMessageBytes = Math.min(D.maxInlineMessageBytes, SQS_MAX_MESSAGE_BYTES,
-    Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - D.eventEnvelopeBytes) / batchSize));
+    floorInt((LAMBDA_SYNC_PAYLOAD_BYTES - D.eventEnvelopeBytes) / batchSize));
   f.maxInlineMessageBytes = `min(${D.maxInlineMessageBytes}, SQS ${SQS_MAX_MESSAGE_BYTES}, (Lambda payload ${LAMBDA_SYNC_PAYLOAD_BYTES} - envelope ${D.eventEnvelopeBytes}) / batchSize ${batchSize}) = ${maxInlineMessageBytes} bytes; larger payloads go to S3`;
-  const maxRequestBytes = Math.min(LAMBDA_SYNC_PAYLOAD_BYTES - D.eventEnvelopeBytes, Math.ceil(profile.maxRequestBytes * D.payloadHeadroom));
+  const maxRequestBytes = Math.min(LAMBDA_SYNC_PAYLOAD_BYTES - D.eventEnvelopeBytes, ceilInt(profile.maxRequestBytes * D.payloadHeadroom));
   f.maxRequestBytes = `min(Lambda payload ${LAMBDA_SYNC_PAYLOAD_BYTES} - envelope ${D.eventEnvelopeBytes}, profile.maxRequestBytes ${profile.maxRequestBytes} x ${D.payloadHeadroom}) = ${maxRequestBytes} bytes`;
 
-  const retryBackoffBaseSeconds = Math.max(1, Math.ceil(perCallDeadlineMs / 1000));
+  const retryBackoffBaseSeconds = Math.max(1, ceilInt(perCallDeadlineMs / 1000));
   f.retryBackoffSeconds = `min(visibility ${visibilityTimeoutSeconds} s, base ${retryBackoffBaseSeconds} s (one per-call deadline) x 2^(receiveCount - 1)) x (0.5 + 0.5 x random)`;
 
   c.throwIfAny('the queue limits derived from the profile break an invariant');

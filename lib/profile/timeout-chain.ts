@@ -8,7 +8,7 @@ import {
 export interface TimeoutChainProps {
   /** API Gateway integration timeout. */
   readonly integrationTimeoutMs: number;
-  /** Model-server request timeout (e.g. the gunicorn timeout in the SageMaker TF Serving container). */
+  /** Model-server request timeout (e.g. nginx's proxy read timeout in the SageMaker TF Serving container). */
   readonly modelServerTimeoutMs: number;
   /** API endpoint type. */
   readonly endpointType: apigw.EndpointType;

@@ -26,7 +26,9 @@ export function startServer(command: string, cwd: string): StartedServer {
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
       const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } }, 3_000);
-      child.once('exit', () => { clearTimeout(timer); resolve(); });
+      // 'close', not 'exit': the shell exits at once, but the server it started holds the output
+      // pipes until it has shut down too; stopped means the whole group is gone.
+      child.once('close', () => { clearTimeout(timer); resolve(); });
       try { process.kill(-child.pid, 'SIGTERM'); } catch { clearTimeout(timer); resolve(); }
     }),
   };

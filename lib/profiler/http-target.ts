@@ -1,4 +1,5 @@
 import * as http from 'http';
+import { requireOptional } from '../core/optional-dependency';
 import * as https from 'https';
 import { LoadTarget, ProbeResult, StepRequest, ticker } from './load';
 import { StepRecorder } from './recorder';
@@ -51,9 +52,8 @@ export class HttpTarget implements LoadTarget {
   }
 
   public runStep(step: StepRequest): Promise<StepRecorder> {
-    // Loaded lazily: the library's constructs must not pull the load generator in.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const autocannon = require('autocannon') as typeof import('autocannon');
+    // Loaded lazily, and an optional peer dependency: the library's constructs must not pull the load generator in.
+    const autocannon = requireOptional<typeof import('autocannon')>('autocannon', 'kig profile');
     const recorder = new StepRecorder(step.concurrency, step.warmupMs);
     return new Promise((resolve, reject) => {
       if (step.signal?.aborted) {

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import type { DraftProfile } from '../model/inspection';
 import { InferenceProfile } from '../profile';
 import { startServer, StartedServer, waitForFirstGoodResponse } from './cold-start';
 import { findKnee } from './knee';
@@ -65,6 +66,12 @@ export interface ProfileRunOptions {
   readonly onProgress?: (p: { phase: string; index: number; total: number; recorder: StepRecorder; seconds: number }) => void;
   /** Called when a step is done. */
   readonly onStep?: (step: StepResult, index: number, total: number) => void;
+  /**
+   * A draft from `kig inspect`: its largest request bounds maxRequestBytes from below and its
+   * memory floor stands in for an unmeasured peak.
+   * @default - none
+   */
+  readonly draft?: DraftProfile;
 }
 
 /** Everything a run measured. */
@@ -266,7 +273,9 @@ interface DocumentInput extends MeasuredRun {
 function buildDocument(d: DocumentInput): ProfileRun {
   const { o } = d;
   const estimated: Record<string, string> = {};
-  const maxRequestBytes = Math.max(...o.payloads.map((p) => p.body.length));
+  const largestPayload = Math.max(...o.payloads.map((p) => p.body.length));
+  // The model's largest valid request (from the draft) is the request size the limits must admit.
+  const maxRequestBytes = Math.max(largestPayload, o.draft?.maxRequestBytes ?? 0);
   const extra: Record<string, unknown> = {
     status: d.status,
     ...(d.message ? { message: d.message } : {}),
@@ -276,6 +285,7 @@ function buildDocument(d: DocumentInput): ProfileRun {
     stepSeconds: o.stepSeconds,
     concurrencyPlan: [...o.concurrency],
     notes: d.notes,
+    ...(o.draft ? { draft: { file: o.draft.file, maxRequestBytes: o.draft.maxRequestBytes, largestPayloadBytes: largestPayload, hostFloorMiB: o.draft.hostFloorMiB, gpuFloorMiB: o.draft.gpuFloorMiB }, signature: o.draft.signature } : {}),
   };
   const raw = {
     steps: d.steps,
@@ -287,7 +297,8 @@ function buildDocument(d: DocumentInput): ProfileRun {
   const kneeStep = d.knee ? d.steps.find((s) => s.concurrency === d.knee!.concurrency && !s.partial) : undefined;
   if (d.knee && kneeStep) {
     const peakRss = d.resources.process.peakRssMiB;
-    if (peakRss === undefined) estimated.peakHostMemoryMiB = `not measured (${d.resources.process.reason ?? 'no samples'}); written as 1 - pass --pid or --start-cmd to measure it`;
+    const hostFloor = o.draft?.hostFloorMiB !== undefined ? Math.max(1, Math.ceil(o.draft.hostFloorMiB)) : undefined;
+    if (peakRss === undefined) estimated.peakHostMemoryMiB = `not measured (${d.resources.process.reason ?? 'no samples'}); written as ${hostFloor !== undefined ? `${hostFloor}, the model's memory floor from the draft` : '1'} - pass --pid or --start-cmd to measure it`;
     const gpuMem = d.resources.gpu.peakMemoryMiB;
     if (gpuMem === undefined) estimated.peakGpuMemoryMiB = `not measured (${d.resources.gpu.reason ?? 'no samples'}); written as 0`;
     if (d.coldStartSeconds === undefined) estimated.coldStartSeconds = 'not measured (no --start-cmd); written as 0';
@@ -301,7 +312,7 @@ function buildDocument(d: DocumentInput): ProfileRun {
       latencyMs: { p50: pos(lat.p50), p90: pos(lat.p90), p99: pos(lat.p99) },
       sustainableConcurrency: d.knee.concurrency,
       throughputPerInstanceRps: Math.max(0.001, d.knee.throughputRps),
-      peakHostMemoryMiB: peakRss !== undefined ? Math.max(1, Math.ceil(peakRss)) : 1,
+      peakHostMemoryMiB: peakRss !== undefined ? Math.max(1, Math.ceil(peakRss)) : hostFloor ?? 1,
       peakGpuMemoryMiB: gpuMem !== undefined ? Math.ceil(gpuMem) : 0,
       coldStartSeconds: d.coldStartSeconds ?? 0,
       maxRequestBytes,

@@ -1,4 +1,5 @@
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { requireOptional } from '../core/optional-dependency';
 import { LoadTarget, ProbeResult, StepRequest, ticker, waitUntil } from './load';
 import { StepRecorder } from './recorder';
 
@@ -28,9 +29,8 @@ export class SageMakerEndpointTarget implements LoadTarget {
   private readonly sdk: typeof import('@aws-sdk/client-sagemaker-runtime');
 
   constructor(private readonly options: SageMakerEndpointTargetOptions) {
-    // Loaded lazily so importing the library does not load the SDK.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    this.sdk = require('@aws-sdk/client-sagemaker-runtime');
+    // Loaded lazily, and an optional peer dependency: importing the library does not load the SDK.
+    this.sdk = requireOptional<typeof import('@aws-sdk/client-sagemaker-runtime')>('@aws-sdk/client-sagemaker-runtime', 'kig profile --sagemaker-endpoint');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const https = require('https') as typeof import('https');
     // eslint-disable-next-line @typescript-eslint/no-require-imports

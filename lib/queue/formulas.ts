@@ -31,16 +31,23 @@ export function retryBackoffSeconds(receiveCount: number, baseSeconds: number, c
 }
 
 /**
- * How many jobs one admission environment may enqueue on a cached depth reading before it must
- * read the depth again: its fair share of the remaining budget.
+ * The ledger value up to which an admission environment may count jobs on its reading: the jobs
+ * admitted when it read (`admitted`) plus the budget left at the depth it read then.
  *
- *   share = max(1, floor((budget - depth) / environments))   when depth < budget, else 0
+ *   cap = admitted + budget - depth
  *
- * Every environment that reads the same depth admits at most its share, so all together admit at
- * most the remaining budget plus one each (the `max(1, ...)`): the documented slack is the
- * admission function's reserved concurrency.
+ * Jobs that left the queue since the reading are not credited, so an old reading only admits less
+ * (see `DepthGauge` in the admission handler for the bound this gives).
  */
-export function admissionShare(depth: number, depthBudget: number, environments: number): number {
-  if (depth >= depthBudget) return 0;
-  return Math.max(1, Math.floor((depthBudget - depth) / Math.max(1, environments)));
+export function admissionCap(admitted: number, depth: number, depthBudget: number): number {
+  return admitted + depthBudget - depth;
+}
+
+/**
+ * Upper bound of the backlog when a request is rejected: every admission leaves at most
+ * `budget + environments - 1` jobs, and a depth read above the budget grows by at most the
+ * `environments - 1` jobs that other environments were enqueueing while it was read.
+ */
+export function rejectionDepthBound(depthRead: number, depthBudget: number, environments: number): number {
+  return Math.max(depthRead, depthBudget) + Math.max(0, environments - 1);
 }

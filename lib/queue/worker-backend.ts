@@ -1,6 +1,7 @@
 import { Arn, Stack, Token, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { InferenceGuardError } from '../core';
+import type { SageMakerRealtimeBackend } from '../compute/sagemaker-realtime';
 import { HANDLER_ENV } from './handler-env';
 
 /** What a backend adds to the worker function. */
@@ -16,18 +17,28 @@ const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
 /**
  * Where the queue worker sends each job. Choose with a static factory:
- * `WorkerBackend.sageMakerEndpoint(name)` for a SageMaker real-time endpoint, or
+ * `WorkerBackend.sageMakerEndpoint(backend)` for a SageMaker real-time endpoint of this app,
+ * `WorkerBackend.sageMakerEndpointByName(name)` for one defined elsewhere, or
  * `WorkerBackend.http(url)` for a model server reached over HTTP (an ECS service).
  */
 export abstract class WorkerBackend {
   /**
-   * A SageMaker real-time endpoint, invoked with `InvokeEndpoint`. The worker gets
-   * `sagemaker:InvokeEndpoint` on this endpoint only.
+   * A SageMaker real-time endpoint of this app, invoked with `InvokeEndpoint`. The worker gets
+   * `sagemaker:InvokeEndpoint` on this endpoint only. It takes the backend, not its name, so an
+   * asynchronous endpoint (which refuses `InvokeEndpoint`) cannot be passed by mistake.
+   */
+  public static sageMakerEndpoint(backend: SageMakerRealtimeBackend): WorkerBackend {
+    return new SageMakerEndpointBackend(backend.endpointName);
+  }
+
+  /**
+   * A SageMaker real-time endpoint defined outside this app, by name. It must be a real-time
+   * endpoint: an asynchronous one refuses `InvokeEndpoint` and every job would fail.
    * @param endpointName the endpoint name (IAM matches endpoint ARNs in lower case; a token is used as given)
    */
-  public static sageMakerEndpoint(endpointName: string): WorkerBackend {
+  public static sageMakerEndpointByName(endpointName: string): WorkerBackend {
     if (!Token.isUnresolved(endpointName) && !ENDPOINT_NAME.test(endpointName)) {
-      throw new InferenceGuardError('QUEUE_INVALID', 'WorkerBackend.sageMakerEndpoint', [{
+      throw new InferenceGuardError('QUEUE_INVALID', 'WorkerBackend.sageMakerEndpointByName', [{
         prop: 'endpointName', value: JSON.stringify(endpointName), allowed: 'a SageMaker endpoint name: 1-63 letters, digits or hyphens, starting with a letter or digit',
         fix: 'pass the name of the endpoint, not its ARN or URL',
       }], 'invalid worker backend');

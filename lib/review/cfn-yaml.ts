@@ -1,4 +1,4 @@
-import { parseDocument, ScalarTag, CollectionTag, YAMLMap, YAMLSeq } from 'yaml';
+import { isScalar, parseDocument, ScalarTag, CollectionTag, visit, YAMLMap, YAMLSeq } from 'yaml';
 
 /** Short-form intrinsic tags and the long form each expands to. */
 const SHORT_FORMS: ReadonlyArray<[string, string]> = [
@@ -37,11 +37,24 @@ export class YamlSyntaxError extends Error {
  * Throws YamlSyntaxError on the first syntax error or unknown tag.
  */
 export function parseCfnYaml(text: string): unknown {
-  const doc = parseDocument(text, { customTags: CFN_YAML_TAGS, uniqueKeys: false });
+  const doc = parseDocument(text, { customTags: CFN_YAML_TAGS, uniqueKeys: true });
   const first = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (first) {
     const pos = first.linePos?.[0] ?? { line: 0, col: 0 };
     throw new YamlSyntaxError(first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), pos.line, pos.col);
+  }
+  // A mapping key that is itself a map or a list (`? [a]: b`) has no JSON form: refuse it here
+  // rather than let the YAML library stringify it with a process warning.
+  let complexKey: number | undefined;
+  visit(doc, {
+    Pair(_k, pair) {
+      if (complexKey === undefined && pair.key !== null && !isScalar(pair.key)) complexKey = (pair.key as { range?: [number] }).range?.[0] ?? 0;
+    },
+  });
+  if (complexKey !== undefined) {
+    const before = text.slice(0, complexKey);
+    const line = before.split('\n').length;
+    throw new YamlSyntaxError('a mapping key must be a plain value, not a map or a list', line, complexKey - before.lastIndexOf('\n'));
   }
   return doc.toJS({ maxAliasCount: 1000 });
 }

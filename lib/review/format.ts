@@ -1,6 +1,28 @@
 import { RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
-import { MITIGATIONS, MitigationMark, ReviewReport, ReviewResult, TemplateReview } from './review';
+import { CostReport, renderCost } from './cost';
+import { clip, REVIEW_LIMITS } from '../private/review-limits';
+import { MITIGATIONS, MitigationMark, ReviewFinding, ReviewReport, ReviewResult, TemplateReview } from './review';
+
+/**
+ * Text taken from a template (labels, names, messages quoting values) cut to a bounded length, so
+ * a template with a huge string yields a readable report instead of running out of string length.
+ */
+function cut(s: string): string {
+  return clip(s, REVIEW_LIMITS.maxReportTextChars);
+}
+
+/** The cost section with template-derived text (component labels, formulas) cut as above. */
+function cutCost(cost: CostReport): CostReport {
+  return {
+    ...cost,
+    components: cost.components.map((c) => ({
+      ...c,
+      label: cut(c.label),
+      lines: c.lines.map((l) => ({ ...l, item: cut(l.item), formula: cut(l.formula) })),
+    })),
+  };
+}
 
 /** Output formats of `kig review`. */
 export const REVIEW_FORMATS = ['table', 'json', 'markdown', 'sarif'] as const;
@@ -27,8 +49,8 @@ function counts(report: ReviewReport): string {
 
 function resultLine(r: ReviewResult): string[] {
   const prefix = r.status !== RuleStatus.NON_COMPLIANT ? `ok ${r.ruleId}` : r.acknowledged !== undefined ? `acknowledged ${r.ruleId}` : `${r.level.toUpperCase()} ${r.ruleId}`;
-  const suffix = r.acknowledged !== undefined ? ` (acknowledged: ${r.acknowledged})` : '';
-  return r.messages.length > 0 ? r.messages.map((m) => `${prefix}: ${m}${suffix}`) : [`${prefix}: ${r.resource}${suffix}`];
+  const suffix = r.acknowledged !== undefined ? ` (acknowledged: ${cut(r.acknowledged)})` : '';
+  return r.messages.length > 0 ? r.messages.map((m) => `${prefix}: ${cut(m)}${suffix}`) : [`${prefix}: ${r.resource}${suffix}`];
 }
 
 // ---- table -----------------------------------------------------------------------------------
@@ -42,19 +64,19 @@ export function renderTable(report: ReviewReport): string {
   const out: string[] = [];
   for (const t of report.templates) {
     out.push(`${t.path}: ${plural(t.resourceCount, 'resource')}, ${plural(t.components.length, 'component')}, ${plural(t.findings.length, 'finding')}`);
-    for (const n of t.notes) out.push(`  note: ${n}`);
+    for (const n of t.notes) out.push(`  note: ${cut(n)}`);
     if (t.components.length === 0) {
       out.push('  no APIs, queues, endpoints or services to review', '');
       continue;
     }
     const headers = ['COMPONENT', ...MITIGATIONS.map((m) => m.toUpperCase())];
-    const rows = t.components.map((c) => [c.label, ...MITIGATIONS.map((m) => markText(c.mitigations[m].mark))]);
+    const rows = t.components.map((c) => [cut(c.label), ...MITIGATIONS.map((m) => markText(c.mitigations[m].mark))]);
     const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     out.push(`  ${headers.map((h, i) => pad(h, widths[i])).join('  ').trimEnd()}`);
     for (const r of rows) out.push(`  ${r.map((v, i) => pad(v, widths[i])).join('  ').trimEnd()}`);
     out.push('');
     for (const c of t.components) {
-      out.push(`  ${c.label}`);
+      out.push(`  ${cut(c.label)}`);
       const w = Math.max(...MITIGATIONS.map((m) => m.length));
       for (const m of MITIGATIONS) {
         const cell = c.mitigations[m];
@@ -64,13 +86,14 @@ export function renderTable(report: ReviewReport): string {
       }
       out.push('');
     }
+    if (t.cost) out.push(...renderCost(cutCost(t.cost)));
   }
   out.push(`Summary: ${report.templates.length} template${report.templates.length === 1 ? '' : 's'}, ${counts(report)}.`);
   return `${out.join('\n')}\n`;
 }
 
 function markText(mark: MitigationMark): string {
-  return mark === MitigationMark.MISSING ? 'MISSING' : mark;
+  return mark === MitigationMark.MISSING || mark === MitigationMark.WRONG ? mark.toUpperCase() : mark;
 }
 
 // ---- markdown --------------------------------------------------------------------------------
@@ -84,18 +107,18 @@ export function renderMarkdown(report: ReviewReport): string {
   const out: string[] = ['# DoS-readiness review', '', `${report.templates.length} template(s): ${counts(report)}.`, ''];
   for (const t of report.templates) {
     out.push(`## ${md(t.path)}`, '');
-    for (const n of t.notes) out.push(`> Note: ${md(n)}`, '');
+    for (const n of t.notes) out.push(`> Note: ${md(cut(n))}`, '');
     if (t.components.length === 0) {
       out.push('No APIs, queues, endpoints or services to review.', '');
       continue;
     }
     out.push(`| Component | ${MITIGATIONS.join(' | ')} |`, `|---|${MITIGATIONS.map(() => '---').join('|')}|`);
     for (const c of t.components) {
-      out.push(`| ${md(c.label)} | ${MITIGATIONS.map((m) => (c.mitigations[m].mark === MitigationMark.MISSING ? '**missing**' : c.mitigations[m].mark)).join(' | ')} |`);
+      out.push(`| ${md(cut(c.label))} | ${MITIGATIONS.map((m) => (c.mitigations[m].mark === MitigationMark.MISSING || c.mitigations[m].mark === MitigationMark.WRONG ? `**${c.mitigations[m].mark}**` : c.mitigations[m].mark)).join(' | ')} |`);
     }
     out.push('');
     for (const c of t.components) {
-      out.push(`### ${md(c.label)}`, '');
+      out.push(`### ${md(cut(c.label))}`, '');
       for (const m of MITIGATIONS) {
         const cell = c.mitigations[m];
         out.push(`- **${m}**: ${cell.mark}`);
@@ -103,11 +126,16 @@ export function renderMarkdown(report: ReviewReport): string {
       }
       out.push('');
     }
+    if (t.cost) out.push(...renderCost(cutCost(t.cost), true));
   }
   return `${out.join('\n')}\n`;
 }
 
 // ---- json ------------------------------------------------------------------------------------
+
+function cutFinding(f: ReviewFinding): ReviewFinding {
+  return { ...f, message: cut(f.message), components: f.components.map(cut), ...(f.acknowledged !== undefined ? { acknowledged: cut(f.acknowledged) } : {}) };
+}
 
 function toJson(report: ReviewReport): unknown {
   return {
@@ -115,18 +143,19 @@ function toJson(report: ReviewReport): unknown {
     templates: report.templates.map((t: TemplateReview) => ({
       path: t.path,
       resourceCount: t.resourceCount,
-      notes: t.notes,
+      notes: t.notes.map(cut),
       components: t.components.map((c) => ({
         kind: c.kind,
         id: c.id,
-        label: c.label,
+        label: cut(c.label),
         mitigations: Object.fromEntries(MITIGATIONS.map((m) => [m, {
           mark: c.mitigations[m].mark,
-          results: c.mitigations[m].results.map((r) => ({ ruleId: r.ruleId, level: r.level, status: r.status, resource: r.resource, messages: r.messages, ...(r.acknowledged !== undefined ? { acknowledged: r.acknowledged } : {}) })),
+          results: c.mitigations[m].results.map((r) => ({ ruleId: r.ruleId, level: r.level, status: r.status, resource: r.resource, messages: r.messages.map(cut), ...(r.acknowledged !== undefined ? { acknowledged: r.acknowledged } : {}) })),
         }])),
       })),
-      findings: t.findings,
-      acknowledged: t.acknowledged,
+      findings: t.findings.map(cutFinding),
+      acknowledged: t.acknowledged.map(cutFinding),
+      ...(t.cost ? { cost: cutCost(t.cost) } : {}),
     })),
   };
 }
@@ -149,7 +178,7 @@ export function toSarif(report: ReviewReport): unknown {
     ruleId: f.ruleId,
     ruleIndex: index.get(f.ruleId),
     level: f.level,
-    message: { text: f.message },
+    message: { text: cut(f.message) },
     locations: [{
       physicalLocation: {
         artifactLocation: { uri: t.path.split('\\').join('/') },

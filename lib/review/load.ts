@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { findReferences } from '../nag/template/intrinsics';
+import * as jsonc from 'jsonc-parser';
+import { findReferences, getAttParts } from '../nag/template/intrinsics';
 import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
 import { YamlSyntaxError, parseCfnYaml } from './cfn-yaml';
+import { numericProblems } from './numeric-properties';
+import { clip, REVIEW_LIMITS } from '../private/review-limits';
 
 /** Bad input for `review`: a missing or unreadable file, malformed JSON/YAML, a broken template. */
 export class ReviewInputError extends Error {
@@ -16,16 +19,22 @@ export class ReviewInputError extends Error {
 export interface LoadedTemplate {
   /** Path as given or relative to the working directory, for messages and SARIF locations. */
   readonly path: string;
-  /** Raw text, used to find the line of each resource. */
+  /** Raw text (without a byte-order mark). */
   readonly text: string;
   /** The template in JSON shape. */
   readonly template: CfnTemplate;
+  /**
+   * The 1-based line where each resource is declared, found in one pass over the text.
+   * @default - looked up on demand
+   */
+  readonly lines?: ReadonlyMap<string, number>;
 }
 
 /**
  * Lists the template files behind a path: the file itself, or every stack template of a cdk.out
  * directory (through manifest.json, including nested assemblies of CDK stages and nested stack
- * templates; without a manifest, every *.template.json in it).
+ * templates; without a manifest, every *.template.json in it). Manifest paths must stay inside the
+ * directory given; an assembly reached twice (e.g. a nested assembly pointing back at ".") is read once.
  */
 export function templateFiles(target: string, cwd: string): string[] {
   const abs = path.resolve(cwd, target);
@@ -35,10 +44,11 @@ export function templateFiles(target: string, cwd: string): string[] {
   } catch {
     throw new ReviewInputError(`${target}: no such file or directory. Fix: pass a template file (.json, .yaml, .yml) or a cdk.out directory.`);
   }
-  if (!stat.isDirectory()) return [abs];
+  if (stat.isFile()) return [abs];
+  if (!stat.isDirectory()) throw new ReviewInputError(`${target}: ${specialKind(stat)}, not a regular file. Fix: pass a template file (.json, .yaml, .yml) or a cdk.out directory.`);
   let files: string[];
   try {
-    files = assemblyTemplates(abs, 0);
+    files = [...new Set(assemblyTemplates(abs, abs, 0, new Set()))];
   } catch (e) {
     if (e instanceof ReviewInputError) throw e;
     throw new ReviewInputError(`${target}: cannot list the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Fix: check the path and its permissions.`);
@@ -49,21 +59,46 @@ export function templateFiles(target: string, cwd: string): string[] {
   return files;
 }
 
-function assemblyTemplates(dir: string, depth: number): string[] {
+function specialKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'a special file';
+}
+
+/** A path from a manifest, resolved inside `root`; refused when it leaves it. */
+function inside(root: string, dir: string, rel: string, manifestPath: string): string {
+  const resolved = path.resolve(dir, rel);
+  const fromRoot = path.relative(root, resolved);
+  if (fromRoot.startsWith('..') || path.isAbsolute(fromRoot)) {
+    throw new ReviewInputError(`${manifestPath}: path ${JSON.stringify(clip(rel))} points outside the cloud assembly. Fix: synthesize the app again; a manifest only names files inside its cdk.out.`);
+  }
+  return resolved;
+}
+
+function assemblyTemplates(root: string, dir: string, depth: number, visited: Set<string>): string[] {
+  const real = fs.realpathSync(dir);
+  if (visited.has(real)) return [];
+  visited.add(real);
   const manifestPath = path.join(dir, 'manifest.json');
   if (depth < 5 && fs.existsSync(manifestPath)) {
-    let manifest: { artifacts?: Record<string, { type?: string; properties?: { templateFile?: string; directoryName?: string } }> };
+    let manifest: { artifacts?: Record<string, { type?: string; properties?: { templateFile?: unknown; directoryName?: unknown } }> };
     try {
-      manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+      manifest = JSON.parse(readRegularFile(manifestPath, manifestPath));
     } catch (e) {
-      throw new ReviewInputError(`${manifestPath}: not valid JSON (${(e as Error).message}). Fix: synthesize the app again.`);
+      if (e instanceof ReviewInputError) throw e;
+      throw new ReviewInputError(`${manifestPath}: not valid JSON (${clip((e as Error).message)}). Fix: synthesize the app again.`);
     }
     const out: string[] = [];
-    for (const artifact of Object.values(manifest.artifacts ?? {})) {
-      if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
-        out.push(path.join(dir, artifact.properties.templateFile));
-      } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-        out.push(...assemblyTemplates(path.join(dir, artifact.properties.directoryName), depth + 1));
+    const artifacts = typeof manifest?.artifacts === 'object' && manifest.artifacts !== null ? manifest.artifacts : {};
+    for (const artifact of Object.values(artifacts)) {
+      const props = typeof artifact === 'object' && artifact !== null ? artifact.properties ?? {} : {};
+      if (artifact.type === 'aws:cloudformation:stack' && typeof props.templateFile === 'string') {
+        out.push(inside(root, dir, props.templateFile, manifestPath));
+      } else if (artifact.type === 'cdk:cloud-assembly' && typeof props.directoryName === 'string') {
+        const nested = inside(root, dir, props.directoryName, manifestPath);
+        if (fs.existsSync(nested) && fs.statSync(nested).isDirectory()) out.push(...assemblyTemplates(root, nested, depth + 1, visited));
       }
     }
     // Nested stack templates are assets of their parent, not stack artifacts: add them too.
@@ -74,67 +109,280 @@ function assemblyTemplates(dir: string, depth: number): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort().map((f) => path.join(dir, f));
 }
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-  const lines = before.split('\n');
-  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+/**
+ * Reads a regular file of at most `REVIEW_LIMITS.maxFileBytes`. The file is opened without
+ * blocking and checked with fstat before anything is read, so a named pipe, a device such as
+ * /dev/zero or a socket is refused at once instead of hanging or filling memory.
+ */
+function readRegularFile(file: string, shown: string): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw new ReviewInputError(`${shown}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new ReviewInputError(`${shown}: ${stat.isDirectory() ? 'a directory' : specialKind(stat)}, not a regular file. Fix: pass a template file.`);
+    const max = REVIEW_LIMITS.maxFileBytes;
+    if (stat.size > max) {
+      throw new ReviewInputError(`${shown}: ${stat.size} bytes, above the ${max}-byte limit (CloudFormation itself takes at most 1 MB). Fix: review a real template; split very large stacks.`);
+    }
+    // Read at most one byte past the limit, in case the file grew after fstat.
+    const buf = Buffer.alloc(Math.min(max + 1, stat.size + 1));
+    let n = 0;
+    for (let got = -1; got !== 0 && n < buf.length;) {
+      got = fs.readSync(fd, buf, n, buf.length - n, null);
+      n += got;
+    }
+    if (n > max) throw new ReviewInputError(`${shown}: larger than the ${max}-byte limit. Fix: review a real template.`);
+    return buf.subarray(0, n).toString('utf8');
+  } catch (e) {
+    if (e instanceof ReviewInputError) throw e;
+    throw new ReviewInputError(`${shown}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Reads and parses one template file; every failure is a one-line ReviewInputError. */
 export function loadTemplate(file: string, cwd: string): LoadedTemplate {
   const shown = path.relative(cwd, file) || file;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ReviewInputError(`${shown}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
-  }
-  const template = asTemplate(parseText(text, file, shown), shown);
+  // A UTF-8 byte-order mark is not part of the template (cfn-lint accepts it too).
+  const text = readRegularFile(file, shown).replace(/^\uFEFF/, '');
+  const parsed = parseText(text, file, shown);
+  checkNesting(parsed.value, shown);
+  const template = asTemplate(parsed.value, shown);
   checkReferences(template, shown);
-  return { path: shown, text, template };
+  const problems = numericProblems(template);
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1, 4).join('; ')}${problems.length > 4 ? '; ...' : ''})` : '';
+    throw new ReviewInputError(`${shown}: not a valid template: ${problems[0]}${more}. Fix: give these properties numbers (or intrinsic functions that produce numbers).`);
+  }
+  return { path: shown, text, template, lines: parsed.lines ?? yamlResourceLines(text, template) };
+}
+
+interface Parsed {
+  readonly value: unknown;
+  readonly lines?: Map<string, number>;
 }
 
 /**
- * .json files are JSON. Other files that parse as JSON are JSON too (JSON.parse is faster and its
- * positions are exact); everything else is YAML.
+ * .json files are JSON. Other files that start like JSON are tried as JSON first (faster, exact
+ * positions); everything else is YAML.
  */
-function parseText(text: string, file: string, shown: string): unknown {
+function parseText(text: string, file: string, shown: string): Parsed {
   if (!/\.json$/i.test(file)) {
     if (/^\s*\{/.test(text)) {
       try {
-        return JSON.parse(text);
+        return parseJson(text, shown);
       } catch {
         // A YAML flow mapping, or broken JSON in a .yaml/.template file: YAML reports it.
       }
     }
     try {
-      return parseCfnYaml(text);
+      return { value: parseCfnYaml(text) };
     } catch (e) {
-      if (e instanceof YamlSyntaxError) throw new ReviewInputError(`${shown}:${e.line}:${e.column}: malformed YAML: ${e.message}. Fix: correct the YAML at that position.`);
-      throw new ReviewInputError(`${shown}: malformed YAML: ${(e as Error).message}.`);
+      if (e instanceof YamlSyntaxError && /call stack/i.test(e.message)) {
+        throw new ReviewInputError(`${shown}:${e.line}:${e.column}: nested too deeply to read; at most ${REVIEW_LIMITS.maxNestingDepth} levels are allowed. Fix: flatten the template.`);
+      }
+      if (e instanceof YamlSyntaxError) {
+        const what = /must be unique/.test(e.message) ? `duplicate key: ${e.message} (cfn-lint E0000)` : `malformed YAML: ${e.message}`;
+        throw new ReviewInputError(`${shown}:${e.line}:${e.column}: ${what}. Fix: correct the YAML at that position.`);
+      }
+      if (e instanceof RangeError) throw new ReviewInputError(`${shown}: nested too deeply to read (${clip(e.message)}); at most ${REVIEW_LIMITS.maxNestingDepth} levels are allowed. Fix: flatten the template.`);
+      throw new ReviewInputError(`${shown}: malformed YAML: ${clip((e as Error).message)}.`);
     }
   }
+  return parseJson(text, shown);
+}
+
+/**
+ * Parses JSON in two linear passes: a scan (jsonc-parser's visitor) that finds the first syntax
+ * error at its line and column, refuses nesting beyond the limit and duplicate keys (JSON.parse
+ * keeps the last one silently, hiding a resource; cfn-lint reports E0000), and notes the line of
+ * every resource; then the native JSON.parse for the value.
+ */
+function parseJson(text: string, shown: string): Parsed {
+  const lines = new Map<string, number>();
+  const keys: Array<Set<string> | undefined> = [];
+  let topKey: string | undefined;
+  const stop = (line: number, column: number, what: string, fix: string): never => {
+    throw new ReviewInputError(`${shown}:${line + 1}:${column + 1}: ${what}. Fix: ${fix}.`);
+  };
+  const open = (isObject: boolean, line: number, column: number) => {
+    keys.push(isObject ? new Set() : undefined);
+    if (keys.length > REVIEW_LIMITS.maxNestingDepth) {
+      stop(line, column, `nested deeper than ${REVIEW_LIMITS.maxNestingDepth} levels`, 'flatten the template');
+    }
+  };
   try {
-    return JSON.parse(text);
+    jsonc.visit(text, {
+      onObjectBegin: (_o, _l, line, column) => open(true, line, column),
+      onArrayBegin: (_o, _l, line, column) => open(false, line, column),
+      onObjectEnd: () => {
+        keys.pop();
+      },
+      onArrayEnd: () => {
+        keys.pop();
+      },
+      onObjectProperty: (name, _o, _l, line, column) => {
+        const own = keys[keys.length - 1];
+        if (own?.has(name)) stop(line, column, `duplicate key ${JSON.stringify(clip(name))} (cfn-lint E0000): JSON keeps only the last one`, 'give every key of an object its own name');
+        own?.add(name);
+        if (keys.length === 1) topKey = name;
+        else if (keys.length === 2 && topKey === 'Resources') lines.set(name, line + 1);
+      },
+      onError: (code, offset, _l, line, column) => {
+        stop(line, column, `malformed JSON: ${jsonErrorText(code, offset >= text.length)}`, 'correct the JSON at that position');
+      },
+    }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   } catch (e) {
-    const message = (e as Error).message;
-    const m = /at position (\d+)/.exec(message);
-    const { line, column } = lineColumn(text, m ? Number(m[1]) : text.length);
-    throw new ReviewInputError(`${shown}:${line}:${column}: malformed JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input')}. Fix: correct the JSON at that position.`);
+    if (e instanceof ReviewInputError) throw e;
+    if (e instanceof RangeError) throw new ReviewInputError(`${shown}: nested too deeply to read; at most ${REVIEW_LIMITS.maxNestingDepth} levels are allowed. Fix: flatten the template.`);
+    throw e;
+  }
+  try {
+    return { value: JSON.parse(text), lines };
+  } catch (e) {
+    // The scan accepted it, so this is a limit of the runtime (e.g. a string too long).
+    throw new ReviewInputError(`${shown}: cannot read the JSON (${clip((e as Error).message)}).`);
   }
 }
 
+const JSON_ERRORS: Readonly<Record<string, string>> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'malformed number',
+  PropertyNameExpected: "expected a property name or '}'",
+  ValueExpected: 'expected a value',
+  ColonExpected: "expected ':'",
+  CommaExpected: "expected ','",
+  CloseBraceExpected: "expected ',' or '}'",
+  CloseBracketExpected: "expected ',' or ']'",
+  EndOfFileExpected: 'expected the end of the input',
+  InvalidCommentToken: 'comments are not JSON',
+  UnexpectedEndOfComment: 'comments are not JSON',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'malformed number',
+  InvalidUnicode: 'malformed \\u escape',
+  InvalidEscapeCharacter: 'malformed escape',
+  InvalidCharacter: 'control character in a string',
+};
+
+function jsonErrorText(code: jsonc.ParseErrorCode, atEnd: boolean): string {
+  const name = jsonc.printParseErrorCode(code);
+  const text = JSON_ERRORS[name] ?? name;
+  return atEnd ? `unexpected end of input, ${text}` : text;
+}
+
+/** Refuses values nested deeper than the limit (YAML is parsed before it can be scanned). Iterative. */
+function checkNesting(value: unknown, shown: string): void {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > REVIEW_LIMITS.maxNestingDepth) {
+      throw new ReviewInputError(`${shown}: nested deeper than ${REVIEW_LIMITS.maxNestingDepth} levels. Fix: flatten the template.`);
+    }
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+}
+
+/**
+ * Lines of the resources of a YAML template, in one pass: the keys at the indentation of the first
+ * key under `Resources:`. Keys are compared as text, never turned into a regular expression.
+ */
+function yamlResourceLines(text: string, template: CfnTemplate): Map<string, number> {
+  const out = new Map<string, number>();
+  const ids = new Set(Object.keys(template.Resources));
+  let inResources = false;
+  let indent = -1;
+  let start = 0;
+  for (let line = 1; start <= text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const key = lineKey(text, start, end);
+    if (key !== undefined) {
+      if (key.indent === 0) {
+        inResources = key.name === 'Resources';
+        indent = -1;
+      } else if (inResources) {
+        if (indent < 0) indent = key.indent;
+        if (key.indent === indent && ids.has(key.name) && !out.has(key.name)) out.set(key.name, line);
+      }
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+/** The mapping key a line starts with (`  Name:` or `  "Name":`), with its indentation. */
+function lineKey(text: string, start: number, end: number): { indent: number; name: string } | undefined {
+  let i = start;
+  while (i < end && (text[i] === ' ' || text[i] === '\t')) i++;
+  if (i >= end || text[i] === '#' || text[i] === '-') return undefined;
+  const quote = text[i] === '"' || text[i] === "'" ? text[i] : undefined;
+  let nameEnd: number;
+  let name: string;
+  if (quote) {
+    nameEnd = text.indexOf(quote, i + 1);
+    if (nameEnd < 0 || nameEnd >= end) return undefined;
+    name = text.slice(i + 1, nameEnd);
+    nameEnd++;
+  } else {
+    const colon = text.indexOf(':', i);
+    if (colon < 0 || colon >= end) return undefined;
+    nameEnd = colon;
+    name = text.slice(i, colon).trimEnd();
+  }
+  let j = nameEnd;
+  while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
+  return text[j] === ':' ? { indent: i - start, name } : undefined;
+}
+
+/**
+ * A logical id: letters and digits (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html),
+ * at most 255 of them (cfn-lint's template schema, rule E3001 "is longer than 255").
+ */
+const LOGICAL_ID = /^[A-Za-z0-9]{1,255}$/;
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function asTemplate(parsed: unknown, shown: string): CfnTemplate {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObj(parsed) || !isObj(parsed.Resources)) {
     throw new ReviewInputError(`${shown}: not a CloudFormation template: no Resources section. Fix: pass a template (JSON or YAML with a top-level Resources map).`);
   }
   for (const [id, r] of Object.entries(parsed.Resources)) {
+    if (!LOGICAL_ID.test(id)) {
+      throw new ReviewInputError(`${shown}: resource id ${JSON.stringify(clip(id))} is not a logical id: allowed 1 to 255 letters and digits (A-Za-z0-9). Fix: rename the resource.`);
+    }
     if (!isObj(r) || typeof r.Type !== 'string') {
       throw new ReviewInputError(`${shown}: resource ${id} has no Type. Fix: give every resource a Type such as AWS::SQS::Queue.`);
     }
+    if (r.Properties !== undefined && !isObj(r.Properties)) {
+      throw new ReviewInputError(`${shown}: resource ${id}: Properties is ${showKind(r.Properties)}, not a map. Fix: write Properties as a map of property names to values.`);
+    }
+  }
+  for (const section of ['Parameters', 'Outputs', 'Conditions', 'Mappings'] as const) {
+    const v = parsed[section];
+    if (v !== undefined && !isObj(v)) {
+      throw new ReviewInputError(`${shown}: the ${section} section is ${showKind(v)}, not a map. Fix: write ${section} as a map, or remove it.`);
+    }
+  }
+  for (const [name, p] of Object.entries((parsed.Parameters as Record<string, unknown> | undefined) ?? {})) {
+    if (!LOGICAL_ID.test(name) || !isObj(p)) {
+      throw new ReviewInputError(`${shown}: parameter ${JSON.stringify(clip(name))} is not a parameter: a name of 1 to 255 letters and digits with a map (Type, Default, ...). Fix: correct the Parameters section.`);
+    }
   }
   return parsed as unknown as CfnTemplate;
+}
+
+function showKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'string' ? `the string ${JSON.stringify(clip(v, 40))}` : `${typeof v} ${clip(String(v), 40)}`;
 }
 
 /**
@@ -150,14 +398,15 @@ function checkReferences(template: CfnTemplate, shown: string): void {
     for (const ref of findReferences(value, where)) {
       const isResource = model.resource(ref.target) !== undefined;
       if (ref.via === 'Fn::GetAtt' ? !isResource : !model.isDefined(ref.target)) {
-        problems.push(`${ref.path}: ${ref.via} to "${ref.target}", which is not a ${ref.via === 'Fn::GetAtt' ? 'resource' : 'resource, parameter or pseudo parameter'} of this template`);
+        problems.push(`${clip(ref.path)}: ${ref.via} to "${clip(ref.target)}", which is not a ${ref.via === 'Fn::GetAtt' ? 'resource' : 'resource, parameter or pseudo parameter'} of this template`);
       }
     }
   };
   for (const [id, r] of Object.entries(template.Resources)) {
+    malformedReferences(r.Properties, `Resources.${id}.Properties`, problems);
     visit(r.Properties, `Resources.${id}.Properties`);
     const deps = typeof r.DependsOn === 'string' ? [r.DependsOn] : Array.isArray(r.DependsOn) ? r.DependsOn : [];
-    for (const d of deps) if (typeof d === 'string' && !model.resource(d)) problems.push(`Resources.${id}.DependsOn: "${d}" is not a resource of this template`);
+    for (const d of deps) if (typeof d === 'string' && !model.resource(d)) problems.push(`Resources.${id}.DependsOn: "${clip(d)}" is not a resource of this template`);
   }
   if (template.Outputs && typeof template.Outputs === 'object') visit(template.Outputs, 'Outputs');
   if (problems.length > 0) {
@@ -166,12 +415,30 @@ function checkReferences(template: CfnTemplate, shown: string): void {
   }
 }
 
-/** The 1-based line where a resource is declared, for SARIF and messages; undefined if not found. */
-export function resourceLine(loaded: LoadedTemplate, logicalId: string): number | undefined {
-  const start = Math.max(0, loaded.text.search(/["']?Resources["']?\s*:/));
-  const escaped = logicalId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`^[ \\t]*["']?${escaped}["']?[ \\t]*:`, 'm');
-  const m = re.exec(loaded.text.slice(start));
-  return m ? lineColumn(loaded.text, start + m.index).line : undefined;
+/**
+ * `Ref` and `Fn::GetAtt` whose argument names no logical id at all (`{"Ref": 1}`, `{"Fn::GetAtt": {}}`):
+ * the reference walker cannot follow them, and CloudFormation rejects them. Iterative.
+ */
+function malformedReferences(value: unknown, where: string, problems: string[]): void {
+  const stack: Array<[unknown, string]> = [[value, where]];
+  while (stack.length > 0 && problems.length < 100) {
+    const [v, at] = stack.pop()!;
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push([x, `${at}[${i}]`]));
+      continue;
+    }
+    if (!isObj(v)) continue;
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === 'Ref' && typeof v.Ref !== 'string') {
+      problems.push(`${clip(at)}: Ref to ${clip(JSON.stringify(v.Ref) ?? String(v.Ref), 40)}, which is not a logical id (Ref takes a name)`);
+    } else if (keys.length === 1 && keys[0] === 'Fn::GetAtt' && getAttParts(v) === undefined) {
+      problems.push(`${clip(at)}: Fn::GetAtt of ${clip(JSON.stringify(v['Fn::GetAtt']) ?? 'undefined', 40)}, which names no resource (Fn::GetAtt takes [LogicalId, Attribute])`);
+    }
+    for (const [k, x] of Object.entries(v)) if (typeof x === 'object' && x !== null) stack.push([x, `${at}.${k}`]);
+  }
 }
 
+/** The 1-based line where a resource is declared, for SARIF and messages; undefined if not found. */
+export function resourceLine(loaded: LoadedTemplate, logicalId: string): number | undefined {
+  return (loaded.lines ?? yamlResourceLines(loaded.text, loaded.template)).get(logicalId);
+}

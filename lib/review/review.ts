@@ -1,9 +1,13 @@
 import { evaluateRule } from '../nag/evaluate';
-import { INFERENCE_GUARD_PACK_NAME, InferenceGuardRule, Mitigation, RuleLevel, RuleStatus } from '../nag/rule';
+import { INFERENCE_GUARD_PACK_NAME, InferenceGuardRule, Mitigation, OutcomeDetail, RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
-import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
+import { withImportedAlarms } from '../nag/template/cross-stack-alarms';
+import { CfnTemplate } from '../nag/template/template-model';
 import { ComponentKind, componentsOf, listComponents } from './components';
 import { LoadedTemplate, resourceLine } from './load';
+import { prepareTemplate } from './prepare';
+import { CostReport, templateCost } from './cost';
+import { PriceTable } from './prices';
 
 /** The five mitigations, in column order. */
 export const MITIGATIONS: readonly Mitigation[] = [
@@ -12,8 +16,15 @@ export const MITIGATIONS: readonly Mitigation[] = [
 
 /** Mark of one mitigation for one component. */
 export enum MitigationMark {
+  /** Every rule behind the cell passes on values the template sets. */
   PRESENT = 'present',
+  /** Every rule passes, but at least one only on the platform default (nothing set). */
+  DEFAULT = 'default',
+  /** A rule fails because the protection is there but does not protect (wrong value, alarm with no action). */
+  WRONG = 'wrong',
+  /** A rule fails because the protection is absent. */
   MISSING = 'missing',
+  /** No rule applies. */
   NOT_APPLICABLE = 'n/a',
 }
 
@@ -36,6 +47,8 @@ export interface ReviewResult {
   readonly status: RuleStatus;
   /** Findings (non-compliant) or evidence (compliant). */
   readonly messages: readonly string[];
+  /** Absent or wrong (failing), or resting on the platform default (passing). @default - none */
+  readonly detail?: OutcomeDetail;
   /** Reason, when a non-compliant result is acknowledged in the template (see `acknowledgement`). */
   readonly acknowledged?: string;
 }
@@ -96,6 +109,8 @@ export interface TemplateReview {
   readonly acknowledged: readonly ReviewFinding[];
   /** Notes on the review itself (e.g. a Transform whose output is not reviewed). */
   readonly notes: readonly string[];
+  /** Worst-case cost per hour per component, when prices were given. @default - not computed */
+  readonly cost?: CostReport;
 }
 
 /** The review of every template given. */
@@ -114,6 +129,17 @@ export interface ReviewOptions {
    * @default - every rule of the InferenceGuard pack
    */
   readonly rules?: readonly InferenceGuardRule[];
+  /**
+   * The other templates of the same app (one cdk.out): their alarms on this template's resources,
+   * through cross-stack exports, count as this template's alarms, as in the CDK pack.
+   * @default - none
+   */
+  readonly siblings?: readonly CfnTemplate[];
+  /**
+   * Prices for the worst-case cost per hour of each component.
+   * @default - no cost section
+   */
+  readonly prices?: PriceTable;
 }
 
 function levelOf(rule: InferenceGuardRule): FindingLevel {
@@ -151,7 +177,8 @@ export function acknowledgement(template: CfnTemplate, resourceId: string, ruleI
 /** Reviews one loaded template with the InferenceGuard rules. */
 export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = {}): TemplateReview {
   const rules = options.rules ?? INFERENCE_GUARD_RULES;
-  const model = new TemplateModel(loaded.template);
+  const { model, origins, notes } = prepareTemplate(withImportedAlarms(loaded.template, options.siblings ?? []));
+  const source = (id: string) => origins.get(id) ?? id;
   const components = listComponents(model);
   const byKey = new Map(components.map((c) => [c.id, c]));
   const cells = new Map<string, Map<Mitigation, ReviewResult[]>>(components.map((c) => [c.id, new Map()]));
@@ -160,9 +187,12 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
   const other = { kind: ComponentKind.OTHER, id: '(template)', label: 'other resources' };
   let usedOther = false;
   const lines = new Map<string, number | undefined>();
+  // Keyed by the resource of the original template: the resources generated from one SAM
+  // resource share its line, and finding it once keeps large SAM templates fast.
   const lineOf = (id: string) => {
-    if (!lines.has(id)) lines.set(id, resourceLine(loaded, id));
-    return lines.get(id);
+    const from = source(id);
+    if (!lines.has(from)) lines.set(from, resourceLine(loaded, from));
+    return lines.get(from);
   };
 
   for (const rule of rules) {
@@ -171,8 +201,8 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
         const outcome = evaluateRule(rule, model, id);
         const result: ReviewResult = {
           ruleId: rule.id, level: levelOf(rule), mitigation: rule.mitigation, resource: id, resourceType: type,
-          status: outcome.status, messages: outcome.findings,
-          ...(outcome.status === RuleStatus.NON_COMPLIANT ? withAck(acknowledgement(loaded.template, id, rule.id)) : {}),
+          status: outcome.status, messages: outcome.findings, ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}),
+          ...(outcome.status === RuleStatus.NON_COMPLIANT ? withAck(acknowledgement(loaded.template, id, rule.id) ?? acknowledgement(loaded.template, source(id), rule.id)) : {}),
         };
         let owners = componentsOf(model, id).filter((c) => byKey.has(c));
         if (owners.length === 0) {
@@ -206,18 +236,25 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
     const mitigations = Object.fromEntries(MITIGATIONS.map((mit) => {
       const results = (m.get(mit) ?? []).filter((r) => r.status !== RuleStatus.NOT_APPLICABLE);
       results.sort((a, b) => Number(isFailing(b)) - Number(isFailing(a)));
-      const mark = results.length === 0 ? MitigationMark.NOT_APPLICABLE
-        : results.some(isFailing) ? MitigationMark.MISSING : MitigationMark.PRESENT;
-      return [mit, { mark, results }];
+      return [mit, { mark: markOf(results), results }];
     })) as unknown as Record<Mitigation, MitigationCell>;
     return { kind: c.kind, id: c.id, label: c.label, mitigations };
   });
 
-  const notes: string[] = [];
-  if (loaded.template.Transform !== undefined) {
-    notes.push(`the template uses Transform ${JSON.stringify(loaded.template.Transform)}; resources the transform generates are not reviewed (review the processed template instead)`);
-  }
-  return { path: loaded.path, resourceCount: model.ids.length, components: rows, findings, acknowledged, notes };
+  const cost = options.prices ? { cost: templateCost(model, components, options.prices) } : {};
+  return { path: loaded.path, resourceCount: Object.keys(loaded.template.Resources).length, components: rows, findings, acknowledged, notes: [...notes], ...cost };
+}
+
+/**
+ * The mark of one cell: n/a without results; missing when a failing rule finds the protection
+ * absent; wrong when every failing rule finds it present but ineffective; default when all pass
+ * but one only on the platform default; present otherwise.
+ */
+function markOf(results: readonly ReviewResult[]): MitigationMark {
+  if (results.length === 0) return MitigationMark.NOT_APPLICABLE;
+  const failing = results.filter(isFailing);
+  if (failing.length > 0) return failing.every((r) => r.detail === OutcomeDetail.WRONG) ? MitigationMark.WRONG : MitigationMark.MISSING;
+  return results.some((r) => r.status === RuleStatus.COMPLIANT && r.detail === OutcomeDetail.DEFAULT) ? MitigationMark.DEFAULT : MitigationMark.PRESENT;
 }
 
 /** Combines template reviews into a report with finding counts. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { groupLines, limitLines } from '../../lib/cli/limits';
-import { deriveLimits, InferenceProfile } from '../../lib/profile';
+import { deriveLimits, deriveQueueLimits, InferenceProfile } from '../../lib/profile';
 import { runKig } from '../support/cli';
 
 const PROFILE = {
@@ -24,7 +24,8 @@ describe('kig limits', () => {
   test('every derived number is printed with its formula, grouped by construct', async () => {
     const r = await runKig(['limits', '--profile', 'p.json', '--max-instances', '3'], { cwd: dir });
     expect(r.code).toBe(0);
-    const limits = deriveLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3 });
+    // An ml.* profile is derived for a SageMaker real-time endpoint (6 MB, 60 s), as the service does.
+    const limits = deriveLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3, backendMaxPayloadBytes: 6_291_456, backendTimeoutMs: 60_000, backendName: 'SageMaker real-time endpoint' });
     const lines = limitLines(limits);
     for (const l of lines) expect(r.stdout).toContain(`  ${l.path} = ${l.value}\n      ${l.formula}\n`);
     // every formula deriveLimits reports is shown
@@ -34,6 +35,12 @@ describe('kig limits', () => {
     expect(r.stdout).toContain('usagePlanTiers.premium.rateLimit = 180');
     expect(r.stdout).toMatch(/Backend scaling[^\n]*\n  scaling.minInstances = 1/);
     expect(r.stdout).not.toContain('\nOther\n');
+    expect(r.stdout).toContain('SageMaker real-time endpoint limit 6291456');
+    expect(r.stdout).not.toContain('backend limit none');
+    // The job queue's limits, from the same instance ceiling.
+    const queue = deriveQueueLimits(InferenceProfile.fromJson(PROFILE), { maxInstances: 3 });
+    expect(r.stdout).toMatch(/InferenceQueue: SQS, admission, workers[^\n]*\n/);
+    expect(r.stdout).toContain(`  queue.depthBudget = ${queue.depthBudget}\n      ${queue.formulas.depthBudget}\n`);
   });
 
   test('groups claim every line exactly once', () => {
@@ -49,6 +56,22 @@ describe('kig limits', () => {
     const j = JSON.parse(r.stdout);
     expect(j.limits.throttle.rateLimit).toBe(240);
     expect(j.groups[0].lines[0]).toEqual({ path: 'timeouts.integrationTimeoutMs', value: j.limits.timeouts.integrationTimeoutMs, formula: expect.stringMatching(/^min\(/) });
+  });
+
+  test('the worst-case cost per hour: the API at its throttle, instances at their maximum, with the prices used', async () => {
+    const r = await runKig(['limits', '--profile', 'p.json', '--max-instances', '3'], { cwd: dir });
+    // 360 rps x 3600 s x $3.50/M = $4.536/h; 3 x ml.g5.xlarge at $1.408/h = $4.224/h.
+    expect(r.stdout).toContain('API requests at the stage throttle: $4.54/h = 360 rps x 3600 s x $3.5/M');
+    expect(r.stdout).toContain('instances at their maximum: $4.22/h = 3 (scaling.maxInstances) x ml.g5.xlarge $1.408/h');
+    expect(r.stdout).toMatch(/Worst-case cost per hour \(us-east-1 on-demand prices as of \d{4}-\d{2}-\d{2}; override with --prices FILE\): \$\d+\.\d\d\/h/);
+    fs.writeFileSync(path.join(dir, 'prices.json'), JSON.stringify({ region: 'eu-west-1', asOf: '2026-10-01', sageMakerInstancePerHour: { 'ml.g5.xlarge': 1.5 } }));
+    const j = JSON.parse((await runKig(['limits', '--profile', 'p.json', '--max-instances', '3', '--prices', 'prices.json', '--json'], { cwd: dir })).stdout);
+    expect(j.cost.region).toBe('eu-west-1');
+    expect(j.cost.components[1].perHour).toBeCloseTo(4.5, 10);
+    fs.writeFileSync(path.join(dir, 'badprices.json'), '{"sqsPerMillionRequests": "cheap"}');
+    const bad = await runKig(['limits', '--profile', 'p.json', '--prices', 'badprices.json'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('kig limits: --prices badprices.json: sqsPerMillionRequests = "cheap" (allowed: a price >= 0). Fix: correct those entries.\n');
   });
 
   test('a profile whose limits break an invariant: exit 1 with the problems', async () => {

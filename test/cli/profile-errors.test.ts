@@ -85,12 +85,20 @@ describe('kig profile: bad input gets a clear message and keeps partial results'
       const out = path.join(dir, 'interrupted.json');
       const report = path.join(dir, 'interrupted.svg');
       const ctl = new AbortController();
-      const started = Date.now();
-      const run = runKig(['profile', '--url', `${flaky.base}/invocations`, '--payload', 'ok.json', '--concurrency', '1,2,4,8',
-        '--step-seconds', '1', '--out', out, '--report', report], { cwd: dir, signal: ctl.signal });
-      setTimeout(() => ctl.abort(), 2_000); // during the second step (1.2 s per step with warm-up)
-      const r = await run;
-      expect(Date.now() - started).toBeLessThan(4_000);
+      let abortedAt = 0;
+      // Ctrl-C 0.5 s into the second step (1.2 s with its warm-up): timed from the first step's
+      // line, so a slow start on a busy machine cannot move it into the first step.
+      const onStderr = (t: string) => {
+        if (!abortedAt && /concurrency\s+1:/.test(t)) {
+          abortedAt = -1;
+          setTimeout(() => { abortedAt = Date.now(); ctl.abort(); }, 500);
+        }
+      };
+      const r = await runKig(['profile', '--url', `${flaky.base}/invocations`, '--payload', 'ok.json', '--concurrency', '1,2,4,8',
+        '--step-seconds', '1', '--out', out, '--report', report], { cwd: dir, signal: ctl.signal, onStderr });
+      // It stops rather than running the 2.4 s of steps still to come (the partial step below
+      // shows it did not finish the current one either).
+      expect(Date.now() - abortedAt).toBeLessThan(2_400);
       expect(r.code).toBe(130);
       expect(r.stderr).toMatch(/interrupted after 1 of 4 steps; the steps measured so far were kept/);
       const doc = read(out);

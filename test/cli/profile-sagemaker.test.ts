@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { StepResult } from '../../lib/profiler';
+import { KneeResult, StepResult } from '../../lib/profiler';
 import { runKig } from '../support/cli';
+import { physicalViolations } from '../support/known-server';
 import { ChildServer, startModelServer } from '../support/servers';
 
 describe('kig profile --sagemaker-endpoint against a local InvokeEndpoint peer (restJson)', () => {
@@ -30,12 +31,13 @@ describe('kig profile --sagemaker-endpoint against a local InvokeEndpoint peer (
     const r = await runKig(['profile', '--sagemaker-endpoint', 'mnist-prod', '--region', 'us-east-1', '--endpoint-url', server.base,
       '--payload', 'req.json', '--concurrency', '1,3,6', '--step-seconds', '1.5', '--latency-bound-ms', '3000', '--out', out, '--json'], { cwd: dir });
     expect(r.code).toBe(0);
-    const doc = JSON.parse(fs.readFileSync(out, 'utf8')) as { knee: { concurrency: number; saturationThroughputRps: number }; model: string; steps: StepResult[]; extra: { target: string } };
+    const doc = JSON.parse(fs.readFileSync(out, 'utf8')) as { knee: KneeResult; model: string; steps: StepResult[]; extra: { target: string } };
     expect(doc.model).toBe('mnist-prod');
     expect(doc.extra.target).toBe(`SageMaker endpoint mnist-prod at ${server.base}`);
-    expect(doc.knee.concurrency).toBe(3);
-    expect(Math.abs(doc.knee.saturationThroughputRps - 30) / 30).toBeLessThan(0.15);
-    expect(doc.steps.every((s) => s.errorRate === 0)).toBe(true);
+    expect(doc.steps.map((s) => s.concurrency)).toEqual([1, 3, 6]);
+    expect(doc.steps.every((s) => s.errorRate === 0 && s.ok > 0)).toBe(true);
+    // What holds however busy the machine is; the knee's accuracy is in bench/profile-accuracy.ts.
+    expect(physicalViolations(doc, { P: 3, S: 100 }, 1.5)).toEqual([]);
   });
 
   test('AWS_ENDPOINT_URL is honoured; an endpoint the peer does not know is a clear non-2xx', async () => {

@@ -11,7 +11,12 @@ import { renderSvg, StepResult } from '../../lib/profiler';
 import { runKig } from '../support/cli';
 import { ChildServer, startModelServer } from '../support/servers';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium on PATH: scripts/test-env.sh (run by `npm test` and CI) installs it when it can. */
+const CHROMIUM = process.env.PATH?.split(path.delimiter).map((d) => path.join(d, 'chromium')).find((f) => fs.existsSync(f));
+const MISSING = 'chromium is not on PATH and scripts/test-env.sh could not install it here (it needs apt-get as root or passwordless sudo); install it with `sudo apt-get install -y chromium`';
+if (!CHROMIUM && process.env.CI === 'true') throw new Error(`${MISSING}. CI must render the report.`);
+// eslint-disable-next-line no-console
+if (!CHROMIUM) console.warn(`report rendering skipped: ${MISSING}`);
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface Plot {
@@ -59,14 +64,13 @@ function at(ticks: Array<{ value: number; pos: number }>, v: number): number {
   return a.pos + ((v - a.value) / (b.value - a.value)) * (b.pos - a.pos);
 }
 
-describe('profile report rendered in headless Chromium', () => {
+(CHROMIUM ? describe : describe.skip)(CHROMIUM ? 'profile report rendered in headless Chromium' : `profile report rendered in headless Chromium (skipped: ${MISSING})`, () => {
   let server: ChildServer;
   let context: BrowserContext;
   let dir: string;
   let doc: { steps: StepResult[]; knee: { concurrency: number; throughputRps: number; latencyBoundMs: number } };
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-report-'));
     fs.writeFileSync(path.join(dir, 'req.json'), '{"instances": [[1]]}');
     server = await startModelServer(['--concurrency', '3', '--service-ms', '30']);
@@ -102,8 +106,11 @@ describe('profile report rendered in headless Chromium', () => {
       expect(Math.abs(p.cy - at(yt, p.latency))).toBeLessThan(2);
     }
     // more throughput is further right, more latency is higher up
-    const byX = [...plot.points].sort((a, b) => a.cx - b.cx).map((p) => p.throughput);
-    expect(byX).toEqual([...byX].sort((a, b) => a - b));
+    // (points less than a pixel apart may be drawn in either order: steps at the knee can differ by 0.01 req/s)
+    const byX = [...plot.points].sort((a, b) => a.cx - b.cx);
+    for (let i = 0; i + 1 < byX.length; i++) {
+      if (byX[i + 1].cx - byX[i].cx >= 1) expect(byX[i + 1].throughput).toBeGreaterThan(byX[i].throughput);
+    }
     // the knee marker rings the knee's point, and its label says what the JSON says
     const kneePoint = plot.points.find((p) => p.concurrency === doc.knee.concurrency)!;
     expect(plot.knee!.concurrency).toBe(doc.knee.concurrency);

@@ -31,18 +31,19 @@ function backend(props: Partial<SageMakerRealtimeBackendProps> = {}, region?: st
 describe('SageMakerRealtimeBackend template', () => {
   const { template } = backend();
 
-  test('TF Serving settings come from the limits, not SAGEMAKER_MODEL_SERVER_*', () => {
+  test('TF Serving settings come from the limits, as variables the container reads without an inference.py', () => {
     template.hasResourceProperties('AWS::SageMaker::Model', {
       EnableNetworkIsolation: true,
       PrimaryContainer: {
         ModelDataUrl: 's3://models-bucket/mnist/model.tar.gz',
         Environment: {
-          SAGEMAKER_GUNICORN_TIMEOUT_SECONDS: '5',
           SAGEMAKER_NGINX_PROXY_READ_TIMEOUT_SECONDS: '5',
-          SAGEMAKER_GUNICORN_WORKERS: '4',
           SAGEMAKER_TFS_ENABLE_BATCHING: 'true',
           SAGEMAKER_TFS_MAX_BATCH_SIZE: '8',
+          SAGEMAKER_TFS_BATCH_TIMEOUT_MICROS: '1000',
           SAGEMAKER_TFS_MAX_ENQUEUED_BATCHES: String(Math.floor(5000 / 41)),
+          // ceil(sustainable concurrency / batch size) batches in flight
+          SAGEMAKER_TFS_NUM_BATCH_THREADS: String(Math.ceil(profile().sustainableConcurrency / 8)),
           SAGEMAKER_TFS_INTRA_OP_PARALLELISM: '4',
           SAGEMAKER_TFS_INTER_OP_PARALLELISM: '2',
         },
@@ -50,6 +51,17 @@ describe('SageMakerRealtimeBackend template', () => {
     });
     const env = Object.values(template.findResources('AWS::SageMaker::Model'))[0].Properties.PrimaryContainer.Environment;
     expect(Object.keys(env).filter((k) => k.startsWith('SAGEMAKER_MODEL_SERVER'))).toEqual([]);
+    // gunicorn only runs with an inference.py: its variables would claim a bound that does not exist.
+    expect(Object.keys(env).filter((k) => k.startsWith('SAGEMAKER_GUNICORN'))).toEqual([]);
+  });
+
+  test('without server-side batching the batch queue is still bounded (batches of one)', () => {
+    const { template: t } = backend({ limits: deriveLimits(profile(), { maxInstances: 3, maxBatchSize: 1 }) });
+    const env = Object.values(t.findResources('AWS::SageMaker::Model'))[0].Properties.PrimaryContainer.Environment;
+    expect(env).toEqual(expect.objectContaining({
+      SAGEMAKER_TFS_ENABLE_BATCHING: 'true', SAGEMAKER_TFS_MAX_BATCH_SIZE: '1',
+      SAGEMAKER_TFS_NUM_BATCH_THREADS: String(profile().sustainableConcurrency),
+    }));
   });
 
   test('image is the TF Serving GPU DLC resolved per Region through a mapping', () => {
@@ -59,6 +71,28 @@ describe('SageMakerRealtimeBackend template', () => {
     expect(mapping['us-east-1'].account).toBe('763104351884');
     expect(mapping['af-south-1'].account).toBe('626614931356');
     expect(mapping['me-central-1'].account).toBe('914824155844');
+    // Regions whose DLC account is not the common one (docs/reference/region_availability.md).
+    expect(mapping['ca-west-1'].account).toBe('204538143572');
+    expect(mapping['mx-central-1'].account).toBe('637423239942');
+    expect(mapping['eu-central-2'].account).toBe('380420809688');
+    expect(mapping['eu-south-2'].account).toBe('503227376785');
+    expect(mapping['il-central-1'].account).toBe('780543022126');
+    expect(mapping['ap-south-2'].account).toBe('772153158452');
+    expect(mapping['ap-southeast-4'].account).toBe('457447274322');
+    expect(mapping['ap-southeast-5'].account).toBe('550225433462');
+    expect(mapping['ap-southeast-7'].account).toBe('590183813437');
+    expect(mapping['ap-east-2'].account).toBe('975050140332');
+    expect(mapping['ap-southeast-6'].account).toBe('633930458069');
+  });
+
+  test('a Region without Deep Learning Containers is refused instead of guessed', () => {
+    expect(() => dlcAccountFor('xx-nowhere-1')).toThrow(/region = "xx-nowhere-1": allowed a Region with Deep Learning Containers/);
+  });
+
+  test('the default DLC is past its end of patch: a warning says so', () => {
+    const { stack } = backend({});
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('past its end of patch \\(2026-03-11'));
+    expect(warnings.length).toBeGreaterThan(0);
   });
 
   test('a known Region resolves the registry account directly', () => {
@@ -84,7 +118,7 @@ describe('SageMakerRealtimeBackend template', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       TargetTrackingScalingPolicyConfiguration: {
         PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
-        TargetValue: Math.floor(180 * 60 * 0.7), ScaleOutCooldown: 60, ScaleInCooldown: 600,
+        TargetValue: 7560, ScaleOutCooldown: 60, ScaleInCooldown: 600,
       },
     });
   });
@@ -151,8 +185,8 @@ describe('SageMakerRealtimeBackend validation (one test per rule)', () => {
     const p = profile({ peakHostMemoryMiB: 20_000 });
     expect(problemsOf(() => backend({ profile: p, limits: deriveLimits(profile()) }))).toContain('profile.peakHostMemoryMiB');
   });
-  test('invalid worker and thread counts', () => {
-    expect(problemsOf(() => backend({ modelServerWorkers: 0, intraOpParallelism: 0, interOpParallelism: 2000 }))).toEqual(['modelServerWorkers', 'intraOpParallelism', 'interOpParallelism']);
+  test('invalid thread counts', () => {
+    expect(problemsOf(() => backend({ intraOpParallelism: 0, interOpParallelism: 2000 }))).toEqual(['intraOpParallelism', 'interOpParallelism']);
   });
   test('a profile from other hardware is a warning', () => {
     const p = profile({ hardware: 'ml.g6.xlarge' });

@@ -60,6 +60,11 @@ describe('admission', () => {
     ['oversize payload', postJobs({ instances: [[1, 2, 3]], pad: 'x'.repeat(3_000) }), 413, 'PayloadTooLarge'],
     ['bad idempotency key', postJobs(ok, { 'Idempotency-Key': 'has space' }), 400, 'InvalidIdempotencyKey'],
     ['too long idempotency key', postJobs(ok, { 'Idempotency-Key': 'k'.repeat(129) }), 400, 'InvalidIdempotencyKey'],
+    ['1e400 (Infinity) in a float32 tensor', postJobs('{"instances": [[1e400, 2, 3]]}'), 400, 'InvalidRequest'],
+    ['-1e400 in a float32 tensor', postJobs('{"instances": [[-1e400, 2, 3]]}'), 400, 'InvalidRequest'],
+    ['1e39 (above the float32 range) in a float32 tensor', postJobs('{"instances": [[1e39, 2, 3]]}'), 400, 'InvalidRequest'],
+    ['numeric Content-Type', { ...postJobs(ok), headers: { 'Content-Type': 5 as unknown as string } }, 415, 'UnsupportedMediaType'],
+    ['object body', { ...postJobs(ok), body: { instances: [[1, 2, 3]] } as unknown as string }, 400, 'MalformedJson'],
   ])('%s: 4xx with a JSON body, nothing enqueued', async (_name, event, status, code) => {
     const f = await fixture();
     const res = await setup(f, { maxRequestBytes: 2_000 })(event);

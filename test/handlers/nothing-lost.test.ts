@@ -1,14 +1,15 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { admit, DepthGauge } from '../../handlers/admission/core';
-import { fromItem, S } from '../../handlers/shared/dynamo';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { admit, AdmissionDeps, DepthGauge } from '../../handlers/admission/core';
 import { parseJobMessage } from '../../handlers/shared/job';
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { SageMakerBackend } from '../../handlers/worker/backends';
-import { processBatch } from '../../handlers/worker/core';
+import { BatchResponse, processBatch, SqsEvent } from '../../handlers/worker/core';
 import { FakeSageMaker, SAGEMAKER_ERRORS } from '../support/fake-sagemaker';
+import { auditJobs } from '../support/job-audit';
 import { localClients, MotoServer, startMoto } from '../support/moto';
-import { admissionConfig, counts, createFixture, drainQueue, lambdaContext, workerConfig } from '../support/queue-fixture';
+import { admissionConfig, counts, createFixture, drainQueue, eventSourceLog, lambdaContext, lambdaInvocation, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../support/requests';
 
 let moto: MotoServer;
@@ -20,6 +21,47 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([moto?.stop(), fake?.stop()]);
 });
+
+type Clients = ReturnType<typeof localClients>;
+
+/**
+ * Submits `n` jobs through the admission core, 25 at a time, as a client would: a 503 or 429
+ * (the local peer failing, or the backlog budget) is retried after its Retry-After, at most 1 s
+ * here. Returns the job id of each accepted job by its marker (the job's first input value).
+ */
+async function admitAll(clients: Clients, f: QueueFixture, n: number): Promise<Map<number, string>> {
+  const cfg = admissionConfig(f, { depthBudget: 10_000, environments: 4 });
+  const deps: AdmissionDeps = { ...clients, validate: compileRequestSchema(TEST_SIGNATURE.toJsonSchema()), now: Date.now, log: () => undefined };
+  const gauge = new DepthGauge(cfg, clients.sqs, Date.now);
+  const jobs = new Map<number, string>();
+  for (let start = 0; start < n; start += 25) {
+    await Promise.all(Array.from({ length: Math.min(25, n - start) }, async (_v, k) => {
+      const marker = start + k;
+      for (let attempt = 1; ; attempt++) {
+        const res = await admit(postJobs({ instances: [[marker, 0, 0]] }), cfg, deps, gauge);
+        if (res.statusCode === 202) {
+          jobs.set(marker, JSON.parse(res.body).jobId);
+          return;
+        }
+        if (![429, 503].includes(res.statusCode) || attempt === 5) throw new Error(`job ${marker}: admission answered ${res.statusCode} ${res.body}`);
+        await new Promise((r) => setTimeout(r, Math.min(1, Number(res.headers?.['Retry-After'] ?? 1)) * 1_000));
+      }
+    }));
+  }
+  return jobs;
+}
+
+/** Successful (200, not aborted) model calls of the fake endpoint, by marker. */
+function successfulCalls(): Map<number, number> {
+  const byMarker = new Map<number, number>();
+  for (const c of fake.calls) {
+    if (c.status === 200 && !c.aborted) {
+      const marker = (JSON.parse(c.body) as { instances: number[][] }).instances[0][0];
+      byMarker.set(marker, (byMarker.get(marker) ?? 0) + 1);
+    }
+  }
+  return byMarker;
+}
 
 /** A small seeded generator, so a failing run can be replayed. */
 function mulberry32(seed: number): () => number {
@@ -38,21 +80,11 @@ test('nothing lost: 500 jobs with random faults each end exactly once, as a resu
   const clients = localClients(moto.endpoint);
   const f = await createFixture(clients, { visibilityTimeoutSeconds: 40, maxReceiveCount });
   const startedAt = Date.now();
+  fake.calls.length = 0;
   const rand = mulberry32(Number(process.env.KIG_FAULT_SEED ?? 20261125));
 
   // Admit every job through the admission core (budget large enough for all).
-  const aCfg = admissionConfig(f, { depthBudget: 10_000, environments: 4 });
-  const aDeps = { ...clients, validate: compileRequestSchema(TEST_SIGNATURE.toJsonSchema()), now: Date.now, log: () => undefined };
-  const gauge = new DepthGauge(aCfg, clients.sqs, Date.now);
-  const jobIdByMarker = new Map<number, string>();
-  for (let start = 0; start < JOBS; start += 25) {
-    await Promise.all(Array.from({ length: 25 }, async (_v, k) => {
-      const marker = start + k;
-      const res = await admit(postJobs({ instances: [[marker, 0, 0]] }), aCfg, aDeps, gauge);
-      expect(res.statusCode).toBe(202);
-      jobIdByMarker.set(marker, JSON.parse(res.body).jobId);
-    }));
-  }
+  const jobIdByMarker = await admitAll(clients, f, JOBS);
 
   // Faults: 2 % poison jobs that always fail with 500; per call 8 % 503, 5 % throttling,
   // 3 % ModelError (a failed result), 3 % a model slower than the deadline.
@@ -68,65 +100,91 @@ test('nothing lost: 500 jobs with random faults each end exactly once, as a resu
     return { body: { marker } };
   };
 
-  // As deployed: the visibility timeout (40 s) is at least 6 x the worker timeout (2 s), so a
-  // message is only redelivered after its worker finished or died. (The simulated invocation is
-  // not killed at its timeout, so the margin is wider than 6 x to absorb a loaded machine.)
+  // As deployed: the visibility timeout (40 s) is at least 6 x the worker timeout (5 s here), so
+  // a message is only redelivered after its invocation finished or was stopped at its timeout.
   const admittedAt = Date.now();
   const cfg = workerConfig(f, { maxReceiveCount, visibilityTimeoutSeconds: 40, perCallDeadlineMs: 300, backoffBaseSeconds: 1 });
   const wDeps = { ...clients, backend: new SageMakerBackend(fake.client(), 'ep'), now: Date.now, random: rand, log: () => undefined };
   let crashes = 0;
-  await drainQueue(clients.sqs, f.queueUrl, 5, 6, async (event) => {
+  const events = await drainQueue(clients.sqs, f.queueUrl, 5, 6, (event) => lambdaInvocation(5_000, wDeps, async (context, deps) => {
     // 3 % of invocations crash after the first message (the runtime dies mid-batch).
     if (event.Records.length > 1 && rand() < 0.03) {
       crashes++;
-      await processBatch({ Records: event.Records.slice(0, 1) }, lambdaContext(2_000), cfg, wDeps);
+      await processBatch({ Records: event.Records.slice(0, 1) }, context, cfg, deps);
       throw new Error('Runtime exited');
     }
-    return processBatch(event, lambdaContext(2_000), cfg, wDeps);
-  }, 240_000);
+    return processBatch(event, context, cfg, deps);
+  }), 240_000);
 
   const drainedAt = Date.now();
-  // Collect the dead-letter queue.
-  const dead = new Map<string, number>();
-  for (;;) {
-    const out = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }));
-    if (!out.Messages?.length) break;
-    for (const m of out.Messages) {
-      const id = parseJobMessage(m.Body!)!.jobId;
-      dead.set(id, (dead.get(id) ?? 0) + 1);
-    }
-  }
-
-  const successesByMarker = new Map<number, number>();
-  for (const c of fake.calls) {
-    if (c.status === 200 && !c.aborted) {
-      const marker = (JSON.parse(c.body) as { instances: number[][] }).instances[0][0];
-      successesByMarker.set(marker, (successesByMarker.get(marker) ?? 0) + 1);
-    }
-  }
-
-  const tally: Record<string, number> = {};
-  for (const [marker, jobId] of jobIdByMarker) {
-    const rec = fromItem((await clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }))).Item)!;
-    tally[rec.status] = (tally[rec.status] ?? 0) + 1;
-    if (rec.status === 'SUCCEEDED') {
-      expect({ marker, results: successesByMarker.get(marker) ?? 0, dead: dead.get(jobId) ?? 0 }).toEqual({ marker, results: 1, dead: 0 });
-      expect(JSON.parse(rec.result!)).toEqual({ marker });
-    } else if (rec.status === 'FAILED') {
-      expect({ marker, results: successesByMarker.get(marker) ?? 0, dead: dead.get(jobId) ?? 0 }).toEqual({ marker, results: 0, dead: 0 });
-    } else {
-      // In the DLQ exactly once. The record says DEAD_LETTERED when the worker saw the last
-      // delivery fail; when the last receive never reached it (a crash took the batch), the record
-      // keeps its earlier, non-final status. Either way a redrive can claim the job again.
-      expect({ marker, final: false, results: successesByMarker.get(marker) ?? 0, dead: dead.get(jobId) ?? 0 })
-        .toEqual({ marker, final: ['SUCCEEDED', 'FAILED'].includes(rec.status), results: 0, dead: 1 });
-    }
-  }
-  for (const p of poison) expect(dead.get(jobIdByMarker.get(p)!)).toBe(1);
-  expect((await counts(clients.sqs, f.queueUrl)).total).toBe(0);
-  expect(Object.values(tally).reduce((a, b) => a + b, 0)).toBe(JOBS);
-  expect((tally.SUCCEEDED ?? 0) + (tally.FAILED ?? 0) + [...dead.values()].reduce((a, b) => a + b, 0)).toBe(JOBS);
+  const audit = await auditJobs(clients, f, jobIdByMarker, successfulCalls());
+  expect(audit.problems).toEqual([]);
+  for (const p of poison) expect(audit.deadLettered.get(jobIdByMarker.get(p)!)).toBe(1);
+  expect(Object.values(audit.tally).reduce((a, b) => a + b, 0)).toBe(JOBS);
   expect(crashes).toBeGreaterThan(0);
   // eslint-disable-next-line no-console
-  console.log(`nothing-lost: ${JSON.stringify(tally)}, ${fake.calls.length} model calls, ${crashes} crashes, ${poison.size} poison jobs; admit ${admittedAt - startedAt} ms, drain ${drainedAt - admittedAt} ms`);
+  console.log(`nothing-lost: ${JSON.stringify(audit.tally)}, ${fake.calls.length} model calls, ${crashes} crashes, ${poison.size} poison jobs; `
+    + `event source: ${events.receiveErrors.length} failed receives, ${events.deleteFailures.length} failed deletes (redelivered); admit ${admittedAt - startedAt} ms, drain ${drainedAt - admittedAt} ms`);
 }, 300_000);
+
+test('the audit catches a real loss: a worker that acknowledges a job without doing it', async () => {
+  const clients = localClients(moto.endpoint);
+  const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 3 });
+  const jobs = await admitAll(clients, f, 12);
+  fake.calls.length = 0;
+  fake.behave = (call) => ({ body: { marker: (JSON.parse(call.body) as { instances: number[][] }).instances[0][0] } });
+  const LOST = 7;
+  const cfg = workerConfig(f);
+  const deps = { ...clients, backend: new SageMakerBackend(fake.client(), 'ep'), now: Date.now, random: Math.random, log: () => undefined };
+  const log = eventSourceLog();
+  await drainQueue(clients.sqs, f.queueUrl, 5, 2, async (event: SqsEvent): Promise<BatchResponse> => {
+    // The bug: job 7's message is deleted and reported done, but the job never runs.
+    const lost = event.Records.filter((r) => parseJobMessage(r.body)?.jobId === jobs.get(LOST));
+    for (const r of lost) await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: r.receiptHandle }));
+    return processBatch({ Records: event.Records.filter((r) => !lost.includes(r)) }, lambdaContext(10_000), cfg, deps);
+  }, 60_000, log);
+  const audit = await auditJobs(clients, f, jobs, successfulCalls());
+  expect(audit.problems).toEqual([expect.stringMatching(new RegExp(`^job ${LOST} \\(.*\\) was lost: status QUEUED, 0 successful model call\\(s\\), 0 DLQ`))]);
+  expect(audit.tally).toEqual({ SUCCEEDED: 11, QUEUED: 1 });
+});
+
+test('the stand-in event source, like Lambda\'s, takes a failed delete for a redelivery, not an error', async () => {
+  const clients = localClients(moto.endpoint);
+  const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 1 });
+  await clients.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: '{}' }));
+  const log = eventSourceLog();
+  const received = await pollOnce(clients.sqs, f.queueUrl, 1, async (event) => {
+    // While this invocation runs, its message becomes visible again and the next receive moves
+    // it to the dead-letter queue (maxReceiveCount 1): the receipt handle is stale by the time
+    // the event source deletes the message.
+    await clients.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: f.queueUrl, ReceiptHandle: event.Records[0].receiptHandle, VisibilityTimeout: 0 }));
+    expect((await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 1 }))).Messages ?? []).toEqual([]);
+    return { batchItemFailures: [] };
+  }, log);
+  expect(received).toBe(1);
+  // moto refuses the stale receipt handle (SQS accepts it and may keep the message); the message
+  // is where redelivery put it, not lost.
+  expect(log.deleteFailures).toEqual([expect.stringMatching(/^ReceiptHandleIsInvalid/)]);
+  expect((await counts(clients.sqs, f.dlqUrl)).total).toBe(1);
+});
+
+test('a peer answering an HTML 5xx page: the SDK retries it, the stand-in event source logs it and polls on', async () => {
+  let requests = 0;
+  const peer = http.createServer((req, res) => {
+    req.resume();
+    requests++;
+    res.writeHead(500, { 'content-type': 'text/html' }).end('<html><body><h1>Internal Server Error</h1></body></html>');
+  });
+  await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+  const sqs = localClients(`http://127.0.0.1:${(peer.address() as AddressInfo).port}`).sqs;
+  try {
+    const log = eventSourceLog();
+    expect(await pollOnce(sqs, 'http://127.0.0.1/000000000000/jobs', 10, () => Promise.reject(new Error('never invoked')), log)).toBe(0);
+    // The SDK's standard retry mode takes 500 for transient: 3 attempts in all.
+    expect(requests).toBe(3);
+    expect(log.receiveErrors).toEqual([expect.stringMatching(/\(HTTP 500\)/)]);
+  } finally {
+    sqs.destroy();
+    await new Promise((r) => peer.close(r));
+  }
+});

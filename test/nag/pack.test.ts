@@ -3,7 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -29,7 +33,9 @@ function guardedApp(): { app: App; stack: Stack; queue: sqs.Queue; dlq: sqs.Queu
     logGroup: new logs.LogGroup(stack, 'WorkerLogs', { retention: logs.RetentionDays.TWO_WEEKS }),
   });
   fn.addEventSource(new SqsEventSource(queue, { maxConcurrency: 5, reportBatchItemFailures: true }));
-  dlq.metricApproximateNumberOfMessagesVisible().createAlarm(stack, 'DlqDepth', { threshold: 0, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD });
+  const ops = new sns.Topic(stack, 'Ops');
+  dlq.metricApproximateNumberOfMessagesVisible().createAlarm(stack, 'DlqDepth', { threshold: 0, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD })
+    .addAlarmAction(new cwActions.SnsAction(ops));
   const api = new apigw.RestApi(stack, 'Api', {
     restApiName: 'jobs', endpointTypes: [apigw.EndpointType.REGIONAL], cloudWatchRole: false,
     deployOptions: { throttlingRateLimit: 20, throttlingBurstLimit: 40 },
@@ -39,7 +45,7 @@ function guardedApp(): { app: App; stack: Stack; queue: sqs.Queue; dlq: sqs.Queu
     apiKeyRequired: true, requestModels: { 'application/json': model }, requestValidatorOptions: { validateRequestBody: true, validateRequestParameters: true },
   });
   api.addUsagePlan('Plan', { throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 1000, period: apigw.Period.DAY }, apiStages: [{ api, stage: api.deploymentStage }] });
-  api.metricServerError().createAlarm(stack, 'Api5xx', { threshold: 1, evaluationPeriods: 1 });
+  api.metricServerError().createAlarm(stack, 'Api5xx', { threshold: 1, evaluationPeriods: 1 }).addAlarmAction(new cwActions.SnsAction(ops));
   const acl = new wafv2.CfnWebACL(stack, 'Acl', {
     scope: 'REGIONAL', defaultAction: { allow: {} }, visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'acl', sampledRequestsEnabled: true },
     rules: [{ name: 'per-ip', priority: 0, action: { block: {} }, statement: { rateBasedStatement: { limit: 100, aggregateKeyType: 'IP' } }, visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'r', sampledRequestsEnabled: true } }],
@@ -92,7 +98,7 @@ describe('InferenceGuardChecks (cdk-nag 3 pack)', () => {
       const api = new apigw.RestApi(stack, 'Api', { endpointTypes: [endpointType], cloudWatchRole: false, deployOptions: { throttlingRateLimit: 1, throttlingBurstLimit: 1 } });
       api.root.addMethod('GET', new apigw.HttpIntegration('https://model.example.com', { options: { timeout: Duration.seconds(90) } }));
       if (record) recordExtendedIntegrationTimeout(api, 'quota increase granted for slow batch models');
-      const rules = ['InferenceGuard-APIWAFRateLimit', 'InferenceGuard-AlarmAPI5XX'];
+      const rules = ['InferenceGuard-APIWAFRateLimit', 'InferenceGuard-AlarmAPI5XX', 'InferenceGuard-APIRequestValidation'];
       return pairs(new InferenceGuardChecks(app, { excludeRules: rules }).validateScope(app));
     };
     expect(build(apigw.EndpointType.REGIONAL, false)).toEqual(['InferenceGuard-APIIntegrationTimeout error Slow/Api/Default/GET/Resource']);
@@ -146,7 +152,7 @@ describe('the pack and review share their rules', () => {
   });
 
   const dir = path.join(__dirname, '..', 'review', 'fixtures');
-  for (const file of fs.readdirSync(dir).sort()) {
+  for (const file of fs.readdirSync(dir).filter((f) => /\.(json|ya?ml)$/.test(f)).sort()) {
     test(`${file}: the pack on the included template finds what review finds`, () => {
       const loaded = loadTemplate(path.join(dir, file), dir);
       const fromReview = [...new Set(reviewTemplate(loaded).findings.map((f) => `${f.ruleId} ${f.level} Fixture/Template/${f.resource}`))].sort();
@@ -158,4 +164,35 @@ describe('the pack and review share their rules', () => {
       expect(fromReview.length).toBeGreaterThan(0);
     });
   }
+});
+
+describe('HTTP APIs and function URLs in a CDK app', () => {
+  test('the pack and kig review report the same HTTP API and function URL findings', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-http-'));
+    try {
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'Http');
+      const fn = new lambda.Function(stack, 'Predict', {
+        runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})'), timeout: Duration.seconds(40),
+        logGroup: new logs.LogGroup(stack, 'PredictLogs', { retention: logs.RetentionDays.TWO_WEEKS }),
+      });
+      const api = new apigwv2.HttpApi(stack, 'Api', { apiName: 'predict-http' });
+      api.addRoutes({ path: '/predict', methods: [apigwv2.HttpMethod.POST], integration: new HttpLambdaIntegration('Predict', fn) });
+      fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+      const report = new InferenceGuardChecks(app).validateScope(app);
+      const fromPack = pairs(report).map((p) => p.split(' ')[0]);
+      expect([...new Set(fromPack)].sort()).toEqual([
+        'InferenceGuard-HTTPAPIEdgeProtection', 'InferenceGuard-HTTPAPIRouteAuthorization', 'InferenceGuard-HTTPAPIStageThrottling',
+        'InferenceGuard-LambdaAPITimeout', 'InferenceGuard-LambdaConcurrencyCap', 'InferenceGuard-LambdaFunctionURLAuth',
+      ]);
+      const assembly = app.synth();
+      const { kig } = await import('../review/support');
+      const r = await kig(['review', assembly.directory, '-f', 'json']);
+      const fromReview = JSON.parse(r.stdout).templates[0].findings.map((f: { ruleId: string }) => f.ruleId);
+      expect([...new Set<string>(fromReview)].sort()).toEqual([...new Set(fromPack)].sort());
+      expect(r.code).toBe(1);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
 });

@@ -61,7 +61,7 @@ describe('deriveLimits formulas', () => {
   });
 
   test('scaling target is per MINUTE: throughput x 60 x 0.7', () => {
-    expect(l.scaling.targetInvocationsPerInstancePerMinute).toBe(Math.floor(180 * 60 * 0.7));
+    expect(l.scaling.targetInvocationsPerInstancePerMinute).toBe(7560);
     expect(l.scaling.minInstances).toBe(1);
     expect(l.scaling.maxInstances).toBe(4);
     expect(l.scaling.scaleInCooldownSeconds).toBeGreaterThan(l.scaling.scaleOutCooldownSeconds);

@@ -1,6 +1,6 @@
 import { InferenceProfile } from '../../lib';
 import { deriveQueueLimits, QUEUE_LIMIT_DEFAULTS } from '../../lib/profile/queue-limits';
-import { admissionShare, retryAfterSeconds, retryBackoffSeconds } from '../../lib/queue/formulas';
+import { admissionCap, rejectionDepthBound, retryAfterSeconds, retryBackoffSeconds } from '../../lib/queue/formulas';
 import { problemsOf } from '../support/errors';
 
 const profile = InferenceProfile.of({
@@ -106,9 +106,12 @@ describe('handler formulas', () => {
     expect(retryBackoffSeconds(3, 2, 100, () => 0)).toBe(4);
   });
 
-  test('admission share splits the remaining budget among environments', () => {
-    expect(admissionShare(0, 100, 10)).toBe(10);
-    expect(admissionShare(95, 100, 10)).toBe(1);
-    expect(admissionShare(100, 100, 10)).toBe(0);
+  test('admission cap: the ledger value a reading allows; rejection depth bound: budget or reading, plus the other environments', () => {
+    expect(admissionCap(0, 0, 100)).toBe(100);
+    expect(admissionCap(500, 95, 100)).toBe(505);
+    expect(admissionCap(500, 120, 100)).toBe(480);
+    expect(rejectionDepthBound(40, 100, 8)).toBe(107);
+    expect(rejectionDepthBound(150, 100, 8)).toBe(157);
+    expect(rejectionDepthBound(150, 100, 1)).toBe(150);
   });
 });

@@ -62,11 +62,16 @@ describe('nvidia-smi', () => {
   test('present: a stand-in nvidia-smi is run with the query flags and sampled per step', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-smi-'));
     const fake = path.join(dir, 'nvidia-smi');
-    fs.writeFileSync(fake, '#!/bin/sh\ncase "$*" in *--query-gpu=utilization.gpu,memory.used*) echo "42, 2048";; *) exit 9;; esac\n', { mode: 0o755 });
+    const calls = path.join(dir, 'calls');
+    fs.writeFileSync(fake, `#!/bin/sh\necho x >> '${calls}'\ncase "$*" in *--query-gpu=utilization.gpu,memory.used*) echo "42, 2048";; *) exit 9;; esac\n`, { mode: 0o755 });
+    const called = () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n').length - 1 : 0);
     const s = new ResourceSampler({ pid: process.pid, nvidiaSmi: fake, intervalMs: 50 });
     expect(await s.start()).toEqual([]);
     s.beginStep();
-    await new Promise((r) => setTimeout(r, 300));
+    // One sample inside the step has been taken once a second call has started (the sampler
+    // runs one nvidia-smi at a time): waited for, not timed, since a busy machine is slow to spawn.
+    const before = called();
+    while (called() < before + 2) await new Promise((r) => setTimeout(r, 50));
     const step = s.endStep()!;
     s.stop();
     expect(step.gpuUtilizationPercent).toBe(42);

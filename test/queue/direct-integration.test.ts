@@ -26,7 +26,7 @@ const profile = InferenceProfile.of({
 function integration() {
   const stack = new Stack(new App(), 'S');
   const api = new apigw.RestApi(stack, 'Api', { deploy: false });
-  new InferenceQueue(stack, 'Jobs', { profile, signature: TEST_SIGNATURE, backend: WorkerBackend.sageMakerEndpoint('ep') })
+  new InferenceQueue(stack, 'Jobs', { profile, signature: TEST_SIGNATURE, backend: WorkerBackend.sageMakerEndpointByName('ep') })
     .attachToApi(api.root, { submission: JobSubmission.directToQueue() });
   const method = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Method')).find((m) => m.Properties.HttpMethod === 'POST')!;
   return method.Properties.Integration as {

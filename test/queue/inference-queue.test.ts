@@ -6,7 +6,7 @@ import { App, Duration, Stack, aws_apigateway as apigw, aws_dynamodb as dynamodb
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import {
   InferenceGuardError, InferenceProfile, InferenceQueue, InferenceQueueProps, JobSubmission, ModelSignature,
-  TensorDType, WorkerBackend,
+  SageMakerAsyncBackend, TensorDType, WorkerBackend,
 } from '../../lib';
 import { deriveQueueLimits } from '../../lib/profile';
 import { nagFindings } from './nag-util';
@@ -23,7 +23,7 @@ const limits = deriveQueueLimits(profile);
 function build(props: Partial<InferenceQueueProps> = {}) {
   const app = new App();
   const stack = new Stack(app, 'Stack');
-  const queue = new InferenceQueue(stack, 'Jobs', { profile, signature, backend: WorkerBackend.sageMakerEndpoint('Resnet-Endpoint'), ...props });
+  const queue = new InferenceQueue(stack, 'Jobs', { profile, signature, backend: WorkerBackend.sageMakerEndpointByName('Resnet-Endpoint'), ...props });
   return { app, stack, queue, template: Template.fromStack(stack) };
 }
 
@@ -65,7 +65,7 @@ describe('InferenceQueue', () => {
     });
   });
 
-  test('functions: latest Node.js runtime, active tracing, own log group with retention; admission has reserved concurrency', () => {
+  test('functions: latest Node.js runtime, active tracing, own log group with retention; no reserved concurrency by default', () => {
     const fns = template.findResources('AWS::Lambda::Function');
     expect(Object.keys(fns)).toHaveLength(3);
     for (const f of Object.values(fns)) {
@@ -74,8 +74,9 @@ describe('InferenceQueue', () => {
     }
     template.resourceCountIs('AWS::Logs::LogGroup', 3);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    // No reservation by default: it fails to deploy on accounts with a concurrency quota below 100 + the reservation.
+    for (const f of Object.values(fns)) expect(f.Properties.ReservedConcurrentExecutions).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: limits.admissionReservedConcurrency,
       Environment: { Variables: Match.objectLike({ KIG_DEPTH_BUDGET: String(limits.depthBudget), KIG_REQUEST_SCHEMA: JSON.stringify(signature.toJsonSchema()) }) },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -169,7 +170,7 @@ describe('InferenceQueue', () => {
       .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
       .flatMap((m) => Object.entries(m.data as Record<string, string>)));
     expect([...new Set(acks.map(([id]) => id.replace(/^Annotation::/, '').replace(/\[.*$/, '')))].sort()).toEqual([
-      'AwsSolutions-IAM5', 'AwsSolutions-S1', 'Serverless-LambdaDLQ', 'Serverless-LambdaEventSourceMappingDestination', 'Serverless-SQSRedrivePolicy',
+      'AwsSolutions-IAM5', 'AwsSolutions-S1', 'InferenceGuard-LambdaConcurrencyCap', 'Serverless-LambdaDLQ', 'Serverless-LambdaEventSourceMappingDestination', 'Serverless-SQSRedrivePolicy',
     ]);
     // Granular IAM5 acknowledgements only: never the bare rule.
     expect(acks.map(([id]) => id)).not.toContain('Annotation::AwsSolutions-IAM5');
@@ -197,7 +198,7 @@ describe('InferenceQueue.attachToApi', () => {
     const app = new App();
     const stack = new Stack(app, 'Stack');
     const restApi = new apigw.RestApi(stack, 'Api', { deploy: false });
-    const q = new InferenceQueue(stack, 'Jobs', { profile, signature, backend: WorkerBackend.sageMakerEndpoint('ep') });
+    const q = new InferenceQueue(stack, 'Jobs', { profile, signature, backend: WorkerBackend.sageMakerEndpointByName('ep') });
     const model = restApi.addModel('Predict', { contentType: 'application/json', schema: signature.toJsonSchema() as apigw.JsonSchema });
     const validator = restApi.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
     return { app, stack, restApi, q, model, validator };
@@ -301,8 +302,20 @@ describe('InferenceQueue props', () => {
     expect(nagFindings(app)).toEqual([]);
   });
 
+  test('reserved admission concurrency is opt-in', () => {
+    const s = new Stack(new App(), 'S');
+    new InferenceQueue(s, 'Jobs', { profile, signature, backend: WorkerBackend.http('https://model.internal/predict'), reserveAdmissionConcurrency: true });
+    Template.fromStack(s).hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 10, Description: Match.stringLikeRegexp('^Admits') });
+  });
+
+  test('an asynchronous endpoint is not a worker backend: a type error, not a deployed queue whose jobs all fail', () => {
+    // @ts-expect-error SageMakerAsyncBackend refuses InvokeEndpoint and is not a SageMakerRealtimeBackend
+    const wrong = (b: SageMakerAsyncBackend) => WorkerBackend.sageMakerEndpoint(b);
+    expect(typeof wrong).toBe('function');
+  });
+
   test('invalid backends are refused', () => {
-    expect(() => WorkerBackend.sageMakerEndpoint('arn:aws:sagemaker:us-east-1:1:endpoint/x')).toThrow(/endpointName/);
+    expect(() => WorkerBackend.sageMakerEndpointByName('arn:aws:sagemaker:us-east-1:1:endpoint/x')).toThrow(/endpointName/);
     expect(() => WorkerBackend.http('model.internal')).toThrow(/url/);
   });
 
@@ -311,7 +324,7 @@ describe('InferenceQueue props', () => {
     const stack = new Stack(app, 'S');
     const table = dynamodb.Table.fromTableName(stack, 'T', 'jobs');
     const bucket = s3.Bucket.fromBucketName(stack, 'B', 'payloads');
-    const q = new InferenceQueue(stack, 'Jobs', { profile, signature, backend: WorkerBackend.sageMakerEndpoint('ep'), jobTable: table, payloadBucket: bucket });
+    const q = new InferenceQueue(stack, 'Jobs', { profile, signature, backend: WorkerBackend.sageMakerEndpointByName('ep'), jobTable: table, payloadBucket: bucket });
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::DynamoDB::Table', 0);
     t.resourceCountIs('AWS::S3::Bucket', 0);

@@ -15,7 +15,8 @@ describe('review on templates that reproduce common real setups', () => {
     expect(findings('empty-usage-plan.json')).toEqual(['InferenceGuard-APIUsagePlanLimits UsagePlan x4']);
     const row = review('empty-usage-plan.json').components.find((c) => c.id === 'Api')!;
     expect(row.mitigations['rate limiting'].mark).toBe(MitigationMark.MISSING);
-    expect(row.mitigations.timeouts.mark).toBe(MitigationMark.PRESENT);
+    // No TimeoutInMillis: the 29 s platform default, shown as such rather than as a choice.
+    expect(row.mitigations.timeouts.mark).toBe(MitigationMark.DEFAULT);
   });
 
   test('no DLQ (YAML with short forms): the missing redrive policy only', () => {
@@ -47,7 +48,7 @@ describe('review on templates that reproduce common real setups', () => {
   test('ECS containers with only a soft memory reservation: both containers, GPU count present; no service alarms', () => {
     expect(findings('ecs-soft-memory.json')).toEqual(['InferenceGuard-AlarmComputeHealth ModelService x1', 'InferenceGuard-ECSContainerLimits ModelTask x2']);
     const row = review('ecs-soft-memory.json').components.find((c) => c.id === 'ModelService')!;
-    expect(row.mitigations['resource limits'].results.map((r) => [r.ruleId, r.status])).toEqual([
+    expect(row.mitigations['resource limits'].results.filter((r) => r.ruleId !== 'InferenceGuard-LogGroupRetention').map((r) => [r.ruleId, r.status])).toEqual([
       ['InferenceGuard-ECSContainerLimits', 'non-compliant'],
       ['InferenceGuard-ECSGPUCount', 'compliant'],
     ]);
@@ -64,5 +65,46 @@ describe('review on templates that reproduce common real setups', () => {
   test('each finding points at the line of its resource', () => {
     const f = review('no-dlq.yaml').findings[0];
     expect(f.line).toBe(10);
+  });
+
+  test('HTTP API -> Lambda -> SageMaker with every protection; a function URL with AuthType NONE is open to anyone', () => {
+    expect(findings('http-api-lambda.yaml')).toEqual(['InferenceGuard-LambdaFunctionURLAuth DirectUrl x1']);
+    const r = review('http-api-lambda.yaml');
+    expect(r.components.map((c) => [c.label, ...Object.values(c.mitigations).map((m) => m.mark)])).toEqual([
+      ['HTTP API "predict-http" (Api)', 'present', 'present', 'present', 'n/a', 'n/a'],
+      ['function Direct (function URL)', 'present', 'n/a', 'missing', 'n/a', 'n/a'],
+    ]);
+    expect(r.findings[0].message).toMatch(/AuthType = NONE \(open to anyone on the internet\): allowed AWS_IAM; the only cap on callers now is reserved concurrency 5 of function Direct/);
+  });
+
+  test('queue verdicts: equal DLQ retention, maxReceiveCount 15 and an always-in-ALARM silent alarm read wrong, not missing', () => {
+    expect(findings('verdicts-queue.yaml')).toEqual([
+      'InferenceGuard-AlarmDLQDepth JobsDlq x1', 'InferenceGuard-SQSDeadLetterQueue Jobs x1', 'InferenceGuard-SQSDeadLetterRetention Jobs x1',
+    ]);
+    const row = review('verdicts-queue.yaml').components.find((c) => c.id === 'Jobs')!;
+    expect(row.mitigations['queue management'].mark).toBe(MitigationMark.WRONG);
+    expect(row.mitigations.alarms.mark).toBe(MitigationMark.WRONG);
+    expect(review('verdicts-queue.yaml').findings.find((f) => f.ruleId.endsWith('AlarmDLQDepth'))!.message)
+      .toMatch(/no AlarmActions, so nobody is notified; GreaterThanOrEqualToThreshold 0 holds for every value, so the alarm is always in ALARM/);
+  });
+
+  test('API verdicts: an unused usage plan is not an error, GET is validated, a silent 5XX alarm is wrong, the default timeout reads default, log retention is a resource limit', () => {
+    expect(findings('verdicts-api.yaml')).toEqual([
+      'InferenceGuard-APIRequestValidation SearchGet x2', 'InferenceGuard-AlarmAPI5XX Api x1', 'InferenceGuard-LogGroupRetention AccessLogs x1',
+    ]);
+    const row = review('verdicts-api.yaml').components[0];
+    expect(Object.values(row.mitigations).map((m) => m.mark)).toEqual(['missing', 'default', 'present', 'n/a', 'wrong']);
+    expect(row.mitigations['resource limits'].results.map((x) => x.ruleId)).toContain('InferenceGuard-LogGroupRetention');
+    expect(row.mitigations['rate limiting'].results.map((x) => x.ruleId)).not.toContain('InferenceGuard-APIUsagePlanLimits');
+  });
+
+  test('ECS verdicts: an internet-facing ALB without WAF gets a row; the queue worker\'s default visibility timeout is checked', () => {
+    expect(findings('verdicts-ecs.yaml')).toEqual([
+      'InferenceGuard-ALBWAFRateLimit Lb x1', 'InferenceGuard-AlarmComputeHealth Service x1', 'InferenceGuard-AlarmDLQDepth JobsDlq x1', 'InferenceGuard-SQSWorkerVisibilityTimeout Service x1',
+    ]);
+    const r = review('verdicts-ecs.yaml');
+    expect(r.components.map((c) => [c.label, c.mitigations.timeouts.mark, c.mitigations['rate limiting'].mark])).toEqual([
+      ['queue Jobs', 'missing', 'n/a'], ['service Service', 'missing', 'n/a'], ['internet-facing load balancer Lb', 'n/a', 'missing'],
+    ]);
   });
 });

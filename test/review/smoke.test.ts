@@ -10,7 +10,7 @@ const bin = path.join(root, 'dist', 'smoke', 'bin', 'kig.js');
 beforeAll(() => {
   buildSync({
     entryPoints: [path.join(root, 'bin', 'kig.ts')], bundle: true, platform: 'node', target: 'node20', outfile: bin,
-    external: ['aws-cdk-lib', 'cdk-nag', 'constructs', 'yaml'], logLevel: 'error',
+    external: ['aws-cdk-lib', 'cdk-nag', 'constructs', 'yaml', 'jsonc-parser'], logLevel: 'error',
   });
 });
 

@@ -10,3 +10,14 @@ export function problemsOf(fn: () => unknown): string[] {
   }
   throw new Error('expected an InferenceGuardError, but nothing was thrown');
 }
+
+/** Runs `fn` and returns the InferenceGuardError it throws (any other outcome fails the test). */
+export function errorOf(fn: () => unknown): InferenceGuardError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InferenceGuardError) return e;
+    throw e;
+  }
+  throw new Error('expected an InferenceGuardError');
+}

@@ -4,7 +4,7 @@ import {
   CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { AdmissionConfig } from '../../handlers/admission/core';
-import type { BatchResponse, SqsEvent, WorkerConfig, WorkerContext } from '../../handlers/worker/core';
+import type { BatchResponse, SqsEvent, WorkerConfig, WorkerContext, WorkerDeps } from '../../handlers/worker/core';
 
 /** The resources of one test: queue + DLQ with redrive, job table, payload bucket. */
 export interface QueueFixture {
@@ -78,17 +78,53 @@ export async function counts(sqs: SQSClient, queueUrl: string): Promise<{ visibl
 }
 
 /**
+ * What the stand-in event source absorbed, as the Lambda poller does: failed receives (retried
+ * with backoff) and failed deletes (the message comes back after its visibility timeout).
+ */
+export interface EventSourceLog {
+  readonly receiveErrors: string[];
+  readonly deleteFailures: string[];
+  invocationErrors: number;
+}
+
+/** An empty log. */
+export function eventSourceLog(): EventSourceLog {
+  return { receiveErrors: [], deleteFailures: [], invocationErrors: 0 };
+}
+
+const describeError = (e: unknown) => {
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  return `${err.name ?? 'Error'}${err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : ''}: ${(err.message ?? String(e)).split('\n')[0]}`;
+};
+
+/**
  * Does what the Lambda SQS event source does, against the real queue: receive a batch, invoke the
  * function, delete the messages it did not report as failures. If the function throws (a crash),
- * nothing is deleted and the whole batch comes back after the visibility timeout.
+ * nothing is deleted and the whole batch comes back after the visibility timeout
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+ *
+ * A failed delete is not an error of the function, and the event source does not treat it as one:
+ * the message, if it is still there, is delivered again after its visibility timeout. It happens
+ * when the worker already deleted a finished message itself (moto then answers
+ * ReceiptHandleIsInvalid; SQS accepts a stale receipt handle and may keep the message,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html),
+ * or when the peer fails. Both only cause a redelivery, which the worker's idempotency absorbs, so
+ * they are logged in `log`, not thrown. A failed receive is logged and counts as an empty poll.
+ * Transient errors of the peer (5xx, also as an HTML page) are first retried by the SDK itself
+ * (standard retry mode: 500, 502, 503 and 504 are transient).
  * Returns the number of messages received.
  */
-export async function pollOnce(sqs: SQSClient, queueUrl: string, batchSize: number, invoke: (event: SqsEvent) => Promise<BatchResponse>): Promise<number> {
-  const out = await sqs.send(new ReceiveMessageCommand({
-    QueueUrl: queueUrl, MaxNumberOfMessages: batchSize, WaitTimeSeconds: 0,
-    MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-  }));
-  const messages = out.Messages ?? [];
+export async function pollOnce(sqs: SQSClient, queueUrl: string, batchSize: number, invoke: (event: SqsEvent) => Promise<BatchResponse>, log: EventSourceLog = eventSourceLog()): Promise<number> {
+  let messages;
+  try {
+    messages = (await sqs.send(new ReceiveMessageCommand({
+      QueueUrl: queueUrl, MaxNumberOfMessages: batchSize, WaitTimeSeconds: 0,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+    }))).Messages ?? [];
+  } catch (e) {
+    log.receiveErrors.push(describeError(e));
+    return 0;
+  }
   if (messages.length === 0) return 0;
   const event: SqsEvent = {
     Records: messages.map((m) => ({
@@ -100,31 +136,82 @@ export async function pollOnce(sqs: SQSClient, queueUrl: string, batchSize: numb
   try {
     response = await invoke(event);
   } catch {
+    log.invocationErrors++;
     return messages.length;
   }
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   const done = messages.filter((m) => !failed.has(m.MessageId!));
   if (done.length > 0) {
-    const del = await sqs.send(new DeleteMessageBatchCommand({
-      QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-    }));
-    if (del.Failed?.length) throw new Error(`DeleteMessageBatch failed: ${JSON.stringify(del.Failed)}`);
+    try {
+      const del = await sqs.send(new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }));
+      for (const f of del.Failed ?? []) log.deleteFailures.push(`${f.Code}: ${f.Message ?? ''}`);
+    } catch (e) {
+      log.deleteFailures.push(describeError(e));
+    }
   }
   return messages.length;
 }
 
-/** Runs `pollers` concurrent pollers until the queue is empty (visible, in flight and delayed), or fails after `timeoutMs`. */
-export async function drainQueue(sqs: SQSClient, queueUrl: string, batchSize: number, pollers: number, invoke: (event: SqsEvent) => Promise<BatchResponse>, timeoutMs = 60_000): Promise<void> {
+/**
+ * Runs `pollers` concurrent pollers until the queue is empty (visible, in flight and delayed), or
+ * fails after `timeoutMs`. An empty or failed poll waits before the next one, longer after each
+ * failure in a row (up to 2 s), as the Lambda poller backs off.
+ */
+export async function drainQueue(sqs: SQSClient, queueUrl: string, batchSize: number, pollers: number, invoke: (event: SqsEvent) => Promise<BatchResponse>, timeoutMs = 60_000, log: EventSourceLog = eventSourceLog()): Promise<EventSourceLog> {
   const end = Date.now() + timeoutMs;
   const loop = async () => {
+    let failuresInARow = 0;
     while (Date.now() < end) {
-      const n = await pollOnce(sqs, queueUrl, batchSize, invoke);
-      if (n === 0) {
-        if ((await counts(sqs, queueUrl)).total === 0) return;
-        await new Promise((r) => setTimeout(r, 100));
+      const receiveErrors = log.receiveErrors.length;
+      const n = await pollOnce(sqs, queueUrl, batchSize, invoke, log);
+      if (n > 0) {
+        failuresInARow = 0;
+        continue;
       }
+      if (log.receiveErrors.length === receiveErrors) {
+        try {
+          if ((await counts(sqs, queueUrl)).total === 0) return;
+          failuresInARow = 0;
+        } catch (e) {
+          log.receiveErrors.push(describeError(e));
+          failuresInARow++;
+        }
+      } else {
+        failuresInARow++;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** failuresInARow)));
     }
     throw new Error(`queue ${queueUrl} not drained within ${timeoutMs} ms`);
   };
   await Promise.all(Array.from({ length: pollers }, loop));
+  return log;
+}
+
+/**
+ * Runs `fn` as one Lambda invocation of `timeoutMs`: its context has that deadline, and once the
+ * deadline has passed its clients and model backend send nothing more, since Lambda stops the
+ * runtime at the function timeout. A busy test machine therefore cannot stretch an invocation
+ * past a message's visibility timeout into its next delivery, which no deployed function can do.
+ * An invocation that ran past its timeout fails as a timed-out one does: the event source deletes
+ * none of its messages (what the worker deleted itself before the deadline stays deleted).
+ */
+export async function lambdaInvocation<R>(timeoutMs: number, deps: WorkerDeps, fn: (context: WorkerContext, deps: WorkerDeps) => Promise<R>): Promise<R> {
+  const context = lambdaContext(timeoutMs);
+  const expired = () => context.getRemainingTimeInMillis() <= 0;
+  const timedOut = () => Object.assign(new Error(`Task timed out after ${timeoutMs / 1000} seconds`), { name: 'TimeoutError' });
+  const guard = <C extends object>(target: C, method: string): C => new Proxy(target, {
+    get: (t, p, r) => {
+      const v = Reflect.get(t, p, r);
+      return p === method && typeof v === 'function'
+        ? (...args: unknown[]) => (expired() ? Promise.reject(timedOut()) : (v as (...a: unknown[]) => unknown).apply(t, args))
+        : v;
+    },
+  });
+  const result = await fn(context, {
+    ...deps, ddb: guard(deps.ddb, 'send'), s3: guard(deps.s3, 'send'), sqs: guard(deps.sqs, 'send'), backend: guard(deps.backend, 'invoke'),
+  });
+  if (expired()) throw timedOut();
+  return result;
 }

@@ -3,7 +3,10 @@ import * as net from 'net';
 import * as path from 'path';
 
 export const REGISTER = path.join(__dirname, 'ts-register.js');
-export const MODEL_SERVER = path.join(__dirname, 'model-server.ts');
+/** Compiled into dist/ (the benchmarks use these helpers): run the compiled server, no TypeScript hook. */
+const COMPILED = path.extname(__filename) === '.js';
+export const MODEL_SERVER = path.join(__dirname, COMPILED ? 'model-server.js' : 'model-server.ts');
+const NODE_ARGS = COMPILED ? [] : ['-r', REGISTER];
 
 /** A test model server running in its own process. */
 export interface ChildServer {
@@ -17,13 +20,13 @@ export interface ChildServer {
 /** The node command line that runs the test model server with `args` (for --start-cmd). */
 export function modelServerCommand(args: string[]): string {
   const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
-  return [process.execPath, '-r', REGISTER, MODEL_SERVER, ...args].map(q).join(' ');
+  return [process.execPath, ...NODE_ARGS, MODEL_SERVER, ...args].map(q).join(' ');
 }
 
 /** Starts test/support/model-server.ts with `args` on 127.0.0.1 and a free port. */
 export function startModelServer(args: string[]): Promise<ChildServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', REGISTER, MODEL_SERVER, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...NODE_ARGS, MODEL_SERVER, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`model server did not start: ${err}`)); }, 60_000);
@@ -53,6 +56,7 @@ export function startModelServer(args: string[]): Promise<ChildServer> {
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
+    s.unref();
     s.listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;
       s.close(() => resolve(port));

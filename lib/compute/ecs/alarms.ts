@@ -1,27 +1,56 @@
-import {
-  Duration, aws_cloudwatch as cw, aws_cloudwatch_actions as cwActions, aws_ecs as ecs,
-  aws_elasticloadbalancingv2 as elbv2, aws_sns as sns,
-} from 'aws-cdk-lib';
+import { Duration, aws_cloudwatch as cw, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { GuardAlarmSpec, createGuardAlarm } from '../../alarms/alarm-factory';
+import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
 import { AlarmThresholds } from '../../profile';
+
+/** The designed steady state of one ECS service: what its metrics read with no attack and nominal load. */
+export interface EcsServiceSteadyState {
+  /** Tasks running at nominal load. */
+  readonly tasks: number;
+  /** Average CPU of the tasks, percent, and why. */
+  readonly cpuPercent: number;
+  readonly cpuBasis: string;
+  /** Peak memory of a task, percent of its memory, and why. */
+  readonly memoryPercent: number;
+  readonly memoryBasis: string;
+  /** GPU utilization of a task, percent. */
+  readonly gpuPercent: number;
+  /** p99 response time of the model server (s). */
+  readonly responseTimeSeconds: number;
+}
 
 /** Props of `EcsServiceAlarms`. */
 export interface EcsServiceAlarmsProps {
   readonly service: ecs.BaseService;
   readonly cluster: ecs.ICluster;
   readonly thresholds: AlarmThresholds;
+  /** Task floor; the "scaling at its max" alarm exists only when the service can scale. */
+  readonly minTasks: number;
   /** Task ceiling; the "scaling at its max" alarm fires when the running tasks sit there. */
   readonly maxTasks: number;
   /** Model-server timeout (s); the target response time alarm fires at 80 % of it. */
   readonly modelServerTimeoutSeconds: number;
+  /** What the metrics read in the designed steady state. */
+  readonly steadyState: EcsServiceSteadyState;
   /** @default - no load balancer alarms */
   readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
   /** @default - no target alarms */
   readonly targetGroup?: elbv2.ApplicationTargetGroup;
-  /** True on GPU capacity: adds the GPUReservation alarm. */
-  readonly gpu: boolean;
-  /** Namespace of the CloudWatch agent's NVIDIA metrics. @default - no GPU utilization alarms */
+  /**
+   * GPU capacity provider (managed scaling, target capacity 100 %): adds the alarm on tasks
+   * waiting for instances the group cannot add.
+   * @default - Fargate: no capacity alarm
+   */
+  readonly capacityProvider?: ecs.AsgCapacityProvider;
+  /** Namespace of the CloudWatch agent's NVIDIA metrics. @default - no GPU utilization alarm */
   readonly gpuMetricsNamespace?: string;
+  /**
+   * CPU and GPU utilization alarms. Off for queue workers, which run at full throughput whenever
+   * they drain a backlog.
+   * @default true
+   */
+  readonly utilizationAlarms?: boolean;
   /** Notified on ALARM and OK. @default - no actions */
   readonly alarmTopic?: sns.ITopic;
 }
@@ -29,8 +58,8 @@ export interface EcsServiceAlarmsProps {
 /**
  * Alarms of one ECS inference service, thresholds from the profile's limits: CPU and memory near
  * the limit (an OOM precursor), running tasks below desired, unhealthy targets, load balancer
- * 5XX, target response time against the server timeout, GPU reservation, GPU utilization and
- * GPU memory (opt-in sidecar) and scaling at its max.
+ * 5XX, target response time against the server timeout, tasks waiting for GPU capacity, GPU
+ * utilization (opt-in sidecar) and scaling at its max.
  */
 export class EcsServiceAlarms extends Construct {
   /** Every alarm, by construct id. */
@@ -39,110 +68,100 @@ export class EcsServiceAlarms extends Construct {
   constructor(scope: Construct, id: string, props: EcsServiceAlarmsProps) {
     super(scope, id);
     const t = props.thresholds;
-    const period = Duration.minutes(1);
+    const rest = props.steadyState;
     const svcDims = { ClusterName: props.cluster.clusterName, ServiceName: props.service.serviceName };
-    const insights = (metricName: string, statistic: string) => new cw.Metric({
-      namespace: 'ECS/ContainerInsights', metricName, dimensionsMap: svcDims, statistic, period,
-    });
-    const add = (alarmId: string, alarm: cw.AlarmProps) => {
-      const a = new cw.Alarm(this, alarmId, { treatMissingData: cw.TreatMissingData.NOT_BREACHING, ...alarm });
-      if (props.alarmTopic) {
-        a.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
-        a.addOkAction(new cwActions.SnsAction(props.alarmTopic));
-      }
-      this.alarms[alarmId] = a;
-      return a;
-    };
+    const add = (alarmId: string, spec: GuardAlarmSpec) => { this.alarms[alarmId] = createGuardAlarm(this, alarmId, spec, props.alarmTopic); };
+    const none = (basis: string) => ({ value: 0, basis });
 
-    add('CpuUtilization', {
-      alarmDescription: `Average CPU of the service above ${t.cpuUtilizationPercent} %: tasks are near their CPU limit and latency will grow.`,
-      metric: props.service.metricCpuUtilization({ period, statistic: 'Average' }),
-      threshold: t.cpuUtilizationPercent, evaluationPeriods: 5, datapointsToAlarm: 4,
-      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    const utilization = props.utilizationAlarms ?? true;
+    if (utilization) add('CpuUtilization', {
+      description: `Average CPU of the service above ${t.cpuUtilizationPercent} %: tasks are near their CPU limit and latency will grow.`,
+      metric: catalogMetric(METRIC_CATALOG.ecsCpu, svcDims, { statistic: 'Average' }),
+      threshold: t.cpuUtilizationPercent, unit: 'Percent', evaluationPeriods: 5, datapointsToAlarm: 4,
+      atRest: { value: rest.cpuPercent, basis: rest.cpuBasis },
     });
     add('MemoryUtilization', {
-      alarmDescription: `Maximum memory of the service above ${t.memoryUtilizationPercent} % of the hard limit: the OOM killer is next.`,
-      metric: props.service.metricMemoryUtilization({ period, statistic: 'Maximum' }),
-      threshold: t.memoryUtilizationPercent, evaluationPeriods: 3, datapointsToAlarm: 2,
-      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: `Maximum memory of the service above ${t.memoryUtilizationPercent} % of the hard limit: the OOM killer is next.`,
+      metric: catalogMetric(METRIC_CATALOG.ecsMemory, svcDims, { statistic: 'Maximum' }),
+      threshold: t.memoryUtilizationPercent, unit: 'Percent', evaluationPeriods: 3, datapointsToAlarm: 2,
+      atRest: { value: rest.memoryPercent, basis: rest.memoryBasis },
     });
     add('RunningBelowDesired', {
-      alarmDescription: 'Fewer tasks running than desired for 10 minutes: tasks crash, fail health checks or cannot be placed.',
+      description: 'Fewer tasks running than desired for 10 minutes: tasks crash, fail health checks or cannot be placed.',
       metric: new cw.MathExpression({
         expression: 'desired - running',
-        usingMetrics: { desired: insights('DesiredTaskCount', 'Maximum'), running: insights('RunningTaskCount', 'Minimum') },
-        period, label: 'Missing tasks',
+        usingMetrics: {
+          desired: catalogMetric(METRIC_CATALOG.ecsDesiredTasks, svcDims, { statistic: 'Maximum' }),
+          running: catalogMetric(METRIC_CATALOG.ecsRunningTasks, svcDims, { statistic: 'Minimum' }),
+        },
+        period: Duration.minutes(1), label: 'Missing tasks',
       }),
-      threshold: 0, evaluationPeriods: 10, datapointsToAlarm: 10,
-      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: 0, unit: 'Count', evaluationPeriods: 10,
+      atRest: none('every desired task runs'),
     });
-    add('ScalingAtMax', {
-      alarmDescription: `Running tasks at the ceiling (${props.maxTasks}) for 15 minutes: the cost cap is reached; either an attack or the ceiling is too low for real demand.`,
-      metric: insights('RunningTaskCount', 'Minimum'),
-      threshold: props.maxTasks, evaluationPeriods: 15, datapointsToAlarm: 15,
-      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    });
+    if (props.maxTasks > props.minTasks) {
+      // With min = max the service always runs at its ceiling: the alarm would never leave ALARM.
+      add('ScalingAtMax', {
+        description: `Running tasks at the ceiling (${props.maxTasks}) for 15 minutes: the cost cap is reached; either an attack or the ceiling is too low for real demand.`,
+        metric: catalogMetric(METRIC_CATALOG.ecsRunningTasks, svcDims, { statistic: 'Minimum' }),
+        threshold: props.maxTasks, unit: 'Count', evaluationPeriods: 15,
+        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        atRest: { value: rest.tasks, basis: 'nominal load runs on the minimum tasks' },
+      });
+    }
     if (props.targetGroup && props.loadBalancer) {
-      const tg = props.targetGroup;
+      const lbTgDims = { LoadBalancer: props.loadBalancer.loadBalancerFullName, TargetGroup: props.targetGroup.targetGroupFullName };
       add('UnhealthyTargets', {
-        alarmDescription: 'At least one target failed its health check for 3 minutes.',
-        metric: tg.metrics.unhealthyHostCount({ period, statistic: 'Maximum' }),
-        threshold: 0, evaluationPeriods: 3, datapointsToAlarm: 3,
-        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: 'At least one target failed its health check for 3 minutes.',
+        metric: catalogMetric(METRIC_CATALOG.albUnhealthyHosts, lbTgDims, { statistic: 'Maximum' }),
+        threshold: 0, unit: 'Count', evaluationPeriods: 3,
+        atRest: none('every task passes its health check'),
       });
       add('LoadBalancer5xx', {
-        alarmDescription: `More than ${t.backend5xxPerMinute} 5XX per minute from the load balancer or its targets.`,
+        description: `More than ${t.backend5xxPerMinute} 5XX per minute from the load balancer or its targets.`,
         metric: new cw.MathExpression({
           expression: 'FILL(elb, 0) + FILL(target, 0)',
           usingMetrics: {
-            elb: props.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period, statistic: 'Sum' }),
-            target: tg.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' }),
+            elb: catalogMetric(METRIC_CATALOG.albElb5xx, { LoadBalancer: props.loadBalancer.loadBalancerFullName }, { statistic: 'Sum' }),
+            target: catalogMetric(METRIC_CATALOG.albTarget5xx, lbTgDims, { statistic: 'Sum' }),
           },
-          period, label: '5XX per minute',
+          period: Duration.minutes(1), label: '5XX per minute',
         }),
-        threshold: t.backend5xxPerMinute, evaluationPeriods: 3, datapointsToAlarm: 2,
-        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: t.backend5xxPerMinute, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2,
+        atRest: none('the profiled model answers every request'),
       });
       const responseTimeLimit = Math.round(props.modelServerTimeoutSeconds * 0.8 * 1000) / 1000;
       add('TargetResponseTime', {
-        alarmDescription: `p99 target response time above ${responseTimeLimit} s, 80 % of the model-server timeout (${props.modelServerTimeoutSeconds} s): requests are about to time out.`,
-        metric: tg.metrics.targetResponseTime({ period, statistic: 'p99' }),
-        threshold: responseTimeLimit, evaluationPeriods: 5, datapointsToAlarm: 3,
-        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: `p99 target response time above ${responseTimeLimit} s, 80 % of the model-server timeout (${props.modelServerTimeoutSeconds} s): requests are about to time out.`,
+        metric: catalogMetric(METRIC_CATALOG.albTargetResponseTime, lbTgDims, { statistic: 'p99' }),
+        threshold: responseTimeLimit, unit: 'Seconds', evaluationPeriods: 5, datapointsToAlarm: 3,
+        atRest: { value: rest.responseTimeSeconds, basis: 'the profiled p99' },
       });
     }
-    if (props.gpu) {
-      add('GpuReservation', {
-        alarmDescription: 'Every GPU of the cluster reserved for 15 minutes: no room for another task until the capacity provider adds an instance (or it is at its maximum).',
-        metric: new cw.Metric({
-          namespace: 'AWS/ECS', metricName: 'GPUReservation', dimensionsMap: { ClusterName: props.cluster.clusterName },
-          statistic: 'Minimum', period: Duration.minutes(5),
-        }),
-        threshold: 100, evaluationPeriods: 3, datapointsToAlarm: 3,
-        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    if (props.capacityProvider) {
+      // GPUReservation is 100 % in steady state (one GPU per task, target capacity 100 %), so it
+      // cannot tell trouble from health. CapacityProviderReservation = instances needed / instances
+      // running: above 100 the tasks need instances the group does not have. Held there, the group
+      // is at its maximum or cannot launch (quota, capacity, AMI).
+      add('TasksWaitingForGpuCapacity', {
+        description: 'Tasks have waited 15 minutes for GPU instances the capacity provider cannot add: the Auto Scaling group is at its maximum or launches fail (instance quota, Availability Zone capacity).',
+        metric: catalogMetric(METRIC_CATALOG.ecsCapacityProviderReservation,
+          { ClusterName: props.cluster.clusterName, CapacityProviderName: props.capacityProvider.capacityProviderName },
+          { statistic: 'Minimum', period: Duration.minutes(5) }),
+        threshold: 100, unit: 'Percent', evaluationPeriods: 3,
+        atRest: { value: 100, basis: 'managed scaling holds the reservation at its target capacity (100 %)' },
       });
     }
-    if (props.gpuMetricsNamespace) {
+    if (props.gpuMetricsNamespace && utilization) {
       const ns = props.gpuMetricsNamespace;
       add('GpuUtilization', {
-        alarmDescription: `Average GPU utilization above ${t.gpuUtilizationPercent} %: the GPU is the bottleneck.`,
-        metric: new cw.Metric({ namespace: ns, metricName: 'nvidia_smi_utilization_gpu', statistic: 'Average', period }),
-        threshold: t.gpuUtilizationPercent, evaluationPeriods: 5, datapointsToAlarm: 4,
-        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: `Average GPU utilization above ${t.gpuUtilizationPercent} %: the GPU is the bottleneck.`,
+        metric: catalogMetric(METRIC_CATALOG.gpuUtilization, {}, { namespace: ns, statistic: 'Average' }),
+        threshold: t.gpuUtilizationPercent, unit: 'Percent', evaluationPeriods: 5, datapointsToAlarm: 4,
+        atRest: { value: rest.gpuPercent, basis: 'at the scaling target a task runs at that share of its measured throughput' },
       });
-      add('GpuMemory', {
-        alarmDescription: `GPU memory above ${t.gpuMemoryUtilizationPercent} % (1.2 x the profile's peak share): a larger batch or a leak is close to an out-of-memory error.`,
-        metric: new cw.MathExpression({
-          expression: '100 * used / total',
-          usingMetrics: {
-            used: new cw.Metric({ namespace: ns, metricName: 'nvidia_smi_memory_used', statistic: 'Maximum', period }),
-            total: new cw.Metric({ namespace: ns, metricName: 'nvidia_smi_memory_total', statistic: 'Maximum', period }),
-          },
-          period, label: 'GPU memory %',
-        }),
-        threshold: t.gpuMemoryUtilizationPercent, evaluationPeriods: 3, datapointsToAlarm: 2,
-        comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      });
+      // No GPU memory alarm: TF Serving reserves --per_process_gpu_memory_fraction of the GPU at
+      // start and can never use more, so the metric reads the fraction from the first minute.
     }
   }
 }

@@ -93,7 +93,7 @@ export interface GpuCapacityProviderProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
    * Topic notified of every launch, termination and their failures.
-   * @default - no notifications
+   * @default - a new TLS-only topic (subscribe to it to hear of failed launches)
    */
   readonly notificationTopic?: sns.ITopic;
 }
@@ -108,6 +108,8 @@ export class GpuCapacityProvider extends Construct {
   public readonly capacityProvider: ecs.AsgCapacityProvider;
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly instanceRole: iam.Role;
+  /** Topic of the group's launch and termination notifications. */
+  public readonly notificationTopic: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: GpuCapacityProviderProps) {
     super(scope, id);
@@ -144,13 +146,15 @@ export class GpuCapacityProvider extends Construct {
         }),
       }],
     });
+    // Failed launches (quota, capacity) are how a GPU fleet silently stops growing: always notify.
+    this.notificationTopic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', { enforceSSL: true, displayName: 'GPU capacity launches and terminations' });
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'AutoScalingGroup', {
       vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       launchTemplate: this.launchTemplate,
       minCapacity: props.minInstances ?? 0,
       maxCapacity: props.maxInstances,
-      notifications: props.notificationTopic ? [{ topic: props.notificationTopic }] : undefined,
+      notifications: [{ topic: this.notificationTopic }],
     });
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
       autoScalingGroup: this.autoScalingGroup,

@@ -9,8 +9,7 @@ import {
 } from '../../core';
 import { ISyncInferenceTarget, SyncTargetBindOptions, SyncTargetBinding } from '../../api';
 import { checkTimeoutChain } from '../../profile';
-import { resolveThresholds } from '../../alarms/thresholds';
-import { EcsServiceAlarms } from './alarms';
+import type { EcsServiceAlarms } from './alarms';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 import { AlbVpcLinkIntegration } from './integration';
 
@@ -84,9 +83,6 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     c.require(deregS >= this.limits.timeouts.modelServerTimeoutSeconds, 'deregistrationDelay', `${deregS} s`,
       `>= the model-server timeout (${this.limits.timeouts.modelServerTimeoutSeconds} s)`, 'raise it, or in-flight requests are cut off when a task is replaced');
     c.addAll(this.timeoutProblems(integrationMs, idleS));
-    c.require(this.maxTasks >= this.limits.scaling.maxInstances, 'maxTasks', this.maxTasks,
-      `>= limits.scaling.maxInstances (${this.limits.scaling.maxInstances}), the fleet size the API throttle was derived from`,
-      'raise maxTasks, or derive the limits with maxInstances equal to maxTasks: otherwise the API admits more requests than the tasks can serve');
     c.require(this.minTasks >= 1, 'minTasks', this.minTasks, 'at least 1 for a synchronous service', 'keep one task warm, or use the queue worker for scale-to-zero');
     c.throwIfAny();
     this.loadBalancerIdleTimeoutSeconds = idleS;
@@ -160,17 +156,14 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     });
     this.scaling.scaleOnCpuUtilization('CpuUtilization', { targetUtilizationPercent: cpuTarget, ...cooldowns });
 
-    this.alarms = new EcsServiceAlarms(this, 'Alarms', {
-      service: this.service,
-      cluster: this.cluster,
-      thresholds: resolveThresholds(this.limits.alarms, props.alarmThresholds),
-      maxTasks: this.maxTasks,
-      modelServerTimeoutSeconds: this.limits.timeouts.modelServerTimeoutSeconds,
+    // Request-count scaling holds each task at the target share of its measured throughput, and
+    // CPU scaling holds CPU at its target: the lower of the two is the steady state.
+    const load = Math.min(cpuTarget / 100, this.limits.scaling.targetInvocationsPerInstancePerMinute / (this.profile.throughputPerInstanceRps * 60));
+    this.alarms = this.createAlarms(this.service, props, {
+      load,
+      loadBasis: `scaling holds a task at ${Math.round(load * 100)} % of its measured throughput (request and CPU targets)`,
       loadBalancer: this.loadBalancer,
       targetGroup: this.targetGroup,
-      gpu: this.gpuCapacity !== undefined,
-      gpuMetricsNamespace: this.gpuMetricsNamespace,
-      alarmTopic: props.alarmTopic,
     });
 
     if (!props.accessLogsBucket) {
@@ -182,8 +175,8 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
   }
 
   /**
-   * Binds `POST /predict` of the guarded API: a non-proxy HTTP integration through the VPC link
-   * v2 to the internal ALB, with every backend failure mapped to a non-2xx status.
+   * Binds `POST /predict` of the guarded API: an HTTP proxy integration through the VPC link v2 to
+   * the internal ALB (the shape AWS documents for VPC link v2). Backend statuses pass through.
    */
   public bindSync(scope: Construct, options: SyncTargetBindOptions): SyncTargetBinding {
     const integrationMs = options.integrationTimeout.toMilliseconds();
@@ -199,8 +192,6 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
       loadBalancerArn: this.loadBalancer.loadBalancerArn,
       uri: `http://${this.loadBalancer.loadBalancerDnsName}:${Token.isUnresolved(port) ? 80 : port}${this.serverConfig.predictPath}`,
       timeout: options.integrationTimeout,
-      contentType: options.contentType,
-      retryAfterSeconds: Math.max(1, Math.ceil(this.profile.latencyMs.p99 / 1000)),
     });
     return {
       integration,

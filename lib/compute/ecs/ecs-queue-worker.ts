@@ -1,11 +1,13 @@
 import {
-  ArnFormat, Duration, Stack, Validations, aws_applicationautoscaling as appscaling, aws_cloudwatch as cw,
+  ArnFormat, Duration, Names, Stack, Validations, aws_applicationautoscaling as appscaling, aws_cloudwatch as cw,
   aws_ecs as ecs, aws_iam as iam, aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ProblemCollector, SQS_DEFAULT_VISIBILITY_TIMEOUT_S } from '../../core';
-import { resolveThresholds } from '../../alarms/thresholds';
-import { EcsServiceAlarms } from './alarms';
+import { describeAlarm } from '../../alarms/alarm-factory';
+import { floorInt } from '../../core/rounding';
+import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
+import type { EcsServiceAlarms } from './alarms';
 import { nagResourceText } from './nag-ids';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 
@@ -76,7 +78,7 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
         'raise the queue visibility timeout so a message in flight is not delivered to a second worker');
     }
     c.throwIfAny();
-    this.backlogPerTaskTarget = Math.max(1, Math.floor(latencyS / perMessageS));
+    this.backlogPerTaskTarget = Math.max(1, floorInt(latencyS / perMessageS));
 
     // The base counted the consumer's memory into the task size.
     const consumer = this.taskDefinition.addContainer('Consumer', {
@@ -140,7 +142,7 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
     const svcDims = [{ name: 'ClusterName', value: this.cluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }];
     // Target tracking on metric math (the L2 policy takes a single metric only).
     this.backlogPolicy = new appscaling.CfnScalingPolicy(this, 'BacklogPerTask', {
-      policyName: `${Stack.of(this).stackName}-backlog-per-task`.slice(0, 255),
+      policyName: `${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}-backlog-per-task`,
       policyType: 'TargetTrackingScaling',
       scalingTargetId: this.scalableTarget.scalableTargetId,
       targetTrackingScalingPolicyConfiguration: {
@@ -168,28 +170,26 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
     const startMetric = new cw.MathExpression({
       expression: 'IF(running < 1, visible, 0)',
       usingMetrics: {
-        visible: new cw.Metric({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensionsMap: { QueueName: queueName }, statistic: 'Maximum', period: Duration.minutes(1) }),
-        running: new cw.Metric({ namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName }, statistic: 'Maximum', period: Duration.minutes(1) }),
+        visible: catalogMetric(METRIC_CATALOG.sqsVisible, { QueueName: queueName }, { statistic: 'Maximum' }),
+        running: catalogMetric(METRIC_CATALOG.ecsRunningTasks, { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName }, { statistic: 'Maximum' }),
       },
       period: Duration.minutes(1),
     });
-    this.scalableTarget.scaleOnMetric('StartFromZero', {
+    const startFromZero = this.scalableTarget.scaleOnMetric('StartFromZero', {
       metric: startMetric,
       adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
       scalingSteps: [{ upper: 0, change: 0 }, { lower: 1, change: 1 }],
       evaluationPeriods: 1,
       cooldown: Duration.seconds(this.limits.scaling.scaleOutCooldownSeconds),
     });
+    for (const alarm of [startFromZero.upperAlarm, startFromZero.lowerAlarm]) {
+      if (alarm) describeAlarm(alarm, 'Count', { value: 0, basis: 'a task runs whenever messages wait' });
+    }
 
-    this.alarms = new EcsServiceAlarms(this, 'Alarms', {
-      service: this.service,
-      cluster: this.cluster,
-      thresholds: resolveThresholds(this.limits.alarms, props.alarmThresholds),
-      maxTasks: this.maxTasks,
-      modelServerTimeoutSeconds: msTimeout,
-      gpu: this.gpuCapacity !== undefined,
-      gpuMetricsNamespace: this.gpuMetricsNamespace,
-      alarmTopic: props.alarmTopic,
+    this.alarms = this.createAlarms(this.service, props, {
+      load: 1,
+      loadBasis: 'a worker drains its backlog at its full measured throughput',
+      saturatedByDesign: true,
     });
   }
 }

@@ -1,13 +1,15 @@
 import {
-  Duration, Size, Validations, aws_ec2 as ec2, aws_ecs as ecs, aws_iam as iam, aws_logs as logs, aws_sns as sns,
+  Duration, Size, Validations, aws_ec2 as ec2, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_logs as logs, aws_sns as sns,
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  ECS_CPU_UNITS_PER_VCPU, ECS_DEFAULT_NOFILE, FARGATE_MAX_STOP_TIMEOUT_S, InferenceGuardError, ProblemCollector,
+  ECS_CPU_UNITS_PER_VCPU, ECS_DEFAULT_NOFILE, FARGATE_MAX_STOP_TIMEOUT_S, InferenceGuardError, ProblemCollector, gpuInstanceSpec,
 } from '../../core';
 import { AlarmThresholdOverrides } from '../../alarms/thresholds';
 import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
+import { resolveThresholds } from '../../alarms/thresholds';
+import { EcsServiceAlarms } from './alarms';
 import { EcsCapacity, GpuCapacityProvider, dependOnCapacityProviderAssociation } from './capacity';
 import { nagResourceText } from './nag-ids';
 import { ModelServer, ModelServerContainerConfig } from './model-server';
@@ -230,6 +232,18 @@ export abstract class EcsInferenceTaskBase extends Construct {
     c.intInRange('maxTasks', this.maxTasks, 1, 10_000);
     c.intInRange('nofileLimit', props.nofileLimit, 1_024, 1_048_576, 'keep nofile between 1024 and 1048576');
     c.require(this.maxTasks >= this.minTasks, 'maxTasks', this.maxTasks, `>= minTasks (${this.minTasks})`, 'raise maxTasks or lower minTasks');
+    if (props.limits && props.maxTasks !== undefined) {
+      // One instance ceiling: the API throttle, the scaling maximum and the queue workers all read it.
+      c.require(props.maxTasks === props.limits.scaling.maxInstances, 'maxTasks', props.maxTasks,
+        `limits.scaling.maxInstances (${props.limits.scaling.maxInstances}), the fleet size the throttles were derived from`,
+        'omit maxTasks (it follows the limits), or derive the limits with maxInstances equal to maxTasks');
+    }
+    if (this.capacity.isFargate) {
+      const gpuHardware = gpuInstanceSpec(props.profile.hardware);
+      c.require(gpuHardware === undefined && props.profile.peakGpuMemoryMiB === 0, 'profile.hardware', props.profile.hardware,
+        'a CPU profile (Fargate has no GPU): measured on the Fargate task size, with peakGpuMemoryMiB 0',
+        'profile the model on Fargate, or run it on EcsCapacity.gpuInstances: limits derived from GPU throughput would admit far more than a Fargate task serves');
+    }
     if (props.vpc && props.cluster) {
       c.require(props.vpc === props.cluster.vpc, 'vpc', props.vpc.node.path, `the cluster's VPC (${props.cluster.vpc.node.path})`, 'pass only the cluster, or a VPC and no cluster');
     }
@@ -519,6 +533,41 @@ export abstract class EcsInferenceTaskBase extends Construct {
       });
     }
     return container;
+  }
+
+  /**
+   * The service's alarms, with the steady state they must be quiet in. `load` is the share of a
+   * task's measured throughput it runs at under nominal load; `saturatedByDesign` (queue workers,
+   * which drain their backlog at full speed) leaves out the CPU and GPU utilization alarms, which
+   * would fire whenever a worker does its job.
+   */
+  protected createAlarms(service: ecs.BaseService, props: EcsInferenceTaskProps, o: {
+    readonly load: number; readonly loadBasis: string; readonly saturatedByDesign?: boolean;
+    readonly loadBalancer?: elbv2.ApplicationLoadBalancer; readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  }): EcsServiceAlarms {
+    return new EcsServiceAlarms(this, 'Alarms', {
+      service,
+      cluster: this.cluster,
+      thresholds: resolveThresholds(this.limits.alarms, props.alarmThresholds),
+      utilizationAlarms: !o.saturatedByDesign,
+      minTasks: this.minTasks,
+      maxTasks: this.maxTasks,
+      modelServerTimeoutSeconds: this.limits.timeouts.modelServerTimeoutSeconds,
+      steadyState: {
+        tasks: this.minTasks,
+        cpuPercent: o.load * 100,
+        cpuBasis: o.loadBasis,
+        memoryPercent: (this.profile.peakHostMemoryMiB / this.sizing.taskMemoryMiB) * 100,
+        memoryBasis: `profiled peak host memory ${this.profile.peakHostMemoryMiB} MiB of the ${this.sizing.taskMemoryMiB} MiB task`,
+        gpuPercent: o.load * 100,
+        responseTimeSeconds: this.profile.latencyMs.p99 / 1000,
+      },
+      loadBalancer: o.loadBalancer,
+      targetGroup: o.targetGroup,
+      capacityProvider: this.gpuCapacity?.capacityProvider,
+      gpuMetricsNamespace: this.gpuMetricsNamespace,
+      alarmTopic: props.alarmTopic,
+    });
   }
 
   /**

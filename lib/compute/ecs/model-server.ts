@@ -1,4 +1,5 @@
-import { Duration, aws_ecs as ecs, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, aws_ecs as ecs, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import { ECS_HEALTH_CHECK_MAX_START_PERIOD_S, ProblemCollector } from '../../core';
 import { InferenceLimits, InferenceProfile } from '../../profile';
 
@@ -109,10 +110,21 @@ export interface TensorflowServingOptions {
    */
   readonly modelName?: string;
   /**
-   * Image to run instead of Docker Hub's `tensorflow/serving` (e.g. an ECR mirror).
-   * @default - tensorflow/serving:<version>-gpu or tensorflow/serving:<version>
+   * Image to run (e.g. a copy of `tensorflow/serving` in your own ECR repository).
+   * @default - `tensorflow/serving:<version>[-gpu]` through this account's ECR pull-through cache
+   * for Docker Hub (see `pullThroughCachePrefix`)
    */
   readonly image?: ecs.ContainerImage;
+  /**
+   * Repository prefix of the account's ECR pull-through cache rule for Docker Hub
+   * (`registry-1.docker.io`). The default image is pulled as
+   * `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/tensorflow/serving:<tag>`: ECR fetches it
+   * from Docker Hub once, with the rule's credentials, and serves every later pull itself, so a
+   * scale-out never meets Docker Hub's per-IP limit on anonymous pulls. Create the rule once per
+   * account and Region (README, "TF Serving image on ECS").
+   * @default "docker-hub"
+   */
+  readonly pullThroughCachePrefix?: string;
   /**
    * Share added to the profile's peak GPU memory before it becomes `--per_process_gpu_memory_fraction`.
    * @default 0.2
@@ -286,6 +298,35 @@ export function tensorflowServingFlags(i: TensorflowServingFlagInputs): string[]
   return flags;
 }
 
+/**
+ * An image pulled through the account's ECR pull-through cache. The task execution role may read
+ * the cached repository and import the upstream image into it on the first pull (ECR user guide,
+ * "IAM permissions required to sync an upstream registry with an Amazon ECR private registry":
+ * ecr:BatchImportUpstreamImage, and ecr:CreateRepository for the first pull of a repository).
+ */
+class PullThroughCacheImage extends ecs.ContainerImage {
+  constructor(private readonly prefix: string, private readonly upstreamRepository: string, private readonly tag: string) {
+    super();
+  }
+
+  public bind(scope: Construct, containerDefinition: ecs.ContainerDefinition): ecs.ContainerImageConfig {
+    const stack = Stack.of(scope);
+    const repositoryName = `${this.prefix}/${this.upstreamRepository}`;
+    const role = containerDefinition.taskDefinition.obtainExecutionRole();
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'],
+      resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: repositoryName })],
+    }));
+    // ecr:GetAuthorizationToken has no resource-level permissions.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken has no resource-level permissions; image reads are limited to the pull-through cache repository of TF Serving',
+    });
+    return { imageName: `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${repositoryName}:${this.tag}` };
+  }
+}
+
 /** Quotes a string for a POSIX shell. */
 function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -323,6 +364,9 @@ class TensorflowServing extends ModelServer {
     const c = new ProblemCollector('MODEL_SERVER_INVALID', 'ModelServer.tensorflowServing');
     c.require(/^\d+\.\d+(\.\d+)?$/.test(o.version), 'version', o.version, 'a TF Serving release such as "2.19.0"', 'pin a release: floating tags make deployments unrepeatable');
     c.require(o.modelName === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(o.modelName), 'modelName', o.modelName, 'letters, digits, _ . -', 'rename the model');
+    // CreatePullThroughCacheRule: ecrRepositoryPrefix is 2-30 characters of this pattern.
+    c.require(o.pullThroughCachePrefix === undefined || (/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(o.pullThroughCachePrefix) && o.pullThroughCachePrefix.length >= 2 && o.pullThroughCachePrefix.length <= 30),
+      'pullThroughCachePrefix', o.pullThroughCachePrefix, 'an ECR repository prefix of 2-30 lower-case characters', 'use the prefix of your pull-through cache rule, e.g. "docker-hub"');
     c.throwIfAny();
   }
 
@@ -347,7 +391,7 @@ class TensorflowServing extends ModelServer {
       intraOpParallelism: this.o.intraOpParallelism,
       restApiNumThreads: this.o.restApiNumThreads,
     });
-    const image = this.o.image ?? ecs.ContainerImage.fromRegistry(`tensorflow/serving:${this.o.version}${b.gpuCount > 0 ? '-gpu' : ''}`);
+    const image = this.o.image ?? new PullThroughCacheImage(this.o.pullThroughCachePrefix ?? 'docker-hub', 'tensorflow/serving', `${this.o.version}${b.gpuCount > 0 ? '-gpu' : ''}`);
     const serve = `exec /usr/bin/tensorflow_model_server ${flags.map(shQuote).join(' ')}`;
     // The batching file is written to the scratch volume from the first positional argument, so
     // its content travels in the command (reviewable in the template) rather than in plain

@@ -1,5 +1,5 @@
 import {
-  ECS_CONTAINER_MIN_MEMORY_MIB, ECS_CPU_UNITS_PER_VCPU, FARGATE_MAX_STOP_TIMEOUT_S, FARGATE_TASK_SIZES,
+  ECS_CONTAINER_MIN_MEMORY_MIB, ECS_CPU_UNITS_PER_VCPU, ECS_EC2_TASK_CPU_MAX, ECS_EC2_TASK_CPU_MIN, FARGATE_MAX_STOP_TIMEOUT_S, FARGATE_TASK_SIZES,
   GpuInstanceSpec, ProblemCollector,
 } from '../../core';
 
@@ -92,6 +92,8 @@ export function checkEc2TaskSize(c: ProblemCollector, spec: GpuInstanceSpec, t: 
   const gpus = t.containers.reduce((n, k) => n + k.gpuCount, 0);
   c.require(gpus <= spec.gpus, 'gpuCount', gpus, `<= the ${spec.gpus} GPU(s) of ${spec.name}`, 'lower gpuCount or choose an instance type with more GPUs');
   c.require(gpus >= 1, 'gpuCount', gpus, 'at least 1 on GPU capacity', 'set gpuCount to 1, or use Fargate (CPU) capacity for a CPU model');
+  c.require(Number.isInteger(t.cpu) && t.cpu >= ECS_EC2_TASK_CPU_MIN && t.cpu <= ECS_EC2_TASK_CPU_MAX, 'cpu', t.cpu,
+    `an integer from ${ECS_EC2_TASK_CPU_MIN} to ${ECS_EC2_TASK_CPU_MAX} CPU units (the ECS task range on EC2)`, 'give the task whole CPU units, at least 128');
   c.require(t.cpu <= usable.cpuUnits, 'cpu', t.cpu,
     `<= ${usable.cpuUnits} CPU units (${spec.vcpus} vCPU of ${spec.name} minus ${ECS_HOST_RESERVE.agentCpuUnits} units left to the ECS agent and Docker)`,
     'lower cpu or choose a larger instance type');

@@ -35,7 +35,21 @@ export const T = {
   LOG_GROUP: 'AWS::Logs::LogGroup',
   TOPIC: 'AWS::SNS::Topic',
   SUBSCRIPTION: 'AWS::SNS::Subscription',
+  HTTP_API: 'AWS::ApiGatewayV2::Api',
+  HTTP_STAGE: 'AWS::ApiGatewayV2::Stage',
+  HTTP_ROUTE: 'AWS::ApiGatewayV2::Route',
+  HTTP_INTEGRATION: 'AWS::ApiGatewayV2::Integration',
+  FUNCTION_URL: 'AWS::Lambda::Url',
+  IAM_ROLE: 'AWS::IAM::Role',
+  IAM_POLICY: 'AWS::IAM::Policy',
+  DISTRIBUTION: 'AWS::CloudFront::Distribution',
 } as const;
+
+/**
+ * Metadata key on the method and route resources the review builds from an API's inline OpenAPI
+ * `Body`: the path (REST) or route key (HTTP) of the operation, for labels.
+ */
+export const OPENAPI_PATH_METADATA_KEY = 'InferenceGuard::OpenApiOperation';
 
 /** One finding line in the library's usual shape: the thing, the value, what is allowed, the fix. */
 export function problem(what: string, value: string, allowed: string, fix: string): string {
@@ -158,6 +172,8 @@ export function apiLabel(model: TemplateModel, apiId: string): string {
 export function methodLabel(model: TemplateModel, methodId: string): string {
   const p = model.props(methodId);
   const verb = typeof p.HttpMethod === 'string' ? p.HttpMethod.toUpperCase() : '?';
+  const fromBody = model.resource(methodId)?.Metadata?.[OPENAPI_PATH_METADATA_KEY];
+  if (typeof fromBody === 'string') return `method ${verb} ${fromBody} (in the OpenAPI Body of ${model.target(p.RestApiId) ?? '?'})`;
   return `method ${verb} ${resourcePath(model, p.ResourceId)} (${methodId})`;
 }
 
@@ -231,7 +247,7 @@ export function functionOf(model: TemplateModel, ref: unknown): string | undefin
     // A literal function name: match it against functions that declare the same FunctionName.
     const name = readString(ref);
     if (name.kind !== 'literal') return undefined;
-    return model.ofType(T.FUNCTION).find((f) => model.props(f).FunctionName === name.value);
+    return findByLiteral(model, T.FUNCTION, 'FunctionName', name.value);
   }
   const type = model.typeOf(id);
   if (type === T.FUNCTION) return id;
@@ -251,8 +267,34 @@ export interface AlarmMetric {
   readonly dimensions: ReadonlyArray<{ readonly Name?: unknown; readonly Value?: unknown }>;
 }
 
-/** Metrics watched by an alarm. */
+/**
+ * The first resource of `type` whose property `prop` is the literal string `value`, from an index
+ * built once per template (a lookup per resource would make a review quadratic).
+ */
+export function findByLiteral(model: TemplateModel, type: string, prop: string, value: string): string | undefined {
+  const index = model.memo(`byLiteral\0${type}\0${prop}`, () => {
+    const m = new Map<string, string>();
+    for (const id of model.ofType(type)) {
+      const v = model.props(id)[prop];
+      if (typeof v === 'string' && !m.has(v)) m.set(v, id);
+    }
+    return m;
+  });
+  return index.get(value);
+}
+
+/** Metrics watched by an alarm (read once per alarm and template). */
 export function alarmMetrics(model: TemplateModel, alarmId: string): AlarmMetric[] {
+  const cache = model.memo('alarmMetrics', () => new Map<string, AlarmMetric[]>());
+  let out = cache.get(alarmId);
+  if (out === undefined) {
+    out = readAlarmMetrics(model, alarmId);
+    cache.set(alarmId, out);
+  }
+  return out;
+}
+
+function readAlarmMetrics(model: TemplateModel, alarmId: string): AlarmMetric[] {
   const p = model.props(alarmId);
   const out: AlarmMetric[] = [];
   if (p.MetricName !== undefined) {
@@ -269,10 +311,73 @@ export function alarmMetrics(model: TemplateModel, alarmId: string): AlarmMetric
 
 /**
  * Alarms on `metricName` (any metric when undefined) with a dimension `dimensionName` whose value is a reference to
- * `resourceId` or one of the literal `names`.
+ * `resourceId` or one of the literal `names`. Candidates come from an index of alarm dimensions
+ * built once per template; results keep template order.
  */
 export function alarmsOn(model: TemplateModel, metricName: string | undefined, dimensionName: string, resourceId: string, names: readonly string[]): string[] {
-  return model.ofType(T.ALARM).filter((alarm) => alarmMetrics(model, alarm).some((m) =>
+  const index = model.memo('alarmsByDimension', () => {
+    const m = new Map<string, Set<string>>();
+    const add = (key: string, alarm: string) => {
+      const set = m.get(key) ?? new Set<string>();
+      set.add(alarm);
+      m.set(key, set);
+    };
+    for (const alarm of model.ofType(T.ALARM)) {
+      for (const metric of alarmMetrics(model, alarm)) {
+        for (const d of metric.dimensions) {
+          if (typeof d.Name !== 'string') continue;
+          for (const r of referencedIds(d.Value)) add(`${d.Name}\0ref\0${r}`, alarm);
+          if (typeof d.Value === 'string') add(`${d.Name}\0lit\0${d.Value}`, alarm);
+        }
+      }
+    }
+    return m;
+  });
+  const order = model.memo('alarmOrder', () => new Map(model.ofType(T.ALARM).map((a, i) => [a, i])));
+  const candidates = new Set<string>([
+    ...(index.get(`${dimensionName}\0ref\0${resourceId}`) ?? []),
+    ...names.flatMap((n) => [...(index.get(`${dimensionName}\0lit\0${n}`) ?? [])]),
+  ]);
+  return [...candidates].sort((a, b) => order.get(a)! - order.get(b)!).filter((alarm) => alarmMetrics(model, alarm).some((m) =>
     (metricName === undefined || m.metricName === metricName) && m.dimensions.some((d) => d.Name === dimensionName
       && (referencedIds(d.Value).has(resourceId) || (typeof d.Value === 'string' && names.includes(d.Value))))));
+}
+
+/** Metrics that count events or messages and are never negative (a ">= 0" alarm on them is always in ALARM). */
+const NON_NEGATIVE = /Error|Count|Messages|Invocations|Throttle|Backlog|Failures|Requests|Latency|Utilization|Age/;
+
+/**
+ * Why an alarm cannot protect anything, or an empty list: its actions are disabled, it has no
+ * alarm action (nobody is told), or its comparison holds for every value of a metric that is
+ * never negative (GreaterThanOrEqualToThreshold 0, GreaterThanThreshold below 0), so it is always
+ * in ALARM and its state carries no signal. Source: CloudWatch `PutMetricAlarm` reference
+ * (ActionsEnabled defaults to true; AlarmActions are the actions run on the transition to ALARM).
+ */
+export function alarmDefects(model: TemplateModel, alarmId: string): string[] {
+  const p = model.props(alarmId);
+  const out: string[] = [];
+  if (p.ActionsEnabled === false || p.ActionsEnabled === 'false') out.push('ActionsEnabled is false');
+  else if (list(p.AlarmActions).length === 0 && !isRecord(p.AlarmActions)) out.push('no AlarmActions, so nobody is notified');
+  const threshold = typeof p.Threshold === 'number' ? p.Threshold : typeof p.Threshold === 'string' && p.Threshold.trim() !== '' ? Number(p.Threshold) : undefined;
+  const counts = alarmMetrics(model, alarmId).some((m) => typeof m.metricName === 'string' && NON_NEGATIVE.test(m.metricName));
+  if (threshold !== undefined && counts
+    && ((p.ComparisonOperator === 'GreaterThanOrEqualToThreshold' && threshold <= 0) || (p.ComparisonOperator === 'GreaterThanThreshold' && threshold < 0))) {
+    out.push(`${String(p.ComparisonOperator)} ${threshold} holds for every value, so the alarm is always in ALARM`);
+  }
+  return out;
+}
+
+/**
+ * Splits alarms into the ones that can fire and notify, and descriptions of the ones that
+ * cannot (`alarm X: why`), for rules that must not count a broken alarm as present.
+ */
+export function effectiveAlarms(model: TemplateModel, alarms: readonly string[]): { good: string[]; broken: string[] } {
+  const good: string[] = [];
+  const broken: string[] = [];
+  for (const a of alarms) {
+    const why = alarmDefects(model, a);
+    if (why.length === 0) good.push(a);
+    else broken.push(`alarm ${a}: ${why.join('; ')}`);
+  }
+  return { good, broken };
 }

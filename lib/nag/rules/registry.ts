@@ -6,10 +6,18 @@ import { APIStageThrottling } from './apigw/APIStageThrottling';
 import { APITimeoutChain } from './apigw/APITimeoutChain';
 import { APIUsagePlanLimits } from './apigw/APIUsagePlanLimits';
 import { APIWAFRateLimit } from './apigw/APIWAFRateLimit';
+import { HTTPAPIEdgeProtection } from './apigwv2/HTTPAPIEdgeProtection';
+import { HTTPAPIIntegrationTimeout } from './apigwv2/HTTPAPIIntegrationTimeout';
+import { HTTPAPIRouteAuthorization } from './apigwv2/HTTPAPIRouteAuthorization';
+import { HTTPAPIStageThrottling } from './apigwv2/HTTPAPIStageThrottling';
 import { AlarmAPI5XX } from './cloudwatch/AlarmAPI5XX';
 import { AlarmComputeHealth } from './cloudwatch/AlarmComputeHealth';
 import { AlarmDLQDepth } from './cloudwatch/AlarmDLQDepth';
 import { LogGroupRetention } from './cloudwatch/LogGroupRetention';
+import { ALBWAFRateLimit } from './elb/ALBWAFRateLimit';
+import { LambdaAPITimeout } from './lambda/LambdaAPITimeout';
+import { LambdaConcurrencyCap } from './lambda/LambdaConcurrencyCap';
+import { LambdaFunctionURLAuth } from './lambda/LambdaFunctionURLAuth';
 import { ECSContainerLimits } from './ecs/ECSContainerLimits';
 import { ECSGPUCount } from './ecs/ECSGPUCount';
 import { SageMakerAsyncConcurrency } from './sagemaker/SageMakerAsyncConcurrency';
@@ -20,6 +28,7 @@ import { SQSConsumerConcurrency } from './sqs/SQSConsumerConcurrency';
 import { SQSDeadLetterQueue } from './sqs/SQSDeadLetterQueue';
 import { SQSDeadLetterRetention } from './sqs/SQSDeadLetterRetention';
 import { SQSVisibilityTimeout } from './sqs/SQSVisibilityTimeout';
+import { SQSWorkerVisibilityTimeout } from './sqs/SQSWorkerVisibilityTimeout';
 
 export { EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY } from './apigw/timeouts';
 export { MAX_RECEIVE_COUNT_BOUND } from './sqs/SQSDeadLetterQueue';
@@ -33,10 +42,19 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   APIIntegrationTimeout,
   APITimeoutChain,
   APIRequestValidation,
+  HTTPAPIStageThrottling,
+  HTTPAPIEdgeProtection,
+  HTTPAPIRouteAuthorization,
+  HTTPAPIIntegrationTimeout,
+  LambdaFunctionURLAuth,
+  LambdaConcurrencyCap,
+  LambdaAPITimeout,
+  ALBWAFRateLimit,
   SQSDeadLetterQueue,
   SQSDeadLetterRetention,
   SQSVisibilityTimeout,
   SQSConsumerConcurrency,
+  SQSWorkerVisibilityTimeout,
   ECSContainerLimits,
   ECSGPUCount,
   SageMakerVariantScaling,

@@ -113,7 +113,7 @@ function walk(v: Json, path: string, out: FoundReference[]): void {
     const vars = Array.isArray(arg) && isObject(arg[1]) ? arg[1] : {};
     if (text !== undefined) {
       for (const sv of subVariables(text)) {
-        if (sv.name in vars) continue;
+        if (Object.hasOwn(vars, sv.name)) continue;
         out.push({ target: sv.name, via: 'Fn::Sub', path });
       }
     }
@@ -152,7 +152,7 @@ export function renderString(v: Json): string | undefined {
     if (Array.isArray(arg) && typeof arg[0] === 'string') {
       const vars = isObject(arg[1]) ? arg[1] : {};
       return arg[0].replace(/\$\{([^}!][^}]*)\}/g, (whole, name: string) => {
-        if (!(name in vars)) return whole;
+        if (!Object.hasOwn(vars, name)) return whole;
         return renderString(vars[name]) ?? whole;
       });
     }

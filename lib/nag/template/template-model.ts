@@ -30,6 +30,7 @@ export interface CfnTemplate {
 export class TemplateModel {
   private byTypeIndex?: Map<string, string[]>;
   private referencersIndex?: Map<string, string[]>;
+  private readonly memos = new Map<string, unknown>();
 
   constructor(public readonly template: CfnTemplate) {}
 
@@ -40,7 +41,8 @@ export class TemplateModel {
 
   /** The resource with this logical id. */
   public resource(id: string): CfnTemplateResource | undefined {
-    const r = this.template.Resources[id];
+    // Own keys only: `Ref: toString` or `__proto__` must not find Object.prototype's members.
+    const r = Object.hasOwn(this.template.Resources, id) ? this.template.Resources[id] : undefined;
     return r && typeof r === 'object' ? r : undefined;
   }
 
@@ -86,6 +88,15 @@ export class TemplateModel {
     return type === undefined ? all : all.filter((r) => this.typeOf(r) === type);
   }
 
+  /**
+   * A value computed once per template under `key` (an index a rule builds over all resources of a
+   * type), so rules that look things up per resource stay linear in the template size.
+   */
+  public memo<V>(key: string, build: () => V): V {
+    if (!this.memos.has(key)) this.memos.set(key, build());
+    return this.memos.get(key) as V;
+  }
+
   /** The resource a value points at (Ref / GetAtt / Sub), if it is a resource of this template. */
   public target(value: unknown, type?: string): string | undefined {
     const id = refTarget(value);
@@ -95,13 +106,14 @@ export class TemplateModel {
 
   /** The default value of a template parameter, used to read `Ref`s to parameters. */
   public readonly parameterDefault = (name: string): unknown => {
-    const p = this.template.Parameters?.[name];
+    const params = this.template.Parameters;
+    const p = params && typeof params === 'object' && Object.hasOwn(params, name) ? params[name] : undefined;
     return p && typeof p === 'object' ? p.Default : undefined;
   };
 
   /** True when `name` is a parameter, a pseudo parameter or a resource of this template. */
   public isDefined(name: string): boolean {
     return PSEUDO_PARAMETERS.has(name) || this.resource(name) !== undefined
-      || (this.template.Parameters !== undefined && name in this.template.Parameters);
+      || (typeof this.template.Parameters === 'object' && this.template.Parameters !== null && Object.hasOwn(this.template.Parameters, name));
   }
 }

@@ -1,10 +1,12 @@
 import { Duration, Size, aws_apigateway as apigw, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
-  EcsCapacity, EcsInferenceService, EcsInferenceServiceProps, InferenceGuardError, ModelServer, ModelSource,
+  EcsCapacity, EcsInferenceService, EcsInferenceServiceProps, ModelServer, ModelSource,
 } from '../../../lib';
 import { deriveLimits } from '../../../lib/profile';
 import { cpuProfile, gpuProfile, newStack } from './fixtures';
+import { nagFindings } from '../../queue/nag-util';
+import { errorOf } from '../../support/errors';
 
 function tfServing() {
   return ModelServer.tensorflowServing({ version: '2.19.0', modelName: 'resnet50', model: ModelSource.inImage('/opt/models/resnet50') });
@@ -18,17 +20,6 @@ function gpuProps(overrides: Partial<EcsInferenceServiceProps> = {}): EcsInferen
     maxTasks: 5,
     ...overrides,
   };
-}
-
-/** The error a construct throws, for assertions on its problems. */
-function errorOf(fn: () => unknown): InferenceGuardError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InferenceGuardError) return e;
-    throw e;
-  }
-  throw new Error('expected an InferenceGuardError');
 }
 
 describe('GPU service (one synthesis)', () => {
@@ -55,7 +46,7 @@ describe('GPU service (one synthesis)', () => {
       ContainerDefinitions: Match.arrayWith([
         Match.objectLike({
           Name: 'ModelServer',
-          Image: 'tensorflow/serving:2.19.0-gpu',
+          Image: { 'Fn::Join': ['', Match.arrayWith(['/docker-hub/tensorflow/serving:2.19.0-gpu'])] },
           Memory: 14632,
           MemoryReservation: 7200,
           ResourceRequirements: [{ Type: 'GPU', Value: '1' }],
@@ -159,15 +150,20 @@ describe('GPU service (one synthesis)', () => {
     });
   });
 
-  test('alarms: CPU, memory, running < desired, unhealthy, 5XX, response time, GPU reservation, GPU sidecar, at max', () => {
+  test('alarms: CPU, memory, running < desired, unhealthy, 5XX, response time, tasks waiting for GPU capacity, GPU sidecar, at max', () => {
     expect(Object.keys(service.alarms.alarms).sort()).toEqual([
-      'CpuUtilization', 'GpuMemory', 'GpuReservation', 'GpuUtilization', 'LoadBalancer5xx', 'MemoryUtilization',
-      'RunningBelowDesired', 'ScalingAtMax', 'TargetResponseTime', 'UnhealthyTargets',
+      'CpuUtilization', 'GpuUtilization', 'LoadBalancer5xx', 'MemoryUtilization',
+      'RunningBelowDesired', 'ScalingAtMax', 'TargetResponseTime', 'TasksWaitingForGpuCapacity', 'UnhealthyTargets',
     ]);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MemoryUtilization', Threshold: 85, AlarmActions: [{ Ref: Match.anyValue() }], OKActions: [{ Ref: Match.anyValue() }] });
     // a user override wins over the derived threshold
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 65 });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'GPUReservation', Namespace: 'AWS/ECS', Threshold: 100 });
+    // GPUReservation sits at 100 % in steady state; tasks waiting for instances read > 100 % here.
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CapacityProviderReservation', Namespace: 'AWS/ECS/ManagedScaling', Threshold: 100, ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'CapacityProviderName' }), Match.objectLike({ Name: 'ClusterName' })]),
+    });
+    expect(JSON.stringify(t.findResources('AWS::CloudWatch::Alarm'))).not.toContain('GPUReservation');
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunningTaskCount', Threshold: 5 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Threshold: 4 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -175,27 +171,17 @@ describe('GPU service (one synthesis)', () => {
     });
   });
 
-  test('the integration maps every backend failure away from 200', () => {
+  test('the integration is the documented VPC link v2 shape: HTTP proxy to the ALB', () => {
     t.hasResourceProperties('AWS::ApiGateway::Method', {
       Integration: Match.objectLike({
-        Type: 'HTTP',
+        Type: 'HTTP_PROXY',
+        ConnectionType: 'VPC_LINK',
         TimeoutInMillis: 6000,
         IntegrationTarget: { Ref: Match.stringLikeRegexp('SvcLoadBalancer') },
-        IntegrationResponses: Match.arrayWith([
-          Match.objectLike({ SelectionPattern: '429', StatusCode: '429' }),
-          Match.objectLike({ SelectionPattern: '503', StatusCode: '503', ResponseParameters: { 'method.response.header.Retry-After': "'1'" } }),
-        ]),
+        IntegrationResponses: Match.absent(),
       }),
     });
-    const patterns = binding.methodResponses.map((r) => r.statusCode);
-    expect(patterns).toEqual(['200', '400', '413', '429', '503', '504', '424', '502']);
-    // Every status 100..599 except 2xx matches exactly one selection pattern.
-    const integ = (Object.values(t.findResources('AWS::ApiGateway::Method'))[0].Properties.Integration.IntegrationResponses as Array<{ SelectionPattern?: string }>)
-      .filter((r) => r.SelectionPattern !== undefined).map((r) => new RegExp(`^(?:${r.SelectionPattern})$`));
-    for (let code = 100; code < 600; code++) {
-      const n = integ.filter((re) => re.test(String(code))).length;
-      expect([code, n]).toEqual([code, code >= 200 && code < 300 ? 0 : 1]);
-    }
+    expect(binding.methodResponses).toEqual([]);
   });
 });
 
@@ -216,7 +202,7 @@ describe('validation', () => {
   });
 
   test('an idle timeout <= the integration timeout', () => {
-    const limits = deriveLimits(gpuProfile());
+    const limits = deriveLimits(gpuProfile(), { maxInstances: 5 });
     const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', gpuProps({ limits, loadBalancerIdleTimeout: Duration.seconds(6) })));
     expect(limits.timeouts.integrationTimeoutMs).toBe(6000);
     expect(e.problems).toEqual(expect.arrayContaining([expect.objectContaining({
@@ -227,6 +213,19 @@ describe('validation', () => {
   test('a task ceiling below the fleet the API throttle was derived from', () => {
     const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', gpuProps({ limits: deriveLimits(gpuProfile(), { maxInstances: 6 }), maxTasks: 3 })));
     expect(e.problems).toEqual([expect.objectContaining({ prop: 'maxTasks', value: '3' })]);
+  });
+
+  test('a task ceiling above the fleet the limits were derived for: one source for the instance ceiling', () => {
+    const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', gpuProps({ limits: deriveLimits(gpuProfile(), { maxInstances: 2 }), maxTasks: 10 })));
+    expect(e.problems).toEqual([expect.objectContaining({ prop: 'maxTasks', value: '10', allowed: expect.stringContaining('limits.scaling.maxInstances (2)') })]);
+  });
+
+  test('a GPU profile on Fargate is refused', () => {
+    const e = errorOf(() => new EcsInferenceService(newStack(), 'Svc', {
+      profile: gpuProfile(), modelServer: ModelServer.tensorflowServing({ version: '2.19.0', model: ModelSource.inImage('/models/m') }),
+      capacity: EcsCapacity.fargate(), maxTasks: 2,
+    }));
+    expect(e.problems).toEqual(expect.arrayContaining([expect.objectContaining({ prop: 'profile.hardware', value: '"g5.xlarge"' })]));
   });
 
   test('bindSync refuses an integration timeout that reaches the ALB idle timeout', () => {
@@ -288,12 +287,44 @@ describe('Fargate service', () => {
     t.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '1024', Memory: '4096', RequiresCompatibilities: ['FARGATE'],
       ContainerDefinitions: Match.arrayWith([Match.objectLike({
-        Name: 'ModelServer', Image: 'tensorflow/serving:2.19.0', ResourceRequirements: Match.absent(),
+        Name: 'ModelServer', Image: { 'Fn::Join': ['', Match.arrayWith(['/docker-hub/tensorflow/serving:2.19.0'])] }, ResourceRequirements: Match.absent(),
         LinuxParameters: Match.objectLike({ InitProcessEnabled: true, SharedMemorySize: Match.absent() }),
       })]),
     });
     t.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE', PlatformVersion: 'LATEST' });
     t.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 0);
-    expect(svc.alarms.alarms.GpuReservation).toBeUndefined();
+    expect(svc.alarms.alarms.TasksWaitingForGpuCapacity).toBeUndefined();
   });
+});
+
+test('a GPU service without an alarm topic still notifies launch failures (AwsSolutions-AS3)', () => {
+  const stack = newStack();
+  const svc = new EcsInferenceService(stack, 'Svc', {
+    profile: gpuProfile(), modelServer: ModelServer.tensorflowServing({ version: '2.19.0', model: ModelSource.inImage('/models/m') }),
+    capacity: EcsCapacity.gpuInstances({ instanceType: 'g5.xlarge' }), maxTasks: 3,
+  });
+  expect(nagFindings(stack).filter((f) => /AS3|SNS/.test(f))).toEqual([]);
+  Template.fromStack(stack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+    NotificationConfigurations: [Match.objectLike({ TopicARN: { Ref: Match.stringLikeRegexp('CapacityNotifications') } })],
+  });
+  expect(svc.gpuCapacity?.notificationTopic).toBeDefined();
+});
+
+test('TF Serving comes through the account\'s ECR pull-through cache, never anonymously from Docker Hub', () => {
+  const stack = newStack();
+  new EcsInferenceService(stack, 'Svc', {
+    profile: gpuProfile(), modelServer: ModelServer.tensorflowServing({ version: '2.19.0', model: ModelSource.inImage('/models/m') }),
+    capacity: EcsCapacity.gpuInstances({ instanceType: 'g5.xlarge' }), maxTasks: 3,
+  });
+  const t = Template.fromStack(stack);
+  const images = JSON.stringify(Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions.map((c: { Image: unknown }) => c.Image));
+  expect(images).not.toContain('"tensorflow/serving');
+  expect(images).toContain('.dkr.ecr.');
+  t.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+      Action: Match.arrayWith(['ecr:BatchGetImage', 'ecr:BatchImportUpstreamImage']),
+      Resource: { 'Fn::Join': ['', Match.arrayWith([':repository/docker-hub/tensorflow/serving'])] },
+    })]) },
+  });
+  expect(() => ModelServer.tensorflowServing({ version: '2.19.0', model: ModelSource.inImage('/m'), pullThroughCachePrefix: 'Docker Hub' })).toThrow(/pullThroughCachePrefix/);
 });

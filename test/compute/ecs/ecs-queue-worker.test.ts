@@ -69,8 +69,8 @@ describe('GPU queue worker (one synthesis)', () => {
     expect(worker.sizing.serverMemoryLimitMiB).toBe(15144 - 256 - 256);
   });
 
-  test('alarms without load balancer ones', () => {
-    expect(Object.keys(worker.alarms.alarms).sort()).toEqual(['CpuUtilization', 'GpuReservation', 'MemoryUtilization', 'RunningBelowDesired', 'ScalingAtMax']);
+  test('alarms without load balancer or utilization ones (a worker runs at full throughput by design)', () => {
+    expect(Object.keys(worker.alarms.alarms).sort()).toEqual(['MemoryUtilization', 'RunningBelowDesired', 'ScalingAtMax', 'TasksWaitingForGpuCapacity']);
   });
 });
 

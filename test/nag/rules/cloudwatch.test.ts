@@ -1,8 +1,9 @@
-import { AlarmAPI5XX, AlarmComputeHealth, AlarmDLQDepth, LogGroupRetention } from '../../../lib/nag';
+import { AlarmAPI5XX, AlarmComputeHealth, AlarmDLQDepth, LogGroupRetention, OutcomeDetail } from '../../../lib/nag';
 import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, Resources } from '../support';
 
-const alarm = (metric: string, dims: Array<Record<string, unknown>>): Resources => ({
-  Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: metric, Dimensions: dims, Threshold: 0, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' } },
+const TOPIC = 'arn:aws:sns:us-east-1:111111111111:ops';
+const alarm = (metric: string, dims: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): Resources => ({
+  Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: metric, Dimensions: dims, Threshold: 0, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [TOPIC], ...extra } },
 });
 const queues: Resources = {
   Dlq: { Type: 'AWS::SQS::Queue' },
@@ -12,12 +13,21 @@ const queues: Resources = {
 describe('InferenceGuard-AlarmDLQDepth', () => {
   test('compliant: alarm on the DLQ depth (GetAtt QueueName, as CDK writes it); metric-math form', () => {
     expectCompliant(check(AlarmDLQDepth, { ...queues, ...alarm('ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: getAtt('Dlq', 'QueueName') }]) }, 'Dlq'));
-    const math: Resources = { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { Metrics: [{ Id: 'm', MetricStat: { Metric: { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: getAtt('Dlq', 'QueueName') }] }, Period: 60, Stat: 'Maximum' } }] } } };
+    const math: Resources = { Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmActions: [TOPIC], Metrics: [{ Id: 'm', MetricStat: { Metric: { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: getAtt('Dlq', 'QueueName') }] }, Period: 60, Stat: 'Maximum' } }] } } };
     expectCompliant(check(AlarmDLQDepth, { ...queues, ...math }, 'Dlq'));
   });
   test('non-compliant: no alarm; an alarm on the source queue instead', () => {
     expectFindings(check(AlarmDLQDepth, queues, 'Dlq'), /dead-letter queue Dlq depth alarm = absent/);
     expectFindings(check(AlarmDLQDepth, { ...queues, ...alarm('ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: getAtt('Jobs', 'QueueName') }]) }, 'Dlq'), /absent/);
+  });
+  test('wrong: an alarm with no action, with actions disabled, or always in ALARM (>= 0 on a count) does not count as present', () => {
+    const dims = [{ Name: 'QueueName', Value: getAtt('Dlq', 'QueueName') }];
+    const silent = check(AlarmDLQDepth, { ...queues, ...alarm('ApproximateNumberOfMessagesVisible', dims, { AlarmActions: undefined }) }, 'Dlq');
+    expectFindings(silent, /depth alarm Alarm = no AlarmActions, so nobody is notified/);
+    expect(silent.detail).toBe(OutcomeDetail.WRONG);
+    expectFindings(check(AlarmDLQDepth, { ...queues, ...alarm('ApproximateNumberOfMessagesVisible', dims, { ActionsEnabled: false }) }, 'Dlq'), /ActionsEnabled is false/);
+    expectFindings(check(AlarmDLQDepth, { ...queues, ...alarm('ApproximateNumberOfMessagesVisible', dims, { ComparisonOperator: 'GreaterThanOrEqualToThreshold' }) }, 'Dlq'),
+      /GreaterThanOrEqualToThreshold 0 holds for every value, so the alarm is always in ALARM/);
   });
   test('not applicable: not a DLQ', () => {
     expectNotApplicable(check(AlarmDLQDepth, queues, 'Jobs'));

@@ -1,4 +1,4 @@
-import { SQSConsumerConcurrency, SQSDeadLetterQueue, SQSDeadLetterRetention, SQSVisibilityTimeout } from '../../../lib/nag';
+import { OutcomeDetail, SQSConsumerConcurrency, SQSDeadLetterQueue, SQSDeadLetterRetention, SQSVisibilityTimeout } from '../../../lib/nag';
 import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, ref, Resources } from '../support';
 
 const queues = (redrive?: Record<string, unknown> | string, source: Record<string, unknown> = {}, dlq: Record<string, unknown> = {}): Resources => ({
@@ -17,7 +17,11 @@ describe('InferenceGuard-SQSDeadLetterQueue', () => {
   });
   test('non-compliant: no redrive policy; maxReceiveCount 15 (above the bound)', () => {
     expectFindings(check(SQSDeadLetterQueue, queues(), 'Jobs'), /queue Jobs RedrivePolicy = absent/);
-    expectFindings(check(SQSDeadLetterQueue, queues({ deadLetterTargetArn: getAtt('Dlq', 'Arn'), maxReceiveCount: 15 }), 'Jobs'), /maxReceiveCount = 15: allowed an integer from 1 to 10/);
+    const lax = check(SQSDeadLetterQueue, queues({ deadLetterTargetArn: getAtt('Dlq', 'Arn'), maxReceiveCount: 15 }), 'Jobs');
+    expectFindings(lax, /maxReceiveCount = 15: allowed an integer from 1 to 10/);
+    // The DLQ is there: the verdict says its bound is wrong, not that it is absent.
+    expect(lax.detail).toBe(OutcomeDetail.WRONG);
+    expect(check(SQSDeadLetterQueue, queues(), 'Jobs').detail).not.toBe(OutcomeDetail.WRONG);
   });
   test('not applicable: the queue is itself a DLQ (of a queue, or of a Lambda function)', () => {
     expectNotApplicable(check(SQSDeadLetterQueue, queues({ deadLetterTargetArn: getAtt('Dlq', 'Arn'), maxReceiveCount: 5 }), 'Dlq'));
@@ -28,12 +32,16 @@ describe('InferenceGuard-SQSDeadLetterQueue', () => {
 
 describe('InferenceGuard-SQSDeadLetterRetention', () => {
   const policy = { deadLetterTargetArn: getAtt('Dlq', 'Arn'), maxReceiveCount: 5 };
-  test('compliant: 14-day DLQ after a default source; equal defaults', () => {
+  test('compliant: 14-day DLQ after a default source; both at the 14-day maximum', () => {
     expectCompliant(check(SQSDeadLetterRetention, queues(policy, {}, { MessageRetentionPeriod: 1209600 }), 'Jobs'));
-    expectCompliant(check(SQSDeadLetterRetention, queues(policy), 'Jobs'));
+    expectCompliant(check(SQSDeadLetterRetention, queues(policy, { MessageRetentionPeriod: 1209600 }, { MessageRetentionPeriod: 1209600 }), 'Jobs'));
   });
-  test('non-compliant: DLQ keeps messages 1 day, source the 4-day default', () => {
-    expectFindings(check(SQSDeadLetterRetention, queues(policy, {}, { MessageRetentionPeriod: 86400 }), 'Jobs'), /Dlq MessageRetentionPeriod = 86400 s: allowed at least the source queue Jobs's 345600 s \(default\)/);
+  test('non-compliant (wrong): DLQ keeps messages 1 day, source the 4-day default; equal retention (a late dead-letter expires at once)', () => {
+    const short = check(SQSDeadLetterRetention, queues(policy, {}, { MessageRetentionPeriod: 86400 }), 'Jobs');
+    expectFindings(short, /Dlq MessageRetentionPeriod = 86400 s: allowed longer than the source queue Jobs's 345600 s \(default\)/);
+    expect(short.detail).toBe(OutcomeDetail.WRONG);
+    expectFindings(check(SQSDeadLetterRetention, queues(policy), 'Jobs'), /345600 s \(default\): allowed longer than the source queue Jobs's 345600 s \(default\)/);
+    expectFindings(check(SQSDeadLetterRetention, queues(policy, { MessageRetentionPeriod: 86400 }, { MessageRetentionPeriod: 86400 }), 'Jobs'), /86400 s: allowed longer than/);
   });
   test('not applicable: no DLQ in the template', () => {
     expectNotApplicable(check(SQSDeadLetterRetention, queues(), 'Jobs'));

@@ -1,5 +1,5 @@
 import { APIGW_EXTENDED_INTEGRATION_TIMEOUT_CEILING_MS, APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_MIN_INTEGRATION_TIMEOUT_MS } from '../../../core/aws-limits';
-import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, compliant, compliantByDefault, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { T, endpointTypes, methodLabel, problem } from '../helpers';
 import { EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY, backendIntegration, integrationTimeout, showTimeout } from './timeouts';
 
@@ -23,7 +23,7 @@ export const APIIntegrationTimeout = defineRule({
     if (value < APIGW_MIN_INTEGRATION_TIMEOUT_MS) {
       return nonCompliant([problem(label, showTimeout(timeout), `at least ${APIGW_MIN_INTEGRATION_TIMEOUT_MS} ms`, 'raise the timeout')]);
     }
-    if (value <= APIGW_MAX_INTEGRATION_TIMEOUT_MS) return compliant(`${label} = ${showTimeout(timeout)}`);
+    if (value <= APIGW_MAX_INTEGRATION_TIMEOUT_MS) return (timeout.defaulted ? compliantByDefault : compliant)(`${label} = ${showTimeout(timeout)}`);
     const apiId = model.target(model.props(id).RestApiId, T.REST_API);
     if (apiId === undefined) return notApplicable('the REST API is not in this template');
     const types = endpointTypes(model, apiId) ?? [];

@@ -18,8 +18,18 @@ export const APIKeyUsagePlan = defineRule({
     if (required.kind !== 'literal' || !required.value) return notApplicable('method does not require an API key');
     const apiId = model.target(p.RestApiId, T.REST_API);
     if (apiId === undefined) return notApplicable('the REST API is not in this template');
-    const entries = model.ofType(T.USAGE_PLAN).flatMap((plan) =>
-      list(model.props(plan).ApiStages).filter(isRecord).filter((s) => model.target(s.ApiId) === apiId).map((s) => ({ plan, stage: s.Stage })));
+    // Usage-plan entries grouped by API once per template, not scanned per method.
+    const byApi = model.memo('usagePlanEntriesByApi', () => {
+      const m = new Map<string, Array<{ plan: string; stage: unknown }>>();
+      for (const plan of model.ofType(T.USAGE_PLAN)) {
+        for (const s of list(model.props(plan).ApiStages).filter(isRecord)) {
+          const api = model.target(s.ApiId);
+          if (api !== undefined) m.set(api, m.get(api) ?? []).get(api)!.push({ plan, stage: s.Stage });
+        }
+      }
+      return m;
+    });
+    const entries = byApi.get(apiId) ?? [];
     // A plan applies to an API stage; an entry without a Stage limits nothing.
     const covering = entries.filter((e) => e.stage !== undefined && e.stage !== '');
     if (covering.length > 0) return compliant(`${methodLabel(model, id)} is covered by usage plan ${[...new Set(covering.map((e) => e.plan))].join(', ')}`);

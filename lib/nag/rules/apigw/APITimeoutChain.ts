@@ -1,4 +1,4 @@
-import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, compliant, compliantByDefault, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { T, methodLabel, problem } from '../helpers';
 import { backendIntegration, integrationTimeout, nextHop, showTimeout } from './timeouts';
 
@@ -20,7 +20,7 @@ export const APITimeoutChain = defineRule({
     const timeout = integrationTimeout(model, integration);
     if (timeout.kind !== 'literal') return notApplicable(`integration timeout ${showTimeout(timeout)} is only known at deploy time`);
     const label = `${methodLabel(model, id)} Integration.TimeoutInMillis`;
-    if (timeout.value < hop.timeoutMs) return compliant(`${label} = ${showTimeout(timeout)} < ${hop.description}`);
+    if (timeout.value < hop.timeoutMs) return (timeout.defaulted ? compliantByDefault : compliant)(`${label} = ${showTimeout(timeout)} < ${hop.description}`);
     return nonCompliant([problem(label, showTimeout(timeout), `less than ${hop.timeoutMs} ms, the timeout of the next hop: ${hop.description}`,
       'lower the integration timeout or raise the next hop\'s timeout')]);
   },

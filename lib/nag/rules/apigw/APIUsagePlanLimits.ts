@@ -1,6 +1,7 @@
-import { Mitigation, RuleLevel, defineRule, nonCompliant } from '../../rule';
-import { showValue } from '../../template/intrinsics';
-import { T, problem, rec } from '../helpers';
+import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { readBoolean, showValue } from '../../template/intrinsics';
+import { TemplateModel } from '../../template/template-model';
+import { T, isRecord, list, problem, rec } from '../helpers';
 
 /** Each usage plan sets a throttle (rate and burst) and a quota (limit and period). */
 export const APIUsagePlanLimits = defineRule({
@@ -14,6 +15,8 @@ export const APIUsagePlanLimits = defineRule({
   fix: 'Give the plan `throttle: { rateLimit, burstLimit }` and `quota: { limit, period }` (CDK `api.addUsagePlan`).',
   check(model, id) {
     const p = model.props(id);
+    const unused = appliesToNoRequest(model, id);
+    if (unused) return notApplicable(unused);
     const throttle = rec(p.Throttle);
     const quota = rec(p.Quota);
     const label = `usage plan ${id}`;
@@ -25,3 +28,39 @@ export const APIUsagePlanLimits = defineRule({
     return nonCompliant(findings, [`${label}: throttle ${showValue(p.Throttle)}, quota ${showValue(p.Quota)}`]);
   },
 });
+
+/**
+ * Why a usage plan applies to no request, or undefined when it may apply. API Gateway only meters
+ * requests that carry an API key on methods with ApiKeyRequired; a plan whose APIs are all in this
+ * template, with no key in the plan and no key-requiring method on them, limits nothing. Source:
+ * API Gateway Developer Guide, "Usage plans and API keys" (a method must require an API key for the
+ * plan's throttle and quota to apply).
+ */
+function appliesToNoRequest(model: TemplateModel, planId: string): string | undefined {
+  const apis = list(model.props(planId).ApiStages).filter(isRecord).map((s) => model.target(s.ApiId, T.REST_API));
+  if (apis.length === 0 || apis.some((a) => a === undefined)) return undefined;
+  const hasKey = model.referencers(planId, 'AWS::ApiGateway::UsagePlanKey').length > 0;
+  const { withMethods, withKeyMethods } = methodIndex(model);
+  const opaque = apis.some((a) => model.props(a!).BodyS3Location !== undefined || !withMethods.has(a!));
+  if (hasKey || opaque || apis.some((a) => withKeyMethods.has(a!))) return undefined;
+  return `usage plan ${planId} applies to no request: it has no API key and no method of its APIs requires one`;
+}
+
+const METHOD_INDEX = new WeakMap<TemplateModel, { withMethods: Set<string>; withKeyMethods: Set<string> }>();
+
+/** REST APIs with methods in the template, and those with a method that requires (or may require) an API key; built once per model. */
+function methodIndex(model: TemplateModel): { withMethods: Set<string>; withKeyMethods: Set<string> } {
+  let index = METHOD_INDEX.get(model);
+  if (index) return index;
+  index = { withMethods: new Set(), withKeyMethods: new Set() };
+  for (const m of model.ofType(T.METHOD)) {
+    const p = model.props(m);
+    const api = model.target(p.RestApiId);
+    if (api === undefined) continue;
+    index.withMethods.add(api);
+    const required = readBoolean(p.ApiKeyRequired);
+    if (required.kind === 'unresolvable' || (required.kind === 'literal' && required.value)) index.withKeyMethods.add(api);
+  }
+  METHOD_INDEX.set(model, index);
+  return index;
+}

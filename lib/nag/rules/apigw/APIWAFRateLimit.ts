@@ -1,5 +1,5 @@
 import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
-import { showValue } from '../../template/intrinsics';
+import { referencedIds, showValue } from '../../template/intrinsics';
 import { TemplateModel } from '../../template/template-model';
 import { T, arnPointsAtStage, isRecord, list, problem, rec, stageLabel, stageView } from '../helpers';
 
@@ -17,7 +17,17 @@ export const APIWAFRateLimit = defineRule({
     const stage = stageView(model, id);
     if (!stage) return notApplicable('deployment that does not create a stage');
     const label = stageLabel(stage);
-    const associations = model.ofType(T.WEB_ACL_ASSOCIATION).filter((a) => arnPointsAtStage(model.props(a).ResourceArn, stage));
+    // Associations indexed by the ids their ResourceArn references, once per template.
+    const byRef = model.memo('webAclAssociationsByRef', () => {
+      const m = new Map<string, string[]>();
+      for (const a of model.ofType(T.WEB_ACL_ASSOCIATION)) {
+        for (const r of referencedIds(model.props(a).ResourceArn)) m.set(r, m.get(r) ?? []).get(r)!.push(a);
+      }
+      return m;
+    });
+    const candidates = new Set([...(byRef.get(stage.id) ?? []), ...(stage.restApiId !== undefined ? byRef.get(stage.restApiId) ?? [] : [])]);
+    const order = model.memo('webAclAssociationOrder', () => new Map(model.ofType(T.WEB_ACL_ASSOCIATION).map((a, i) => [a, i])));
+    const associations = [...candidates].sort((a, b) => order.get(a)! - order.get(b)!).filter((a) => arnPointsAtStage(model.props(a).ResourceArn, stage));
     if (associations.length === 0) {
       return nonCompliant([problem(`${label} web ACL`, 'none associated', 'a WAFv2 web ACL with a rate-based rule', 'add an AWS::WAFv2::WebACLAssociation for the stage ARN')]);
     }

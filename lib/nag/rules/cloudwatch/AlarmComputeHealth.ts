@@ -1,6 +1,6 @@
-import { Mitigation, RuleLevel, defineRule, nonCompliant } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, flawed, nonCompliant } from '../../rule';
 import { readString } from '../../template/intrinsics';
-import { T, alarmsOn, problem } from '../helpers';
+import { T, alarmsOn, effectiveAlarms, problem } from '../helpers';
 
 /** The dimension that names each kind of compute in CloudWatch. */
 const DIMENSION: Readonly<Record<string, { dimension: string; nameProp: string; noun: string }>> = {
@@ -25,7 +25,9 @@ export const AlarmComputeHealth = defineRule({
     const label = `${kind.noun} ${name.kind === 'literal' ? `"${name.value}" ` : ''}(${id})`;
     // Any metric counts: what matters is that the compute itself is watched.
     const alarms = alarmsOn(model, undefined, kind.dimension, id, names);
-    if (alarms.length > 0) return nonCompliant([], [`${label} alarms ${alarms.join(', ')}`]);
+    const { good, broken } = effectiveAlarms(model, alarms);
+    if (good.length > 0) return nonCompliant([], [`${label} alarms ${good.join(', ')}`]);
+    if (broken.length > 0) return flawed(broken.map((b) => problem(`${label} ${b.split(':')[0]}`, b.slice(b.indexOf(':') + 2), 'an alarm with an action that can leave the OK state', 'add an alarm action and a meaningful threshold')));
     return nonCompliant([problem(`${label} alarms`, 'absent', `at least one alarm with dimension ${kind.dimension} of this ${kind.noun}`, 'add alarms on its errors, latency and utilization')]);
   },
 });

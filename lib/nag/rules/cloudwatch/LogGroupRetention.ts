@@ -7,7 +7,8 @@ export const LogGroupRetention = defineRule({
   name: 'LogGroupRetention',
   level: RuleLevel.WARNING,
   levelReason: 'Unbounded retention is a cost that grows with every request, including a flood, but it does not affect availability.',
-  mitigation: Mitigation.ALARMS,
+  // A storage ceiling, not an alarm: it bounds what a flood leaves behind in the bill.
+  mitigation: Mitigation.RESOURCE_LIMITS,
   resourceTypes: [T.LOG_GROUP],
   info: 'The log group has no RetentionInDays, so its logs are kept forever.',
   explanation: 'Access and execution logs grow with traffic. Under a flood, logs kept forever turn the attack into a permanent storage bill.',

@@ -1,7 +1,7 @@
 import { isGpuInstanceType } from '../../../core/instance-types';
 import { readString } from '../../template/intrinsics';
 import { TemplateModel } from '../../template/template-model';
-import { T, isRecord, list, rec } from '../helpers';
+import { T, findByLiteral, isRecord, list, rec } from '../helpers';
 
 /**
  * Why a task definition lands on GPU instances, or undefined. Looks at the services that run it
@@ -56,7 +56,7 @@ function capacityProvider(model: TemplateModel, ref: unknown): string | undefine
   const direct = model.target(ref, T.CAPACITY_PROVIDER);
   if (direct !== undefined) return direct;
   const name = readString(ref);
-  return name.kind === 'literal' ? model.ofType(T.CAPACITY_PROVIDER).find((cp) => model.props(cp).Name === name.value) : undefined;
+  return name.kind === 'literal' ? findByLiteral(model, T.CAPACITY_PROVIDER, 'Name', name.value) : undefined;
 }
 
 function asgInstanceTypes(model: TemplateModel, asgId: string): string[] {

@@ -19,8 +19,16 @@ export const SageMakerVariantScaling = defineRule({
     if (isAsyncConfig(model, config)) return notApplicable('async endpoint (scaled on its backlog)');
     const instanceVariants = variants(model, config).filter((v) => v.InstanceType !== undefined && v.ServerlessConfig === undefined);
     if (instanceVariants.length === 0) return notApplicable('no instance-based variants');
-    const targets = model.ofType(T.SCALABLE_TARGET).map((t) => ({ t, of: scalingTargetOf(model, model.props(t).ResourceId) }))
-      .filter((x) => x.of?.endpointId === id);
+    // Scalable targets grouped by endpoint once per template, not scanned per endpoint.
+    const byEndpoint = model.memo('scalableTargetsByEndpoint', () => {
+      const m = new Map<string, Array<{ t: string; of: { endpointId: string; variant: string } }>>();
+      for (const t of model.ofType(T.SCALABLE_TARGET)) {
+        const of = scalingTargetOf(model, model.props(t).ResourceId);
+        if (of) m.set(of.endpointId, m.get(of.endpointId) ?? []).get(of.endpointId)!.push({ t, of });
+      }
+      return m;
+    });
+    const targets = byEndpoint.get(id) ?? [];
     const findings: string[] = [];
     const evidence: string[] = [];
     for (const v of instanceVariants) {

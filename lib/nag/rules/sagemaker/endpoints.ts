@@ -1,6 +1,6 @@
 import { readString, referencedIds, renderString } from '../../template/intrinsics';
 import { TemplateModel } from '../../template/template-model';
-import { T, isRecord, list } from '../helpers';
+import { T, findByLiteral, isRecord, list } from '../helpers';
 
 /** The endpoint config an endpoint uses, when it is in the template. */
 export function endpointConfigOf(model: TemplateModel, endpointId: string): string | undefined {
@@ -8,7 +8,7 @@ export function endpointConfigOf(model: TemplateModel, endpointId: string): stri
   const direct = model.target(ref, T.ENDPOINT_CONFIG);
   if (direct !== undefined) return direct;
   const name = readString(ref);
-  return name.kind === 'literal' ? model.ofType(T.ENDPOINT_CONFIG).find((c) => model.props(c).EndpointConfigName === name.value) : undefined;
+  return name.kind === 'literal' ? findByLiteral(model, T.ENDPOINT_CONFIG, 'EndpointConfigName', name.value) : undefined;
 }
 
 /** True for an async inference endpoint config. */
@@ -31,6 +31,6 @@ export function scalingTargetOf(model: TemplateModel, resourceId: unknown): { en
   const m = /^endpoint\/(.+)\/variant\/(.+)$/.exec(text);
   if (!m) return undefined;
   const refs = [...referencedIds(resourceId)].filter((r) => model.typeOf(r) === T.ENDPOINT);
-  const endpointId = refs[0] ?? model.ofType(T.ENDPOINT).find((e) => model.props(e).EndpointName === m[1]);
+  const endpointId = refs[0] ?? findByLiteral(model, T.ENDPOINT, 'EndpointName', m[1]);
   return endpointId === undefined ? undefined : { endpointId, variant: m[2] };
 }

@@ -1,5 +1,5 @@
 import { SQS_MAX_RECEIVE_COUNT_MIN } from '../../../core/aws-limits';
-import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, defineRule, flawed, nonCompliant, notApplicable } from '../../rule';
 import { readNumber, showValue } from '../../template/intrinsics';
 import { T, isDeadLetterQueue, problem, redrive } from '../helpers';
 
@@ -29,13 +29,14 @@ export const SQSDeadLetterQueue = defineRule({
       return nonCompliant([problem(`${label} RedrivePolicy`, 'absent', 'a dead-letter queue with a bounded maxReceiveCount', 'add a dead-letter queue')]);
     }
     const findings: string[] = [];
+    const wrong: string[] = [];
     if (r.dlqArn === undefined) findings.push(problem(`${label} RedrivePolicy.deadLetterTargetArn`, 'absent', 'the ARN of a dead-letter queue', 'set deadLetterTargetArn'));
     const count = readNumber(r.maxReceiveCount, model.parameterDefault);
     if (count.kind === 'absent') {
       findings.push(problem(`${label} RedrivePolicy.maxReceiveCount`, 'absent', `an integer from ${SQS_MAX_RECEIVE_COUNT_MIN} to ${MAX_RECEIVE_COUNT_BOUND}`, 'set maxReceiveCount'));
     } else if (count.kind === 'literal' && (!Number.isInteger(count.value) || count.value < SQS_MAX_RECEIVE_COUNT_MIN || count.value > MAX_RECEIVE_COUNT_BOUND)) {
-      findings.push(problem(`${label} RedrivePolicy.maxReceiveCount`, String(count.value), `an integer from ${SQS_MAX_RECEIVE_COUNT_MIN} to ${MAX_RECEIVE_COUNT_BOUND}`, 'lower maxReceiveCount so poison messages stop consuming workers sooner'));
+      wrong.push(problem(`${label} RedrivePolicy.maxReceiveCount`, String(count.value), `an integer from ${SQS_MAX_RECEIVE_COUNT_MIN} to ${MAX_RECEIVE_COUNT_BOUND}`, 'lower maxReceiveCount so poison messages stop consuming workers sooner'));
     }
-    return nonCompliant(findings, [`${label} dead-letters to ${showValue(r.dlqArn)} after ${showValue(r.maxReceiveCount)} receives`]);
+    return flawed(wrong, findings, [`${label} dead-letters to ${showValue(r.dlqArn)} after ${showValue(r.maxReceiveCount)} receives`]);
   },
 });

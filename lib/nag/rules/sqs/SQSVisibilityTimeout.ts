@@ -1,5 +1,5 @@
 import { LAMBDA_DEFAULT_TIMEOUT_S, SQS_DEFAULT_VISIBILITY_TIMEOUT_S, SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR } from '../../../core/aws-limits';
-import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
+import { Mitigation, RuleLevel, compliantByDefault, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readNumber } from '../../template/intrinsics';
 import { T, problem } from '../helpers';
 import { sqsConsumer } from './consumers';
@@ -30,6 +30,7 @@ export const SQSVisibilityTimeout = defineRule({
     const need = K * f + w;
     const fnText = `${f} s${fn.kind === 'absent' ? ' (default)' : ''}`;
     const visText = `${v} s${vis.kind === 'absent' ? ' (default)' : ''}`;
+    if (v >= need && vis.kind === 'absent') return compliantByDefault(`queue ${c.queueId} visibility ${visText} >= ${K} x function ${c.functionId} timeout ${fnText}${w ? ` + ${w} s window` : ''}`);
     if (v >= need) return nonCompliant([], [`queue ${c.queueId} visibility ${visText} >= ${K} x function ${c.functionId} timeout ${fnText}${w ? ` + ${w} s window` : ''}`]);
     return nonCompliant([problem(`queue ${c.queueId} VisibilityTimeout`, visText,
       `at least ${need} s (${K} x function ${c.functionId} timeout ${fnText}${w ? ` + batching window ${w} s` : ''})`,

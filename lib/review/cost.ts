@@ -1,0 +1,339 @@
+import { APIGW_ACCOUNT_RATE_LIMIT_RPS, LAMBDA_DEFAULT_MEMORY_MB, LAMBDA_DEFAULT_TIMEOUT_S } from '../core/aws-limits';
+import { T, isRecord, list, rec, stageView } from '../nag/rules/helpers';
+import { isHttpApi } from '../nag/rules/apigwv2/http-apis';
+import { apiInvocations, functionUrls } from '../nag/rules/lambda/functions';
+import { endpointConfigOf, scalingTargetOf, variants } from '../nag/rules/sagemaker/endpoints';
+import { sqsConsumer } from '../nag/rules/sqs/consumers';
+import { readNumber, referencedIds } from '../nag/template/intrinsics';
+import { TemplateModel } from '../nag/template/template-model';
+import { ComponentRef } from './components';
+import { PriceTable } from './prices';
+
+/** Hours in a month for monthly prices (AWS bills 730 hours a month). */
+export const HOURS_PER_MONTH = 730;
+/**
+ * Assumed size of one API Gateway access-log line with the standard JSON fields (request id, IP,
+ * time, method, path, status, latency, response length, error type): about 1 KB.
+ */
+export const ACCESS_LOG_BYTES_PER_REQUEST = 1_024;
+/** Assumed Lambda platform log volume per invocation (START, END and REPORT lines): about 300 bytes. */
+export const LAMBDA_LOG_BYTES_PER_INVOCATION = 300;
+/** SQS requests per message through a queue: SendMessage, ReceiveMessage, DeleteMessage. */
+export const SQS_REQUESTS_PER_MESSAGE = 3;
+
+/** One priced item of a component at its worst case. */
+export interface CostLine {
+  /** What is priced, e.g. "requests at the stage throttle". */
+  readonly item: string;
+  /** USD per hour; undefined when unbounded or not priced. */
+  readonly perHour?: number;
+  /** The formula with its numbers. */
+  readonly formula: string;
+  /** When nothing bounds the item: the rule whose finding would bound it. */
+  readonly unboundedBy?: string;
+}
+
+/** Worst-case cost per hour of one component. */
+export interface ComponentCost {
+  readonly id: string;
+  readonly label: string;
+  readonly lines: readonly CostLine[];
+  /** Sum of the bounded lines; undefined when any line is unbounded. */
+  readonly perHour?: number;
+}
+
+/** Worst-case cost per hour of a template, with the prices used. */
+export interface CostReport {
+  readonly region: string;
+  readonly asOf: string;
+  readonly sources: readonly string[];
+  readonly components: readonly ComponentCost[];
+  /** Sum over components; undefined when any component is unbounded. */
+  readonly perHour?: number;
+}
+
+// ---- formulas (unit-tested) --------------------------------------------------------------------
+
+/** Requests at `rps` for one hour, at `perMillion` USD per million. */
+export function requestCostPerHour(rps: number, perMillion: number): number {
+  return (rps * 3600 * perMillion) / 1e6;
+}
+
+/** A web ACL with `rules` rules, per hour, plus `rps` inspected requests. */
+export function wafCostPerHour(rules: number, rps: number, p: PriceTable): number {
+  return (p.wafWebAclPerMonth + rules * p.wafRulePerMonth) / HOURS_PER_MONTH + requestCostPerHour(rps, p.wafPerMillionRequests);
+}
+
+/** Log ingestion of `bytesPerSecond` for an hour. */
+export function logCostPerHour(bytesPerSecond: number, p: PriceTable): number {
+  return (bytesPerSecond * 3600 / 1e9) * p.logsIngestPerGb;
+}
+
+/**
+ * Lambda at its concurrency cap for a whole hour, each invocation running its full timeout:
+ * duration = cap x memory GB x 3600 s x price per GB-s; requests = cap x 3600 / timeout; logs per invocation.
+ */
+export function lambdaCostPerHour(cap: number, memoryMb: number, timeoutS: number, p: PriceTable): { duration: number; requests: number; logs: number; invocationsPerHour: number } {
+  const invocationsPerHour = cap * 3600 / timeoutS;
+  return {
+    duration: cap * (memoryMb / 1024) * 3600 * p.lambdaPerGbSecond,
+    requests: (invocationsPerHour * p.lambdaPerMillionRequests) / 1e6,
+    logs: ((invocationsPerHour * LAMBDA_LOG_BYTES_PER_INVOCATION) / 1e9) * p.logsIngestPerGb,
+    invocationsPerHour,
+  };
+}
+
+/** Fargate tasks at their maximum count: tasks x (vCPU x price + GB x price). */
+export function fargateCostPerHour(tasks: number, cpuUnits: number, memoryMiB: number, p: PriceTable): number {
+  return tasks * ((cpuUnits / 1024) * p.fargatePerVcpuHour + (memoryMiB / 1024) * p.fargatePerGbHour);
+}
+
+/** SageMaker serverless at MaxConcurrency for an hour: concurrency x memory GB x 3600 s x price per GB-s. */
+export function sageMakerServerlessCostPerHour(maxConcurrency: number, memoryMb: number, p: PriceTable): number {
+  return maxConcurrency * (memoryMb / 1024) * 3600 * p.sageMakerServerlessPerGbSecond;
+}
+
+const usd = (v: number) => `$${v < 0.01 ? v.toFixed(4) : v.toFixed(2)}`;
+
+/** USD per hour as printed: `$1.23/h`, or `unbounded`. */
+export function showPerHour(v: number | undefined): string {
+  return v === undefined ? 'unbounded' : `${usd(v)}/h`;
+}
+
+// ---- template analysis ---------------------------------------------------------------------------
+
+function num(model: TemplateModel, v: unknown): number | undefined {
+  const r = readNumber(v, model.parameterDefault);
+  return r.kind === 'literal' ? r.value : undefined;
+}
+
+function total(lines: readonly CostLine[]): number | undefined {
+  return lines.some((l) => l.unboundedBy !== undefined) ? undefined : lines.reduce((s, l) => s + (l.perHour ?? 0), 0);
+}
+
+/** Request rate ceiling of a REST API: the sum of its stages' default throttles; undefined when a stage has none. */
+function restRate(model: TemplateModel, apiId: string): { rps?: number; formula: string } {
+  const stages = [...model.ofType(T.STAGE), ...model.ofType(T.DEPLOYMENT)].map((s) => stageView(model, s)).filter((s) => s?.restApiId === apiId);
+  if (stages.length === 0) return { formula: 'no stage in this template' };
+  let sum = 0;
+  const parts: string[] = [];
+  for (const s of stages) {
+    const all = s!.methodSettings.find((m) => m.HttpMethod === '*' && m.ResourcePath === '/*');
+    const rate = num(model, all?.ThrottlingRateLimit ?? s!.descriptionThrottle?.rate);
+    if (rate === undefined) return { formula: `stage ${s!.stageName ?? s!.id} has no default throttle` };
+    sum += rate;
+    parts.push(`${rate} rps (${s!.stageName ?? s!.id})`);
+  }
+  return { rps: sum, formula: parts.join(' + ') };
+}
+
+function httpRate(model: TemplateModel, apiId: string): { rps?: number; formula: string } {
+  const stages = model.ofType(T.HTTP_STAGE).filter((s) => model.target(model.props(s).ApiId) === apiId);
+  if (stages.length === 0) return { formula: 'no stage in this template' };
+  let sum = 0;
+  const parts: string[] = [];
+  for (const s of stages) {
+    const rate = num(model, rec(model.props(s).DefaultRouteSettings).ThrottlingRateLimit);
+    if (rate === undefined) return { formula: `stage ${String(model.props(s).StageName ?? s)} has no default throttle` };
+    sum += rate;
+    parts.push(`${rate} rps`);
+  }
+  return { rps: sum, formula: parts.join(' + ') };
+}
+
+function lambdaLines(model: TemplateModel, fnId: string, cap: number | undefined, capFrom: string, rule: string, p: PriceTable): CostLine[] {
+  const memory = num(model, model.props(fnId).MemorySize) ?? LAMBDA_DEFAULT_MEMORY_MB;
+  const timeout = num(model, model.props(fnId).Timeout) ?? LAMBDA_DEFAULT_TIMEOUT_S;
+  if (cap === undefined) {
+    return [{ item: `Lambda ${fnId}`, formula: `no concurrency cap: up to the account pool, ${memory} MB each`, unboundedBy: rule }];
+  }
+  const c = lambdaCostPerHour(cap, memory, timeout, p);
+  return [
+    { item: `Lambda ${fnId} duration`, perHour: c.duration, formula: `${cap} concurrent (${capFrom}) x ${memory / 1024} GB x 3600 s x $${p.lambdaPerGbSecond}/GB-s` },
+    { item: `Lambda ${fnId} requests and logs`, perHour: c.requests + c.logs, formula: `${cap} x 3600 / ${timeout} s timeout = ${Math.round(c.invocationsPerHour)} invocations x $${p.lambdaPerMillionRequests}/M + ${LAMBDA_LOG_BYTES_PER_INVOCATION} B of logs each x $${p.logsIngestPerGb}/GB` },
+  ];
+}
+
+function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTable): CostLine[] {
+  const rate = http ? httpRate(model, apiId) : restRate(model, apiId);
+  const price = http ? p.apiGatewayHttpPerMillion : p.apiGatewayRestPerMillion;
+  const lines: CostLine[] = [];
+  if (rate.rps === undefined) {
+    lines.push({ item: 'API requests', formula: `${rate.formula}; at the account-level throttle (${APIGW_ACCOUNT_RATE_LIMIT_RPS} rps, shared by every API in the Region) it would be ${showPerHour(requestCostPerHour(APIGW_ACCOUNT_RATE_LIMIT_RPS, price))}`, unboundedBy: http ? 'InferenceGuard-HTTPAPIStageThrottling' : 'InferenceGuard-APIStageThrottling' });
+  } else {
+    lines.push({ item: 'API requests at the stage throttle', perHour: requestCostPerHour(rate.rps, price), formula: `${rate.formula} x 3600 s x $${price}/M` });
+    const logged = model.ofType(T.STAGE).concat(model.ofType(T.HTTP_STAGE)).some((s) => (model.target(model.props(s).RestApiId) ?? model.target(model.props(s).ApiId)) === apiId && (model.props(s).AccessLogSetting ?? model.props(s).AccessLogSettings) !== undefined);
+    if (logged) lines.push({ item: 'access logs', perHour: logCostPerHour(rate.rps * ACCESS_LOG_BYTES_PER_REQUEST, p), formula: `${rate.rps} rps x ${ACCESS_LOG_BYTES_PER_REQUEST} B x $${p.logsIngestPerGb}/GB` });
+    if (!http) {
+      const acls = new Set(model.ofType(T.WEB_ACL_ASSOCIATION).filter((a) => referencedIds(model.props(a).ResourceArn).has(apiId) || [...referencedIds(model.props(a).ResourceArn)].some((r) => stageView(model, r)?.restApiId === apiId))
+        .map((a) => model.target(model.props(a).WebACLArn, T.WEB_ACL)).filter((x): x is string => x !== undefined));
+      for (const acl of acls) {
+        const rules = list(model.props(acl).Rules).length;
+        lines.push({ item: `WAF web ACL ${acl}`, perHour: wafCostPerHour(rules, rate.rps, p), formula: `($${p.wafWebAclPerMonth} + ${rules} rules x $${p.wafRulePerMonth}) / ${HOURS_PER_MONTH} h + ${rate.rps} rps x $${p.wafPerMillionRequests}/M` });
+      }
+    }
+  }
+  // Functions the API invokes, at their own caps.
+  const fns = new Set(model.ofType(T.FUNCTION).filter((f) => apiInvocations(model, f).some((a) => a.apiId === apiId)));
+  for (const f of fns) {
+    const reserved = num(model, model.props(f).ReservedConcurrentExecutions);
+    lines.push(...lambdaLines(model, f, reserved, 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', p));
+  }
+  return lines;
+}
+
+/** Queue id -> REST methods whose integration sends to it (API Gateway -> SQS), in one pass. */
+function sqsProducers(model: TemplateModel): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of model.ofType(T.METHOD)) {
+    const uri = rec(model.props(m).Integration).Uri;
+    if (uri === undefined || !JSON.stringify(uri).includes(':sqs:')) continue;
+    for (const q of referencedIds(uri)) if (model.typeOf(q) === T.QUEUE) out.set(q, [...(out.get(q) ?? []), m]);
+  }
+  return out;
+}
+
+function queueLines(model: TemplateModel, queueId: string, producersOf: Map<string, string[]>, p: PriceTable): CostLine[] {
+  const lines: CostLine[] = [];
+  // Producers: REST methods integrating SQS with this queue, at their API's throttle.
+  const producers = producersOf.get(queueId) ?? [];
+  const apis = [...new Set(producers.map((m) => model.target(model.props(m).RestApiId)).filter((a): a is string => a !== undefined))];
+  if (apis.length > 0) {
+    const rates = apis.map((a) => restRate(model, a));
+    if (rates.some((r) => r.rps === undefined)) lines.push({ item: 'SQS requests', formula: `fed by ${apis.join(', ')} without a stage throttle`, unboundedBy: 'InferenceGuard-APIStageThrottling' });
+    else {
+      const rps = rates.reduce((s, r) => s + r.rps!, 0);
+      lines.push({ item: 'SQS requests', perHour: requestCostPerHour(rps * SQS_REQUESTS_PER_MESSAGE, p.sqsPerMillionRequests), formula: `${rps} messages/s from ${apis.join(', ')} x ${SQS_REQUESTS_PER_MESSAGE} requests x 3600 s x $${p.sqsPerMillionRequests}/M` });
+    }
+  }
+  for (const esm of model.referencers(queueId, T.EVENT_SOURCE_MAPPING)) {
+    const c = sqsConsumer(model, esm);
+    if (!c?.functionId) continue;
+    const max = num(model, rec(model.props(esm).ScalingConfig).MaximumConcurrency);
+    const reserved = num(model, model.props(c.functionId).ReservedConcurrentExecutions);
+    const cap = [max, reserved].filter((x): x is number => x !== undefined);
+    lines.push(...lambdaLines(model, c.functionId, cap.length > 0 ? Math.min(...cap) : undefined, max !== undefined ? 'event source MaximumConcurrency' : 'reserved concurrency', 'InferenceGuard-SQSConsumerConcurrency', p));
+  }
+  return lines;
+}
+
+function endpointLines(model: TemplateModel, endpointId: string, p: PriceTable): CostLine[] {
+  const config = endpointConfigOf(model, endpointId);
+  if (config === undefined) return [{ item: 'endpoint', formula: 'endpoint config not in this template: not priced' }];
+  const targets = model.ofType(T.SCALABLE_TARGET).map((t) => ({ t, of: scalingTargetOf(model, model.props(t).ResourceId) })).filter((x) => x.of?.endpointId === endpointId);
+  const lines: CostLine[] = [];
+  for (const v of variants(model, config)) {
+    const name = String(v.VariantName);
+    if (isRecord(v.ServerlessConfig)) {
+      const max = num(model, v.ServerlessConfig.MaxConcurrency);
+      const mem = num(model, v.ServerlessConfig.MemorySizeInMB);
+      if (max === undefined || mem === undefined) lines.push({ item: `variant ${name} (serverless)`, formula: 'MaxConcurrency or MemorySizeInMB not set', unboundedBy: 'InferenceGuard-SageMakerServerlessConcurrency' });
+      else lines.push({ item: `variant ${name} (serverless)`, perHour: sageMakerServerlessCostPerHour(max, mem, p), formula: `${max} concurrent x ${mem / 1024} GB x 3600 s x $${p.sageMakerServerlessPerGbSecond}/GB-s` });
+      continue;
+    }
+    const type = typeof v.InstanceType === 'string' ? v.InstanceType : undefined;
+    const target = targets.find((x) => x.of?.variant === name);
+    const max = target ? num(model, model.props(target.t).MaxCapacity) : num(model, v.InitialInstanceCount);
+    const from = target ? `scalable target ${target.t} MaxCapacity` : 'InitialInstanceCount (no autoscaling)';
+    const price = type !== undefined ? p.sageMakerInstancePerHour[type] : undefined;
+    if (max === undefined) lines.push({ item: `variant ${name}`, formula: `${from} is only known at deploy time: not priced` });
+    else if (price === undefined) lines.push({ item: `variant ${name}`, formula: `${max} x ${type ?? '?'}: no price for this instance type (add it with --prices)` });
+    else lines.push({ item: `variant ${name} instances at their maximum`, perHour: max * price, formula: `${max} (${from}) x ${type} $${price}/h` });
+  }
+  return lines;
+}
+
+function serviceLines(model: TemplateModel, serviceId: string, p: PriceTable): CostLine[] {
+  const s = model.props(serviceId);
+  const task = model.target(s.TaskDefinition, T.TASK_DEFINITION);
+  const target = model.ofType(T.SCALABLE_TARGET).find((t) => referencedIds(model.props(t).ResourceId).has(serviceId));
+  const max = target ? num(model, model.props(target).MaxCapacity) : num(model, s.DesiredCount) ?? 1;
+  const from = target ? `scalable target ${target} MaxCapacity` : 'DesiredCount (no autoscaling)';
+  const fargate = s.LaunchType === 'FARGATE' || JSON.stringify(s.CapacityProviderStrategy ?? '').includes('FARGATE')
+    || (task !== undefined && list(model.props(task).RequiresCompatibilities).includes('FARGATE'));
+  if (task === undefined || max === undefined) return [{ item: 'tasks', formula: 'task definition or task count not readable: not priced' }];
+  if (fargate) {
+    const cpu = num(model, model.props(task).Cpu);
+    const mem = num(model, model.props(task).Memory);
+    if (cpu === undefined || mem === undefined) return [{ item: 'Fargate tasks', formula: 'task Cpu or Memory not set', unboundedBy: 'InferenceGuard-ECSContainerLimits' }];
+    return [{ item: 'Fargate tasks at their maximum', perHour: fargateCostPerHour(max, cpu, mem, p), formula: `${max} (${from}) x (${cpu / 1024} vCPU x $${p.fargatePerVcpuHour} + ${mem / 1024} GB x $${p.fargatePerGbHour})` }];
+  }
+  // EC2 capacity: the Auto Scaling groups behind the service's capacity providers, at MaxSize.
+  const lines: CostLine[] = [];
+  for (const item of list(s.CapacityProviderStrategy).filter(isRecord)) {
+    const cp = model.target(item.CapacityProvider, T.CAPACITY_PROVIDER);
+    const asg = cp !== undefined ? model.target(rec(model.props(cp).AutoScalingGroupProvider).AutoScalingGroupArn, T.ASG) : undefined;
+    if (asg === undefined) continue;
+    const size = num(model, model.props(asg).MaxSize);
+    const lt = model.target(rec(model.props(asg).LaunchTemplate).LaunchTemplateId, T.LAUNCH_TEMPLATE);
+    const type = lt !== undefined ? rec(model.props(lt).LaunchTemplateData).InstanceType : undefined;
+    const price = typeof type === 'string' ? p.ec2InstancePerHour[type] : undefined;
+    if (size === undefined || price === undefined) lines.push({ item: `EC2 capacity ${asg}`, formula: `MaxSize ${size ?? '?'} x ${String(type ?? '?')}: not priced (add the instance type with --prices)` });
+    else lines.push({ item: `EC2 capacity ${asg} at MaxSize`, perHour: size * price, formula: `${size} x ${String(type)} $${price}/h` });
+  }
+  return lines.length > 0 ? lines : [{ item: 'EC2 capacity', formula: 'no Auto Scaling group in this template: not priced' }];
+}
+
+/** Worst-case cost per hour of each component of a reviewed template. */
+export function templateCost(model: TemplateModel, components: readonly ComponentRef[], prices: PriceTable): CostReport {
+  const out: ComponentCost[] = [];
+  const producers = sqsProducers(model);
+  for (const c of components) {
+    const type = model.typeOf(c.id);
+    let lines: CostLine[] = [];
+    if (type === T.REST_API) lines = apiLines(model, c.id, false, prices);
+    else if (type === T.HTTP_API && isHttpApi(model, c.id)) lines = apiLines(model, c.id, true, prices);
+    else if (type === T.QUEUE) lines = queueLines(model, c.id, producers, prices);
+    else if (type === T.ENDPOINT) lines = endpointLines(model, c.id, prices);
+    else if (type === T.SERVICE) lines = serviceLines(model, c.id, prices);
+    else if (type === T.FUNCTION && functionUrls(model, c.id).length > 0) {
+      lines = lambdaLines(model, c.id, num(model, model.props(c.id).ReservedConcurrentExecutions), 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', prices);
+    }
+    if (lines.length > 0) out.push({ id: c.id, label: c.label, lines, perHour: total(lines) });
+  }
+  const sum = out.some((c) => c.perHour === undefined) ? undefined : out.reduce((s, c) => s + c.perHour!, 0);
+  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components: out, perHour: sum };
+}
+
+/** The cost section of a text report. */
+export function renderCost(cost: CostReport, markdown = false): string[] {
+  const out: string[] = [];
+  const head = `Worst-case cost per hour (${cost.region} on-demand prices as of ${cost.asOf}; override with --prices FILE): ${showPerHour(cost.perHour)}`;
+  out.push(markdown ? `**${head}**` : `  ${head}`);
+  if (markdown) out.push('');
+  for (const c of cost.components) {
+    out.push(markdown ? `- ${c.label}: **${showPerHour(c.perHour)}**` : `    ${c.label}: ${showPerHour(c.perHour)}`);
+    for (const l of c.lines) {
+      const v = l.unboundedBy !== undefined ? `unbounded (${l.unboundedBy})` : l.perHour !== undefined ? showPerHour(l.perHour) : 'not priced';
+      out.push(markdown ? `  - ${l.item}: ${v} = ${l.formula}` : `      ${l.item}: ${v} = ${l.formula}`);
+    }
+  }
+  out.push(markdown ? '' : '', ...(markdown ? [`Prices: ${cost.sources.join(', ')}`, ''] : [`  prices: ${cost.sources.join(', ')}`, '']));
+  return out;
+}
+
+/** Rules the library's InferenceApi web ACL always has: the per-IP rate-based rule and the oversize-body rule. */
+export const INFERENCE_API_WAF_RULES = 2;
+
+/**
+ * Worst-case cost per hour of what `deriveLimits` sets: the API at its stage throttle with its web
+ * ACL and access logs, and the backend at its maximum instance count (a SageMaker `ml.*` type, or
+ * an EC2 type for ECS on EC2).
+ */
+export function limitsCost(input: { rateLimit: number; maxInstances: number; hardware: string }, prices: PriceTable): CostReport {
+  const api: CostLine[] = [
+    { item: 'API requests at the stage throttle', perHour: requestCostPerHour(input.rateLimit, prices.apiGatewayRestPerMillion), formula: `${input.rateLimit} rps x 3600 s x $${prices.apiGatewayRestPerMillion}/M` },
+    { item: 'WAF web ACL', perHour: wafCostPerHour(INFERENCE_API_WAF_RULES, input.rateLimit, prices), formula: `($${prices.wafWebAclPerMonth} + ${INFERENCE_API_WAF_RULES} rules x $${prices.wafRulePerMonth}) / ${HOURS_PER_MONTH} h + ${input.rateLimit} rps x $${prices.wafPerMillionRequests}/M (managed rule groups not counted)` },
+    { item: 'access logs', perHour: logCostPerHour(input.rateLimit * ACCESS_LOG_BYTES_PER_REQUEST, prices), formula: `${input.rateLimit} rps x ${ACCESS_LOG_BYTES_PER_REQUEST} B x $${prices.logsIngestPerGb}/GB` },
+  ];
+  const price = prices.sageMakerInstancePerHour[input.hardware] ?? prices.ec2InstancePerHour[input.hardware];
+  const backend: CostLine[] = [price === undefined
+    ? { item: 'instances at their maximum', formula: `${input.maxInstances} x ${input.hardware}: no price for this instance type (add it with --prices)` }
+    : { item: 'instances at their maximum', perHour: input.maxInstances * price, formula: `${input.maxInstances} (scaling.maxInstances) x ${input.hardware} $${price}/h` }];
+  const components: ComponentCost[] = [
+    { id: 'api', label: 'InferenceApi', lines: api, perHour: total(api) },
+    { id: 'backend', label: 'Backend', lines: backend, perHour: price === undefined ? undefined : total(backend) },
+  ];
+  const sum = components.some((c) => c.perHour === undefined) ? undefined : components.reduce((s, c) => s + c.perHour!, 0);
+  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components, perHour: sum };
+}

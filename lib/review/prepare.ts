@@ -1,0 +1,38 @@
+import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
+import { openApiOperations } from './openapi';
+import { SAM_EXPANDED_TYPES, expandSam, usesSamTransform } from './sam';
+
+/** A template ready for review: SAM expanded, inline OpenAPI operations added. */
+export interface PreparedTemplate {
+  /** The model the rules run on. */
+  readonly model: TemplateModel;
+  /** Logical id of a generated resource -> the resource of the original template it comes from. */
+  readonly origins: ReadonlyMap<string, string>;
+  /** What the review did to the template, for the report. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Prepares a template for the rules: expands the SAM resources the review covers into the
+ * resources the SAM transform generates, and adds one method / route resource per operation of an
+ * inline OpenAPI `Body`. A plain template without `Body` documents is reviewed as it is.
+ */
+export function prepareTemplate(template: CfnTemplate): PreparedTemplate {
+  const sam = expandSam(template);
+  const ops = openApiOperations(sam.template);
+  const resources = { ...sam.template.Resources, ...ops.resources };
+  const origins = new Map(sam.origins);
+  for (const [id, api] of ops.origins) origins.set(id, sam.origins.get(api) ?? api);
+  const notes: string[] = [];
+  if (usesSamTransform(template)) {
+    notes.push(`SAM template: ${SAM_EXPANDED_TYPES.join(', ')} resources are reviewed as the resources the SAM transform generates for them (Globals applied)`);
+    if (sam.skippedTypes.length > 0) notes.push(`SAM resources of type ${sam.skippedTypes.join(', ')} are not expanded and not reviewed`);
+    const extra = Object.entries(sam.template.Resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::Deployment' && r.Properties?.StageName === 'Stage');
+    if (extra.length > 0) {
+      notes.push(`SAM also deploys every REST API to a stage named "Stage" (${extra.map(([id]) => id).join(', ')}) unless OpenApiVersion is set (Globals.Api.OpenApiVersion: 3.0.1 removes it); that stage has no MethodSettings`);
+    }
+  } else if (template.Transform !== undefined) {
+    notes.push(`the template uses Transform ${JSON.stringify(template.Transform)}; resources the transform generates are not reviewed (review the processed template instead)`);
+  }
+  return { model: new TemplateModel({ ...sam.template, Resources: resources } as CfnTemplate), origins, notes };
+}

@@ -1,0 +1,121 @@
+import * as fs from 'fs';
+import { ReviewInputError } from './load';
+
+/**
+ * On-demand list prices (USD) used for worst-case cost per hour, for one Region. The default
+ * table is us-east-1, first-tier list prices as the AWS pricing pages named in `sources` gave
+ * them around the date in `asOf`. Prices change and differ by Region and tier, so the report
+ * always prints the table it used, and `kig review --prices FILE` / `kig limits --prices FILE`
+ * take a JSON file of the same shape (any subset of keys; the rest come from the default table).
+ */
+export interface PriceTable {
+  /** Region the prices are for. */
+  readonly region: string;
+  /** Date the prices were read (YYYY-MM-DD). */
+  readonly asOf: string;
+  /** Where each group of prices comes from. */
+  readonly sources: readonly string[];
+  /** API Gateway REST API, per million requests (first tier). */
+  readonly apiGatewayRestPerMillion: number;
+  /** API Gateway HTTP API, per million requests (first tier, 512 KB units). */
+  readonly apiGatewayHttpPerMillion: number;
+  /** AWS WAF: per web ACL per month, per rule per month, per million requests inspected. */
+  readonly wafWebAclPerMonth: number;
+  readonly wafRulePerMonth: number;
+  readonly wafPerMillionRequests: number;
+  /** Lambda (x86): per GB-second of duration, per million requests. */
+  readonly lambdaPerGbSecond: number;
+  readonly lambdaPerMillionRequests: number;
+  /** SQS standard queue, per million requests (after the free tier). */
+  readonly sqsPerMillionRequests: number;
+  /** CloudWatch Logs ingestion (standard class), per GB. */
+  readonly logsIngestPerGb: number;
+  /** Fargate (Linux/x86): per vCPU-hour and per GB-hour. */
+  readonly fargatePerVcpuHour: number;
+  readonly fargatePerGbHour: number;
+  /** SageMaker serverless inference, per GB-second of memory while processing. */
+  readonly sageMakerServerlessPerGbSecond: number;
+  /** SageMaker real-time / async hosting instances, per instance-hour, by instance type. */
+  readonly sageMakerInstancePerHour: Readonly<Record<string, number>>;
+  /** EC2 Linux on-demand instances (ECS EC2 capacity), per instance-hour, by instance type. */
+  readonly ec2InstancePerHour: Readonly<Record<string, number>>;
+}
+
+/** The default table: us-east-1 on-demand list prices. */
+export const DEFAULT_PRICES: PriceTable = {
+  region: 'us-east-1',
+  asOf: '2025-06-01',
+  sources: [
+    'https://aws.amazon.com/api-gateway/pricing/',
+    'https://aws.amazon.com/waf/pricing/',
+    'https://aws.amazon.com/lambda/pricing/',
+    'https://aws.amazon.com/sqs/pricing/',
+    'https://aws.amazon.com/cloudwatch/pricing/',
+    'https://aws.amazon.com/fargate/pricing/',
+    'https://aws.amazon.com/sagemaker/pricing/',
+    'https://aws.amazon.com/ec2/pricing/on-demand/',
+  ],
+  apiGatewayRestPerMillion: 3.5,
+  apiGatewayHttpPerMillion: 1.0,
+  wafWebAclPerMonth: 5,
+  wafRulePerMonth: 1,
+  wafPerMillionRequests: 0.6,
+  lambdaPerGbSecond: 0.0000166667,
+  lambdaPerMillionRequests: 0.2,
+  sqsPerMillionRequests: 0.4,
+  logsIngestPerGb: 0.5,
+  fargatePerVcpuHour: 0.04048,
+  fargatePerGbHour: 0.004445,
+  sageMakerServerlessPerGbSecond: 0.00002,
+  sageMakerInstancePerHour: {
+    'ml.t2.medium': 0.056, 'ml.m5.large': 0.115, 'ml.m5.xlarge': 0.23, 'ml.m5.2xlarge': 0.461, 'ml.c5.large': 0.102, 'ml.c5.xlarge': 0.204, 'ml.c5.2xlarge': 0.408,
+    'ml.g4dn.xlarge': 0.7364, 'ml.g4dn.2xlarge': 1.0528, 'ml.g5.xlarge': 1.408, 'ml.g5.2xlarge': 1.515, 'ml.g5.4xlarge': 2.03, 'ml.p3.2xlarge': 3.825,
+  },
+  ec2InstancePerHour: {
+    'm5.large': 0.096, 'm5.xlarge': 0.192, 'c5.large': 0.085, 'c5.xlarge': 0.17, 'g4dn.xlarge': 0.526, 'g4dn.2xlarge': 0.752, 'g5.xlarge': 1.006, 'g5.2xlarge': 1.212, 'p3.2xlarge': 3.06,
+  },
+};
+
+const NUMBER_KEYS = Object.entries(DEFAULT_PRICES).filter(([, v]) => typeof v === 'number').map(([k]) => k);
+const MAP_KEYS = ['sageMakerInstancePerHour', 'ec2InstancePerHour'];
+
+/**
+ * Reads a price file: a JSON object with any of the keys of the default table. Prices must be
+ * non-negative numbers; maps of instance prices are merged into the default maps. Every problem
+ * is reported at once, as one line.
+ */
+export function loadPrices(file: string, shown: string): PriceTable {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new ReviewInputError(`--prices ${shown}: cannot read a JSON price table (${why}). Fix: pass a JSON file with keys of the default table (see README, "Worst-case cost").`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ReviewInputError(`--prices ${shown}: not a JSON object. Fix: pass an object such as {"region": "eu-west-1", "asOf": "2026-01-01", "lambdaPerGbSecond": 0.0000166667}.`);
+  }
+  const p = parsed as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const [k, v] of Object.entries(p)) {
+    if (k === 'region' || k === 'asOf') {
+      if (typeof v !== 'string' || v === '') problems.push(`${k} = ${JSON.stringify(v)} (allowed: a non-empty string)`);
+    } else if (k === 'sources') {
+      if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) problems.push(`sources = ${JSON.stringify(v)} (allowed: a list of strings)`);
+    } else if (MAP_KEYS.includes(k)) {
+      if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'number' && x >= 0 && Number.isFinite(x))) problems.push(`${k} = ${JSON.stringify(v)} (allowed: an object of instance type -> price per hour >= 0)`);
+    } else if (NUMBER_KEYS.includes(k)) {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) problems.push(`${k} = ${JSON.stringify(v)} (allowed: a price >= 0)`);
+    } else {
+      problems.push(`${k} (unknown key; allowed: ${[...NUMBER_KEYS, ...MAP_KEYS, 'region', 'asOf', 'sources'].join(', ')})`);
+    }
+  }
+  if (problems.length > 0) throw new ReviewInputError(`--prices ${shown}: ${problems.join('; ')}. Fix: correct those entries.`);
+  return {
+    ...DEFAULT_PRICES,
+    ...(p as Partial<PriceTable>),
+    sources: Array.isArray(p.sources) ? (p.sources as string[]) : [`${shown} (over the default table)`, ...DEFAULT_PRICES.sources],
+    sageMakerInstancePerHour: { ...DEFAULT_PRICES.sageMakerInstancePerHour, ...(p.sageMakerInstancePerHour as Record<string, number> | undefined) },
+    ec2InstancePerHour: { ...DEFAULT_PRICES.ec2InstancePerHour, ...(p.ec2InstancePerHour as Record<string, number> | undefined) },
+  };
+}

@@ -1,0 +1,376 @@
+import { createHash } from 'crypto';
+import { CfnTemplate, CfnTemplateResource } from '../nag/template/template-model';
+
+/**
+ * Expansion of the AWS SAM resources the review covers into the plain CloudFormation resources
+ * the SAM transform (`AWS::Serverless-2016-10-31`) generates for them, with the same logical ids,
+ * so that the InferenceGuard rules run unchanged on SAM templates.
+ *
+ * The generation rules follow aws/serverless-application-model (samtranslator):
+ * - `plugins/globals/globals.py`: `Globals.Function|Api|HttpApi` are merged into each resource;
+ *   maps merge key by key, lists are concatenated (globals first), scalars of the resource win.
+ * - `model/api/api_generator.py`: an `AWS::Serverless::Api` becomes an `AWS::ApiGateway::RestApi`
+ *   (same id, the Swagger document as `Body`), a Deployment `<id>Deployment<hash>` that also creates
+ *   the stage named "Stage" unless `OpenApiVersion` is set (`remove_extra_stage`), and a Stage
+ *   `<id><StageName>Stage` carrying `MethodSettings`, `AccessLogSetting` and `TracingEnabled`
+ *   verbatim (`_construct_stage`). `Auth.UsagePlan` with `CreateUsagePlan: PER_API` creates
+ *   `<id>UsagePlan` (ApiStages = this API and stage, Throttle and Quota copied), `<id>ApiKey` and
+ *   `<id>UsagePlanKey`; `SHARED` creates `ServerlessUsagePlan`, `ServerlessApiKey`,
+ *   `ServerlessUsagePlanKey` for every API that asks for it (`_construct_usage_plan`).
+ *   `Auth.ApiKeyRequired` adds the `api_key` security requirement to every method.
+ * - `model/api/http_api_generator.py`: an `AWS::Serverless::HttpApi` becomes an
+ *   `AWS::ApiGatewayV2::Api` with the OpenAPI document as `Body` and a stage
+ *   `<id>ApiGatewayDefaultStage` (`$default`, AutoDeploy) or `<id><StageName>Stage`, carrying
+ *   `DefaultRouteSettings` and `RouteSettings`.
+ * - `model/sam_resources.py` (`SamFunction`): the `AWS::Lambda::Function` keeps the id and gets
+ *   `Timeout`, `MemorySize`, `ReservedConcurrentExecutions`; `DeadLetterQueue {Type, TargetArn}`
+ *   becomes `DeadLetterConfig {TargetArn}`; without `Role`, a role `<id>Role` is created;
+ *   `FunctionUrlConfig` becomes `<id>Url` (`AWS::Lambda::Url`) plus `<id>UrlPublicPermissions`
+ *   when `AuthType` is NONE.
+ * - `model/eventsources/pull.py`: an `SQS` event becomes `AWS::Lambda::EventSourceMapping`
+ *   `<function id><event name>` with `BatchSize`, `MaximumBatchingWindowInSeconds`,
+ *   `ScalingConfig`, `FunctionResponseTypes` copied.
+ * - `model/eventsources/push.py`: an `Api` event adds its path and method to the API's Swagger
+ *   with an `aws_proxy` integration to the function (`timeoutInMillis` from `TimeoutInMillis`),
+ *   on the API named by `RestApiId` or the implicit `ServerlessRestApi` (stage "Prod"); an
+ *   `HttpApi` event does the same on `ApiId` or the implicit `ServerlessHttpApi` (`$default`),
+ *   with `payloadFormatVersion` "2.0" by default.
+ *
+ * Properties the rules do not read (CORS, domains, code locations, tags) are left out of the
+ * generated resources; resources of other SAM types are kept as they are and not reviewed.
+ */
+
+/** The transform name that marks a SAM template. */
+export const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
+
+/** The SAM resource types this expansion generates plain resources for. */
+export const SAM_EXPANDED_TYPES: readonly string[] = ['AWS::Serverless::Function', 'AWS::Serverless::Api', 'AWS::Serverless::HttpApi'];
+
+/** A template after expansion, with the SAM resource each generated resource comes from. */
+export interface ExpandedTemplate {
+  /** The plain template (SAM resources replaced by what the transform generates). */
+  readonly template: CfnTemplate;
+  /** Generated logical id -> the SAM resource it comes from. */
+  readonly origins: ReadonlyMap<string, string>;
+  /** SAM resource types present but not expanded, for the review's notes. */
+  readonly skippedTypes: readonly string[];
+}
+
+type Props = Record<string, unknown>;
+type Resources = Record<string, CfnTemplateResource>;
+
+const isObj = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** True when the template declares the SAM transform (alone or in a list). */
+export function usesSamTransform(template: CfnTemplate): boolean {
+  const t = template.Transform;
+  return t === SAM_TRANSFORM || (Array.isArray(t) && t.includes(SAM_TRANSFORM));
+}
+
+/** Globals merge: maps key by key, lists concatenated (globals first), the resource's scalars win. */
+export function mergeGlobals(global: unknown, local: unknown): unknown {
+  if (local === undefined) return global;
+  if (isObj(global) && isObj(local) && !isIntrinsic(local) && !isIntrinsic(global)) {
+    const out: Props = { ...global };
+    for (const [k, v] of Object.entries(local)) out[k] = mergeGlobals(global[k], v);
+    return out;
+  }
+  if (Array.isArray(global) && Array.isArray(local)) return [...global, ...local];
+  return local;
+}
+
+function isIntrinsic(v: Props): boolean {
+  const keys = Object.keys(v);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Condition' || keys[0].startsWith('Fn::'));
+}
+
+function defined(p: Props): Props {
+  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
+}
+
+/** `RestApiId: !Ref MyApi` (or `ApiId`) -> `MyApi`; undefined for the implicit API. */
+function apiRef(v: unknown): string | undefined {
+  return isObj(v) && typeof v.Ref === 'string' ? v.Ref : undefined;
+}
+
+function alnum(s: string): string {
+  return s.replace(/[^A-Za-z0-9]/g, '');
+}
+
+/** SAM's logical id generator: prefix + the first 10 hex digits of the SHA-1 of the data. */
+function generatedId(prefix: string, data: unknown): string {
+  return prefix + createHash('sha1').update(JSON.stringify(data)).digest('hex').slice(0, 10);
+}
+
+const LAMBDA_INVOKE_URI = (fn: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${fn}.Arn}/invocations` });
+
+/** One REST or HTTP API being built: its OpenAPI document and SAM properties. */
+interface ApiBuild {
+  readonly id: string;
+  readonly http: boolean;
+  readonly props: Props;
+  readonly body: Props;
+  readonly implicit: boolean;
+}
+
+/** Expands the SAM resources of a template; a template without the SAM transform is returned as is. */
+export function expandSam(template: CfnTemplate): ExpandedTemplate {
+  if (!usesSamTransform(template)) return { template, origins: new Map(), skippedTypes: [] };
+  const globals = isObj(template.Globals) ? template.Globals : {};
+  const withGlobals = (section: string, props: unknown): Props => {
+    const merged = mergeGlobals(isObj(globals[section]) ? globals[section] : {}, isObj(props) ? props : {});
+    return isObj(merged) ? merged : {};
+  };
+  const out: Resources = {};
+  const origins = new Map<string, string>();
+  const skipped = new Set<string>();
+  const apis = new Map<string, ApiBuild>();
+  const add = (id: string, from: string, resource: CfnTemplateResource) => {
+    out[id] = resource;
+    if (id !== from) origins.set(id, from);
+  };
+  const passthrough = (r: CfnTemplateResource) => defined({ Condition: r.Condition, DependsOn: r.DependsOn });
+
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type === 'AWS::Serverless::Api' || r.Type === 'AWS::Serverless::HttpApi') {
+      const http = r.Type === 'AWS::Serverless::HttpApi';
+      const props = withGlobals(http ? 'HttpApi' : 'Api', r.Properties);
+      apis.set(id, { id, http, props, body: startBody(props, http), implicit: false });
+    }
+  }
+  const implicitApi = (http: boolean): ApiBuild => {
+    const id = http ? 'ServerlessHttpApi' : 'ServerlessRestApi';
+    let api = apis.get(id);
+    if (!api) {
+      const props = withGlobals(http ? 'HttpApi' : 'Api', http ? {} : { StageName: 'Prod' });
+      api = { id, http, props, body: startBody(props, http), implicit: true };
+      apis.set(id, api);
+    }
+    return api;
+  };
+
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type === 'AWS::Serverless::Api' || r.Type === 'AWS::Serverless::HttpApi') continue;
+    if (r.Type !== 'AWS::Serverless::Function') {
+      if (r.Type.startsWith('AWS::Serverless::')) skipped.add(r.Type);
+      out[id] = r;
+      continue;
+    }
+    const p = withGlobals('Function', r.Properties);
+    const dlq = isObj(p.DeadLetterQueue) ? p.DeadLetterQueue : undefined;
+    const roleId = `${id}Role`;
+    add(id, id, {
+      Type: 'AWS::Lambda::Function',
+      ...passthrough(r),
+      Metadata: { SamResourceId: id },
+      Properties: defined({
+        FunctionName: p.FunctionName, Handler: p.Handler, Runtime: p.Runtime, PackageType: p.PackageType,
+        MemorySize: p.MemorySize, Timeout: p.Timeout, ReservedConcurrentExecutions: p.ReservedConcurrentExecutions,
+        Environment: p.Environment, LoggingConfig: p.LoggingConfig, Architectures: p.Architectures,
+        DeadLetterConfig: dlq ? { TargetArn: dlq.TargetArn } : undefined,
+        Role: p.Role ?? { 'Fn::GetAtt': [roleId, 'Arn'] },
+      }),
+    });
+    if (p.Role === undefined) {
+      const statements = policyStatements(p.Policies);
+      add(roleId, id, {
+        Type: 'AWS::IAM::Role',
+        Properties: defined({
+          AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Action: ['sts:AssumeRole'], Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] } }] },
+          Policies: statements.length > 0 ? statements.map((doc, i) => ({ PolicyName: `${id}RolePolicy${i}`, PolicyDocument: doc })) : undefined,
+        }),
+      });
+    }
+    const url = isObj(p.FunctionUrlConfig) ? p.FunctionUrlConfig : undefined;
+    if (url) {
+      add(`${id}Url`, id, { Type: 'AWS::Lambda::Url', Properties: defined({ AuthType: url.AuthType, TargetFunctionArn: { Ref: id }, InvokeMode: url.InvokeMode }) });
+      if (url.AuthType === 'NONE') {
+        add(`${id}UrlPublicPermissions`, id, { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunctionUrl', FunctionName: { Ref: id }, FunctionUrlAuthType: 'NONE', Principal: '*' } });
+      }
+    }
+    for (const [name, event] of Object.entries(isObj(p.Events) ? p.Events : {})) {
+      if (!isObj(event)) continue;
+      const e = isObj(event.Properties) ? event.Properties : {};
+      if (event.Type === 'SQS') {
+        add(`${id}${name}`, id, {
+          Type: 'AWS::Lambda::EventSourceMapping',
+          Properties: defined({
+            EventSourceArn: e.Queue, FunctionName: { Ref: id }, BatchSize: e.BatchSize, Enabled: e.Enabled,
+            MaximumBatchingWindowInSeconds: e.MaximumBatchingWindowInSeconds, ScalingConfig: e.ScalingConfig,
+            FunctionResponseTypes: e.FunctionResponseTypes, FilterCriteria: e.FilterCriteria,
+          }),
+        });
+      } else if (event.Type === 'Api' || event.Type === 'HttpApi') {
+        const http = event.Type === 'HttpApi';
+        const named = apiRef(http ? e.ApiId : e.RestApiId);
+        const api = named !== undefined && apis.has(named) ? apis.get(named)! : implicitApi(http);
+        addOperation(api, id, e);
+        add(`${id}${name}Permission`, id, {
+          Type: 'AWS::Lambda::Permission',
+          Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: id }, Principal: 'apigateway.amazonaws.com', SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${api.id}}/*` } },
+        });
+      }
+    }
+  }
+
+  const shared: { stages: Props[]; keys: Props[]; depends: string[]; props?: Props } = { stages: [], keys: [], depends: [] };
+  for (const api of apis.values()) {
+    if (api.http) expandHttpApi(api, template.Resources[api.id], add, api.id);
+    else expandRestApi(api, template.Resources[api.id], add, api.id, shared);
+  }
+  if (shared.props) {
+    add('ServerlessUsagePlan', 'ServerlessUsagePlan', {
+      Type: 'AWS::ApiGateway::UsagePlan', DependsOn: shared.depends,
+      Properties: defined({ ApiStages: shared.stages, Throttle: shared.props.Throttle, Quota: shared.props.Quota, UsagePlanName: shared.props.UsagePlanName, Description: shared.props.Description }),
+    });
+    add('ServerlessApiKey', 'ServerlessUsagePlan', { Type: 'AWS::ApiGateway::ApiKey', DependsOn: ['ServerlessUsagePlan'], Properties: { Enabled: true, StageKeys: shared.keys } });
+    add('ServerlessUsagePlanKey', 'ServerlessUsagePlan', { Type: 'AWS::ApiGateway::UsagePlanKey', DependsOn: ['ServerlessApiKey'], Properties: { KeyId: { Ref: 'ServerlessApiKey' }, KeyType: 'API_KEY', UsagePlanId: { Ref: 'ServerlessUsagePlan' } } });
+  }
+
+  const rest: Props = { ...template };
+  delete rest.Globals;
+  delete rest.Transform;
+  return { template: { ...rest, Resources: out } as CfnTemplate, origins, skippedTypes: [...skipped].sort() };
+}
+
+/** Inline policy documents of a function's `Policies` (managed policy names and SAM policy templates are not expanded). */
+function policyStatements(policies: unknown): Props[] {
+  const list = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
+  return list.filter((x): x is Props => isObj(x) && Array.isArray(x.Statement));
+}
+
+function startBody(props: Props, http: boolean): Props {
+  if (isObj(props.DefinitionBody)) return structuredClone(props.DefinitionBody);
+  return http
+    ? { openapi: '3.0.1', info: { version: '1.0', title: { Ref: 'AWS::StackName' } }, paths: {} }
+    : { swagger: '2.0', info: { version: '1.0', title: { Ref: 'AWS::StackName' } }, paths: {} };
+}
+
+/** Adds one event's path and method to an API's OpenAPI document. */
+function addOperation(api: ApiBuild, fn: string, e: Props): void {
+  const paths = (api.body.paths = isObj(api.body.paths) ? api.body.paths : {}) as Props;
+  const path = typeof e.Path === 'string' ? e.Path : '$default';
+  const method = typeof e.Method === 'string' && e.Method.toLowerCase() !== 'any' ? e.Method.toLowerCase() : 'x-amazon-apigateway-any-method';
+  const item = (paths[path] = isObj(paths[path]) ? paths[path] : {}) as Props;
+  const integration: Props = defined({
+    type: 'aws_proxy', httpMethod: 'POST', uri: LAMBDA_INVOKE_URI(fn),
+    payloadFormatVersion: api.http ? (e.PayloadFormatVersion ?? '2.0') : undefined,
+    timeoutInMillis: e.TimeoutInMillis,
+  });
+  const op: Props = { 'x-amazon-apigateway-integration': integration, responses: {} };
+  const auth = isObj(e.Auth) ? e.Auth : {};
+  const apiAuth = isObj(api.props.Auth) ? api.props.Auth : {};
+  if (!api.http) {
+    if ((auth.ApiKeyRequired ?? apiAuth.ApiKeyRequired) === true) op.security = [{ api_key: [] }];
+    const model = isObj(e.RequestModel) ? e.RequestModel : undefined;
+    const params = requestParameters(e.RequestParameters);
+    const parameters: Props[] = params.map((q) => ({ in: q.location, name: q.name, required: q.required, type: 'string' }));
+    if (model && typeof model.Model === 'string') {
+      parameters.push({ in: 'body', name: model.Model.toLowerCase(), required: model.Required === true, schema: { $ref: `#/definitions/${model.Model.toLowerCase()}` } });
+      const body = model.ValidateBody ?? true;
+      const prm = model.ValidateParameters ?? false;
+      addValidator(api.body, op, body === true, prm === true);
+    }
+    // RequestParameters alone declare the parameters without a validator, as SAM does.
+    if (parameters.length > 0) op.parameters = parameters;
+  } else {
+    const authorizer = auth.Authorizer ?? apiAuth.DefaultAuthorizer;
+    if (typeof authorizer === 'string' && authorizer !== 'NONE') op.security = [{ [authorizer]: [] }];
+  }
+  item[method] = op;
+}
+
+function requestParameters(v: unknown): Array<{ location: string; name: string; required: boolean }> {
+  const out: Array<{ location: string; name: string; required: boolean }> = [];
+  for (const entry of Array.isArray(v) ? v : []) {
+    const [key, spec] = typeof entry === 'string' ? [entry, {}] : isObj(entry) ? Object.entries(entry)[0] ?? ['', {}] : ['', {}];
+    const m = /^method\.request\.(querystring|header|path)\.(.+)$/.exec(key);
+    if (!m) continue;
+    out.push({ location: m[1] === 'querystring' ? 'query' : m[1], name: m[2], required: isObj(spec) && spec.Required === true });
+  }
+  return out;
+}
+
+function addValidator(body: Props, op: Props, validateBody: boolean, validateParams: boolean): void {
+  const name = validateBody && validateParams ? 'body-and-params' : validateBody ? 'body-only' : validateParams ? 'params-only' : 'no-validation';
+  const validators = (body['x-amazon-apigateway-request-validators'] = isObj(body['x-amazon-apigateway-request-validators']) ? body['x-amazon-apigateway-request-validators'] : {}) as Props;
+  validators[name] = { validateRequestBody: validateBody, validateRequestParameters: validateParams };
+  op['x-amazon-apigateway-request-validator'] = name;
+}
+
+type Add = (id: string, from: string, r: CfnTemplateResource) => void;
+
+function endpointConfiguration(v: unknown): Props | undefined {
+  if (typeof v === 'string') return { Types: [v] };
+  if (isObj(v) && typeof v.Type === 'string') return defined({ Types: [v.Type], VpcEndpointIds: v.VPCEndpointIds });
+  return undefined;
+}
+
+function expandRestApi(api: ApiBuild, source: CfnTemplateResource | undefined, add: Add, from: string, shared: { stages: Props[]; keys: Props[]; depends: string[]; props?: Props }): void {
+  const p = api.props;
+  const auth = isObj(p.Auth) ? p.Auth : {};
+  if (auth.ApiKeyRequired === true || JSON.stringify(api.body.paths ?? {}).includes('"api_key"')) {
+    const defs = (api.body.securityDefinitions = isObj(api.body.securityDefinitions) ? api.body.securityDefinitions : {}) as Props;
+    defs.api_key = { type: 'apiKey', name: 'x-api-key', in: 'header' };
+  }
+  const body = p.DefinitionUri !== undefined && p.DefinitionBody === undefined ? undefined : api.body;
+  add(api.id, from, {
+    Type: 'AWS::ApiGateway::RestApi',
+    ...(source ? defined({ Condition: source.Condition, DependsOn: source.DependsOn }) : {}),
+    Properties: defined({ Name: p.Name, Body: body, EndpointConfiguration: endpointConfiguration(p.EndpointConfiguration), BinaryMediaTypes: p.BinaryMediaTypes }),
+  });
+  const stageName = typeof p.StageName === 'string' ? p.StageName : 'Prod';
+  const deployment = generatedId(`${api.id}Deployment`, body ?? p.DefinitionUri ?? {});
+  add(deployment, from, {
+    Type: 'AWS::ApiGateway::Deployment',
+    Properties: defined({ RestApiId: { Ref: api.id }, Description: 'RestApi deployment', StageName: p.OpenApiVersion === undefined ? 'Stage' : undefined }),
+  });
+  const stageId = /^[A-Za-z0-9]+$/.test(stageName) ? `${api.id}${stageName}Stage` : generatedId(`${api.id}Stage`, stageName);
+  add(stageId, from, {
+    Type: 'AWS::ApiGateway::Stage',
+    Properties: defined({
+      RestApiId: { Ref: api.id }, DeploymentId: { Ref: deployment }, StageName: p.StageName ?? stageName,
+      MethodSettings: p.MethodSettings, AccessLogSetting: p.AccessLogSetting, TracingEnabled: p.TracingEnabled,
+      Variables: p.Variables, CacheClusterEnabled: p.CacheClusterEnabled, CacheClusterSize: p.CacheClusterSize,
+    }),
+  });
+  const plan = isObj(auth.UsagePlan) ? auth.UsagePlan : undefined;
+  if (plan?.CreateUsagePlan === 'PER_API') {
+    add(`${api.id}UsagePlan`, from, {
+      Type: 'AWS::ApiGateway::UsagePlan', DependsOn: [api.id],
+      Properties: defined({ ApiStages: [{ ApiId: { Ref: api.id }, Stage: { Ref: stageId } }], Throttle: plan.Throttle, Quota: plan.Quota, UsagePlanName: plan.UsagePlanName, Description: plan.Description }),
+    });
+    add(`${api.id}ApiKey`, from, { Type: 'AWS::ApiGateway::ApiKey', DependsOn: [`${api.id}UsagePlan`], Properties: { Enabled: true, StageKeys: [{ RestApiId: { Ref: api.id }, StageName: { Ref: stageId } }] } });
+    add(`${api.id}UsagePlanKey`, from, { Type: 'AWS::ApiGateway::UsagePlanKey', DependsOn: [`${api.id}ApiKey`], Properties: { KeyId: { Ref: `${api.id}ApiKey` }, KeyType: 'API_KEY', UsagePlanId: { Ref: `${api.id}UsagePlan` } } });
+  } else if (plan?.CreateUsagePlan === 'SHARED') {
+    shared.stages.push({ ApiId: { Ref: api.id }, Stage: { Ref: stageId } });
+    shared.keys.push({ RestApiId: { Ref: api.id }, StageName: { Ref: stageId } });
+    shared.depends.push(api.id);
+    // The first API that declares Throttle/Quota sets them, as SAM copies them onto the one shared plan.
+    shared.props = { ...plan, ...shared.props };
+  }
+}
+
+function expandHttpApi(api: ApiBuild, source: CfnTemplateResource | undefined, add: Add, from: string): void {
+  const p = api.props;
+  const auth = isObj(p.Auth) ? p.Auth : {};
+  if (isObj(auth.Authorizers)) {
+    const components = (api.body.components = isObj(api.body.components) ? api.body.components : {}) as Props;
+    const schemes = (components.securitySchemes = isObj(components.securitySchemes) ? components.securitySchemes : {}) as Props;
+    for (const [name, a] of Object.entries(auth.Authorizers)) schemes[name] = { type: isObj(a) && a.JwtConfiguration ? 'oauth2' : 'apiKey', 'x-amazon-apigateway-authorizer': isObj(a) && a.JwtConfiguration ? { type: 'jwt' } : { type: 'request' } };
+  }
+  add(api.id, from, {
+    Type: 'AWS::ApiGatewayV2::Api',
+    ...(source ? defined({ Condition: source.Condition, DependsOn: source.DependsOn }) : {}),
+    Properties: defined({ Body: api.body, DisableExecuteApiEndpoint: p.DisableExecuteApiEndpoint, FailOnWarnings: p.FailOnWarnings }),
+  });
+  const stageName = typeof p.StageName === 'string' ? p.StageName : '$default';
+  const stageId = stageName === '$default' ? `${api.id}ApiGatewayDefaultStage` : `${api.id}${alnum(stageName)}Stage`;
+  add(stageId, from, {
+    Type: 'AWS::ApiGatewayV2::Stage',
+    Properties: defined({
+      ApiId: { Ref: api.id }, StageName: stageName, AutoDeploy: true,
+      DefaultRouteSettings: p.DefaultRouteSettings, RouteSettings: p.RouteSettings, AccessLogSettings: p.AccessLogSettings, StageVariables: p.StageVariables,
+    }),
+  });
+}

@@ -1,0 +1,182 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { REVIEW_LIMITS } from '../../lib/private/review-limits';
+import { loadTemplate, resourceLine } from '../../lib/review';
+import { kig } from './support';
+
+let tmp: string;
+beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-hostile-')); });
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const write = (name: string, text: string | Buffer) => {
+  fs.mkdirSync(path.dirname(path.join(tmp, name)), { recursive: true });
+  fs.writeFileSync(path.join(tmp, name), text);
+  return path.join(tmp, name);
+};
+const queue = { Type: 'AWS::SQS::Queue' };
+
+/** Exit 2 with one line on stderr, no stack trace, no report; returns the line. */
+async function refused(args: string[]): Promise<string> {
+  const r = await kig(['review', ...args], { cwd: tmp });
+  expect(r.stdout).toBe('');
+  expect(r.stderr).not.toMatch(/\n\s+at |Maximum call stack|RangeError|TypeError/);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.code).toBe(2);
+  expect(r.stderr.length).toBeLessThan(1_000);
+  return r.stderr;
+}
+
+describe('kig review on hostile input', () => {
+  test('nesting deeper than the limit: a clear error (JSON and YAML), no stack overflow', async () => {
+    const deep = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+    write('deep.json', `{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Tags": ${deep(5_000)}}}}}`);
+    expect(await refused(['deep.json'])).toMatch(/deep\.json:1:\d+: nested deeper than 200 levels\. Fix: flatten the template\./);
+    write('deep.yaml', `Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags: ${deep(5_000)}\n`);
+    expect(await refused(['deep.yaml'])).toMatch(/deep\.yaml.*(nested|malformed YAML)/);
+    // Just under the limit is fine.
+    write('ok.json', JSON.stringify({ Resources: { Q: { ...queue, Properties: { Tags: JSON.parse(deep(REVIEW_LIMITS.maxNestingDepth - 6)) } } } }));
+    expect((await kig(['review', 'ok.json'], { cwd: tmp })).code).toBe(1);
+  });
+
+  test('a 1 MB logical id: refused with the id cut short, no regular expression built from it', async () => {
+    const id = `Q${'a'.repeat(1_000_000)}`;
+    write('long.json', JSON.stringify({ Resources: { [id]: queue } }));
+    expect(await refused(['long.json'])).toMatch(/resource id "Qaaa+\.\.\. \(\d+ more characters\)" is not a logical id: allowed 1 to 255 letters and digits/);
+    const regexChars = `Q(.*)+$[`;
+    write('chars.json', JSON.stringify({ Resources: { [regexChars]: queue } }));
+    expect(await refused(['chars.json'])).toContain('is not a logical id');
+  });
+
+  test.each([
+    ['"oops"', '"oops"', /the Parameters section is the string "oops", not a map/],
+    ['null', 'null', /the Parameters section is null, not a map/],
+    ['a list', '[1]', /the Parameters section is a list, not a map/],
+  ])('Parameters %s with a Ref: refused, not a TypeError', async (_name, params, message) => {
+    write('p.json', `{"Parameters": ${params}, "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Name"}}}}}`);
+    expect(await refused(['p.json'])).toMatch(message);
+  });
+
+  test('a 100 MB string: refused by the size limit; a 20 MB name: the report stays bounded', async () => {
+    const big = Buffer.alloc(REVIEW_LIMITS.maxFileBytes + 10, 0x61);
+    big.write('{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "', 0);
+    write('huge.json', big);
+    expect(await refused(['huge.json'])).toMatch(/huge\.json: \d+ bytes, above the 67108864-byte limit/);
+    const name = 'n'.repeat(20_000_000);
+    write('name.json', JSON.stringify({ Resources: { Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: name } } } }));
+    for (const format of ['table', 'json', 'markdown', 'sarif']) {
+      const r = await kig(['review', 'name.json', '--format', format], { cwd: tmp });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.length).toBeLessThan(200_000);
+      expect(r.stdout).toContain('more characters)');
+    }
+  });
+
+  test('a FIFO, /dev/zero and a directory given as a file are refused at once', async () => {
+    const fifo = path.join(tmp, 'pipe.json');
+    execFileSync('mkfifo', [fifo]);
+    expect(await refused(['pipe.json'])).toBe('kig review: pipe.json: a named pipe (FIFO), not a regular file. Fix: pass a template file (.json, .yaml, .yml) or a cdk.out directory.\n');
+    expect(await refused(['/dev/zero'])).toMatch(/\/dev\/zero: a character device, not a regular file/);
+    // A FIFO inside a cdk.out directory: found by the directory scan, refused when read.
+    fs.mkdirSync(path.join(tmp, 'out'));
+    execFileSync('mkfifo', [path.join(tmp, 'out', 'Stack.template.json')]);
+    expect(await refused(['out'])).toMatch(/Stack\.template\.json: a named pipe \(FIFO\), not a regular file/);
+  });
+
+  test('duplicate logical ids are refused in JSON and YAML (cfn-lint E0000), at the duplicate', async () => {
+    write('dup.json', '{\n  "Resources": {\n    "Q": {"Type": "AWS::SQS::Queue"},\n    "Q": {"Type": "AWS::SNS::Topic"}\n  }\n}\n');
+    expect(await refused(['dup.json'])).toBe('kig review: dup.json:4:5: duplicate key "Q" (cfn-lint E0000): JSON keeps only the last one. Fix: give every key of an object its own name.\n');
+    write('dup.yaml', 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  Q:\n    Type: AWS::SNS::Topic\n');
+    expect(await refused(['dup.yaml'])).toMatch(/^kig review: dup\.yaml:4:3: duplicate key: Map keys must be unique \(cfn-lint E0000\)/);
+  });
+
+  test.each([
+    ['Ref __proto__', { Ref: '__proto__' }, /Ref to "__proto__"/],
+    ['Ref toString', { Ref: 'toString' }, /Ref to "toString"/],
+    ['Ref constructor', { Ref: 'constructor' }, /Ref to "constructor"/],
+    ['Sub ${constructor}', { 'Fn::Sub': 'x-${constructor}' }, /Fn::Sub to "constructor"/],
+    ['Sub ${hasOwnProperty} with a variable map', { 'Fn::Sub': ['x-${hasOwnProperty}', { Other: 'y' }] }, /Fn::Sub to "hasOwnProperty"/],
+    ['GetAtt __proto__.Arn', { 'Fn::GetAtt': ['__proto__', 'Arn'] }, /Fn::GetAtt to "__proto__"/],
+    ['Ref 1 (not a name)', { Ref: 1 }, /Ref to 1, which is not a logical id/],
+    ['GetAtt of a map', { 'Fn::GetAtt': { a: 1 } }, /Fn::GetAtt of \{"a":1\}, which names no resource/],
+  ])('%s is an unresolvable reference', async (_name, value, message) => {
+    write('ref.json', JSON.stringify({ Parameters: { Name: { Type: 'String' } }, Resources: { Q: { ...queue, Properties: { QueueName: value } } } }));
+    expect(await refused(['ref.json'])).toMatch(message);
+  });
+
+  test.each([
+    ['ReservedConcurrentExecutions "lots"', { Type: 'AWS::Lambda::Function', Properties: { ReservedConcurrentExecutions: 'lots' } }, /Resources\.R\.Properties\.ReservedConcurrentExecutions = "lots" is not a number/],
+    ['maxReceiveCount "x"', { Type: 'AWS::SQS::Queue', Properties: { RedrivePolicy: { deadLetterTargetArn: 'arn:aws:sqs:us-east-1:1:d', maxReceiveCount: 'x' } } }, /RedrivePolicy\.maxReceiveCount = "x"/],
+    ['maxReceiveCount "x" in a JSON string', { Type: 'AWS::SQS::Queue', Properties: { RedrivePolicy: '{"deadLetterTargetArn": "arn:aws:sqs:us-east-1:1:d", "maxReceiveCount": "x"}' } }, /RedrivePolicy\.maxReceiveCount = "x"/],
+    ['RetentionInDays "forever"', { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 'forever' } }, /RetentionInDays = "forever"/],
+    ['ThrottlingRateLimit "lots"', { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: 'x', MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 'lots' }] } }, /MethodSettings\.0\.ThrottlingRateLimit = "lots"/],
+    ['ECS Memory {"x": 1}', { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Name: 'm', Image: 'i', Memory: { x: 1 } }] } }, /ContainerDefinitions\.0\.Memory = \{"x":1\}/],
+    ['WAF rate limit true', { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [{ Name: 'r', Statement: { RateBasedStatement: { Limit: true } } }] } }, /RateBasedStatement\.Limit = true/],
+  ])('%s: not a valid template (cfn-lint E3012), never compliant', async (_name, resource, message) => {
+    write('num.json', JSON.stringify({ Resources: { R: resource } }));
+    expect(await refused(['num.json'])).toMatch(message);
+  });
+
+  test('numbers as numeric strings and intrinsics stay readable', async () => {
+    write('ok.json', JSON.stringify({
+      Parameters: { Days: { Type: 'Number', Default: 7 } },
+      Resources: { L: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: { Ref: 'Days' } } }, Q: { ...queue, Properties: { VisibilityTimeout: '30' } } },
+    }));
+    const r = await kig(['review', 'ok.json'], { cwd: tmp });
+    expect(r.stderr).toBe('');
+  });
+
+  test('JSON syntax errors are reported where they are, not at the end of the file', async () => {
+    const text = `{\n  "Resources": {\n    "Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 01}}${'\n'.repeat(50)}  }\n}\n`;
+    write('syntax.json', text);
+    expect(await refused(['syntax.json'])).toMatch(/^kig review: syntax\.json:3:\d+: malformed JSON: /);
+    write('comma.json', '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"},}}\n\n\n');
+    expect(await refused(['comma.json'])).toMatch(/^kig review: comma\.json:1:\d+: malformed JSON: /);
+  });
+
+  test('a YAML mapping key that is a list or a map is refused at its position', async () => {
+    write('key.yaml', 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      ? [a, b]\n      : c\n');
+    expect(await refused(['key.yaml'])).toBe('kig review: key.yaml:5:9: malformed YAML: a mapping key must be a plain value, not a map or a list. Fix: correct the YAML at that position.\n');
+  });
+
+  test('a UTF-8 byte-order mark is accepted (JSON and YAML)', async () => {
+    write('bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ Resources: { Q: queue } }))]));
+    write('bom.yaml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Resources:\n  Q:\n    Type: AWS::SQS::Queue\n')]));
+    for (const f of ['bom.json', 'bom.yaml']) {
+      const r = await kig(['review', f], { cwd: tmp });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/1 resource, 1 component/);
+    }
+  });
+
+  test('a manifest path outside cdk.out is refused, not read', async () => {
+    write('secret.template.json', JSON.stringify({ Resources: { Q: queue } }));
+    write('out/manifest.json', JSON.stringify({ artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: '../secret.template.json' } } } }));
+    expect(await refused(['out'])).toMatch(/manifest\.json: path "\.\.\/secret\.template\.json" points outside the cloud assembly/);
+    write('abs/manifest.json', JSON.stringify({ artifacts: { S: { type: 'cdk:cloud-assembly', properties: { directoryName: '/etc' } } } }));
+    expect(await refused(['abs'])).toMatch(/path "\/etc" points outside the cloud assembly/);
+  });
+
+  test('a nested assembly pointing back at "." is reviewed once', async () => {
+    write('out/S.template.json', JSON.stringify({ Resources: { Q: queue } }));
+    write('out/manifest.json', JSON.stringify({
+      artifacts: {
+        S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'S.template.json' } },
+        Self: { type: 'cdk:cloud-assembly', properties: { directoryName: '.' } },
+        Again: { type: 'cdk:cloud-assembly', properties: { directoryName: './' } },
+      },
+    }));
+    const r = await kig(['review', 'out', '--format', 'json'], { cwd: tmp });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).summary.templates).toBe(1);
+  });
+
+  test('resource lines are found in one pass, for JSON and YAML', () => {
+    const json = write('lines.json', '{\n  "Resources": {\n    "A": {"Type": "AWS::SQS::Queue"},\n    "B": {\n      "Type": "AWS::SQS::Queue"\n    }\n  }\n}\n');
+    const loaded = loadTemplate(json, tmp);
+    expect([resourceLine(loaded, 'A'), resourceLine(loaded, 'B'), resourceLine(loaded, 'C')]).toEqual([3, 4, undefined]);
+    const yaml = write('lines.yaml', 'Parameters:\n  A:\n    Type: String\nResources:\n  A1:\n    Type: AWS::SQS::Queue\n    Properties:\n      B: 1\n  "B":\n    Type: AWS::SQS::Queue\n');
+    const y = loadTemplate(yaml, tmp);
+    expect([resourceLine(y, 'A1'), resourceLine(y, 'B')]).toEqual([5, 9]);
+  });
+});

@@ -1,0 +1,54 @@
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { fromItem, S } from '../../handlers/shared/dynamo';
+import { parseJobMessage } from '../../handlers/shared/job';
+import { counts, QueueFixture } from './queue-fixture';
+
+/** The outcome of an audit: job records by status, and every job that did not end exactly once. */
+export interface JobAudit {
+  readonly tally: Record<string, number>;
+  readonly deadLettered: Map<string, number>;
+  readonly problems: string[];
+}
+
+/**
+ * Checks that every accepted job ended exactly once after the queue was drained: a SUCCEEDED
+ * record with its result and one successful model call, a FAILED record (a model 4xx) with none,
+ * or exactly one copy in the dead-letter queue (its record then is not final, so a redrive can
+ * claim the job again). A job with none of these was lost; one with more was duplicated.
+ *
+ * `jobs` maps a marker (the job's first input value) to its job id; `successfulCalls` counts the
+ * model calls that answered 200 for each marker. Reads (and hides for 10 min) the whole DLQ.
+ */
+export async function auditJobs(c: { sqs: SQSClient; ddb: DynamoDBClient }, f: QueueFixture, jobs: Map<number, string>, successfulCalls: Map<number, number>): Promise<JobAudit> {
+  const deadLettered = new Map<string, number>();
+  for (;;) {
+    const out = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }));
+    if (!out.Messages?.length) break;
+    for (const m of out.Messages) {
+      const id = parseJobMessage(m.Body!)!.jobId;
+      deadLettered.set(id, (deadLettered.get(id) ?? 0) + 1);
+    }
+  }
+  const tally: Record<string, number> = {};
+  const problems: string[] = [];
+  for (const [marker, jobId] of jobs) {
+    const rec = fromItem((await c.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }))).Item);
+    const status = rec?.status ?? 'NO RECORD';
+    tally[status] = (tally[status] ?? 0) + 1;
+    const calls = successfulCalls.get(marker) ?? 0;
+    const dead = deadLettered.get(jobId) ?? 0;
+    const seen = `status ${status}, ${calls} successful model call(s), ${dead} DLQ cop(ies)`;
+    if (status === 'SUCCEEDED') {
+      if (calls !== 1 || dead !== 0) problems.push(`job ${marker} (${jobId}) succeeded more than once or also dead-lettered: ${seen}`);
+      else if (rec!.result !== JSON.stringify({ marker })) problems.push(`job ${marker} (${jobId}) has someone else's result: ${rec!.result}`);
+    } else if (status === 'FAILED') {
+      if (calls !== 0 || dead !== 0) problems.push(`job ${marker} (${jobId}) failed but was also answered or dead-lettered: ${seen}`);
+    } else if (dead !== 1) {
+      problems.push(dead === 0 ? `job ${marker} (${jobId}) was lost: ${seen}` : `job ${marker} (${jobId}) is in the DLQ ${dead} times: ${seen}`);
+    }
+  }
+  const left = (await counts(c.sqs, f.queueUrl)).total;
+  if (left !== 0) problems.push(`${left} message(s) still in the queue`);
+  return { tally, deadLettered, problems };
+}
