@@ -5,7 +5,7 @@ export { InferenceGuardError, type ValidationProblem, type GpuInstanceSpec } fro
 
 export {
   InferenceProfile, type InferenceProfileProps, type LatencyPercentiles, type ProfileProvenance,
-  ModelSignature, type ModelSignatureProps, type SingleTensorSignatureProps, TensorDType, type TensorSpecProps,
+  ModelSignature, type ModelSignatureProps, type ModelFileSignatureOptions, type SingleTensorSignatureProps, TensorDType, type TensorSpecProps,
   Limits, type DeriveLimitsOptions, type LimitOverrides, type UsagePlanTierSpec, type UsagePlanTierLimits,
   type InferenceLimits, type TimeoutLimits, type ThrottleLimits, type WafLimits, type ScalingLimits, type PayloadLimits, type ModelServerLimits, type AlarmThresholds,
   type QueueLimitOptions, type QueueLimits,
@@ -29,9 +29,9 @@ export {
   EcsCapacity, type GpuInstancesOptions, type FargateOptions, GpuCapacityProvider, type GpuCapacityProviderProps,
   ModelServer, type ModelServerBindOptions, type ModelServerContainerConfig, type TensorflowServingOptions, type CustomModelServerOptions, type BatchingParameters,
   ModelSource, type ModelS3Location,
-  EcsInferenceTaskBase, type EcsInferenceTaskProps, type EcsInferenceTaskBaseOptions, type EcsTaskSizing, type ExtraContainerSize, type EcsServiceOptions,
+  EcsInferenceTaskBase, type EcsInferenceTaskProps, type EcsInferenceTaskBaseOptions, type EcsTaskSizing, type ExtraContainerSize, type EcsServiceOptions, type EcsTaskAlarmOptions,
   EcsInferenceService, type EcsInferenceServiceProps, EcsQueueWorker, type EcsQueueWorkerProps,
-  EcsServiceAlarms, type EcsServiceAlarmsProps,
+  EcsServiceAlarms, type EcsServiceAlarmsProps, type EcsServiceSteadyState,
   AlbVpcLinkIntegration, type AlbVpcLinkIntegrationProps,
 } from './compute/ecs';
 

@@ -18,11 +18,6 @@ export interface SageMakerRealtimeBackendProps extends SageMakerBackendCommonPro
 
 const VARIANT_NAME = 'AllTraffic';
 
-/**
- * A SageMaker real-time endpoint that serves a Keras SavedModel with TF Serving, with every
- * limit taken from the derived limits: model-server timeouts, workers, bounded batch queue,
- * thread pools, and autoscaling with a hard maximum.
- */
 /** vCPUs, GPUs and memory of an instance type. */
 export interface InstanceHardware {
   /** vCPUs. @default - unknown instance type */
@@ -33,6 +28,11 @@ export interface InstanceHardware {
   readonly memoryMiB?: number;
 }
 
+/**
+ * A SageMaker real-time endpoint that serves a Keras SavedModel with TF Serving, with every
+ * limit taken from the derived limits: model-server timeouts, workers, bounded batch queue,
+ * thread pools, and autoscaling with a hard maximum.
+ */
 export class SageMakerRealtimeBackend extends Construct implements ISyncInferenceTarget {
   public readonly role: iam.Role;
   public readonly model: sagemaker.CfnModel;
