@@ -69,7 +69,7 @@ class SageMakerQueueStack(cdk.Stack):
             self, "Jobs",
             profile=profile,
             signature=signature,
-            backend=WorkerBackend.sage_maker_endpoint(self.service.backend.endpoint_name),
+            backend=WorkerBackend.sage_maker_endpoint(self.service.backend),
             # Same ceiling as the endpoint, so the workers never plan for capacity the endpoint cannot have.
             limits=QueueLimitOptions(max_instances=max_instances, acceptable_wait_seconds=600),
             alarm_topic=self.service.alarm_topic,

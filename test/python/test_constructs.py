@@ -1,4 +1,6 @@
 """Each construct, built from Python with Python names (snake_case props, static factories)."""
+import json
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_apigateway as apigw
@@ -43,11 +45,13 @@ def test_sagemaker_realtime_backend_inference_api_and_alarms(stack):
     backend = kig.SageMakerRealtimeBackend(stack, "Backend", profile=profile(), model=MODEL, limits=limits, instance_type="ml.g5.xlarge")
     topic = kig.AlarmTopic(stack, "Topic")
     api = kig.InferenceApi(stack, "Api", target=backend, limits=limits, signature=SIGNATURE)
-    kig.InferenceAlarms(stack, "Alarms", api=api, limits=limits, topic=topic.topic)
+    kig.InferenceAlarms(stack, "Alarms", api=api, limits=limits, topic=topic.topic, backend=backend)
     t = Template.from_stack(stack)
     t.resource_count_is("AWS::ApiGateway::RestApi", 1)
     t.has_resource_properties("AWS::ApplicationAutoScaling::ScalableTarget", {"MaxCapacity": 2})
-    assert backend.hardware.gpus == 1
+    # The backend's endpoint alarms (SageMaker ModelLatency against the profile) join the API's.
+    assert "ModelLatency" in json.dumps(t.find_resources("AWS::CloudWatch::Alarm"))
+    assert backend.hardware.gpus == 1 and backend.hardware.memory_mib > 0
 
 
 def test_sagemaker_async_backend(stack):
@@ -58,7 +62,7 @@ def test_sagemaker_async_backend(stack):
 
 def test_inference_queue_on_a_sagemaker_endpoint(stack):
     q = kig.InferenceQueue(stack, "Jobs", profile=profile(), signature=SIGNATURE,
-                           backend=kig.WorkerBackend.sage_maker_endpoint("my-endpoint"),
+                           backend=kig.WorkerBackend.sage_maker_endpoint_by_name("my-endpoint"),
                            limits=kig.QueueLimitOptions(max_instances=2))
     api = apigw.RestApi(stack, "Api")
     q.attach_to_api(api.root)
