@@ -24,7 +24,8 @@ For each API, queue, endpoint, service, function URL and internet-facing load ba
 each mitigation as present, default (only the platform default), wrong (there but ineffective),
 missing or n/a, the finding behind each mark, and the worst-case cost per hour of each
 component: instances at their maximum, requests at the throttle, Lambda at its concurrency cap
-for its timeout, queue and log volume; "unbounded" names the rule whose finding leaves it so.
+(or at the stage throttle when API Gateway is its only invoker) for its timeout, queue and log
+volume; "unbounded" names the rule whose finding leaves it so.
 
 Options:
   -f, --format FORMAT   table (default), json, markdown or sarif (SARIF 2.1.0 for code scanning)

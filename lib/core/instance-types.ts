@@ -29,12 +29,22 @@ function family(prefix: string, gpuModel: string, gpuMemGiB: number, localNvme: 
   return rows.map(([size, vcpus, memGiB, gpus]) => ({ name: `${prefix}.${size}`, vcpus, memoryMiB: memGiB * GiB, gpus, gpuMemoryMiB: gpuMemGiB * GiB, gpuModel, localNvme }));
 }
 
-/** The table. */
+/**
+ * The table: [size, vCPUs, host memory GiB, GPUs] per family, with the memory of one GPU.
+ * Checked 2026-11-26 against the accelerated computing specifications page (ac.html above) as
+ * transcribed in GitHub meta-pytorch/torchx `torchx/specs/named_resources_aws.py` ("taken from
+ * https://aws.amazon.com/ec2/instance-types/"), which lists every g4dn, g5, g6e, p3, p4d and p5 row
+ * here with the same vCPUs, GiB and GPU count (g6e.12xlarge has 4 GPUs, not 2 as an earlier table
+ * said). g6 rows follow https://aws.amazon.com/ec2/instance-types/g6/ (same shape as g5). GPU memory is
+ * the nominal size the instance type pages give (T4 16 GB, A10G 24 GB, L4 24 GB, L40S 48 GB, V100 16 GB,
+ * A100 40 GB, H100 80 GB); DescribeInstanceTypes may report slightly less usable memory for L4/L40S,
+ * which was not confirmed from a readable source.
+ */
 export const GPU_INSTANCE_TYPES: readonly GpuInstanceSpec[] = [
   ...family('g4dn', 'NVIDIA T4', 16, true, [['xlarge', 4, 16, 1], ['2xlarge', 8, 32, 1], ['4xlarge', 16, 64, 1], ['8xlarge', 32, 128, 1], ['12xlarge', 48, 192, 4], ['16xlarge', 64, 256, 1], ['metal', 96, 384, 8]]),
   ...family('g5', 'NVIDIA A10G', 24, true, [['xlarge', 4, 16, 1], ['2xlarge', 8, 32, 1], ['4xlarge', 16, 64, 1], ['8xlarge', 32, 128, 1], ['12xlarge', 48, 192, 4], ['16xlarge', 64, 256, 1], ['24xlarge', 96, 384, 4], ['48xlarge', 192, 768, 8]]),
   ...family('g6', 'NVIDIA L4', 24, true, [['xlarge', 4, 16, 1], ['2xlarge', 8, 32, 1], ['4xlarge', 16, 64, 1], ['8xlarge', 32, 128, 1], ['12xlarge', 48, 192, 4], ['16xlarge', 64, 256, 1], ['24xlarge', 96, 384, 4], ['48xlarge', 192, 768, 8]]),
-  ...family('g6e', 'NVIDIA L40S', 48, true, [['xlarge', 4, 32, 1], ['2xlarge', 8, 64, 1], ['4xlarge', 16, 128, 1], ['8xlarge', 32, 256, 1], ['12xlarge', 48, 384, 2], ['16xlarge', 64, 512, 1], ['24xlarge', 96, 768, 4], ['48xlarge', 192, 1536, 8]]),
+  ...family('g6e', 'NVIDIA L40S', 48, true, [['xlarge', 4, 32, 1], ['2xlarge', 8, 64, 1], ['4xlarge', 16, 128, 1], ['8xlarge', 32, 256, 1], ['12xlarge', 48, 384, 4], ['16xlarge', 64, 512, 1], ['24xlarge', 96, 768, 4], ['48xlarge', 192, 1536, 8]]),
   ...family('p3', 'NVIDIA V100', 16, false, [['2xlarge', 8, 61, 1], ['8xlarge', 32, 244, 4], ['16xlarge', 64, 488, 8]]),
   ...family('p4d', 'NVIDIA A100', 40, true, [['24xlarge', 96, 1152, 8]]),
   ...family('p5', 'NVIDIA H100', 80, true, [['48xlarge', 192, 2048, 8]]),

@@ -1,5 +1,6 @@
-import { ec2Name, gpuInstanceSpec, InferenceGuardError, ProblemCollector } from '../core';
+import { InferenceGuardError, ProblemCollector } from '../core';
 import { InferenceProfile } from '../profile';
+import { instanceMemoryMiB } from '../private/instance-memory';
 
 /** The parts of an Inference Recommender recommendation the profile is built from (SDK shape). */
 export interface RecommendationInput {
@@ -51,23 +52,8 @@ export function pickRecommendation(recs: readonly RecommendationInput[], rank: R
   return [...usable].sort(by[rank])[0];
 }
 
-/**
- * Memory of common SageMaker CPU instance sizes (GiB), to turn MemoryUtilization (percent) into
- * MiB. Source: Amazon SageMaker pricing / EC2 general purpose and compute optimized instance
- * specifications (m5: 4 GiB per vCPU, c5: 2 GiB per vCPU, r5: 8 GiB per vCPU).
- */
-const CPU_MEMORY_GIB_PER_VCPU: Record<string, number> = { m5: 4, m6i: 4, m7i: 4, c5: 2, c6i: 2, c7i: 2, r5: 8, r6i: 8 };
-const SIZE_VCPUS: Record<string, number> = { 'large': 2, 'xlarge': 4, '2xlarge': 8, '4xlarge': 16, '8xlarge': 32, '12xlarge': 48, '16xlarge': 64, '24xlarge': 96 };
-
-/** Host memory (MiB) of an instance type, when this library knows it. */
-export function instanceMemoryMiB(instanceType: string): number | undefined {
-  const gpu = gpuInstanceSpec(instanceType);
-  if (gpu) return gpu.memoryMiB;
-  const [fam, size] = ec2Name(instanceType).split('.');
-  const perVcpu = CPU_MEMORY_GIB_PER_VCPU[fam];
-  const vcpus = SIZE_VCPUS[size];
-  return perVcpu && vcpus ? perVcpu * vcpus * 1024 : undefined;
-}
+/** Host memory (MiB) of an instance type: the library's one table (GPU types, CPU families' GiB per vCPU). */
+export { instanceMemoryMiB };
 
 /** Options of `recommendationToProfile`. */
 export interface RecommendationProfileOptions {

@@ -1,5 +1,5 @@
-import { APIGW_ACCOUNT_RATE_LIMIT_RPS, LAMBDA_DEFAULT_MEMORY_MB, LAMBDA_DEFAULT_TIMEOUT_S } from '../core/aws-limits';
-import { T, isRecord, list, rec, stageView } from '../nag/rules/helpers';
+import { APIGW_ACCOUNT_BURST_LIMIT, APIGW_ACCOUNT_RATE_LIMIT_RPS, LAMBDA_DEFAULT_MEMORY_MB, LAMBDA_DEFAULT_TIMEOUT_S } from '../core/aws-limits';
+import { T, allStages, isRecord, list, rec, stageView } from '../nag/rules/helpers';
 import { isHttpApi } from '../nag/rules/apigwv2/http-apis';
 import { apiInvocations, functionUrls } from '../nag/rules/lambda/functions';
 import { endpointConfigOf, scalingTargetOf, variants } from '../nag/rules/sagemaker/endpoints';
@@ -73,13 +73,34 @@ export function logCostPerHour(bytesPerSecond: number, p: PriceTable): number {
  * Lambda at its concurrency cap for a whole hour, each invocation running its full timeout:
  * duration = cap x memory GB x 3600 s x price per GB-s; requests = cap x 3600 / timeout; logs per invocation.
  */
-export function lambdaCostPerHour(cap: number, memoryMb: number, timeoutS: number, p: PriceTable): { duration: number; requests: number; logs: number; invocationsPerHour: number } {
+export function lambdaCostPerHour(cap: number, memoryMb: number, timeoutS: number, p: PriceTable, arm = false): { duration: number; requests: number; logs: number; invocationsPerHour: number } {
   const invocationsPerHour = cap * 3600 / timeoutS;
   return {
-    duration: cap * (memoryMb / 1024) * 3600 * p.lambdaPerGbSecond,
+    duration: cap * (memoryMb / 1024) * 3600 * (arm ? p.lambdaArmPerGbSecond : p.lambdaPerGbSecond),
     requests: (invocationsPerHour * p.lambdaPerMillionRequests) / 1e6,
     logs: ((invocationsPerHour * LAMBDA_LOG_BYTES_PER_INVOCATION) / 1e9) * p.logsIngestPerGb,
     invocationsPerHour,
+  };
+}
+
+/**
+ * Lambda behind a throttled API Gateway stage and nothing else, for an hour. A token bucket of rate
+ * r and burst b admits at most r x T + b requests in any window of T seconds (API Gateway "throttles
+ * requests to your API using the token bucket algorithm, where a token counts for a request":
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html,
+ * and http-api-throttling.html for HTTP APIs), so: invocations <= r x 3600 + b; each runs at most its
+ * timeout t, so duration <= invocations x t x memory GB; and, by Little's law, concurrent executions
+ * <= r x t (+ b while the burst drains). The same pages call throttles "best-effort ... targets rather
+ * than guaranteed request ceilings": the bound is the cost at the throttle target, like the API's own line.
+ */
+export function throttledLambdaCostPerHour(rps: number, burst: number, memoryMb: number, timeoutS: number, p: PriceTable, arm = false): { duration: number; requests: number; logs: number; invocationsPerHour: number; concurrency: number } {
+  const invocationsPerHour = rps * 3600 + burst;
+  return {
+    duration: invocationsPerHour * timeoutS * (memoryMb / 1024) * (arm ? p.lambdaArmPerGbSecond : p.lambdaPerGbSecond),
+    requests: (invocationsPerHour * p.lambdaPerMillionRequests) / 1e6,
+    logs: ((invocationsPerHour * LAMBDA_LOG_BYTES_PER_INVOCATION) / 1e9) * p.logsIngestPerGb,
+    invocationsPerHour,
+    concurrency: rps * timeoutS + burst,
   };
 }
 
@@ -141,15 +162,21 @@ function httpRate(model: TemplateModel, apiId: string): { rps?: number; formula:
   return { rps: sum, formula: parts.join(' + ') };
 }
 
-function lambdaLines(model: TemplateModel, fnId: string, cap: number | undefined, capFrom: string, rule: string, p: PriceTable): CostLine[] {
-  const memory = num(model, model.props(fnId).MemorySize) ?? LAMBDA_DEFAULT_MEMORY_MB;
-  const timeout = num(model, model.props(fnId).Timeout) ?? LAMBDA_DEFAULT_TIMEOUT_S;
+/** Memory, timeout and architecture of a function, with the Lambda defaults where unset. */
+function lambdaShape(model: TemplateModel, fnId: string): { memory: number; timeout: number; arm: boolean } {
+  const props = model.props(fnId);
+  return { memory: num(model, props.MemorySize) ?? LAMBDA_DEFAULT_MEMORY_MB, timeout: num(model, props.Timeout) ?? LAMBDA_DEFAULT_TIMEOUT_S, arm: list(props.Architectures).includes('arm64') };
+}
+
+function lambdaLines(model: TemplateModel, fnId: string, cap: number | undefined, capFrom: string, rule: string, p: PriceTable, unboundedWhy?: string): CostLine[] {
+  const { memory, timeout, arm } = lambdaShape(model, fnId);
+  const perGbS = arm ? p.lambdaArmPerGbSecond : p.lambdaPerGbSecond;
   if (cap === undefined) {
-    return [{ item: `Lambda ${fnId}`, formula: `no concurrency cap: up to the account pool, ${memory} MB each`, unboundedBy: rule }];
+    return [{ item: `Lambda ${fnId}`, formula: `no concurrency cap${unboundedWhy ? ` and ${unboundedWhy}` : ''}: up to the account pool, ${memory} MB each`, unboundedBy: rule }];
   }
-  const c = lambdaCostPerHour(cap, memory, timeout, p);
+  const c = lambdaCostPerHour(cap, memory, timeout, p, arm);
   return [
-    { item: `Lambda ${fnId} duration`, perHour: c.duration, formula: `${cap} concurrent (${capFrom}) x ${memory / 1024} GB x 3600 s x $${p.lambdaPerGbSecond}/GB-s` },
+    { item: `Lambda ${fnId} duration`, perHour: c.duration, formula: `${cap} concurrent (${capFrom}) x ${memory / 1024} GB x 3600 s x $${perGbS}/GB-s${arm ? ' (arm64)' : ''}` },
     { item: `Lambda ${fnId} requests and logs`, perHour: c.requests + c.logs, formula: `${cap} x 3600 / ${timeout} s timeout = ${Math.round(c.invocationsPerHour)} invocations x $${p.lambdaPerMillionRequests}/M + ${LAMBDA_LOG_BYTES_PER_INVOCATION} B of logs each x $${p.logsIngestPerGb}/GB` },
   ];
 }
@@ -173,13 +200,131 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
       }
     }
   }
-  // Functions the API invokes, at their own caps.
+  // Functions the API invokes, at their own caps, or at the stage throttle when the API is their only invoker.
   const fns = new Set(model.ofType(T.FUNCTION).filter((f) => apiInvocations(model, f).some((a) => a.apiId === apiId)));
+  // Both bounds hold when both exist: the lower one is shown.
   for (const f of fns) {
     const reserved = num(model, model.props(f).ReservedConcurrentExecutions);
-    lines.push(...lambdaLines(model, f, reserved, 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', p));
+    const bound = throttleBound(model, f);
+    const candidates = [
+      ...(reserved !== undefined ? [lambdaLines(model, f, reserved, 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', p)] : []),
+      ...(bound.rps !== undefined ? [throttledLambdaLines(model, f, bound.rps, bound.burst!, bound.formula, p)] : []),
+    ].sort((a, b) => total(a)! - total(b)!);
+    lines.push(...(candidates[0] ?? lambdaLines(model, f, undefined, '', 'InferenceGuard-LambdaConcurrencyCap', p, bound.why)));
   }
   return lines;
+}
+
+const LAMBDA_PERMISSION = 'AWS::Lambda::Permission';
+const IAM_MANAGED_POLICY = 'AWS::IAM::ManagedPolicy';
+const APIGW_PRINCIPAL = 'apigateway.amazonaws.com';
+
+/** The function and its aliases and versions: the ids an invoker can name. */
+function invocableIds(model: TemplateModel, fnId: string): Set<string> {
+  const ids = new Set([fnId]);
+  for (const type of [T.ALIAS, T.VERSION]) for (const a of model.referencers(fnId, type)) if (referencedIds(model.props(a).FunctionName).has(fnId)) ids.add(a);
+  return ids;
+}
+
+/**
+ * Invokers of a function other than API Gateway integrations, as readable reasons (empty when there
+ * are none). Service principals (SNS, S3, EventBridge, ALB, ...) need an `AWS::Lambda::Permission`;
+ * callers with an identity (Step Functions, other functions, destinations) need an IAM grant. A
+ * custom resource's ServiceToken is not counted: CloudFormation invokes it only on stack operations.
+ */
+function otherInvokers(model: TemplateModel, fnId: string, apiIds: ReadonlySet<string>): string[] {
+  const ids = invocableIds(model, fnId);
+  const names = (v: unknown) => [...referencedIds(v)].some((r) => ids.has(r));
+  const out: string[] = [];
+  for (const esm of model.ofType(T.EVENT_SOURCE_MAPPING)) if (names(model.props(esm).FunctionName)) out.push(`event source mapping ${esm}`);
+  for (const url of functionUrls(model, fnId)) out.push(`function URL ${url}`);
+  for (const perm of model.ofType(LAMBDA_PERMISSION)) {
+    const pp = model.props(perm);
+    if (!names(pp.FunctionName)) continue;
+    const fromApi = pp.Principal === APIGW_PRINCIPAL && [...referencedIds(pp.SourceArn)].some((r) => apiIds.has(r));
+    if (!fromApi) out.push(`Lambda::Permission ${perm} (principal ${JSON.stringify(pp.Principal)}${pp.Principal === APIGW_PRINCIPAL ? ', SourceArn not one of the throttled APIs' : ''})`);
+  }
+  // Identity-based grants: a role or policy allowed lambda:InvokeFunction on this function (or on every function).
+  const docs: Array<[string, unknown]> = [
+    ...model.ofType(T.IAM_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
+    ...model.ofType(IAM_MANAGED_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
+    ...model.ofType(T.IAM_ROLE).flatMap((id) => list(model.props(id).Policies).filter(isRecord).map((d): [string, unknown] => [id, d.PolicyDocument])),
+  ];
+  for (const [id, doc] of docs) {
+    for (const st of isRecord(doc) ? list(doc.Statement).filter(isRecord) : []) {
+      const actions = (Array.isArray(st.Action) ? st.Action : [st.Action]).filter((a): a is string => typeof a === 'string');
+      if (st.Effect !== 'Allow' || !actions.some((a) => /^(\*|lambda:\*|lambda:invoke\*|lambda:invokefunction)$/i.test(a))) continue;
+      const resources = Array.isArray(st.Resource) ? st.Resource : [st.Resource];
+      if (resources.some((r) => r === '*' || names(r))) out.push(`IAM grant of lambda:InvokeFunction in ${id}`);
+    }
+  }
+  return out;
+}
+
+/** A stage's throttle for the busiest method: the stage default, raised by any per-method override. */
+function restStageThrottle(model: TemplateModel, stage: NonNullable<ReturnType<typeof stageView>>): { rate?: number; burst?: number } {
+  const all = stage.methodSettings.find((m) => m.HttpMethod === '*' && m.ResourcePath === '/*');
+  const rate = num(model, all?.ThrottlingRateLimit ?? stage.descriptionThrottle?.rate);
+  if (rate === undefined) return {};
+  const burst = num(model, all?.ThrottlingBurstLimit ?? stage.descriptionThrottle?.burst) ?? APIGW_ACCOUNT_BURST_LIMIT;
+  const overrides = stage.methodSettings.filter((m) => m !== all);
+  return {
+    rate: Math.max(rate, ...overrides.map((m) => num(model, m.ThrottlingRateLimit) ?? 0)),
+    burst: Math.max(burst, ...overrides.map((m) => num(model, m.ThrottlingBurstLimit) ?? 0)),
+  };
+}
+
+function httpStageThrottle(model: TemplateModel, stageId: string): { rate?: number; burst?: number } {
+  const sp = model.props(stageId);
+  const d = rec(sp.DefaultRouteSettings);
+  const rate = num(model, d.ThrottlingRateLimit);
+  if (rate === undefined) return {};
+  const routes = Object.values(rec(sp.RouteSettings)).filter(isRecord);
+  return {
+    rate: Math.max(rate, ...routes.map((r) => num(model, r.ThrottlingRateLimit) ?? 0)),
+    burst: Math.max(num(model, d.ThrottlingBurstLimit) ?? APIGW_ACCOUNT_BURST_LIMIT, ...routes.map((r) => num(model, r.ThrottlingBurstLimit) ?? 0)),
+  };
+}
+
+/**
+ * The request rate that can reach a function when API Gateway is its only invoker: the sum, over
+ * each integration that invokes it and each stage of that integration's API, of the stage throttle.
+ * Undefined (with the reason) when another invoker exists or a stage has no throttle.
+ */
+function throttleBound(model: TemplateModel, fnId: string): { rps?: number; burst?: number; formula: string; why?: string } {
+  const invocations = apiInvocations(model, fnId);
+  const apiIds = new Set(invocations.map((i) => i.apiId).filter((a): a is string => a !== undefined));
+  if (invocations.length === 0) return { formula: '', why: 'no API Gateway integration invokes it' };
+  if (invocations.some((i) => i.apiId === undefined)) return { formula: '', why: 'an integration belongs to an API outside this template' };
+  const others = otherInvokers(model, fnId, apiIds);
+  if (others.length > 0) return { formula: '', why: `it has other invokers (${others.join(', ')})` };
+  let rps = 0;
+  let burst = 0;
+  const parts: string[] = [];
+  for (const inv of invocations) {
+    const stages = inv.kind === 'REST'
+      ? allStages(model).filter((s) => s.restApiId === inv.apiId).map((s) => ({ label: s.stageName ?? s.id, t: restStageThrottle(model, s) }))
+      : model.ofType(T.HTTP_STAGE).filter((s) => model.target(model.props(s).ApiId) === inv.apiId).map((s) => ({ label: String(model.props(s).StageName ?? s), t: httpStageThrottle(model, s) }));
+    if (stages.length === 0) return { formula: '', why: `API ${inv.apiId} has no stage in this template` };
+    for (const st of stages) {
+      if (st.t.rate === undefined) return { formula: '', why: `stage ${st.label} of API ${inv.apiId} has no throttle` };
+      rps += st.t.rate;
+      burst += st.t.burst!;
+      parts.push(`${st.t.rate} rps / burst ${st.t.burst} (${inv.id} on stage ${st.label})`);
+    }
+  }
+  return { rps, burst, formula: parts.join(' + ') };
+}
+
+function throttledLambdaLines(model: TemplateModel, fnId: string, rps: number, burst: number, from: string, p: PriceTable): CostLine[] {
+  const { memory, timeout, arm } = lambdaShape(model, fnId);
+  const perGbS = arm ? p.lambdaArmPerGbSecond : p.lambdaPerGbSecond;
+  const c = throttledLambdaCostPerHour(rps, burst, memory, timeout, p, arm);
+  const invocations = `(${rps} rps x 3600 s + ${burst} burst) = ${Math.round(c.invocationsPerHour)} invocations`;
+  return [
+    { item: `Lambda ${fnId} duration (API Gateway is its only invoker)`, perHour: c.duration, formula: `${invocations} x ${timeout} s timeout x ${memory / 1024} GB x $${perGbS}/GB-s${arm ? ' (arm64)' : ''}; concurrency <= ${rps} rps x ${timeout} s + ${burst} = ${c.concurrency} (Little's law); throttles: ${from}` },
+    { item: `Lambda ${fnId} requests and logs`, perHour: c.requests + c.logs, formula: `${Math.round(c.invocationsPerHour)} invocations x $${p.lambdaPerMillionRequests}/M + ${LAMBDA_LOG_BYTES_PER_INVOCATION} B of logs each x $${p.logsIngestPerGb}/GB` },
+  ];
 }
 
 /** Queue id -> REST methods whose integration sends to it (API Gateway -> SQS), in one pass. */
@@ -287,7 +432,7 @@ export function templateCost(model: TemplateModel, components: readonly Componen
     else if (type === T.ENDPOINT) lines = endpointLines(model, c.id, prices);
     else if (type === T.SERVICE) lines = serviceLines(model, c.id, prices);
     else if (type === T.FUNCTION && functionUrls(model, c.id).length > 0) {
-      lines = lambdaLines(model, c.id, num(model, model.props(c.id).ReservedConcurrentExecutions), 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', prices);
+      lines = lambdaLines(model, c.id, num(model, model.props(c.id).ReservedConcurrentExecutions), 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', prices, `a function URL (${functionUrls(model, c.id).join(', ')}) invokes it with no throttle`);
     }
     if (lines.length > 0) out.push({ id: c.id, label: c.label, lines, perHour: total(lines) });
   }

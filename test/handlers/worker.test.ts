@@ -94,7 +94,7 @@ describe('worker', () => {
     expect(fake.calls).toHaveLength(1);
     expect((await job(f, id))!.status).toBe('SUCCEEDED');
     // The busy copy comes back after one per-call deadline and is then dropped as a duplicate.
-    await drainQueue(clients.sqs, f.queueUrl, 1, 1, run, 10_000);
+    await drainQueue(clients.sqs, f.queueUrl, 1, 1, run, 60_000);
     expect(outcomes).toEqual(['busy', 'succeeded', 'duplicate']);
     expect(fake.calls).toHaveLength(1);
   });
@@ -126,12 +126,13 @@ describe('worker', () => {
     expect(first.outcomes).toEqual(['retry']);
     expect((await job(f, id))!.status).toBe('QUEUED');
     expect((await counts(clients.sqs, f.queueUrl)).total).toBe(1);
-    await drainQueue(clients.sqs, f.queueUrl, 10, 1, w, 10_000);
+    await drainQueue(clients.sqs, f.queueUrl, 10, 1, w, 60_000);
     expect(fake.calls).toHaveLength(2);
-    // Backoff: the retry came after ~1 s (base 1 s, first receive), not after the 30 s visibility timeout.
+    // Backoff: the retry came after ~1 s (base 1 s, first receive), before the 30 s visibility
+    // timeout would have returned the message (the exact gap depends on the machine's load).
     const gap = fake.calls[1].at - fake.calls[0].at;
     expect(gap).toBeGreaterThanOrEqual(900);
-    expect(gap).toBeLessThan(20_000);
+    expect(gap).toBeLessThan(30_000);
     expect((await job(f, id))).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
   });
 
@@ -139,16 +140,19 @@ describe('worker', () => {
     const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     fake.behave = (_c, i) => (i === 0 ? { delayMs: 5_000 } : {});
     const id = await send(f, 4);
-    const started = Date.now();
-    // Remaining time 1.5 s, safety margin 0.2 s: the call is aborted after ~1.3 s, not at the 2 s per-call deadline.
+    // Remaining time 1.5 s, safety margin 0.2 s: the call is aborted after ~1.3 s, not at the 2 s
+    // per-call deadline and long before the fake answers (5 s). The fake records that the client
+    // closed the connection before its answer; how long that took is load-dependent and not asserted.
     const r = await processBatchOnce(f, worker(f, workerConfig(f), deps(), 1_500));
-    expect(Date.now() - started).toBeLessThan(4_500); // the fake would answer after 5 s
     expect(r.outcomes).toEqual(['retry']);
     expect(JSON.parse((await job(f, id))!.error!)).toMatchObject({ code: 'ModelTimeout' });
-    await new Promise((res) => setTimeout(res, 100));
-    expect(fake.calls[0].aborted).toBe(true);
-    await drainQueue(clients.sqs, f.queueUrl, 10, 1, worker(f, workerConfig(f)), 10_000);
-    expect((await job(f, id))!.status).toBe('SUCCEEDED');
+    await until(() => fake.calls[0].aborted === true || fake.calls[0].status !== undefined, 30_000);
+    expect(fake.calls[0]).toMatchObject({ aborted: true });
+    expect(fake.calls[0].status).toBeUndefined();
+    await drainQueue(clients.sqs, f.queueUrl, 10, 1, worker(f, workerConfig(f)), 60_000);
+    await finalStatus(f, id);
+    // The whole record on failure: its error says which attempt ended how.
+    expect(await job(f, id)).toMatchObject({ status: 'SUCCEEDED' });
   });
 
   test('too little time left for a model call: the message is handed back without calling the model', async () => {
@@ -167,7 +171,7 @@ describe('worker', () => {
     fake.behave = () => SAGEMAKER_ERRORS.serviceUnavailable;
     const id = await send(f, 5);
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: 'not a job' }));
-    await drainQueue(clients.sqs, f.queueUrl, 10, 1, worker(f, workerConfig(f, { maxReceiveCount, visibilityTimeoutSeconds: 1 })), 20_000);
+    await drainQueue(clients.sqs, f.queueUrl, 10, 1, worker(f, workerConfig(f, { maxReceiveCount, visibilityTimeoutSeconds: 1 })), 60_000);
     expect(fake.calls).toHaveLength(maxReceiveCount);
     const rec = await job(f, id);
     expect(rec).toMatchObject({ status: 'DEAD_LETTERED', attempts: maxReceiveCount });
@@ -223,6 +227,25 @@ describe('worker', () => {
     expect((await job(f, ids[3]))!.status).toBe('SUCCEEDED');
   });
 });
+
+/** Resolves once `done()` holds; fails after `timeoutMs` (a bound for a stuck test, not a speed goal). */
+async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The job's status once it has left QUEUED/RUNNING (a finished record is written last). */
+async function finalStatus(f: QueueFixture, jobId: string, timeoutMs = 30_000): Promise<string | undefined> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await job(f, jobId))?.status;
+    if ((status !== 'QUEUED' && status !== 'RUNNING') || Date.now() > end) return status;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 async function processBatchOnce(f: QueueFixture, w: (e: SqsEvent) => ReturnType<typeof processBatch>) {
   let result: Awaited<ReturnType<typeof processBatch>> | undefined;

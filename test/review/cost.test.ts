@@ -3,9 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_PRICES, loadTemplate, reviewTemplate } from '../../lib/review';
 import {
-  HOURS_PER_MONTH, fargateCostPerHour, lambdaCostPerHour, logCostPerHour, requestCostPerHour, sageMakerServerlessCostPerHour, showPerHour, wafCostPerHour,
+  HOURS_PER_MONTH, fargateCostPerHour, lambdaCostPerHour, logCostPerHour, requestCostPerHour, sageMakerServerlessCostPerHour, showPerHour, throttledLambdaCostPerHour, wafCostPerHour,
 } from '../../lib/review/cost';
 import { loadPrices } from '../../lib/review/prices';
+import { removeSynthesizedExamples, synthesizeExample } from '../support/examples';
 import { kig } from './support';
 
 const p = DEFAULT_PRICES;
@@ -95,5 +96,123 @@ describe('--prices FILE', () => {
     const missing = await kig(['review', path.join(fixtures, 'no-dlq.yaml'), '--prices', 'nope.json'], { cwd: tmp });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^kig review: --prices nope.json: cannot read a JSON price table \(ENOENT\)/);
+  });
+});
+
+describe('a Lambda function whose only invoker is a throttled API Gateway stage', () => {
+  let tmp: string;
+  beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-throttle-')); });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** REST API (stage 40 rps / burst 80) -> POST /jobs -> Admit (10 s, 512 MB, no reserved concurrency), invoke permission for this API only. */
+  const base = (): { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> } => ({
+    Resources: {
+      Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'jobs' } },
+      Jobs: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] }, PathPart: 'jobs' } },
+      Post: {
+        Type: 'AWS::ApiGateway::Method',
+        Properties: {
+          RestApiId: { Ref: 'Api' }, ResourceId: { Ref: 'Jobs' }, HttpMethod: 'POST', AuthorizationType: 'AWS_IAM',
+          Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', TimeoutInMillis: 5000, Uri: { 'Fn::Join': ['', ['arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': ['Admit', 'Arn'] }, '/invocations']] } },
+        },
+      },
+      Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
+      Stage: {
+        Type: 'AWS::ApiGateway::Stage',
+        Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod', MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80 }] },
+      },
+      Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } },
+      Admit: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs20.x', Handler: 'index.handler', Timeout: 10, MemorySize: 512, Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Code: { ZipFile: 'exports.handler = async () => ({})' } } },
+      AdmitInvoke: {
+        Type: 'AWS::Lambda::Permission',
+        Properties: { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': ['Admit', 'Arn'] }, Principal: 'apigateway.amazonaws.com', SourceArn: { 'Fn::Join': ['', ['arn:aws:execute-api:us-east-1:123456789012:', { Ref: 'Api' }, '/*/POST/jobs']] } },
+      },
+    },
+  });
+  const admitLines = (template: object) => {
+    fs.writeFileSync(path.join(tmp, 't.json'), JSON.stringify(template));
+    const r = reviewTemplate(loadTemplate(path.join(tmp, 't.json'), tmp), { prices: p });
+    return { lines: r.cost!.components.find((c) => c.id === 'Api')!.lines.filter((l) => l.item.startsWith('Lambda Admit')), total: r.cost!.perHour };
+  };
+
+  test('the formula: invocations <= rate x 3600 + burst, each for its timeout; concurrency <= rate x timeout + burst', () => {
+    const c = throttledLambdaCostPerHour(40, 80, 512, 10, p);
+    expect(c.invocationsPerHour).toBe(40 * 3600 + 80);
+    expect(c.concurrency).toBe(40 * 10 + 80);
+    expect(c.duration).toBeCloseTo(c.invocationsPerHour * 10 * 0.5 * p.lambdaPerGbSecond, 10);
+    expect(c.requests).toBeCloseTo(c.invocationsPerHour * p.lambdaPerMillionRequests / 1e6, 12);
+    expect(throttledLambdaCostPerHour(40, 80, 512, 10, p, true).duration).toBeCloseTo(c.invocationsPerHour * 10 * 0.5 * p.lambdaArmPerGbSecond, 10);
+  });
+
+  test('is priced at the stage throttle, with the formula in the cost line', () => {
+    const { lines, total } = admitLines(base());
+    const c = throttledLambdaCostPerHour(40, 80, 512, 10, p);
+    expect(lines.map((l) => l.unboundedBy)).toEqual([undefined, undefined]);
+    expect(lines[0].perHour).toBeCloseTo(c.duration, 10);
+    expect(lines[1].perHour).toBeCloseTo(c.requests + c.logs, 12);
+    expect(lines[0].formula).toBe(`(40 rps x 3600 s + 80 burst) = 144080 invocations x 10 s timeout x 0.5 GB x $${p.lambdaPerGbSecond}/GB-s; concurrency <= 40 rps x 10 s + 80 = 480 (Little's law); throttles: 40 rps / burst 80 (Post on stage prod)`);
+    expect(total).toBeDefined();
+  });
+
+  test('a per-method override above the stage default raises the bound; arm64 is priced at the arm64 rate', () => {
+    const t = base();
+    (t.Resources.Stage.Properties.MethodSettings as object[]).push({ HttpMethod: 'POST', ResourcePath: '/~1jobs', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+    t.Resources.Admit.Properties.Architectures = ['arm64'];
+    const { lines } = admitLines(t);
+    expect(lines[0].perHour).toBeCloseTo(throttledLambdaCostPerHour(100, 200, 512, 10, p, true).duration, 10);
+    expect(lines[0].formula).toContain('(arm64)');
+  });
+
+  test('with reserved concurrency as well, the lower of the two bounds is shown', () => {
+    const t = base();
+    t.Resources.Admit.Properties.ReservedConcurrentExecutions = 5;
+    const reserved = lambdaCostPerHour(5, 512, 10, p);
+    expect(admitLines(t).lines[0].perHour).toBeCloseTo(reserved.duration, 10);
+    expect(admitLines(t).lines[0].formula).toContain('(reserved concurrency)');
+    t.Resources.Admit.Properties.ReservedConcurrentExecutions = 900;
+    expect(admitLines(t).lines[0].perHour).toBeCloseTo(throttledLambdaCostPerHour(40, 80, 512, 10, p).duration, 10);
+  });
+
+  test.each([
+    ['another service may invoke it (an SNS permission)', (t: ReturnType<typeof base>) => {
+      t.Resources.Topic = { Type: 'AWS::SNS::Topic', Properties: {} };
+      t.Resources.SnsInvoke = { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: 'Admit' }, Principal: 'sns.amazonaws.com', SourceArn: { Ref: 'Topic' } } };
+    }, /other invokers \(Lambda::Permission SnsInvoke \(principal "sns.amazonaws.com"\)\)/],
+    ['an event source mapping feeds it', (t: ReturnType<typeof base>) => {
+      t.Resources.Queue = { Type: 'AWS::SQS::Queue', Properties: {} };
+      t.Resources.Mapping = { Type: 'AWS::Lambda::EventSourceMapping', Properties: { FunctionName: { Ref: 'Admit' }, EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] } } };
+    }, /other invokers \(event source mapping Mapping\)/],
+    ['an IAM policy grants lambda:InvokeFunction on it', (t: ReturnType<typeof base>) => {
+      t.Resources.Caller = { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'call', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': ['Admit', 'Arn'] } }] } } };
+    }, /IAM grant of lambda:InvokeFunction in Caller/],
+    ['API Gateway may invoke it from any API (no SourceArn)', (t: ReturnType<typeof base>) => {
+      delete t.Resources.AdmitInvoke.Properties.SourceArn;
+    }, /SourceArn not one of the throttled APIs/],
+    ['the stage has no throttle', (t: ReturnType<typeof base>) => {
+      t.Resources.Stage.Properties.MethodSettings = [];
+    }, /stage prod of API Api has no throttle/],
+  ])('stays unbounded when %s', (_what, change, why) => {
+    const t = base();
+    change(t);
+    const { lines, total } = admitLines(t);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].unboundedBy).toBe('InferenceGuard-LambdaConcurrencyCap');
+    expect(lines[0].formula).toMatch(why);
+    expect(total).toBeUndefined();
+  });
+});
+
+describe('the queue example, synthesized', () => {
+  afterAll(() => removeSynthesizedExamples());
+
+  test('its admission and status functions are bounded by the stage throttle, so the whole template is', () => {
+    const { assembly } = synthesizeExample('sagemaker-queue');
+    const file = assembly.stacks[0].templateFullPath;
+    const r = reviewTemplate(loadTemplate(file, path.dirname(file)), { prices: p });
+    const api = r.cost!.components.find((c) => c.lines.some((l) => l.item.startsWith('API requests')))!;
+    const fnLines = api.lines.filter((l) => /^Lambda Jobs(Admission|Status)Function\w* duration \(API Gateway is its only invoker\)$/.test(l.item));
+    expect(fnLines).toHaveLength(2);
+    for (const l of fnLines) expect(l.formula).toMatch(/^\(\d+ rps x 3600 s \+ \d+ burst\) = \d+ invocations x 10 s timeout x .* \(Little's law\); throttles: \d+ rps \/ burst \d+ \(\w+ on stage prod\)$/);
+    expect(r.cost!.perHour).toBeGreaterThan(0);
   });
 });
