@@ -1,10 +1,49 @@
-export * from './core';
-export * from './profile';
-export * from './api';
-export * from './nag';
-export * from './review';
-export * from './compute';
-export * from './alarms';
-export * from './patterns';
-export * from './compute/ecs';
-export * from './queue';
+// The public API: what the jsii assembly (and so the Python package) contains, and what TypeScript
+// users import. Everything else under lib/ is internal and may change without notice.
+
+export { InferenceGuardError, type ValidationProblem, type GpuInstanceSpec } from './core';
+
+export {
+  InferenceProfile, type InferenceProfileProps, type LatencyPercentiles, type ProfileProvenance,
+  ModelSignature, type ModelSignatureProps, type ModelFileSignatureOptions, type SingleTensorSignatureProps, TensorDType, type TensorSpecProps,
+  Limits, type DeriveLimitsOptions, type LimitOverrides, type UsagePlanTierSpec, type UsagePlanTierLimits,
+  type InferenceLimits, type TimeoutLimits, type ThrottleLimits, type WafLimits, type ScalingLimits, type PayloadLimits, type ModelServerLimits, type AlarmThresholds,
+  type QueueLimitOptions, type QueueLimits,
+} from './profile';
+
+export {
+  InferenceApi, type InferenceApiProps, type ManagedRuleGroup,
+  type ISyncInferenceTarget, type SyncTargetBindOptions, type SyncTargetBinding,
+} from './api';
+
+export { InferenceGuardChecks, type InferenceGuardChecksProps } from './nag';
+
+export {
+  ModelArtifact, type ModelArtifactConfig,
+  InferenceImage, type InferenceImageConfig, type TensorflowServingDlcOptions, type CustomImageOptions,
+  type SageMakerBackendCommonProps, SageMakerRealtimeBackend, type SageMakerRealtimeBackendProps, type InstanceHardware,
+  SageMakerAsyncBackend, type SageMakerAsyncBackendProps,
+  SageMakerServerlessBackend, type SageMakerServerlessBackendProps, type SageMakerServerlessSizing,
+  type BackendCapabilities, type BackendAlarms, type IInferenceBackend, type ISyncInferenceBackend, type IAsyncInferenceBackend,
+  type SyncWorkerTarget, type AsyncInvocationTarget,
+  InferenceCompute, type ComputeBindOptions, type ComputeBinding, type SageMakerComputeOptions, type SageMakerAsyncComputeOptions,
+  type SageMakerServerlessComputeOptions, type EcsGpuComputeOptions, type FargateComputeOptions,
+} from './compute';
+
+export {
+  EcsCapacity, type GpuInstancesOptions, type FargateOptions, GpuCapacityProvider, type GpuCapacityProviderProps,
+  ModelServer, type ModelServerBindOptions, type ModelServerContainerConfig, type TensorflowServingOptions, type CustomModelServerOptions, type BatchingParameters,
+  ModelSource, type ModelS3Location,
+  EcsInferenceTaskBase, type EcsInferenceTaskProps, type EcsInferenceTaskBaseOptions, type EcsTaskSizing, type ExtraContainerSize, type EcsServiceOptions, type EcsTaskAlarmOptions,
+  EcsInferenceService, type EcsInferenceServiceProps, EcsQueueWorker, type EcsQueueWorkerProps,
+  EcsServiceAlarms, type EcsServiceAlarmsProps, type EcsServiceSteadyState,
+  AlbVpcLinkIntegration, type AlbVpcLinkIntegrationProps,
+} from './compute/ecs';
+
+export { AlarmTopic, type AlarmTopicProps, type AlarmThresholdOverrides, InferenceAlarms, type InferenceAlarmsProps } from './alarms';
+
+export { KerasInferenceService, type KerasInferenceServiceProps, type KerasJobQueueOptions } from './patterns';
+
+export {
+  InferenceQueue, type InferenceQueueProps, type AttachToApiOptions, type JobsApi, JobSubmission, WorkerBackend, type WorkerBackendConfig,
+} from './queue';

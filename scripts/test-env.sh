@@ -2,8 +2,10 @@
 # Sets up every tool the test suite needs, from the project's own files, and is safe to run
 # again. Run by scripts/test.sh (the README's `npm test`), which .ci/run calls:
 #   - a Python virtual environment (.venv; Debian's python3-venv installed first when needed)
-#     with cfn-lint and moto_server, pinned in
-#     requirements-dev.txt, rebuilt only when that file changes;
+#     with cfn-lint, moto_server, TensorFlow CPU + Keras (model fixtures) and the Python package's
+#     test tools (jsii runtime, aws-cdk-lib, constructs, cdk-nag, pytest; scripts/test-python.sh
+#     installs the freshly built wheel into it), pinned in requirements-dev.txt, rebuilt only when
+#     that file changes;
 #   - Debian's `chromium` (headless browser for the report rendering test), installed with
 #     apt-get when it is missing and this user may install packages (root, or sudo without a
 #     password). Where it cannot be installed, that test is skipped and says why; under CI

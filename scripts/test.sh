@@ -7,3 +7,4 @@ export PATH="$ROOT/.venv/bin:$PATH"
 cd "$ROOT"
 npx tsc -p tsconfig.json --noEmit
 npx jest "$@"
+bash "$ROOT/scripts/test-python.sh"

@@ -13,7 +13,7 @@ import {
 import { Construct } from 'constructs';
 import {
   AlarmTopic, EcsCapacity, EcsInferenceService, EcsQueueWorker, InferenceAlarms, InferenceApi, InferenceProfile, InferenceQueue,
-  ModelServer, ModelSignature, ModelSource, TensorDType, WorkerBackend, deriveLimits,
+  Limits, ModelServer, ModelSignature, ModelSource, TensorDType, WorkerBackend,
 } from '../../lib';
 import { applyChecks } from '../checks';
 
@@ -54,7 +54,7 @@ export class EcsGpuExampleStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, { description: 'Keras model on GPU ECS behind a guarded API, with a queue-driven GPU worker (keras-inference-guard)', ...props });
-    const limits = deriveLimits(EXAMPLE_PROFILE, { minInstances: 1, maxInstances: 4, backend: EcsInferenceService.capabilitiesFor(EXAMPLE_PROFILE) });
+    const limits = Limits.derive(EXAMPLE_PROFILE, { minInstances: 1, maxInstances: 4, backend: EcsInferenceService.capabilitiesFor(EXAMPLE_PROFILE) });
     const alarmTopic = new AlarmTopic(this, 'AlarmTopic').topic;
     const modelBucket = s3.Bucket.fromBucketName(this, 'ModelBucket', 'example-keras-models');
     const tfServing = ModelServer.tensorflowServing({

@@ -22,6 +22,16 @@ export interface SageMakerRealtimeBackendProps extends SageMakerBackendCommonPro
 
 const VARIANT_NAME = 'AllTraffic';
 
+/** vCPUs, GPUs and memory of an instance type. */
+export interface InstanceHardware {
+  /** vCPUs. @default - unknown instance type */
+  readonly vcpus?: number;
+  /** GPUs. @default - unknown instance type */
+  readonly gpus?: number;
+  /** Host memory in MiB. @default - unknown instance type */
+  readonly memoryMiB?: number;
+}
+
 /**
  * A SageMaker real-time endpoint that serves a Keras SavedModel with TF Serving, with every
  * limit taken from the derived limits: model-server timeouts, workers, bounded batch queue,
@@ -238,7 +248,7 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
   }
 
   /** vCPUs, GPUs and memory (MiB) of the instance type, when known (to scale utilization thresholds). */
-  public get hardware(): { vcpus?: number; gpus?: number; memoryMiB?: number } {
+  public get hardware(): InstanceHardware {
     const spec = gpuInstanceSpec(this.instanceType);
     return { vcpus: spec?.vcpus, gpus: spec?.gpus, memoryMiB: spec?.memoryMiB };
   }

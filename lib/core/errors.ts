@@ -24,6 +24,11 @@ export function formatProblem(p: ValidationProblem): string {
  * The error type of this library. `code` is stable and machine-readable; `path` is the
  * construct path (or file) the problems belong to; `problems` lists every problem found,
  * because validation collects all of them and throws once.
+ *
+ * An Error subclass cannot be a jsii type: from Python the error arrives as a RuntimeError whose
+ * message is this error's message, every problem included.
+ *
+ * @jsii ignore
  */
 export class InferenceGuardError extends Error {
   public readonly code: string;

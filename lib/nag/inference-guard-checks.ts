@@ -1,10 +1,12 @@
 import { CfnElement, CfnResource, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import { IRestApi } from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
 import { InferenceGuardError } from '../core/errors';
 import { INFERENCE_GUARD_PACK_NAME, InferenceGuardRule, RuleLevel, RuleStatus } from './rule';
 import { INFERENCE_GUARD_RULES } from './rules';
 import { evaluateRule } from './evaluate';
+import { recordExtendedIntegrationTimeout } from './extended-timeout';
 import { withImportedAlarms } from './template/cross-stack-alarms';
 import { CfnTemplate, TemplateModel } from './template/template-model';
 
@@ -31,8 +33,20 @@ export interface InferenceGuardChecksProps extends NagPackProps {
  * `kig review` runs on template files), so the pack resolves each stack to a template once per run.
  */
 export class InferenceGuardChecks extends NagPack {
+  /**
+   * Records on a REST API that its integration timeout was deliberately raised above 29 s (after a
+   * quota increase), so `InferenceGuard-APIIntegrationTimeout` accepts timeouts up to 300 s on it.
+   * Only REGIONAL and PRIVATE APIs can be extended.
+   *
+   * @param api the REST API (its CfnRestApi gets the metadata entry)
+   * @param reason why, e.g. the quota request id; it is written into the template for reviewers
+   */
+  public static recordExtendedIntegrationTimeout(api: IRestApi, reason: string): void {
+    recordExtendedIntegrationTimeout(api, reason);
+  }
+
   public readonly name = INFERENCE_GUARD_PACK_NAME;
-  public readonly ruleIds: string[];
+  public readonly ruleIds?: string[];
   private readonly rules: readonly InferenceGuardRule[];
   private models = new Map<Stack, TemplateModel>();
   private templates = new Map<Stack, CfnTemplate>();

@@ -47,7 +47,7 @@ export function renderRulesMarkdown(): string {
     '  no key-requiring method on its APIs is not checked (`InferenceGuard-APIUsagePlanLimits`).',
     `- Extended integration timeout: a REGIONAL or PRIVATE REST API whose quota was raised above 29 s declares it`,
     `  with resource Metadata \`"${EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY}": "<quota request id or reason>"\` on the`,
-    '  `AWS::ApiGateway::RestApi` (CDK: `recordExtendedIntegrationTimeout(api, reason)`). Edge-optimized',
+    '  `AWS::ApiGateway::RestApi` (CDK: `InferenceGuardChecks.recordExtendedIntegrationTimeout(api, reason)`). Edge-optimized',
     '  APIs cannot be extended. Even extended, timeouts above 300,000 ms are refused.',
     `- maxReceiveCount must be from 1 to ${MAX_RECEIVE_COUNT_BOUND}: SQS allows up to 1,000, but each receive of a poison message`,
     '  is a full inference attempt; 5 is the value AWS recommends with Lambda consumers.',

@@ -3,3 +3,4 @@ export * from './model-signature';
 export * from './limits';
 export * from './timeout-chain';
 export * from './queue-limits';
+export * from './derive';

@@ -64,6 +64,26 @@ export interface TensorSpecProps {
   readonly maxVariableDim?: number;
 }
 
+/** A single-input signature: the tensor's spec (its name optional) and the largest batch. */
+export interface SingleTensorSignatureProps {
+  /**
+   * Input name in the serving signature.
+   * @default "input"
+   */
+  readonly name?: string;
+  /** Element type. */
+  readonly dtype: TensorDType;
+  /** Shape of ONE instance, without the batch dimension (-1 for a variable dimension). */
+  readonly shape: number[];
+  /**
+   * Upper bound for each variable (-1) dimension.
+   * @default - required when the shape has a -1
+   */
+  readonly maxVariableDim?: number;
+  /** Largest batch (number of instances) one request may carry. */
+  readonly maxBatchSize: number;
+}
+
 /** Options for the request signature. */
 export interface ModelSignatureProps {
   /** The model's inputs. One input means each instance is the tensor itself; several mean each instance is an object keyed by input name. */
@@ -110,7 +130,7 @@ export const MAX_BATCH_SIZE_LIMIT = 10_000;
  */
 export class ModelSignature {
   /** A signature with a single input tensor. */
-  public static singleTensor(props: Omit<TensorSpecProps, 'name'> & { readonly name?: string; readonly maxBatchSize: number }): ModelSignature {
+  public static singleTensor(props: SingleTensorSignatureProps): ModelSignature {
     return new ModelSignature({ inputs: [{ name: props.name ?? 'input', dtype: props.dtype, shape: props.shape, maxVariableDim: props.maxVariableDim }], maxBatchSize: props.maxBatchSize });
   }
 
@@ -167,7 +187,7 @@ export class ModelSignature {
     return new ModelSignature({ inputs, maxBatchSize, signatureName: model.signatureName });
   }
 
-  public readonly inputs: readonly TensorSpecProps[];
+  public readonly inputs: TensorSpecProps[];
   public readonly maxBatchSize: number;
   public readonly signatureName: string;
 

@@ -130,7 +130,7 @@ export interface QueueLimits {
   /** GPU time one poison message can burn before it reaches the DLQ (ms). */
   readonly poisonMessageCostMs: number;
   /** For each number, the formula and inputs that produced it. */
-  readonly formulas: Readonly<Record<string, string>>;
+  readonly formulas: { [path: string]: string };
 }
 
 /** Defaults of `deriveQueueLimits`, documented in the README. */

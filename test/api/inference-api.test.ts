@@ -1,6 +1,7 @@
 import { App, Stack, aws_apigateway as apigw } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { InferenceGuardError, ModelSignature, TensorDType, regexGreaterThan } from '../../lib';
+import { InferenceGuardError, ModelSignature, TensorDType } from '../../lib';
+import { regexGreaterThan } from '../../lib/api';
 import { SIGNATURE, serviceStack } from '../support/stacks';
 
 describe('InferenceApi template', () => {

@@ -4,8 +4,10 @@ import { App, Stack, aws_kms as kms } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as tar from 'tar';
 import {
-  InferenceImage, ModelArtifact, SageMakerRealtimeBackend, SageMakerRealtimeBackendProps, deriveLimits, dlcAccountFor, packSavedModel,
+  InferenceImage, ModelArtifact, SageMakerRealtimeBackend, SageMakerRealtimeBackendProps,
 } from '../../lib';
+import { dlcAccountFor, packSavedModel } from '../../lib/compute';
+import { deriveLimits } from '../../lib/profile';
 import { profile } from '../support/profiles';
 import { problemsOf } from '../support/errors';
 

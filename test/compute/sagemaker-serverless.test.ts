@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   InferenceCompute, InferenceImage, InferenceProfile, InferenceProfileProps, KerasInferenceService, KerasInferenceServiceProps, ModelArtifact,
-  SageMakerServerlessBackend, deriveLimits,
+  SageMakerServerlessBackend, Limits,
 } from '../../lib';
 import { errorOf } from '../support/errors';
 import { SIGNATURE } from '../support/stacks';
@@ -102,7 +102,7 @@ describe('SageMaker Serverless validation: every problem named, collected, throw
   test('a GPU image is an error on the backend', () => {
     const stack = new Stack(new App(), 'GpuImage');
     const profile = cpuProfile();
-    const limits = deriveLimits(profile, { backend: SageMakerServerlessBackend.capabilitiesFor(profile) });
+    const limits = Limits.derive(profile, { backend: SageMakerServerlessBackend.capabilitiesFor(profile) });
     const e = errorOf(() => new SageMakerServerlessBackend(stack, 'B', { profile, limits, model: MODEL, image: InferenceImage.tensorflowServingDlc() }));
     expect(e.problems.map((p) => p.prop)).toEqual(['image']);
   });

@@ -3,7 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import {
   DeriveLimitsOptions, EcsCapacity, EcsInferenceService, InferenceGuardError, ModelServer, ModelSource, KerasInferenceService, LimitOverrides, ModelArtifact, QueueLimitOptions,
-  deriveLimits, deriveQueueLimits, InferenceCompute } from '../../lib';
+  InferenceCompute,
+} from '../../lib';
+import { deriveLimits, deriveQueueLimits } from '../../lib/profile';
 import { gpuProfile, newStack } from '../compute/ecs/fixtures';
 import { profile } from '../support/profiles';
 import { SIGNATURE } from '../support/stacks';

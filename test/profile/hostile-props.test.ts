@@ -1,8 +1,9 @@
 import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import {
   EcsCapacity, EcsInferenceService, InferenceApi, InferenceImage, SageMakerRealtimeBackend, InferenceQueue, ModelArtifact, ModelServer, ModelSignature,
-  ModelSource, SageMakerAsyncBackend, TensorDType, WorkerBackend, deriveLimits, deriveQueueLimits,
+  ModelSource, SageMakerAsyncBackend, TensorDType, WorkerBackend,
 } from '../../lib';
+import { deriveLimits, deriveQueueLimits } from '../../lib/profile';
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { gpuProfile, newStack } from '../compute/ecs/fixtures';
 import { errorOf, problemsOf } from '../support/errors';

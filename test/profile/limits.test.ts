@@ -1,5 +1,6 @@
 import { aws_apigateway as apigw } from 'aws-cdk-lib';
-import { InferenceGuardError, LIMIT_DEFAULTS, checkTimeoutChain, deriveLimits } from '../../lib';
+import { InferenceGuardError } from '../../lib';
+import { LIMIT_DEFAULTS, checkTimeoutChain, deriveLimits } from '../../lib/profile';
 import { profile } from '../support/profiles';
 import { problemsOf } from '../support/errors';
 

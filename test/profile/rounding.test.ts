@@ -1,4 +1,4 @@
-import { deriveLimits } from '../../lib';
+import { deriveLimits } from '../../lib/profile';
 import { ceilInt, floorInt } from '../../lib/core/rounding';
 import { profile } from '../support/profiles';
 

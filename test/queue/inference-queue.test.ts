@@ -5,9 +5,10 @@ import * as path from 'path';
 import { App, Duration, Stack, aws_apigateway as apigw, aws_dynamodb as dynamodb, aws_ec2 as ec2, aws_iam as iam, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import {
-  deriveQueueLimits, InferenceGuardError, InferenceProfile, InferenceQueue, InferenceQueueProps, JobSubmission, ModelSignature,
+  InferenceGuardError, InferenceProfile, InferenceQueue, InferenceQueueProps, JobSubmission, ModelSignature,
   SageMakerAsyncBackend, TensorDType, WorkerBackend,
 } from '../../lib';
+import { deriveQueueLimits } from '../../lib/profile';
 import { nagFindings } from './nag-util';
 
 const profile = InferenceProfile.of({

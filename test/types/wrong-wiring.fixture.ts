@@ -5,7 +5,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import {
-  InferenceApi, InferenceProfile, InferenceQueue, ModelArtifact, ModelSignature, SageMakerAsyncBackend, TensorDType, WorkerBackend, deriveLimits,
+  InferenceApi, InferenceProfile, InferenceQueue, ModelArtifact, ModelSignature, SageMakerAsyncBackend, TensorDType, WorkerBackend, Limits,
 } from '../../lib';
 import type { ISyncInferenceBackend } from '../../lib';
 
@@ -16,7 +16,7 @@ const profile = InferenceProfile.of({
 });
 const signature = ModelSignature.singleTensor({ dtype: TensorDType.FLOAT32, shape: [4], maxBatchSize: 4 });
 const asyncBackend = new SageMakerAsyncBackend(stack, 'Async', { profile, model: ModelArtifact.fromS3Uri('s3://b/m.tar.gz'), instanceType: 'ml.g5.xlarge' });
-const limits = deriveLimits(profile, { backend: SageMakerAsyncBackend.capabilitiesFor(profile) });
+const limits = Limits.derive(profile, { backend: SageMakerAsyncBackend.capabilitiesFor(profile) });
 
 // An asynchronous endpoint behind the synchronous POST /predict integration:
 // @ts-expect-error WRONG-API: SageMakerAsyncBackend has no bindSync

@@ -10,11 +10,13 @@ import { AlarmThresholds } from '../../profile';
 export interface EcsServiceSteadyState {
   /** Tasks running at nominal load. */
   readonly tasks: number;
-  /** Average CPU of the tasks, percent, and why. */
+  /** Average CPU of the tasks, percent. */
   readonly cpuPercent: number;
+  /** Why the CPU reads `cpuPercent`. */
   readonly cpuBasis: string;
-  /** Peak memory of a task, percent of its memory, and why. */
+  /** Peak memory of a task, percent of its memory. */
   readonly memoryPercent: number;
+  /** Why the memory reads `memoryPercent`. */
   readonly memoryBasis: string;
   /** GPU utilization of a task, percent. */
   readonly gpuPercent: number;

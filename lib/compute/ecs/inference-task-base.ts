@@ -169,6 +169,38 @@ const SCRATCH_PATH = '/tmp';
 const MODEL_PATH = '/models';
 const SERVER = 'ModelServer';
 
+/** Options of the ECS service a task construct creates. */
+export interface EcsServiceOptions {
+  /**
+   * Time the load balancer's health checks are ignored after a task starts.
+   * @default - no grace period
+   */
+  readonly healthCheckGracePeriod?: Duration;
+}
+
+/** How a service built on `EcsInferenceTaskBase` loads its tasks, for the steady state its alarms must be quiet in. */
+export interface EcsTaskAlarmOptions {
+  /** Share of a task's measured throughput the service runs at under nominal load. */
+  readonly load: number;
+  /** Where `load` comes from, in words (written beside each alarm's steady state). */
+  readonly loadBasis: string;
+  /**
+   * The tasks run at full speed by design (queue workers draining a backlog): no CPU and GPU utilization alarms.
+   * @default false
+   */
+  readonly saturatedByDesign?: boolean;
+  /**
+   * Load balancer in front of the service, for its target and 5xx alarms.
+   * @default - no load balancer alarms
+   */
+  readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
+  /**
+   * Target group of the service, for its healthy-host alarm.
+   * @default - no target group alarms
+   */
+  readonly targetGroup?: elbv2.ApplicationTargetGroup;
+}
+
 /**
  * Resolves the VPC, cluster, capacity and task definition of an inference task. Subclasses add the
  * service, its front door and its scaling. Every default is resolved here once, and all size
@@ -533,10 +565,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
    * which drain their backlog at full speed) leaves out the CPU and GPU utilization alarms, which
    * would fire whenever a worker does its job.
    */
-  protected createAlarms(service: ecs.BaseService, props: EcsInferenceTaskProps, o: {
-    readonly load: number; readonly loadBasis: string; readonly saturatedByDesign?: boolean;
-    readonly loadBalancer?: elbv2.ApplicationLoadBalancer; readonly targetGroup?: elbv2.ApplicationTargetGroup;
-  }): EcsServiceAlarms {
+  protected createAlarms(service: ecs.BaseService, props: EcsInferenceTaskProps, o: EcsTaskAlarmOptions): EcsServiceAlarms {
     return new EcsServiceAlarms(this, 'Alarms', {
       service,
       cluster: this.cluster,
@@ -566,7 +595,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
    * Creates the ECS service that runs the task: private subnets, no public IP, a deployment
    * circuit breaker with rollback, and the GPU capacity provider when there is one.
    */
-  protected createService(options: { readonly healthCheckGracePeriod?: Duration } = {}): ecs.BaseService {
+  protected createService(options: EcsServiceOptions = {}): ecs.BaseService {
     const common = {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,

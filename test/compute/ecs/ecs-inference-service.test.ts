@@ -1,8 +1,9 @@
 import { Duration, Size, aws_apigateway as apigw, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
-  EcsCapacity, EcsInferenceService, EcsInferenceServiceProps, ModelServer, ModelSource, deriveLimits,
+  EcsCapacity, EcsInferenceService, EcsInferenceServiceProps, ModelServer, ModelSource,
 } from '../../../lib';
+import { deriveLimits } from '../../../lib/profile';
 import { cpuProfile, gpuProfile, newStack } from './fixtures';
 import { nagFindings } from '../../queue/nag-util';
 import { errorOf } from '../../support/errors';

@@ -1,4 +1,5 @@
-import { deriveLimits, tensorflowServingBatchingConfig, tensorflowServingFlags } from '../../../lib';
+import { tensorflowServingBatchingConfig, tensorflowServingFlags } from '../../../lib/compute/ecs';
+import { deriveLimits } from '../../../lib/profile';
 import { gpuProfile } from './fixtures';
 
 describe('tensorflowServingBatchingConfig', () => {

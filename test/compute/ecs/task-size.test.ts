@@ -1,4 +1,5 @@
-import { FARGATE_TASK_SIZES, ProblemCollector, checkFargateTaskSize, gpuInstanceSpec, smallestFargateSize, usableInstanceResources } from '../../../lib';
+import { checkFargateTaskSize, smallestFargateSize, usableInstanceResources } from '../../../lib/compute/ecs';
+import { FARGATE_TASK_SIZES, ProblemCollector, gpuInstanceSpec } from '../../../lib/core';
 
 function fargate(cpu: number, memoryMiB: number) {
   const c = new ProblemCollector('T', 'test');
