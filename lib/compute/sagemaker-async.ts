@@ -94,24 +94,37 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
   public readonly capabilities: BackendCapabilities;
   /** Backlog, oldest request, scale-from-zero, failures and expiries (the same alarms as `alarms`). */
   public readonly backendAlarms: BackendAlarms;
+  /** The model's execution role (least privilege: the three async prefixes, the two topics). */
   public readonly role: iam.Role;
+  /** The SageMaker model (network-isolated). */
   public readonly model: sagemaker.CfnModel;
+  /** The endpoint configuration with its async inference settings. */
   public readonly endpointConfig: sagemaker.CfnEndpointConfig;
+  /** The endpoint. */
   public readonly endpoint: sagemaker.CfnEndpoint;
+  /** The endpoint name (lower case), for InvokeEndpointAsync. */
   public readonly endpointName: string;
+  /** The variant name, a metric dimension. */
   public readonly variantName = 'AllTraffic';
+  /** Inputs, outputs and failures. */
   public readonly bucket: s3.IBucket;
+  /** Notified when an inference succeeds. */
   public readonly successTopic: sns.Topic;
+  /** Notified when an inference fails (feeds `failureQueue`). */
   public readonly errorTopic: sns.Topic;
   /** Keeps every failure notification (14 days). */
   public readonly failureQueue: sqs.Queue;
+  /** The variant's instance count, from `minInstances` (0 by default) to `maxInstances`. */
   public readonly scalableTarget: appscaling.ScalableTarget;
+  /** The endpoint's alarms by construct id (the same alarms as `backendAlarms.alarms`). */
   public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** Pass as InvocationTimeoutSeconds on InvokeEndpointAsync. */
   public readonly invocationTimeoutSeconds: number;
   /** Pass as RequestTTLSeconds on InvokeEndpointAsync. */
   public readonly requestTtlSeconds: number;
+  /** Concurrent requests SageMaker sends to one instance. */
   public readonly maxConcurrentInvocationsPerInstance: number;
+  /** Queued requests per instance the backlog scaling policy aims for. */
   public readonly targetBacklogPerInstance: number;
   /** S3 prefix callers upload inputs to (InputLocation). */
   public readonly inputPrefix = 'async/input/';
