@@ -32,7 +32,7 @@ const ALB_DOC = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/applica
 const SQS_DOC = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html (dimension QueueName)';
 const LAMBDA_DOC = 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (dimension FunctionName)';
 const AGENT_GPU_DOC = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-NVIDIA-GPU.html (nvidia_smi_* metrics; aggregated over all dimensions by the sidecar configuration)';
-const SAGEMAKER_SERVERLESS_DOC = 'https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html (the exhaustive list for serverless endpoints: Invocations, Invocation4XXErrors, Invocation5XXErrors, ModelLatency, OverheadLatency, ModelSetupTime, MemoryUtilization; dimensions EndpointName, VariantName as for real-time endpoints)';
+const SAGEMAKER_SERVERLESS_DOC = 'https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html (the exhaustive list for serverless endpoints: Invocations, Invocation4XXErrors, Invocation5XXErrors, ModelLatency, OverheadLatency, ModelSetupTime, MemoryUtilization, with dimensions EndpointName, VariantName as for real-time endpoints; plus ServerlessConcurrentExecutionsUtilization and the provisioned-concurrency metrics, whose namespace and dimensions the page does not state, so nothing here alarms on them)';
 const OWN = 'published by this library';
 
 const sm = (metricName: string, statistics: Record<string, MetricUnit>): MetricCatalogEntry =>
