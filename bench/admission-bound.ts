@@ -19,7 +19,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < runs; i++) {
         const started = Date.now();
         const r = await runPattern(clients, p);
-        process.stdout.write(`  run ${i + 1}: admitted ${r.admitted}, rejected ${r.rejected}, max depth ${r.maxDepth} (bound ${r.bound}, overshoot ${Math.max(0, r.maxDepth - p.depthBudget)}), `
+        process.stdout.write(`  run ${i + 1}: admitted ${r.admitted}, rejected ${r.rejected}, max depth ${r.maxDepth} (bound ${r.bound}, SDK-retried sends ${r.retriedSends}, overshoot ${Math.max(0, r.maxDepth - p.depthBudget)}), `
           + `per environment [${r.perEnvironment.join(' ')}], Retry-After below drain ${r.retryAfterBelowDrain}, other answers ${r.unexpected.length}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       }
     }

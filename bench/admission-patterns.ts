@@ -38,7 +38,13 @@ export interface PatternRun {
   readonly maxDepth: number;
   /** 429s whose Retry-After was below the drain time of the depth sampled right after them. */
   readonly retryAfterBelowDrain: number;
-  /** The documented bound: budget + environments - 1. */
+  /**
+   * SendMessage calls the SDK retried (attempts beyond the first). A retried send whose first
+   * attempt had reached the queue leaves a second copy of the job (SQS is at-least-once, and the
+   * worker's claim makes the copy harmless), so each retry may add one message beyond the bound.
+   */
+  readonly retriedSends: number;
+  /** The documented bound: budget + environments - 1, plus one per retried send. */
   readonly bound: number;
 }
 
@@ -115,6 +121,17 @@ export async function runPattern(clients: Clients, p: AdmissionPattern): Promise
   let slowDone = 0;
   let draining = p.drainPerSecond > 0;
 
+  // Counts the SDK's retries of SendMessage (on a loaded machine a slow answer can be retried
+  // after the first attempt was applied).
+  let retriedSends = 0;
+  const counter = 'count-retried-sends';
+  clients.sqs.middlewareStack.add((next, context) => async (args) => {
+    const out = await next(args);
+    const attempts = (out.output as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+    if (context.commandName === 'SendMessageCommand') retriedSends += attempts - 1;
+    return out;
+  }, { step: 'initialize', name: counter });
+
   const drainer = (async () => {
     while (draining) {
       const got = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 10 }));
@@ -146,5 +163,6 @@ export async function runPattern(clients: Clients, p: AdmissionPattern): Promise
   }));
   draining = false;
   await drainer;
-  return { admitted, rejected, unexpected, perEnvironment, maxDepth, retryAfterBelowDrain, bound: p.depthBudget + p.environments - 1 };
+  clients.sqs.middlewareStack.remove(counter);
+  return { admitted, rejected, unexpected, perEnvironment, maxDepth, retryAfterBelowDrain, retriedSends, bound: p.depthBudget + p.environments - 1 + retriedSends };
 }

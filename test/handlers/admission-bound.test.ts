@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describe('admission bound under adversarial arrival patterns (local SQS + DynamoDB, 3 runs each)', () => {
-  test.each(ADMISSION_PATTERNS.map((p) => [p.name, p] as const))('%s: depth never above budget + environments - 1; Retry-After never below the drain time', async (_name, pattern) => {
+  test.each(ADMISSION_PATTERNS.map((p) => [p.name, p] as const))('%s: depth never above budget + environments - 1 (+1 per SDK-retried send); Retry-After never below the drain time', async (_name, pattern) => {
     for (let run = 0; run < 3; run++) {
       const r = await runPattern(clients, pattern);
       expect(r.unexpected).toEqual([]);

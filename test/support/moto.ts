@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -35,7 +36,9 @@ function ping(url: string): Promise<boolean> {
  */
 export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   const port = await freePort();
-  const proc: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // moto_server's app, with DynamoDB writes atomic as DynamoDB makes them (see moto-server.py).
+  // `python3` is the one beside moto_server in the test environment's .venv.
+  const proc: ChildProcess = spawn('python3', [path.join(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);
