@@ -54,8 +54,7 @@ export class EcsQueueWorker extends EcsInferenceTaskBase implements IAlarmSource
   public readonly backlogPolicy: appscaling.CfnScalingPolicy;
   /**
    * Memory, running tasks, GPU capacity and scaling at the maximum (under `Alarms/`), and the
-   * scaling alarms of the step policy that starts the first task (`StartFromZero/LowerAlarm`,
-   * `StartFromZero/UpperAlarm`).
+   * scaling alarm of the step policy that starts the first task (`StartFromZero/UpperAlarm`).
    */
   public readonly alarms: GuardAlarms;
   /** Target backlog per task (messages). */
