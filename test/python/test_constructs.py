@@ -39,8 +39,9 @@ def test_keras_inference_service_with_a_job_queue(stack):
     assert "throttle.rateLimit" in svc.limits.formulas
     assert isinstance(svc.backend, kig.SageMakerRealtimeBackend)
     # Every part exposes its alarms one way; the service's list holds them all, each by name.
-    assert svc.jobs.alarms.get("Depth") in svc.alarms.all
-    assert svc.backend.alarms.get("ModelLatencyP99") in svc.alarms.all
+    paths = [a.node.path for a in svc.alarms.all]
+    assert svc.jobs.alarms.get("Depth").node.path in paths
+    assert svc.backend.alarms.get("ModelLatencyP99").node.path in paths
     assert len(svc.alarms.all) == len(Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm"))
     assert svc.under_attack is not None and svc.dashboard is not None
 
