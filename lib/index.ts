@@ -24,7 +24,7 @@ export {
   type SageMakerBackendCommonProps, SageMakerRealtimeBackend, type SageMakerRealtimeBackendProps, type InstanceHardware,
   SageMakerAsyncBackend, type SageMakerAsyncBackendProps,
   SageMakerServerlessBackend, type SageMakerServerlessBackendProps, type SageMakerServerlessSizing,
-  type BackendCapabilities, type BackendAlarms, type IInferenceBackend, type ISyncInferenceBackend, type IAsyncInferenceBackend,
+  type BackendCapabilities, type IInferenceBackend, type ISyncInferenceBackend, type IAsyncInferenceBackend,
   type SyncWorkerTarget, type AsyncInvocationTarget,
   InferenceCompute, type ComputeBindOptions, type ComputeBinding, type SageMakerComputeOptions, type SageMakerAsyncComputeOptions,
   type SageMakerServerlessComputeOptions, type EcsGpuComputeOptions, type FargateComputeOptions,
@@ -40,7 +40,10 @@ export {
   AlbVpcLinkIntegration, type AlbVpcLinkIntegrationProps,
 } from './compute/ecs';
 
-export { AlarmTopic, type AlarmTopicProps, type AlarmThresholdOverrides, InferenceAlarms, type InferenceAlarmsProps } from './alarms';
+export {
+  AlarmTopic, type AlarmTopicProps, type AlarmThresholdOverrides, InferenceAlarms, type InferenceAlarmsProps,
+  GuardAlarms, type GuardAlarmsProps, type GuardAlarmEntry, type IAlarmSource,
+} from './alarms';
 
 export { KerasInferenceService, type KerasInferenceServiceProps, type KerasJobQueueOptions } from './patterns';
 

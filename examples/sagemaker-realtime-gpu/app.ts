@@ -29,7 +29,7 @@ export class SageMakerRealtimeGpuStack extends Stack {
       maxInstances: 4,
     });
     new CfnOutput(this, 'PredictUrl', { value: `${this.service.api!.api.url}predict`, description: 'POST TF Serving JSON ({"instances": [...]}) here, signed with SigV4 and with an x-api-key' });
-    new CfnOutput(this, 'Dashboard', { value: this.service.alarms.dashboard.dashboardName });
+    new CfnOutput(this, 'Dashboard', { value: this.service.dashboard.dashboardName });
   }
 }
 

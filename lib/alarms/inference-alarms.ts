@@ -5,6 +5,7 @@ import { InferenceApi } from '../api/inference-api';
 import type { IInferenceBackend } from '../compute/backend';
 import { AlarmThresholds, InferenceLimits, InferenceProfile } from '../profile';
 import { GuardAlarmSpec, createGuardAlarm } from './alarm-factory';
+import { GuardAlarms, IAlarmSource } from './guard-alarms';
 import { AlarmThresholdOverrides, resolveThresholds } from './thresholds';
 
 /** Props of `InferenceAlarms`. */
@@ -15,8 +16,8 @@ export interface InferenceAlarmsProps {
    */
   readonly api?: InferenceApi;
   /**
-   * The backend. Every backend builds its own alarms (`backendAlarms`); they join the
-   * under-attack alarm and the dashboard here.
+   * The backend. Every backend builds its own alarms (`backend.alarms`); its saturation alarms
+   * join the under-attack alarm and all of them the dashboard here.
    * @default - API alarms only
    */
   readonly backend?: IInferenceBackend;
@@ -46,9 +47,12 @@ export interface InferenceAlarmsProps {
  * composite "under attack" alarm and a dashboard. Every alarm reads a catalog metric and records
  * its unit and its value in the designed steady state.
  */
-export class InferenceAlarms extends Construct {
-  /** The API alarms, by construct id (the backend's are in `backend.backendAlarms`). */
-  public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
+export class InferenceAlarms extends Construct implements IAlarmSource {
+  /**
+   * The API alarms this construct created, by construct id; `ApiLatencyP99` and `Api5xxRate` mean
+   * "saturated" (the backend's alarms stay in `backend.alarms`).
+   */
+  public readonly alarms: GuardAlarms;
   /** Rate limits are rejecting traffic AND the backend is saturated; only with an API. */
   public readonly underAttack?: cloudwatch.CompositeAlarm;
   /** API and backend metrics, with every alarm's state. */
@@ -78,10 +82,13 @@ export class InferenceAlarms extends Construct {
       add('ThrottledSpike', { metric: api.metricThrottled(), threshold: t.throttledPerMinute, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2, description: `More than ${t.throttledPerMinute} throttled (429) responses per minute.`, atRest: none('nominal load stays under the stage rate (headroom below measured capacity)') });
       add('WafBlocked', { metric: api.metricWafBlocked(), threshold: t.wafBlockedPerMinute, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2, description: `WAF blocked more than ${t.wafBlockedPerMinute} requests per minute (per-IP rate rule or oversize requests).`, atRest: none('no client exceeds the per-IP allowance or the body cap') });
     }
-    this.alarms = alarms;
+    const API_SATURATION = ['ApiLatencyP99', 'Api5xxRate'];
+    this.alarms = new GuardAlarms({
+      entries: Object.entries(alarms).map(([name, alarm]) => ({ name, alarm, saturation: API_SATURATION.includes(name) })),
+    });
 
-    const saturation = backend?.backendAlarms.saturation ?? [];
-    const apiSaturation = ['ApiLatencyP99', 'Api5xxRate'].map((k) => alarms[k]).filter((a) => a !== undefined);
+    const saturation = backend?.alarms.saturation ?? [];
+    const apiSaturation = this.alarms.saturation;
     if (api) {
       const any = (list: cloudwatch.IAlarm[]) => cloudwatch.AlarmRule.anyOf(...list.map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM)));
       this.underAttack = new cloudwatch.CompositeAlarm(this, 'UnderAttack', {
@@ -96,8 +103,8 @@ export class InferenceAlarms extends Construct {
     const w = (title: string, metrics: cloudwatch.IMetric[], threshold?: number) => new cloudwatch.GraphWidget({
       title, left: metrics, width: 8, leftAnnotations: threshold !== undefined ? [{ value: threshold, label: 'alarm threshold' }] : undefined,
     });
-    const statusAlarms: cloudwatch.IAlarm[] = [...(this.underAttack ? [this.underAttack] : []), ...Object.values(alarms), ...(backend?.backendAlarms.alarms ?? [])];
-    const backendWidgets = backend?.backendAlarms.widgets ?? [];
+    const statusAlarms: cloudwatch.IAlarm[] = [...(this.underAttack ? [this.underAttack] : []), ...this.alarms.monitoring, ...(backend?.alarms.monitoring ?? [])];
+    const backendWidgets = backend?.alarms.widgets ?? [];
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),

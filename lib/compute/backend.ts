@@ -1,4 +1,5 @@
-import { aws_cloudwatch as cloudwatch, aws_ec2 as ec2, aws_iam as iam } from 'aws-cdk-lib';
+import { aws_ec2 as ec2, aws_iam as iam } from 'aws-cdk-lib';
+import type { IAlarmSource } from '../alarms/guard-alarms';
 import { Construct, IConstruct } from 'constructs';
 import { ISyncInferenceTarget } from '../api/target';
 import { InferenceProfile } from '../profile/inference-profile';
@@ -61,26 +62,14 @@ export interface BackendCapabilities {
 }
 
 /**
- * The alarms a backend built for itself, through the alarm factory from catalog metrics, so
- * every construct exposes its alarms the same way.
+ * Every compute shape: the facts the guard reads and the alarms it built (`alarms`, whose
+ * saturation alarms feed the under-attack alarm and whose widgets join the dashboard).
  */
-export interface BackendAlarms {
-  /** Every alarm of the backend. */
-  readonly alarms: cloudwatch.Alarm[];
-  /** Alarms that mean "the backend is saturated" (at its ceiling, slow or failing): they feed the under-attack composite alarm. */
-  readonly saturation: cloudwatch.Alarm[];
-  /** Dashboard widgets of the backend's own metrics. */
-  readonly widgets: cloudwatch.IWidget[];
-}
-
-/** Every compute shape: the facts the guard reads and the alarms it built. */
-export interface IInferenceBackend extends IConstruct {
+export interface IInferenceBackend extends IConstruct, IAlarmSource {
   /** What the backend accepts and how it behaves. */
   readonly capabilities: BackendCapabilities;
   /** The measured profile every limit was derived from. */
   readonly profile: InferenceProfile;
-  /** The backend's alarms, saturation signals and dashboard widgets. */
-  readonly backendAlarms: BackendAlarms;
 }
 
 /** What a synchronous queue worker needs to call a backend. */

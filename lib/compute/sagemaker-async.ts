@@ -15,7 +15,8 @@ import { floorInt } from '../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
 import { buildBackendAlarms, graph } from '../private/backend-alarms';
 import { InferenceProfile } from '../profile/inference-profile';
-import { AsyncInvocationTarget, BackendAlarms, BackendCapabilities, IAsyncInferenceBackend } from './backend';
+import { GuardAlarms } from '../alarms/guard-alarms';
+import { AsyncInvocationTarget, BackendCapabilities, IAsyncInferenceBackend } from './backend';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
 
 /** Props of `SageMakerAsyncBackend`. */
@@ -92,8 +93,6 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
   public readonly profile: InferenceProfile;
   /** What the endpoint accepts and how it scales. */
   public readonly capabilities: BackendCapabilities;
-  /** Backlog, oldest request, scale-from-zero, failures and expiries (the same alarms as `alarms`). */
-  public readonly backendAlarms: BackendAlarms;
   /** The model's execution role (least privilege: the three async prefixes, the two topics). */
   public readonly role: iam.Role;
   /** The SageMaker model (network-isolated). */
@@ -116,8 +115,11 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
   public readonly failureQueue: sqs.Queue;
   /** The variant's instance count, from `minInstances` (0 by default) to `maxInstances`. */
   public readonly scalableTarget: appscaling.ScalableTarget;
-  /** The endpoint's alarms by construct id (the same alarms as `backendAlarms.alarms`). */
-  public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /**
+   * Backlog, oldest request, scale-from-zero, failures and expiries, and the scaling alarm that
+   * starts the first instance (`HasBacklogWithoutCapacity`).
+   */
+  public readonly alarms: GuardAlarms;
   /** Pass as InvocationTimeoutSeconds on InvokeEndpointAsync. */
   public readonly invocationTimeoutSeconds: number;
   /** Pass as RequestTTLSeconds on InvokeEndpointAsync. */
@@ -300,11 +302,14 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
       description: 'Failed async inferences are waiting in the failure queue.',
       atRest: { value: 0, basis: 'no failures at rest' },
     });
-    this.backendAlarms = buildBackendAlarms(this, definitions, [
+    const watched = buildBackendAlarms(this, definitions, [
       graph('Backlog', [this.metricBacklog()], backlogBudget), graph('Backlog per instance', [this.metricBacklogPerInstance()], this.targetBacklogPerInstance),
       graph('Oldest request (s)', [this.metric('ApproximateAgeOfOldestRequest')], this.requestTtlSeconds * 0.8),
     ], props.alarmTopic);
-    this.alarms = Object.fromEntries(definitions.map((d, i) => [d.id, this.backendAlarms.alarms[i]]));
+    this.alarms = GuardAlarms.merge([
+      new GuardAlarms({ entries: [{ name: 'HasBacklogWithoutCapacity', alarm: backlogWithoutCapacity, scaling: true }] }),
+      watched,
+    ]);
   }
 
   /** Grants `caller` InvokeEndpointAsync and uploads under the input prefix, and says how to invoke. */

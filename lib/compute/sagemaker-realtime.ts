@@ -9,7 +9,8 @@ import { InferenceLimits, InferenceProfile } from '../profile';
 import { resolveThresholds } from '../alarms/thresholds';
 import { buildBackendAlarms, graph } from '../private/backend-alarms';
 import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from '../private/sagemaker-invoke';
-import { BackendAlarms, BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from './backend';
+import { GuardAlarms } from '../alarms/guard-alarms';
+import { BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from './backend';
 import { InferenceImage } from './inference-image';
 import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
@@ -81,7 +82,7 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
   /** What the endpoint accepts and how it scales. */
   public readonly capabilities: BackendCapabilities;
   /** Invocation errors, model latency, CPU, memory and GPU utilization, and scaling at the maximum. */
-  public readonly backendAlarms: BackendAlarms;
+  public readonly alarms: GuardAlarms;
   /** The limits the endpoint was built with. */
   public readonly limits: InferenceLimits;
 
@@ -150,10 +151,10 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
       scaleOutCooldown: Duration.seconds(limits.scaling.scaleOutCooldownSeconds),
       scaleInCooldown: Duration.seconds(limits.scaling.scaleInCooldownSeconds),
     });
-    this.backendAlarms = this.createAlarms(props);
+    this.alarms = this.createAlarms(props);
   }
 
-  private createAlarms(props: SageMakerRealtimeBackendProps): BackendAlarms {
+  private createAlarms(props: SageMakerRealtimeBackendProps): GuardAlarms {
     const { limits, profile } = this;
     const t = resolveThresholds(limits.alarms, props.alarmThresholds);
     const p99 = profile.latencyMs.p99;

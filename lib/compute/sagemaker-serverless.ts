@@ -14,7 +14,8 @@ import { buildBackendAlarms, graph } from '../private/backend-alarms';
 import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from '../private/sagemaker-invoke';
 import { InferenceLimits, InferenceProfile } from '../profile';
 import { DEFAULT_PRICES } from '../review/prices';
-import { BackendAlarms, BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from './backend';
+import { GuardAlarms } from '../alarms/guard-alarms';
+import { BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from './backend';
 import { InferenceImage } from './inference-image';
 import { ModelArtifact } from './model-artifact';
 import { createSageMakerModel, tfServingEnvironment } from './sagemaker-common';
@@ -176,7 +177,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
   /** What the endpoint accepts and how it scales. */
   public readonly capabilities: BackendCapabilities;
   /** Invocation errors and model latency (the metrics serverless endpoints publish). */
-  public readonly backendAlarms: BackendAlarms;
+  public readonly alarms: GuardAlarms;
 
   constructor(scope: Construct, id: string, props: SageMakerServerlessBackendProps) {
     super(scope, id);
@@ -229,10 +230,10 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
       }],
     });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: this.endpointConfig.attrEndpointConfigName, endpointName: this.endpointName });
-    this.backendAlarms = this.createAlarms(props);
+    this.alarms = this.createAlarms(props);
   }
 
-  private createAlarms(props: SageMakerServerlessBackendProps): BackendAlarms {
+  private createAlarms(props: SageMakerServerlessBackendProps): GuardAlarms {
     const t = resolveThresholds(this.limits.alarms, props.alarmThresholds);
     const p99 = this.profile.latencyMs.p99;
     const scope = new Construct(this, 'Alarms');

@@ -1,7 +1,7 @@
 import { aws_apigateway as apigw, aws_cloudwatch as cloudwatch, aws_sns as sns } from 'aws-cdk-lib';
 import { InferenceQueue, WorkerBackend } from '../queue';
 import { Construct } from 'constructs';
-import { AlarmThresholdOverrides, AlarmTopic, InferenceAlarms } from '../alarms';
+import { AlarmThresholdOverrides, AlarmTopic, GuardAlarms, IAlarmSource, InferenceAlarms } from '../alarms';
 import { InferenceApi, ManagedRuleGroup } from '../api';
 import { IAsyncInferenceBackend, IInferenceBackend, ISyncInferenceBackend } from '../compute/backend';
 import { InferenceCompute } from '../compute/inference-compute';
@@ -115,7 +115,7 @@ export interface KerasInferenceServiceProps {
  * synth, and alarmed. Asynchronous compute gets no synchronous `POST /predict`: it is reached
  * through InvokeEndpointAsync (`asyncBackend.bindAsyncCaller()`).
  */
-export class KerasInferenceService extends Construct {
+export class KerasInferenceService extends Construct implements IAlarmSource {
   /** Every number the service set, with its formula. */
   public readonly limits: InferenceLimits;
   /** The backend, whichever compute was chosen. */
@@ -126,8 +126,15 @@ export class KerasInferenceService extends Construct {
   public readonly asyncBackend?: IAsyncInferenceBackend;
   /** The guarded API, for synchronous compute. */
   public readonly api?: InferenceApi;
-  /** API alarms, the under-attack alarm and the dashboard (the backend's alarms are `backend.backendAlarms`). */
-  public readonly alarms: InferenceAlarms;
+  /**
+   * Every alarm of the service: the API's, the backend's and the job queue's (each part also
+   * exposes its own as `alarms`: `backend.alarms`, `jobs.alarms`).
+   */
+  public readonly alarms: GuardAlarms;
+  /** Rate limits are rejecting traffic AND the backend is saturated; only with an API. */
+  public readonly underAttack?: cloudwatch.CompositeAlarm;
+  /** API, backend and job queue metrics, with every alarm's state. */
+  public readonly dashboard: cloudwatch.Dashboard;
   /** The topic every alarm notifies. */
   public readonly alarmTopic: sns.ITopic;
   /** The job queue, when `jobQueue` is set. */
@@ -180,13 +187,15 @@ export class KerasInferenceService extends Construct {
       });
     }
 
-    this.alarms = new InferenceAlarms(this, 'Alarms', {
+    const apiAlarms = new InferenceAlarms(this, 'Alarms', {
       api: this.api,
       backend: this.backend,
       limits: this.limits,
       alarmTopic: this.alarmTopic,
       alarmThresholds: props.alarmThresholds,
     });
+    this.underAttack = apiAlarms.underAttack;
+    this.dashboard = apiAlarms.dashboard;
 
     if (props.jobQueue && built.syncBackend && this.api) {
       this.jobs = new InferenceQueue(this, 'Jobs', {
@@ -197,7 +206,7 @@ export class KerasInferenceService extends Construct {
         alarmTopic: this.alarmTopic,
       });
       // One dashboard for both paths.
-      this.alarms.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Job queue alarms', alarms: [...this.jobs.alarms], width: 24 }));
+      apiAlarms.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Job queue alarms', alarms: this.jobs.alarms.monitoring, width: 24 }));
       // The same request model, validator and authorization as /predict.
       this.jobs.attachToApi(this.api.api.root, {
         requestModel: this.api.requestModel,
@@ -207,5 +216,6 @@ export class KerasInferenceService extends Construct {
         apiKeyRequired: true,
       });
     }
+    this.alarms = GuardAlarms.merge([apiAlarms.alarms, this.backend.alarms, ...(this.jobs ? [this.jobs.alarms] : [])]);
   }
 }

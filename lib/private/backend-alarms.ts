@@ -1,7 +1,7 @@
 import { aws_cloudwatch as cloudwatch, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
-import type { BackendAlarms } from '../compute/backend';
+import { GuardAlarms } from '../alarms/guard-alarms';
 
 /** One backend alarm: its construct id, its spec, and whether it means "saturated". */
 export interface BackendAlarmDefinition {
@@ -15,13 +15,11 @@ export interface BackendAlarmDefinition {
  * Builds a backend's alarms through the one alarm factory, under `scope`, and returns them the
  * one way every backend exposes them.
  */
-export function buildBackendAlarms(scope: Construct, definitions: readonly BackendAlarmDefinition[], widgets: cloudwatch.IWidget[], topic?: sns.ITopic): BackendAlarms {
-  const built = definitions.map((d) => ({ d, alarm: createGuardAlarm(scope, d.id, d.spec, topic) }));
-  return {
-    alarms: built.map((b) => b.alarm),
-    saturation: built.filter((b) => b.d.saturation).map((b) => b.alarm),
+export function buildBackendAlarms(scope: Construct, definitions: readonly BackendAlarmDefinition[], widgets: cloudwatch.IWidget[], topic?: sns.ITopic): GuardAlarms {
+  return new GuardAlarms({
+    entries: definitions.map((d) => ({ name: d.id, alarm: createGuardAlarm(scope, d.id, d.spec, topic), saturation: d.saturation })),
     widgets,
-  };
+  });
 }
 
 /** A graph of `metrics`, with the alarm threshold drawn when given. */

@@ -1,6 +1,7 @@
 import { aws_cloudwatch as cloudwatch, aws_lambda as lambda, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
+import { GuardAlarmEntry, GuardAlarms } from '../alarms/guard-alarms';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
 import { InferenceProfile } from '../profile/inference-profile';
 import { QueueLimits } from '../profile/queue-limits';
@@ -18,82 +19,65 @@ export interface QueueAlarmInputs {
   readonly deadLetterQueueName: string;
 }
 
-/** The queue's alarms, each by name and all together. */
-export interface QueueAlarmSet {
-  readonly all: cloudwatch.Alarm[];
-  readonly ageOfOldestMessage: cloudwatch.Alarm;
-  readonly depth: cloudwatch.Alarm;
-  readonly deadLetters: cloudwatch.Alarm;
-  readonly rejectedShare: cloudwatch.Alarm;
-  readonly workerErrors?: cloudwatch.Alarm;
-  readonly workerThrottles?: cloudwatch.Alarm;
-  readonly workerDuration?: cloudwatch.Alarm;
-}
-
 /**
  * The job queue's alarms, built by the alarm factory under `owner/Alarms`: oldest job against the
  * wait budget, depth at the admission budget, dead letters, rejected share, and the worker's
  * errors, throttles and duration near its timeout.
  */
-export function queueAlarms(owner: Construct, o: QueueAlarmInputs): QueueAlarmSet {
+export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms {
   const { limits, worker } = o;
   const scope = new Construct(owner, 'Alarms');
-  const all: cloudwatch.Alarm[] = [];
+  const entries: GuardAlarmEntry[] = [];
   const add = (id: string, spec: GuardAlarmSpec) => {
-    const alarm = createGuardAlarm(scope, id, spec, o.alarmTopic);
-    all.push(alarm);
-    return alarm;
+    entries.push({ name: id, alarm: createGuardAlarm(scope, id, spec, o.alarmTopic) });
   };
   const inFlightAtRest = limits.maxWorkers * limits.batchSize;
-  const ageOfOldestMessage = add('AgeOfOldestMessage', {
+  add('AgeOfOldestMessage', {
     description: `Oldest job waited longer than the queue SLO: acceptable wait ${limits.acceptableWaitSeconds} s + worker timeout ${limits.workerTimeoutSeconds} s. Workers are not keeping up or the backend fails.`,
     metric: catalogMetric(METRIC_CATALOG.sqsOldestAge, { QueueName: o.queueName }, { statistic: 'Maximum' }),
     threshold: limits.ageOfOldestMessageBudgetSeconds, unit: 'Seconds', evaluationPeriods: 3,
     atRest: { value: limits.acceptableWaitSeconds, basis: 'admission keeps the backlog within what the workers drain in the acceptable wait' },
   });
-  const depth = add('Depth', {
+  add('Depth', {
     description: `Jobs waiting or in flight reached the depth budget (${limits.depthBudget}); admission answers 429.`,
     metric: o.depth,
     threshold: limits.depthBudget, unit: 'Count', evaluationPeriods: 5, datapointsToAlarm: 3,
     comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     atRest: { value: inFlightAtRest, basis: `below the drain rate only the jobs in flight remain: ${limits.maxWorkers} workers x batch ${limits.batchSize}` },
   });
-  const deadLetters = add('DeadLetters', {
+  add('DeadLetters', {
     description: 'Jobs failed on every delivery and wait in the dead-letter queue: inspect them, fix the cause, redrive.',
     // Visible messages, not NumberOfMessagesSent: messages moved by a redrive do not count as sent.
     metric: catalogMetric(METRIC_CATALOG.sqsVisible, { QueueName: o.deadLetterQueueName }, { statistic: 'Maximum' }),
     threshold: 0, unit: 'Count', evaluationPeriods: 1,
     atRest: { value: 0, basis: 'every job succeeds or is retried to success' },
   });
-  const rejectedShare = add('RejectedShare', {
+  add('RejectedShare', {
     description: `More than ${o.rejectedShareThreshold * 100} % of job submissions were rejected with 429 (backlog over budget).`,
     metric: o.rejectedShare,
     threshold: o.rejectedShareThreshold, unit: 'Fraction', evaluationPeriods: 5, datapointsToAlarm: 3,
     atRest: { value: 0, basis: 'nominal load stays under the depth budget' },
   });
-  let workerErrors: cloudwatch.Alarm | undefined;
-  let workerThrottles: cloudwatch.Alarm | undefined;
-  let workerDuration: cloudwatch.Alarm | undefined;
   if (worker) {
     const fn = { FunctionName: worker.functionName };
-    workerErrors = add('WorkerErrors', {
+    add('WorkerErrors', {
       description: 'The worker function failed (crashed or timed out); its whole batch is redelivered.',
       metric: catalogMetric(METRIC_CATALOG.lambdaErrors, fn, { statistic: 'Sum' }),
       threshold: 0, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2,
       atRest: { value: 0, basis: 'the worker reports failed jobs as batch item failures, not by crashing' },
     });
-    workerThrottles = add('WorkerThrottles', {
+    add('WorkerThrottles', {
       description: 'The worker function was throttled: account concurrency is exhausted, so messages wait (and count receives).',
       metric: catalogMetric(METRIC_CATALOG.lambdaThrottles, fn, { statistic: 'Sum' }),
       threshold: 0, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2,
       atRest: { value: 0, basis: 'the event source caps worker concurrency' },
     });
-    workerDuration = add('WorkerDurationNearTimeout', {
+    add('WorkerDurationNearTimeout', {
       description: `Worker invocations took more than 80 % of the ${limits.workerTimeoutSeconds} s timeout: the model is slower than its profile.`,
       metric: catalogMetric(METRIC_CATALOG.lambdaDuration, fn, { statistic: 'Maximum' }),
       threshold: Math.round(0.8 * limits.workerTimeoutSeconds * 1000), unit: 'Milliseconds', evaluationPeriods: 3, datapointsToAlarm: 2,
       atRest: { value: limits.batchSize * o.profile.latencyMs.p99, basis: `a batch of ${limits.batchSize} jobs at the profiled p99 (${o.profile.latencyMs.p99} ms)` },
     });
   }
-  return { all, ageOfOldestMessage, depth, deadLetters, rejectedShare, workerErrors, workerThrottles, workerDuration };
+  return new GuardAlarms({ entries });
 }

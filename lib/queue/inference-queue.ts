@@ -17,6 +17,7 @@ import { acknowledge, nagResourceText } from '../private/nag-text';
 import { directSubmitMethod } from '../private/queue-direct-submit';
 import { queueFunction, queueFunctionRole } from '../private/queue-functions';
 import { queueAlarms } from '../private/queue-alarms';
+import { GuardAlarms, IAlarmSource } from '../alarms/guard-alarms';
 import { WorkerBackend } from './worker-backend';
 
 /** Namespace and names of the metrics the admission function publishes (Embedded Metric Format). */
@@ -207,7 +208,7 @@ export interface JobsApi {
  * Construct IDs (stable): `DeadLetterQueue`, `Queue`, `JobTable`, `PayloadBucket`, `Admission`,
  * `Worker`, `Status` (each with `LogGroup` and `Role`), `Alarms/*`.
  */
-export class InferenceQueue extends Construct {
+export class InferenceQueue extends Construct implements IAlarmSource {
   /** The numbers this queue was built with, with their formulas. */
   public readonly limits: QueueLimits;
   public readonly queue: sqs.Queue;
@@ -220,16 +221,12 @@ export class InferenceQueue extends Construct {
   public readonly statusFunction: lambda.Function;
   /** The worker's SQS event source (batch size, maxConcurrency, partial batch responses). */
   public readonly eventSource?: sources.SqsEventSource;
-  /** Every alarm of the queue. */
-  public readonly alarms: cloudwatch.Alarm[] = [];
-  public readonly ageOfOldestMessageAlarm: cloudwatch.Alarm;
-  public readonly depthAlarm: cloudwatch.Alarm;
-  public readonly deadLetterAlarm: cloudwatch.Alarm;
-  public readonly rejectedShareAlarm: cloudwatch.Alarm;
-  /** Worker alarms; undefined with `WorkerBackend.externalConsumer()` (alarm on that consumer instead). */
-  public readonly workerErrorsAlarm?: cloudwatch.Alarm;
-  public readonly workerThrottlesAlarm?: cloudwatch.Alarm;
-  public readonly workerDurationAlarm?: cloudwatch.Alarm;
+  /**
+   * Every alarm of the queue (under `Alarms/`): `AgeOfOldestMessage`, `Depth`, `DeadLetters`,
+   * `RejectedShare`, and with a Lambda worker `WorkerErrors`, `WorkerThrottles` and
+   * `WorkerDurationNearTimeout` (with `WorkerBackend.externalConsumer()`, alarm on that consumer).
+   */
+  public readonly alarms: GuardAlarms;
 
   private readonly requestSchema: Record<string, unknown>;
 
@@ -417,18 +414,10 @@ export class InferenceQueue extends Construct {
     this.checkEnvironmentSize();
 
     // ---- alarms -------------------------------------------------------------------------------
-    const built = queueAlarms(this, {
+    this.alarms = queueAlarms(this, {
       limits, profile: props.profile, alarmTopic: props.alarmTopic, rejectedShareThreshold, worker,
       depth: this.metricDepth(), rejectedShare: this.metricRejectedShare(), queueName: this.queue.queueName, deadLetterQueueName: this.deadLetterQueue.queueName,
     });
-    this.alarms.push(...built.all);
-    this.ageOfOldestMessageAlarm = built.ageOfOldestMessage;
-    this.depthAlarm = built.depth;
-    this.deadLetterAlarm = built.deadLetters;
-    this.rejectedShareAlarm = built.rejectedShare;
-    this.workerErrorsAlarm = built.workerErrors;
-    this.workerThrottlesAlarm = built.workerThrottles;
-    this.workerDurationAlarm = built.workerDuration;
   }
 
   /** Jobs waiting or in flight: ApproximateNumberOfMessagesVisible + NotVisible (Maximum, 1 min), what admission bounds. */

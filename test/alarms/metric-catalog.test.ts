@@ -81,5 +81,5 @@ test('a threshold override that is breached at rest is a synth warning', () => {
   const { service, stack } = serviceStack({ alarmThresholds: { cpuUtilizationPercent: 50 } });
   const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('CpuUtilization: threshold 200 Percent is breached in the designed steady state'));
   expect(warnings).toHaveLength(1);
-  expect(service.backend.backendAlarms.alarms.map((a) => a.node.id)).toContain('CpuUtilization');
+  expect(service.backend.alarms.all.map((a) => a.node.id)).toContain('CpuUtilization');
 });

@@ -18,14 +18,15 @@ interface MetricRead { namespace: string; metricName: string; dimensions: string
 const EXAMPLES_DIR = path.join(__dirname, '..', '..', 'examples');
 
 /** Every example app, synthesized once per test file (without the rule packs' report, which other tests check). */
-export function synthExamples(): Array<{ name: string; templates: Array<{ stack: string; template: any }> }> {
+export function synthExamples(): Array<{ name: string; app: App; templates: Array<{ stack: string; template: any }> }> {
   const names = fs.readdirSync(EXAMPLES_DIR).filter((d) => fs.existsSync(path.join(EXAMPLES_DIR, d, 'app.ts')));
   return names.map((name) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildApp } = require(path.join(EXAMPLES_DIR, name, 'app.ts')) as { buildApp: (app?: App) => App };
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `kig-alarms-${name}-`));
-    const assembly = buildApp(new App({ outdir })).synth();
-    return { name, templates: assembly.stacks.map((s) => ({ stack: s.stackName, template: s.template })) };
+    const app = buildApp(new App({ outdir }));
+    const assembly = app.synth();
+    return { name, app, templates: assembly.stacks.map((s) => ({ stack: s.stackName, template: s.template })) };
   });
 }
 

@@ -26,7 +26,7 @@ describe('KerasInferenceService on every compute shape', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     // The one instance ceiling, and scale to zero by default on compute that can.
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, MaxCapacity: 3 });
-    expect(svc.backend.backendAlarms.saturation.length).toBeGreaterThan(0);
+    expect(svc.backend.alarms.saturation.length).toBeGreaterThan(0);
   });
 
   test('a job queue in front of asynchronous compute is a synth error that says why', () => {

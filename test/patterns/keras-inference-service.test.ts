@@ -11,7 +11,7 @@ describe('KerasInferenceService', () => {
     expect(service.asyncBackend).toBeUndefined();
     expect(service.api!.webAcl).toBeDefined();
     expect(Object.keys(service.api!.usagePlans)).toEqual(['basic', 'standard', 'premium']);
-    expect(service.alarms.underAttack).toBeDefined();
+    expect(service.underAttack).toBeDefined();
     expect(service.limits.formulas['throttle.rateLimit']).toContain('maxInstances 4');
   });
 

@@ -38,6 +38,12 @@ def test_keras_inference_service_with_a_job_queue(stack):
     assert svc.limits.scaling.max_instances == 4
     assert "throttle.rateLimit" in svc.limits.formulas
     assert isinstance(svc.backend, kig.SageMakerRealtimeBackend)
+    # Every part exposes its alarms one way; the service's list holds them all, each by name.
+    paths = [a.node.path for a in svc.alarms.all]
+    assert svc.jobs.alarms.get("Depth").node.path in paths
+    assert svc.backend.alarms.get("ModelLatencyP99").node.path in paths
+    assert len(svc.alarms.all) == len(Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm"))
+    assert svc.under_attack is not None and svc.dashboard is not None
 
 
 def test_sagemaker_realtime_backend_inference_api_and_alarms(stack):
@@ -45,12 +51,14 @@ def test_sagemaker_realtime_backend_inference_api_and_alarms(stack):
     backend = kig.SageMakerRealtimeBackend(stack, "Backend", profile=profile(), model=MODEL, limits=limits, instance_type="ml.g5.xlarge")
     topic = kig.AlarmTopic(stack, "Topic")
     api = kig.InferenceApi(stack, "Api", target=backend, limits=limits, signature=SIGNATURE)
-    kig.InferenceAlarms(stack, "Alarms", api=api, limits=limits, alarm_topic=topic.topic, backend=backend)
+    alarms = kig.InferenceAlarms(stack, "Alarms", api=api, limits=limits, alarm_topic=topic.topic, backend=backend)
     t = Template.from_stack(stack)
     t.resource_count_is("AWS::ApiGateway::RestApi", 1)
     t.has_resource_properties("AWS::ApplicationAutoScaling::ScalableTarget", {"MaxCapacity": 2})
     # The backend's endpoint alarms (SageMaker ModelLatency against the profile) join the API's.
     assert "ModelLatency" in json.dumps(t.find_resources("AWS::CloudWatch::Alarm"))
+    assert "ApiLatencyP99" in alarms.alarms.names and "ModelLatencyP99" in backend.alarms.names
+    assert len(alarms.alarms.all) + len(backend.alarms.all) == len(t.find_resources("AWS::CloudWatch::Alarm"))
     assert backend.hardware.gpus == 1 and backend.hardware.memory_mib > 0
 
 

@@ -2,7 +2,7 @@ import { Duration, aws_cloudwatch as cw, aws_ecs as ecs, aws_elasticloadbalancin
 import { Construct } from 'constructs';
 import { GuardAlarmSpec } from '../../alarms/alarm-factory';
 import { BackendAlarmDefinition, buildBackendAlarms, graph } from '../../private/backend-alarms';
-import type { BackendAlarms } from '../backend';
+import { GuardAlarms, IAlarmSource } from '../../alarms/guard-alarms';
 import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
 import { AlarmThresholds } from '../../profile';
 
@@ -68,11 +68,9 @@ export interface EcsServiceAlarmsProps {
  * 5XX, target response time against the server timeout, tasks waiting for GPU capacity, GPU
  * utilization (opt-in sidecar) and scaling at its max.
  */
-export class EcsServiceAlarms extends Construct {
-  /** Every alarm, by construct id. */
-  public readonly alarms: Record<string, cw.Alarm> = {};
-  /** The same alarms, with the ones that mean "saturated" and the dashboard widgets. */
-  public readonly backendAlarms: BackendAlarms;
+export class EcsServiceAlarms extends Construct implements IAlarmSource {
+  /** Every alarm (named by construct id), the ones that mean "saturated", and the dashboard widgets. */
+  public readonly alarms: GuardAlarms;
 
   constructor(scope: Construct, id: string, props: EcsServiceAlarmsProps) {
     super(scope, id);
@@ -176,10 +174,9 @@ export class EcsServiceAlarms extends Construct {
       // start and can never use more, so the metric reads the fraction from the first minute.
     }
     const running = catalogMetric(METRIC_CATALOG.ecsRunningTasks, svcDims, { statistic: 'Minimum' });
-    this.backendAlarms = buildBackendAlarms(this, definitions, [
+    this.alarms = buildBackendAlarms(this, definitions, [
       graph('Running tasks', [running], props.maxTasks),
       graph('CPU / memory', [catalogMetric(METRIC_CATALOG.ecsCpu, svcDims, { statistic: 'Average' }), catalogMetric(METRIC_CATALOG.ecsMemory, svcDims, { statistic: 'Maximum' })]),
     ], props.alarmTopic);
-    definitions.forEach((d, i) => { this.alarms[d.id] = this.backendAlarms.alarms[i]; });
   }
 }

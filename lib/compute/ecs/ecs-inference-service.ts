@@ -10,8 +10,8 @@ import {
 } from '../../core';
 import { SyncTargetBindOptions, SyncTargetBinding } from '../../api';
 import { InferenceProfile, checkTimeoutChain } from '../../profile';
-import { BackendAlarms, BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from '../backend';
-import type { EcsServiceAlarms } from './alarms';
+import { GuardAlarms } from '../../alarms/guard-alarms';
+import { BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from '../backend';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 import { AlbVpcLinkIntegration } from './integration';
 
@@ -74,7 +74,8 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
   public readonly vpcLink: apigwv2.VpcLink;
   public readonly vpcLinkSecurityGroup: ec2.SecurityGroup;
   public readonly scaling: ecs.ScalableTaskCount;
-  public readonly alarms: EcsServiceAlarms;
+  /** CPU, memory, running tasks, targets, load balancer 5XX, response time, GPU capacity and utilization, scaling at the maximum (under `Alarms/`). */
+  public readonly alarms: GuardAlarms;
   /** What the service accepts and how it scales, with the load balancer's idle timeout. */
   public readonly capabilities: BackendCapabilities;
   /** ALB idle timeout (s). */
@@ -178,7 +179,7 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
       loadBasis: `scaling holds a task at ${Math.round(load * 100)} % of its measured throughput (request and CPU targets)`,
       loadBalancer: this.loadBalancer,
       targetGroup: this.targetGroup,
-    });
+    }).alarms;
 
     if (!props.accessLogsBucket) {
       Validations.of(this.loadBalancer).acknowledge({
@@ -208,11 +209,6 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
       timeout: options.integrationTimeout,
     });
     return { integration, methodResponses: integration.methodResponses };
-  }
-
-  /** The service's alarms, saturation signals and dashboard widgets. */
-  public get backendAlarms(): BackendAlarms {
-    return this.alarms.backendAlarms;
   }
 
   /**

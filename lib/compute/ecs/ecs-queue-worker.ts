@@ -7,7 +7,7 @@ import { ProblemCollector, SQS_DEFAULT_VISIBILITY_TIMEOUT_S } from '../../core';
 import { describeAlarm } from '../../alarms/alarm-factory';
 import { floorInt } from '../../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
-import type { EcsServiceAlarms } from './alarms';
+import { GuardAlarmEntry, GuardAlarms, IAlarmSource } from '../../alarms/guard-alarms';
 import { nagResourceText } from '../../private/nag-text';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 
@@ -46,13 +46,17 @@ export interface EcsQueueWorkerProps extends EcsInferenceTaskProps {
  * `maxTasks` cap; a step policy starts the first task when messages arrive while none runs. The
  * consumer sets ECS task scale-in protection while it works on a message.
  */
-export class EcsQueueWorker extends EcsInferenceTaskBase {
+export class EcsQueueWorker extends EcsInferenceTaskBase implements IAlarmSource {
   public readonly service: ecs.BaseService;
   public readonly queue: sqs.IQueue;
   public readonly consumerContainer: ecs.ContainerDefinition;
   public readonly scalableTarget: appscaling.ScalableTarget;
   public readonly backlogPolicy: appscaling.CfnScalingPolicy;
-  public readonly alarms: EcsServiceAlarms;
+  /**
+   * Memory, running tasks, GPU capacity and scaling at the maximum (under `Alarms/`), and the
+   * scaling alarm of the step policy that starts the first task (`StartFromZero/UpperAlarm`).
+   */
+  public readonly alarms: GuardAlarms;
   /** Target backlog per task (messages). */
   public readonly backlogPerTaskTarget: number;
 
@@ -182,14 +186,18 @@ export class EcsQueueWorker extends EcsInferenceTaskBase {
       evaluationPeriods: 1,
       cooldown: Duration.seconds(this.limits.scaling.scaleOutCooldownSeconds),
     });
-    for (const alarm of [startFromZero.upperAlarm, startFromZero.lowerAlarm]) {
-      if (alarm) describeAlarm(alarm, 'Count', { value: 0, basis: 'a task runs whenever messages wait' });
+    const scalingAlarms: GuardAlarmEntry[] = [];
+    for (const alarm of [startFromZero.lowerAlarm, startFromZero.upperAlarm]) {
+      if (!alarm) continue;
+      describeAlarm(alarm, 'Count', { value: 0, basis: 'a task runs whenever messages wait' });
+      scalingAlarms.push({ name: `StartFromZero/${alarm.node.id}`, alarm, scaling: true });
     }
 
-    this.alarms = this.createAlarms(this.service, props, {
+    const watched = this.createAlarms(this.service, props, {
       load: 1,
       loadBasis: 'a worker drains its backlog at its full measured throughput',
       saturatedByDesign: true,
-    });
+    }).alarms;
+    this.alarms = GuardAlarms.merge([watched, new GuardAlarms({ entries: scalingAlarms })]);
   }
 }

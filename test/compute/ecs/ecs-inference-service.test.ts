@@ -151,7 +151,7 @@ describe('GPU service (one synthesis)', () => {
   });
 
   test('alarms: CPU, memory, running < desired, unhealthy, 5XX, response time, tasks waiting for GPU capacity, GPU sidecar, at max', () => {
-    expect(Object.keys(service.alarms.alarms).sort()).toEqual([
+    expect([...service.alarms.names].sort()).toEqual([
       'CpuUtilization', 'GpuUtilization', 'LoadBalancer5xx', 'MemoryUtilization',
       'RunningBelowDesired', 'ScalingAtMax', 'TargetResponseTime', 'TasksWaitingForGpuCapacity', 'UnhealthyTargets',
     ]);
@@ -293,7 +293,7 @@ describe('Fargate service', () => {
     });
     t.hasResourceProperties('AWS::ECS::Service', { LaunchType: 'FARGATE', PlatformVersion: 'LATEST' });
     t.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 0);
-    expect(svc.alarms.alarms.TasksWaitingForGpuCapacity).toBeUndefined();
+    expect(svc.alarms.tryGet('TasksWaitingForGpuCapacity')).toBeUndefined();
   });
 });
 

@@ -70,7 +70,9 @@ describe('GPU queue worker (one synthesis)', () => {
   });
 
   test('alarms without load balancer or utilization ones (a worker runs at full throughput by design)', () => {
-    expect(Object.keys(worker.alarms.alarms).sort()).toEqual(['MemoryUtilization', 'RunningBelowDesired', 'ScalingAtMax', 'TasksWaitingForGpuCapacity']);
+    expect(worker.alarms.entries.filter((e) => !e.scaling).map((e) => e.name).sort()).toEqual(['MemoryUtilization', 'RunningBelowDesired', 'ScalingAtMax', 'TasksWaitingForGpuCapacity']);
+    // The step policy that starts the first task alarms too; those alarms only drive scaling.
+    expect(worker.alarms.entries.filter((e) => e.scaling).map((e) => e.name)).toEqual(['StartFromZero/UpperAlarm']);
   });
 });
 
