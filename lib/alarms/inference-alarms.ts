@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { InferenceApi } from '../api/inference-api';
 import type { IInferenceBackend } from '../compute/backend';
 import { AlarmThresholds, InferenceLimits, InferenceProfile } from '../profile';
-import { GuardAlarmSpec, createGuardAlarm } from './alarm-factory';
+import { GuardAlarmDefinition, buildGuardAlarms, graph } from '../private/guard-alarm-builder';
+import { GuardAlarmSpec } from './alarm-factory';
 import { GuardAlarms, IAlarmSource } from './guard-alarms';
 import { AlarmThresholdOverrides, resolveThresholds } from './thresholds';
 
@@ -70,8 +71,9 @@ export class InferenceAlarms extends Construct implements IAlarmSource {
     c.require(profile !== undefined, 'profile', profile, 'the measured profile when no backend is given', 'pass the profile the limits were derived from');
     c.throwIfAny();
     const p99 = profile!.latencyMs.p99;
-    const alarms: Record<string, cloudwatch.Alarm> = {};
-    const add = (alarmId: string, spec: GuardAlarmSpec) => { alarms[alarmId] = createGuardAlarm(this, alarmId, spec, props.alarmTopic); };
+    const definitions: GuardAlarmDefinition[] = [];
+    const API_SATURATION = ['ApiLatencyP99', 'Api5xxRate'];
+    const add = (alarmId: string, spec: GuardAlarmSpec) => definitions.push({ id: alarmId, spec, saturation: API_SATURATION.includes(alarmId) });
     const none = (basis: string) => ({ value: 0, basis });
 
     if (api) {
@@ -82,17 +84,14 @@ export class InferenceAlarms extends Construct implements IAlarmSource {
       add('ThrottledSpike', { metric: api.metricThrottled(), threshold: t.throttledPerMinute, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2, description: `More than ${t.throttledPerMinute} throttled (429) responses per minute.`, atRest: none('nominal load stays under the stage rate (headroom below measured capacity)') });
       add('WafBlocked', { metric: api.metricWafBlocked(), threshold: t.wafBlockedPerMinute, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2, description: `WAF blocked more than ${t.wafBlockedPerMinute} requests per minute (per-IP rate rule or oversize requests).`, atRest: none('no client exceeds the per-IP allowance or the body cap') });
     }
-    const API_SATURATION = ['ApiLatencyP99', 'Api5xxRate'];
-    this.alarms = new GuardAlarms({
-      entries: Object.entries(alarms).map(([name, alarm]) => ({ name, alarm, saturation: API_SATURATION.includes(name) })),
-    });
+    this.alarms = buildGuardAlarms(this, definitions, [], props.alarmTopic);
 
     const saturation = backend?.alarms.saturation ?? [];
     const apiSaturation = this.alarms.saturation;
     if (api) {
       const any = (list: cloudwatch.IAlarm[]) => cloudwatch.AlarmRule.anyOf(...list.map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM)));
       this.underAttack = new cloudwatch.CompositeAlarm(this, 'UnderAttack', {
-        alarmRule: cloudwatch.AlarmRule.allOf(any([alarms.ThrottledSpike, alarms.WafBlocked]), any([...saturation, ...apiSaturation])),
+        alarmRule: cloudwatch.AlarmRule.allOf(any([this.alarms.get('ThrottledSpike'), this.alarms.get('WafBlocked')]), any([...saturation, ...apiSaturation])),
         alarmDescription: 'Under attack: rate limits are rejecting traffic AND the backend is saturated (at its scaling maximum, slow, or failing).',
       });
       const action = new cwActions.SnsAction(props.alarmTopic);
@@ -100,9 +99,6 @@ export class InferenceAlarms extends Construct implements IAlarmSource {
       this.underAttack.addOkAction(action);
     }
 
-    const w = (title: string, metrics: cloudwatch.IMetric[], threshold?: number) => new cloudwatch.GraphWidget({
-      title, left: metrics, width: 8, leftAnnotations: threshold !== undefined ? [{ value: threshold, label: 'alarm threshold' }] : undefined,
-    });
     const statusAlarms: cloudwatch.IAlarm[] = [...(this.underAttack ? [this.underAttack] : []), ...this.alarms.monitoring, ...(backend?.alarms.monitoring ?? [])];
     const backendWidgets = backend?.alarms.widgets ?? [];
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -111,8 +107,8 @@ export class InferenceAlarms extends Construct implements IAlarmSource {
       widgets: [
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: statusAlarms, width: 24 })],
         ...(api ? [
-          [w('Requests', [api.metricCount()]), w('Throttled / WAF blocked', [api.metricThrottled(), api.metricWafBlocked()]), w('Error rates', [api.metric4xxRate(), api.metric5xxRate()])],
-          [w('API latency p99 (ms)', [api.metricLatencyP99(), api.metricIntegrationLatencyP99()], t.apiLatencyP99Ms)],
+          [graph('Requests', [api.metricCount()]), graph('Throttled / WAF blocked', [api.metricThrottled(), api.metricWafBlocked()]), graph('Error rates', [api.metric4xxRate(), api.metric5xxRate()])],
+          [graph('API latency p99 (ms)', [api.metricLatencyP99(), api.metricIntegrationLatencyP99()], t.apiLatencyP99Ms)],
         ] : []),
         ...chunk(backendWidgets, 3),
       ],

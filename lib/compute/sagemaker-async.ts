@@ -10,10 +10,10 @@ import {
 } from '../core';
 import { InferenceImage } from './inference-image';
 import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
-import type { BackendAlarmDefinition } from '../private/backend-alarms';
+import type { GuardAlarmDefinition } from '../private/guard-alarm-builder';
 import { floorInt } from '../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
-import { buildBackendAlarms, graph } from '../private/backend-alarms';
+import { buildGuardAlarms, graph } from '../private/guard-alarm-builder';
 import { InferenceProfile } from '../profile/inference-profile';
 import { GuardAlarms } from '../alarms/guard-alarms';
 import { AsyncInvocationTarget, BackendCapabilities, IAsyncInferenceBackend } from './backend';
@@ -268,7 +268,7 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
     const backlogBudget = maxInstances * this.targetBacklogPerInstance * 2;
     const nominalBacklog = this.targetBacklogPerInstance * Math.max(1, minInstances);
     const variantDims = { EndpointName: this.endpoint.attrEndpointName, VariantName: this.variantName };
-    const definitions: BackendAlarmDefinition[] = [];
+    const definitions: GuardAlarmDefinition[] = [];
     const add = (id: string, spec: GuardAlarmSpec, saturation = false) => { definitions.push({ id, spec, saturation }); };
     add('Backlog', {
       metric: this.metricBacklog(), threshold: backlogBudget, unit: 'Count', evaluationPeriods: 5,
@@ -302,7 +302,7 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
       description: 'Failed async inferences are waiting in the failure queue.',
       atRest: { value: 0, basis: 'no failures at rest' },
     });
-    const watched = buildBackendAlarms(this, definitions, [
+    const watched = buildGuardAlarms(this, definitions, [
       graph('Backlog', [this.metricBacklog()], backlogBudget), graph('Backlog per instance', [this.metricBacklogPerInstance()], this.targetBacklogPerInstance),
       graph('Oldest request (s)', [this.metric('ApproximateAgeOfOldestRequest')], this.requestTtlSeconds * 0.8),
     ], props.alarmTopic);

@@ -7,7 +7,7 @@ import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_R
 import { SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
 import { InferenceLimits, InferenceProfile } from '../profile';
 import { resolveThresholds } from '../alarms/thresholds';
-import { buildBackendAlarms, graph } from '../private/backend-alarms';
+import { buildGuardAlarms, graph } from '../private/guard-alarm-builder';
 import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from '../private/sagemaker-invoke';
 import { GuardAlarms } from '../alarms/guard-alarms';
 import { BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from './backend';
@@ -167,7 +167,7 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     const load = Math.min(1, limits.scaling.targetInvocationsPerInstancePerMinute / (profile.throughputPerInstanceRps * 60));
     const loadBasis = `at the scaling target an instance runs at ${Math.round(load * 100)} % of its measured throughput`;
     const scope = new Construct(this, 'Alarms');
-    return buildBackendAlarms(scope, [
+    return buildGuardAlarms(scope, [
       { id: 'Backend5xx', saturation: true, spec: { metric: this.metricInvocation5xxErrors(), threshold: t.backend5xxPerMinute, unit: 'Count', comparison: GE, evaluationPeriods: 5, datapointsToAlarm: 3, description: `SageMaker Invocation5XXErrors >= ${t.backend5xxPerMinute} per minute.`, atRest: none('the profiled model answers every request') } },
       { id: 'ModelLatencyP99', spec: { metric: this.metricModelLatencyP99(), threshold: t.modelLatencyP99Micros, unit: 'Microseconds', evaluationPeriods: 5, datapointsToAlarm: 3, description: `SageMaker ModelLatency p99 above ${t.modelLatencyP99Micros} us (1.5 x the profiled p99): the model is slower than measured.`, atRest: { value: p99 * 1000, basis: `the profiled p99 (${p99} ms) in microseconds` } } },
       { id: 'CpuUtilization', spec: { metric: this.metricCpuUtilization(), threshold: t.cpuUtilizationPercent * nCpu, unit: 'Percent', scale: nCpu, evaluationPeriods: 5, datapointsToAlarm: 3, description: `Endpoint CPU above ${t.cpuUtilizationPercent} % of ${nCpu} vCPUs.`, atRest: { value: load * 100 * nCpu, basis: `${loadBasis}; at most that share of every vCPU` } } },

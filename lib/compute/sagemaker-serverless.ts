@@ -10,7 +10,7 @@ import {
 } from '../core';
 import { ceilInt, floorInt } from '../core/rounding';
 import { SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
-import { buildBackendAlarms, graph } from '../private/backend-alarms';
+import { buildGuardAlarms, graph } from '../private/guard-alarm-builder';
 import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from '../private/sagemaker-invoke';
 import { InferenceLimits, InferenceProfile } from '../profile';
 import { DEFAULT_PRICES } from '../review/prices';
@@ -239,7 +239,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
     const scope = new Construct(this, 'Alarms');
     // Only metrics serverless endpoints publish (the monitoring page's exhaustive list): no CPU,
     // GPU or instance-count metric exists for them. MemoryUtilization is checked at synth instead.
-    return buildBackendAlarms(scope, [
+    return buildGuardAlarms(scope, [
       {
         id: 'Backend5xx', saturation: true, spec: {
           metric: this.metricInvocation5xxErrors(), threshold: t.backend5xxPerMinute, unit: 'Count', comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -1,10 +1,11 @@
 import { aws_cloudwatch as cloudwatch, aws_lambda as lambda, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
-import { GuardAlarmEntry, GuardAlarms } from '../alarms/guard-alarms';
+import { GuardAlarmSpec } from '../alarms/alarm-factory';
+import { GuardAlarms } from '../alarms/guard-alarms';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
 import { InferenceProfile } from '../profile/inference-profile';
 import { QueueLimits } from '../profile/queue-limits';
+import { GuardAlarmDefinition, buildGuardAlarms } from './guard-alarm-builder';
 
 /** What the queue's alarms read. */
 export interface QueueAlarmInputs {
@@ -27,10 +28,8 @@ export interface QueueAlarmInputs {
 export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms {
   const { limits, worker } = o;
   const scope = new Construct(owner, 'Alarms');
-  const entries: GuardAlarmEntry[] = [];
-  const add = (id: string, spec: GuardAlarmSpec) => {
-    entries.push({ name: id, alarm: createGuardAlarm(scope, id, spec, o.alarmTopic) });
-  };
+  const definitions: GuardAlarmDefinition[] = [];
+  const add = (id: string, spec: GuardAlarmSpec) => definitions.push({ id, spec });
   const inFlightAtRest = limits.maxWorkers * limits.batchSize;
   add('AgeOfOldestMessage', {
     description: `Oldest job waited longer than the queue SLO: acceptable wait ${limits.acceptableWaitSeconds} s + worker timeout ${limits.workerTimeoutSeconds} s. Workers are not keeping up or the backend fails.`,
@@ -79,5 +78,5 @@ export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms 
       atRest: { value: limits.batchSize * o.profile.latencyMs.p99, basis: `a batch of ${limits.batchSize} jobs at the profiled p99 (${o.profile.latencyMs.p99} ms)` },
     });
   }
-  return new GuardAlarms({ entries });
+  return buildGuardAlarms(scope, definitions, [], o.alarmTopic);
 }

@@ -215,8 +215,6 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
   return lines;
 }
 
-const LAMBDA_PERMISSION = 'AWS::Lambda::Permission';
-const IAM_MANAGED_POLICY = 'AWS::IAM::ManagedPolicy';
 const APIGW_PRINCIPAL = 'apigateway.amazonaws.com';
 
 /** The function and its aliases and versions: the ids an invoker can name. */
@@ -238,7 +236,7 @@ function otherInvokers(model: TemplateModel, fnId: string, apiIds: ReadonlySet<s
   const out: string[] = [];
   for (const esm of model.ofType(T.EVENT_SOURCE_MAPPING)) if (names(model.props(esm).FunctionName)) out.push(`event source mapping ${esm}`);
   for (const url of functionUrls(model, fnId)) out.push(`function URL ${url}`);
-  for (const perm of model.ofType(LAMBDA_PERMISSION)) {
+  for (const perm of model.ofType(T.LAMBDA_PERMISSION)) {
     const pp = model.props(perm);
     if (!names(pp.FunctionName)) continue;
     const fromApi = pp.Principal === APIGW_PRINCIPAL && [...referencedIds(pp.SourceArn)].some((r) => apiIds.has(r));
@@ -247,7 +245,7 @@ function otherInvokers(model: TemplateModel, fnId: string, apiIds: ReadonlySet<s
   // Identity-based grants: a role or policy allowed lambda:InvokeFunction on this function (or on every function).
   const docs: Array<[string, unknown]> = [
     ...model.ofType(T.IAM_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
-    ...model.ofType(IAM_MANAGED_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
+    ...model.ofType(T.IAM_MANAGED_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
     ...model.ofType(T.IAM_ROLE).flatMap((id) => list(model.props(id).Policies).filter(isRecord).map((d): [string, unknown] => [id, d.PolicyDocument])),
   ];
   for (const [id, doc] of docs) {

@@ -1,7 +1,7 @@
 import { Duration, aws_cloudwatch as cw, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GuardAlarmSpec } from '../../alarms/alarm-factory';
-import { BackendAlarmDefinition, buildBackendAlarms, graph } from '../../private/backend-alarms';
+import { GuardAlarmDefinition, buildGuardAlarms, graph } from '../../private/guard-alarm-builder';
 import { GuardAlarms, IAlarmSource } from '../../alarms/guard-alarms';
 import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
 import { AlarmThresholds } from '../../profile';
@@ -77,7 +77,7 @@ export class EcsServiceAlarms extends Construct implements IAlarmSource {
     const t = props.alarmThresholds;
     const rest = props.steadyState;
     const svcDims = { ClusterName: props.cluster.clusterName, ServiceName: props.service.serviceName };
-    const definitions: BackendAlarmDefinition[] = [];
+    const definitions: GuardAlarmDefinition[] = [];
     // Saturated: at the task ceiling, failing, or about to time out.
     const SATURATION = ['ScalingAtMax', 'LoadBalancer5xx', 'TargetResponseTime'];
     const add = (alarmId: string, spec: GuardAlarmSpec) => { definitions.push({ id: alarmId, spec, saturation: SATURATION.includes(alarmId) }); };
@@ -174,7 +174,7 @@ export class EcsServiceAlarms extends Construct implements IAlarmSource {
       // start and can never use more, so the metric reads the fraction from the first minute.
     }
     const running = catalogMetric(METRIC_CATALOG.ecsRunningTasks, svcDims, { statistic: 'Minimum' });
-    this.alarms = buildBackendAlarms(this, definitions, [
+    this.alarms = buildGuardAlarms(this, definitions, [
       graph('Running tasks', [running], props.maxTasks),
       graph('CPU / memory', [catalogMetric(METRIC_CATALOG.ecsCpu, svcDims, { statistic: 'Average' }), catalogMetric(METRIC_CATALOG.ecsMemory, svcDims, { statistic: 'Maximum' })]),
     ], props.alarmTopic);

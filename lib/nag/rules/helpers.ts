@@ -40,8 +40,10 @@ export const T = {
   HTTP_ROUTE: 'AWS::ApiGatewayV2::Route',
   HTTP_INTEGRATION: 'AWS::ApiGatewayV2::Integration',
   FUNCTION_URL: 'AWS::Lambda::Url',
+  LAMBDA_PERMISSION: 'AWS::Lambda::Permission',
   IAM_ROLE: 'AWS::IAM::Role',
   IAM_POLICY: 'AWS::IAM::Policy',
+  IAM_MANAGED_POLICY: 'AWS::IAM::ManagedPolicy',
   DISTRIBUTION: 'AWS::CloudFront::Distribution',
 } as const;
 

@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
 import { GuardAlarms } from '../alarms/guard-alarms';
 
-/** One backend alarm: its construct id, its spec, and whether it means "saturated". */
-export interface BackendAlarmDefinition {
+/** One alarm of a set: its construct id, its spec, and whether it means "saturated". */
+export interface GuardAlarmDefinition {
   readonly id: string;
   readonly spec: GuardAlarmSpec;
   /** Feeds the under-attack composite alarm (at the ceiling, slow or failing). */
@@ -12,10 +12,10 @@ export interface BackendAlarmDefinition {
 }
 
 /**
- * Builds a backend's alarms through the one alarm factory, under `scope`, and returns them the
- * one way every backend exposes them.
+ * Builds a construct's alarms through the one alarm factory, under `scope`, and returns them the
+ * one way every construct exposes them (backends, the API's alarms, the job queue).
  */
-export function buildBackendAlarms(scope: Construct, definitions: readonly BackendAlarmDefinition[], widgets: cloudwatch.IWidget[], topic?: sns.ITopic): GuardAlarms {
+export function buildGuardAlarms(scope: Construct, definitions: readonly GuardAlarmDefinition[], widgets: cloudwatch.IWidget[], topic?: sns.ITopic): GuardAlarms {
   return new GuardAlarms({
     entries: definitions.map((d) => ({ name: d.id, alarm: createGuardAlarm(scope, d.id, d.spec, topic), saturation: d.saturation })),
     widgets,
