@@ -112,9 +112,16 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
   const deadlineMs = Math.min(config.perCallDeadlineMs, budgetMs);
   const owner = `${context.awsRequestId}/${record.messageId}`;
   const claimed = await claim(deps, config, message.jobId, owner, deps.now() + context.getRemainingTimeInMillis());
-  if (claimed !== 'claimed') {
-    if (claimed === 'busy') await setVisibility(deps, config, record, Math.ceil(config.perCallDeadlineMs / 1000));
-    return claimed;
+  if (claimed.outcome !== 'claimed') {
+    if (claimed.outcome === 'busy') {
+      // Back when the running copy's lease ends: by then its job is final (this copy is then a
+      // duplicate) or its worker is gone (this copy takes the job over). Coming back sooner would
+      // only spend receives, and enough of them move the copy to the dead-letter queue while the
+      // job succeeds.
+      const leaseLeftS = Math.ceil(((claimed.leaseUntil ?? 0) - deps.now()) / 1000);
+      await setVisibility(deps, config, record, Math.min(config.visibilityTimeoutSeconds, Math.max(Math.ceil(config.perCallDeadlineMs / 1000), leaseLeftS)));
+    }
+    return claimed.outcome;
   }
 
   let output;
@@ -165,7 +172,7 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
  * succeeds for a new or queued job, or a running one whose lease (its worker's deadline) expired.
  * A finished job is a duplicate; a job leased by a live worker is busy.
  */
-async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, leaseUntil: number): Promise<'claimed' | 'duplicate' | 'busy'> {
+async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, leaseUntil: number): Promise<{ outcome: 'claimed' | 'duplicate' | 'busy'; leaseUntil?: number }> {
   const now = deps.now();
   try {
     await deps.ddb.send(new UpdateItemCommand({
@@ -181,13 +188,13 @@ async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owne
         ':exp': N(Math.floor(now / 1000) + config.jobTtlSeconds),
       },
     }));
-    return 'claimed';
+    return { outcome: 'claimed' };
   } catch (e) {
     if (!isConditionFailed(e)) throw e;
   }
   const out = await deps.ddb.send(new GetItemCommand({ TableName: config.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }));
   const job = fromItem(out.Item);
-  return job?.status === JobStatus.RUNNING ? 'busy' : 'duplicate';
+  return job?.status === JobStatus.RUNNING ? { outcome: 'busy', leaseUntil: job.leaseUntil } : { outcome: 'duplicate' };
 }
 
 /** Writes the job's outcome, only while this worker still holds the lease: a finished result is never overwritten. */

@@ -93,7 +93,7 @@ describe('worker', () => {
     expect(outcomes).toEqual(['busy', 'succeeded']);
     expect(fake.calls).toHaveLength(1);
     expect((await job(f, id))!.status).toBe('SUCCEEDED');
-    // The busy copy comes back after one per-call deadline and is then dropped as a duplicate.
+    // The busy copy comes back when the first copy's lease ends and is then dropped as a duplicate.
     await drainQueue(clients.sqs, f.queueUrl, 1, 1, run, 60_000);
     expect(outcomes).toEqual(['busy', 'succeeded', 'duplicate']);
     expect(fake.calls).toHaveLength(1);
