@@ -175,7 +175,9 @@ describe('worker', () => {
     expect(fake.calls).toHaveLength(maxReceiveCount);
     const rec = await job(f, id);
     expect(rec).toMatchObject({ status: 'DEAD_LETTERED', attempts: maxReceiveCount });
-    expect((await counts(clients.sqs, f.dlqUrl)).visible).toBe(2);
+    // Both messages are in the DLQ. Counted visible or not: a message moved on its last receive can
+    // still be inside that receive's 1 s visibility timeout when a busy machine counts.
+    expect((await counts(clients.sqs, f.dlqUrl)).total).toBe(2);
   });
 
   test('a crash mid-batch: visibility expiry redelivers, finished jobs are not run again', async () => {
