@@ -8,7 +8,7 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { admit, AdmissionConfig, DepthGauge } from '../handlers/admission/core';
 import { compileRequestSchema } from '../handlers/shared/schema';
-import { retryAfterSeconds } from '../lib/queue/formulas';
+import { retryAfterSeconds } from '../lib/core/queue-formulas';
 import { localClients } from '../test/support/moto';
 import { admissionConfig, counts, createFixture } from '../test/support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../test/support/requests';

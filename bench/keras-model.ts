@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { inspectModel } from '../lib/model/inspection';
-import { ModelSignature } from '../lib/profile';
+import { ModelSignature } from '../lib/model';
 
 const ROOT = [path.join(__dirname, '..'), path.join(__dirname, '..', '..')].find((d) => fs.existsSync(path.join(d, 'scripts', 'keras-fixtures.py')))!;
 const FIXTURES = path.join(ROOT, '.fixtures', 'keras');

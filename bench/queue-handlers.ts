@@ -10,7 +10,7 @@ import * as path from 'path';
 import { admit, DepthGauge } from '../handlers/admission/core';
 import { compileRequestSchema } from '../handlers/shared/schema';
 import { HANDLER_ENV as ENV } from '../lib/queue/handler-env';
-import { ModelSignature, TensorDType } from '../lib/profile';
+import { ModelSignature, TensorDType } from '../lib/model';
 import { localClients, startMoto } from '../test/support/moto';
 import { admissionConfig, counts, createFixture } from '../test/support/queue-fixture';
 import { postJobs } from '../test/support/requests';

@@ -4,11 +4,14 @@
 export { InferenceGuardError, type ValidationProblem, type GpuInstanceSpec } from './core';
 
 export {
-  InferenceProfile, type InferenceProfileProps, type LatencyPercentiles, type ProfileProvenance,
   ModelSignature, type ModelSignatureProps, type ModelFileSignatureOptions, type SingleTensorSignatureProps, TensorDType, type TensorSpecProps,
+} from './model';
+
+export {
+  InferenceProfile, type InferenceProfileProps, type LatencyPercentiles, type ProfileProvenance,
   Limits, type DeriveLimitsOptions, type LimitOverrides, type UsagePlanTierSpec, type UsagePlanTierLimits,
   type InferenceLimits, type TimeoutLimits, type ThrottleLimits, type WafLimits, type ScalingLimits, type PayloadLimits, type ModelServerLimits, type AlarmThresholds,
-  type QueueLimitOptions, type QueueLimits,
+  type QueueLimitOptions, type QueueLimits, type BackendCapabilities,
 } from './profile';
 
 export {
@@ -24,7 +27,7 @@ export {
   type SageMakerBackendCommonProps, SageMakerRealtimeBackend, type SageMakerRealtimeBackendProps, type InstanceHardware,
   SageMakerAsyncBackend, type SageMakerAsyncBackendProps,
   SageMakerServerlessBackend, type SageMakerServerlessBackendProps, type SageMakerServerlessSizing,
-  type BackendCapabilities, type IInferenceBackend, type ISyncInferenceBackend, type IAsyncInferenceBackend,
+  type IInferenceBackend, type ISyncInferenceBackend, type IAsyncInferenceBackend,
   type SyncWorkerTarget, type AsyncInvocationTarget,
   InferenceCompute, type ComputeBindOptions, type ComputeBinding, type SageMakerComputeOptions, type SageMakerAsyncComputeOptions,
   type SageMakerServerlessComputeOptions, type EcsGpuComputeOptions, type FargateComputeOptions,
@@ -41,11 +44,11 @@ export {
 } from './compute/ecs';
 
 export {
-  AlarmTopic, type AlarmTopicProps, type AlarmThresholdOverrides, InferenceAlarms, type InferenceAlarmsProps,
+  AlarmTopic, type AlarmTopicProps, type AlarmThresholdOverrides,
   GuardAlarms, type GuardAlarmsProps, type GuardAlarmEntry, type IAlarmSource,
 } from './alarms';
 
-export { KerasInferenceService, type KerasInferenceServiceProps, type KerasJobQueueOptions } from './patterns';
+export { KerasInferenceService, type KerasInferenceServiceProps, type KerasJobQueueOptions, InferenceAlarms, type InferenceAlarmsProps } from './patterns';
 
 export {
   InferenceQueue, type InferenceQueueProps, type AttachToApiOptions, type JobsApi, JobSubmission, WorkerBackend, type WorkerBackendConfig,

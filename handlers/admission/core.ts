@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { admissionCap, rejectionDepthBound, retryAfterSeconds } from '../../lib/queue/formulas';
+import { admissionCap, rejectionDepthBound, retryAfterSeconds } from '../../lib/core/queue-formulas';
 import { fromItem, isConditionFailed, JobRecord, N, S } from '../shared/dynamo';
 import {
   BacklogFullError, ClientError, dependencyError, HandlerError, IdempotencyConflictError, RequestProblem,

@@ -1,7 +1,7 @@
 import { AttributeValue, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { retryBackoffSeconds } from '../../lib/queue/formulas';
+import { retryBackoffSeconds } from '../../lib/core/queue-formulas';
 import { fromItem, isConditionFailed, N, S } from '../shared/dynamo';
 import { PermanentModelError, TransientModelError } from '../shared/errors';
 import { JobMessage, JobStatus, parseJobMessage, resultKey } from '../shared/job';

@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 import {
   APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_MAX_PAYLOAD_BYTES, APIGW_STAGE_NAME_PATTERN, ProblemCollector, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS,
 } from '../core';
-import { InferenceLimits, ModelSignature, checkTimeoutChain } from '../profile';
+import { InferenceLimits, checkTimeoutChain } from '../profile';
+import { ModelSignature } from '../model';
 import { recordExtendedIntegrationTimeout } from '../nag/extended-timeout';
 import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
 import { regexGreaterThan } from './content-length';

@@ -1,6 +1,6 @@
 import { Duration, aws_apigateway as apigw } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { BackendCapabilities } from '../compute/backend';
+import type { BackendCapabilities } from '../profile/backend-capabilities';
 
 /** What the guarded API tells a backend when it binds `POST /predict`. */
 export interface SyncTargetBindOptions {

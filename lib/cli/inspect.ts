@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { formatProblem, InferenceGuardError, ProblemCollector } from '../core';
 import { inspectModel, MemoryFloor, ModelInspection, signatureJson } from '../model/inspection';
-import { DEFAULT_MODEL_MAX_BATCH_SIZE, MAX_BATCH_SIZE_LIMIT } from '../profile';
+import { DEFAULT_MODEL_MAX_BATCH_SIZE, MAX_BATCH_SIZE_LIMIT } from '../model';
 import { withUsageErrors } from './args';
 import { CliCommand, CliIo, EXIT } from './io';
 

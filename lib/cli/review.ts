@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand, CliIo, EXIT, UsageError } from './io';
-import { REVIEW_LIMITS } from '../private/review-limits';
+import { REVIEW_LIMITS } from '../review/review-limits';
 import { loadPrices } from '../review/prices';
 import { DEFAULT_PRICES, REVIEW_FORMATS, ReviewFormat, ReviewInputError, TemplateReview, loadTemplate, renderReport, reviewTemplate, summarize, templateFiles } from '../review';
 

@@ -10,13 +10,14 @@ import {
 } from '../core';
 import { InferenceImage } from './inference-image';
 import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
-import type { GuardAlarmDefinition } from '../private/guard-alarm-builder';
+import type { GuardAlarmDefinition } from '../alarms/guard-alarm-builder';
 import { floorInt } from '../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
-import { buildGuardAlarms, graph } from '../private/guard-alarm-builder';
+import { buildGuardAlarms, graph } from '../alarms/guard-alarm-builder';
 import { InferenceProfile } from '../profile/inference-profile';
 import { GuardAlarms } from '../alarms/guard-alarms';
-import { AsyncInvocationTarget, BackendCapabilities, IAsyncInferenceBackend } from './backend';
+import { AsyncInvocationTarget, IAsyncInferenceBackend } from './backend';
+import type { BackendCapabilities } from '../profile/backend-capabilities';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
 
 /** Props of `SageMakerAsyncBackend`. */

@@ -6,7 +6,7 @@ import {
   ec2Name, gpuInstanceSpec, hasLocalNvme, isGpuInstanceType,
 } from '../core';
 import { InferenceProfile } from '../profile';
-import { instanceMemoryMiB } from '../private/instance-memory';
+import { instanceMemoryMiB } from '../core/instance-memory';
 import { InferenceImage } from './inference-image';
 import { ModelArtifact } from './model-artifact';
 

@@ -7,10 +7,11 @@ import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_R
 import { SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
 import { InferenceLimits, InferenceProfile } from '../profile';
 import { resolveThresholds } from '../alarms/thresholds';
-import { buildGuardAlarms, graph } from '../private/guard-alarm-builder';
-import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from '../private/sagemaker-invoke';
+import { buildGuardAlarms, graph } from '../alarms/guard-alarm-builder';
+import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from './private/sagemaker-invoke';
 import { GuardAlarms } from '../alarms/guard-alarms';
-import { BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from './backend';
+import { ISyncInferenceBackend, SyncWorkerTarget } from './backend';
+import type { BackendCapabilities } from '../profile/backend-capabilities';
 import { InferenceImage } from './inference-image';
 import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';

@@ -10,12 +10,13 @@ import {
 } from '../core';
 import { ceilInt, floorInt } from '../core/rounding';
 import { SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
-import { buildGuardAlarms, graph } from '../private/guard-alarm-builder';
-import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from '../private/sagemaker-invoke';
+import { buildGuardAlarms, graph } from '../alarms/guard-alarm-builder';
+import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from './private/sagemaker-invoke';
 import { InferenceLimits, InferenceProfile } from '../profile';
 import { DEFAULT_PRICES } from '../review/prices';
 import { GuardAlarms } from '../alarms/guard-alarms';
-import { BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from './backend';
+import { ISyncInferenceBackend, SyncWorkerTarget } from './backend';
+import type { BackendCapabilities } from '../profile/backend-capabilities';
 import { InferenceImage } from './inference-image';
 import { ModelArtifact } from './model-artifact';
 import { createSageMakerModel, tfServingEnvironment } from './sagemaker-common';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { InferenceGuardError, ProblemCollector } from '../core';
-import { ModelFileSignatureOptions, ModelSignature, TensorSpecProps } from '../profile/model-signature';
+import { ModelFileSignatureOptions, ModelSignature, TensorSpecProps } from './model-signature';
 import { dtypeBytes, ModelDescription, readKerasFile, readSavedModel } from './model-file';
 
 /**

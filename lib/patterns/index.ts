@@ -1,1 +1,2 @@
 export * from './keras-inference-service';
+export * from './inference-alarms';

@@ -1,13 +1,15 @@
 import { aws_apigateway as apigw, aws_cloudwatch as cloudwatch, aws_sns as sns } from 'aws-cdk-lib';
 import { InferenceQueue, WorkerBackend } from '../queue';
 import { Construct } from 'constructs';
-import { AlarmThresholdOverrides, AlarmTopic, GuardAlarms, IAlarmSource, InferenceAlarms } from '../alarms';
+import { AlarmThresholdOverrides, AlarmTopic, GuardAlarms, IAlarmSource } from '../alarms';
+import { InferenceAlarms } from './inference-alarms';
 import { InferenceApi, ManagedRuleGroup } from '../api';
 import { IAsyncInferenceBackend, IInferenceBackend, ISyncInferenceBackend } from '../compute/backend';
 import { InferenceCompute } from '../compute/inference-compute';
 import { ProblemCollector } from '../core';
 import { serviceSignature } from '../model/inspection';
-import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, QueueLimitOptions, UsagePlanTierSpec, deriveLimits, deriveQueueLimits } from '../profile';
+import { InferenceLimits, InferenceProfile, LimitOverrides, QueueLimitOptions, UsagePlanTierSpec, deriveLimits, deriveQueueLimits } from '../profile';
+import { ModelSignature } from '../model';
 
 /** The bounded job queue beside `POST /predict`: `POST /jobs` and `GET /jobs/{id}`. */
 export interface KerasJobQueueOptions {

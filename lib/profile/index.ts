@@ -1,6 +1,6 @@
 export * from './inference-profile';
-export * from './model-signature';
 export * from './limits';
 export * from './timeout-chain';
 export * from './queue-limits';
 export * from './derive';
+export * from './backend-capabilities';

@@ -5,8 +5,8 @@ import {
   ProblemCollector, WAF_RATE_LIMIT_MAX, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS, gpuInstanceSpec,
 } from '../core';
 import { ceilInt, floorInt } from '../core/rounding';
-import { FormulaBook } from '../private/formula-book';
-import type { BackendCapabilities } from '../compute/backend';
+import { FormulaBook } from './private/formula-book';
+import type { BackendCapabilities } from './backend-capabilities';
 import { InferenceProfile } from './inference-profile';
 import { checkTimeoutChain } from './timeout-chain';
 

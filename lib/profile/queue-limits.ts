@@ -4,13 +4,13 @@ import {
   SQS_MAX_RECEIVE_COUNT_MIN, SQS_RETENTION_MAX_S, SQS_RETENTION_MIN_S,
   SQS_VISIBILITY_TIMEOUT_MAX_S, SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR,
 } from '../core';
-import { retryAfterSeconds } from '../queue/formulas';
+import { retryAfterSeconds } from '../core/queue-formulas';
 import { MAX_RECEIVE_COUNT_BOUND } from '../nag/rules/sqs/SQSDeadLetterQueue';
 import { InferenceProfile } from './inference-profile';
 import { LIMIT_DEFAULTS } from './limits';
 import { ceilInt, floorInt } from '../core/rounding';
-import type { BackendCapabilities } from '../compute/backend';
-import { FormulaBook } from '../private/formula-book';
+import type { BackendCapabilities } from './backend-capabilities';
+import { FormulaBook } from './private/formula-book';
 
 /** Options of `deriveQueueLimits`. Every value left out is derived from the profile. */
 export interface QueueLimitOptions {

@@ -1,6 +1,6 @@
 import { InferenceGuardError, ProblemCollector } from '../core';
 import { InferenceProfile } from '../profile';
-import { instanceMemoryMiB } from '../private/instance-memory';
+import { instanceMemoryMiB } from '../core/instance-memory';
 
 /** The parts of an Inference Recommender recommendation the profile is built from (SDK shape). */
 export interface RecommendationInput {

@@ -1,3 +1,3 @@
 export * from './inference-queue';
 export * from './worker-backend';
-export * from './formulas';
+export * from '../core/queue-formulas';

@@ -10,13 +10,14 @@ import {
   SQS_LONG_POLL_MAX_S, SQS_MAX_MESSAGE_BYTES,
 } from '../core';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
-import { InferenceProfile, ModelSignature } from '../profile';
+import { InferenceProfile } from '../profile';
+import { ModelSignature } from '../model';
 import { deriveQueueLimits, QueueLimitOptions, QueueLimits } from '../profile/queue-limits';
 import { HANDLER_ENV } from './handler-env';
-import { acknowledge, nagResourceText } from '../private/nag-text';
-import { directSubmitMethod } from '../private/queue-direct-submit';
-import { queueFunction, queueFunctionRole } from '../private/queue-functions';
-import { queueAlarms } from '../private/queue-alarms';
+import { acknowledge, nagResourceText } from '../core/nag-text';
+import { directSubmitMethod } from './private/queue-direct-submit';
+import { queueFunction, queueFunctionRole } from './private/queue-functions';
+import { queueAlarms } from './private/queue-alarms';
 import { GuardAlarms, IAlarmSource } from '../alarms/guard-alarms';
 import { WorkerBackend } from './worker-backend';
 

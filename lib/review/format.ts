@@ -1,7 +1,7 @@
 import { RuleLevel, RuleStatus } from '../nag/rule';
 import { INFERENCE_GUARD_RULES } from '../nag/rules';
 import { CostReport, renderCost } from './cost';
-import { clip, REVIEW_LIMITS } from '../private/review-limits';
+import { clip, REVIEW_LIMITS } from './review-limits';
 import { MITIGATIONS, MitigationMark, ReviewFinding, ReviewReport, ReviewResult, TemplateReview } from './review';
 
 /**

@@ -5,7 +5,7 @@ import { findReferences, getAttParts } from '../nag/template/intrinsics';
 import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
 import { YamlSyntaxError, parseCfnYaml } from './cfn-yaml';
 import { numericProblems } from './numeric-properties';
-import { clip, REVIEW_LIMITS } from '../private/review-limits';
+import { clip, REVIEW_LIMITS } from './review-limits';
 
 /** Bad input for `review`: a missing or unreadable file, malformed JSON/YAML, a broken template. */
 export class ReviewInputError extends Error {

@@ -6,7 +6,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { InferenceCompute, InferenceImage, ModelArtifact } from '../../lib/compute';
 import { KerasInferenceService } from '../../lib/patterns';
-import { deriveLimits, InferenceProfile, ModelSignature, TensorDType } from '../../lib/profile';
+import { deriveLimits, InferenceProfile } from '../../lib/profile';
+import { ModelSignature, TensorDType } from '../../lib/model';
 import { runKig } from '../support/cli';
 import { startModelServer } from '../support/servers';
 

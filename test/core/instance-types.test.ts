@@ -1,5 +1,5 @@
 import { gpuInstanceSpec } from '../../lib/core/instance-types';
-import { instanceMemoryMiB } from '../../lib/private/instance-memory';
+import { instanceMemoryMiB } from '../../lib/core/instance-memory';
 
 const GiB = 1024;
 

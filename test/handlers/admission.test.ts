@@ -4,7 +4,7 @@ import { admit, AdmissionConfig, AdmissionDeps, DepthGauge } from '../../handler
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { SageMakerBackend } from '../../handlers/worker/backends';
 import { processBatch } from '../../handlers/worker/core';
-import { retryAfterSeconds } from '../../lib/queue/formulas';
+import { retryAfterSeconds } from '../../lib/core/queue-formulas';
 import { FakeSageMaker } from '../support/fake-sagemaker';
 import { localClients, MotoServer, startMoto, TEST_CREDENTIALS, TEST_REGION } from '../support/moto';
 import { admissionConfig, counts, createFixture, lambdaContext, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';

@@ -1,6 +1,6 @@
 import { InferenceProfile } from '../../lib';
 import { deriveQueueLimits, QUEUE_LIMIT_DEFAULTS } from '../../lib/profile/queue-limits';
-import { admissionCap, rejectionDepthBound, retryAfterSeconds, retryBackoffSeconds } from '../../lib/queue/formulas';
+import { admissionCap, rejectionDepthBound, retryAfterSeconds, retryBackoffSeconds } from '../../lib/core/queue-formulas';
 import { problemsOf } from '../support/errors';
 
 const profile = InferenceProfile.of({

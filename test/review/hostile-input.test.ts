@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { REVIEW_LIMITS } from '../../lib/private/review-limits';
+import { REVIEW_LIMITS } from '../../lib/review/review-limits';
 import { loadTemplate, resourceLine } from '../../lib/review';
 import { kig } from './support';
 

@@ -1,7 +1,7 @@
 import { Duration, aws_cloudwatch as cw, aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GuardAlarmSpec } from '../../alarms/alarm-factory';
-import { GuardAlarmDefinition, buildGuardAlarms, graph } from '../../private/guard-alarm-builder';
+import { GuardAlarmDefinition, buildGuardAlarms, graph } from '../../alarms/guard-alarm-builder';
 import { GuardAlarms, IAlarmSource } from '../../alarms/guard-alarms';
 import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
 import { AlarmThresholds } from '../../profile';

@@ -3,7 +3,7 @@ import {
   aws_elasticloadbalancingv2 as elbv2, aws_iam as iam, aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ecsServiceCapabilities } from '../../private/ecs-capabilities';
+import { ecsServiceCapabilities } from './private/ecs-capabilities';
 import {
   ALB_DEFAULT_IDLE_TIMEOUT_S, ALB_MAX_IDLE_TIMEOUT_S, ALB_MIN_IDLE_TIMEOUT_S,
   ELB_MAX_DEREGISTRATION_DELAY_S, ProblemCollector,
@@ -11,7 +11,8 @@ import {
 import { SyncTargetBindOptions, SyncTargetBinding } from '../../api';
 import { InferenceProfile, checkTimeoutChain } from '../../profile';
 import { GuardAlarms } from '../../alarms/guard-alarms';
-import { BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from '../backend';
+import { ISyncInferenceBackend, SyncWorkerTarget } from '../backend';
+import type { BackendCapabilities } from '../../profile/backend-capabilities';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 import { AlbVpcLinkIntegration } from './integration';
 

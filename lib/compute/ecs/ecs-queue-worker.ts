@@ -8,7 +8,7 @@ import { describeAlarm } from '../../alarms/alarm-factory';
 import { floorInt } from '../../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
 import { GuardAlarmEntry, GuardAlarms, IAlarmSource } from '../../alarms/guard-alarms';
-import { nagResourceText } from '../../private/nag-text';
+import { nagResourceText } from '../../core/nag-text';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 
 /** Props of `EcsQueueWorker`. */

@@ -3,7 +3,7 @@ import {
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ecsServiceCapabilities } from '../../private/ecs-capabilities';
+import { ecsServiceCapabilities } from './private/ecs-capabilities';
 import {
   ECS_CPU_UNITS_PER_VCPU, ECS_DEFAULT_NOFILE, FARGATE_MAX_STOP_TIMEOUT_S, InferenceGuardError, ProblemCollector, gpuInstanceSpec,
 } from '../../core';
@@ -12,7 +12,7 @@ import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
 import { resolveThresholds } from '../../alarms/thresholds';
 import { EcsServiceAlarms } from './alarms';
 import { EcsCapacity, GpuCapacityProvider, dependOnCapacityProviderAssociation } from './capacity';
-import { nagResourceText } from '../../private/nag-text';
+import { nagResourceText } from '../../core/nag-text';
 import { ModelServer, ModelServerContainerConfig } from './model-server';
 import {
   ContainerLimits, checkEc2TaskSize, checkFargateTaskSize, smallestFargateSize, usableInstanceResources,

@@ -4,10 +4,10 @@ import { Construct } from 'constructs';
 import { InferenceApi } from '../api/inference-api';
 import type { IInferenceBackend } from '../compute/backend';
 import { AlarmThresholds, InferenceLimits, InferenceProfile } from '../profile';
-import { GuardAlarmDefinition, buildGuardAlarms, graph } from '../private/guard-alarm-builder';
-import { GuardAlarmSpec } from './alarm-factory';
-import { GuardAlarms, IAlarmSource } from './guard-alarms';
-import { AlarmThresholdOverrides, resolveThresholds } from './thresholds';
+import { GuardAlarmDefinition, buildGuardAlarms, graph } from '../alarms/guard-alarm-builder';
+import { GuardAlarmSpec } from '../alarms/alarm-factory';
+import { GuardAlarms, IAlarmSource } from '../alarms/guard-alarms';
+import { AlarmThresholdOverrides, resolveThresholds } from '../alarms/thresholds';
 
 /** Props of `InferenceAlarms`. */
 export interface InferenceAlarmsProps {

@@ -1,5 +1,5 @@
 import { ProblemCollector } from '../core';
-import { DEFAULT_SIGNATURE_NAME, ModelDescription, readKerasFile, readSavedModel } from '../model/model-file';
+import { DEFAULT_SIGNATURE_NAME, ModelDescription, readKerasFile, readSavedModel } from './model-file';
 
 /**
  * Element type of a tensor. JSON has no fixed-width numbers, so ranges are enforced by the schema:

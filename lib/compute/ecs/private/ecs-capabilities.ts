@@ -1,6 +1,6 @@
-import { APIGW_MAX_PAYLOAD_BYTES } from '../core/aws-limits';
-import type { BackendCapabilities } from '../compute/backend';
-import type { InferenceProfile } from '../profile/inference-profile';
+import { APIGW_MAX_PAYLOAD_BYTES } from '../../../core/aws-limits';
+import type { BackendCapabilities } from '../../../profile/backend-capabilities';
+import type { InferenceProfile } from '../../../profile/inference-profile';
 
 /**
  * An ECS service behind the guarded API: the API's payload cap (the model server sets none), no

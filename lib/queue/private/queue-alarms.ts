@@ -1,11 +1,11 @@
 import { aws_cloudwatch as cloudwatch, aws_lambda as lambda, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { GuardAlarmSpec } from '../alarms/alarm-factory';
-import { GuardAlarms } from '../alarms/guard-alarms';
-import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
-import { InferenceProfile } from '../profile/inference-profile';
-import { QueueLimits } from '../profile/queue-limits';
-import { GuardAlarmDefinition, buildGuardAlarms } from './guard-alarm-builder';
+import { GuardAlarmSpec } from '../../alarms/alarm-factory';
+import { GuardAlarms } from '../../alarms/guard-alarms';
+import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
+import { InferenceProfile } from '../../profile/inference-profile';
+import { QueueLimits } from '../../profile/queue-limits';
+import { GuardAlarmDefinition, buildGuardAlarms } from '../../alarms/guard-alarm-builder';
 
 /** What the queue's alarms read. */
 export interface QueueAlarmInputs {

@@ -1,7 +1,7 @@
 import { CfnElement, Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { handlerCode } from '../queue/assets';
-import { acknowledge } from './nag-text';
+import { handlerCode } from '../assets';
+import { acknowledge } from '../../core/nag-text';
 
 /** What a queue function is: its bundled handler, size, timeout, logs, environment and network. */
 export interface QueueFunctionOptions {

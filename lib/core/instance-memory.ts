@@ -1,4 +1,4 @@
-import { ec2Name, gpuInstanceSpec } from '../core/instance-types';
+import { ec2Name, gpuInstanceSpec } from './instance-types';
 
 const GiB = 1024;
 

@@ -1,7 +1,7 @@
 import { aws_cloudwatch as cloudwatch, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { GuardAlarmSpec, createGuardAlarm } from '../alarms/alarm-factory';
-import { GuardAlarms } from '../alarms/guard-alarms';
+import { GuardAlarmSpec, createGuardAlarm } from './alarm-factory';
+import { GuardAlarms } from './guard-alarms';
 
 /** One alarm of a set: its construct id, its spec, and whether it means "saturated". */
 export interface GuardAlarmDefinition {

@@ -1,8 +1,8 @@
 import { Arn, Stack, Token, aws_apigateway as apigw, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
-import type { SyncWorkerTarget } from '../compute/backend';
-import type { InferenceProfile } from '../profile/inference-profile';
+import type { SyncTargetBindOptions, SyncTargetBinding } from '../../api/target';
+import type { SyncWorkerTarget } from '../backend';
+import type { InferenceProfile } from '../../profile/inference-profile';
 
 /**
  * `POST /predict` integrated directly with SageMaker runtime InvokeEndpoint (no Lambda), with
