@@ -16,7 +16,10 @@ export const INTEGRATION_FAILURE_RETRY_AFTER_SECONDS = 1;
  * response to select, so no selection pattern can map it. API Gateway reports it through the
  * INTEGRATION_FAILURE gateway response, "the gateway response for an integration failed error"
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html;
- * its default status is 504 and, unset, it falls back to DEFAULT_5XX). Customizing that response is
+ * its default status is 504 and, unset, it falls back to DEFAULT_5XX). That a Lambda 429 is reported
+ * as INTEGRATION_FAILURE is an API Gateway team answer on AWS's forum (quoted at
+ * https://stackoverflow.com/questions/36363280), not a sentence of the developer guide; should it
+ * arrive as another 5xx type, the DEFAULT_5XX response still gives JSON and Retry-After. Customizing that response is
  * the one place the status can change: 503 with Retry-After and a JSON body, so a flood that
  * exhausts Lambda concurrency reads as "retry later" instead of a server fault.
  *
