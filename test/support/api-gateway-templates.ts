@@ -40,6 +40,22 @@ export function javaScriptEscape(s: string): string {
   return out;
 }
 
+/**
+ * `$util.urlEncode()`: "Converts a string into "application/x-www-form-urlencoded" format"
+ * (mapping template reference), as java.net.URLEncoder does with UTF-8: letters, digits and
+ * `.-*_` stay, a space becomes `+`, every other byte is `%XY` (upper-case hex).
+ */
+export function formUrlEncode(s: string): string {
+  let out = '';
+  for (const byte of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    if (/[A-Za-z0-9.\-*_]/.test(c)) out += c;
+    else if (c === ' ') out += '+';
+    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 /** A Java regular expression as a JavaScript one (the subset templates use: classes, escapes, groups). */
 function javaRegex(pattern: string): RegExp {
   if (/\(\?[<!=]?[a-zA-Z]|\\[pPQEAZz]/.test(pattern)) throw new Error(`the template stand-in does not translate the Java regex ${JSON.stringify(pattern)}`);
