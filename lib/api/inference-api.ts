@@ -12,6 +12,7 @@ import { recordExtendedIntegrationTimeout } from '../nag/extended-timeout';
 import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
 import { regexGreaterThan } from './content-length';
 import { ISyncInferenceTarget, SyncTargetBinding } from './target';
+import { addIntegrationFailureResponse } from './integration-failure';
 
 /** An AWS managed WAF rule group to add in front of the API. */
 export interface ManagedRuleGroup {
@@ -356,8 +357,13 @@ export class InferenceApi extends Construct {
   }
 
   private addGatewayResponses(): void {
+    // Gateway response templates are plain variable substitution, not VTL
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseTemplates.html):
+    // a message is either a fixed JSON string or `$context.error.messageString`, which API Gateway
+    // already puts in quotes ("the quoted value of $context.error.message",
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html).
     const body = (error: string, message: string) => ({
-      'application/json': `{"error": "${error}", "message": "${message}", "requestId": "$context.requestId"}`,
+      'application/json': `{"error": "${error}", "message": ${message === QUOTED_ERROR_MESSAGE ? message : JSON.stringify(message)}, "requestId": "$context.requestId"}`,
     });
     const retryAfter = (seconds: number) => ({ 'Retry-After': `'${seconds}'` });
     const window = this.limits.waf.windowSeconds;
@@ -373,12 +379,14 @@ export class InferenceApi extends Construct {
       ['BadRequestParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, '400', undefined, body('InvalidRequest', 'A required header is missing: send Content-Type: application/json.')],
       ['UnsupportedMediaType', apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, '415', undefined, body('UnsupportedMediaType', 'Send Content-Type: application/json.')],
       ['IntegrationTimeout', apigw.ResponseType.INTEGRATION_TIMEOUT, '504', retryAfter(1), body('Timeout', `The model did not answer within ${this.limits.timeouts.integrationTimeoutMs} ms.`)],
-      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, undefined, undefined, body('ClientError', '$context.error.messageString')],
-      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, undefined, retryAfter(1), body('ServerError', '$context.error.messageString')],
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, undefined, undefined, body('ClientError', QUOTED_ERROR_MESSAGE)],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, undefined, retryAfter(1), body('ServerError', QUOTED_ERROR_MESSAGE)],
     ];
     for (const [id, type, statusCode, responseHeaders, templates] of responses) {
       this.api.addGatewayResponse(id, { type, statusCode, responseHeaders, templates });
     }
+    // A throttled Lambda integration (the job queue's admission and status functions): 503 + Retry-After.
+    addIntegrationFailureResponse(this.api);
   }
 
   /** `AWS/ApiGateway Count`, Sum per minute, for the stage. */
@@ -406,6 +414,9 @@ export class InferenceApi extends Construct {
     return catalogMetric(entry, { ApiName: this.apiName, Stage: this.stage.stageName }, { statistic, label: `${entry.metricName} ${statistic}` });
   }
 }
+
+/** API Gateway's error message, already in double quotes. */
+const QUOTED_ERROR_MESSAGE = '$context.error.messageString';
 
 function privateApiPolicy(vpcEndpointIds: string[]): iam.PolicyDocument {
   return new iam.PolicyDocument({

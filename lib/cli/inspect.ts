@@ -34,7 +34,8 @@ Options:
                           model has one, e.g. a text model's sequence length)
   --draft-out FILE        write the draft profile JSON here
   --request-out FILE      write the largest request body here (a payload for kig profile)
-  --json                  print everything as JSON
+  --json                  print everything as JSON; a failure is a JSON document
+                          {"error": {...}} on stdout too
   -h, --help              show this help
 
 Exit codes:

@@ -26,7 +26,8 @@ Options:
   --region R           cap throttles at that Region's account limit (default: the larger Regions' limit)
   --prices FILE        JSON price table (default: ${DEFAULT_PRICES.region} on-demand list prices as of ${DEFAULT_PRICES.asOf});
                        the same format as kig review --prices
-  --json               print {profile, limits, groups, cost} as JSON
+  --json               print {profile, limits, groups, cost} as JSON; a failure is a JSON
+                       document {"error": {...}} on stdout too
   -h, --help           show this help
 
 Exit codes:
@@ -131,7 +132,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (e instanceof InferenceGuardError) {
       io.stderr(`kig limits: ${e.message}\n`);
-      if (values.json) io.stdout(JSON.stringify({ profile: file, error: { code: e.code, problems: e.problems } }, null, 2) + '\n');
+      // The shape of every JSON-mode failure (main's CliErrorDocument), with the profile it was derived from.
+      if (values.json) io.stdout(JSON.stringify({ profile: file, error: { command: 'limits', exitCode: EXIT.FINDINGS, code: e.code, message: e.message, problems: e.problems } }, null, 2) + '\n');
       return EXIT.FINDINGS;
     }
     throw e;

@@ -75,7 +75,8 @@ Output:
   --hardware NAME           hardware the server runs on, e.g. ml.g5.xlarge (default "local")
   --out FILE                profile JSON (default profile.json)
   --report FILE             report: .svg (the plot) or .html (plot and tables)
-  --json                    print the result as JSON on stdout instead of the summary
+  --json                    print the result as JSON on stdout instead of the summary; a
+                            failure is a JSON document {"error": {...}} on stdout too
   -h, --help                show this help
 
 Progress is drawn on stderr when it is a terminal, otherwise one line per step.

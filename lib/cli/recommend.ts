@@ -48,7 +48,8 @@ Options:
   --endpoint-url URL        SageMaker API endpoint override (default: AWS_ENDPOINT_URL_SAGEMAKER
                             or AWS_ENDPOINT_URL when set)
   --out FILE                profile JSON (default profile.json)
-  --json                    print the result as JSON on stdout
+  --json                    print the result as JSON on stdout; a failure is a JSON
+                            document {"error": {...}} on stdout too
   -h, --help                show this help
 
 Exit codes:

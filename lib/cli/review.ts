@@ -29,6 +29,8 @@ volume; "unbounded" names the rule whose finding leaves it so.
 
 Options:
   -f, --format FORMAT   table (default), json, markdown or sarif (SARIF 2.1.0 for code scanning)
+      --json            the json format (same as --format json); a failure is a JSON document
+                        {"error": {...}} on stdout too
   -o, --output FILE     write the report to FILE instead of standard output
       --fail-on LEVEL   error (default): exit 1 when an error-level rule fails;
                         warning: exit 1 when any rule fails
@@ -54,10 +56,11 @@ function parseOptions(argv: string[]) {
       args: argv,
       allowPositionals: true,
       options: {
-        format: { type: 'string', short: 'f', default: 'table' },
+        format: { type: 'string', short: 'f' },
         output: { type: 'string', short: 'o' },
         'fail-on': { type: 'string', default: 'error' },
         'prices': { type: 'string' },
+        'json': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -71,7 +74,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) {
     throw new UsageError(`expected one template file or cdk.out directory, got ${positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(' ')}. See kig review --help.`);
   }
-  const format = values.format as ReviewFormat;
+  if (values.json && values.format !== undefined && values.format !== 'json') {
+    throw new UsageError(`--json asks for the json format and --format ${JSON.stringify(values.format)} for another: pass one of them.`);
+  }
+  const format = (values.json ? 'json' : values.format ?? 'table') as ReviewFormat;
   if (!REVIEW_FORMATS.includes(format)) {
     throw new UsageError(`--format ${JSON.stringify(values.format)}: allowed ${REVIEW_FORMATS.join(', ')}.`);
   }

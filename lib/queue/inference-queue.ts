@@ -20,6 +20,7 @@ import { queueFunction, queueFunctionRole } from './private/queue-functions';
 import { queueAlarms } from './private/queue-alarms';
 import { GuardAlarms, IAlarmSource } from '../alarms/guard-alarms';
 import { WorkerBackend } from './worker-backend';
+import { addIntegrationFailureResponse } from '../api/integration-failure';
 
 /** Namespace and names of the metrics the admission function publishes (Embedded Metric Format). */
 export const QUEUE_METRICS = {
@@ -491,6 +492,8 @@ export class InferenceQueue extends Construct implements IAlarmSource {
       requestParameters: { 'method.request.path.id': true },
       methodResponses: [200, 400, 404, 503].map((code) => ({ statusCode: String(code), responseModels: errorModels })),
     });
+    // A throttled admission or status function fails the integration: answer 503 + Retry-After, not 500.
+    if (resource.api instanceof apigw.RestApiBase) addIntegrationFailureResponse(resource.api);
     return { jobsResource, jobResource, submitMethod, statusMethod };
   }
 

@@ -117,6 +117,7 @@ describe('InferenceApi template', () => {
     }
     const bad = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).find((r) => r.Properties.ResponseType === 'BAD_REQUEST_BODY')!;
     expect(bad.Properties.ResponseTemplates['application/json']).toContain('$context.error.validationErrorString');
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'INTEGRATION_FAILURE', StatusCode: '503', ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" } });
   });
 
   test('throttled requests are counted from the access log', () => {

@@ -12,6 +12,7 @@ import { FakeSageMaker } from '../support/fake-sagemaker';
 import { localClients, MotoServer, startMoto } from '../support/moto';
 import { createFixture, lambdaContext, pollOnce, workerConfig } from '../support/queue-fixture';
 import { getJob, TEST_SIGNATURE } from '../support/requests';
+import { formUrlEncode } from '../support/api-gateway-templates';
 
 /**
  * The direct API Gateway -> SQS integration, executed: its request template is rendered with a
@@ -38,7 +39,7 @@ function integration() {
 function renderRequest(template: string, body: string, requestId: string): string {
   return velocity.render(template, {
     input: { body, json: () => body },
-    util: { urlEncode: (s: string) => encodeURIComponent(s) },
+    util: { urlEncode: formUrlEncode },
     context: { requestId },
   });
 }

@@ -1,10 +1,10 @@
-import * as path from 'path';
 import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { freePort } from './servers';
+import { supportFile, testPython } from './source-files';
 
 /** Region and dummy credentials for the local peers. */
 export const TEST_REGION = 'us-east-1';
@@ -37,8 +37,9 @@ function ping(url: string): Promise<boolean> {
 export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   const port = await freePort();
   // moto_server's app, with DynamoDB writes atomic as DynamoDB makes them (see moto-server.py).
-  // `python3` is the one beside moto_server in the test environment's .venv.
-  const proc: ChildProcess = spawn('python3', [path.join(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The Python is the one beside moto_server in the test environment's .venv; the script is found
+  // in the sources when this module runs compiled (dist/test/support, for the benchmarks).
+  const proc: ChildProcess = spawn(testPython(), [supportFile(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);

@@ -22,8 +22,13 @@ export function sageMakerEndpointInvokeIntegration(scope: Construct, endpointNam
   }));
   const retryAfterThrottled = String(Math.max(1, Math.ceil(profile.latencyMs.p99 / 1000)));
   const retryAfterNotReady = String(Math.max(1, Math.ceil(profile.coldStartSeconds)));
-  const errorBody = (code: string) => `#set($m = $input.path('$.Message'))#if("$!m" == "")#set($m = $input.path('$.message'))#end
-  {"error": "${code}", "message": "$util.escapeJavaScript($m)", "requestId": "$context.requestId"}`;
+  // The message is SageMaker's `Message` (or `message`), always a string, escaped for a JSON string:
+  // $util.escapeJavaScript turns ' into \', which JSON does not allow, so the API Gateway mapping
+  // template reference has templates turn it back with .replaceAll("\\'","'")
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html).
+  // TF Serving's messages quote names with ' ("... of 'instances' list").
+  const errorBody = (code: string) => `#set($m = "")#set($p = $input.path('$.Message'))#if("$!p" != "")#set($m = "$p")#else#set($p = $input.path('$.message'))#if("$!p" != "")#set($m = "$p")#end#end
+  {"error": "${code}", "message": "$util.escapeJavaScript($m).replaceAll("\\\\'","'")", "requestId": "$context.requestId"}`;
   const integration = new apigw.AwsIntegration({
     service: 'runtime.sagemaker',
     path: `endpoints/${endpointName}/invocations`,
