@@ -18,7 +18,7 @@ import { GuardAlarms } from '../alarms/guard-alarms';
 import { BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from './backend';
 import { InferenceImage } from './inference-image';
 import { ModelArtifact } from './model-artifact';
-import { createSageMakerModel, tfServingEnvironment } from './sagemaker-common';
+import { ModelNetworkIsolation, createSageMakerModel, tfServingEnvironment } from './sagemaker-common';
 
 /** Memory headroom over the profiled peak when the memory size is derived. */
 const MEMORY_HEADROOM = 1.2;
@@ -154,7 +154,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
 
   /** The model's execution role (least privilege). */
   public readonly role: iam.Role;
-  /** The SageMaker model (network-isolated). */
+  /** The SageMaker model (without network isolation, which serverless endpoints do not support). */
   public readonly model: sagemaker.CfnModel;
   /** The endpoint configuration with its one serverless variant. */
   public readonly endpointConfig: sagemaker.CfnEndpointConfig;
@@ -211,7 +211,9 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
       vcpus: Math.max(1, Math.round(this.memorySizeMb / 1024)),
       concurrency: 1,
     }) : {};
-    const parts = createSageMakerModel(this, { model: props.model, environment: props.environment, endpointName: props.endpointName }, image, environment);
+    // No network isolation: serverless endpoints do not support it (nor VPC configuration).
+    const parts = createSageMakerModel(this, { model: props.model, environment: props.environment, endpointName: props.endpointName }, image, environment,
+      ModelNetworkIsolation.NOT_SUPPORTED);
     this.role = parts.role;
     this.model = parts.model;
     this.endpointName = parts.endpointName;

@@ -42,6 +42,14 @@ describe('SageMaker Serverless through KerasInferenceService', () => {
     expect(svc.syncBackend).toBeInstanceOf(SageMakerServerlessBackend);
   });
 
+  test('the model is not network-isolated: serverless endpoints do not support network isolation (nor a VPC)', () => {
+    const { template } = service();
+    const models = Object.values(template.findResources('AWS::SageMaker::Model'));
+    expect(models).toHaveLength(1);
+    expect(models[0].Properties.EnableNetworkIsolation).toBeUndefined();
+    expect(models[0].Properties.VpcConfig).toBeUndefined();
+  });
+
   test('maxInstances is MaxConcurrency and minInstances is the provisioned concurrency', () => {
     const { template } = service({ minInstances: 2, maxInstances: 20 }, { memorySizeMb: 3072 });
     template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
