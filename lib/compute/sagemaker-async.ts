@@ -17,6 +17,7 @@ import { buildGuardAlarms, graph } from '../private/guard-alarm-builder';
 import { InferenceProfile } from '../profile/inference-profile';
 import { GuardAlarms } from '../alarms/guard-alarms';
 import { AsyncInvocationTarget, BackendCapabilities, IAsyncInferenceBackend } from './backend';
+import { ASYNC_INVOCATION_METADATA } from './private/aws-constraints';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
 
 /** Props of `SageMakerAsyncBackend`. */
@@ -232,6 +233,9 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
         },
       },
     });
+    // The per-request values callers pass on InvokeEndpointAsync belong to no resource property:
+    // recorded beside the configuration so a review of the template can check them.
+    this.endpointConfig.addMetadata(ASYNC_INVOCATION_METADATA, { InvocationTimeoutSeconds: this.invocationTimeoutSeconds, RequestTTLSeconds: this.requestTtlSeconds });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: this.endpointConfig.attrEndpointConfigName, endpointName: this.endpointName });
 
     // ---- scaling: backlog per instance, and scale from zero ----------------------------------------
