@@ -23,7 +23,7 @@ export interface SageMakerBackendCommonProps {
   readonly instanceType: string;
   /**
    * Serving image.
-   * @default InferenceImage.tensorflowServingDlc() (TF 2.19 GPU)
+   * @default InferenceImage.tensorflowServingDlc() (TF Serving 2.20 GPU)
    */
   readonly image?: InferenceImage;
   /**
