@@ -176,7 +176,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
   public readonly limits: InferenceLimits;
   /** What the endpoint accepts and how it scales. */
   public readonly capabilities: BackendCapabilities;
-  /** Invocation errors and model latency (the metrics serverless endpoints publish). */
+  /** Invocation errors, model latency and memory (the metrics serverless endpoints publish). */
   public readonly alarms: GuardAlarms;
 
   constructor(scope: Construct, id: string, props: SageMakerServerlessBackendProps) {
@@ -239,8 +239,10 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
     const t = resolveThresholds(this.limits.alarms, props.alarmThresholds);
     const p99 = this.profile.latencyMs.p99;
     const scope = new Construct(this, 'Alarms');
+    const memoryAtRest = (this.profile.peakHostMemoryMiB / this.memorySizeMb) * 100;
     // Only metrics serverless endpoints publish (the monitoring page's exhaustive list): no CPU,
-    // GPU or instance-count metric exists for them. MemoryUtilization is checked at synth instead.
+    // GPU or instance-count metric exists for them, but MemoryUtilization does, as a percent of
+    // the configured memory size; near 100 % an invocation runs out of memory (saturation).
     return buildGuardAlarms(scope, [
       {
         id: 'Backend5xx', saturation: true, spec: {
@@ -256,9 +258,17 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
           atRest: { value: p99 * 1000, basis: `the profiled p99 (${p99} ms) in microseconds` },
         },
       },
+      {
+        id: 'MemoryUtilization', saturation: true, spec: {
+          metric: this.metricMemoryUtilization(), threshold: t.memoryUtilizationPercent, unit: 'Percent', evaluationPeriods: 5, datapointsToAlarm: 3,
+          description: `Serverless memory (Maximum) above ${t.memoryUtilizationPercent} % of ${this.memorySizeMb} MB: invocations are close to running out of memory.`,
+          atRest: { value: Math.round(memoryAtRest * 10) / 10, basis: `profiled peak host memory ${this.profile.peakHostMemoryMiB} MiB of the ${this.memorySizeMb} MB memory size` },
+        },
+      },
     ], [
       graph('Model latency p99 (us)', [this.metricModelLatencyP99()], t.modelLatencyP99Micros), graph('Invocations / 5XX', [this.metricInvocations(), this.metricInvocation5xxErrors()]),
       graph('Cold starts: ModelSetupTime max (us)', [this.metric(METRIC_CATALOG.smServerlessModelSetupTime, 'Model setup time (us)', 'Maximum')]),
+      graph('Memory (% of memory size)', [this.metricMemoryUtilization()], t.memoryUtilizationPercent),
     ], props.alarmTopic);
   }
 
@@ -280,6 +290,8 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
   public metricInvocations(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smInvocations, 'Invocations'); }
   /** `AWS/SageMaker Invocation5XXErrors`, Sum per minute. */
   public metricInvocation5xxErrors(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smInvocation5xx, '5XX errors'); }
+  /** `/aws/sagemaker/Endpoints MemoryUtilization` (percent of the memory size), Maximum per minute. */
+  public metricMemoryUtilization(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smServerlessMemory, 'Memory utilization (%)', 'Maximum'); }
   /** `AWS/SageMaker ModelLatency` (microseconds), p99 per minute. */
   public metricModelLatencyP99(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smModelLatency, 'Model latency p99 (us)', 'p99'); }
 }
