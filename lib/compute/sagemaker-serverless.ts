@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { AlarmThresholdOverrides } from '../alarms/thresholds';
 import { resolveThresholds } from '../alarms/thresholds';
 import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
+import { limitsProblems } from '../profile';
 import {
   ProblemCollector, SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN,
   SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES, SAGEMAKER_SERVERLESS_MEMORY_SIZES_MB, SAGEMAKER_SERVERLESS_PROVISIONED_CONCURRENCY_MAX,
@@ -193,16 +194,21 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
     const c = new ProblemCollector('SERVERLESS_PROPS_INVALID', this.node.path);
     c.addAll(SageMakerServerlessBackend.problemsFor(profile, props));
     c.require(!image.gpu, 'image', image.description, 'a CPU image: serverless endpoints have no GPU', 'use InferenceImage.tensorflowServingDlc({ gpu: false })');
-    c.intInRange('limits.scaling.maxInstances', this.maxConcurrency, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX,
-      'MaxConcurrency of a serverless endpoint is 1-200 (the account total applies too)');
-    c.intInRange('limits.scaling.minInstances', limits.scaling.minInstances, 0, Math.min(SAGEMAKER_SERVERLESS_PROVISIONED_CONCURRENCY_MAX, this.maxConcurrency),
-      'provisioned concurrency is 1-200 and at most MaxConcurrency (0: none)');
-    c.require(limits.payload.maxBodyBytes <= SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES, 'limits.payload.maxBodyBytes', limits.payload.maxBodyBytes,
-      `<= ${SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES} bytes (serverless payload cap, 4 MB)`, 'derive the limits with SageMakerServerlessBackend.capabilitiesFor(), or send large requests through an asynchronous endpoint');
-    c.require(limits.timeouts.integrationTimeoutMs <= SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, 'limits.timeouts.integrationTimeoutMs', limits.timeouts.integrationTimeoutMs,
-      `<= ${SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS} ms (a serverless invocation ends at 60 s)`, 'lower the integration timeout, or use an asynchronous endpoint for longer requests');
-    c.require(limits.timeouts.modelServerTimeoutSeconds * 1000 < SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, 'limits.timeouts.modelServerTimeoutSeconds', limits.timeouts.modelServerTimeoutSeconds,
-      `< ${SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS / 1000} s (the serverless invocation limit)`, 'use an asynchronous endpoint for longer requests');
+    // Limits built or edited by hand: every number checked once; the fit to this backend only on sound numbers.
+    const limitProblems = limitsProblems(limits);
+    c.addAll(limitProblems);
+    if (limitProblems.length === 0) {
+      c.intInRange('limits.scaling.maxInstances', this.maxConcurrency, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX,
+        'MaxConcurrency of a serverless endpoint is 1-200 (the account total applies too)');
+      c.intInRange('limits.scaling.minInstances', limits.scaling.minInstances, 0, Math.min(SAGEMAKER_SERVERLESS_PROVISIONED_CONCURRENCY_MAX, this.maxConcurrency),
+        'provisioned concurrency is 1-200 and at most MaxConcurrency (0: none)');
+      c.require(limits.payload.maxBodyBytes <= SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES, 'limits.payload.maxBodyBytes', limits.payload.maxBodyBytes,
+        `<= ${SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES} bytes (serverless payload cap, 4 MB)`, 'derive the limits with SageMakerServerlessBackend.capabilitiesFor(), or send large requests through an asynchronous endpoint');
+      c.require(limits.timeouts.integrationTimeoutMs <= SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, 'limits.timeouts.integrationTimeoutMs', limits.timeouts.integrationTimeoutMs,
+        `<= ${SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS} ms (a serverless invocation ends at 60 s)`, 'lower the integration timeout, or use an asynchronous endpoint for longer requests');
+      c.require(limits.timeouts.modelServerTimeoutSeconds * 1000 < SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, 'limits.timeouts.modelServerTimeoutSeconds', limits.timeouts.modelServerTimeoutSeconds,
+        `< ${SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS / 1000} s (the serverless invocation limit)`, 'use an asynchronous endpoint for longer requests');
+    }
     c.throwIfAny();
 
     // One request at a time per invocation: TF Serving needs no batching pool beyond it.

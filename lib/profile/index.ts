@@ -4,3 +4,4 @@ export * from './limits';
 export * from './timeout-chain';
 export * from './queue-limits';
 export * from './derive';
+export { limitsProblems } from './private/limits-problems';
