@@ -4,9 +4,10 @@ import { InferenceGuardError } from '../core/errors';
 /**
  * The unit an alarm threshold is expressed in, for the statistic the library reads.
  * `Fraction` is a share from 0 to 1 (the Average of a 0/1 metric, such as API Gateway's 5XXError);
- * `Percent` is 0 to 100 per unit of the alarm's `scale` (SageMaker sums CPU over vCPUs).
+ * `Percent` is 0 to 100 per unit of the alarm's `scale` (SageMaker sums CPU over vCPUs);
+ * `Megabytes` is a size in MB (the CloudWatch agent's NVIDIA memory metrics).
  */
-export type MetricUnit = 'Count' | 'Percent' | 'Fraction' | 'Milliseconds' | 'Microseconds' | 'Seconds';
+export type MetricUnit = 'Count' | 'Percent' | 'Fraction' | 'Milliseconds' | 'Microseconds' | 'Seconds' | 'Megabytes';
 
 /** One metric the library alarms on, exactly as AWS (or this library) publishes it. */
 export interface MetricCatalogEntry {
@@ -31,7 +32,9 @@ const MANAGED_SCALING_DOC = 'https://docs.aws.amazon.com/AmazonECS/latest/develo
 const ALB_DOC = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html';
 const SQS_DOC = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html (dimension QueueName)';
 const LAMBDA_DOC = 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (dimension FunctionName)';
-const AGENT_GPU_DOC = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-NVIDIA-GPU.html (nvidia_smi_* metrics; aggregated over all dimensions by the sidecar configuration)';
+const AGENT_GPU_DOC = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-NVIDIA-GPU.html (nvidia_smi_* metrics, collected with no CloudWatch Unit: utilization_gpu a percentage, memory_total and memory_used in MB; aggregated over all dimensions by the sidecar configuration)';
+/** The serverless memory metric: instance namespace, real-time dimensions, percent of the configured memory size. */
+const SAGEMAKER_SERVERLESS_MEMORY_DOC = 'https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html (MemoryUtilization among the metrics serverless endpoints publish, in /aws/sagemaker/Endpoints with EndpointName, VariantName as for real-time endpoints: https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html)';
 const SAGEMAKER_SERVERLESS_DOC = 'https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html (the exhaustive list for serverless endpoints: Invocations, Invocation4XXErrors, Invocation5XXErrors, ModelLatency, OverheadLatency, ModelSetupTime, MemoryUtilization, with dimensions EndpointName, VariantName as for real-time endpoints; plus ServerlessConcurrentExecutionsUtilization and the provisioned-concurrency metrics, whose namespace and dimensions the page does not state, so nothing here alarms on them)';
 const OWN = 'published by this library';
 
@@ -83,6 +86,11 @@ export const METRIC_CATALOG = {
   // ---- SageMaker serverless endpoint (Invocation5XXErrors and ModelLatency: the real-time entries above) ----
   /** Cold start of new serverless compute; graphed, not alarmed (a cold start is expected whenever concurrency grows). */
   smServerlessModelSetupTime: { ...sm('ModelSetupTime', { Maximum: 'Microseconds', Average: 'Microseconds' }), source: SAGEMAKER_SERVERLESS_DOC } as MetricCatalogEntry,
+  /**
+   * Memory of the serverless container, percent of its MemorySizeInMB: near 100 % an invocation runs
+   * out of memory. Alarmed (saturation).
+   */
+  smServerlessMemory: { ...smInstance('MemoryUtilization'), source: SAGEMAKER_SERVERLESS_MEMORY_DOC } as MetricCatalogEntry,
   /** SageMaker overhead per request, which on serverless endpoints includes cold starts; graphed. */
   smServerlessOverheadLatency: { ...sm('OverheadLatency', { p99: 'Microseconds', Average: 'Microseconds' }), source: SAGEMAKER_SERVERLESS_DOC } as MetricCatalogEntry,
 
@@ -108,8 +116,9 @@ export const METRIC_CATALOG = {
     statistics: { Minimum: 'Percent', Average: 'Percent' }, source: MANAGED_SCALING_DOC,
   } as MetricCatalogEntry,
   gpuUtilization: gpuAgent('nvidia_smi_utilization_gpu', 'Percent'),
-  gpuMemoryUsed: gpuAgent('nvidia_smi_memory_used', 'Count'),
-  gpuMemoryTotal: gpuAgent('nvidia_smi_memory_total', 'Count'),
+  // Published in MB with no CloudWatch unit (the agent's NVIDIA page): a size, not a count.
+  gpuMemoryUsed: gpuAgent('nvidia_smi_memory_used', 'Megabytes'),
+  gpuMemoryTotal: gpuAgent('nvidia_smi_memory_total', 'Megabytes'),
 
   // ---- Application Load Balancer ----
   albElb5xx: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_ELB_5XX_Count', dimensions: ['LoadBalancer'], statistics: { Sum: 'Count' }, source: `${ALB_DOC} (LoadBalancer)` } as MetricCatalogEntry,

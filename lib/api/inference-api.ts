@@ -4,9 +4,9 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_MAX_PAYLOAD_BYTES, APIGW_STAGE_NAME_PATTERN, ProblemCollector, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES, WAF_RATE_LIMIT_MIN, WAF_RATE_WINDOWS_SECONDS,
+  APIGW_MAX_INTEGRATION_TIMEOUT_MS, APIGW_MAX_PAYLOAD_BYTES, APIGW_STAGE_NAME_PATTERN, ProblemCollector, WAF_MANAGED_RULE_GROUP_NAME_PATTERN, WAF_VENDOR_NAME_PATTERN, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES,
 } from '../core';
-import { InferenceLimits, checkTimeoutChain } from '../profile';
+import { InferenceLimits, checkTimeoutChain, limitsProblems } from '../profile';
 import { ModelSignature } from '../model';
 import { recordExtendedIntegrationTimeout } from '../nag/extended-timeout';
 import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
@@ -137,8 +137,18 @@ export class InferenceApi extends Construct {
     const c = new ProblemCollector('API_PROPS_INVALID', this.node.path);
     c.require(APIGW_STAGE_NAME_PATTERN.test(stageName), 'stageName', stageName, '1 to 128 letters, digits, hyphens or underscores', 'rename the stage, e.g. "prod"');
     c.require(endpointType !== apigw.EndpointType.PRIVATE || (props.vpcEndpointIds?.length ?? 0) > 0, 'vpcEndpointIds', props.vpcEndpointIds, 'at least one VPC endpoint id for a PRIVATE API', 'pass the execute-api VPC endpoint ids that may call the API');
-    c.require(WAF_RATE_WINDOWS_SECONDS.includes(limits.waf.windowSeconds), 'limits.waf.windowSeconds', limits.waf.windowSeconds, WAF_RATE_WINDOWS_SECONDS.join(', '), 'use a window WAF supports');
-    c.require(limits.waf.rateLimitPerIp >= WAF_RATE_LIMIT_MIN, 'limits.waf.rateLimitPerIp', limits.waf.rateLimitPerIp, `>= ${WAF_RATE_LIMIT_MIN}`, 'raise the WAF limit');
+    // Limits built or edited by hand (NaN, tokens, negative values, an unsupported WAF window): each problem once.
+    c.addAll(limitsProblems(limits));
+    (props.managedRuleGroups ?? []).forEach((g, i) => {
+      const name = g?.name;
+      c.require(typeof name === 'string' && WAF_MANAGED_RULE_GROUP_NAME_PATTERN.test(name), `managedRuleGroups[${i}].name`, name,
+        '1-128 letters, digits, "_" or "-" (a managed rule group name, e.g. AWSManagedRulesKnownBadInputsRuleSet)', 'use the name ListAvailableManagedRuleGroups returns');
+      c.require(g?.vendor === undefined || (typeof g.vendor === 'string' && WAF_VENDOR_NAME_PATTERN.test(g.vendor)), `managedRuleGroups[${i}].vendor`, g?.vendor,
+        '1-128 characters, not all white space', 'omit vendor for AWS managed rules, or give the vendor name');
+      // The group's name is also its rule's name in the web ACL, which must be unique there.
+      const taken = [WAF_RATE_RULE_NAME, WAF_SIZE_RULE_NAME, ...(props.managedRuleGroups ?? []).slice(0, i).map((o) => o?.name)];
+      c.require(!taken.includes(name), `managedRuleGroups[${i}].name`, name, 'a name no other rule of the web ACL has', 'list each managed rule group once');
+    });
     if (props.wafBodyInspectionLimitBytes !== undefined) {
       c.require(WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES.includes(props.wafBodyInspectionLimitBytes), 'wafBodyInspectionLimitBytes', props.wafBodyInspectionLimitBytes, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES.join(', '), 'use one of the API Gateway body inspection sizes');
     }

@@ -18,21 +18,53 @@ export interface TfServingDlcVersion {
 }
 
 /**
- * Versions of the SageMaker TensorFlow Serving DLC this library knows the tags of.
- * Tags: aws/deep-learning-containers docs/reference/available_images.md (TensorFlow 2.19.0
- * inference, SageMaker, is the newest TensorFlow inference DLC published). End of patch:
- * aws/deep-learning-containers docs/reference/support_policy.md (2.19: 2026-03-11; 2.18: 2025-10-24).
+ * Versions of the SageMaker TensorFlow Serving DLC this library knows the tags of, with their end
+ * of patch. Source: aws/deep-learning-containers `docs/src/data/tensorflow-inference/<version>-{gpu,cpu}-sagemaker.yml`
+ * (tags, `eop`) and `docs/tensorflow/inference/changelog/index.md` (TensorFlow Serving 2.20,
+ * 2026-08-20: `2.20.0-gpu-py312-cu129-amzn2023-sagemaker`, `2.20.0-cpu-py312-amzn2023-sagemaker`,
+ * the first TensorFlow inference DLC on Amazon Linux 2023); 2.18 from `docs/reference/support_policy.md`.
  */
 export const TF_SERVING_DLC_VERSIONS: Readonly<Record<string, TfServingDlcVersion>> = {
+  '2.20.0': { python: 'py312', cuda: 'cu129', os: 'amzn2023', endOfPatch: '2027-08-20' },
   '2.19.0': { python: 'py312', cuda: 'cu122', os: 'ubuntu22.04', endOfPatch: '2026-03-11' },
   '2.18.0': { python: 'py310', cuda: 'cu122', os: 'ubuntu20.04', endOfPatch: '2025-10-24' },
 };
+
+/** The default TF Serving DLC version: the newest in `TF_SERVING_DLC_VERSIONS`. */
+export const DEFAULT_TF_SERVING_DLC_VERSION = '2.20.0';
+
+/** Whether a version's end of patch (a YYYY-MM-DD date, the last day it is patched) is before `nowMs`. */
+function pastEndOfPatch(endOfPatch: string, nowMs: number): boolean {
+  return new Date(`${endOfPatch}T00:00:00Z`).getTime() + 24 * 3600 * 1000 <= nowMs;
+}
+
+/** What to use instead of a version past its end of patch, at `nowMs`. */
+function replacementAdvice(version: string, nowMs: number): string {
+  const newer = Object.entries(TF_SERVING_DLC_VERSIONS)
+    .filter(([v, d]) => compareVersions(v, version) > 0 && !pastEndOfPatch(d.endOfPatch, nowMs))
+    .sort(([a], [b]) => compareVersions(b, a));
+  if (newer.length > 0) {
+    const [v, d] = newer[0];
+    return `Use TensorFlow ${v} (end of patch ${d.endOfPatch}): InferenceImage.tensorflowServingDlc({ tensorflowVersion: '${v}' }), after checking the model serves on it`;
+  }
+  return 'No newer TensorFlow inference DLC within its end of patch is in this library\'s version table; build a patched image into your own ECR repository (InferenceImage.fromEcrRepository), pass a newer published tag, or acknowledge this warning';
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
 
 /** Options for the TF Serving DLC. */
 export interface TensorflowServingDlcOptions {
   /**
    * TensorFlow version of the image.
-   * @default "2.19.0"
+   * @default "2.20.0"
    */
   readonly tensorflowVersion?: string;
   /**
@@ -114,7 +146,7 @@ class DlcImage extends InferenceImage {
   constructor(options: TensorflowServingDlcOptions) {
     super();
     this.gpu = options.gpu ?? true;
-    const version = options.tensorflowVersion ?? '2.19.0';
+    const version = options.tensorflowVersion ?? DEFAULT_TF_SERVING_DLC_VERSION;
     const known = TF_SERVING_DLC_VERSIONS[version];
     if (!options.tag && !known) {
       throw new InferenceGuardError('IMAGE_INVALID', 'InferenceImage.tensorflowServingDlc', [{
@@ -132,7 +164,10 @@ class DlcImage extends InferenceImage {
     }
     this.description = `tensorflow-inference:${this.tag}`;
     this.endOfPatch = known?.endOfPatch;
+    this.version = version;
   }
+
+  private readonly version: string;
 
   /** End of patch of the version, when known. */
   private readonly endOfPatch?: string;
@@ -140,9 +175,11 @@ class DlcImage extends InferenceImage {
   public bind(scope: Construct, role: iam.IGrantable): InferenceImageConfig {
     const stack = Stack.of(scope);
     const region = stack.region;
-    if (this.endOfPatch !== undefined && new Date(`${this.endOfPatch}T00:00:00Z`).getTime() < Date.now()) {
+    // Only an image past its end of patch is worth a warning: it gets no security fixes.
+    const now = Date.now();
+    if (this.endOfPatch !== undefined && pastEndOfPatch(this.endOfPatch, now)) {
       Annotations.of(scope).addWarningV2('keras-inference-guard:dlcPastEndOfPatch',
-        `${this.description} is past its end of patch (${this.endOfPatch}, DLC support policy): it gets no security fixes. No newer TensorFlow inference DLC is published; build a patched image into your own ECR repository (InferenceImage.fromEcrRepository) or acknowledge this warning.`);
+        `${this.description} is past its end of patch (${this.endOfPatch}, DLC support policy): it gets no security fixes. ${replacementAdvice(this.version, now)}.`);
     }
     let account: string;
     if (!Token.isUnresolved(region)) {

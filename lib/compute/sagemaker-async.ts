@@ -17,7 +17,8 @@ import { buildGuardAlarms, graph } from '../alarms/guard-alarm-builder';
 import { InferenceProfile } from '../profile/inference-profile';
 import { GuardAlarms } from '../alarms/guard-alarms';
 import { AsyncInvocationTarget, IAsyncInferenceBackend } from './backend';
-import type { BackendCapabilities } from '../profile/backend-capabilities';
+import { BackendCapabilities } from '../profile/backend-capabilities';
+import { ASYNC_INVOCATION_METADATA } from './private/aws-constraints';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
 
 /** Props of `SageMakerAsyncBackend`. */
@@ -233,6 +234,9 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
         },
       },
     });
+    // The per-request values callers pass on InvokeEndpointAsync belong to no resource property:
+    // recorded beside the configuration so a review of the template can check them.
+    this.endpointConfig.addMetadata(ASYNC_INVOCATION_METADATA, { InvocationTimeoutSeconds: this.invocationTimeoutSeconds, RequestTTLSeconds: this.requestTtlSeconds });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: this.endpointConfig.attrEndpointConfigName, endpointName: this.endpointName });
 
     // ---- scaling: backlog per instance, and scale from zero ----------------------------------------

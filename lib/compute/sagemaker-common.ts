@@ -23,7 +23,7 @@ export interface SageMakerBackendCommonProps {
   readonly instanceType: string;
   /**
    * Serving image.
-   * @default InferenceImage.tensorflowServingDlc() (TF 2.19 GPU)
+   * @default InferenceImage.tensorflowServingDlc() (TF Serving 2.20 GPU)
    */
   readonly image?: InferenceImage;
   /**
@@ -194,10 +194,27 @@ export interface SageMakerModelSettings {
 }
 
 /**
- * Creates the least-privilege execution role, binds image and model artifact, and creates the
- * model (network-isolated) and, on EBS-only instance types, the volume key.
+ * How the model's container is isolated from the network. Instance-based endpoints (real-time,
+ * asynchronous) run it with network isolation: SageMaker downloads the artifact and the image for
+ * it. Serverless endpoints refuse a network-isolated model: the Serverless Inference guide lists
+ * network isolation, with VPC configuration and GPUs, among the features they do not support
+ * (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html, feature exclusions),
+ * so the endpoint would fail to create.
  */
-export function createSageMakerModel(scope: Construct, props: SageMakerModelSettings, image: InferenceImage, derivedEnv: Record<string, string>): SageMakerModelParts {
+export enum ModelNetworkIsolation {
+  /** EnableNetworkIsolation: true (real-time and asynchronous endpoints). */
+  ISOLATED = 'ISOLATED',
+  /** EnableNetworkIsolation left unset (serverless endpoints, which do not support it). */
+  NOT_SUPPORTED = 'NOT_SUPPORTED',
+}
+
+/**
+ * Creates the least-privilege execution role, binds image and model artifact, and creates the
+ * model (network-isolated unless `isolation` says the endpoint kind does not support it) and, on
+ * EBS-only instance types, the volume key.
+ */
+export function createSageMakerModel(scope: Construct, props: SageMakerModelSettings, image: InferenceImage, derivedEnv: Record<string, string>,
+  isolation: ModelNetworkIsolation = ModelNetworkIsolation.ISOLATED): SageMakerModelParts {
   const role = new iam.Role(scope, 'ExecutionRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
     description: 'Least-privilege execution role of the inference endpoint (no AmazonSageMakerFullAccess)',
@@ -222,7 +239,7 @@ export function createSageMakerModel(scope: Construct, props: SageMakerModelSett
     executionRoleArn: role.roleArn,
     primaryContainer: { image: imageConfig.imageUri, modelDataUrl: modelConfig.s3Url, environment },
     // The model needs no network: SageMaker downloads the artifact and image for it.
-    enableNetworkIsolation: true,
+    enableNetworkIsolation: isolation === ModelNetworkIsolation.ISOLATED ? true : undefined,
   });
   // The model is validated against the role's permissions at creation: wait for the policy too.
   const policy = role.node.tryFindChild('DefaultPolicy');

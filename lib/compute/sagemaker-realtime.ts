@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES, gpuInstanceSpec } from '../core';
 import { SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
-import { InferenceLimits, InferenceProfile } from '../profile';
+import { InferenceLimits, InferenceProfile, limitsProblems } from '../profile';
 import { resolveThresholds } from '../alarms/thresholds';
 import { buildGuardAlarms, graph } from '../alarms/guard-alarm-builder';
 import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from './private/sagemaker-invoke';
@@ -97,9 +97,14 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
     this.capabilities = SageMakerRealtimeBackend.capabilitiesFor(profile);
     const c = new ProblemCollector('SAGEMAKER_PROPS_INVALID', this.node.path);
     const { vcpus, downloadS, healthS } = checkCommonProps(c, props, image);
-    c.require(limits.scaling.minInstances >= 1, 'limits.scaling.minInstances', limits.scaling.minInstances, '>= 1 on a real-time endpoint', 'use the async backend to scale to zero');
-    c.require(limits.timeouts.modelServerTimeoutSeconds * 1000 < SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, 'limits.timeouts.modelServerTimeoutSeconds', limits.timeouts.modelServerTimeoutSeconds,
-      `< ${SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS / 1000} s (SageMaker's real-time invocation limit)`, 'use the async path for longer requests');
+    // Limits built or edited by hand: every number checked once; the fit to this backend only on sound numbers.
+    const limitProblems = limitsProblems(limits);
+    c.addAll(limitProblems);
+    if (limitProblems.length === 0) {
+      c.require(limits.scaling.minInstances >= 1, 'limits.scaling.minInstances', limits.scaling.minInstances, '>= 1 on a real-time endpoint', 'use the async backend to scale to zero');
+      c.require(limits.timeouts.modelServerTimeoutSeconds * 1000 < SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, 'limits.timeouts.modelServerTimeoutSeconds', limits.timeouts.modelServerTimeoutSeconds,
+        `< ${SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS / 1000} s (SageMaker's real-time invocation limit)`, 'use the async path for longer requests');
+    }
     c.throwIfAny();
     warnOnHardwareMismatch(this, profile, instanceType);
 

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { AlarmThresholdOverrides } from '../alarms/thresholds';
 import { resolveThresholds } from '../alarms/thresholds';
 import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
+import { limitsProblems } from '../profile';
 import {
   ProblemCollector, SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN,
   SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES, SAGEMAKER_SERVERLESS_MEMORY_SIZES_MB, SAGEMAKER_SERVERLESS_PROVISIONED_CONCURRENCY_MAX,
@@ -19,7 +20,7 @@ import { ISyncInferenceBackend, SyncWorkerTarget } from './backend';
 import type { BackendCapabilities } from '../profile/backend-capabilities';
 import { InferenceImage } from './inference-image';
 import { ModelArtifact } from './model-artifact';
-import { createSageMakerModel, tfServingEnvironment } from './sagemaker-common';
+import { ModelNetworkIsolation, createSageMakerModel, tfServingEnvironment } from './sagemaker-common';
 
 /** Memory headroom over the profiled peak when the memory size is derived. */
 const MEMORY_HEADROOM = 1.2;
@@ -155,7 +156,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
 
   /** The model's execution role (least privilege). */
   public readonly role: iam.Role;
-  /** The SageMaker model (network-isolated). */
+  /** The SageMaker model (without network isolation, which serverless endpoints do not support). */
   public readonly model: sagemaker.CfnModel;
   /** The endpoint configuration with its one serverless variant. */
   public readonly endpointConfig: sagemaker.CfnEndpointConfig;
@@ -177,7 +178,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
   public readonly limits: InferenceLimits;
   /** What the endpoint accepts and how it scales. */
   public readonly capabilities: BackendCapabilities;
-  /** Invocation errors and model latency (the metrics serverless endpoints publish). */
+  /** Invocation errors, model latency and memory (the metrics serverless endpoints publish). */
   public readonly alarms: GuardAlarms;
 
   constructor(scope: Construct, id: string, props: SageMakerServerlessBackendProps) {
@@ -194,16 +195,21 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
     const c = new ProblemCollector('SERVERLESS_PROPS_INVALID', this.node.path);
     c.addAll(SageMakerServerlessBackend.problemsFor(profile, props));
     c.require(!image.gpu, 'image', image.description, 'a CPU image: serverless endpoints have no GPU', 'use InferenceImage.tensorflowServingDlc({ gpu: false })');
-    c.intInRange('limits.scaling.maxInstances', this.maxConcurrency, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX,
-      'MaxConcurrency of a serverless endpoint is 1-200 (the account total applies too)');
-    c.intInRange('limits.scaling.minInstances', limits.scaling.minInstances, 0, Math.min(SAGEMAKER_SERVERLESS_PROVISIONED_CONCURRENCY_MAX, this.maxConcurrency),
-      'provisioned concurrency is 1-200 and at most MaxConcurrency (0: none)');
-    c.require(limits.payload.maxBodyBytes <= SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES, 'limits.payload.maxBodyBytes', limits.payload.maxBodyBytes,
-      `<= ${SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES} bytes (serverless payload cap, 4 MB)`, 'derive the limits with SageMakerServerlessBackend.capabilitiesFor(), or send large requests through an asynchronous endpoint');
-    c.require(limits.timeouts.integrationTimeoutMs <= SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, 'limits.timeouts.integrationTimeoutMs', limits.timeouts.integrationTimeoutMs,
-      `<= ${SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS} ms (a serverless invocation ends at 60 s)`, 'lower the integration timeout, or use an asynchronous endpoint for longer requests');
-    c.require(limits.timeouts.modelServerTimeoutSeconds * 1000 < SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, 'limits.timeouts.modelServerTimeoutSeconds', limits.timeouts.modelServerTimeoutSeconds,
-      `< ${SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS / 1000} s (the serverless invocation limit)`, 'use an asynchronous endpoint for longer requests');
+    // Limits built or edited by hand: every number checked once; the fit to this backend only on sound numbers.
+    const limitProblems = limitsProblems(limits);
+    c.addAll(limitProblems);
+    if (limitProblems.length === 0) {
+      c.intInRange('limits.scaling.maxInstances', this.maxConcurrency, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX,
+        'MaxConcurrency of a serverless endpoint is 1-200 (the account total applies too)');
+      c.intInRange('limits.scaling.minInstances', limits.scaling.minInstances, 0, Math.min(SAGEMAKER_SERVERLESS_PROVISIONED_CONCURRENCY_MAX, this.maxConcurrency),
+        'provisioned concurrency is 1-200 and at most MaxConcurrency (0: none)');
+      c.require(limits.payload.maxBodyBytes <= SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES, 'limits.payload.maxBodyBytes', limits.payload.maxBodyBytes,
+        `<= ${SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES} bytes (serverless payload cap, 4 MB)`, 'derive the limits with SageMakerServerlessBackend.capabilitiesFor(), or send large requests through an asynchronous endpoint');
+      c.require(limits.timeouts.integrationTimeoutMs <= SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, 'limits.timeouts.integrationTimeoutMs', limits.timeouts.integrationTimeoutMs,
+        `<= ${SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS} ms (a serverless invocation ends at 60 s)`, 'lower the integration timeout, or use an asynchronous endpoint for longer requests');
+      c.require(limits.timeouts.modelServerTimeoutSeconds * 1000 < SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, 'limits.timeouts.modelServerTimeoutSeconds', limits.timeouts.modelServerTimeoutSeconds,
+        `< ${SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS / 1000} s (the serverless invocation limit)`, 'use an asynchronous endpoint for longer requests');
+    }
     c.throwIfAny();
 
     // One request at a time per invocation: TF Serving needs no batching pool beyond it.
@@ -212,7 +218,9 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
       vcpus: Math.max(1, Math.round(this.memorySizeMb / 1024)),
       concurrency: 1,
     }) : {};
-    const parts = createSageMakerModel(this, { model: props.model, environment: props.environment, endpointName: props.endpointName }, image, environment);
+    // No network isolation: serverless endpoints do not support it (nor VPC configuration).
+    const parts = createSageMakerModel(this, { model: props.model, environment: props.environment, endpointName: props.endpointName }, image, environment,
+      ModelNetworkIsolation.NOT_SUPPORTED);
     this.role = parts.role;
     this.model = parts.model;
     this.endpointName = parts.endpointName;
@@ -238,8 +246,10 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
     const t = resolveThresholds(this.limits.alarms, props.alarmThresholds);
     const p99 = this.profile.latencyMs.p99;
     const scope = new Construct(this, 'Alarms');
+    const memoryAtRest = (this.profile.peakHostMemoryMiB / this.memorySizeMb) * 100;
     // Only metrics serverless endpoints publish (the monitoring page's exhaustive list): no CPU,
-    // GPU or instance-count metric exists for them. MemoryUtilization is checked at synth instead.
+    // GPU or instance-count metric exists for them, but MemoryUtilization does, as a percent of
+    // the configured memory size; near 100 % an invocation runs out of memory (saturation).
     return buildGuardAlarms(scope, [
       {
         id: 'Backend5xx', saturation: true, spec: {
@@ -255,9 +265,17 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
           atRest: { value: p99 * 1000, basis: `the profiled p99 (${p99} ms) in microseconds` },
         },
       },
+      {
+        id: 'MemoryUtilization', saturation: true, spec: {
+          metric: this.metricMemoryUtilization(), threshold: t.memoryUtilizationPercent, unit: 'Percent', evaluationPeriods: 5, datapointsToAlarm: 3,
+          description: `Serverless memory (Maximum) above ${t.memoryUtilizationPercent} % of ${this.memorySizeMb} MB: invocations are close to running out of memory.`,
+          atRest: { value: Math.round(memoryAtRest * 10) / 10, basis: `profiled peak host memory ${this.profile.peakHostMemoryMiB} MiB of the ${this.memorySizeMb} MB memory size` },
+        },
+      },
     ], [
       graph('Model latency p99 (us)', [this.metricModelLatencyP99()], t.modelLatencyP99Micros), graph('Invocations / 5XX', [this.metricInvocations(), this.metricInvocation5xxErrors()]),
       graph('Cold starts: ModelSetupTime max (us)', [this.metric(METRIC_CATALOG.smServerlessModelSetupTime, 'Model setup time (us)', 'Maximum')]),
+      graph('Memory (% of memory size)', [this.metricMemoryUtilization()], t.memoryUtilizationPercent),
     ], props.alarmTopic);
   }
 
@@ -279,6 +297,8 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
   public metricInvocations(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smInvocations, 'Invocations'); }
   /** `AWS/SageMaker Invocation5XXErrors`, Sum per minute. */
   public metricInvocation5xxErrors(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smInvocation5xx, '5XX errors'); }
+  /** `/aws/sagemaker/Endpoints MemoryUtilization` (percent of the memory size), Maximum per minute. */
+  public metricMemoryUtilization(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smServerlessMemory, 'Memory utilization (%)', 'Maximum'); }
   /** `AWS/SageMaker ModelLatency` (microseconds), p99 per minute. */
   public metricModelLatencyP99(): cloudwatch.Metric { return this.metric(METRIC_CATALOG.smModelLatency, 'Model latency p99 (us)', 'p99'); }
 }

@@ -52,6 +52,13 @@ export const WAF_RATE_LIMIT_MIN = 10;
  * cfn-lint's schemas), `definitions.RateLimit`: integer, minimum 10, maximum 2,000,000,000.
  */
 export const WAF_RATE_LIMIT_MAX = 2_000_000_000;
+/**
+ * Name of a managed rule group (ManagedRuleGroupStatement.Name): 1-128 characters of `[\w-]`; the
+ * vendor name is 1-128 characters with at least one that is not white space.
+ * Source: https://docs.aws.amazon.com/waf/latest/APIReference/API_ManagedRuleGroupSummary.html (Name, VendorName)
+ */
+export const WAF_MANAGED_RULE_GROUP_NAME_PATTERN = /^[\w-]{1,128}$/;
+export const WAF_VENDOR_NAME_PATTERN = /^(?=.*\S).{1,128}$/;
 /** Body inspection limits WAF can be set to for API Gateway (bytes). Source: web-acl-setting-body-inspection-limit.html */
 export const WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES: readonly number[] = [16_384, 32_768, 49_152, 65_536];
 /** Default body inspection limit for API Gateway (same source). */

@@ -200,6 +200,8 @@ export class ModelSignature {
       c.require(typeof input.name === 'string' && /^[A-Za-z0-9_.:/-]+$/.test(input.name), `${p}.name`, input.name, 'a tensor name ([A-Za-z0-9_.:/-]+)', 'use the input name from the serving signature');
       const first = (props.inputs ?? []).findIndex((other) => other.name === input.name);
       c.require(first === i, `${p}.name`, input.name, `a name no other input has (inputs[${first}] has it too)`, 'give each input its own name: the request keys instances by input name');
+      c.require(input.dtype instanceof TensorDType, `${p}.dtype`, input.dtype, 'a TensorDType (TensorDType.FLOAT32, TensorDType.of("float32"), ...)',
+        "give the dtype of the model's serving signature (saved_model_cli show --all)");
       c.require(Array.isArray(input.shape) && input.shape.every((d) => d === -1 || (Number.isInteger(d) && d > 0)), `${p}.shape`, input.shape, 'positive integers or -1 (variable), without the batch dimension', 'drop the batch dimension and use -1 for variable dimensions');
       const variable = (input.shape ?? []).some((d) => d === -1);
       if (variable) c.require(Number.isInteger(input.maxVariableDim) && (input.maxVariableDim ?? 0) > 0, `${p}.maxVariableDim`, input.maxVariableDim, 'a positive integer when the shape has -1', 'bound the variable dimension so the request size is bounded');

@@ -1,5 +1,6 @@
 import { Duration, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as cwActions, aws_sns as sns } from 'aws-cdk-lib';
 import { ProblemCollector } from '../core';
+import { limitsProblems } from '../profile';
 import { Construct } from 'constructs';
 import { InferenceApi } from '../api/inference-api';
 import type { IInferenceBackend } from '../compute/backend';
@@ -63,13 +64,15 @@ export class InferenceAlarms extends Construct implements IAlarmSource {
 
   constructor(scope: Construct, id: string, props: InferenceAlarmsProps) {
     super(scope, id);
-    const t = resolveThresholds(props.limits.alarms, props.alarmThresholds);
-    this.thresholds = t;
     const { api, backend, limits } = props;
     const profile = props.profile ?? backend?.profile;
     const c = new ProblemCollector('ALARMS_PROPS_INVALID', this.node.path);
     c.require(profile !== undefined, 'profile', profile, 'the measured profile when no backend is given', 'pass the profile the limits were derived from');
+    // Limits built or edited by hand: the thresholds come from them.
+    c.addAll(limitsProblems(limits));
     c.throwIfAny();
+    const t = resolveThresholds(limits.alarms, props.alarmThresholds);
+    this.thresholds = t;
     const p99 = profile!.latencyMs.p99;
     const definitions: GuardAlarmDefinition[] = [];
     const API_SATURATION = ['ApiLatencyP99', 'Api5xxRate'];

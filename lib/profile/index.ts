@@ -3,4 +3,5 @@ export * from './limits';
 export * from './timeout-chain';
 export * from './queue-limits';
 export * from './derive';
+export { limitsProblems } from './private/limits-problems';
 export * from './backend-capabilities';

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { Token } from 'aws-cdk-lib';
 import { InferenceGuardError, ProblemCollector, show } from '../core';
 
 /** Latency percentiles in milliseconds, measured at the sustainable concurrency. */
@@ -132,12 +133,25 @@ export class InferenceProfile {
 
   private static check(obj: Record<string, unknown>, source: string): ProblemCollector {
     const c = new ProblemCollector('PROFILE_INVALID', source);
+    // A CDK token is only known at deploy time, but every limit is derived from the profile at
+    // synth time: a token number (encoded as about -1.9e289) would become a burst limit or a
+    // thread count of 1. Refused by name instead of skipped.
+    const token = (key: string, v: unknown): boolean => {
+      if (!((typeof v === 'number' || typeof v === 'string') && Token.isUnresolved(v))) return false;
+      c.addAll([{
+        prop: key, value: 'a CDK token (only known at deploy time)', allowed: `a plain ${typeof v === 'number' ? 'number' : 'string'} known at synth time`,
+        fix: `give "${key}" the measured value itself: every limit is derived from the profile at synth time`,
+      }]);
+      return true;
+    };
     for (const key of ['model', 'hardware'] as const) {
       const v = obj[key];
+      if (token(key, v)) continue;
       c.require(typeof v === 'string' && v.length > 0, key, v, 'a non-empty string', `set "${key}"`);
     }
     for (const [key, unit, min, max, integer] of NUMERIC_FIELDS) {
       const v = obj[key];
+      if (token(key, v)) continue;
       const ok = typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v));
       c.require(ok, key, v, `${integer ? 'an integer' : 'a number'} from ${min} to ${max} (${unit})`, `measure it with \`kig profile\` or set "${key}"`);
     }
@@ -147,6 +161,7 @@ export class InferenceProfile {
     } else {
       for (const p of ['p50', 'p90', 'p99'] as const) {
         const v = lat[p];
+        if (token(`latencyMs.${p}`, v)) continue;
         c.require(typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 3_600_000, `latencyMs.${p}`, v, 'a number of milliseconds > 0', `set "latencyMs.${p}"`);
       }
       const { p50, p90, p99 } = lat as Record<string, number>;

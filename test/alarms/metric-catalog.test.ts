@@ -69,6 +69,20 @@ describe('the checks catch the defects they exist for', () => {
     expect(() => catalogMetric(METRIC_CATALOG.smAsyncInvocationFailures, { EndpointName: 'e' })).toThrow(/exactly \[EndpointName, VariantName\]/);
   });
 
+  test('the NVIDIA memory metrics are sizes in MB (published with no CloudWatch unit), not counts', () => {
+    for (const e of [METRIC_CATALOG.gpuMemoryUsed, METRIC_CATALOG.gpuMemoryTotal]) {
+      expect(Object.values(e.statistics)).toEqual(['Megabytes', 'Megabytes']);
+      expect(e.source).toMatch(/CloudWatch-Agent-NVIDIA-GPU\.html.*no CloudWatch Unit.*memory_total and memory_used in MB/);
+    }
+  });
+
+  test('serverless MemoryUtilization: the instance namespace, EndpointName and VariantName, percent, from the serverless monitoring page', () => {
+    const e = METRIC_CATALOG.smServerlessMemory;
+    expect([e.namespace, e.metricName, [...e.dimensions]]).toEqual(['/aws/sagemaker/Endpoints', 'MemoryUtilization', ['EndpointName', 'VariantName']]);
+    expect(e.statistics.Maximum).toBe('Percent');
+    expect(e.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/sagemaker\/latest\/dg\/serverless-endpoints-monitoring\.html/);
+  });
+
   test('every catalog entry names its source and at least one statistic', () => {
     for (const [k, e] of Object.entries(METRIC_CATALOG)) {
       expect([k, e.source.length > 20]).toEqual([k, true]);

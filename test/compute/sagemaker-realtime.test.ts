@@ -66,7 +66,8 @@ describe('SageMakerRealtimeBackend template', () => {
 
   test('image is the TF Serving GPU DLC resolved per Region through a mapping', () => {
     const model = Object.values(template.findResources('AWS::SageMaker::Model'))[0];
-    expect(JSON.stringify(model.Properties.PrimaryContainer.Image)).toContain('tensorflow-inference:2.19.0-gpu-py312-cu122-ubuntu22.04-sagemaker');
+    // The newest TensorFlow Serving DLC (2.20, Amazon Linux 2023; aws/deep-learning-containers changelog 2026-08-20).
+    expect(JSON.stringify(model.Properties.PrimaryContainer.Image)).toContain('tensorflow-inference:2.20.0-gpu-py312-cu129-amzn2023-sagemaker');
     const mapping = template.toJSON().Mappings.KerasInferenceGuardDlcAccounts;
     expect(mapping['us-east-1'].account).toBe('763104351884');
     expect(mapping['af-south-1'].account).toBe('626614931356');
@@ -87,12 +88,6 @@ describe('SageMakerRealtimeBackend template', () => {
 
   test('a Region without Deep Learning Containers is refused instead of guessed', () => {
     expect(() => dlcAccountFor('xx-nowhere-1')).toThrow(/region = "xx-nowhere-1": allowed a Region with Deep Learning Containers/);
-  });
-
-  test('the default DLC is past its end of patch: a warning says so', () => {
-    const { stack } = backend({});
-    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('past its end of patch \\(2026-03-11'));
-    expect(warnings.length).toBeGreaterThan(0);
   });
 
   test('a known Region resolves the registry account directly', () => {
@@ -193,6 +188,40 @@ describe('SageMakerRealtimeBackend validation (one test per rule)', () => {
     const { stack } = backend({ profile: p, limits: deriveLimits(p) });
     Annotations.fromStack(stack).hasWarning('/S/Backend', Match.stringLikeRegexp('measured on ml.g6.xlarge'));
   });
+  describe('DLC end of patch: a warning only for an image past it, naming what to use instead', () => {
+    const DAY = 24 * 3600 * 1000;
+    const at = (iso: string) => jest.spyOn(Date, 'now').mockReturnValue(new Date(`${iso}T12:00:00Z`).getTime());
+    const warnings = (image: InferenceImage) => Annotations.fromStack(backend(image.gpu ? { image } : { image, instanceType: 'ml.c5.xlarge', profile: profile({ hardware: 'ml.c5.xlarge', peakGpuMemoryMiB: 0 }) }).stack)
+      .findWarning('*', Match.stringLikeRegexp('end of patch')).map((w) => String(w.entry.data));
+    afterEach(() => jest.restoreAllMocks());
+
+    test('the default (2.20) within its end of patch: no warning, GPU and CPU tags from the DLC data', () => {
+      at('2026-12-06');
+      expect(warnings(InferenceImage.tensorflowServingDlc())).toEqual([]);
+      expect(warnings(InferenceImage.tensorflowServingDlc({ gpu: false }))).toEqual([]);
+      expect(InferenceImage.tensorflowServingDlc({ gpu: false }).description).toBe('tensorflow-inference:2.20.0-cpu-py312-amzn2023-sagemaker');
+      expect(InferenceImage.tensorflowServingDlc().description).toBe('tensorflow-inference:2.20.0-gpu-py312-cu129-amzn2023-sagemaker');
+    });
+
+    test('2.19 past its end of patch (2026-03-11): warned, pointing at 2.20', () => {
+      at('2026-12-06');
+      const [w, ...rest] = warnings(InferenceImage.tensorflowServingDlc({ tensorflowVersion: '2.19.0' }));
+      expect(rest).toEqual([]);
+      expect(w).toContain('tensorflow-inference:2.19.0-gpu-py312-cu122-ubuntu22.04-sagemaker is past its end of patch (2026-03-11');
+      expect(w).toContain("Use TensorFlow 2.20.0 (end of patch 2027-08-20): InferenceImage.tensorflowServingDlc({ tensorflowVersion: '2.20.0' })");
+      expect(w).not.toContain('No newer TensorFlow inference DLC');
+    });
+
+    test('the last day of patch is not past it; the day after is, and with nothing newer the warning says so', () => {
+      at('2027-08-20');
+      expect(warnings(InferenceImage.tensorflowServingDlc())).toEqual([]);
+      jest.spyOn(Date, 'now').mockReturnValue(new Date('2027-08-21T00:00:00Z').getTime() + DAY / 2);
+      const [w] = warnings(InferenceImage.tensorflowServingDlc());
+      expect(w).toContain('is past its end of patch (2027-08-20');
+      expect(w).toContain('No newer TensorFlow inference DLC within its end of patch');
+    });
+  });
+
   test('unknown DLC version and mismatched tag', () => {
     expect(() => InferenceImage.tensorflowServingDlc({ tensorflowVersion: '1.15.0' })).toThrow(/tensorflowVersion/);
     expect(() => InferenceImage.tensorflowServingDlc({ gpu: true, tag: '2.19.0-cpu-py312-ubuntu22.04-sagemaker' })).toThrow(/make `gpu` and the tag agree/);

@@ -42,6 +42,14 @@ describe('SageMaker Serverless through KerasInferenceService', () => {
     expect(svc.syncBackend).toBeInstanceOf(SageMakerServerlessBackend);
   });
 
+  test('the model is not network-isolated: serverless endpoints do not support network isolation (nor a VPC)', () => {
+    const { template } = service();
+    const models = Object.values(template.findResources('AWS::SageMaker::Model'));
+    expect(models).toHaveLength(1);
+    expect(models[0].Properties.EnableNetworkIsolation).toBeUndefined();
+    expect(models[0].Properties.VpcConfig).toBeUndefined();
+  });
+
   test('maxInstances is MaxConcurrency and minInstances is the provisioned concurrency', () => {
     const { template } = service({ minInstances: 2, maxInstances: 20 }, { memorySizeMb: 3072 });
     template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
@@ -55,8 +63,25 @@ describe('SageMaker Serverless through KerasInferenceService', () => {
     const sageMaker = alarms.flatMap((p) => (p.Metrics ?? []).map((m: any) => m.MetricStat?.Metric)).filter((m) => m?.Namespace === 'AWS/SageMaker');
     expect(sageMaker.map((m) => m.MetricName).sort()).toEqual(['Invocation5XXErrors', 'ModelLatency']);
     for (const m of sageMaker) expect(m.Dimensions.map((d: { Name: string }) => d.Name).sort()).toEqual(['EndpointName', 'VariantName']);
-    // No instance metrics: serverless endpoints have none.
-    expect(JSON.stringify(alarms)).not.toMatch(/\/aws\/sagemaker\/Endpoints|CPUUtilization|GPUUtilization|InvocationsPerInstance/);
+    // The one instance-namespace metric serverless endpoints publish (serverless-endpoints-monitoring.html): memory.
+    const instance = alarms.flatMap((p) => (p.Metrics ?? []).map((m: any) => m.MetricStat)).filter((m) => m?.Metric?.Namespace === '/aws/sagemaker/Endpoints');
+    expect(instance.map((m) => [m.Metric.MetricName, m.Stat, m.Metric.Dimensions.map((d: { Name: string }) => d.Name).sort()]))
+      .toEqual([['MemoryUtilization', 'Maximum', ['EndpointName', 'VariantName']]]);
+    // No CPU, GPU or per-instance metric: serverless endpoints publish none.
+    expect(JSON.stringify(alarms)).not.toMatch(/CPUUtilization|GPUUtilization|GPUMemoryUtilization|InvocationsPerInstance/);
+  });
+
+  test('memory is alarmed where it means saturation: above the threshold of the memory size, never breached at rest', () => {
+    const { svc, template } = service({ maxInstances: 10 });
+    const backend = svc.syncBackend as SageMakerServerlessBackend;
+    const entry = backend.alarms.saturation.find((a) => a.node.id === 'MemoryUtilization');
+    expect(entry).toBeDefined();
+    const [alarm] = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => JSON.stringify(a.Properties).includes('"MemoryUtilization"'));
+    expect(alarm.Properties).toEqual(expect.objectContaining({ Threshold: 85, EvaluationPeriods: 5, ComparisonOperator: 'GreaterThanThreshold' }));
+    expect(alarm.Properties.Metrics[0].MetricStat).toEqual(expect.objectContaining({ Stat: 'Maximum' }));
+    expect(alarm.Properties.Metrics[0].MetricStat.Metric.Namespace).toBe('/aws/sagemaker/Endpoints');
+    // 1400 MiB peak of the 2048 MB memory size: 68.4 % at rest, under the 85 % threshold.
+    expect(alarm.Metadata['KerasInferenceGuard::Alarm']).toEqual(expect.objectContaining({ unit: 'Percent', atRest: 68.4 }));
   });
 });
 

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { checkAwsConstraints } from '../../lib/compute/private/aws-constraints';
 import { InferenceGuardChecks } from '../../lib/nag';
 import { runKig } from '../support/cli';
 import { EXAMPLES, removeSynthesizedExamples, synthesizeExample } from '../support/examples';
@@ -54,6 +55,12 @@ describe.each(EXAMPLES)('example %s', (name) => {
     const templates = example().assembly.stacks.map((s) => s.templateFullPath);
     expect(templates.length).toBeGreaterThan(0);
     execFileSync('cfn-lint', templates, { stdio: 'pipe' });
+  });
+
+  test('every template follows the AWS constraint table (what AWS requires for each resource to create)', () => {
+    const stacks = example().assembly.stacks;
+    expect(stacks.length).toBeGreaterThan(0);
+    for (const s of stacks) expect([s.stackName, checkAwsConstraints(s.template)]).toEqual([s.stackName, []]);
   });
 
   test('the InferenceGuard pack reports no errors, and exactly the known warnings', () => {

@@ -1,7 +1,7 @@
 import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import {
   EcsCapacity, EcsInferenceService, InferenceApi, InferenceImage, SageMakerRealtimeBackend, InferenceQueue, ModelArtifact, ModelServer, ModelSignature,
-  ModelSource, SageMakerAsyncBackend, TensorDType, WorkerBackend,
+  ModelSource, SageMakerAsyncBackend, SageMakerServerlessBackend, TensorDType, WorkerBackend,
 } from '../../lib';
 import { deriveLimits, deriveQueueLimits } from '../../lib/profile';
 import { compileRequestSchema } from '../../handlers/shared/schema';
@@ -157,5 +157,95 @@ describe('request schema: numbers are finite and within the dtype range', () => 
     for (const dtype of [TensorDType.FLOAT16, TensorDType.FLOAT32, TensorDType.FLOAT64, TensorDType.INT64]) {
       expect(compileRequestSchema(ModelSignature.singleTensor({ dtype, shape: [1], maxBatchSize: 1 }).toJsonSchema())(parsed).length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('props that would reach the template as garbage are refused with the prop named', () => {
+  const token = () => Token.asNumber({ Ref: 'Concurrency' });
+
+  test.each(['sustainableConcurrency', 'throughputPerInstanceRps', 'peakHostMemoryMiB', 'coldStartSeconds', 'maxRequestBytes'])(
+    'a CDK token as the profile number %s is refused (it would be used as about -1.9e289)', (key) => {
+      const e = errorOf(() => profile({ [key]: token() }));
+      const p = e.problems.find((x) => x.prop === key)!;
+      expect(p.value).toBe('a CDK token (only known at deploy time)');
+      expect(p.fix).toContain('derived from the profile at synth time');
+      expect(e.problems.filter((x) => x.prop === key)).toHaveLength(1);
+    });
+
+  test('a token latency percentile and a token hardware name are refused too', () => {
+    const e = errorOf(() => profile({ latencyMs: { p50: token(), p90: 26, p99: 41 }, hardware: Token.asString({ Ref: 'Hw' }) }));
+    expect(e.problems.map((p) => p.prop).sort()).toEqual(['hardware', 'latencyMs.p50']);
+  });
+
+  /** Limits as a user might build or edit them by hand. */
+  const edited = (edit: (l: any) => void) => {
+    const l = structuredClone(deriveLimits(profile(), { ...SM, maxInstances: 3 })) as any;
+    edit(l);
+    return l;
+  };
+  const api = (limits: any) => {
+    const { service } = serviceStack();
+    return new InferenceApi(new Stack(new App(), 'X'), 'A', { target: service.syncBackend!, limits, signature: SIGNATURE });
+  };
+  const realtime = (limits: any) => new SageMakerRealtimeBackend(newStack(), 'B', {
+    model: ModelArtifact.fromS3Uri('s3://models-bucket/m/model.tar.gz'), profile: profile(), limits, instanceType: 'ml.g5.xlarge',
+  });
+
+  test('InferenceApi: NaN throttle rate, a negative burst and an unsupported WAF window, every one once, in one error', () => {
+    const e = errorOf(() => api(edited((l) => { l.throttle.rateLimit = NaN; l.throttle.burstLimit = -5; l.waf.windowSeconds = 90; })));
+    expect(e.problems.map((p) => [p.prop, p.value])).toEqual([
+      ['limits.throttle.rateLimit', 'NaN'], ['limits.throttle.burstLimit', '-5'], ['limits.waf.windowSeconds', '90'],
+    ]);
+    expect(e.problems[2].allowed).toBe('60, 120, 300, 600');
+  });
+
+  test('SageMakerRealtimeBackend: NaN maxInstances, a negative scaling target and a token timeout, once each, and no second report from the backend checks', () => {
+    const e = errorOf(() => realtime(edited((l) => {
+      l.scaling.maxInstances = NaN; l.scaling.targetInvocationsPerInstancePerMinute = -5; l.timeouts.modelServerTimeoutSeconds = token();
+    })));
+    expect(e.problems.map((p) => p.prop)).toEqual(['limits.timeouts.modelServerTimeoutSeconds', 'limits.scaling.maxInstances', 'limits.scaling.targetInvocationsPerInstancePerMinute']);
+    expect(e.problems[0].value).toBe('a CDK token (only known at deploy time)');
+    expect(e.problems[2].allowed).toBe('a number > 0');
+  });
+
+  test('minInstances above maxInstances and an unnamed usage-plan tier', () => {
+    const e = errorOf(() => api(edited((l) => { l.scaling.minInstances = 5; l.usagePlanTiers = [{ name: ' ', rateLimit: 1, burstLimit: 1, quotaPerDay: 10 }]; })));
+    expect(e.problems.map((p) => p.prop)).toEqual(['limits.scaling.minInstances', 'limits.usagePlanTiers[0].name']);
+  });
+
+  test('EcsInferenceService and SageMakerServerlessBackend refuse hand-built limits the same way', () => {
+    const ecs = errorOf(() => new EcsInferenceService(newStack(), 'S', {
+      profile: gpuProfile(), capacity: EcsCapacity.gpuInstances({ instanceType: 'g5.xlarge' }), limits: edited((l) => { l.scaling.maxInstances = NaN; }),
+      modelServer: ModelServer.tensorflowServing({ version: '2.19.0', modelName: 'm', model: ModelSource.inImage('/opt/models/m') }),
+    }));
+    expect(ecs.problems.map((p) => p.prop)).toEqual(['limits.scaling.maxInstances']);
+    const cpu = profile({ hardware: 'ml.c5.xlarge', peakGpuMemoryMiB: 0 });
+    const serverless = errorOf(() => new SageMakerServerlessBackend(newStack(), 'S', {
+      model: ModelArtifact.fromS3Uri('s3://models-bucket/m/model.tar.gz'), profile: cpu,
+      limits: edited((l) => { l.scaling.maxInstances = NaN; l.scaling.minInstances = -1; }),
+    }));
+    // Once each: the backend's own MaxConcurrency and provisioned-concurrency checks do not report them again.
+    expect(serverless.problems.map((p) => p.prop)).toEqual(['limits.scaling.minInstances', 'limits.scaling.maxInstances']);
+  });
+
+  test('derived limits pass the same check (no false alarm on what Limits.derive produces)', () => {
+    expect(() => api(edited(() => undefined))).not.toThrow();
+    expect(() => realtime(edited(() => undefined))).not.toThrow();
+  });
+
+  test('managedRuleGroups: an empty, malformed or repeated name is refused', () => {
+    const { service } = serviceStack();
+    const build = (managedRuleGroups: any) => new InferenceApi(new Stack(new App(), 'X'), 'A', { target: service.syncBackend!, limits: service.limits, signature: SIGNATURE, managedRuleGroups });
+    const e = errorOf(() => build([{ name: '' }, { name: 'Known Bad Inputs' }, { name: 'AWSManagedRulesCommonRuleSet', vendor: '  ' }, { name: 'AWSManagedRulesCommonRuleSet' }]));
+    expect(e.problems.map((p) => [p.prop, p.value])).toEqual([
+      ['managedRuleGroups[0].name', '""'], ['managedRuleGroups[1].name', '"Known Bad Inputs"'], ['managedRuleGroups[2].vendor', '"  "'], ['managedRuleGroups[3].name', '"AWSManagedRulesCommonRuleSet"'],
+    ]);
+    expect(() => build([{ name: 'AWSManagedRulesKnownBadInputsRuleSet' }])).not.toThrow();
+  });
+
+  test('ModelSignature.singleTensor without a dtype is a clear error naming it, not a TypeError from toJsonSchema()', () => {
+    const e = errorOf(() => ModelSignature.singleTensor({ dtype: undefined as never, shape: [4], maxBatchSize: 2 }).toJsonSchema());
+    expect(e.problems.map((p) => [p.prop, p.value])).toEqual([['signature.inputs[0].dtype', 'undefined']]);
+    expect(e.problems[0].allowed).toMatch(/TensorDType/);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '../../core';
 import { AlarmThresholdOverrides } from '../../alarms/thresholds';
 import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
+import { limitsProblems } from '../../profile';
 import { resolveThresholds } from '../../alarms/thresholds';
 import { EcsServiceAlarms } from './alarms';
 import { EcsCapacity, GpuCapacityProvider, dependOnCapacityProviderAssociation } from './capacity';
@@ -243,25 +244,9 @@ export abstract class EcsInferenceTaskBase extends Construct {
     this.extraContainers = options.extraContainers ?? [];
     this.profile = props.profile;
     this.capacity = props.capacity;
-    this.limits = props.limits ?? deriveLimits(props.profile, {
-      minInstances: props.minTasks !== undefined && props.minTasks > 0 ? props.minTasks : undefined,
-      maxInstances: props.maxTasks,
-      backend: ecsServiceCapabilities(props.profile),
-    });
-    this.minTasks = props.minTasks ?? defaultMinTasks ?? this.limits.scaling.minInstances;
-    this.maxTasks = props.maxTasks ?? this.limits.scaling.maxInstances;
 
     const c = new ProblemCollector('ECS_TASK_INVALID', this.node.path);
-    c.intInRange('minTasks', this.minTasks, 0, 10_000);
-    c.intInRange('maxTasks', this.maxTasks, 1, 10_000);
     c.intInRange('nofileLimit', props.nofileLimit, 1_024, 1_048_576, 'keep nofile between 1024 and 1048576');
-    c.require(this.maxTasks >= this.minTasks, 'maxTasks', this.maxTasks, `>= minTasks (${this.minTasks})`, 'raise maxTasks or lower minTasks');
-    if (props.limits && props.maxTasks !== undefined) {
-      // One instance ceiling: the API throttle, the scaling maximum and the queue workers all read it.
-      c.require(props.maxTasks === props.limits.scaling.maxInstances, 'maxTasks', props.maxTasks,
-        `limits.scaling.maxInstances (${props.limits.scaling.maxInstances}), the fleet size the throttles were derived from`,
-        'omit maxTasks (it follows the limits), or derive the limits with maxInstances equal to maxTasks');
-    }
     if (this.capacity.isFargate) {
       const gpuHardware = gpuInstanceSpec(props.profile.hardware);
       c.require(gpuHardware === undefined && props.profile.peakGpuMemoryMiB === 0, 'profile.hardware', props.profile.hardware,
@@ -270,6 +255,32 @@ export abstract class EcsInferenceTaskBase extends Construct {
     }
     if (props.vpc && props.cluster) {
       c.require(props.vpc === props.cluster.vpc, 'vpc', props.vpc.node.path, `the cluster's VPC (${props.cluster.vpc.node.path})`, 'pass only the cluster, or a VPC and no cluster');
+    }
+    // Limits built or edited by hand: every number checked once, before anything is computed with them.
+    const limitProblems = props.limits ? limitsProblems(props.limits) : [];
+    if (limitProblems.length > 0) {
+      c.addAll(limitProblems);
+      c.intInRange('minTasks', props.minTasks, 0, 10_000);
+      c.intInRange('maxTasks', props.maxTasks, 1, 10_000);
+      c.throwIfAny();
+    }
+
+    this.limits = props.limits ?? deriveLimits(props.profile, {
+      minInstances: props.minTasks !== undefined && props.minTasks > 0 ? props.minTasks : undefined,
+      maxInstances: props.maxTasks,
+      backend: ecsServiceCapabilities(props.profile),
+    });
+    this.minTasks = props.minTasks ?? defaultMinTasks ?? this.limits.scaling.minInstances;
+    this.maxTasks = props.maxTasks ?? this.limits.scaling.maxInstances;
+
+    c.intInRange('minTasks', this.minTasks, 0, 10_000);
+    c.intInRange('maxTasks', this.maxTasks, 1, 10_000);
+    c.require(this.maxTasks >= this.minTasks, 'maxTasks', this.maxTasks, `>= minTasks (${this.minTasks})`, 'raise maxTasks or lower minTasks');
+    if (props.limits && props.maxTasks !== undefined) {
+      // One instance ceiling: the API throttle, the scaling maximum and the queue workers all read it.
+      c.require(props.maxTasks === props.limits.scaling.maxInstances, 'maxTasks', props.maxTasks,
+        `limits.scaling.maxInstances (${props.limits.scaling.maxInstances}), the fleet size the throttles were derived from`,
+        'omit maxTasks (it follows the limits), or derive the limits with maxInstances equal to maxTasks');
     }
 
     this.sizing = this.resolveSizing(c, props);

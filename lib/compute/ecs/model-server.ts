@@ -439,7 +439,9 @@ class CustomModelServer extends ModelServer {
     const c = new ProblemCollector('MODEL_SERVER_INVALID', 'ModelServer.custom');
     c.intInRange('port', o.port, 1, 65_535);
     c.require(o.healthPath.startsWith('/'), 'healthPath', o.healthPath, 'a path starting with /', 'use e.g. "/ping"');
-    c.require(o.predictPath === undefined || o.predictPath.startsWith('/'), 'predictPath', o.predictPath, 'a path starting with /', 'use e.g. "/predict"');
+    // The first segment becomes the static path override of the API's private integration (no encoding applies to it).
+    c.require(o.predictPath === undefined || /^\/[A-Za-z0-9._~-]+(\/.*)?$/.test(o.predictPath), 'predictPath', o.predictPath,
+      'a path starting with / whose first segment has only letters, digits, ".", "_", "~" and "-"', 'use e.g. "/predict" or "/v1/models/m:predict"');
     c.throwIfAny();
   }
 
