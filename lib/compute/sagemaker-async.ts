@@ -14,7 +14,7 @@ import type { GuardAlarmDefinition } from '../private/guard-alarm-builder';
 import { floorInt } from '../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
 import { buildGuardAlarms, graph } from '../private/guard-alarm-builder';
-import { InferenceProfile } from '../profile/inference-profile';
+import { InferenceProfile, recordProfile } from '../profile/inference-profile';
 import { GuardAlarms } from '../alarms/guard-alarms';
 import { AsyncInvocationTarget, BackendCapabilities, IAsyncInferenceBackend } from './backend';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
@@ -233,6 +233,7 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
       },
     });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: this.endpointConfig.attrEndpointConfigName, endpointName: this.endpointName });
+    recordProfile(this.endpoint, this.profile);
 
     // ---- scaling: backlog per instance, and scale from zero ----------------------------------------
     this.scalableTarget = new appscaling.ScalableTarget(this, 'ScalableTarget', {

@@ -12,7 +12,7 @@ import { ceilInt, floorInt } from '../core/rounding';
 import { SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
 import { buildGuardAlarms, graph } from '../private/guard-alarm-builder';
 import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from '../private/sagemaker-invoke';
-import { InferenceLimits, InferenceProfile } from '../profile';
+import { InferenceLimits, InferenceProfile, recordProfile } from '../profile';
 import { DEFAULT_PRICES } from '../review/prices';
 import { GuardAlarms } from '../alarms/guard-alarms';
 import { BackendCapabilities, ISyncInferenceBackend, SyncWorkerTarget } from './backend';
@@ -105,6 +105,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
       invocationTimeoutMs: SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS,
       synchronous: true,
       scalesToZero: true,
+      capacityOnDemand: true,
       scalingUnit: 'concurrent invocation',
       // A serverless invocation serves one request at a time: its throughput is 1 / latency.
       throughputPerUnitRps: Math.round(Math.min(profile.throughputPerInstanceRps, 1000 / profile.latencyMs.p50) * 100) / 100,
@@ -230,6 +231,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
       }],
     });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: this.endpointConfig.attrEndpointConfigName, endpointName: this.endpointName });
+    recordProfile(this.endpoint, this.profile);
     this.alarms = this.createAlarms(props);
   }
 

@@ -1,0 +1,2 @@
+export * from './drill';
+export { renderDrillTable, renderDrillSvg, renderDrillHtml } from './private/render';
