@@ -1,5 +1,6 @@
 import { TemplateModel } from '../nag/template/template-model';
 import { InferenceProfile } from '../profile/inference-profile';
+import { LIMIT_DEFAULTS } from '../profile/limits';
 import { DEFAULT_PRICES, PriceTable } from '../review/prices';
 import { loadTemplate, templateFiles } from '../review/load';
 import { prepareTemplate } from '../review/prepare';
@@ -251,7 +252,7 @@ export function drillSystem(sys: DrillSystem, scenario: ScenarioName, options: D
     if (!Number.isFinite(v) || v < 0 || (k !== 'attackRps' && k !== 'legitRps' && v <= 0)) throw new DrillError('DRILL_BAD_OPTION', `${k} = ${v}: a positive number is needed`);
   }
   const flows = scenarioFlows(sys, scenario, params);
-  const result = simulate(sys, flows, { durationS: Math.round(durationSeconds), seed, wafBlockDelayS: options.wafBlockDelaySeconds, timelineStepS: options.timelineStepSeconds ?? 10 }, scenario === 'queue-flood');
+  const result = simulate(sys, flows, { durationS: Math.round(durationSeconds), seed, wafBlockDelayS: options.wafBlockDelaySeconds, timelineStepS: options.timelineStepSeconds ?? 10, sustainableShare: LIMIT_DEFAULTS.headroom }, scenario === 'queue-flood');
   const legit = role(result.legit);
   const attack = role(result.attack);
   const target = options.target ?? (scenario === 'surge' ? Math.max(0, round(result.capacityForcedLegitSuccess - 0.01)) : DEFAULT_TARGETS[scenario]);
@@ -260,7 +261,7 @@ export function drillSystem(sys: DrillSystem, scenario: ScenarioName, options: D
   const limits = limitLines(sys);
   const verdict = target === undefined
     ? `legitimate success ${pct(legit.successRate)} (no target: ${scenario === 'many-keys' ? 'a flood of valid keys, each under its limit, is stopped only by the stage throttle, which it shares with everyone' : 'informational'})`
-    : `${passed ? 'PASS' : 'FAIL'}: legitimate success ${pct(legit.successRate)} ${passed ? '>=' : '<'} target ${pct(target)}${scenario === 'surge' ? ' (what the capacity in service could serve, less 1 %)' : ''}`;
+    : `${passed ? 'PASS' : 'FAIL'}: legitimate success ${pct(legit.successRate)} ${passed ? '>=' : '<'} target ${pct(target)}${scenario === 'surge' ? ` (what the capacity in service serves at ${LIMIT_DEFAULTS.headroom * 100} % of the measured throughput, less 1 %)` : ''}`;
   return {
     scenario, description: SCENARIO_TEXT[scenario], template: label,
     entryPoint: `API ${sys.apiLabel} ${sys.methodLabel}`, backend: sys.backend?.label ?? 'not modelled',

@@ -37,6 +37,8 @@ export interface EngineOptions {
   readonly wafBlockDelayS?: number;
   /** Seconds per timeline row. */
   readonly timelineStepS: number;
+  /** Share of the measured throughput counted as sustainable capacity for the surge check. */
+  readonly sustainableShare: number;
 }
 
 /** Where requests were refused. */
@@ -75,7 +77,7 @@ export interface EngineResult {
   readonly peakInstances: number;
   readonly peakCostPerHourUsd: number;
   readonly meanCostPerHourUsd: number;
-  /** Share of legitimate requests the capacity in service could have served (surge check). */
+  /** Share of legitimate requests the capacity in service could have served at its sustainable rate (surge check). */
   readonly capacityForcedLegitSuccess: number;
   /** Seconds from the start of the flood to the first WAF block of an attacker, if any. */
   readonly wafBlockedAtS?: number;
@@ -345,7 +347,7 @@ export function simulate(sys: DrillSystem, flows: readonly Flow[], options: Engi
     const attackAdmitted = flows.reduce((s2, f, i) => s2 + (f.role === 'attack' ? arrivals[i] - refused[i].slice(0, 6).reduce((a, b) => a + b, 0) : 0), 0);
     attackAdmittedPeak = Math.max(attackAdmittedPeak, attackAdmitted);
     legitOfferedAll += legitArr;
-    legitCapacityForced += Math.min(legitArr, backend ? units * backend.unitRps : legitArr);
+    legitCapacityForced += Math.min(legitArr, backend ? units * backend.unitRps * options.sustainableShare : legitArr);
 
     // Cost of this second, as a rate per hour.
     const apiRequests = arrivals.reduce((s2, x, i) => s2 + x - refused[i][0], 0) - flows.reduce((s2, _f, i) => s2 + refused[i][1] + refused[i][2] + refused[i][3] + refused[i][4] + refused[i][5], 0);
