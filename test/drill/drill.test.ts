@@ -201,6 +201,18 @@ describe('kig drill, one test per scenario', () => {
     expect(fs.readFileSync(path.join(dir, 'out.html'), 'utf8')).toMatch(/<!DOCTYPE html>[\s\S]*<svg[\s\S]*kig drill single-key/);
   });
 
+  test('kig review shows the single-key drill as a "flood" line per REST API', async () => {
+    // The stage-only API: review marks rate limiting present, the drill shows it does not protect users.
+    const weak = await runKig(['review', 'stage-only.json', '--profile', 'profile.json'], { cwd: dir });
+    expect(weak.stdout).toMatch(/\n {4}flood {13}FAILS {4}single-key flood: legitimate \d+\.\d %, .*stage prod default throttle \(80 req\/s\) is one bucket shared by every client/);
+    const strong = await runKig(['review', 'full.json', '--profile', 'profile.json', '--format', 'json'], { cwd: dir });
+    const api = JSON.parse(strong.stdout).templates[0].components.find((c: { id: string }) => c.id === 'Api');
+    expect(api.flood.passed).toBe(true);
+    expect(api.flood.legitSuccessRate).toBeGreaterThanOrEqual(0.99);
+    const none = await runKig(['review', 'full.json', '--format', 'markdown'], { cwd: dir });
+    expect(none.stdout).toContain('- **flood**: not simulated: no profile: pass one (--profile FILE)');
+  });
+
   test('bad usage and input exit 2 with the reason', async () => {
     const bad = async (args: string[]) => runKig(['drill', ...args], { cwd: dir });
     expect((await bad(['full.json', '--profile', 'profile.json', '--scenario', 'nope'])).stderr).toMatch(/--scenario "nope": allowed single-key/);
