@@ -309,7 +309,7 @@ function diagnose(sys: DrillSystem, scenario: ScenarioName, q: ReturnType<typeof
   if (!lost || lost[1] <= 0) return undefined;
   const [layer, count] = lost;
   const cap = fleetCapacity(sys);
-  const plan = sys.plans[0];
+  const plan = sys.apiKeyRequired ? sys.plans[0] : undefined;
   const heavy = scenario === 'heavy' ? q.heavyCost : 1;
   const spare = Math.max(0, cap.min - q.legitRps);
   const keyCeiling = r2(spare / heavy);

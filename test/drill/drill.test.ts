@@ -228,3 +228,11 @@ describe('kig drill, one test per scenario', () => {
     expect((await runKig(['drill', '--help'])).stdout).toMatch(/--attack-rps N/);
   });
 });
+
+test('a usage plan does not throttle a method that requires no API key', () => {
+  const t = handMade({ stage: { rate: 80, burst: 160 }, plan: { rate: 2, burst: 4 }, apiKeyRequired: false });
+  const r = run(t, { attackRps: 10_000, legitRps: 20, legitClients: 20 });
+  expect(r.attack.refusedBy.plan).toBe(0);
+  expect(r.legit.successRate).toBeLessThan(0.05);
+  expect(r.assumptions.join('\n')).toMatch(/does not require an API key/);
+});

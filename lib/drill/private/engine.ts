@@ -161,7 +161,9 @@ const emptyTotals = (): RoleTotals => ({ offered: 0, ok: 0, refused: Object.from
 export function simulate(sys: DrillSystem, flows: readonly Flow[], options: EngineOptions, jobs: boolean): EngineResult {
   const rand = rng(options.seed);
   const wafDelay = options.wafBlockDelayS ?? WAF_BLOCK_DELAY_ASSUMED_S;
-  const plan = sys.plans[0];
+  // Usage plans throttle requests by their API key: a method that requires none is not throttled per key
+  // (api-gateway-api-usage-plans.html: keys are matched against the plan, then throttled).
+  const plan = sys.apiKeyRequired ? sys.plans[0] : undefined;
   const backend = sys.backend;
   const p = sys.profile.latencyMs;
   // Per flow: usage-plan bucket (all its keys together: keys are alike), quota used per key, backlog.

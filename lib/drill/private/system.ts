@@ -230,13 +230,15 @@ export function readSystem(model: TemplateModel, apiId: string, methodId: string
       resumeFraction: num(model, env.KIG_RESUME_FRACTION) ?? 1,
     };
   }
+  const apiKeyRequired = mp.ApiKeyRequired === true || mp.ApiKeyRequired === 'true';
+  if (!apiKeyRequired && plans.length > 0) assumptions.push(`${httpMethod} ${path} does not require an API key: its requests carry none, so the usage plans' per-key throttles do not apply to them`);
   const backend = readBackend(model, JSON.stringify(integration.Uri ?? ''), profile, prices, assumptions);
   if (!backend) assumptions.push('no SageMaker endpoint or ECS service found behind the API: the backend is not modelled');
 
   return {
     apiId, apiLabel: renderString(model.props(apiId).Name) ?? apiId,
     methodId, methodLabel: `${httpMethod} ${path}`,
-    apiKeyRequired: mp.ApiKeyRequired === true || mp.ApiKeyRequired === 'true',
+    apiKeyRequired,
     authorization: String(mp.AuthorizationType ?? 'NONE'),
     waf, plans, method: methodBucket, stage: stageBucket,
     account: { label: 'account throttle (per Region)', rate: APIGW_ACCOUNT_RATE_LIMIT_RPS, burst: APIGW_ACCOUNT_BURST_LIMIT },
