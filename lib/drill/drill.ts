@@ -5,7 +5,7 @@ import { DEFAULT_PRICES, PriceTable } from '../review/prices';
 import { loadTemplate, templateFiles } from '../review/load';
 import { prepareTemplate } from '../review/prepare';
 import { CfnTemplate } from '../nag/template/template-model';
-import { EngineResult, LOSS_LAYERS, LossLayer, percentile, simulate } from './private/engine';
+import { EngineResult, LOSS_LAYERS, LossLayer, TimelineRow, percentile, simulate } from './private/engine';
 import { BASE_ASSUMPTIONS } from './private/facts';
 import { DEFAULT_TARGETS, SCENARIOS, SCENARIO_TEXT, ScenarioName, defaultParameters, fleetCapacity, scenarioFlows } from './private/scenarios';
 import { DrillSystem, entryMethods, readSystem, recordedProfile } from './private/system';
@@ -110,26 +110,8 @@ export interface DrillCost {
   readonly mean: number;
 }
 
-/** One row of the timeline. */
-export interface DrillTimelineRow {
-  /** End of the row (s from the start). */
-  readonly tS: number;
-  readonly legitOffered: number;
-  readonly legitOk: number;
-  readonly legitP99Ms: number;
-  readonly attackOffered: number;
-  readonly attackOk: number;
-  /** Instances (or tasks) in service. */
-  readonly instances: number;
-  /** Instances launched and billed but still starting. */
-  readonly pendingInstances: number;
-  /** Highest cost rate in the row (USD per hour). */
-  readonly costPerHourUsd: number;
-  /** True when WAF blocked requests in the row. */
-  readonly wafBlocking: boolean;
-  /** Job queue depth at the end of the row. */
-  readonly queueDepth: number;
-}
+/** One row of the timeline (fields documented on the engine's row). */
+export interface DrillTimelineRow extends TimelineRow {}
 
 /** The numbers the drill ran with. */
 export interface DrillParameters {

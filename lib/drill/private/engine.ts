@@ -56,16 +56,25 @@ export interface RoleTotals {
 
 /** One row of the timeline. */
 export interface TimelineRow {
+  /** End of the row (s from the start). */
   readonly tS: number;
+  /** Legitimate requests sent and answered in the row. */
   readonly legitOffered: number;
   readonly legitOk: number;
+  /** p99 latency of the row's legitimate successes (ms). */
   readonly legitP99Ms: number;
+  /** Attacker requests sent and answered in the row. */
   readonly attackOffered: number;
   readonly attackOk: number;
+  /** Instances (or tasks) in service. */
   readonly instances: number;
+  /** Instances launched and billed but still starting. */
   readonly pendingInstances: number;
+  /** Highest cost rate in the row (USD per hour). */
   readonly costPerHourUsd: number;
+  /** True when WAF blocked requests in the row. */
   readonly wafBlocking: boolean;
+  /** Job queue depth at the end of the row. */
   readonly queueDepth: number;
 }
 
