@@ -385,7 +385,8 @@ export function simulate(sys: DrillSystem, flows: readonly Flow[], options: Engi
       minuteUnitSeconds = 0;
     }
     if (backend && backend.policies.length > 0 && t >= METRIC_DELAY_ASSUMED_S && (t - METRIC_DELAY_ASSUMED_S + 1) % METRIC_PERIOD_S === 0) {
-      const visible = datapoints.length;
+      // Datapoint k covers the minute ending at 60 (k + 1) s and reaches the alarm the metric delay later.
+      const visible = Math.min(datapoints.length, Math.floor((t + 1 - METRIC_DELAY_ASSUMED_S) / METRIC_PERIOD_S));
       const outs: number[] = [];
       const ins: number[] = [];
       for (const pol of backend.policies) {
