@@ -1,3 +1,4 @@
+import { drillCommand } from './drill';
 import { inspectCommand } from './inspect';
 import { CliCommand } from './io';
 import { limitsCommand } from './limits';
@@ -13,5 +14,6 @@ export const COMMANDS: CliCommand[] = [
   recommendCommand,
   limitsCommand,
   reviewCommand,
+  drillCommand,
   inspectCommand,
 ];

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CliCommand, CliIo, EXIT, UsageError } from './io';
+import { withFloodLines } from './review-flood';
 import { REVIEW_LIMITS } from '../review/review-limits';
+import { InferenceProfile } from '../profile';
 import { loadPrices } from '../review/prices';
 import { DEFAULT_PRICES, REVIEW_FORMATS, ReviewFormat, ReviewInputError, TemplateReview, loadTemplate, renderReport, reviewTemplate, summarize, templateFiles } from '../review';
 
@@ -25,7 +27,9 @@ each mitigation as present, default (only the platform default), wrong (there bu
 missing or n/a, the finding behind each mark, and the worst-case cost per hour of each
 component: instances at their maximum, requests at the throttle, Lambda at its concurrency cap
 (or at the stage throttle when API Gateway is its only invoker) for its timeout, queue and log
-volume; "unbounded" names the rule whose finding leaves it so.
+volume; "unbounded" names the rule whose finding leaves it so. Each REST API also gets a "flood"
+line: the single-key drill of \`kig drill\` (does the API keep legitimate users served when one key
+floods it?), with the limit that fails and its fix.
 
 Options:
   -f, --format FORMAT   table (default), json, markdown or sarif (SARIF 2.1.0 for code scanning)
@@ -34,6 +38,9 @@ Options:
   -o, --output FILE     write the report to FILE instead of standard output
       --fail-on LEVEL   error (default): exit 1 when an error-level rule fails;
                         warning: exit 1 when any rule fails
+      --profile FILE    the model's profile, for the "flood" line of each REST API (the
+                        single-key drill of kig drill; default: the profile the library's
+                        backends record in the template)
       --prices FILE     JSON price table for the worst-case cost per hour (default:
                         ${DEFAULT_PRICES.region} on-demand list prices as of ${DEFAULT_PRICES.asOf}; any subset
                         of the keys of the default table, see README "Worst-case cost")
@@ -61,6 +68,7 @@ function parseOptions(argv: string[]) {
         'fail-on': { type: 'string', default: 'error' },
         'prices': { type: 'string' },
         'json': { type: 'boolean' },
+        'profile': { type: 'string' },
       },
     });
   } catch (e) {
@@ -88,6 +96,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   let interrupted = false;
   try {
     const prices = values.prices !== undefined ? loadPrices(path.resolve(io.cwd, values.prices), values.prices) : DEFAULT_PRICES;
+    const profile = values.profile !== undefined ? InferenceProfile.fromFile(path.resolve(io.cwd, values.profile)) : undefined;
     const files = templateFiles(positionals[0], io.cwd);
     // Each template is read once; the others of the same app are its siblings (cross-stack alarms).
     const loaded = new Map<string, ReturnType<typeof loadTemplate>>();
@@ -102,7 +111,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         break;
       }
       if (progress) io.stderr(`\rreviewing ${i + 1}/${files.length} ${path.basename(file)}\x1b[K`);
-      reviews.push(reviewTemplate(load(file), { siblings: files.filter((f) => f !== file).map((f) => load(f).template), prices }));
+      const review = reviewTemplate(load(file), { siblings: files.filter((f) => f !== file).map((f) => load(f).template), prices });
+      reviews.push(withFloodLines(review, load(file).template, profile, prices));
     }
     if (progress && !interrupted) io.stderr('\r\x1b[K');
   } catch (e) {

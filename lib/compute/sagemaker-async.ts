@@ -14,7 +14,7 @@ import type { GuardAlarmDefinition } from '../alarms/guard-alarm-builder';
 import { floorInt } from '../core/rounding';
 import { METRIC_CATALOG, catalogMetric } from '../alarms/metric-catalog';
 import { buildGuardAlarms, graph } from '../alarms/guard-alarm-builder';
-import { InferenceProfile } from '../profile/inference-profile';
+import { InferenceProfile, recordProfile } from '../profile/inference-profile';
 import { GuardAlarms } from '../alarms/guard-alarms';
 import { AsyncInvocationTarget, IAsyncInferenceBackend } from './backend';
 import { BackendCapabilities } from '../profile/backend-capabilities';
@@ -238,6 +238,7 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
     // recorded beside the configuration so a review of the template can check them.
     this.endpointConfig.addMetadata(ASYNC_INVOCATION_METADATA, { InvocationTimeoutSeconds: this.invocationTimeoutSeconds, RequestTTLSeconds: this.requestTtlSeconds });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: this.endpointConfig.attrEndpointConfigName, endpointName: this.endpointName });
+    recordProfile(this.endpoint, this.profile);
 
     // ---- scaling: backlog per instance, and scale from zero ----------------------------------------
     this.scalableTarget = new appscaling.ScalableTarget(this, 'ScalableTarget', {

@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { ProblemCollector, SAGEMAKER_REALTIME_INVOCATION_TIMEOUT_MS, SAGEMAKER_REALTIME_MAX_PAYLOAD_BYTES, gpuInstanceSpec } from '../core';
 import { SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
-import { InferenceLimits, InferenceProfile, limitsProblems } from '../profile';
+import { InferenceLimits, InferenceProfile, limitsProblems, recordProfile } from '../profile';
 import { resolveThresholds } from '../alarms/thresholds';
 import { buildGuardAlarms, graph } from '../alarms/guard-alarm-builder';
 import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from './private/sagemaker-invoke';
@@ -141,6 +141,7 @@ export class SageMakerRealtimeBackend extends Construct implements ISyncInferenc
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
       endpointName: this.endpointName,
     });
+    recordProfile(this.endpoint, this.profile);
 
     this.scalableTarget = new appscaling.ScalableTarget(this, 'ScalableTarget', {
       serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,

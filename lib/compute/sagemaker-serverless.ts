@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { AlarmThresholdOverrides } from '../alarms/thresholds';
 import { resolveThresholds } from '../alarms/thresholds';
 import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
-import { limitsProblems } from '../profile';
+import { limitsProblems, InferenceLimits, InferenceProfile, recordProfile } from '../profile';
 import {
   ProblemCollector, SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MAX, SAGEMAKER_SERVERLESS_MAX_CONCURRENCY_MIN,
   SAGEMAKER_SERVERLESS_MAX_PAYLOAD_BYTES, SAGEMAKER_SERVERLESS_MEMORY_SIZES_MB, SAGEMAKER_SERVERLESS_PROVISIONED_CONCURRENCY_MAX,
@@ -13,7 +13,6 @@ import { ceilInt, floorInt } from '../core/rounding';
 import { SyncTargetBindOptions, SyncTargetBinding } from '../api/target';
 import { buildGuardAlarms, graph } from '../alarms/guard-alarm-builder';
 import { sageMakerEndpointInvokeIntegration, sageMakerWorkerTarget } from './private/sagemaker-invoke';
-import { InferenceLimits, InferenceProfile } from '../profile';
 import { DEFAULT_PRICES } from '../review/prices';
 import { GuardAlarms } from '../alarms/guard-alarms';
 import { ISyncInferenceBackend, SyncWorkerTarget } from './backend';
@@ -107,6 +106,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
       invocationTimeoutMs: SAGEMAKER_SERVERLESS_INVOCATION_TIMEOUT_MS,
       synchronous: true,
       scalesToZero: true,
+      capacityOnDemand: true,
       scalingUnit: 'concurrent invocation',
       // A serverless invocation serves one request at a time: its throughput is 1 / latency.
       throughputPerUnitRps: Math.round(Math.min(profile.throughputPerInstanceRps, 1000 / profile.latencyMs.p50) * 100) / 100,
@@ -239,6 +239,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
       }],
     });
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: this.endpointConfig.attrEndpointConfigName, endpointName: this.endpointName });
+    recordProfile(this.endpoint, this.profile);
     this.alarms = this.createAlarms(props);
   }
 

@@ -44,6 +44,13 @@ export interface BackendCapabilities {
    */
   readonly coldStartSeconds?: number;
   /**
+   * Whether every unit up to the maximum serves on demand, without waiting for a scaling policy
+   * (SageMaker serverless provisions concurrency per request). Per-key limits are then sized on
+   * the maximum, not the minimum.
+   * @default false
+   */
+  readonly capacityOnDemand?: boolean;
+  /**
    * Default of the instance ceiling when the user sets none (the cost ceiling under attack).
    * @default 2
    */

@@ -215,3 +215,15 @@ export class InferenceProfile {
     };
   }
 }
+
+/**
+ * Metadata key under which the library's backends record the profile their limits come from, on
+ * the endpoint or service resource, so that `kig drill` reads a synthesized template without a
+ * separate profile file.
+ */
+export const PROFILE_METADATA_KEY = 'KerasInferenceGuard::Profile';
+
+/** Records the profile on a backend's resource (see PROFILE_METADATA_KEY). */
+export function recordProfile(resource: { addMetadata(key: string, value: unknown): void }, profile: InferenceProfile): void {
+  resource.addMetadata(PROFILE_METADATA_KEY, profile.toJson());
+}

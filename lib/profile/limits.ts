@@ -14,7 +14,11 @@ import { checkTimeoutChain } from './timeout-chain';
 export interface UsagePlanTierSpec {
   /** Tier name, e.g. `basic`. Becomes part of the usage plan name. */
   readonly name: string;
-  /** Share of the stage rate limit one API key of this tier may use (0 < share <= 1). */
+  /**
+   * Share of the stage rate limit one API key of this tier may use (0 < share <= 1). Every tier is
+   * scaled down by the same factor when the top tier would pass the per-key ceiling (half the
+   * minimum fleet's admitted capacity in requests of the largest size).
+   */
   readonly shareOfStageRate: number;
   /**
    * Share of a day the key may run at its full rate, which sets the daily quota.
@@ -238,6 +242,11 @@ export const LIMIT_DEFAULTS = {
   burstWaves: 2,
   wafTopTierFactor: 1.2,
   /**
+   * Share of the minimum fleet's admitted capacity one API key of the top tier may use: the rest
+   * stays for every other client while scaling reacts (see usagePlanTierLimits).
+   */
+  keyShareOfMinimumFleet: 0.5,
+  /**
    * Floor of the model-server timeout (s): below a few seconds a GC pause or a short burst turns
    * healthy requests into timeouts.
    */
@@ -404,13 +413,45 @@ function throttleLimits(r: Resolved, c: ProblemCollector, f: FormulaBook): Throt
   return { rateLimit, burstLimit };
 }
 
-/** Usage-plan tiers: each a share of the stage rate, with a daily quota. */
+/**
+ * Backend work of the largest valid request (largest body, largest batch), in median requests:
+ * the profile's p99 / p50, at least 1. The profile's latency spread comes from its payload mix, and
+ * the largest requests are its slow end.
+ */
+export function heavyRequestCost(profile: InferenceProfile): number {
+  return Math.max(1, round2(profile.latencyMs.p99 / profile.latencyMs.p50));
+}
+
+/**
+ * The most one API key may send: the minimum fleet's admitted capacity x keyShareOfMinimumFleet,
+ * in requests of the largest valid size. A flood comes faster than scaling (one-minute metrics,
+ * several alarm datapoints, then the cold start): for those minutes only the minimum fleet
+ * serves, so one key holding a valid top-tier plan must leave the other half of it to everyone
+ * else, even when every request it sends is as heavy as allowed. A backend whose capacity
+ * comes on demand (serverless) counts its maximum instead.
+ */
+function perKeyCeiling(r: Resolved): { rps: number; formula: string } {
+  const units = r.backend?.capacityOnDemand ? r.maxInstances : Math.max(1, r.minInstances);
+  const heavy = heavyRequestCost(r.profile);
+  const share = LIMIT_DEFAULTS.keyShareOfMinimumFleet;
+  const rps = Math.max(0.1, round2((units * r.unitRps * r.headroom * share) / heavy));
+  const which = r.backend?.capacityOnDemand ? `maxInstances ${units} (capacity on demand)` : `max(1, minInstances) ${units}`;
+  return { rps, formula: `per-key ceiling = ${which} x ${r.unitRps} req/s x headroom ${r.headroom} x ${share} / heavy request cost ${heavy} (p99/p50) = ${rps} req/s` };
+}
+
+/**
+ * Usage-plan tiers: each a share of the stage rate, scaled down together (keeping their ratios)
+ * so that the top tier stays under the per-key ceiling; with a daily quota.
+ */
 function usagePlanTierLimits(r: Resolved, throttle: ThrottleLimits, c: ProblemCollector, f: FormulaBook): UsagePlanTierLimits[] {
   const givenTiers = r.tiers;
   c.require(Array.isArray(givenTiers), 'usagePlanTiers', givenTiers, 'a list of tiers', 'pass a list of { name, shareOfStageRate }');
   const tiers = Array.isArray(givenTiers) ? givenTiers : [];
   c.require(tiers.length > 0, 'usagePlanTiers', tiers, 'at least one tier', 'add a tier');
   const seen = new Set<string>();
+  const ceiling = perKeyCeiling(r);
+  const topShare = Math.max(0, ...tiers.map((t) => (typeof t.shareOfStageRate === 'number' && Number.isFinite(t.shareOfStageRate) ? t.shareOfStageRate : 0)));
+  const scale = topShare > 0 ? Math.min(1, ceiling.rps / (throttle.rateLimit * topShare)) : 1;
   return tiers.map((t, i) => {
     c.require(/^[A-Za-z0-9_-]{1,64}$/.test(t.name) && !seen.has(t.name), `usagePlanTiers[${i}].name`, t.name, 'a unique name of letters, digits, _ or -', 'rename the tier');
     seen.add(t.name);
@@ -419,10 +460,11 @@ function usagePlanTierLimits(r: Resolved, throttle: ThrottleLimits, c: ProblemCo
     const duty = t.dailyDutyCycle ?? LIMIT_DEFAULTS.dailyDutyCycle;
     c.concreteNumber(`usagePlanTiers[${i}].dailyDutyCycle`, duty);
     c.numberInRange(`usagePlanTiers[${i}].dailyDutyCycle`, duty, 0.001, 1);
-    const tierRate = Math.max(0.1, round2(throttle.rateLimit * t.shareOfStageRate));
+    const tierRate = Math.max(0.1, round2(throttle.rateLimit * t.shareOfStageRate * scale));
     const tierBurst = Math.max(1, ceilInt(throttle.burstLimit * t.shareOfStageRate));
     const quota = Math.max(1, ceilInt(tierRate * 86_400 * duty));
-    f.set(`usagePlanTiers.${t.name}`, `rate = stage ${throttle.rateLimit} x ${t.shareOfStageRate} = ${tierRate} req/s; burst = ceil(stage ${throttle.burstLimit} x ${t.shareOfStageRate}) = ${tierBurst}; quota/day = ceil(rate x 86400 x duty ${duty}) = ${quota}`);
+    const scaled = scale < 1 ? ` x ${round2(scale * 10_000) / 10_000} (top tier capped at the ${ceiling.formula})` : ` (under the ${ceiling.formula})`;
+    f.set(`usagePlanTiers.${t.name}`, `rate = stage ${throttle.rateLimit} x ${t.shareOfStageRate}${scaled} = ${tierRate} req/s; burst = ceil(stage ${throttle.burstLimit} x ${t.shareOfStageRate}) = ${tierBurst}; quota/day = ceil(rate x 86400 x duty ${duty}) = ${quota}`);
     return { name: t.name, rateLimit: tierRate, burstLimit: tierBurst, quotaPerDay: quota };
   });
 }

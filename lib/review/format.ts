@@ -84,6 +84,7 @@ export function renderTable(report: ReviewReport): string {
         out.push(`    ${pad(m, w)}  ${pad(markText(cell.mark), 7)}  ${lines[0] ?? ''}`.trimEnd());
         for (const l of lines.slice(1)) out.push(`    ${' '.repeat(w)}  ${' '.repeat(7)}  ${l}`);
       }
+      if (c.flood) out.push(`    ${pad('flood', w)}  ${pad(c.flood.passed === undefined ? 'n/a' : c.flood.passed ? 'holds' : 'FAILS', 7)}  ${cut(c.flood.text)}`);
       out.push('');
     }
     if (t.cost) out.push(...renderCost(cutCost(t.cost)));
@@ -124,6 +125,7 @@ export function renderMarkdown(report: ReviewReport): string {
         out.push(`- **${m}**: ${cell.mark}`);
         for (const l of cell.results.flatMap(resultLine)) out.push(`  - ${md(l)}`);
       }
+      if (c.flood) out.push(`- **flood**: ${md(cut(c.flood.text))}`);
       out.push('');
     }
     if (t.cost) out.push(...renderCost(cutCost(t.cost), true));
@@ -152,6 +154,7 @@ function toJson(report: ReviewReport): unknown {
           mark: c.mitigations[m].mark,
           results: c.mitigations[m].results.map((r) => ({ ruleId: r.ruleId, level: r.level, status: r.status, resource: r.resource, messages: r.messages.map(cut), ...(r.acknowledged !== undefined ? { acknowledged: r.acknowledged } : {}) })),
         }])),
+        ...(c.flood ? { flood: c.flood } : {}),
       })),
       findings: t.findings.map(cutFinding),
       acknowledged: t.acknowledged.map(cutFinding),

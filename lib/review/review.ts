@@ -61,6 +61,21 @@ export interface MitigationCell {
   readonly results: readonly ReviewResult[];
 }
 
+/**
+ * The outcome of a flood drill (`kig drill --scenario single-key`) on an API: whether the
+ * protections keep legitimate users served, not only whether they exist.
+ */
+export interface FloodLine {
+  /** One line, e.g. "single-key: legitimate 100.0 %, attacker 0.00 %, peak 1 instance, $160.02/h: PASS". */
+  readonly text: string;
+  /** Legitimate success rate (0..1). @default - not simulated */
+  readonly legitSuccessRate?: number;
+  /** Attacker success rate (0..1). @default - not simulated */
+  readonly attackSuccessRate?: number;
+  /** False when legitimate success is below the drill's target. @default - not simulated */
+  readonly passed?: boolean;
+}
+
 /** One row: an API, queue, endpoint or service, with its five mitigations. */
 export interface ReviewComponent {
   /** API, queue, endpoint, service or other. */
@@ -71,6 +86,8 @@ export interface ReviewComponent {
   readonly label: string;
   /** The five cells, keyed by mitigation. */
   readonly mitigations: Readonly<Record<Mitigation, MitigationCell>>;
+  /** For an API: the single-key flood drill. @default - not drilled */
+  readonly flood?: FloodLine;
 }
 
 /** A failed rule on one resource. */

@@ -33,7 +33,8 @@ describe('kig limits', () => {
     for (const formula of Object.values(limits.formulas)) expect(r.stdout).toContain(formula);
     expect(r.stdout).toMatch(/InferenceApi: API Gateway stage[^\n]*\n  timeouts.integrationTimeoutMs = \d+/);
     expect(r.stdout).toContain('  throttle.rateLimit = 360\n      min(account 10000, maxInstances 3 x throughput 150 req/s per instance x headroom 0.8) = 360 req/s');
-    expect(r.stdout).toContain('usagePlanTiers.premium.rateLimit = 180');
+    // The top tier under the per-key ceiling: 1 x 150 req/s x 0.8 x 0.5 / heavy cost (45 / 20 = 2.25).
+    expect(r.stdout).toContain('usagePlanTiers.premium.rateLimit = 26.67');
     expect(r.stdout).toMatch(/Backend scaling[^\n]*\n  scaling.minInstances = 1/);
     expect(r.stdout).not.toContain('\nOther\n');
     expect(r.stdout).toContain('SageMaker real-time endpoint limit 6291456');

@@ -17,9 +17,10 @@ import * as path from 'path';
  *   queue     the job queue in front of a synchronous backend
  *   patterns  KerasInferenceService and InferenceAlarms, which compose the parts above
  *   profiler  the load generator and profile recorder
+ *   drill     the flood simulator over a template's real limits
  *   cli       the `kig` commands
  */
-export const LAYERS = ['core', 'model', 'nag', 'review', 'profile', 'alarms', 'api', 'compute', 'queue', 'patterns', 'profiler', 'cli'] as const;
+export const LAYERS = ['core', 'model', 'nag', 'review', 'profile', 'alarms', 'api', 'compute', 'queue', 'patterns', 'profiler', 'drill', 'cli'] as const;
 
 /**
  * Imports from a lower module to a higher one that are allowed, each with the reason. Empty: no

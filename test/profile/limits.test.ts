@@ -1,6 +1,6 @@
 import { aws_apigateway as apigw } from 'aws-cdk-lib';
 import { InferenceGuardError } from '../../lib';
-import { LIMIT_DEFAULTS, checkTimeoutChain, deriveLimits } from '../../lib/profile';
+import { LIMIT_DEFAULTS, checkTimeoutChain, deriveLimits, heavyRequestCost } from '../../lib/profile';
 import { profile } from '../support/profiles';
 import { problemsOf } from '../support/errors';
 
@@ -42,17 +42,32 @@ describe('deriveLimits formulas', () => {
     expect(deriveLimits(huge, { ...SM, maxInstances: 1, region: 'af-south-1', overrides: { stageBurstLimit: 10 } }).throttle.rateLimit).toBe(2_500);
   });
 
-  test('usage-plan tiers are shares of the stage rate with daily quotas', () => {
+  test('usage-plan tiers are shares of the stage rate, scaled together under the per-key ceiling, with daily quotas', () => {
     expect(l.usagePlanTiers.map((t) => t.name)).toEqual(['basic', 'standard', 'premium']);
-    const basic = l.usagePlanTiers[0];
-    expect(basic.rateLimit).toBeCloseTo(576 * 0.1, 5);
+    const [basic, standard, premium] = l.usagePlanTiers;
+    // Per-key ceiling: 1 instance x 180 req/s x 0.8 headroom x 0.5 / heavy cost (41 / 18 = 2.28) = 31.58 req/s.
+    expect(heavyRequestCost(p)).toBe(2.28);
+    expect(premium.rateLimit).toBe(31.58);
+    // The other tiers keep their ratios to the top one (10 % and 25 % against 50 % of the stage).
+    expect(basic.rateLimit).toBeCloseTo(31.58 * (0.1 / 0.5), 2);
+    expect(standard.rateLimit).toBeCloseTo(31.58 * (0.25 / 0.5), 2);
     expect(basic.burstLimit).toBe(Math.ceil(64 * 0.1));
-    expect(basic.quotaPerDay).toBe(Math.ceil(57.6 * 86_400 * 0.5));
+    expect(basic.quotaPerDay).toBe(Math.ceil(basic.rateLimit * 86_400 * 0.5));
+    expect(l.formulas['usagePlanTiers.premium']).toContain('per-key ceiling');
+  });
+
+  test('the per-key ceiling leaves the tiers at their stage shares when the minimum fleet can spare them', () => {
+    // Heavy cost 1 (p99 = p50) and a minimum fleet of 4: ceiling 4 x 180 x 0.8 x 0.5 = 288 = the premium share of 576.
+    const even = deriveLimits(profile({ latencyMs: { p50: 20, p90: 20, p99: 20 } }), { ...SM, minInstances: 4, maxInstances: 4 });
+    expect(even.usagePlanTiers.map((t) => t.rateLimit)).toEqual([57.6, 144, 288]);
+    // A backend whose capacity comes on demand counts its maximum, not its minimum.
+    const onDemand = deriveLimits(profile({ latencyMs: { p50: 20, p90: 20, p99: 20 } }), { ...SM, backend: { ...SM.backend, capacityOnDemand: true }, minInstances: 1, maxInstances: 4 });
+    expect(onDemand.usagePlanTiers.map((t) => t.rateLimit)).toEqual([57.6, 144, 288]);
   });
 
   test('WAF per-IP limit = 1.2 x top tier rate x window, at least 10', () => {
     expect(l.waf.windowSeconds).toBe(300);
-    expect(l.waf.rateLimitPerIp).toBe(Math.ceil(1.2 * 288 * 300));
+    expect(l.waf.rateLimitPerIp).toBe(Math.ceil(1.2 * 31.58 * 300));
     // A 0.1 req/s tier over a 60 s window would allow 8 per IP: raised to WAF's minimum of 10.
     const tiny = deriveLimits(profile(), { ...SM, wafWindowSeconds: 60, overrides: { stageRateLimit: 50 }, usagePlanTiers: [{ name: 'trial', shareOfStageRate: 0.001 }] });
     expect(tiny.usagePlanTiers[0].rateLimit).toBe(0.1);

@@ -9,8 +9,9 @@ test('the scaling target of 180 req/s at 70 % is 7560 per minute, not 7559', () 
 });
 
 test('a 43.2 req/s tier at half duty has a daily quota of 1866240, not 1866241', () => {
-  // 3 instances x 180 req/s x 0.8 headroom = 432 req/s; the basic tier gets 10 %.
-  const l = deriveLimits(profile({ throughputPerInstanceRps: 180 }), { maxInstances: 3 });
+  // 3 instances x 180 req/s x 0.8 headroom = 432 req/s; the basic tier gets 10 % (a minimum fleet of 3
+  // and requests of even cost keep the tiers under the per-key ceiling).
+  const l = deriveLimits(profile({ throughputPerInstanceRps: 180, latencyMs: { p50: 20, p90: 20, p99: 20 } }), { minInstances: 3, maxInstances: 3 });
   const basic = l.usagePlanTiers.find((t) => t.name === 'basic')!;
   expect(basic.rateLimit).toBe(43.2);
   expect(43.2 * 86_400 * 0.5).toBeGreaterThan(1_866_240);

@@ -7,10 +7,8 @@ import { ecsServiceCapabilities } from './private/ecs-capabilities';
 import {
   ECS_CPU_UNITS_PER_VCPU, ECS_DEFAULT_NOFILE, FARGATE_MAX_STOP_TIMEOUT_S, InferenceGuardError, ProblemCollector, gpuInstanceSpec,
 } from '../../core';
-import { AlarmThresholdOverrides } from '../../alarms/thresholds';
-import { InferenceLimits, InferenceProfile, deriveLimits } from '../../profile';
-import { limitsProblems } from '../../profile';
-import { resolveThresholds } from '../../alarms/thresholds';
+import { AlarmThresholdOverrides, resolveThresholds } from '../../alarms/thresholds';
+import { InferenceLimits, InferenceProfile, deriveLimits, limitsProblems, recordProfile } from '../../profile';
 import { EcsServiceAlarms } from './alarms';
 import { EcsCapacity, GpuCapacityProvider, dependOnCapacityProviderAssociation } from './capacity';
 import { nagResourceText } from '../../core/nag-text';
@@ -627,6 +625,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
       })
       : new ecs.FargateService(this, 'Service', { ...common, platformVersion: this.capacity.platformVersion });
     if (this.gpuCapacity) dependOnCapacityProviderAssociation(service, this.cluster);
+    recordProfile(service.node.defaultChild as ecs.CfnService, this.profile);
     return service;
   }
 }
