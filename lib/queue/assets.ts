@@ -26,13 +26,19 @@ function packageRoot(): string {
 }
 
 /**
+ * A file built by `npm run build` (scripts/bundle-handlers.js) under `assets/`, e.g.
+ * `handlers/worker/index.js`; throws with the command to run when it is missing.
+ */
+export function builtAsset(relative: string): string {
+  const file = path.join(packageRoot(), 'assets', relative);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` (scripts/bundle-handlers.js)`);
+  return file;
+}
+
+/**
  * Code of a bundled handler (`assets/handlers/<name>/index.js`, built by `npm run build`), so
  * synthesis needs neither esbuild nor Docker.
  */
 export function handlerCode(name: 'admission' | 'worker' | 'status'): lambda.Code {
-  const dir = path.join(packageRoot(), 'assets', 'handlers', name);
-  if (!fs.existsSync(path.join(dir, 'index.js'))) {
-    throw new Error(`handler bundle ${dir}/index.js is missing: run \`npm run build\` (scripts/bundle-handlers.js)`);
-  }
-  return lambda.Code.fromAsset(dir);
+  return lambda.Code.fromAsset(path.dirname(builtAsset(`handlers/${name}/index.js`)));
 }
