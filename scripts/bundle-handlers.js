@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Bundles each Lambda handler (handlers/<name>/index.ts) with esbuild into
-// assets/handlers/<name>/index.js, and the request schema's code generator (ajv standalone mode,
+// assets/handlers/<name>/index.js; the request schema's code generator (ajv standalone mode,
 // handlers/shared/schema.ts) into assets/codegen/request-schema.js, which the library runs at synth
-// to write the admission function's validator. Runs at library build time, so users of the library
+// to write the admission function's validator; and the third-party libraries the library runs
+// (scripts/third-party.ts) into assets/vendor/third-party.js. Runs at library build time, so users of the library
 // need neither esbuild nor Docker when they synthesize. The AWS SDK v3 is bundled too (pinned by our
 // lockfile) rather than taken from the Lambda runtime, so behaviour does not drift.
 //
@@ -129,6 +130,11 @@ async function main() {
   const builds = names.map((name) => [name, handlerBuild(name)]);
   // Runs at synth inside the library (never in a function): ajv with its standalone code generator.
   builds.push(['codegen', { ...common, entryPoints: [path.join(src, 'shared', 'schema.ts')], outfile: path.join(out, 'codegen', 'request-schema.js') }]);
+  // The third-party libraries the library itself runs (lib/core/private/third-party.ts), shipped as
+  // this one file rather than as bundled dependencies. Node 20 is the oldest supported (engines).
+  builds.push(['vendor', {
+    ...common, target: 'node20', entryPoints: [path.join(root, 'scripts', 'third-party.ts')], outfile: path.join(out, 'vendor', 'third-party.js'),
+  }]);
   const results = await Promise.all(builds.map(([, options]) => esbuild.build(options)));
   builds.forEach(([label], i) => report(label, results[i]));
 }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { aws_lambda as lambda } from 'aws-cdk-lib';
-import { builtAsset } from '../assets';
+import { builtAsset } from '../../core/private/package-assets';
 
 /** Name of the generated validator beside the admission bundle (handlers/shared/request-validator.ts reads the same name). */
 const VALIDATOR_FILE = 'request-validator.js';
