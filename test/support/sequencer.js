@@ -1,8 +1,8 @@
 // Test file order. jest starts the slowest files first when it has their durations from an earlier
 // run (its cache), and by file size otherwise, as on a fresh clone: there a long file could start
 // last and keep one worker busy after the other has finished. These files are the longest runs
-// (each a minute or more on a 2-core machine: hundreds of jobs through moto, TF Serving's model
-// reading, every example synthesized), so they start first; the rest keep jest's own order.
+// (each a minute or more on a busy 2-core machine: hundreds of jobs through moto, TF Serving's model
+// reading, every example synthesized, a TypeScript program type-checked in process), so they start first; the rest keep jest's own order.
 const Sequencer = require('@jest/test-sequencer').default;
 
 const LONGEST_FIRST = [
@@ -10,6 +10,7 @@ const LONGEST_FIRST = [
   'test/model/tf-serving.test.ts',
   'test/examples/examples.test.ts',
   'test/model/profile-keras.test.ts',
+  'test/types/wrong-wiring.test.ts',
   'test/handlers/admission.test.ts',
   'test/handlers/worker.test.ts',
   'test/patterns/two-of-everything.test.ts',
