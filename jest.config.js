@@ -5,6 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   globalSetup: '<rootDir>/test/support/global-setup.js',
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   testTimeout: 120000,
   maxWorkers: 2,
   // How long a worker may take to exit after its last test before jest kills it and reports a

@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
-# The Python side of the test suite (run by scripts/test.sh after jest): builds the jsii assembly and
-# the Python package (`npm run build`), installs the fresh wheel into .venv (whose pinned aws-cdk-lib,
-# constructs, cdk-nag, jsii and pytest come from requirements-dev.txt), checks that API.md is the one
-# the build generates, and runs pytest on test/python (which also synthesizes the Python example).
+# The Python side of the test suite: builds the jsii assembly and the Python package, installs the
+# fresh wheel into .venv (whose pinned aws-cdk-lib, constructs, cdk-nag, jsii and pytest come from
+# requirements-dev.txt), checks that API.md is the one the build generates, and runs pytest on
+# test/python (which also synthesizes the Python example).
+#
+#   scripts/test-python.sh               `npm run build` (lib and jsii), then pytest
+#   scripts/test-python.sh --build-only  the jsii part of the build only (`npm run build:lib` done before)
+#   scripts/test-python.sh --no-build    pytest on the wheel already built
+# scripts/test.sh (`npm test`) runs the build beside jest and pytest after it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-bash scripts/test-env.sh
+mode="${1:-all}"
 export PATH="$ROOT/.venv/bin:$PATH"
 
-before="$(mktemp)"
-trap 'rm -f "$before"' EXIT
-cp API.md "$before" 2>/dev/null || : > "$before"
-npm run build --silent
-if ! cmp -s "$before" API.md; then
-  echo "test-python: API.md was out of date with the code; the build regenerated it: commit API.md" >&2
-  exit 1
+if [ "$mode" != "--no-build" ]; then
+  [ "$mode" = "--build-only" ] || bash scripts/test-env.sh
+  before="$(mktemp)"
+  trap 'rm -f "$before"' EXIT
+  cp API.md "$before" 2>/dev/null || : > "$before"
+  if [ "$mode" = "--build-only" ]; then npm run build:jsii --silent; else npm run build --silent; fi
+  if ! cmp -s "$before" API.md; then
+    echo "test-python: API.md was out of date with the code; the build regenerated it: commit API.md" >&2
+    exit 1
+  fi
+  [ "$mode" = "--build-only" ] && exit 0
 fi
 
 python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall dist/python/keras_inference_guard-*.whl 2>&1 \

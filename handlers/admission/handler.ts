@@ -3,12 +3,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, numberEnv, requireEnv } from '../shared/env';
 import type { ProxyEvent, ProxyResult } from '../shared/http';
-import { compileRequestSchema } from '../shared/schema';
+import { problemsOf, SchemaValidateFunction } from '../shared/request-validator';
 import { admit, AdmissionConfig, AdmissionDeps, DepthGauge } from './core';
 import { writeLine } from '../shared/metrics';
 
-// Created once per execution environment: clients keep their connections, the schema is compiled
-// once, and the depth gauge's cache lives as long as the environment.
+// Created once per execution environment: clients keep their connections, and the depth gauge's
+// cache lives as long as the environment.
 const config: AdmissionConfig = {
   queueUrl: requireEnv(ENV.queueUrl),
   queueName: requireEnv(ENV.queueName),
@@ -28,7 +28,10 @@ const deps: AdmissionDeps = {
   sqs: new SQSClient({}),
   ddb: new DynamoDBClient({}),
   s3: new S3Client({}),
-  validate: compileRequestSchema(JSON.parse(requireEnv(ENV.requestSchema)) as object),
+  // The model's request schema as code: ajv's standalone output, generated at synth and staged
+  // beside this bundle (lib/queue/private/admission-code.ts), so a cold start compiles nothing.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  validate: problemsOf(require('./request-validator.js') as SchemaValidateFunction),
   now: () => Date.now(),
   log: writeLine,
 };

@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Stack, aws_iam as iam, aws_s3_assets as s3assets } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import * as tar from 'tar';
 import { InferenceGuardError } from '../core';
+import { thirdParty } from '../core/third-party';
 
 /** What a model artifact gives the model that uses it. */
 export interface ModelArtifactConfig {
@@ -125,7 +125,7 @@ export function packSavedModel(directory: string): string {
   if (fs.existsSync(tarball)) return tarball;
   fs.mkdirSync(outDir, { recursive: true });
   const tmp = `${tarball}.${process.pid}.tmp`;
-  tar.create({
+  thirdParty().tar.create({
     file: tmp, sync: true, gzip: { level: 9 }, portable: true, noMtime: false, mtime: new Date(0),
     cwd: dir, prefix: topLevel ? '1/' : '',
   }, files);

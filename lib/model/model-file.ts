@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { unzipSync } from 'fflate';
 import { InferenceGuardError } from '../core';
+import { thirdParty } from '../core/third-party';
 import { decodeSavedModel, DTYPE_BYTES, MetaGraphMessage, SavedModelMessage, ShapeMessage, TensorInfoMessage } from './tensorflow-protos';
 
 /** One tensor of a model's signature as the file states it, batch dimension included (-1 = unknown). */
@@ -192,7 +192,7 @@ export function readKerasFile(file: string, withWeights = true): ModelDescriptio
   const sizes: Record<string, number> = {};
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(data, {
+    entries = thirdParty().unzipSync(data, {
       filter: (f) => {
         sizes[f.name] = f.originalSize;
         return f.name === 'config.json' || f.name === 'metadata.json' || (withWeights && f.name === 'model.weights.h5');
@@ -266,8 +266,7 @@ function numpyDtype(d: unknown): string | undefined {
  * left out.
  */
 function kerasWeights(file: string, h5: Uint8Array): ModelWeights {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const hdf5 = require('jsfive') as Jsfive;
+  const hdf5 = thirdParty().jsfive as Jsfive;
   let root: H5Node;
   try {
     root = new hdf5.File(h5.buffer.slice(h5.byteOffset, h5.byteOffset + h5.byteLength) as ArrayBuffer, 'model.weights.h5');

@@ -1,4 +1,5 @@
-import * as protobuf from 'protobufjs';
+import type * as protobuf from 'protobufjs';
+import { thirdParty } from '../core/third-party';
 
 /**
  * The few TensorFlow messages needed to read a SavedModel's serving signatures and variables.
@@ -116,7 +117,7 @@ let savedModelType: protobuf.Type | undefined;
 
 /** Decodes a `saved_model.pb`. Throws protobuf's error on bytes that are not a SavedModel message (e.g. a truncated file). */
 export function decodeSavedModel(bytes: Uint8Array): SavedModelMessage {
-  savedModelType ??= protobuf.parse(PROTO, { keepCase: true }).root.lookupType('tensorflow.SavedModel');
+  savedModelType ??= thirdParty().protobuf.parse(PROTO, { keepCase: true }).root.lookupType('tensorflow.SavedModel');
   const message = savedModelType.decode(bytes);
   return savedModelType.toObject(message, { longs: Number, enums: String, defaults: false, arrays: true, objects: true }) as SavedModelMessage;
 }

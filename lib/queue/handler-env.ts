@@ -7,7 +7,6 @@ export const HANDLER_ENV = {
   queueName: 'KIG_QUEUE_NAME',
   tableName: 'KIG_TABLE_NAME',
   bucketName: 'KIG_BUCKET_NAME',
-  requestSchema: 'KIG_REQUEST_SCHEMA',
   depthBudget: 'KIG_DEPTH_BUDGET',
   drainRate: 'KIG_DRAIN_RATE_PER_SECOND',
   resumeFraction: 'KIG_RESUME_FRACTION',

@@ -14,6 +14,7 @@ import { InferenceProfile } from '../profile';
 import { ModelSignature } from '../model';
 import { deriveQueueLimits, QueueLimitOptions, QueueLimits } from '../profile/queue-limits';
 import { HANDLER_ENV } from './handler-env';
+import { admissionCode } from './private/admission-code';
 import { acknowledge, nagResourceText } from '../core/nag-text';
 import { directSubmitMethod } from './private/queue-direct-submit';
 import { queueFunction, queueFunctionRole } from './private/queue-functions';
@@ -326,7 +327,8 @@ export class InferenceQueue extends Construct implements IAlarmSource {
     };
 
     this.admissionFunction = queueFunction(this, 'Admission', {
-      code: 'admission',
+      // The handler with the request schema compiled to validation code at synth.
+      code: admissionCode(this.requestSchema),
       memoryMiB: props.admissionMemoryMiB ?? 512,
       timeout: Duration.seconds(10),
       // Opt-in: a reservation does not deploy on low-quota accounts (see reserveAdmissionConcurrency).
@@ -337,7 +339,6 @@ export class InferenceQueue extends Construct implements IAlarmSource {
         ...common,
         [HANDLER_ENV.queueUrl]: this.queue.queueUrl,
         [HANDLER_ENV.queueName]: this.queue.queueName,
-        [HANDLER_ENV.requestSchema]: JSON.stringify(this.requestSchema),
         [HANDLER_ENV.depthBudget]: String(limits.depthBudget),
         [HANDLER_ENV.drainRate]: String(limits.drainRatePerSecond),
         [HANDLER_ENV.resumeFraction]: String(limits.resumeFraction),
@@ -530,7 +531,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
     }
   }
 
-  /** Lambda caps all environment variables of a function at 4 KiB; the schema is the big one. */
+  /** Lambda caps all environment variables of a function at 4 KiB (the request schema travels as code in the asset, not here). */
   private checkEnvironmentSize(): void {
     const c = new ProblemCollector('QUEUE_INVALID', this.node.path);
     for (const fn of [this.admissionFunction, this.workerFunction, this.statusFunction]) {
@@ -539,7 +540,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
       // Tokens (queue URL, names) resolve to short strings; count them at a generous 128 bytes.
       const size = Object.entries(env?.variables ?? {}).reduce((n, [k, v]) => n + k.length + (Token.isUnresolved(v) ? 128 : Buffer.byteLength(String(v))), 0);
       c.require(size <= LAMBDA_ENV_VARS_MAX_BYTES, `${fn.node.scope?.node.id}.environment`, `${size} bytes`,
-        `at most ${LAMBDA_ENV_VARS_MAX_BYTES} bytes (Lambda limit)`, 'the model schema is too large for an environment variable: simplify the signature (fewer named inputs)');
+        `at most ${LAMBDA_ENV_VARS_MAX_BYTES} bytes (Lambda limit)`, 'shorten the settings passed to the function (backend URL, endpoint and resource names)');
     }
     c.throwIfAny();
   }

@@ -1,4 +1,5 @@
-import { isScalar, parseDocument, ScalarTag, CollectionTag, visit, YAMLMap, YAMLSeq } from 'yaml';
+import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from 'yaml';
+import { thirdParty } from '../core/third-party';
 
 /** Short-form intrinsic tags and the long form each expands to. */
 const SHORT_FORMS: ReadonlyArray<[string, string]> = [
@@ -37,6 +38,7 @@ export class YamlSyntaxError extends Error {
  * Throws YamlSyntaxError on the first syntax error or unknown tag.
  */
 export function parseCfnYaml(text: string): unknown {
+  const { isScalar, parseDocument, visit } = thirdParty().yaml;
   const doc = parseDocument(text, { customTags: CFN_YAML_TAGS, uniqueKeys: true });
   const first = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (first) {

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as jsonc from 'jsonc-parser';
+import type * as jsonc from 'jsonc-parser';
 import { findReferences, getAttParts } from '../nag/template/intrinsics';
 import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
 import { YamlSyntaxError, parseCfnYaml } from './cfn-yaml';
 import { numericProblems } from './numeric-properties';
 import { clip, REVIEW_LIMITS } from './review-limits';
+import { thirdParty } from '../core/third-party';
 
 /** Bad input for `review`: a missing or unreadable file, malformed JSON/YAML, a broken template. */
 export class ReviewInputError extends Error {
@@ -217,7 +218,7 @@ function parseJson(text: string, shown: string): Parsed {
     }
   };
   try {
-    jsonc.visit(text, {
+    thirdParty().jsonc.visit(text, {
       onObjectBegin: (_o, _l, line, column) => open(true, line, column),
       onArrayBegin: (_o, _l, line, column) => open(false, line, column),
       onObjectEnd: () => {
@@ -270,7 +271,7 @@ const JSON_ERRORS: Readonly<Record<string, string>> = {
 };
 
 function jsonErrorText(code: jsonc.ParseErrorCode, atEnd: boolean): string {
-  const name = jsonc.printParseErrorCode(code);
+  const name = thirdParty().jsonc.printParseErrorCode(code);
   const text = JSON_ERRORS[name] ?? name;
   return atEnd ? `unexpected end of input, ${text}` : text;
 }

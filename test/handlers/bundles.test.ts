@@ -3,14 +3,19 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { fromItem, S } from '../../handlers/shared/dynamo';
 import { HANDLER_ENV as ENV } from '../../lib/queue/handler-env';
+import { stageAdmission } from '../../lib/queue/private/admission-code';
 import { FakeSageMaker } from '../support/fake-sagemaker';
 import { localClients, MotoServer, startMoto, TEST_CREDENTIALS, TEST_REGION } from '../support/moto';
 import { createFixture, lambdaContext } from '../support/queue-fixture';
 import { getJob, postJobs, TEST_SIGNATURE } from '../support/requests';
 
 // The bundles built by scripts/bundle-handlers.js (jest global setup), loaded as Lambda loads
-// them: settings from the environment, AWS endpoints from AWS_ENDPOINT_URL_*.
-const bundle = (name: string) => path.join(__dirname, '..', '..', 'assets', 'handlers', name, 'index.js');
+// them: settings from the environment, AWS endpoints from AWS_ENDPOINT_URL_*. The admission
+// function's code is the folder the construct stages: the bundle and the validator generated from
+// the request schema at synth.
+const bundle = (name: string) => name === 'admission'
+  ? path.join(stageAdmission(TEST_SIGNATURE.toJsonSchema()), 'index.js')
+  : path.join(__dirname, '..', '..', 'assets', 'handlers', name, 'index.js');
 
 let moto: MotoServer;
 let fake: FakeSageMaker;
@@ -32,7 +37,7 @@ test('the bundled admission, worker and status handlers run a job end to end', a
     AWS_ENDPOINT_URL_SQS: moto.endpoint, AWS_ENDPOINT_URL_DYNAMODB: moto.endpoint, AWS_ENDPOINT_URL_S3: moto.endpoint,
     AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: fake.url,
     [ENV.queueUrl]: f.queueUrl, [ENV.queueName]: f.queueName, [ENV.tableName]: f.tableName, [ENV.bucketName]: f.bucketName,
-    [ENV.requestSchema]: JSON.stringify(TEST_SIGNATURE.toJsonSchema()), [ENV.depthBudget]: '100', [ENV.drainRate]: '1',
+    [ENV.depthBudget]: '100', [ENV.drainRate]: '1',
     [ENV.maxRetryAfter]: '300', [ENV.depthCacheTtlMs]: '5000', [ENV.admissionEnvironments]: '2', [ENV.maxRequestBytes]: '100000',
     [ENV.maxInlineMessageBytes]: '262144', [ENV.jobTtlSeconds]: '86400', [ENV.perCallDeadlineMs]: '2000', [ENV.maxReceiveCount]: '5',
     [ENV.visibilityTimeoutSeconds]: '60', [ENV.backoffBaseSeconds]: '1', [ENV.resultInlineMaxBytes]: '65536',

@@ -12,9 +12,18 @@ const CLI_ONLY = ['autocannon', '@aws-sdk/client-sagemaker', '@aws-sdk/client-sa
 
 test('CLI-only packages are optional peer dependencies, not dependencies', () => {
   for (const name of CLI_ONLY) {
-    expect([name, pkg.dependencies[name]]).toEqual([name, undefined]);
+    expect([name, pkg.dependencies?.[name]]).toEqual([name, undefined]);
     expect([name, pkg.peerDependenciesMeta?.[name]?.optional]).toEqual([name, true]);
   }
+});
+
+test('no runtime dependencies: the libraries the constructs run ship as one bundle (assets/vendor), not as bundled packages', () => {
+  expect(pkg.dependencies ?? {}).toEqual({});
+  expect(pkg.bundledDependencies ?? pkg.bundleDependencies).toBeUndefined();
+  expect(pkg.files).toContain('assets');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const vendor = require(path.join(ROOT, 'assets', 'vendor', 'third-party.js'));
+  expect(Object.keys(vendor).sort()).toEqual(['jsfive', 'jsonc', 'protobuf', 'tar', 'unzipSync', 'yaml']);
 });
 
 test('the package ships its licence', () => {

@@ -77,12 +77,28 @@ describe('InferenceQueue', () => {
     // No reservation by default: it fails to deploy on accounts with a concurrency quota below 100 + the reservation.
     for (const f of Object.values(fns)) expect(f.Properties.ReservedConcurrentExecutions).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ KIG_DEPTH_BUDGET: String(limits.depthBudget), KIG_REQUEST_SCHEMA: JSON.stringify(signature.toJsonSchema()) }) },
+      Environment: { Variables: Match.objectLike({ KIG_DEPTH_BUDGET: String(limits.depthBudget) }) },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: limits.workerTimeoutSeconds,
       Environment: { Variables: Match.objectLike({ KIG_BACKEND_KIND: 'sagemaker', KIG_ENDPOINT_NAME: 'Resnet-Endpoint', KIG_PER_CALL_DEADLINE_MS: String(limits.perCallDeadlineMs) }) },
     });
+  });
+
+  test('admission code: the bundle and, beside it, the request schema compiled to validation code at synth', () => {
+    const [admission] = Object.values(template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: Match.objectLike({ KIG_DEPTH_BUDGET: Match.anyValue() }) } },
+    }));
+    // The schema travels in the code, not in the 4 KiB of environment variables.
+    expect(Object.keys(admission.Properties.Environment.Variables).filter((k) => /SCHEMA/.test(k))).toEqual([]);
+    const dir = path.join(app.outdir, `asset.${String(admission.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    expect(fs.readdirSync(dir).sort()).toEqual(['index.js', 'request-validator.js']);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const validate = require(path.join(dir, 'request-validator.js')) as ((body: unknown) => boolean) & { errors?: Array<{ instancePath: string }> };
+    const image = Array.from({ length: 224 }, () => Array.from({ length: 224 }, () => [0, 0.5, 1]));
+    expect(validate({ instances: [image] })).toBe(true);
+    expect(validate({ instances: [[[1]]] })).toBe(false);
+    expect(validate.errors?.[0].instancePath).toBe('/instances/0');
   });
 
   test('job table: on-demand, TTL, point-in-time recovery; bucket: encrypted, private, SSL only, lifecycle expiry', () => {

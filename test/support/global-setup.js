@@ -20,8 +20,8 @@ module.exports = async () => {
   // on, as `cdk synth` does (test/support/examples.ts), and cfn-lint checks their templates.
   process.env.CDK_VALIDATION = 'false';
 
-  // Builds the Lambda handler bundles as `npm run build` does, so asset paths used by
-  // constructs exist when tests synthesize stacks.
+  // Builds the Lambda handler bundles, the schema code generator and the third-party bundle as
+  // `npm run build` does, so the assets the constructs use exist when tests synthesize stacks.
   const script = path.join(__dirname, '..', '..', 'scripts', 'bundle-handlers.js');
-  if (fs.existsSync(script)) execFileSync(process.execPath, [script], { stdio: 'inherit' });
+  if (fs.existsSync(script)) execFileSync(process.execPath, [script, '--quiet'], { stdio: 'inherit' });
 };

@@ -5,7 +5,8 @@ import { acknowledge } from '../../core/nag-text';
 
 /** What a queue function is: its bundled handler, size, timeout, logs, environment and network. */
 export interface QueueFunctionOptions {
-  readonly code: 'admission' | 'worker' | 'status';
+  /** A bundled handler by name, or code staged for this function (the admission function's, with its validator). */
+  readonly code: 'admission' | 'worker' | 'status' | lambda.Code;
   readonly memoryMiB: number;
   readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;
@@ -37,7 +38,7 @@ export function queueFunction(owner: Construct, id: string, o: QueueFunctionOpti
     // The newest Node.js runtime this aws-cdk-lib knows (cdk-nag L1 wants the latest of the family).
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
-    code: handlerCode(o.code),
+    code: typeof o.code === 'string' ? handlerCode(o.code) : o.code,
     role,
     memorySize: o.memoryMiB,
     timeout: o.timeout,
