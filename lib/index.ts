@@ -45,6 +45,8 @@ export {
   GuardAlarms, type GuardAlarmsProps, type GuardAlarmEntry, type IAlarmSource,
 } from './alarms';
 
+export { SecurityPosture, type RegulatedPostureOptions } from './security';
+
 export { KerasInferenceService, type KerasInferenceServiceProps, type KerasJobQueueOptions } from './patterns';
 
 export {

@@ -1,6 +1,6 @@
 import { App, CfnOutput, Duration, Stack, StackProps, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { InferenceCompute, InferenceProfile, KerasInferenceService, ModelArtifact } from '../../lib';
+import { InferenceCompute, InferenceProfile, KerasInferenceService, ModelArtifact, SecurityPosture } from '../../lib';
 import { applyChecks } from '../checks';
 
 /** A heavy Keras model (image segmentation) on a SageMaker asynchronous endpoint that scales to zero. */
@@ -31,6 +31,8 @@ export class SageMakerAsyncStack extends Stack {
     });
     this.clientRole = new iam.Role(this, 'ClientRole', { assumedBy: new iam.AccountRootPrincipal(), description: 'Starts async inferences: uploads inputs and calls InvokeEndpointAsync' });
     const target = this.service.asyncBackend!.bindAsyncCaller(this.clientRole);
+    // The client role's grants get the same policy handling as the service's own roles.
+    this.service.security.applyTo(this.clientRole);
     new CfnOutput(this, 'EndpointName', { value: target.endpointName });
     new CfnOutput(this, 'InputPrefix', { value: `s3://${target.inputBucketName}/${target.inputPrefix}` });
   }

@@ -1,3 +1,4 @@
+import { SecurityPosture } from '../security/security-posture';
 import { aws_cloudwatch as cloudwatch, aws_iam as iam, aws_sagemaker as sagemaker, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { AlarmThresholdOverrides } from '../alarms/thresholds';
@@ -58,6 +59,11 @@ export interface SageMakerServerlessBackendProps extends SageMakerServerlessSizi
    * @default InferenceImage.tensorflowServingDlc({ gpu: false })
    */
   readonly image?: InferenceImage;
+  /**
+   * Security posture (the regulated one turns the execution role's inline policy into a managed one).
+   * @default SecurityPosture.standard()
+   */
+  readonly security?: SecurityPosture;
   /**
    * Extra container environment.
    * @default - none
@@ -211,7 +217,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
       vcpus: Math.max(1, Math.round(this.memorySizeMb / 1024)),
       concurrency: 1,
     }) : {};
-    const parts = createSageMakerModel(this, { model: props.model, environment: props.environment, endpointName: props.endpointName }, image, environment);
+    const parts = createSageMakerModel(this, { model: props.model, environment: props.environment, endpointName: props.endpointName, security: props.security }, image, environment);
     this.role = parts.role;
     this.model = parts.model;
     this.endpointName = parts.endpointName;

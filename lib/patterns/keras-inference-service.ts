@@ -7,6 +7,8 @@ import { IAsyncInferenceBackend, IInferenceBackend, ISyncInferenceBackend } from
 import { InferenceCompute } from '../compute/inference-compute';
 import { ProblemCollector } from '../core';
 import { serviceSignature } from '../model/inspection';
+import { SecurityPosture, postureOf } from '../security/security-posture';
+import { EcsInferenceTaskBase } from '../compute/ecs/inference-task-base';
 import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, QueueLimitOptions, UsagePlanTierSpec, deriveLimits, deriveQueueLimits } from '../profile';
 
 /** The bounded job queue beside `POST /predict`: `POST /jobs` and `GET /jobs/{id}`. */
@@ -107,6 +109,13 @@ export interface KerasInferenceServiceProps {
    * @default - no job queue
    */
   readonly jobQueue?: KerasJobQueueOptions;
+  /**
+   * Security posture, passed to every part: `SecurityPosture.regulated()` gives customer-managed
+   * keys, functions in the service's VPC, load balancer HTTPS, access logs and deletion protection,
+   * a table backup plan and managed policies (NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs).
+   * @default SecurityPosture.standard()
+   */
+  readonly security?: SecurityPosture;
 }
 
 /**
@@ -139,6 +148,8 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
   public readonly alarmTopic: sns.ITopic;
   /** The job queue, when `jobQueue` is set. */
   public readonly jobs?: InferenceQueue;
+  /** The security posture every part was built with. */
+  public readonly security: SecurityPosture;
 
   constructor(scope: Construct, id: string, props: KerasInferenceServiceProps) {
     super(scope, id);
@@ -167,8 +178,12 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
     c.throwIfAny();
     this.limits = limits!;
 
-    this.alarmTopic = props.alarmTopic ?? new AlarmTopic(this, 'AlarmTopic').topic;
-    const built = compute.bind(this, 'Backend', { profile: props.profile, limits: this.limits, alarmTopic: this.alarmTopic, alarmThresholds: props.alarmThresholds });
+    const security = postureOf(props.security, this);
+    // The service's own key first, so every part shares it (it lives under the service).
+    security.encryptionKey(this);
+    this.security = security;
+    this.alarmTopic = props.alarmTopic ?? new AlarmTopic(this, 'AlarmTopic', { security }).topic;
+    const built = compute.bind(this, 'Backend', { profile: props.profile, limits: this.limits, alarmTopic: this.alarmTopic, alarmThresholds: props.alarmThresholds, security });
     this.backend = built.backend;
     this.syncBackend = built.syncBackend;
     this.asyncBackend = built.asyncBackend;
@@ -184,6 +199,7 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
         authorizer: props.authorizer,
         managedRuleGroups: props.managedRuleGroups,
         createCloudWatchRole: props.createCloudWatchRole,
+        security,
       });
     }
 
@@ -204,6 +220,8 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
         backend: WorkerBackend.fromBackend(built.syncBackend),
         limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances, backend: capabilities },
         alarmTopic: this.alarmTopic,
+        security,
+        vpc: built.backend instanceof EcsInferenceTaskBase ? built.backend.vpc : undefined,
       });
       // One dashboard for both paths.
       apiAlarms.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Job queue alarms', alarms: this.jobs.alarms.monitoring, width: 24 }));

@@ -1,7 +1,8 @@
-import { CfnElement, Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { handlerCode } from '../queue/assets';
 import { acknowledge } from './nag-text';
+import { acknowledgeCompliance } from '../security/private/compliance';
 
 /** What a queue function is: its bundled handler, size, timeout, logs, environment and network. */
 export interface QueueFunctionOptions {
@@ -16,6 +17,8 @@ export interface QueueFunctionOptions {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Customer-managed key of the log group (regulated posture); none: the CloudWatch Logs service key. */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** The function's own role (no AWSLambdaBasicExecutionRole), in a scope named `id`. */
@@ -31,7 +34,11 @@ export function queueFunctionRole(owner: Construct, id: string): iam.Role {
 export function queueFunction(owner: Construct, id: string, o: QueueFunctionOptions): lambda.Function {
   const role = o.role ?? queueFunctionRole(owner, id);
   const holder = role.node.scope as Construct;
-  const logGroup = new logs.LogGroup(holder, 'LogGroup', { retention: o.logRetention });
+  const logGroup = new logs.LogGroup(holder, 'LogGroup', { retention: o.logRetention, encryptionKey: o.encryptionKey });
+  if (!o.encryptionKey) {
+    acknowledgeCompliance(logGroup, 'CloudWatchLogGroupEncrypted',
+      `Log of the ${o.code} function: job ids, outcomes and metric lines, never request bodies; CloudWatch Logs encrypts it at rest with its service key. Standard posture; SecurityPosture.regulated() encrypts it with the customer-managed key.`);
+  }
   logGroup.grantWrite(role);
   const fn = new lambda.Function(holder, 'Function', {
     // The newest Node.js runtime this aws-cdk-lib knows (cdk-nag L1 wants the latest of the family).

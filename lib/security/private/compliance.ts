@@ -1,0 +1,25 @@
+import { Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import type { SecurityPosture } from '../security-posture';
+
+/** Rule-id prefixes of cdk-nag's compliance packs (`packName` in node_modules/cdk-nag/lib/packs/*.js). */
+export const COMPLIANCE_PACK_PREFIXES = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
+
+/**
+ * Acknowledges a cdk-nag rule (by its name, e.g. `SNSEncryptedKMS`) of all three compliance packs
+ * on a construct and its subtree, with the reason specific to that resource. A pack that lacks the
+ * rule never reports it, so acknowledging it there is inert.
+ */
+export function acknowledgeCompliance(scope: IConstruct, rule: string, reason: string): void {
+  Validations.of(scope).acknowledge(...COMPLIANCE_PACK_PREFIXES.map((p) => ({ id: `${p}-${rule}`, reason })));
+}
+
+/**
+ * In the standard posture, acknowledges a finding the regulated posture resolves: `what` says what
+ * the resource holds (why the standard choice is acceptable for it), `fix` what `regulated()` does.
+ * Nothing in the regulated posture (the finding must then be resolved, and the packs check it).
+ */
+export function acknowledgeUnlessRegulated(posture: SecurityPosture, scope: IConstruct, rule: string, what: string, fix: string): void {
+  if (posture.isRegulated) return;
+  acknowledgeCompliance(scope, rule, `${what}. Standard posture; SecurityPosture.regulated() ${fix}.`);
+}
