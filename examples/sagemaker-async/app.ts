@@ -1,6 +1,6 @@
 import { App, CfnOutput, Duration, Stack, StackProps, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { InferenceCompute, InferenceProfile, KerasInferenceService, ModelArtifact, SecurityPosture } from '../../lib';
+import { InferenceCompute, InferenceProfile, KerasInferenceService, ModelArtifact } from '../../lib';
 import { applyChecks } from '../checks';
 
 /** A heavy Keras model (image segmentation) on a SageMaker asynchronous endpoint that scales to zero. */

@@ -19,7 +19,7 @@ import { GuardAlarms } from '../alarms/guard-alarms';
 import { AsyncInvocationTarget, BackendCapabilities, IAsyncInferenceBackend } from './backend';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
 import { SecurityPosture, postureOf } from '../security/security-posture';
-import { acknowledgeUnlessRegulated } from '../security/private/compliance';
+import { acknowledgeUnlessRegulated, grantKeyUse } from '../security/private/compliance';
 import { accessLogBucket, acknowledgeDataBucket, dataBucketProps, noncurrentExpiration } from '../security/private/storage';
 
 /** Props of `SageMakerAsyncBackend`. */
@@ -186,7 +186,7 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
     // ---- storage and notifications ---------------------------------------------------------------
     this.bucket = props.bucket ?? this.createBucket(props.resultRetention ?? Duration.days(7), security);
     // The role reads inputs and writes results in the key-encrypted bucket (regulated posture).
-    key?.grantEncryptDecrypt(this.role);
+    grantKeyUse(key, this.role);
     // Exact actions on the three prefixes: no s3:* and no bucket-wide access.
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${this.inputPrefix}*`)] }));
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('async/output/*'), this.bucket.arnForObjects('async/failure/*')] }));
@@ -340,7 +340,6 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
     const storage = new Construct(this, 'Storage');
     storage.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const logs = accessLogBucket(security, storage, 'AccessLogs', 'the async inference bucket');
-    Validations.of(logs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the server access log bucket of the async inference bucket; logging it to itself would loop' });
     const bucket = new s3.Bucket(storage, 'Bucket', {
       ...dataBucketProps(security, this), enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       serverAccessLogsBucket: logs, serverAccessLogsPrefix: 'async-bucket/',

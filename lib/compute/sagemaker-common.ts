@@ -10,7 +10,7 @@ import { instanceMemoryMiB } from '../private/instance-memory';
 import { InferenceImage } from './inference-image';
 import { ModelArtifact } from './model-artifact';
 import { SecurityPosture, postureOf } from '../security/security-posture';
-import { acknowledgeCompliance } from '../security/private/compliance';
+import { acknowledgeCompliance, grantKeyUse } from '../security/private/compliance';
 
 /** Environment variables that TF Serving containers do NOT read (they belong to the MMS/TorchServe toolkit). */
 export const IGNORED_BY_TF_SERVING = ['SAGEMAKER_MODEL_SERVER_TIMEOUT', 'SAGEMAKER_MODEL_SERVER_WORKERS'];
@@ -250,7 +250,7 @@ export function createSageMakerModel(scope: Construct, props: SageMakerModelSett
       ? `${props.instanceType} has local NVMe instance storage, which a hardware module on the instance encrypts; SageMaker rejects a KmsKeyId for instance types with local storage (CreateEndpointConfig fails), so no key can be set`
       : 'A serverless endpoint runs on capacity SageMaker manages, with no ML storage volume attached to an instance of this account; KmsKeyId encrypts that volume, so there is nothing for a key to encrypt');
   }
-  kmsKey?.grantEncryptDecrypt(role);
+  grantKeyUse(kmsKey, role);
 
   const endpointName = props.endpointName ?? Names.uniqueResourceName(scope, { maxLength: 63, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '');
   const c = new ProblemCollector('SAGEMAKER_PROPS_INVALID', scope.node.path);

@@ -1,4 +1,4 @@
-import { CfnElement, Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
+import { CfnElement, Duration, Lazy, Stack, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { handlerCode } from '../queue/assets';
 import { acknowledge } from './nag-text';
@@ -60,7 +60,8 @@ export function queueFunction(owner: Construct, id: string, o: QueueFunctionOpti
   // CDK makes the function depend on its role and the role's policy; the role is already implied by
   // the Role GetAtt (cfn-lint W3005), the policy is not: keep only that one.
   const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-  if (policy) (fn.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [logicalId(policy)]);
+  // Lazy: a security posture may turn the inline policy into a managed one at synthesis.
+  if (policy) (fn.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', Lazy.list({ produce: () => [logicalId(policy)] }));
   acknowledge(holder, 'AwsSolutions-IAM5', 'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so they need Resource "*".',
     ['Resource::*']);
   if (o.vpc) {
@@ -71,6 +72,6 @@ export function queueFunction(owner: Construct, id: string, o: QueueFunctionOpti
 }
 
 function logicalId(element: IConstruct): string {
-  const cfn = element instanceof CfnElement ? element : element.node.defaultChild as CfnElement;
+  const cfn = element instanceof CfnElement ? element : element.node.findAll().find((c): c is CfnElement => c instanceof CfnElement)!;
   return Stack.of(cfn).resolve(cfn.logicalId) as string;
 }

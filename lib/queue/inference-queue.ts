@@ -20,7 +20,7 @@ import { queueAlarms } from '../private/queue-alarms';
 import { GuardAlarms, IAlarmSource } from '../alarms/guard-alarms';
 import { WorkerBackend } from './worker-backend';
 import { SecurityPosture, postureOf } from '../security/security-posture';
-import { acknowledgeCompliance } from '../security/private/compliance';
+import { acknowledgeCompliance, grantKeyUse } from '../security/private/compliance';
 import { accessLogBucket, acknowledgeDataBucket, dataBucketProps, noncurrentExpiration } from '../security/private/storage';
 
 /** Namespace and names of the metrics the admission function publishes (Embedded Metric Format). */
@@ -455,7 +455,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
       acknowledgeCompliance(worker, 'LambdaConcurrency', `Capped by the SQS event source's maximum concurrency (${limits.maxWorkers}), which leaves the account pool alone; a reservation would also fail on accounts with a low concurrency quota.`);
     }
     for (const f of [this.admissionFunction, this.statusFunction, ...(worker ? [worker] : [])]) {
-      this.key?.grantEncryptDecrypt(f);
+      grantKeyUse(this.key, f);
       if (!f.isBoundToVpc) {
         acknowledgeCompliance(f, 'LambdaInsideVPC', security.isRegulated
           ? 'The service has no VPC (its backend is reached through its AWS API); the function calls only AWS APIs (SQS, DynamoDB, S3, SageMaker runtime) over TLS with SigV4. Pass vpc to run it in one.'
@@ -558,7 +558,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
   public grantWorker(grantee: iam.IGrantable): void {
     this.queue.grantConsumeMessages(grantee);
     // Table and bucket encrypted with the customer-managed key (regulated posture).
-    this.key?.grantEncryptDecrypt(grantee);
+    grantKeyUse(this.key, grantee);
     this.grantTable(grantee, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     this.grantObjects(grantee, ['s3:GetObject', 's3:DeleteObject'], 'payloads/*');
     this.grantObjects(grantee, ['s3:PutObject'], 'results/*');

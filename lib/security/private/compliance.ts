@@ -1,5 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { Validations, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 import type { SecurityPosture } from '../security-posture';
 
 /** Rule-id prefixes of cdk-nag's compliance packs (`packName` in node_modules/cdk-nag/lib/packs/*.js). */
@@ -22,4 +22,24 @@ export function acknowledgeCompliance(scope: IConstruct, rule: string, reason: s
 export function acknowledgeUnlessRegulated(posture: SecurityPosture, scope: IConstruct, rule: string, what: string, fix: string): void {
   if (posture.isRegulated) return;
   acknowledgeCompliance(scope, rule, `${what}. Standard posture; SecurityPosture.regulated() ${fix}.`);
+}
+
+/**
+ * Grants `grantee` encrypt and decrypt with the posture's customer-managed key (the queues, table,
+ * bucket and volume it reaches are encrypted with it), acknowledging the KMS action wildcards the
+ * grant carries: `kms:GenerateDataKey*` and `kms:ReEncrypt*` are KMS's own action families for data
+ * keys, and the statement names this one key.
+ */
+export function grantKeyUse(key: kms.IKey | undefined, grantee: iam.IGrantable): void {
+  if (!key) return;
+  key.grantEncryptDecrypt(grantee);
+  const principal = grantee.grantPrincipal;
+  if (principal instanceof Construct) {
+    for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+      Validations.of(principal).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: `${action} is the KMS action family for data keys of the service's customer-managed key; the statement names that one key, and SQS, DynamoDB and S3 call these actions on the caller's behalf`,
+      });
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { SecurityPosture } from '../security-posture';
 import { acknowledgeCompliance, acknowledgeUnlessRegulated } from './compliance';
@@ -30,7 +30,15 @@ export function acknowledgeDataBucket(posture: SecurityPosture, bucket: s3.IBuck
  * SSE-S3, TLS only, private, versioned in the regulated posture, records expiring after 90 days.
  */
 export function accessLogBucket(posture: SecurityPosture, scope: Construct, id: string, of: string): s3.Bucket {
-  const logs = new s3.Bucket(scope, id, {
+  // Server access log delivery granted by a bucket policy, not the legacy LogDeliveryWrite ACL (the
+  // flag is read in the log bucket's own scope, which must carry it before the bucket exists).
+  const flag = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+  let holder = scope;
+  if (scope.node.tryGetContext(flag) !== true) {
+    holder = new Construct(scope, id);
+    holder.node.setContext(flag, true);
+  }
+  const logs = new s3.Bucket(holder, holder === scope ? id : 'Bucket', {
     encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     versioned: posture.isRegulated ? true : undefined,
     lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: noncurrentExpiration(posture, Duration.days(90)) }],
@@ -42,7 +50,8 @@ export function accessLogBucket(posture: SecurityPosture, scope: Construct, id: 
 
 /** Acknowledges the findings of a server access log bucket. */
 export function acknowledgeAccessLogBucket(posture: SecurityPosture, logs: s3.IBucket, of: string): void {
-  const holds = `The server access log bucket of ${of}: S3 request records (requester, key, operation, status), never object contents`;
+  const holds = `The access log bucket of ${of}: request records (requester, key or path, operation, status), never object or request contents`;
+  Validations.of(logs).acknowledge({ id: 'AwsSolutions-S1', reason: `${holds}; logging it to itself would loop` });
   acknowledgeCompliance(logs, 'S3BucketLoggingEnabled', `${holds}; logging it to itself would loop, and CloudTrail records its management events`);
   acknowledgeCompliance(logs, 'S3DefaultEncryptionKMS', `${holds}; log delivery writes with SSE-S3, which keeps the records encrypted at rest without a key policy for the delivery service`);
   acknowledgeCompliance(logs, 'S3BucketReplicationEnabled', `${holds}; the records expire after 90 days and are not a system of record to replicate`);
