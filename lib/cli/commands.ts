@@ -4,6 +4,7 @@ import { limitsCommand } from './limits';
 import { profileCommand } from './profile';
 import { recommendCommand } from './recommend';
 import { reviewCommand } from './review';
+import { runbookCommand } from './runbook';
 
 /**
  * Every subcommand of `kig`. Each lives in its own module; add it here to register it.
@@ -14,4 +15,5 @@ export const COMMANDS: CliCommand[] = [
   limitsCommand,
   reviewCommand,
   inspectCommand,
+  runbookCommand,
 ];

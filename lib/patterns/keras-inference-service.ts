@@ -8,6 +8,7 @@ import { InferenceCompute } from '../compute/inference-compute';
 import { ProblemCollector } from '../core';
 import { serviceSignature } from '../model/inspection';
 import { SecurityPosture, postureOf } from '../security/security-posture';
+import { runbookLinksWidget, writeRunbookAtSynth } from '../runbook/runbook-file';
 import { EcsInferenceTaskBase } from '../compute/ecs/inference-task-base';
 import { InferenceLimits, InferenceProfile, LimitOverrides, ModelSignature, QueueLimitOptions, UsagePlanTierSpec, deriveLimits, deriveQueueLimits } from '../profile';
 
@@ -116,6 +117,12 @@ export interface KerasInferenceServiceProps {
    * @default SecurityPosture.standard()
    */
   readonly security?: SecurityPosture;
+  /**
+   * Where the team publishes the runbook (`kig runbook` output); the dashboard links each alarm to
+   * `<runbookUrl>#alarm-<logical id>`.
+   * @default - links name the runbook file the synthesis writes into the cloud assembly (`<stack artifact>.runbook.md`)
+   */
+  readonly runbookUrl?: string;
 }
 
 /**
@@ -235,5 +242,8 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
       });
     }
     this.alarms = GuardAlarms.merge([apiAlarms.alarms, this.backend.alarms, ...(this.jobs ? [this.jobs.alarms] : [])]);
+    // Operations: every alarm's runbook section, linked from the dashboard and written at synthesis.
+    this.dashboard.addWidgets(runbookLinksWidget(this, this.alarms.all, props.runbookUrl));
+    writeRunbookAtSynth(this);
   }
 }

@@ -7,6 +7,8 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { InferenceGuardChecks } from '../../lib/nag';
 import { runKig } from '../support/cli';
 import { EXAMPLES, removeSynthesizedExamples, synthesizeExample } from '../support/examples';
+import { renderRunbook } from '../../lib/runbook/render';
+import { validateLogsInsightsQuery } from '../../lib/runbook/private/logs-insights';
 
 /**
  * Every example app synthesizes with its rule packs applied, with zero unacknowledged findings;
@@ -77,6 +79,36 @@ describe.each(EXAMPLES)('example %s', (name) => {
     expect(violations.filter((v) => v.severity === 'error').map((v) => v.ruleName)).toEqual([]);
     const warnings = violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
     expect(warnings).toEqual(KNOWN_WARNINGS[name] ?? []);
+  });
+
+  test('the runbook covers every alarm with three checks and a limit; its queries parse against log groups the stack creates', () => {
+    for (const stack of example().assembly.stacks) {
+      const t = stack.template as Parameters<typeof renderRunbook>[0];
+      const runbook = renderRunbook(t, stack.stackName);
+      const alarms = Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm').map(([id]) => id).sort();
+      expect(runbook.sections.map((s) => s.alarmLogicalId).sort()).toEqual(alarms);
+      for (const section of runbook.sections) {
+        expect({ id: section.alarmLogicalId, checks: section.checks.length }).toEqual({ id: section.alarmLogicalId, checks: 3 });
+        expect(section.limit.command).toMatch(/^kig (limits|profile) /);
+        expect(runbook.markdown).toContain(`<a id="${section.anchor}"></a>`);
+        for (const check of section.checks) {
+          if (!check.query) continue;
+          const group = runbook.logGroups.find((g) => g.logicalId === check.query!.logGroup);
+          expect(t.Resources[check.query.logGroup]?.Type).toBe('AWS::Logs::LogGroup');
+          expect(() => validateLogsInsightsQuery(check.query!.text, group!.fields)).not.toThrow();
+        }
+      }
+    }
+  });
+
+  test('kig runbook of the cdk.out prints what the synthesis wrote beside each service\'s template', async () => {
+    const { assembly, outdir } = example();
+    const r = await runKig(['runbook', outdir]);
+    expect(r.code).toBe(0);
+    const written = assembly.stacks.map((s) => path.join(outdir, `${s.artifactId}.runbook.md`)).filter((f) => fs.existsSync(f));
+    // Every example builds a KerasInferenceService except the one composed from the parts.
+    expect(written.length).toBe(name === 'ecs-gpu' ? 0 : assembly.stacks.length);
+    for (const f of written) expect(r.stdout).toContain(fs.readFileSync(f, 'utf8'));
   });
 
   test('kig review of the cdk.out passes (exit 0) with no mitigation missing beyond the known warnings', async () => {
