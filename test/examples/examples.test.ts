@@ -105,7 +105,7 @@ describe.each(EXAMPLES)('example %s', (name) => {
     const { assembly, outdir } = example();
     const r = await runKig(['runbook', outdir]);
     expect(r.code).toBe(0);
-    const written = assembly.stacks.map((s) => path.join(outdir, `${s.artifactId}.runbook.md`)).filter((f) => fs.existsSync(f));
+    const written = assembly.stacks.map((s) => path.join(outdir, `${s.id}.runbook.md`)).filter((f) => fs.existsSync(f));
     // Every example builds a KerasInferenceService except the one composed from the parts.
     expect(written.length).toBe(name === 'ecs-gpu' ? 0 : assembly.stacks.length);
     for (const f of written) expect(r.stdout).toContain(fs.readFileSync(f, 'utf8'));
