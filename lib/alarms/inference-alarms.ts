@@ -5,7 +5,7 @@ import { InferenceApi } from '../api/inference-api';
 import type { IInferenceBackend } from '../compute/backend';
 import { AlarmThresholds, InferenceLimits, InferenceProfile } from '../profile';
 import { GuardAlarmDefinition, buildGuardAlarms, graph } from '../private/guard-alarm-builder';
-import { GuardAlarmSpec } from './alarm-factory';
+import { GuardAlarmSpec, describedWithRunbook } from './alarm-factory';
 import { GuardAlarms, IAlarmSource } from './guard-alarms';
 import { AlarmThresholdOverrides, resolveThresholds } from './thresholds';
 
@@ -92,7 +92,7 @@ export class InferenceAlarms extends Construct implements IAlarmSource {
       const any = (list: cloudwatch.IAlarm[]) => cloudwatch.AlarmRule.anyOf(...list.map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM)));
       this.underAttack = new cloudwatch.CompositeAlarm(this, 'UnderAttack', {
         alarmRule: cloudwatch.AlarmRule.allOf(any([this.alarms.get('ThrottledSpike'), this.alarms.get('WafBlocked')]), any([...saturation, ...apiSaturation])),
-        alarmDescription: 'Under attack: rate limits are rejecting traffic AND the backend is saturated (at its scaling maximum, slow, or failing).',
+        alarmDescription: describedWithRunbook(this, 'UnderAttack', 'Under attack: rate limits are rejecting traffic AND the backend is saturated (at its scaling maximum, slow, or failing).'),
       });
       const action = new cwActions.SnsAction(props.alarmTopic);
       this.underAttack.addAlarmAction(action);

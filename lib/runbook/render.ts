@@ -1,5 +1,5 @@
 import type { CfnTemplate } from '../nag/template/template-model';
-import { ALARM_METADATA_KEY } from '../alarms/alarm-factory';
+import { ALARM_METADATA_KEY, runbookAnchor } from '../alarms/alarm-factory';
 import { StackLogGroup, referencesIn, refTarget, stackLogGroups } from './private/log-groups';
 import { RunbookCheck, RunbookLimit, playbook } from './private/playbooks';
 
@@ -31,10 +31,7 @@ export interface Runbook {
 type Props = Record<string, unknown>;
 interface MetricRef { namespace: string; name: string; dims: string; stat: string; period: number }
 
-/** The anchor of an alarm's section (GitHub-style: lower case). */
-export function runbookAnchor(alarmLogicalId: string): string {
-  return `alarm-${alarmLogicalId.toLowerCase()}`;
-}
+export { runbookAnchor };
 
 function show(value: unknown): string {
   const t = refTarget(value);
@@ -85,7 +82,8 @@ export function renderRunbook(template: CfnTemplate, title: string): Runbook {
   for (const [id, r] of alarms) {
     const p = (r.Properties ?? {}) as Props;
     const meta = (r.Metadata?.[ALARM_METADATA_KEY] ?? undefined) as { unit?: string; atRest?: number; atRestBasis?: string } | undefined;
-    const description = String(p.AlarmDescription ?? 'Alarm without a description.');
+    // The constructs end each description with the pointer to this section; the section itself does not need it.
+    const description = String(p.AlarmDescription ?? 'Alarm without a description.').replace(/ Runbook: section #alarm-[a-z0-9]+\.$/, '');
     if (r.Type === 'AWS::CloudWatch::CompositeAlarm') {
       const members = [...referencesIn(p.AlarmRule)].filter((m) => resources[m]);
       sections.push({
