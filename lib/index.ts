@@ -48,7 +48,9 @@ export {
   GuardAlarms, type GuardAlarmsProps, type GuardAlarmEntry, type IAlarmSource,
 } from './alarms';
 
-export { KerasInferenceService, type KerasInferenceServiceProps, type KerasJobQueueOptions, InferenceAlarms, type InferenceAlarmsProps } from './patterns';
+export { SecurityPosture, type RegulatedPostureOptions } from './security';
+
+export { InferenceAlarms, type InferenceAlarmsProps, KerasInferenceService, type KerasInferenceServiceProps, type KerasJobQueueOptions } from './patterns';
 
 export {
   InferenceQueue, type InferenceQueueProps, type AttachToApiOptions, type JobsApi, JobSubmission, WorkerBackend, type WorkerBackendConfig,

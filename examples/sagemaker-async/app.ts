@@ -31,6 +31,8 @@ export class SageMakerAsyncStack extends Stack {
     });
     this.clientRole = new iam.Role(this, 'ClientRole', { assumedBy: new iam.AccountRootPrincipal(), description: 'Starts async inferences: uploads inputs and calls InvokeEndpointAsync' });
     const target = this.service.asyncBackend!.bindAsyncCaller(this.clientRole);
+    // The client role's grants get the same policy handling as the service's own roles.
+    this.service.security.applyTo(this.clientRole);
     new CfnOutput(this, 'EndpointName', { value: target.endpointName });
     new CfnOutput(this, 'InputPrefix', { value: `s3://${target.inputBucketName}/${target.inputPrefix}` });
   }

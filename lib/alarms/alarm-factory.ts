@@ -1,4 +1,4 @@
-import { Annotations, aws_cloudwatch as cw, aws_cloudwatch_actions as cwActions, aws_sns as sns } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack, aws_cloudwatch as cw, aws_cloudwatch_actions as cwActions, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { InferenceGuardError } from '../core/errors';
 import { MetricUnit, catalogUnit, findCatalogEntry } from './metric-catalog';
@@ -31,6 +31,24 @@ export interface GuardAlarmSpec {
   readonly description: string;
   /** The metric's value in the designed steady state; the threshold must not be breached there. */
   readonly atRest: AtRest;
+}
+
+/** Markdown anchor of an alarm's runbook section (`kig runbook`, `<stack>.runbook.md`): from its logical id. */
+export function runbookAnchor(alarmLogicalId: string): string {
+  return `alarm-${alarmLogicalId.toLowerCase()}`;
+}
+
+/**
+ * The alarm description as notifications carry it: the one-line summary, then where its runbook
+ * section is (the logical id is final only at synthesis, so the text is resolved then).
+ */
+export function describedWithRunbook(scope: Construct, id: string, summary: string): string {
+  return Lazy.string({
+    produce: () => {
+      const alarm = scope.node.findChild(id).node.defaultChild as cw.CfnAlarm | cw.CfnCompositeAlarm;
+      return `${summary} Runbook: section #${runbookAnchor(Stack.of(alarm).resolve(alarm.logicalId) as string)}.`;
+    },
+  });
 }
 
 /** Whether `value` breaches `threshold` under `comparison`. */
@@ -68,7 +86,7 @@ export function createGuardAlarm(scope: Construct, id: string, spec: GuardAlarmS
     evaluationPeriods: spec.evaluationPeriods,
     datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
     treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-    alarmDescription: spec.description,
+    alarmDescription: describedWithRunbook(scope, id, spec.description),
   });
   describeAlarm(alarm, spec.unit, spec.atRest, spec.scale);
   const comparison = spec.comparison ?? cw.ComparisonOperator.GREATER_THAN_THRESHOLD;

@@ -12,6 +12,8 @@ import { recordExtendedIntegrationTimeout } from '../nag/extended-timeout';
 import { METRIC_CATALOG, MetricCatalogEntry, catalogMetric } from '../alarms/metric-catalog';
 import { regexGreaterThan } from './content-length';
 import { ISyncInferenceTarget, SyncTargetBinding } from './target';
+import { SecurityPosture, postureOf } from '../security/security-posture';
+import { acknowledgeCompliance, acknowledgeUnlessRegulated } from '../security/compliance';
 import { addIntegrationFailureResponse } from './integration-failure';
 
 /** An AWS managed WAF rule group to add in front of the API. */
@@ -30,6 +32,12 @@ export interface InferenceApiProps {
   readonly limits: InferenceLimits;
   /** The model's input signature; it becomes the request schema. */
   readonly signature: ModelSignature;
+  /**
+   * Security posture: the regulated one encrypts the access and WAF log groups with its
+   * customer-managed key.
+   * @default SecurityPosture.standard()
+   */
+  readonly security?: SecurityPosture;
   /**
    * API name: the `ApiName` dimension of every API metric, so it must be unique in the account
    * and Region, or the alarms of one API also count another API's requests.
@@ -180,10 +188,15 @@ export class InferenceApi extends Construct {
     }
 
     // ---- logs -----------------------------------------------------------------------------
+    const security = postureOf(props.security, this);
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
+      encryptionKey: security.encryptionKey(this),
     });
+    acknowledgeUnlessRegulated(security, this.accessLogGroup, 'CloudWatchLogGroupEncrypted',
+      'The access log holds request metadata (caller, source IP, status, latency), never request bodies; CloudWatch Logs encrypts it at rest with its service key',
+      'encrypts it with the customer-managed key');
     const L = apigw.AccessLogField;
     // Every value is quoted so the format is valid JSON (structured-logging checks parse it);
     // metric filters compare `status` as a string.
@@ -248,6 +261,10 @@ export class InferenceApi extends Construct {
       });
     }
     this.stage = this.api.deploymentStage;
+    acknowledgeCompliance(this.stage, 'APIGWCacheEnabledAndEncrypted',
+      'Inference responses must not be cached: each POST answers its own request body, which the stage cache key leaves out (it keys on path, query string and chosen headers), so a cached answer would hand one caller\'s prediction to another; with no cache there is nothing to encrypt');
+    acknowledgeCompliance(this.stage, 'APIGWSSLEnabled',
+      'A stage client certificate authenticates API Gateway to a public HTTP backend; this stage has none: its integrations are SigV4-signed AWS service calls (SageMaker, SQS, Lambda) or a VPC-link private integration to an internal load balancer that admits only the link\'s security group');
     if (props.allowExtendedIntegrationTimeout && limits.timeouts.integrationTimeoutMs > APIGW_MAX_INTEGRATION_TIMEOUT_MS) {
       // Reviewers (and the InferenceGuard rule pack) see the extension was deliberate.
       recordExtendedIntegrationTimeout(this.api, props.extendedIntegrationTimeoutReason ?? 'integration timeout quota raised for this account and Region');
@@ -348,7 +365,11 @@ export class InferenceApi extends Construct {
       logGroupName: `aws-waf-logs-${Stack.of(this).stackName}-${this.node.addr.slice(0, 8)}`,
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
+      encryptionKey: security.encryptionKey(this),
     });
+    acknowledgeUnlessRegulated(security, this.wafLogGroup, 'CloudWatchLogGroupEncrypted',
+      'The WAF log holds the headers and rule matches of blocked and sampled requests, not their bodies; CloudWatch Logs encrypts it at rest with its service key',
+      'encrypts it with the customer-managed key');
     new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: this.webAcl.attrArn,
       logDestinationConfigs: [this.wafLogGroup.logGroupArn],

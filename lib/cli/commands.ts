@@ -5,6 +5,7 @@ import { limitsCommand } from './limits';
 import { profileCommand } from './profile';
 import { recommendCommand } from './recommend';
 import { reviewCommand } from './review';
+import { runbookCommand } from './runbook';
 
 /**
  * Every subcommand of `kig`. Each lives in its own module; add it here to register it.
@@ -16,4 +17,5 @@ export const COMMANDS: CliCommand[] = [
   reviewCommand,
   drillCommand,
   inspectCommand,
+  runbookCommand,
 ];

@@ -1,5 +1,6 @@
 import { Duration, aws_kms as kms, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { SecurityPosture } from '../security/security-posture';
 import type { AlarmThresholdOverrides } from '../alarms/thresholds';
 import { ValidationProblem } from '../core/errors';
 import { InferenceLimits, InferenceProfile } from '../profile';
@@ -27,6 +28,11 @@ export interface ComputeBindOptions {
    * @default - all derived
    */
   readonly alarmThresholds?: AlarmThresholdOverrides;
+  /**
+   * Security posture of the backend.
+   * @default SecurityPosture.standard()
+   */
+  readonly security?: SecurityPosture;
 }
 
 /**
@@ -215,7 +221,7 @@ class SageMakerRealtimeCompute extends InferenceCompute {
   public bind(scope: Construct, id: string, o: ComputeBindOptions): ComputeBinding {
     const backend = new SageMakerRealtimeBackend(scope, id, {
       ...this.options, instanceType: sageMakerInstanceType(this.options, o.profile)!,
-      profile: o.profile, limits: o.limits, alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds,
+      profile: o.profile, limits: o.limits, alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds, security: o.security,
     });
     return { backend, syncBackend: backend };
   }
@@ -236,7 +242,7 @@ class SageMakerAsyncCompute extends InferenceCompute {
       ...this.options, instanceType: sageMakerInstanceType(this.options, o.profile)!, profile: o.profile,
       // The one instance ceiling: the limits' scaling range.
       minInstances: o.limits.scaling.minInstances, maxInstances: o.limits.scaling.maxInstances,
-      alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds,
+      alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds, security: o.security,
     });
     return { backend, asyncBackend: backend };
   }
@@ -254,7 +260,7 @@ class EcsCompute extends InferenceCompute {
   public bind(scope: Construct, id: string, o: ComputeBindOptions): ComputeBinding {
     const backend = new EcsInferenceService(scope, id, {
       profile: o.profile, limits: o.limits, modelServer: this.modelServer, capacity: this.capacity, gpuMetrics: this.gpuMetrics, cpu: this.cpu,
-      alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds,
+      alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds, security: o.security,
     });
     return { backend, syncBackend: backend };
   }
@@ -271,7 +277,7 @@ class SageMakerServerlessCompute extends InferenceCompute {
   public problems(profile: InferenceProfile): ValidationProblem[] { return SageMakerServerlessBackend.problemsFor(profile, this.options); }
 
   public bind(scope: Construct, id: string, o: ComputeBindOptions): ComputeBinding {
-    const backend = new SageMakerServerlessBackend(scope, id, { ...this.options, profile: o.profile, limits: o.limits, alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds });
+    const backend = new SageMakerServerlessBackend(scope, id, { ...this.options, profile: o.profile, limits: o.limits, alarmTopic: o.alarmTopic, alarmThresholds: o.alarmThresholds, security: o.security });
     return { backend, syncBackend: backend };
   }
 }

@@ -20,6 +20,9 @@ import { AsyncInvocationTarget, IAsyncInferenceBackend } from './backend';
 import { BackendCapabilities } from '../profile/backend-capabilities';
 import { ASYNC_INVOCATION_METADATA } from './private/aws-constraints';
 import { SageMakerBackendCommonProps, checkCommonProps, createSageMakerModel, tfServingEnvironment, warnOnHardwareMismatch } from './sagemaker-common';
+import { SecurityPosture, postureOf } from '../security/security-posture';
+import { acknowledgeUnlessRegulated, grantKeyUse } from '../security/compliance';
+import { accessLogBucket, acknowledgeDataBucket, dataBucketProps, noncurrentExpiration } from '../security/storage';
 
 /** Props of `SageMakerAsyncBackend`. */
 export interface SageMakerAsyncBackendProps extends SageMakerBackendCommonProps {
@@ -175,13 +178,17 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
       intraOpParallelism: props.intraOpParallelism,
       interOpParallelism: props.interOpParallelism,
     }) : {};
+    const security = postureOf(props.security, this);
+    const key = security.encryptionKey(this);
     const parts = createSageMakerModel(this, props, image, environment);
     this.role = parts.role;
     this.model = parts.model;
     this.endpointName = parts.endpointName;
 
     // ---- storage and notifications ---------------------------------------------------------------
-    this.bucket = props.bucket ?? this.createBucket(props.resultRetention ?? Duration.days(7));
+    this.bucket = props.bucket ?? this.createBucket(props.resultRetention ?? Duration.days(7), security);
+    // The role reads inputs and writes results in the key-encrypted bucket (regulated posture).
+    grantKeyUse(key, this.role);
     // Exact actions on the three prefixes: no s3:* and no bucket-wide access.
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${this.inputPrefix}*`)] }));
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('async/output/*'), this.bucket.arnForObjects('async/failure/*')] }));
@@ -192,12 +199,17 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
         reason: `SageMaker names objects by inference id under the async/${prefix}/ prefix of this endpoint's own bucket`,
       });
     }
-    this.successTopic = new sns.Topic(this, 'SuccessTopic', { enforceSSL: true, displayName: 'Async inference succeeded' });
-    this.errorTopic = new sns.Topic(this, 'ErrorTopic', { enforceSSL: true, displayName: 'Async inference failed' });
+    this.successTopic = new sns.Topic(this, 'SuccessTopic', { enforceSSL: true, displayName: 'Async inference succeeded', masterKey: key });
+    this.errorTopic = new sns.Topic(this, 'ErrorTopic', { enforceSSL: true, displayName: 'Async inference failed', masterKey: key });
+    acknowledgeUnlessRegulated(security, this.successTopic, 'SNSEncryptedKMS',
+      'Success notifications carry the inference id and the S3 location of the result, not the result itself; SNS encrypts them at rest with the AWS managed key', 'encrypts the topic with the customer-managed key');
+    acknowledgeUnlessRegulated(security, this.errorTopic, 'SNSEncryptedKMS',
+      'Error notifications carry the inference id and the model server\'s error response (no request body); SNS encrypts them at rest with the AWS managed key', 'encrypts the topic with the customer-managed key');
     this.successTopic.grantPublish(this.role);
     this.errorTopic.grantPublish(this.role);
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      encryption: key ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
+      encryptionMasterKey: key,
       enforceSSL: true,
       retentionPeriod: Duration.seconds(SQS_RETENTION_MAX_S),
     });
@@ -228,6 +240,8 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
       asyncInferenceConfig: {
         clientConfig: { maxConcurrentInvocationsPerInstance: this.maxConcurrentInvocationsPerInstance },
         outputConfig: {
+          // Results written with the customer-managed key (regulated posture).
+          kmsKeyId: key?.keyArn,
           s3OutputPath: `s3://${b}/async/output/`,
           s3FailurePath: `s3://${b}/async/failure/`,
           notificationConfig: { successTopic: this.successTopic.topicArn, errorTopic: this.errorTopic.topicArn, includeInferenceResponseIn: ['ERROR_NOTIFICATION_TOPIC'] },
@@ -327,22 +341,20 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
     };
   }
 
-  private createBucket(retention: Duration): s3.Bucket {
+  private createBucket(retention: Duration, security: SecurityPosture): s3.Bucket {
     // Server access logs are granted by a bucket policy, not the legacy LogDeliveryWrite ACL.
     const storage = new Construct(this, 'Storage');
     storage.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-    const logs = new s3.Bucket(storage, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      lifecycleRules: [{ expiration: Duration.days(90) }], removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(logs).acknowledge({ id: 'AwsSolutions-S1', reason: 'This is the server access log bucket of the async inference bucket; logging it to itself would loop' });
-    return new s3.Bucket(storage, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    const logs = accessLogBucket(security, storage, 'AccessLogs', 'the async inference bucket');
+    const bucket = new s3.Bucket(storage, 'Bucket', {
+      ...dataBucketProps(security, this), enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       serverAccessLogsBucket: logs, serverAccessLogsPrefix: 'async-bucket/',
       // Inputs, results and failures are transient: they expire so an attack cannot grow storage without bound.
-      lifecycleRules: [{ expiration: retention }],
+      lifecycleRules: [{ expiration: retention, noncurrentVersionExpiration: noncurrentExpiration(security, retention) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledgeDataBucket(security, bucket, `Async inference inputs, results and failures of ${this.endpointName}, kept ${retention.toDays()} days`);
+    return bucket;
   }
 
   /** Lets `grantee` start async inferences: InvokeEndpointAsync on this endpoint and uploads under the input prefix. */
@@ -353,6 +365,8 @@ export class SageMakerAsyncBackend extends Construct implements IAsyncInferenceB
       resources: [`arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:endpoint/${this.endpointName}`],
     }));
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${this.inputPrefix}*`)] }));
+    // Uploads to a key-encrypted bucket need a data key (regulated posture).
+    this.bucket.encryptionKey?.grantEncrypt(grantee);
     const ownBucket = this.bucket.node.defaultChild instanceof s3.CfnBucket ? this.bucket.node.defaultChild : undefined;
     if (ownBucket && grantee.grantPrincipal instanceof iam.Role) {
       Validations.of(grantee.grantPrincipal).acknowledge({

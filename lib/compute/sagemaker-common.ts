@@ -9,6 +9,8 @@ import { InferenceProfile } from '../profile';
 import { instanceMemoryMiB } from '../core/instance-memory';
 import { InferenceImage } from './inference-image';
 import { ModelArtifact } from './model-artifact';
+import { SecurityPosture, postureOf } from '../security/security-posture';
+import { acknowledgeCompliance, grantKeyUse } from '../security/compliance';
 
 /** Environment variables that TF Serving containers do NOT read (they belong to the MMS/TorchServe toolkit). */
 export const IGNORED_BY_TF_SERVING = ['SAGEMAKER_MODEL_SERVER_TIMEOUT', 'SAGEMAKER_MODEL_SERVER_WORKERS'];
@@ -77,6 +79,12 @@ export interface SageMakerBackendCommonProps {
    * @default - all derived
    */
   readonly alarmThresholds?: AlarmThresholdOverrides;
+  /**
+   * Security posture: the regulated one encrypts the storage volume (EBS-only instance types), topics
+   * and buckets with its customer-managed key and turns inline policies into managed ones.
+   * @default SecurityPosture.standard()
+   */
+  readonly security?: SecurityPosture;
 }
 
 /** Resolved values of the common props. */
@@ -191,6 +199,7 @@ export interface SageMakerModelSettings {
   readonly kmsKey?: kms.IKey;
   readonly environment?: Record<string, string>;
   readonly endpointName?: string;
+  readonly security?: SecurityPosture;
 }
 
 /**
@@ -245,11 +254,20 @@ export function createSageMakerModel(scope: Construct, props: SageMakerModelSett
   const policy = role.node.tryFindChild('DefaultPolicy');
   if (policy) model.node.addDependency(policy);
 
+  const security = postureOf(props.security, scope);
   let kmsKey = props.kmsKey;
   if (!kmsKey && props.instanceType !== undefined && !hasLocalNvme(props.instanceType)) {
-    kmsKey = new kms.Key(scope, 'VolumeKey', { enableKeyRotation: true, description: `ML storage volume key of ${scope.node.path}` });
+    kmsKey = security.encryptionKey(scope) ?? new kms.Key(scope, 'VolumeKey', { enableKeyRotation: true, description: `ML storage volume key of ${scope.node.path}` });
   }
-  kmsKey?.grantEncryptDecrypt(role);
+  if (!kmsKey) {
+    // Source: SageMaker API reference, CreateEndpointConfig, KmsKeyId: "Local storage volumes are
+    // encrypted using a hardware module on the instance. You can't request a KmsKeyId when using an
+    // instance type with local storage ... the call to CreateEndpointConfig fails."
+    acknowledgeCompliance(scope, 'SageMakerEndpointConfigurationKMSKeyConfigured', props.instanceType !== undefined
+      ? `${props.instanceType} has local NVMe instance storage, which a hardware module on the instance encrypts; SageMaker rejects a KmsKeyId for instance types with local storage (CreateEndpointConfig fails), so no key can be set`
+      : 'A serverless endpoint runs on capacity SageMaker manages, with no ML storage volume attached to an instance of this account; KmsKeyId encrypts that volume, so there is nothing for a key to encrypt');
+  }
+  grantKeyUse(kmsKey, role);
 
   const endpointName = props.endpointName ?? Names.uniqueResourceName(scope, { maxLength: 63, separator: '-' }).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '');
   const c = new ProblemCollector('SAGEMAKER_PROPS_INVALID', scope.node.path);

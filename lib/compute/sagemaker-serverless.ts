@@ -1,3 +1,4 @@
+import { SecurityPosture } from '../security/security-posture';
 import { aws_cloudwatch as cloudwatch, aws_iam as iam, aws_sagemaker as sagemaker, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { AlarmThresholdOverrides } from '../alarms/thresholds';
@@ -59,6 +60,11 @@ export interface SageMakerServerlessBackendProps extends SageMakerServerlessSizi
    * @default InferenceImage.tensorflowServingDlc({ gpu: false })
    */
   readonly image?: InferenceImage;
+  /**
+   * Security posture (the regulated one turns the execution role's inline policy into a managed one).
+   * @default SecurityPosture.standard()
+   */
+  readonly security?: SecurityPosture;
   /**
    * Extra container environment.
    * @default - none
@@ -219,7 +225,7 @@ export class SageMakerServerlessBackend extends Construct implements ISyncInfere
       concurrency: 1,
     }) : {};
     // No network isolation: serverless endpoints do not support it (nor VPC configuration).
-    const parts = createSageMakerModel(this, { model: props.model, environment: props.environment, endpointName: props.endpointName }, image, environment,
+    const parts = createSageMakerModel(this, { model: props.model, environment: props.environment, endpointName: props.endpointName, security: props.security }, image, environment,
       ModelNetworkIsolation.NOT_SUPPORTED);
     this.role = parts.role;
     this.model = parts.model;

@@ -1,12 +1,11 @@
 import { Duration, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as cwActions, aws_sns as sns } from 'aws-cdk-lib';
 import { ProblemCollector } from '../core';
-import { limitsProblems } from '../profile';
+import { limitsProblems, AlarmThresholds, InferenceLimits, InferenceProfile } from '../profile';
 import { Construct } from 'constructs';
 import { InferenceApi } from '../api/inference-api';
 import type { IInferenceBackend } from '../compute/backend';
-import { AlarmThresholds, InferenceLimits, InferenceProfile } from '../profile';
 import { GuardAlarmDefinition, buildGuardAlarms, graph } from '../alarms/guard-alarm-builder';
-import { GuardAlarmSpec } from '../alarms/alarm-factory';
+import { GuardAlarmSpec, describedWithRunbook } from '../alarms/alarm-factory';
 import { GuardAlarms, IAlarmSource } from '../alarms/guard-alarms';
 import { AlarmThresholdOverrides, resolveThresholds } from '../alarms/thresholds';
 
@@ -95,7 +94,7 @@ export class InferenceAlarms extends Construct implements IAlarmSource {
       const any = (list: cloudwatch.IAlarm[]) => cloudwatch.AlarmRule.anyOf(...list.map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM)));
       this.underAttack = new cloudwatch.CompositeAlarm(this, 'UnderAttack', {
         alarmRule: cloudwatch.AlarmRule.allOf(any([this.alarms.get('ThrottledSpike'), this.alarms.get('WafBlocked')]), any([...saturation, ...apiSaturation])),
-        alarmDescription: 'Under attack: rate limits are rejecting traffic AND the backend is saturated (at its scaling maximum, slow, or failing).',
+        alarmDescription: describedWithRunbook(this, 'UnderAttack', 'Under attack: rate limits are rejecting traffic AND the backend is saturated (at its scaling maximum, slow, or failing).'),
       });
       const action = new cwActions.SnsAction(props.alarmTopic);
       this.underAttack.addAlarmAction(action);

@@ -8,6 +8,9 @@ import { IAsyncInferenceBackend, IInferenceBackend, ISyncInferenceBackend } from
 import { InferenceCompute } from '../compute/inference-compute';
 import { ProblemCollector } from '../core';
 import { serviceSignature } from '../model/inspection';
+import { SecurityPosture, postureOf } from '../security/security-posture';
+import { runbookLinksWidget, writeRunbookAtSynth } from '../runbook/runbook-file';
+import { EcsInferenceTaskBase } from '../compute/ecs/inference-task-base';
 import { InferenceLimits, InferenceProfile, LimitOverrides, QueueLimitOptions, UsagePlanTierSpec, deriveLimits, deriveQueueLimits } from '../profile';
 import { ModelSignature } from '../model';
 
@@ -109,6 +112,19 @@ export interface KerasInferenceServiceProps {
    * @default - no job queue
    */
   readonly jobQueue?: KerasJobQueueOptions;
+  /**
+   * Security posture, passed to every part: `SecurityPosture.regulated()` gives customer-managed
+   * keys, functions in the service's VPC, load balancer HTTPS, access logs and deletion protection,
+   * a table backup plan and managed policies (NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs).
+   * @default SecurityPosture.standard()
+   */
+  readonly security?: SecurityPosture;
+  /**
+   * Where the team publishes the runbook (`kig runbook` output); the dashboard links each alarm to
+   * `<runbookUrl>#alarm-<logical id>`.
+   * @default - links name the runbook file the synthesis writes into the cloud assembly (`<stack artifact>.runbook.md`)
+   */
+  readonly runbookUrl?: string;
 }
 
 /**
@@ -141,6 +157,8 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
   public readonly alarmTopic: sns.ITopic;
   /** The job queue, when `jobQueue` is set. */
   public readonly jobs?: InferenceQueue;
+  /** The security posture every part was built with. */
+  public readonly security: SecurityPosture;
 
   constructor(scope: Construct, id: string, props: KerasInferenceServiceProps) {
     super(scope, id);
@@ -169,8 +187,12 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
     c.throwIfAny();
     this.limits = limits!;
 
-    this.alarmTopic = props.alarmTopic ?? new AlarmTopic(this, 'AlarmTopic').topic;
-    const built = compute.bind(this, 'Backend', { profile: props.profile, limits: this.limits, alarmTopic: this.alarmTopic, alarmThresholds: props.alarmThresholds });
+    const security = postureOf(props.security, this);
+    // The service's own key first, so every part shares it (it lives under the service).
+    security.encryptionKey(this);
+    this.security = security;
+    this.alarmTopic = props.alarmTopic ?? new AlarmTopic(this, 'AlarmTopic', { security }).topic;
+    const built = compute.bind(this, 'Backend', { profile: props.profile, limits: this.limits, alarmTopic: this.alarmTopic, alarmThresholds: props.alarmThresholds, security });
     this.backend = built.backend;
     this.syncBackend = built.syncBackend;
     this.asyncBackend = built.asyncBackend;
@@ -186,6 +208,7 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
         authorizer: props.authorizer,
         managedRuleGroups: props.managedRuleGroups,
         createCloudWatchRole: props.createCloudWatchRole,
+        security,
       });
     }
 
@@ -206,6 +229,8 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
         backend: WorkerBackend.fromBackend(built.syncBackend),
         limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances, backend: capabilities },
         alarmTopic: this.alarmTopic,
+        security,
+        vpc: built.backend instanceof EcsInferenceTaskBase ? built.backend.vpc : undefined,
       });
       // One dashboard for both paths.
       apiAlarms.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Job queue alarms', alarms: this.jobs.alarms.monitoring, width: 24 }));
@@ -219,5 +244,8 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
       });
     }
     this.alarms = GuardAlarms.merge([apiAlarms.alarms, this.backend.alarms, ...(this.jobs ? [this.jobs.alarms] : [])]);
+    // Operations: every alarm's runbook section, linked from the dashboard and written at synthesis.
+    this.dashboard.addWidgets(runbookLinksWidget(this, this.alarms.all, props.runbookUrl));
+    writeRunbookAtSynth(this);
   }
 }

@@ -2,7 +2,7 @@ import {
   Annotations, CfnResource, Duration, Token,
   aws_apigateway as apigw, aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb,
   aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_lambda_event_sources as sources, aws_logs as logs,
-  aws_s3 as s3, aws_sns as sns, aws_sqs as sqs,
+  aws_s3 as s3, aws_sns as sns, aws_sqs as sqs, aws_backup as backup, aws_kms as kms,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
@@ -21,6 +21,9 @@ import { queueFunction, queueFunctionRole } from './private/queue-functions';
 import { queueAlarms } from './private/queue-alarms';
 import { GuardAlarms, IAlarmSource } from '../alarms/guard-alarms';
 import { WorkerBackend } from './worker-backend';
+import { SecurityPosture, postureOf } from '../security/security-posture';
+import { acknowledgeCompliance, grantKeyUse } from '../security/compliance';
+import { accessLogBucket, acknowledgeDataBucket, dataBucketProps, noncurrentExpiration } from '../security/storage';
 import { addIntegrationFailureResponse } from '../api/integration-failure';
 
 /** Namespace and names of the metrics the admission function publishes (Embedded Metric Format). */
@@ -125,6 +128,19 @@ export interface InferenceQueueProps {
    * @default - a new security group
    */
   readonly workerSecurityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Security posture: the regulated one encrypts the queues, table, bucket and log groups with its
+   * customer-managed key, adds a backup plan for the table and access logs for the bucket, and puts
+   * the functions in `vpc` when one is given.
+   * @default SecurityPosture.standard()
+   */
+  readonly security?: SecurityPosture;
+  /**
+   * VPC of the admission and status functions (and of the worker when `workerVpc` is unset) in the
+   * regulated posture: private subnets with egress, HTTPS out to the AWS APIs.
+   * @default - the functions run outside a VPC (the worker in the backend's VPC when it has one)
+   */
+  readonly vpc?: ec2.IVpc;
 }
 
 /**
@@ -232,6 +248,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
   public readonly alarms: GuardAlarms;
 
   private readonly requestSchema: Record<string, unknown>;
+  private readonly key?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: InferenceQueueProps) {
     super(scope, id);
@@ -264,11 +281,14 @@ export class InferenceQueue extends Construct implements IAlarmSource {
         `maxReceiveCount ${limits.maxReceiveCount} is below the ${SQS_LAMBDA_RECOMMENDED_MIN_RECEIVE_COUNT} AWS recommends for Lambda consumers: a job whose deliveries are throttled or crash reaches the dead-letter queue early.`);
     }
 
+    const security = postureOf(props.security, this);
+    this.key = security.encryptionKey(this);
+    const encryption = this.key ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.key } : { encryption: sqs.QueueEncryption.SQS_MANAGED };
     // ---- queues -----------------------------------------------------------------------------
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       // Standard-queue expiry counts from the original enqueue, so the DLQ keeps messages longer.
       retentionPeriod: Duration.seconds(limits.deadLetterRetentionSeconds),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       maxMessageSizeBytes: SQS_MAX_MESSAGE_BYTES,
     });
@@ -282,7 +302,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
       // Set explicitly: the default changed over time. Admission sends at most maxInlineMessageBytes
       // (claim check above); the direct integration is bounded by the same cap plus its envelope.
       maxMessageSizeBytes: Math.min(SQS_MAX_MESSAGE_BYTES, limits.maxInlineMessageBytes + 1_024),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...encryption,
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: limits.maxReceiveCount },
     });
@@ -292,30 +312,37 @@ export class InferenceQueue extends Construct implements IAlarmSource {
       partitionKey: { name: 'jobId', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expiresAt',
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...(this.key ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.key } : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     });
+    if (!props.jobTable) this.protectTable(security, jobTtl);
 
     if (props.payloadBucket) {
       this.payloadBucket = props.payloadBucket;
     } else {
+      const payloadExpiry = Duration.days(Math.max(retentionDays + 1, Math.ceil(jobTtl.toDays({ integral: false }))));
+      const accessLogs = props.accessLogsBucket ?? (security.isRegulated ? accessLogBucket(security, this, 'AccessLogs', 'the job payload bucket') : undefined);
       const bucket = new s3.Bucket(this, 'PayloadBucket', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
+        ...dataBucketProps(security, this),
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
         enforceSSL: true,
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        serverAccessLogsBucket: props.accessLogsBucket,
-        serverAccessLogsPrefix: props.accessLogsBucket ? 'payload-bucket/' : undefined,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: accessLogs ? 'payload-bucket/' : undefined,
         lifecycleRules: [
           // A payload must outlive its message; results live as long as the job record.
-          { id: 'ExpirePayloads', prefix: 'payloads/', expiration: Duration.days(Math.max(retentionDays + 1, Math.ceil(jobTtl.toDays({ integral: false })))) },
+          { id: 'ExpirePayloads', prefix: 'payloads/', expiration: payloadExpiry },
           { id: 'ExpireResults', prefix: 'results/', expiration: Duration.days(Math.max(1, Math.ceil(jobTtl.toDays({ integral: false })))) },
           { id: 'AbortUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+          ...(security.isRegulated ? [{ id: 'ExpireOldVersions', noncurrentVersionExpiration: noncurrentExpiration(security, payloadExpiry) }] : []),
         ],
       });
-      if (!props.accessLogsBucket) {
-        acknowledge(bucket, 'AwsSolutions-S1', 'Objects are written and read only by this construct\'s functions under a short lifecycle; CloudTrail S3 data events are the audit trail. Pass accessLogsBucket to enable server access logs.');
+      if (!accessLogs) {
+        const reason = 'Objects are written and read only by this construct\'s functions under a short lifecycle; CloudTrail S3 data events are the audit trail. Pass accessLogsBucket to enable server access logs.';
+        acknowledge(bucket, 'AwsSolutions-S1', reason);
+        acknowledgeCompliance(bucket, 'S3BucketLoggingEnabled', `${reason} The regulated posture adds an access log bucket.`);
       }
+      acknowledgeDataBucket(security, bucket, `Claim-check payloads and large results of queued jobs, kept at most ${payloadExpiry.toDays()} days`);
       this.payloadBucket = bucket;
     }
 
@@ -326,7 +353,12 @@ export class InferenceQueue extends Construct implements IAlarmSource {
       [HANDLER_ENV.jobTtlSeconds]: String(jobTtl.toSeconds()),
     };
 
+    // Regulated posture: the functions run in the service's VPC where there is one.
+    const functionVpc = security.isRegulated ? props.vpc : undefined;
+    const inVpc = functionVpc ? { vpc: functionVpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } } : {};
     this.admissionFunction = queueFunction(this, 'Admission', {
+      ...inVpc,
+      encryptionKey: this.key,
       // The handler with the request schema compiled to validation code at synth.
       code: admissionCode(this.requestSchema),
       memoryMiB: props.admissionMemoryMiB ?? 512,
@@ -360,12 +392,13 @@ export class InferenceQueue extends Construct implements IAlarmSource {
       worker = queueFunction(this, 'Worker', {
         code: 'worker',
         role: workerRole,
+        encryptionKey: this.key,
         memoryMiB: props.workerMemoryMiB ?? 512,
         timeout: Duration.seconds(limits.workerTimeoutSeconds),
         logRetention,
         description: `Runs queued inference jobs against ${backend.name}`,
-        vpc: props.workerVpc ?? backend.vpc,
-        vpcSubnets: props.workerVpcSubnets ?? (backend.vpc ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined),
+        vpc: props.workerVpc ?? backend.vpc ?? functionVpc,
+        vpcSubnets: props.workerVpcSubnets ?? (backend.vpc ?? functionVpc ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined),
         securityGroups: props.workerSecurityGroups ?? backend.securityGroups,
         environment: {
           ...common,
@@ -391,6 +424,8 @@ export class InferenceQueue extends Construct implements IAlarmSource {
     this.workerFunction = worker;
 
     this.statusFunction = queueFunction(this, 'Status', {
+      ...inVpc,
+      encryptionKey: this.key,
       code: 'status',
       memoryMiB: 256,
       timeout: Duration.seconds(10),
@@ -413,6 +448,22 @@ export class InferenceQueue extends Construct implements IAlarmSource {
     this.grantObjects(this.statusFunction, ['s3:GetObject'], 'results/*');
     for (const f of [this.admissionFunction, this.statusFunction]) {
       acknowledge(f, 'Serverless-LambdaDLQ', 'Invoked synchronously by API Gateway: the caller gets the error, there is no asynchronous event to keep.');
+      acknowledgeCompliance(f, 'LambdaDLQ', 'Invoked synchronously by API Gateway: the caller gets the error; a function DLQ keeps only failed asynchronous invocations, which this function never has.');
+      if (!props.reserveAdmissionConcurrency) {
+        acknowledgeCompliance(f, 'LambdaConcurrency', 'Capped by the API stage throttle (concurrency <= burst + rate x the 10 s timeout); reserved concurrency is opt-in (reserveAdmissionConcurrency) because it fails to deploy on accounts whose concurrency quota is below 100 + the reservation.');
+      }
+    }
+    if (worker) {
+      acknowledgeCompliance(worker, 'LambdaDLQ', 'Invoked synchronously by the SQS event source: failed messages go to the queue\'s dead-letter queue, a function DLQ would never receive anything.');
+      acknowledgeCompliance(worker, 'LambdaConcurrency', `Capped by the SQS event source's maximum concurrency (${limits.maxWorkers}), which leaves the account pool alone; a reservation would also fail on accounts with a low concurrency quota.`);
+    }
+    for (const f of [this.admissionFunction, this.statusFunction, ...(worker ? [worker] : [])]) {
+      grantKeyUse(this.key, f);
+      if (!f.isBoundToVpc) {
+        acknowledgeCompliance(f, 'LambdaInsideVPC', security.isRegulated
+          ? 'The service has no VPC (its backend is reached through its AWS API); the function calls only AWS APIs (SQS, DynamoDB, S3, SageMaker runtime) over TLS with SigV4. Pass vpc to run it in one.'
+          : 'The function calls only AWS APIs (SQS, DynamoDB, S3, SageMaker runtime) over TLS with SigV4. Standard posture; SecurityPosture.regulated() runs it in the service\'s VPC where there is one.');
+      }
     }
     this.checkEnvironmentSize();
 
@@ -511,9 +562,28 @@ export class InferenceQueue extends Construct implements IAlarmSource {
    */
   public grantWorker(grantee: iam.IGrantable): void {
     this.queue.grantConsumeMessages(grantee);
+    // Table and bucket encrypted with the customer-managed key (regulated posture).
+    grantKeyUse(this.key, grantee);
     this.grantTable(grantee, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     this.grantObjects(grantee, ['s3:GetObject', 's3:DeleteObject'], 'payloads/*');
     this.grantObjects(grantee, ['s3:PutObject'], 'results/*');
+  }
+
+  /**
+   * Regulated posture: the job table goes into a daily AWS Backup plan (35-day retention) in a vault
+   * encrypted with the customer-managed key, beside point-in-time recovery. Standard: PITR only.
+   */
+  private protectTable(security: SecurityPosture, jobTtl: Duration): void {
+    if (!security.isRegulated) {
+      acknowledgeCompliance(this.jobTable, 'DynamoDBInBackupPlan',
+        `Job records expire after ${jobTtl.toDays()} days and point-in-time recovery restores any second of the last 35 days. Standard posture; SecurityPosture.regulated() adds a daily AWS Backup plan.`);
+      return;
+    }
+    const vault = new backup.BackupVault(this, 'BackupVault', { encryptionKey: this.key });
+    const plan = new backup.BackupPlan(this, 'BackupPlan', { backupVault: vault, backupPlanRules: [backup.BackupPlanRule.daily()] });
+    const selection = plan.addSelection('JobTable', { resources: [backup.BackupResource.fromDynamoDbTable(this.jobTable)] });
+    acknowledge(selection, 'AwsSolutions-IAM4', 'AWSBackupServiceRolePolicyForBackup is the AWS managed policy AWS Backup documents for the role that creates backups; its actions are what a backup job needs.',
+      ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup']);
   }
 
   private grantTable(grantee: iam.IGrantable, actions: string[]): void {

@@ -417,6 +417,43 @@ function serviceLines(model: TemplateModel, serviceId: string, p: PriceTable): C
   return lines.length > 0 ? lines : [{ item: 'EC2 capacity', formula: 'no Auto Scaling group in this template: not priced' }];
 }
 
+/**
+ * SQS reuses a data key for `KmsDataKeyReusePeriodSeconds` (default 300 s) per principal, so a
+ * key-encrypted queue costs KMS requests per principal per period, not per message (SQS developer
+ * guide, "Encryption at rest: data key reuse period").
+ */
+export const SQS_DEFAULT_DATA_KEY_REUSE_S = 300;
+/** Principals that call a job queue: the producer (admission) and the consumer (worker). */
+export const SQS_PRINCIPALS_PER_QUEUE = 2;
+
+/**
+ * What customer-managed keys add (the regulated security posture): each key's monthly price, and
+ * the KMS requests of key-encrypted queues (data keys reused per period, so bounded whatever the
+ * traffic). Log groups and buckets encrypted with a key add requests CloudWatch Logs and S3 (with
+ * a bucket key) make at a rate AWS does not publish: counted, not priced.
+ */
+function keyLines(model: TemplateModel, p: PriceTable): CostLine[] {
+  const ids = (type: string) => Object.keys(model.template.Resources).filter((id) => model.typeOf(id) === type);
+  const keys = ids('AWS::KMS::Key');
+  if (keys.length === 0) return [];
+  const logs = ids('AWS::Logs::LogGroup').filter((id) => model.props(id).KmsKeyId !== undefined);
+  const buckets = ids('AWS::S3::Bucket').filter((id) => JSON.stringify(model.props(id).BucketEncryption ?? {}).includes('aws:kms'));
+  const unpriced = logs.length + buckets.length > 0
+    ? `; the KMS requests of ${logs.length} key-encrypted log groups and ${buckets.length} bucket${buckets.length === 1 ? '' : 's'} (made by CloudWatch Logs and S3 with a bucket key at a rate AWS does not publish) are not priced`
+    : '';
+  const lines: CostLine[] = [{
+    item: `${keys.length} customer-managed KMS key${keys.length === 1 ? '' : 's'}`, perHour: keys.length * p.kmsKeyPerMonth / HOURS_PER_MONTH,
+    formula: `${keys.length} x $${p.kmsKeyPerMonth}/month / ${HOURS_PER_MONTH} h${unpriced}`,
+  }];
+  const queues = ids(T.QUEUE).filter((id) => model.props(id).KmsMasterKeyId !== undefined && model.props(id).KmsMasterKeyId !== 'alias/aws/sqs');
+  if (queues.length > 0) {
+    const requests = queues.reduce((n, id) => n + SQS_PRINCIPALS_PER_QUEUE * 3600 / (num(model, model.props(id).KmsDataKeyReusePeriodSeconds) ?? SQS_DEFAULT_DATA_KEY_REUSE_S), 0);
+    lines.push({ item: `KMS requests of ${queues.length} key-encrypted queue${queues.length === 1 ? '' : 's'}`, perHour: requests / 10_000 * p.kmsPer10kRequests,
+      formula: `${queues.length} queues x ${SQS_PRINCIPALS_PER_QUEUE} principals x 3600 s / ${SQS_DEFAULT_DATA_KEY_REUSE_S} s data-key reuse = ${Math.round(requests)} requests x $${p.kmsPer10kRequests}/10k` });
+  }
+  return lines;
+}
+
 /** Worst-case cost per hour of each component of a reviewed template. */
 export function templateCost(model: TemplateModel, components: readonly ComponentRef[], prices: PriceTable): CostReport {
   const out: ComponentCost[] = [];
@@ -434,6 +471,8 @@ export function templateCost(model: TemplateModel, components: readonly Componen
     }
     if (lines.length > 0) out.push({ id: c.id, label: c.label, lines, perHour: total(lines) });
   }
+  const keys = keyLines(model, prices);
+  if (keys.length > 0) out.push({ id: 'CustomerManagedKeys', label: 'customer-managed keys (security posture)', lines: keys, perHour: total(keys) });
   const sum = out.some((c) => c.perHour === undefined) ? undefined : out.reduce((s, c) => s + c.perHour!, 0);
   return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components: out, perHour: sum };
 }

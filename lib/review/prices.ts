@@ -37,6 +37,9 @@ export interface PriceTable {
   readonly fargatePerGbHour: number;
   /** SageMaker serverless inference, per GB-second of memory while processing. */
   readonly sageMakerServerlessPerGbSecond: number;
+  /** AWS KMS: per customer-managed key per month, per 10,000 requests (symmetric keys). */
+  readonly kmsKeyPerMonth: number;
+  readonly kmsPer10kRequests: number;
   /** SageMaker real-time / async hosting instances, per instance-hour, by instance type. */
   readonly sageMakerInstancePerHour: Readonly<Record<string, number>>;
   /** EC2 Linux on-demand instances (ECS EC2 capacity), per instance-hour, by instance type. */
@@ -58,6 +61,7 @@ export const DEFAULT_PRICES: PriceTable = {
     'https://aws.amazon.com/waf/pricing/',
     'https://aws.amazon.com/lambda/pricing/',
     'https://aws.amazon.com/sqs/pricing/',
+    'https://aws.amazon.com/kms/pricing/',
     'https://aws.amazon.com/cloudwatch/pricing/',
     'https://aws.amazon.com/fargate/pricing/',
     'https://aws.amazon.com/sagemaker/pricing/',
@@ -106,6 +110,12 @@ export const DEFAULT_PRICES: PriceTable = {
   // UNCONFIRMED: https://aws.amazon.com/sagemaker/pricing/ draws this grid with script and no dated
   // transcription of it could be read; kept from the earlier table.
   sageMakerServerlessPerGbSecond: 0.00002,
+  // AWS KMS, every Region: $1 per customer-managed key per month (rotated key material included),
+  // $0.03 per 10,000 requests after the free tier. https://aws.amazon.com/kms/pricing/ (grid drawn
+  // with script), as transcribed by gist.github.com/dasgoll/b88d5be05dcc0deb052ad40446c2fb40
+  // ("KMS costs $1 per key per month ... $0.03 per 10,000 requests").
+  kmsKeyPerMonth: 1,
+  kmsPer10kRequests: 0.03,
   // SageMaker real-time / asynchronous inference instances, us-east-1, per instance-hour.
   // https://aws.amazon.com/sagemaker/pricing/ (On-Demand, Real-Time Inference); the grid is drawn with
   // script, so each figure was matched against transcriptions of that page: GitHub

@@ -3,11 +3,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { checkAwsConstraints } from '../../lib/compute/private/aws-constraints';
 import { InferenceGuardChecks } from '../../lib/nag';
 import { runKig } from '../support/cli';
 import { EXAMPLES, removeSynthesizedExamples, synthesizeExample } from '../support/examples';
+import { renderRunbook } from '../../lib/runbook/render';
+import { validateLogsInsightsQuery } from '../../lib/runbook/private/logs-insights';
 
 /**
  * Every example app synthesizes with its rule packs applied, with zero unacknowledged findings;
@@ -32,10 +34,25 @@ describe.each(EXAMPLES)('example %s', (name) => {
     expect(report.pluginReports).toEqual([]);
   });
 
-  test('AwsSolutions and Serverless packs report no unacknowledged findings', () => {
+  test('AwsSolutions, Serverless, NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs report no unacknowledged findings', () => {
     const { app } = example();
-    expect(new AwsSolutionsChecks(app).validateScope(app).violations).toEqual([]);
-    expect(new ServerlessChecks(app).validateScope(app).violations).toEqual([]);
+    for (const pack of [new AwsSolutionsChecks(app), new ServerlessChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app), new PCIDSS321Checks(app)]) {
+      expect({ pack: pack.name, violations: pack.validateScope(app).violations }).toEqual({ pack: pack.name, violations: [] });
+    }
+  });
+
+  test('every compliance acknowledgement names its rule and a reason of its own', () => {
+    const { app } = example();
+    for (const c of app.node.findAll()) {
+      for (const m of c.node.metadata) {
+        if (m.type !== 'aws:cdk:acknowledged-rules') continue;
+        for (const [id, reason] of Object.entries(m.data as Record<string, string>)) {
+          if (!/(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-[A-Za-z0-9]+$/.test(id)) continue;
+          // A reason is about the resource: it is not a bare restatement of the rule, and it is long enough to say why.
+          expect({ id, reason }).toEqual({ id, reason: expect.stringMatching(/^.{60,}$/s) });
+        }
+      }
+    }
   });
 
   test('every acknowledgement states a specific reason', () => {
@@ -69,6 +86,36 @@ describe.each(EXAMPLES)('example %s', (name) => {
     expect(violations.filter((v) => v.severity === 'error').map((v) => v.ruleName)).toEqual([]);
     const warnings = violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
     expect(warnings).toEqual(KNOWN_WARNINGS[name] ?? []);
+  });
+
+  test('the runbook covers every alarm with three checks and a limit; its queries parse against log groups the stack creates', () => {
+    for (const stack of example().assembly.stacks) {
+      const t = stack.template as Parameters<typeof renderRunbook>[0];
+      const runbook = renderRunbook(t, stack.stackName);
+      const alarms = Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm').map(([id]) => id).sort();
+      expect(runbook.sections.map((s) => s.alarmLogicalId).sort()).toEqual(alarms);
+      for (const section of runbook.sections) {
+        expect({ id: section.alarmLogicalId, checks: section.checks.length }).toEqual({ id: section.alarmLogicalId, checks: 3 });
+        expect(section.limit.command).toMatch(/^kig (limits|profile) /);
+        expect(runbook.markdown).toContain(`<a id="${section.anchor}"></a>`);
+        for (const check of section.checks) {
+          if (!check.query) continue;
+          const group = runbook.logGroups.find((g) => g.logicalId === check.query!.logGroup);
+          expect(t.Resources[check.query.logGroup]?.Type).toBe('AWS::Logs::LogGroup');
+          expect(() => validateLogsInsightsQuery(check.query!.text, group!.fields)).not.toThrow();
+        }
+      }
+    }
+  });
+
+  test('kig runbook of the cdk.out prints what the synthesis wrote beside each service\'s template', async () => {
+    const { assembly, outdir } = example();
+    const r = await runKig(['runbook', outdir]);
+    expect(r.code).toBe(0);
+    const written = assembly.stacks.map((s) => path.join(outdir, `${s.id}.runbook.md`)).filter((f) => fs.existsSync(f));
+    // Every example builds a KerasInferenceService except the one composed from the parts.
+    expect(written.length).toBe(name === 'ecs-gpu' ? 0 : assembly.stacks.length);
+    for (const f of written) expect(r.stdout).toContain(fs.readFileSync(f, 'utf8'));
   });
 
   test('kig review of the cdk.out passes (exit 0) with no mitigation missing beyond the known warnings', async () => {
@@ -112,4 +159,50 @@ describe('examples/ecs-gpu', () => {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '60' }]),
     });
   });
+});
+
+// The regulated examples resolve what the standard posture acknowledges: no acknowledgement of these
+// rules anywhere in them (access-log buckets aside, which log delivery writes with SSE-S3).
+describe.each(['sagemaker-regulated', 'ecs-regulated'])('regulated example %s', (name) => {
+  const RESOLVED = ['SNSEncryptedKMS', 'CloudWatchLogGroupEncrypted', 'DynamoDBInBackupPlan', 'IAMNoInlinePolicy', 'S3BucketVersioningEnabled',
+    'ELBDeletionProtectionEnabled', 'ALBHttpToHttpsRedirection', 'ELBv2ACMCertificateRequired', 'ELBLoggingEnabled', 'SageMakerEndpointConfigurationKMSKeyConfigured'];
+  const template = () => Template.fromJSON(synthesizeExample(name).assembly.stacks[0].template);
+
+  test('acknowledges none of the findings the regulated posture resolves', () => {
+    const acknowledged = synthesizeExample(name).app.node.findAll().flatMap((c) => c.node.metadata
+      .filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.keys(m.data as object)));
+    for (const rule of RESOLVED) expect(acknowledged.filter((id) => id.endsWith(`-${rule}`))).toEqual([]);
+  });
+
+  test('encrypts every topic, log group, queue and table with the customer-managed key, and has no inline policy', () => {
+    const t = template();
+    t.resourceCountIs('AWS::IAM::Policy', 0);
+    expect(Object.keys(t.findResources('AWS::IAM::ManagedPolicy')).length).toBeGreaterThan(0);
+    const keyRef = { 'Fn::GetAtt': [expect.stringMatching(/EncryptionKey/), 'Arn'] };
+    for (const [type, prop] of [['AWS::SNS::Topic', 'KmsMasterKeyId'], ['AWS::Logs::LogGroup', 'KmsKeyId'], ['AWS::SQS::Queue', 'KmsMasterKeyId']] as const) {
+      const resources = Object.values(t.findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) expect(r.Properties[prop]).toEqual(type === 'AWS::Logs::LogGroup' ? keyRef : expect.anything());
+    }
+    t.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }) });
+    t.resourceCountIs('AWS::Backup::BackupPlan', 1);
+    t.resourceCountIs('AWS::KMS::Key', 1);
+  });
+});
+
+test('regulated SageMaker: the EBS-only instance type gets the key for its storage volume', () => {
+  const t = Template.fromJSON(synthesizeExample('sagemaker-regulated').assembly.stacks[0].template);
+  t.hasResourceProperties('AWS::SageMaker::EndpointConfig', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EncryptionKey'), 'Arn'] } });
+});
+
+test('regulated ECS: HTTPS listener with the certificate, access logs, deletion protection, functions in the VPC', () => {
+  const t = Template.fromJSON(synthesizeExample('ecs-regulated').assembly.stacks[0].template);
+  t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'HTTPS', Port: 443, Certificates: [{ CertificateArn: Match.stringLikeRegexp('^arn:aws:acm:') }] });
+  t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+    LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }, { Key: 'access_logs.s3.enabled', Value: 'true' }]),
+  });
+  t.hasResourceProperties('AWS::ApiGateway::Method', { Integration: Match.objectLike({ Uri: Match.stringLikeRegexp('^https://inference\\.internal\\.example\\.com:443/') }) });
+  const functions = Object.values(t.findResources('AWS::Lambda::Function'));
+  expect(functions.length).toBe(3);
+  for (const f of functions) expect(f.Properties.VpcConfig).toBeDefined();
 });

@@ -7,11 +7,13 @@ import * as path from 'path';
  * and may import any module.
  *
  *   core      errors, validation, AWS limits, instance facts, dependency-free queue formulas
+ *   security  the security posture (standard or regulated) and the compliance acknowledgements
  *   model     the model's signature and reading it from a SavedModel / .keras file
  *   nag       the rule pack and its template model (rules read CloudFormation, not constructs)
  *   review    template review and the cost model, built on the rules
  *   profile   the inference profile and every limit derived from it
  *   alarms    metric catalog, thresholds, the alarm factory, the alarm topic
+ *   runbook   the operations runbook rendered from a template's alarms
  *   api       the REST API in front of any synchronous target
  *   compute   the backends: SageMaker real-time / serverless / async, ECS and Fargate
  *   queue     the job queue in front of a synchronous backend
@@ -20,7 +22,7 @@ import * as path from 'path';
  *   drill     the flood simulator over a template's real limits
  *   cli       the `kig` commands
  */
-export const LAYERS = ['core', 'model', 'nag', 'review', 'profile', 'alarms', 'api', 'compute', 'queue', 'patterns', 'profiler', 'drill', 'cli'] as const;
+export const LAYERS = ['core', 'security', 'model', 'nag', 'review', 'profile', 'alarms', 'runbook', 'api', 'compute', 'queue', 'patterns', 'profiler', 'drill', 'cli'] as const;
 
 /**
  * Imports from a lower module to a higher one that are allowed, each with the reason. Empty: no

@@ -15,6 +15,8 @@ import { ISyncInferenceBackend, SyncWorkerTarget } from '../backend';
 import type { BackendCapabilities } from '../../profile/backend-capabilities';
 import { EcsInferenceTaskBase, EcsInferenceTaskProps } from './inference-task-base';
 import { AlbVpcLinkIntegration } from './integration';
+import { acknowledgeCompliance, acknowledgeUnlessRegulated } from '../../security/compliance';
+import { accessLogBucket } from '../../security/storage';
 
 /** Props of `EcsInferenceService`. */
 export interface EcsInferenceServiceProps extends EcsInferenceTaskProps {
@@ -87,7 +89,8 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     const integrationMs = this.limits.timeouts.integrationTimeoutMs;
     const idleS = props.loadBalancerIdleTimeout?.toSeconds() ?? Math.max(ALB_DEFAULT_IDLE_TIMEOUT_S, Math.ceil(integrationMs / 1000) + 5);
     const deregS = props.deregistrationDelay?.toSeconds() ?? this.limits.timeouts.modelServerTimeoutSeconds + 5;
-    const port = props.listenerPort ?? 80;
+    const tls = this.security.isRegulated;
+    const port = props.listenerPort ?? (tls ? 443 : 80);
     const cpuTarget = props.cpuScalingTargetPercent ?? 70;
 
     const c = new ProblemCollector('ECS_SERVICE_INVALID', this.node.path);
@@ -98,6 +101,11 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     c.require(deregS >= this.limits.timeouts.modelServerTimeoutSeconds, 'deregistrationDelay', `${deregS} s`,
       `>= the model-server timeout (${this.limits.timeouts.modelServerTimeoutSeconds} s)`, 'raise it, or in-flight requests are cut off when a task is replaced');
     c.addAll(this.timeoutProblems(integrationMs, idleS));
+    c.require(!tls || this.security.loadBalancerCertificate !== undefined, 'security.loadBalancerCertificate', 'undefined',
+      'an ACM certificate (public CA: API Gateway verifies it) for the load balancer\'s HTTPS listener in the regulated posture',
+      'pass SecurityPosture.regulated({ loadBalancerCertificate, loadBalancerDomainName })');
+    c.require(!tls || this.security.loadBalancerDomainName !== undefined, 'security.loadBalancerDomainName', 'undefined',
+      'the domain name the certificate is issued for (the integration URI\'s host)', 'pass loadBalancerDomainName with the certificate');
     c.require(this.minTasks >= 1, 'minTasks', this.minTasks, 'at least 1 for a synchronous service', 'keep one task warm, or use the queue worker for scale-to-zero');
     c.throwIfAny();
     this.loadBalancerIdleTimeoutSeconds = idleS;
@@ -123,8 +131,20 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
       idleTimeout: Duration.seconds(idleS),
       dropInvalidHeaderFields: true,
       desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
+      deletionProtection: tls ? true : undefined,
     });
-    if (props.accessLogsBucket) this.loadBalancer.logAccessLogs(props.accessLogsBucket, 'inference-alb');
+    // ALB access logs support only SSE-S3 on the bucket (Elastic Load Balancing user guide, "Access
+    // logs for your Application Load Balancer", bucket requirements).
+    const albLogs = props.accessLogsBucket ?? (tls ? accessLogBucket(this.security, this, 'AccessLogs', `the load balancer ${this.node.path}`) : undefined);
+    if (albLogs) this.loadBalancer.logAccessLogs(albLogs, 'inference-alb');
+    acknowledgeCompliance(this.loadBalancer, 'ALBWAFEnabled',
+      'Internal load balancer reachable only through the API Gateway VPC link; the web ACL (per-IP rate rule, body-size rule) sits on the API stage in front of it');
+    acknowledgeUnlessRegulated(this.security, this.loadBalancer, 'ELBDeletionProtectionEnabled',
+      'Internal load balancer the stack recreates with the service; nothing outside the stack refers to it', 'turns deletion protection on');
+    if (!albLogs) {
+      acknowledgeCompliance(this.loadBalancer, 'ELBLoggingEnabled',
+        'Internal load balancer reachable only through the VPC link; the API access log records every request that reaches it (pass accessLogsBucket, or the regulated posture, for ALB logs)');
+    }
 
     this.vpcLink = new apigwv2.VpcLink(this, 'VpcLink', {
       vpc: this.vpc,
@@ -154,10 +174,16 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     });
     this.listener = this.loadBalancer.addListener('Listener', {
       port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
+      protocol: tls ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
+      certificates: tls ? [this.security.loadBalancerCertificate!] : undefined,
+      sslPolicy: tls ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
       open: false,
       defaultTargetGroups: [this.targetGroup],
     });
+    for (const rule of ['ALBHttpToHttpsRedirection', 'ELBv2ACMCertificateRequired']) {
+      acknowledgeUnlessRegulated(this.security, this.listener, rule,
+        'Internal HTTP listener that admits only the VPC link\'s security group inside the VPC; API Gateway terminates the callers\' TLS', 'serves HTTPS with an ACM certificate');
+    }
 
     // ---- scaling ----------------------------------------------------------------------------
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.minTasks, maxCapacity: this.maxTasks });
@@ -182,7 +208,7 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
       targetGroup: this.targetGroup,
     }).alarms;
 
-    if (!props.accessLogsBucket) {
+    if (!albLogs) {
       Validations.of(this.loadBalancer).acknowledge({
         id: 'AwsSolutions-ELB2',
         reason: 'internal ALB reachable only from the API Gateway VPC link; the API access log records every request that reaches it, and ALB log delivery needs a concrete region (pass accessLogsBucket to enable it)',
@@ -206,7 +232,7 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     const integration = new AlbVpcLinkIntegration({
       vpcLink: vpcLinkRef,
       loadBalancerArn: this.loadBalancer.loadBalancerArn,
-      uri: `http://${this.loadBalancer.loadBalancerDnsName}:${Token.isUnresolved(port) ? 80 : port}${this.serverConfig.predictPath}`,
+      uri: `${this.listenerUrl(port)}${this.serverConfig.predictPath}`,
       timeout: options.integrationTimeout,
     });
     return { integration, methodResponses: integration.methodResponses };
@@ -220,18 +246,29 @@ export class EcsInferenceService extends EcsInferenceTaskBase implements ISyncIn
     const sg = new ec2.SecurityGroup(scope, 'WorkerSecurityGroup', {
       vpc: this.vpc, description: 'Queue worker: egress only to the inference load balancer', allowAllOutbound: false,
     });
-    const port = Token.isUnresolved(this.listener.port) ? 80 : this.listener.port;
+    const port = Token.isUnresolved(this.listener.port) ? (this.security.isRegulated ? 443 : 80) : this.listener.port;
     this.loadBalancerSecurityGroup.addIngressRule(sg, ec2.Port.tcp(port), 'From the queue worker');
     sg.addEgressRule(this.loadBalancerSecurityGroup, ec2.Port.tcp(port), 'To the inference ALB');
     // HTTPS to AWS APIs (SQS, DynamoDB, S3) through the NAT gateway.
     sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS APIs over HTTPS');
     return {
       kind: 'http',
-      url: `http://${this.loadBalancer.loadBalancerDnsName}:${port}${this.serverConfig.predictPath}`,
+      url: `${this.listenerUrl(port)}${this.serverConfig.predictPath}`,
       name: this.capabilities.name,
       vpc: this.vpc,
       securityGroups: [sg],
     };
+  }
+
+  /**
+   * Base URL of the listener: HTTPS to the certificate's domain name in the regulated posture
+   * (API Gateway verifies the certificate against the URI's host: API Gateway guide, "Private
+   * integrations for REST APIs": "To use HTTPS, specify an uri that contains a secure server name"),
+   * else HTTP to the load balancer's DNS name.
+   */
+  private listenerUrl(port: number): string {
+    const p = Token.isUnresolved(port) ? (this.security.isRegulated ? 443 : 80) : port;
+    return this.security.isRegulated ? `https://${this.security.loadBalancerDomainName}:${p}` : `http://${this.loadBalancer.loadBalancerDnsName}:${p}`;
   }
 
   /** Problems of the chain integration timeout -> ALB idle timeout, model-server timeout -> integration timeout. */

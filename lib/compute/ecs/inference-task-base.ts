@@ -13,6 +13,8 @@ import { EcsServiceAlarms } from './alarms';
 import { EcsCapacity, GpuCapacityProvider, dependOnCapacityProviderAssociation } from './capacity';
 import { nagResourceText } from '../../core/nag-text';
 import { ModelServer, ModelServerContainerConfig } from './model-server';
+import { SecurityPosture, postureOf } from '../../security/security-posture';
+import { acknowledgeCompliance, acknowledgeUnlessRegulated } from '../../security/compliance';
 import {
   ContainerLimits, checkEc2TaskSize, checkFargateTaskSize, smallestFargateSize, usableInstanceResources,
 } from './task-size';
@@ -95,6 +97,13 @@ export interface EcsInferenceTaskProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Security posture: the regulated one encrypts the container and flow logs with its
+   * customer-managed key, turns inline policies into managed ones and (for the service) gives the
+   * load balancer HTTPS, access logs and deletion protection.
+   * @default SecurityPosture.standard()
+   */
+  readonly security?: SecurityPosture;
   /**
    * Run a CloudWatch agent sidecar with the NVIDIA (nvidia_smi) plugin to publish GPU utilization and
    * GPU memory, and alarm on them (GPU capacity only).
@@ -233,6 +242,8 @@ export abstract class EcsInferenceTaskBase extends Construct {
   public readonly minTasks: number;
   public readonly maxTasks: number;
   protected readonly capacity: EcsCapacity;
+  /** The security posture of the tasks and their network. */
+  protected readonly security: SecurityPosture;
 
   private readonly extraContainers: ExtraContainerSize[];
 
@@ -290,6 +301,7 @@ export abstract class EcsInferenceTaskBase extends Construct {
     }
     c.throwIfAny();
 
+    this.security = postureOf(props.security, this);
     this.vpc = props.vpc ?? props.cluster?.vpc ?? this.createVpc();
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
@@ -311,7 +323,10 @@ export abstract class EcsInferenceTaskBase extends Construct {
       allowAllOutbound: true,
     });
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, encryptionKey: this.security.encryptionKey(this) });
+    acknowledgeUnlessRegulated(this.security, this.logGroup, 'CloudWatchLogGroupEncrypted',
+      `Container logs of ${props.modelServer.name} (server start-up, errors and access lines, no request bodies); CloudWatch Logs encrypts them at rest with its service key`,
+      'encrypts them with the customer-managed key');
     this.taskDefinition = new ecs.TaskDefinition(this, 'TaskDefinition', {
       compatibility: this.capacity.isFargate ? ecs.Compatibility.FARGATE : ecs.Compatibility.EC2,
       networkMode: ecs.NetworkMode.AWS_VPC,
@@ -470,9 +485,17 @@ export abstract class EcsInferenceTaskBase extends Construct {
       ],
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
-    const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_MONTH, encryptionKey: this.security.encryptionKey(this) });
+    acknowledgeUnlessRegulated(this.security, flowLogs, 'CloudWatchLogGroupEncrypted',
+      'VPC flow records (addresses, ports, byte counts, accept or reject), no payloads; CloudWatch Logs encrypts them at rest with its service key', 'encrypts them with the customer-managed key');
     (this as { flowLogGroup?: logs.LogGroup }).flowLogGroup = flowLogs;
     vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
+    acknowledgeCompliance(vpc, 'VPCDefaultSecurityGroupClosed',
+      'Nothing in this VPC uses its default security group: the tasks, the load balancer, the VPC link and the functions each get their own group, opened only to the previous hop');
+    for (const rule of ['VPCNoUnrestrictedRouteToIGW', 'VPCSubnetAutoAssignPublicIpDisabled']) {
+      acknowledgeCompliance(vpc, rule,
+        'The public subnets hold only the NAT gateway, whose route to the internet gateway is its way out; tasks, load balancer and functions run in the private subnets with no public IP');
+    }
     return vpc;
   }
 

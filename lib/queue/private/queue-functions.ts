@@ -1,5 +1,6 @@
-import { CfnElement, Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
+import { CfnElement, Duration, Lazy, Stack, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledgeCompliance } from '../../security/compliance';
 import { handlerCode } from '../assets';
 import { acknowledge } from '../../core/nag-text';
 
@@ -17,6 +18,8 @@ export interface QueueFunctionOptions {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Customer-managed key of the log group (regulated posture); none: the CloudWatch Logs service key. */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** The function's own role (no AWSLambdaBasicExecutionRole), in a scope named `id`. */
@@ -32,7 +35,11 @@ export function queueFunctionRole(owner: Construct, id: string): iam.Role {
 export function queueFunction(owner: Construct, id: string, o: QueueFunctionOptions): lambda.Function {
   const role = o.role ?? queueFunctionRole(owner, id);
   const holder = role.node.scope as Construct;
-  const logGroup = new logs.LogGroup(holder, 'LogGroup', { retention: o.logRetention });
+  const logGroup = new logs.LogGroup(holder, 'LogGroup', { retention: o.logRetention, encryptionKey: o.encryptionKey });
+  if (!o.encryptionKey) {
+    acknowledgeCompliance(logGroup, 'CloudWatchLogGroupEncrypted',
+      `Log of the ${o.code} function: job ids, outcomes and metric lines, never request bodies; CloudWatch Logs encrypts it at rest with its service key. Standard posture; SecurityPosture.regulated() encrypts it with the customer-managed key.`);
+  }
   logGroup.grantWrite(role);
   const fn = new lambda.Function(holder, 'Function', {
     // The newest Node.js runtime this aws-cdk-lib knows (cdk-nag L1 wants the latest of the family).
@@ -54,7 +61,8 @@ export function queueFunction(owner: Construct, id: string, o: QueueFunctionOpti
   // CDK makes the function depend on its role and the role's policy; the role is already implied by
   // the Role GetAtt (cfn-lint W3005), the policy is not: keep only that one.
   const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-  if (policy) (fn.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [logicalId(policy)]);
+  // Lazy: a security posture may turn the inline policy into a managed one at synthesis.
+  if (policy) (fn.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', Lazy.list({ produce: () => [logicalId(policy)] }));
   acknowledge(holder, 'AwsSolutions-IAM5', 'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so they need Resource "*".',
     ['Resource::*']);
   if (o.vpc) {
@@ -65,6 +73,6 @@ export function queueFunction(owner: Construct, id: string, o: QueueFunctionOpti
 }
 
 function logicalId(element: IConstruct): string {
-  const cfn = element instanceof CfnElement ? element : element.node.defaultChild as CfnElement;
+  const cfn = element instanceof CfnElement ? element : element.node.findAll().find((c): c is CfnElement => c instanceof CfnElement)!;
   return Stack.of(cfn).resolve(cfn.logicalId) as string;
 }

@@ -1,0 +1,185 @@
+import type { CfnTemplate } from '../nag/template/template-model';
+import { ALARM_METADATA_KEY, runbookAnchor } from '../alarms/alarm-factory';
+import { StackLogGroup, referencesIn, refTarget, stackLogGroups } from './private/log-groups';
+import { RunbookCheck, RunbookLimit, playbook } from './private/playbooks';
+
+/** The runbook section of one alarm. */
+export interface RunbookSection {
+  readonly alarmLogicalId: string;
+  /** Markdown anchor of the section (`#alarm-...`). */
+  readonly anchor: string;
+  /** The one-line summary: the alarm description's first sentence. */
+  readonly summary: string;
+  /** What the alarm means. */
+  readonly meaning: string;
+  /** When it fires, and the numbers behind the threshold. */
+  readonly threshold: string;
+  /** The first three things to check. */
+  readonly checks: readonly RunbookCheck[];
+  /** The limit to change. */
+  readonly limit: RunbookLimit;
+}
+
+/** A runbook: one section per alarm of the template, and the log groups its queries run in. */
+export interface Runbook {
+  readonly title: string;
+  readonly sections: readonly RunbookSection[];
+  readonly logGroups: readonly StackLogGroup[];
+  readonly markdown: string;
+}
+
+type Props = Record<string, unknown>;
+interface MetricRef { namespace: string; name: string; dims: string; stat: string; period: number }
+
+export { runbookAnchor };
+
+function show(value: unknown): string {
+  const t = refTarget(value);
+  if (t) return `<${t}>`;
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+function dims(list: unknown): string {
+  return ((list as Array<{ Name: string; Value: unknown }> | undefined) ?? []).map((d) => `${d.Name}=${show(d.Value)}`).join(', ');
+}
+
+function metricsOf(p: Props): MetricRef[] {
+  if (typeof p.MetricName === 'string') {
+    return [{ namespace: String(p.Namespace), name: p.MetricName, dims: dims(p.Dimensions), stat: String(p.ExtendedStatistic ?? p.Statistic), period: Number(p.Period) }];
+  }
+  return ((p.Metrics as Array<{ MetricStat?: { Metric: Props; Stat: string; Period: number } }> | undefined) ?? [])
+    .filter((m) => m.MetricStat)
+    .map((m) => ({ namespace: String(m.MetricStat!.Metric.Namespace), name: String(m.MetricStat!.Metric.MetricName), dims: dims(m.MetricStat!.Metric.Dimensions), stat: m.MetricStat!.Stat, period: m.MetricStat!.Period }));
+}
+
+function metricText(m: MetricRef): string {
+  return `${m.namespace} ${m.name} {${m.dims}} ${m.stat} per ${m.period} s`;
+}
+
+const COMPARISON: Record<string, string> = {
+  GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '>=', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=',
+};
+
+function firstSentence(text: string): string {
+  const m = /^(.*?[.!?])(\s|$)/s.exec(text.trim());
+  return (m ? m[1] : text.trim()).replace(/\s+/g, ' ');
+}
+
+/**
+ * Renders the runbook of a synthesized template: a section per CloudWatch alarm (and composite
+ * alarm) with its meaning, the numbers behind its threshold (the template's threshold and
+ * periods, and the steady-state value the construct recorded in the alarm's metadata), the first
+ * three checks (the alarm's metric, then Logs Insights queries on the log groups the stack creates,
+ * or related metrics when it creates none), and the limit to change with the `kig` command that
+ * re-derives it. Works on any template; everything is read from it.
+ */
+export function renderRunbook(template: CfnTemplate, title: string): Runbook {
+  const logGroups = stackLogGroups(template);
+  const resources = template.Resources;
+  const alarms = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm');
+  const sections: RunbookSection[] = [];
+  for (const [id, r] of alarms) {
+    const p = (r.Properties ?? {}) as Props;
+    const meta = (r.Metadata?.[ALARM_METADATA_KEY] ?? undefined) as { unit?: string; atRest?: number; atRestBasis?: string } | undefined;
+    // The constructs end each description with the pointer to this section; the section itself does not need it.
+    const description = String(p.AlarmDescription ?? 'Alarm without a description.').replace(/ Runbook: section #alarm-[a-z0-9]+\.$/, '');
+    if (r.Type === 'AWS::CloudWatch::CompositeAlarm') {
+      const members = [...referencesIn(p.AlarmRule)].filter((m) => resources[m]);
+      sections.push({
+        alarmLogicalId: id, anchor: runbookAnchor(id), summary: firstSentence(description), meaning: description,
+        threshold: `Fires when its rule holds: ${show(p.AlarmRule)}.`,
+        checks: members.slice(0, 3).map((m) => ({ what: `Member alarm ${m}: its own section`, metric: `see #${runbookAnchor(m)}` })),
+        limit: { prop: 'headroom and maxInstances (capacity the API admits), usagePlanTiers', command: 'kig limits --profile <profile.json> --max-instances <N>' },
+      });
+      continue;
+    }
+    const metrics = metricsOf(p);
+    const expression = ((p.Metrics as Array<{ Expression?: string; ReturnData?: boolean }> | undefined) ?? []).find((m) => m.Expression && m.ReturnData !== false)?.Expression;
+    const own: RunbookCheck = {
+      what: 'The alarm\'s own metric, at 1-minute resolution over the last 3 hours',
+      metric: expression ? `${expression} where ${metrics.map((m, i) => `m${i + 1} = ${metricText(m)}`).join('; ')}` : metrics.map(metricText).join('; '),
+    };
+    const refs = referencesIn(p.Dimensions ?? p.Metrics);
+    const related = relatedLogGroups(template, refs, logGroups);
+    const family = metrics[0]?.namespace ?? '';
+    const book = playbook(family.startsWith('KerasInferenceGuard/GPU') ? 'CWAgent' : family, { metricName: metrics[0]?.name, logs: related });
+    const checks = [own, ...book.checks];
+    // Fewer than three: add the metrics of the other alarms on the same resources, then of the same construct
+    // (the alarms whose logical ids share the longest prefix with this one: CDK builds them from the construct path).
+    const common = (a: string) => { let i = 0; while (i < a.length && a[i] === id[i]) i++; return i; };
+    const others = alarms.filter(([o, other]) => o !== id && other.Type === 'AWS::CloudWatch::Alarm')
+      .sort(([a, ra], [b, rb]) => Number(shares(rb, refs)) - Number(shares(ra, refs)) || common(b) - common(a));
+    for (const [otherId, other] of others) {
+      if (checks.length >= 3) break;
+      const op = (other.Properties ?? {}) as Props;
+      const m = metricsOf(op)[0];
+      if (m && !checks.some((c) => c.metric?.includes(`${m.namespace} ${m.name} `))) checks.push({ what: `A related metric (alarm ${otherId})`, metric: metricText(m) });
+    }
+    const unit = meta?.unit ? ` ${meta.unit}` : '';
+    const periods = `${p.DatapointsToAlarm ?? p.EvaluationPeriods} of ${p.EvaluationPeriods} periods of ${metrics[0]?.period ?? '?'} s`;
+    const rest = meta?.atRest !== undefined ? ` In the designed steady state the metric is ${meta.atRest}${unit} (${meta.atRestBasis}).` : ' It has no recorded steady-state value (a scaling alarm: it drives capacity, not a page).';
+    sections.push({
+      alarmLogicalId: id, anchor: runbookAnchor(id), summary: firstSentence(description), meaning: description,
+      threshold: `Fires when the value is ${COMPARISON[String(p.ComparisonOperator)] ?? String(p.ComparisonOperator)} ${show(p.Threshold)}${unit} in ${periods}; missing data is ${String(p.TreatMissingData ?? 'missing')}.${rest}`,
+      checks: checks.slice(0, 3),
+      limit: book.limit,
+    });
+  }
+  return { title, sections, logGroups, markdown: toMarkdown(title, sections, logGroups) };
+}
+
+function shares(alarm: { Properties?: unknown }, refs: Set<string>): boolean {
+  const p = (alarm.Properties ?? {}) as Props;
+  return [...referencesIn(p.Dimensions ?? p.Metrics)].some((x) => refs.has(x));
+}
+
+/** Log groups related to the resources an alarm names: their own logs, the logs of functions that read them, and the API's. */
+function relatedLogGroups(template: CfnTemplate, named: Set<string>, all: readonly StackLogGroup[]): Record<StackLogGroup['kind'], StackLogGroup[]> {
+  // One step out: resources that point at the named ones (a queue whose redrive targets a dead-letter queue).
+  const refs = new Set(named);
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (!r.Type.startsWith('AWS::CloudWatch::') && [...referencesIn(r.Properties)].some((x) => named.has(x))) refs.add(id);
+  }
+  const near = new Set(refs);
+  for (const id of refs) {
+    const r = template.Resources[id];
+    // An ECS service leads to its task definition (the container logs).
+    const td = refTarget((r?.Properties as Props | undefined)?.TaskDefinition);
+    if (td) near.add(td);
+  }
+  for (const [fid, f] of Object.entries(template.Resources)) {
+    if (f.Type === 'AWS::Lambda::Function' && [...referencesIn((f.Properties as Props | undefined)?.Environment)].some((x) => refs.has(x))) near.add(fid);
+    if (f.Type === 'AWS::Lambda::EventSourceMapping' && refs.has(refTarget((f.Properties as Props | undefined)?.EventSourceArn) ?? '')) near.add(refTarget((f.Properties as Props).FunctionName) ?? '');
+  }
+  const pick = (kind: StackLogGroup['kind']) => {
+    const own = all.filter((g) => g.kind === kind && near.has(g.writer));
+    // API, WAF and container logs also serve alarms on other resources of the same path.
+    return own.length > 0 || kind === 'lambda' ? own : all.filter((g) => g.kind === kind);
+  };
+  return { 'api-access': pick('api-access'), waf: pick('waf'), lambda: pick('lambda'), container: pick('container') };
+}
+
+function toMarkdown(title: string, sections: readonly RunbookSection[], logGroups: readonly StackLogGroup[]): string {
+  const out: string[] = [`# Runbook: ${title}`, '',
+    'One section per alarm. Names in angle brackets are resources of the stack (logical ids): find the',
+    'physical name with `aws cloudformation describe-stack-resource --stack-name <stack> --logical-resource-id <id>`.',
+    'Queries are CloudWatch Logs Insights; run them on the named log group.', '', '| alarm | summary |', '|---|---|'];
+  for (const s of sections) out.push(`| [${s.alarmLogicalId}](#${s.anchor}) | ${s.summary.replace(/\|/g, '\\|')} |`);
+  out.push('');
+  for (const s of sections) {
+    out.push(`<a id="${s.anchor}"></a>`, `## ${s.alarmLogicalId}`, '', `**Meaning.** ${s.meaning}`, '', `**Threshold.** ${s.threshold}`, '', '**First three checks.**', '');
+    s.checks.forEach((c, i) => {
+      out.push(`${i + 1}. ${c.what}:`);
+      if (c.metric) out.push(`   metric \`${c.metric}\``);
+      if (c.query) out.push(`   Logs Insights on log group \`<${c.query.logGroup}>\`:`, '', '   ```text', `   ${c.query.text}`, '   ```');
+    });
+    out.push('', `**Limit to change.** ${s.limit.prop}; re-derive with \`${s.limit.command}\`.`, '');
+  }
+  if (logGroups.length > 0) {
+    out.push('## Log groups', '', '| log group | written by | kind |', '|---|---|---|');
+    for (const g of logGroups) out.push(`| <${g.logicalId}> | <${g.writer}> | ${g.kind} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}

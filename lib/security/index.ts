@@ -1,0 +1,1 @@
+export { SecurityPosture, type RegulatedPostureOptions } from './security-posture';
