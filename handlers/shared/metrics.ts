@@ -3,14 +3,14 @@
  * on the request path (PutMetricData would add latency, an API rate quota and another IAM grant),
  * and without a metric filter.
  */
-export function emfLine(namespace: string, dimensions: Record<string, string>, metrics: Record<string, number>, timestamp: number): string {
+export function emfLine(namespace: string, dimensions: Record<string, string>, metrics: Record<string, number>, timestamp: number, unit: 'Count' | 'None' = 'Count'): string {
   return JSON.stringify({
     _aws: {
       Timestamp: timestamp,
       CloudWatchMetrics: [{
         Namespace: namespace,
         Dimensions: [Object.keys(dimensions)],
-        Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: 'Count' })),
+        Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: unit })),
       }],
     },
     ...dimensions,
@@ -24,6 +24,14 @@ export const ADMISSION_METRICS = {
   dimension: 'QueueName',
   admitted: 'JobsAdmitted',
   rejected: 'JobsRejected',
+  /** Dimension naming the usage-plan tier, beside QueueName. */
+  tierDimension: 'Tier',
+  /** Jobs refused because their API key held its share of the budget (per tier). */
+  keyAtShare: 'JobsRejectedKeyAtShare',
+  /** Jobs refused because their tier held its share of the budget. */
+  tierAtShare: 'JobsRejectedTierAtShare',
+  /** Cost units the tier holds after an admission (Maximum per period: the tier's budget use). */
+  tierUnitsHeld: 'TierCostUnitsHeld',
 } as const;
 
 /**

@@ -4,6 +4,7 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, SQSClient } from 
 import { retryBackoffSeconds } from '../../lib/queue/formulas';
 import { fromItem, isConditionFailed, N, S } from '../shared/dynamo';
 import { PermanentModelError, TransientModelError } from '../shared/errors';
+import { releaseJob } from '../shared/ledger';
 import { JobMessage, JobStatus, parseJobMessage, resultKey } from '../shared/job';
 import { ModelBackend, classify } from './backends';
 
@@ -121,6 +122,8 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
       const leaseLeftS = Math.ceil(((claimed.leaseUntil ?? 0) - deps.now()) / 1000);
       await setVisibility(deps, config, record, Math.min(config.visibilityTimeoutSeconds, Math.max(Math.ceil(config.perCallDeadlineMs / 1000), leaseLeftS)));
     }
+    // A finished job whose worker stopped before giving its units back gives them back now.
+    if (claimed.outcome === 'duplicate') await releaseJob(deps.ddb, config.tableName, message.jobId);
     return claimed.outcome;
   }
 
@@ -138,6 +141,7 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
     const e = classify(raw);
     if (e instanceof PermanentModelError) {
       await finish(deps, config, message.jobId, owner, JobStatus.FAILED, { error: JSON.stringify({ code: e.code, message: e.message, statusCode: e.statusCode }) });
+      await releaseJob(deps.ddb, config.tableName, message.jobId);
       await dropPayload(deps, config, message);
       return 'failed';
     }
@@ -147,6 +151,8 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
       // This was the last delivery: SQS moves the message to the dead-letter queue on its next
       // receive. The record says so; a redrive can claim the job again.
       await finish(deps, config, message.jobId, owner, JobStatus.DEAD_LETTERED, { error });
+      // Its units go back now: a dead-lettered job waits for an operator, not for a worker.
+      await releaseJob(deps.ddb, config.tableName, message.jobId);
       await setVisibility(deps, config, record, 0);
       return 'dead-lettered';
     }
@@ -163,6 +169,7 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
     await deps.s3.send(new PutObjectCommand({ Bucket: config.bucketName, Key: key, Body: text, ContentType: output.contentType, ServerSideEncryption: 'AES256' }));
     await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { resultKey: key, resultContentType: output.contentType });
   }
+  await releaseJob(deps.ddb, config.tableName, message.jobId);
   await dropPayload(deps, config, message);
   return 'succeeded';
 }
