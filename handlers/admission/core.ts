@@ -362,7 +362,7 @@ export async function admit(event: ProxyEvent, config: AdmissionConfig, deps: Ad
     }
     deps.log(emfLine(ADMISSION_METRICS.namespace, dims, { [ADMISSION_METRICS.admitted]: 1 }, deps.now()));
     // The tier's budget use, for the dashboard (Maximum per period).
-    deps.log(emfLine(ADMISSION_METRICS.namespace, { ...dims, [ADMISSION_METRICS.tierDimension]: cost.tier.name }, { [ADMISSION_METRICS.tierUnitsHeld]: slot.tierUnits }, deps.now(), 'None'));
+    deps.log(emfLine(ADMISSION_METRICS.namespace, { ...dims, [ADMISSION_METRICS.tierDimension]: cost.tier.name }, { [ADMISSION_METRICS.tierUnitsHeld]: slot.tierUnits }, deps.now()));
     return accepted(event, jobId, JobStatus.QUEUED);
   } catch (e) {
     const err = e instanceof HandlerError ? e : dependencyError('admission', e);

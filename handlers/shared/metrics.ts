@@ -3,14 +3,14 @@
  * on the request path (PutMetricData would add latency, an API rate quota and another IAM grant),
  * and without a metric filter.
  */
-export function emfLine(namespace: string, dimensions: Record<string, string>, metrics: Record<string, number>, timestamp: number, unit: 'Count' | 'None' = 'Count'): string {
+export function emfLine(namespace: string, dimensions: Record<string, string>, metrics: Record<string, number>, timestamp: number): string {
   return JSON.stringify({
     _aws: {
       Timestamp: timestamp,
       CloudWatchMetrics: [{
         Namespace: namespace,
         Dimensions: [Object.keys(dimensions)],
-        Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: unit })),
+        Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: 'Count' })),
       }],
     },
     ...dimensions,
