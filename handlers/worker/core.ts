@@ -86,6 +86,15 @@ export async function processBatch(event: SqsEvent, context: WorkerContext, conf
       // The job is final: delete its message now rather than when the whole batch returns, so a
       // crash later in the batch cannot redeliver a finished job until it reaches the DLQ.
       await deleteMessage(deps, config, record);
+      // Then give its cost units back to the admission ledger (after the delete, so the queue never
+      // holds a job whose units are free again). A duplicate's job is final too: if the worker that
+      // finished it stopped before this step, its units come back here. Once per job (releaseJob).
+      const jobId = parseJobMessage(record.body)?.jobId;
+      if (jobId !== undefined) {
+        await releaseJob(deps.ddb, config.tableName, jobId).catch((e) => deps.log(JSON.stringify({
+          level: 'warn', msg: 'cost units not given back: the ledger keeps holding them and admits that much less', jobId, error: (e as Error).message,
+        })));
+      }
     }
   }
   return { batchItemFailures, outcomes };
@@ -122,8 +131,6 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
       const leaseLeftS = Math.ceil(((claimed.leaseUntil ?? 0) - deps.now()) / 1000);
       await setVisibility(deps, config, record, Math.min(config.visibilityTimeoutSeconds, Math.max(Math.ceil(config.perCallDeadlineMs / 1000), leaseLeftS)));
     }
-    // A finished job whose worker stopped before giving its units back gives them back now.
-    if (claimed.outcome === 'duplicate') await releaseJob(deps.ddb, config.tableName, message.jobId);
     return claimed.outcome;
   }
 
@@ -141,7 +148,6 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
     const e = classify(raw);
     if (e instanceof PermanentModelError) {
       await finish(deps, config, message.jobId, owner, JobStatus.FAILED, { error: JSON.stringify({ code: e.code, message: e.message, statusCode: e.statusCode }) });
-      await releaseJob(deps.ddb, config.tableName, message.jobId);
       await dropPayload(deps, config, message);
       return 'failed';
     }
@@ -169,7 +175,6 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
     await deps.s3.send(new PutObjectCommand({ Bucket: config.bucketName, Key: key, Body: text, ContentType: output.contentType, ServerSideEncryption: 'AES256' }));
     await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { resultKey: key, resultContentType: output.contentType });
   }
-  await releaseJob(deps.ddb, config.tableName, message.jobId);
   await dropPayload(deps, config, message);
   return 'succeeded';
 }

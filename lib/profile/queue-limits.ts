@@ -4,7 +4,7 @@ import {
   SQS_MAX_RECEIVE_COUNT_MIN, SQS_RETENTION_MAX_S, SQS_RETENTION_MIN_S,
   SQS_VISIBILITY_TIMEOUT_MAX_S, SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR,
 } from '../core';
-import { CostModel, requestCostUnits, retryAfterSeconds } from '../queue/formulas';
+import { CostModel, referenceElements, requestCostUnits, retryAfterSeconds } from '../queue/formulas';
 import { ModelSignature } from './model-signature';
 import { MAX_RECEIVE_COUNT_BOUND } from '../nag/rules/sqs/SQSDeadLetterQueue';
 import { InferenceProfile } from './inference-profile';
@@ -380,7 +380,7 @@ function costLimits(profile: InferenceProfile, options: QueueLimitOptions, perCa
   c: ProblemCollector, f: FormulaBook) {
   const D = QUEUE_LIMIT_DEFAULTS;
   const sig = options.signature;
-  const referenceElements = sig ? sig.inputs.reduce((n, i) => n + i.shape.reduce((m, d) => m * (d === -1 ? (i.maxVariableDim ?? 1) : d), 1), 0) : 1;
+  const refElements = sig ? referenceElements(sig.inputs) : 1;
   const maxBatch = sig?.maxBatchSize ?? 1;
   const sizes = profile.payloadSizes.filter((p) => p.bytes > 0 && p.p50Ms > 0);
   let fixedShare: number;
@@ -401,11 +401,11 @@ function costLimits(profile: InferenceProfile, options: QueueLimitOptions, perCa
     fixedShare = D.fixedCostShare;
     f.set('costModel.fixedShare', `default ${fixedShare}: the profile has no input-size sensitivity (run kig profile with several --payload sizes to measure it)`);
   }
-  const costModel: CostModel = { referenceElements, fixedShare };
+  const costModel: CostModel = { referenceElements: refElements, fixedShare };
   f.set('costModel.referenceElements', sig
-    ? `one instance with every variable dimension at its largest: ${sig.inputs.map((i) => `${i.name} ${JSON.stringify(i.shape.map((d) => (d === -1 ? i.maxVariableDim : d)))}`).join(' + ')} = ${referenceElements} elements`
+    ? `one instance with every variable dimension at its largest: ${sig.inputs.map((i) => `${i.name} ${JSON.stringify(i.shape.map((d) => (d === -1 ? i.maxVariableDim : d)))}`).join(' + ')} = ${refElements} elements`
     : 'no signature: every job costs one unit');
-  const maxRequestCostUnits = sig ? requestCostUnits(maxBatch * referenceElements, costModel) : 1;
+  const maxRequestCostUnits = sig ? requestCostUnits(maxBatch * refElements, costModel) : 1;
   f.set('maxRequestCostUnits', `fixedShare ${fixedShare} + (1 - ${fixedShare}) x maxBatch ${maxBatch} = ${maxRequestCostUnits} units`);
   const profiledRequestCostUnits = options.profiledRequestCostUnits ?? maxRequestCostUnits;
   c.concreteNumber('profiledRequestCostUnits', options.profiledRequestCostUnits);

@@ -87,6 +87,14 @@ export function requestElements(body: unknown): number {
 }
 
 /**
+ * Elements of one reference inference: one instance with every variable (-1) dimension at its
+ * bound, summed over the inputs.
+ */
+export function referenceElements(inputs: ReadonlyArray<{ readonly shape: readonly number[]; readonly maxVariableDim?: number }>): number {
+  return inputs.reduce((n, i) => n + i.shape.reduce((m, d) => m * (d === -1 ? (i.maxVariableDim ?? 1) : d), 1), 0);
+}
+
+/**
  * A request's cost in reference inferences (units), rounded up to a thousandth:
  *
  *   cost = fixedShare + (1 - fixedShare) x elements / referenceElements
