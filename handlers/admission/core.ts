@@ -152,8 +152,14 @@ export class DepthGauge {
       let condition = '(attribute_not_exists(admitted) OR admitted < :cap)';
       if (job.units > 0) {
         // Cost units beside the message counter: held units of the queue, the tier and the key,
-        // each only ever <= its limit after a successful write (the condition is checked and the
-        // counters written in one atomic step of the one item).
+        // each only ever <= its limit after a successful write: DynamoDB checks the condition and
+        // writes the item in one atomic step (conditional writes,
+        // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html#WorkingWithItems.ConditionalUpdate).
+        // One top-level attribute per tier and per key rather than a map: ADD creates a missing
+        // number attribute as 0 + value, where a nested path needs its map to exist first
+        // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html).
+        // A refused write returns the item as it was (ReturnValuesOnConditionCheckFailure, API_UpdateItem),
+        // which names the limit without another read.
         Object.assign(names, { '#t': job.tierAttribute, '#k': job.keyAttribute });
         Object.assign(values, { ':c': N(job.units), ':g': N(round3(c.costBudgetUnits - job.units)), ':tl': N(round3(job.tier.budgetUnits - job.units)), ':kl': N(round3(job.tier.keyBudgetUnits - job.units)) });
         add += `, ${HELD} :c, #t :c, #k :c`;
