@@ -117,52 +117,55 @@ export async function runFairPattern(clients: Clients, p: AdmissionPattern): Pro
     flooderMaxUnits = Math.max(flooderMaxUnits, flooderUnits);
   };
 
-  await Promise.all(Array.from({ length: p.environments }, async (_x, e) => {
-    const gauge = new DepthGauge(config, clients.sqs, Date.now);
-    let i = 0;
-    const send = async (flooder: boolean) => {
-      i++;
-      const body = flooder ? { ...DEAREST(i) } : NORMAL(i);
-      const key = flooder ? 'flooder' : `key-${(e * 7 + i) % OTHER_KEYS}`;
-      // The flooder names the signature (the schema allows it): that tells the drainer whose job it is.
-      const res = await admit(postJobs(flooder ? { ...body, signature_name: 'serving_default' } : body, {}, key), config, deps, gauge);
-      if (flooder) flooderSubmitted++; else othersSubmitted++;
-      const units = unitsOf(body);
-      if (res.statusCode === 202) {
-        queuedUnits += units;
-        queuedMessages++;
-        if (flooder) {
-          flooderAdmitted++;
-          flooderUnits += units;
+  try {
+    await Promise.all(Array.from({ length: p.environments }, async (_x, e) => {
+      const gauge = new DepthGauge(config, clients.sqs, Date.now);
+      let i = 0;
+      const send = async (flooder: boolean) => {
+        i++;
+        const body = flooder ? { ...DEAREST(i) } : NORMAL(i);
+        const key = flooder ? 'flooder' : `key-${(e * 7 + i) % OTHER_KEYS}`;
+        // The flooder names the signature (the schema allows it): that tells the drainer whose job it is.
+        const res = await admit(postJobs(flooder ? { ...body, signature_name: 'serving_default' } : body, {}, key), config, deps, gauge);
+        if (flooder) flooderSubmitted++; else othersSubmitted++;
+        const units = unitsOf(body);
+        if (res.statusCode === 202) {
+          queuedUnits += units;
+          queuedMessages++;
+          if (flooder) {
+            flooderAdmitted++;
+            flooderUnits += units;
+          } else {
+            othersAdmitted++;
+          }
+          await sample();
+        } else if (res.statusCode === 429) {
+          const answer = JSON.parse(res.body) as { error: string };
+          if (flooder && answer.error === 'KeyShareFull') flooderKeyShareRefusals++;
+          // At least the time to drain the flooder's own excess over the resume point at the full
+          // drain rate (its key's limit), or the queue's excess (the queue's limit).
+          const drain = flooder
+            ? retryAfterSeconds(flooderUnits, keyBudgetUnits, config.drainUnitsPerSecond, config.resumeFraction, config.maxRetryAfterSeconds)
+            : retryAfterSeconds(queuedUnits, FAIR_BUDGET_UNITS, config.drainUnitsPerSecond, config.resumeFraction, config.maxRetryAfterSeconds);
+          if (Number(res.headers['Retry-After']) < drain) retryAfterBelowDrain++;
         } else {
-          othersAdmitted++;
+          unexpected.push(res.statusCode);
         }
-        await sample();
-      } else if (res.statusCode === 429) {
-        const answer = JSON.parse(res.body) as { error: string };
-        if (flooder && answer.error === 'KeyShareFull') flooderKeyShareRefusals++;
-        // At least the time to drain the flooder's own excess over the resume point at the full
-        // drain rate (its key's limit), or the queue's excess (the queue's limit).
-        const drain = flooder
-          ? retryAfterSeconds(flooderUnits, keyBudgetUnits, config.drainUnitsPerSecond, config.resumeFraction, config.maxRetryAfterSeconds)
-          : retryAfterSeconds(queuedUnits, FAIR_BUDGET_UNITS, config.drainUnitsPerSecond, config.resumeFraction, config.maxRetryAfterSeconds);
-        if (Number(res.headers['Retry-After']) < drain) retryAfterBelowDrain++;
+        return res.statusCode;
+      };
+      if (e === 0) {
+        while (othersDone < p.environments - 1) await send(true);
       } else {
-        unexpected.push(res.statusCode);
+        // The other environments follow the pattern's slow side (environment e >= 1).
+        await p.drive(e, () => send(false), () => false);
+        othersDone++;
       }
-      return res.statusCode;
-    };
-    if (e === 0) {
-      while (othersDone < p.environments - 1) await send(true);
-    } else {
-      // The other environments follow the pattern's slow side (environment e >= 1).
-      await p.drive(e, () => send(false), () => false);
-      othersDone++;
-    }
-  }));
-  draining = false;
-  await drainer;
-  clients.sqs.middlewareStack.remove(counter);
+    }));
+  } finally {
+    draining = false;
+    await drainer;
+    clients.sqs.middlewareStack.remove(counter);
+  }
   return {
     othersSubmitted, othersAdmitted, flooderSubmitted, flooderAdmitted, flooderKeyShareRefusals, flooderMaxUnits, maxUnits,
     retryAfterBelowDrain, retriedSends, unexpected, keyBudgetUnits, unitBound: FAIR_BUDGET_UNITS + 4 * retriedSends,
@@ -216,7 +219,7 @@ export interface PremiumRun {
  * `basicShare` of the budget, so the premium job is admitted at once and waits behind at most
  * the basic tier's units plus what the workers already hold.
  */
-export async function runPremiumDuringFlood(clients: Clients, o: { budgetUnits: number; basicShare: number; basicKeys: number; workers: number; msPerElement: number; floodMs: number }): Promise<PremiumRun> {
+export async function runPremiumDuringFlood(clients: Clients, o: { budgetUnits: number; basicShare: number; basicKeys: number; workers: number; msPerElement: number; maxMs: number }): Promise<PremiumRun> {
   const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
   const model = await costlyModelServer(o.msPerElement);
   const basicBudget = Math.floor(o.budgetUnits * o.basicShare);
@@ -229,20 +232,21 @@ export async function runPremiumDuringFlood(clients: Clients, o: { budgetUnits: 
   const deps = { ...clients, validate: compileRequestSchema(TEST_SIGNATURE.toJsonSchema()), now: Date.now, log: () => undefined };
   const wconfig = workerConfig(f, { perCallDeadlineMs: 5_000 });
   const wdeps = { ...clients, backend: new HttpBackend(model.url), now: Date.now, random: Math.random, log: () => undefined };
+  const started = Date.now();
+  const hardStop = started + o.maxMs;
   let served = 0;
-  let servedAtPremium: number | undefined;
+  let servedAtPremium = 0;
   let servedAtDone: number | undefined;
   let premiumJobId: string | undefined;
   let premiumStatus = 0;
-  let basicSubmitted = 0; let basicAdmitted = 0; let basicTierRefusals = 0;
-  const started = Date.now();
-
-  // Workers: the real worker core, fed by a stand-in of the SQS event source.
-  let stopWorkers = false;
-  let premiumDoneAt: number | undefined;
   let premiumAdmittedAt = 0;
+  let premiumDoneAt: number | undefined;
+  let basicSubmitted = 0; let basicAdmitted = 0; let basicTierRefusals = 0;
+  const over = () => premiumDoneAt !== undefined || premiumStatus > 0 && premiumStatus !== 202 || Date.now() > hardStop;
+
+  // Workers: the real worker core, fed by a stand-in of the SQS event source, one message at a time.
   const workerLoop = async () => {
-    while (!stopWorkers) {
+    while (!over()) {
       const got = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 1, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
       const m = got.Messages?.[0];
       if (!m) {
@@ -261,45 +265,43 @@ export async function runPremiumDuringFlood(clients: Clients, o: { budgetUnits: 
       }
     }
   };
-  const workers = Array.from({ length: o.workers }, workerLoop);
-
-  const flood = Array.from({ length: o.basicKeys }, async (_x, k) => {
+  // Basic keys flood with the dearest jobs until the premium job is done.
+  const flood = async (k: number) => {
     const gauge = new DepthGauge(config, clients.sqs, Date.now);
     let i = 0;
-    while (Date.now() - started < o.floodMs) {
+    while (!over()) {
       const res = await admit(postJobs(DEAREST(i++), {}, `basic-${k}`), config, deps, gauge);
       basicSubmitted++;
       if (res.statusCode === 202) basicAdmitted++;
       else if (res.statusCode === 429) {
         if ((JSON.parse(res.body) as { error: string }).error === 'TierShareFull') basicTierRefusals++;
-        await sleep(20);
+        await sleep(50);
       }
     }
-  });
-  const premium = (async () => {
-    await sleep(o.floodMs / 2);
+  };
+  // The premium job arrives once the basic tier holds its whole share.
+  const premium = async () => {
+    while (basicTierRefusals === 0 && Date.now() < hardStop) await sleep(20);
     const res = await admit(postJobs(NORMAL(0), {}, 'premium-key'), config, deps, new DepthGauge(config, clients.sqs, Date.now));
-    premiumStatus = res.statusCode;
     servedAtPremium = served;
     premiumAdmittedAt = Date.now();
     if (res.statusCode === 202) premiumJobId = (JSON.parse(res.body) as { jobId: string }).jobId;
-  })();
-  await Promise.all([...flood, premium]);
-  // Let the workers finish the premium job (and the rest), then stop them.
-  const deadline = Date.now() + 120_000;
-  while (premiumDoneAt === undefined && premiumJobId !== undefined && Date.now() < deadline) await sleep(50);
-  await drainQueue(clients.sqs, f.queueUrl, 10, 1, (event) => processBatch(event, lambdaContext(30_000), wconfig, wdeps), 120_000);
-  stopWorkers = true;
-  await Promise.all(workers);
-  await model.stop();
+    premiumStatus = res.statusCode;
+  };
+  try {
+    await Promise.all([...Array.from({ length: o.workers }, workerLoop), ...Array.from({ length: o.basicKeys }, (_x, k) => flood(k)), premium()]);
+    // Finish what the flood left, so every admitted job ends.
+    await drainQueue(clients.sqs, f.queueUrl, 10, 1, (event) => processBatch(event, lambdaContext(30_000), wconfig, wdeps), 120_000);
+  } finally {
+    await model.stop();
+  }
   const state = premiumJobId ? await jobStatus(clients, f.tableName, premiumJobId) : 'NOT_ADMITTED';
-  const seconds = ((premiumDoneAt ?? Date.now()) - premiumAdmittedAt) / 1000;
-  const drainRate = served / Math.max(0.001, (Date.now() - started) / 1000);
+  const drainRate = served / Math.max(0.001, ((premiumDoneAt ?? Date.now()) - started) / 1000);
   const unitsBound = basicBudget + o.workers * 4 + 1;
   return {
     basicSubmitted, basicAdmitted, basicTierRefusals, premiumStatus, premiumState: state,
-    unitsServedBeforePremium: (servedAtDone ?? Infinity) - (servedAtPremium ?? 0),
-    unitsBound, premiumSeconds: seconds, boundSeconds: unitsBound / drainRate, measuredDrainUnitsPerSecond: drainRate,
+    unitsServedBeforePremium: (servedAtDone ?? Infinity) - servedAtPremium,
+    unitsBound, premiumSeconds: ((premiumDoneAt ?? Date.now()) - premiumAdmittedAt) / 1000, boundSeconds: unitsBound / drainRate, measuredDrainUnitsPerSecond: drainRate,
   };
 }
 
