@@ -154,7 +154,9 @@ export async function runFairPattern(clients: Clients, p: AdmissionPattern): Pro
         return res.statusCode;
       };
       if (e === 0) {
-        while (othersDone < p.environments - 1) await send(true);
+        // Flood until the others are done, and at least until the key's share has refused it a
+        // few times (short patterns end before one key can fill its share).
+        while ((othersDone < p.environments - 1 || flooderKeyShareRefusals < 3) && flooderSubmitted < 1_000) await send(true);
       } else {
         // The other environments follow the pattern's slow side (environment e >= 1).
         await p.drive(e, () => send(false), () => false);
