@@ -19,7 +19,7 @@ import { parseJobMessage } from '../handlers/shared/job';
 import { HttpBackend } from '../handlers/worker/backends';
 import { processBatch } from '../handlers/worker/core';
 import { requestCostUnits, requestElements, retryAfterSeconds } from '../lib/queue/formulas';
-import { AdmissionPattern } from './admission-patterns';
+import { AdmissionPattern, countRetriedSends } from './admission-patterns';
 import { localClients } from '../test/support/moto';
 import { admissionConfig, counts, createFixture, drainQueue, lambdaContext, workerConfig } from '../test/support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../test/support/requests';
@@ -82,14 +82,8 @@ export async function runFairPattern(clients: Clients, p: AdmissionPattern): Pro
   let othersDone = 0;
   let draining = p.drainPerSecond > 0;
 
+  const retries = countRetriedSends(clients);
   let retriedSends = 0;
-  const counter = 'count-retried-sends-fair';
-  clients.sqs.middlewareStack.add((next, context) => async (args) => {
-    const out = await next(args);
-    const attempts = (out.output as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
-    if (context.commandName === 'SendMessageCommand') retriedSends += attempts - 1;
-    return out;
-  }, { step: 'initialize', name: counter });
 
   // Takes jobs off the queue as a worker would, and gives their units back as the worker does.
   const drainer = (async () => {
@@ -166,7 +160,7 @@ export async function runFairPattern(clients: Clients, p: AdmissionPattern): Pro
   } finally {
     draining = false;
     await drainer;
-    clients.sqs.middlewareStack.remove(counter);
+    retriedSends = retries.stop();
   }
   return {
     othersSubmitted, othersAdmitted, flooderSubmitted, flooderAdmitted, flooderKeyShareRefusals, flooderMaxUnits, maxUnits,
