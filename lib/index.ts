@@ -4,12 +4,13 @@
 export { InferenceGuardError, type ValidationProblem, type GpuInstanceSpec } from './core';
 
 export {
-  InferenceProfile, type InferenceProfileProps, type LatencyPercentiles, type ProfileProvenance,
+  InferenceProfile, type InferenceProfileProps, type LatencyPercentiles, type ProfileProvenance, type PayloadSizeLatency,
   ModelSignature, type ModelSignatureProps, type ModelFileSignatureOptions, type SingleTensorSignatureProps, TensorDType, type TensorSpecProps,
   Limits, type DeriveLimitsOptions, type LimitOverrides, type UsagePlanTierSpec, type UsagePlanTierLimits,
   type InferenceLimits, type TimeoutLimits, type ThrottleLimits, type WafLimits, type ScalingLimits, type PayloadLimits, type ModelServerLimits, type AlarmThresholds,
-  type QueueLimitOptions, type QueueLimits,
+  type QueueLimitOptions, type QueueLimits, type QueueTierSpec, type QueueTierLimits,
 } from './profile';
+export { type CostModel } from './queue/formulas';
 
 export {
   InferenceApi, type InferenceApiProps, type ManagedRuleGroup,
@@ -48,5 +49,5 @@ export {
 export { KerasInferenceService, type KerasInferenceServiceProps, type KerasJobQueueOptions } from './patterns';
 
 export {
-  InferenceQueue, type InferenceQueueProps, type AttachToApiOptions, type JobsApi, JobSubmission, WorkerBackend, type WorkerBackendConfig,
+  InferenceQueue, type InferenceQueueProps, type QueueTierApiKeys, type AttachToApiOptions, type JobsApi, JobSubmission, WorkerBackend, type WorkerBackendConfig,
 } from './queue';
