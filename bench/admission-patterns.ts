@@ -105,6 +105,28 @@ export const ADMISSION_PATTERNS: readonly AdmissionPattern[] = [
   },
 ];
 
+/**
+ * Counts the SDK's retries of SendMessage until `stop()` (on a loaded machine a slow answer can be
+ * retried after the first attempt was applied, leaving a second copy of the message).
+ */
+export function countRetriedSends(clients: Clients): { stop(): number } {
+  let retried = 0;
+  const name = `count-retried-sends-${++counters}`;
+  clients.sqs.middlewareStack.add((next, context) => async (args) => {
+    const out = await next(args);
+    const attempts = (out.output as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+    if (context.commandName === 'SendMessageCommand') retried += attempts - 1;
+    return out;
+  }, { step: 'initialize', name });
+  return {
+    stop: () => {
+      clients.sqs.middlewareStack.remove(name);
+      return retried;
+    },
+  };
+}
+let counters = 0;
+
 /** Runs one pattern on a fresh queue and table. */
 export async function runPattern(clients: Clients, p: AdmissionPattern): Promise<PatternRun> {
   const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
@@ -121,16 +143,7 @@ export async function runPattern(clients: Clients, p: AdmissionPattern): Promise
   let slowDone = 0;
   let draining = p.drainPerSecond > 0;
 
-  // Counts the SDK's retries of SendMessage (on a loaded machine a slow answer can be retried
-  // after the first attempt was applied).
-  let retriedSends = 0;
-  const counter = 'count-retried-sends';
-  clients.sqs.middlewareStack.add((next, context) => async (args) => {
-    const out = await next(args);
-    const attempts = (out.output as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
-    if (context.commandName === 'SendMessageCommand') retriedSends += attempts - 1;
-    return out;
-  }, { step: 'initialize', name: counter });
+  const retries = countRetriedSends(clients);
 
   const drainer = (async () => {
     while (draining) {
@@ -163,6 +176,6 @@ export async function runPattern(clients: Clients, p: AdmissionPattern): Promise
   }));
   draining = false;
   await drainer;
-  clients.sqs.middlewareStack.remove(counter);
+  const retriedSends = retries.stop();
   return { admitted, rejected, unexpected, perEnvironment, maxDepth, retryAfterBelowDrain, retriedSends, bound: p.depthBudget + p.environments - 1 + retriedSends };
 }

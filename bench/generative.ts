@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     const config = {
       queueUrl: 'q', queueName: 'q', tableName: 't', bucketName: 'b', depthBudget: 1, drainRatePerSecond: 1, resumeFraction: 0.5, maxRetryAfterSeconds: 1,
       depthCacheTtlMs: 1, environments: 1, maxRequestBytes: 4_096, maxInlineMessageBytes: 1, jobTtlSeconds: 1,
+      cost: { referenceElements: 3, fixedShare: 0 }, costBudgetUnits: 1, drainUnitsPerSecond: 1, maxJobCostUnits: 4, tiers: [{ name: 'default', budgetUnits: 1, keyBudgetUnits: 1 }], keyTiers: {},
     };
     fc.assert(fc.property(requestBody, (body) => {
       try {

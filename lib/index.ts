@@ -8,11 +8,12 @@ export {
 } from './model';
 
 export {
-  InferenceProfile, type InferenceProfileProps, type LatencyPercentiles, type ProfileProvenance,
+  InferenceProfile, type InferenceProfileProps, type LatencyPercentiles, type ProfileProvenance, type PayloadSizeLatency,
   Limits, type DeriveLimitsOptions, type LimitOverrides, type UsagePlanTierSpec, type UsagePlanTierLimits,
   type InferenceLimits, type TimeoutLimits, type ThrottleLimits, type WafLimits, type ScalingLimits, type PayloadLimits, type ModelServerLimits, type AlarmThresholds,
-  type QueueLimitOptions, type QueueLimits, type BackendCapabilities,
+  type QueueLimitOptions, type QueueLimits, type QueueTierSpec, type QueueTierLimits, type BackendCapabilities,
 } from './profile';
+export { type CostModel } from './core/queue-formulas';
 
 export {
   InferenceApi, type InferenceApiProps, type ManagedRuleGroup,
@@ -53,5 +54,5 @@ export { SecurityPosture, type RegulatedPostureOptions } from './security';
 export { InferenceAlarms, type InferenceAlarmsProps, KerasInferenceService, type KerasInferenceServiceProps, type KerasJobQueueOptions } from './patterns';
 
 export {
-  InferenceQueue, type InferenceQueueProps, type AttachToApiOptions, type JobsApi, JobSubmission, WorkerBackend, type WorkerBackendConfig,
+  InferenceQueue, type InferenceQueueProps, type QueueTierApiKeys, type AttachToApiOptions, type JobsApi, JobSubmission, WorkerBackend, type WorkerBackendConfig,
 } from './queue';

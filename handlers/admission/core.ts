@@ -1,14 +1,15 @@
-import { randomUUID } from 'crypto';
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { createHash, randomUUID } from 'crypto';
+import { AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { admissionCap, rejectionDepthBound, retryAfterSeconds } from '../../lib/core/queue-formulas';
+import { admissionCap, CostModel, rejectionDepthBound, requestCostUnits, requestElements, retryAfterSeconds } from '../../lib/core/queue-formulas';
 import { fromItem, isConditionFailed, JobRecord, N, S } from '../shared/dynamo';
 import {
-  BacklogFullError, ClientError, dependencyError, HandlerError, IdempotencyConflictError, RequestProblem,
+  BacklogFullError, ClientError, dependencyError, HandlerError, IdempotencyConflictError, RequestProblem, ShareFullError,
 } from '../shared/errors';
 import { callerScope, errorResponse, header, json, ProxyEvent, ProxyResult } from '../shared/http';
 import { IDEMPOTENCY_KEY_PATTERN, JobMessage, JobStatus, jobIdForKey, payloadKey, requestHash } from '../shared/job';
+import { ADMISSION_LEDGER_KEY, costFields, HELD, HeldUnits, release } from '../shared/ledger';
 import { ADMISSION_METRICS, emfLine } from '../shared/metrics';
 
 /** Settings of the admission function (from environment variables in Lambda). */
@@ -30,6 +31,27 @@ export interface AdmissionConfig {
   readonly maxInlineMessageBytes: number;
   /** Lifetime of a job record (s), set as the DynamoDB TTL. */
   readonly jobTtlSeconds: number;
+  /** How a request is priced in cost units. */
+  readonly cost: CostModel;
+  /** Cost units (admitted, not yet finished) the queue may hold. */
+  readonly costBudgetUnits: number;
+  /** Cost units per second the workers drain. */
+  readonly drainUnitsPerSecond: number;
+  /** Largest cost one worker call serves within its deadline; dearer jobs get 413. */
+  readonly maxJobCostUnits: number;
+  /** Tiers, lowest first: the units each tier, and each API key of it, may hold. */
+  readonly tiers: readonly CostTier[];
+  /** Tier of each API key id (usage-plan keys); other callers are in the first (lowest) tier. */
+  readonly keyTiers: Readonly<Record<string, string>>;
+}
+
+/** A tier's share of the cost budget, in units. */
+export interface CostTier {
+  readonly name: string;
+  /** Units the tier's jobs may hold together. */
+  readonly budgetUnits: number;
+  /** Units one API key (principal) of the tier may hold. */
+  readonly keyBudgetUnits: number;
 }
 
 /** A schema validator: returns the problems of a parsed body, none when it is valid. */
@@ -48,11 +70,7 @@ export interface AdmissionDeps {
 /** A job record that was created but not confirmed enqueued this long ago is enqueued again on a retry (ms). */
 const STALE_ADMISSION_MS = 10_000;
 
-/**
- * Key of the admission ledger item in the job table. Job ids are UUIDs (the status endpoint
- * refuses anything else), so this key never collides with a job and is never served.
- */
-export const ADMISSION_LEDGER_KEY = '#admission-ledger';
+export { ADMISSION_LEDGER_KEY, HELD };
 
 /** One environment's reading: the ledger counter, then the queue depth, and when. */
 interface Reading {
@@ -109,8 +127,11 @@ export class DepthGauge {
 
   constructor(private readonly config: AdmissionConfig, private readonly sqs: SQSClient, private readonly now: () => number) {}
 
-  /** Reserves one slot in the ledger, or returns the Retry-After (s) when the backlog is over budget. */
-  public async reserve(ddb: DynamoDBClient): Promise<{ readonly admitted: true } | { readonly admitted: false; readonly retryAfterSeconds: number }> {
+  /**
+   * Reserves one slot in the ledger and the job's cost units (globally, for its tier and for its
+   * key) in the same conditional write, or says which limit refused it and the Retry-After (s).
+   */
+  public async reserve(ddb: DynamoDBClient, job: JobCost = NO_COST): Promise<Reservation> {
     const c = this.config;
     if (this.reading === undefined || this.now() - this.reading.at >= c.depthCacheTtlMs) {
       this.rereadEarly = false;
@@ -125,24 +146,65 @@ export class DepthGauge {
     const r = this.reading!;
     const cap = this.cap();
     if (this.seen < cap) {
+      const names: Record<string, string> = {};
+      const values: Record<string, AttributeValue> = { ':one': N(1), ':cap': N(cap) };
+      let add = 'ADD admitted :one';
+      let condition = '(attribute_not_exists(admitted) OR admitted < :cap)';
+      if (job.units > 0) {
+        // Cost units beside the message counter: held units of the queue, the tier and the key,
+        // each only ever <= its limit after a successful write: DynamoDB checks the condition and
+        // writes the item in one atomic step (conditional writes,
+        // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html#WorkingWithItems.ConditionalUpdate).
+        // One top-level attribute per tier and per key rather than a map: ADD creates a missing
+        // number attribute as 0 + value, where a nested path needs its map to exist first
+        // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html).
+        // A refused write returns the item as it was (ReturnValuesOnConditionCheckFailure, API_UpdateItem),
+        // which names the limit without another read.
+        Object.assign(names, { '#t': job.tierAttribute, '#k': job.keyAttribute });
+        Object.assign(values, { ':c': N(job.units), ':g': N(round3(c.costBudgetUnits - job.units)), ':tl': N(round3(job.tier.budgetUnits - job.units)), ':kl': N(round3(job.tier.keyBudgetUnits - job.units)) });
+        add += `, ${HELD} :c, #t :c, #k :c`;
+        condition += ` AND (attribute_not_exists(${HELD}) OR ${HELD} <= :g) AND (attribute_not_exists(#t) OR #t <= :tl) AND (attribute_not_exists(#k) OR #k <= :kl)`;
+      }
       try {
         const out = await ddb.send(new UpdateItemCommand({
           TableName: c.tableName,
           Key: { jobId: S(ADMISSION_LEDGER_KEY) },
-          UpdateExpression: 'ADD admitted :one',
-          ConditionExpression: 'attribute_not_exists(admitted) OR admitted < :cap',
-          ExpressionAttributeValues: { ':one': N(1), ':cap': N(cap) },
+          UpdateExpression: add,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: job.units > 0 ? names : undefined,
+          ExpressionAttributeValues: values,
           ReturnValues: 'UPDATED_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }));
         this.seen = Math.max(this.seen, Number(out.Attributes?.admitted?.N ?? 0));
-        return { admitted: true };
+        return { admitted: true, heldUnits: Number(out.Attributes?.[HELD]?.N ?? 0), tierUnits: Number(out.Attributes?.[job.tierAttribute]?.N ?? 0) };
       } catch (e) {
         if (!isConditionFailed(e)) throw dependencyError('DynamoDB', e);
+        const old = (e as { Item?: Record<string, AttributeValue> }).Item;
+        const refused = old && job.units > 0 ? this.refusedBy(old, job) : undefined;
+        if (refused) return refused;
         // Other environments took the rest of this reading's budget.
         this.seen = Math.max(this.seen, cap);
       }
     }
-    return { admitted: false, retryAfterSeconds: retryAfterSeconds(rejectionDepthBound(r.depth, c.depthBudget, c.environments), c.depthBudget, c.drainRatePerSecond, c.resumeFraction, c.maxRetryAfterSeconds) };
+    return { admitted: false, limit: 'queue', retryAfterSeconds: retryAfterSeconds(rejectionDepthBound(r.depth, c.depthBudget, c.environments), c.depthBudget, c.drainRatePerSecond, c.resumeFraction, c.maxRetryAfterSeconds) };
+  }
+
+  /**
+   * Which cost limit the ledger item refused a job on, from the item as it was. Retry-After is the
+   * time to drain every unit the queue holds down to the resume fraction of the limit hit: the
+   * key's or the tier's jobs may sit behind all the others, so the whole backlog is the upper bound.
+   */
+  private refusedBy(old: Record<string, AttributeValue>, job: JobCost): Reservation | undefined {
+    const c = this.config;
+    const held = Number(old[HELD]?.N ?? 0);
+    const tierHeld = Number(old[job.tierAttribute]?.N ?? 0);
+    const keyHeld = Number(old[job.keyAttribute]?.N ?? 0);
+    const wait = (units: number, limit: number) => retryAfterSeconds(units, limit, c.drainUnitsPerSecond, c.resumeFraction, c.maxRetryAfterSeconds);
+    if (keyHeld + job.units > job.tier.keyBudgetUnits) return { admitted: false, limit: 'key', heldUnits: keyHeld, limitUnits: job.tier.keyBudgetUnits, retryAfterSeconds: wait(held, 0) };
+    if (tierHeld + job.units > job.tier.budgetUnits) return { admitted: false, limit: 'tier', heldUnits: tierHeld, limitUnits: job.tier.budgetUnits, retryAfterSeconds: wait(held, 0) };
+    if (held + job.units > c.costBudgetUnits) return { admitted: false, limit: 'queue', heldUnits: held, limitUnits: c.costBudgetUnits, retryAfterSeconds: wait(held, c.costBudgetUnits) };
+    return undefined;
   }
 
   private cap(): number {
@@ -188,6 +250,37 @@ interface ParsedRequest {
   readonly body: string;
   readonly contentType: string;
   readonly idempotencyKey?: string;
+  /** Elements the body's instances carry (variable dimensions at the length sent). */
+  readonly elements: number;
+}
+
+/** What a job costs, its tier, and whose counters it is charged to. */
+export interface JobCost extends HeldUnits {
+  readonly tier: CostTier;
+}
+
+const NO_COST: JobCost = { units: 0, tier: { name: '', budgetUnits: 0, keyBudgetUnits: 0 }, tierAttribute: '', keyAttribute: '' };
+
+/** The outcome of a reservation: admitted, or refused by the queue's, the tier's or the key's limit. */
+export type Reservation =
+  | { readonly admitted: true; readonly heldUnits: number; readonly tierUnits: number }
+  | { readonly admitted: false; readonly limit: 'queue' | 'tier' | 'key'; readonly retryAfterSeconds: number; readonly heldUnits?: number; readonly limitUnits?: number };
+
+/**
+ * The cost of a request and the counters it is charged to. The key is the authenticated caller
+ * (authorizer principal, Cognito subject or API key id); its ledger attribute is a hash of it, so
+ * any identifier fits and none is stored. The tier comes from the caller's usage-plan API key.
+ */
+export function jobCost(event: ProxyEvent, elements: number, config: AdmissionConfig): JobCost {
+  const apiKeyId = event.requestContext?.identity?.apiKeyId;
+  const tierName = typeof apiKeyId === 'string' ? config.keyTiers[apiKeyId] : undefined;
+  const tier = config.tiers.find((t) => t.name === tierName) ?? config.tiers[0];
+  const key = createHash('sha256').update(callerScope(event)).digest('base64url').slice(0, 16);
+  return { units: requestCostUnits(elements, config.cost), tier, tierAttribute: `t_${tier.name}`, keyAttribute: `k_${key}` };
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
 }
 
 /** Checks content type, size, JSON syntax, the model schema and the idempotency key. Throws a 4xx ClientError. */
@@ -215,13 +308,14 @@ export function parseRequest(event: ProxyEvent, config: AdmissionConfig, validat
   }
   const problems = validate(parsed);
   if (problems.length > 0) throw new ClientError(400, 'InvalidRequest', 'The body does not match the model input schema.', problems);
+  const elements = requestElements(parsed);
   const idempotencyKey = header(event, 'idempotency-key');
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
     throw new ClientError(400, 'InvalidIdempotencyKey', 'Idempotency-Key must be 1 to 128 visible ASCII characters.', [
       { path: 'header:Idempotency-Key', message: 'must match [\\x21-\\x7e]{1,128}' },
     ]);
   }
-  return { body, contentType: mediaType, idempotencyKey };
+  return { body, contentType: mediaType, idempotencyKey, elements };
 }
 
 /**
@@ -240,14 +334,23 @@ export async function admit(event: ProxyEvent, config: AdmissionConfig, deps: Ad
       if (existing) return await replay(existing, hash, req, event, config, deps, gauge);
     }
 
-    const slot = await gauge.reserve(deps.ddb);
+    const cost = jobCost(event, req.elements, config);
+    if (cost.units > config.maxJobCostUnits) {
+      throw new ClientError(413, 'JobTooCostly', `This job costs ${cost.units} cost units (${req.elements} elements); one worker call serves at most maxJobCostUnits = ${config.maxJobCostUnits} units within its deadline. Split the instances over several jobs.`);
+    }
+    const slot = await gauge.reserve(deps.ddb, cost);
+    const dims = { [ADMISSION_METRICS.dimension]: config.queueName };
     if (!slot.admitted) {
-      deps.log(emfLine(ADMISSION_METRICS.namespace, { [ADMISSION_METRICS.dimension]: config.queueName }, { [ADMISSION_METRICS.rejected]: 1 }, deps.now()));
-      throw new BacklogFullError(slot.retryAfterSeconds);
+      deps.log(emfLine(ADMISSION_METRICS.namespace, dims, { [ADMISSION_METRICS.rejected]: 1 }, deps.now()));
+      if (slot.limit === 'queue') throw new BacklogFullError(slot.retryAfterSeconds);
+      deps.log(emfLine(ADMISSION_METRICS.namespace, { ...dims, [ADMISSION_METRICS.tierDimension]: cost.tier.name },
+        { [slot.limit === 'key' ? ADMISSION_METRICS.keyAtShare : ADMISSION_METRICS.tierAtShare]: 1 }, deps.now()));
+      throw new ShareFullError(slot.limit, cost.tier.name, slot.limitUnits ?? 0, slot.retryAfterSeconds);
     }
     try {
-      await createJob(deps, config, jobId, hash);
+      await createJob(deps, config, jobId, hash, cost);
     } catch (e) {
+      await release(deps.ddb, config.tableName, cost);
       if (isConditionFailed(e)) {
         // Another request with the same key won the race.
         const existing = await getJob(deps, config, jobId);
@@ -258,11 +361,14 @@ export async function admit(event: ProxyEvent, config: AdmissionConfig, deps: Ad
     try {
       await enqueue(deps, config, jobId, req);
     } catch (e) {
-      // The job was never enqueued: remove its record so a retry starts clean.
+      // The job was never enqueued: remove its record so a retry starts clean, and give its units back.
       await deps.ddb.send(new DeleteItemCommand({ TableName: config.tableName, Key: { jobId: S(jobId) } })).catch(() => undefined);
+      await release(deps.ddb, config.tableName, cost).catch(() => undefined);
       throw dependencyError('SQS', e);
     }
-    deps.log(emfLine(ADMISSION_METRICS.namespace, { [ADMISSION_METRICS.dimension]: config.queueName }, { [ADMISSION_METRICS.admitted]: 1 }, deps.now()));
+    deps.log(emfLine(ADMISSION_METRICS.namespace, dims, { [ADMISSION_METRICS.admitted]: 1 }, deps.now()));
+    // The tier's budget use, for the dashboard (Maximum per period).
+    deps.log(emfLine(ADMISSION_METRICS.namespace, { ...dims, [ADMISSION_METRICS.tierDimension]: cost.tier.name }, { [ADMISSION_METRICS.tierUnitsHeld]: slot.tierUnits }, deps.now()));
     return accepted(event, jobId, JobStatus.QUEUED);
   } catch (e) {
     const err = e instanceof HandlerError ? e : dependencyError('admission', e);
@@ -280,13 +386,15 @@ async function getJob(deps: AdmissionDeps, config: AdmissionConfig, jobId: strin
   }
 }
 
-async function createJob(deps: AdmissionDeps, config: AdmissionConfig, jobId: string, hash: string): Promise<void> {
+async function createJob(deps: AdmissionDeps, config: AdmissionConfig, jobId: string, hash: string, cost: JobCost): Promise<void> {
   const now = deps.now();
   await deps.ddb.send(new PutItemCommand({
     TableName: config.tableName,
     Item: {
       jobId: S(jobId), status: S(JobStatus.QUEUED), createdAt: N(now), updatedAt: N(now), requestHash: S(hash),
       enqueued: { BOOL: false }, expiresAt: N(Math.floor(now / 1000) + config.jobTtlSeconds),
+      // What the worker gives back to the ledger when the job is final (see releaseJob).
+      ...costFields(cost),
     },
     ConditionExpression: 'attribute_not_exists(jobId)',
   }));
@@ -325,7 +433,8 @@ async function replay(existing: JobRecord, hash: string, req: ParsedRequest, eve
     const age = deps.now() - (existing.createdAt ?? 0);
     if (age < STALE_ADMISSION_MS) throw new IdempotencyConflictError();
     // The first admission stopped between recording and enqueueing: enqueue now. The worker's
-    // claim on the job id makes a second copy harmless. The copy goes through the ledger like any job.
+    // claim on the job id makes a second copy harmless. The copy goes through the message ledger
+    // like any job; its cost units are still held by the record, so they are not charged again.
     const slot = await gauge.reserve(deps.ddb);
     if (!slot.admitted) throw new BacklogFullError(slot.retryAfterSeconds);
     try {

@@ -23,6 +23,12 @@ const config: AdmissionConfig = {
   maxRequestBytes: numberEnv(ENV.maxRequestBytes),
   maxInlineMessageBytes: numberEnv(ENV.maxInlineMessageBytes),
   jobTtlSeconds: numberEnv(ENV.jobTtlSeconds),
+  cost: JSON.parse(requireEnv(ENV.costModel)) as AdmissionConfig['cost'],
+  costBudgetUnits: numberEnv(ENV.costBudgetUnits),
+  drainUnitsPerSecond: numberEnv(ENV.drainUnitsPerSecond),
+  maxJobCostUnits: numberEnv(ENV.maxJobCostUnits),
+  tiers: JSON.parse(requireEnv(ENV.costTiers)) as AdmissionConfig['tiers'],
+  keyTiers: JSON.parse(process.env[ENV.keyTiers] || '{}') as AdmissionConfig['keyTiers'],
 };
 const deps: AdmissionDeps = {
   sqs: new SQSClient({}),

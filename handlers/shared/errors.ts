@@ -44,6 +44,21 @@ export class BacklogFullError extends HandlerError {
   }
 }
 
+/**
+ * The caller's API key, or its usage-plan tier, holds its share of the queue's cost budget (429):
+ * other callers are still admitted; this one retries after its held units can drain.
+ */
+export class ShareFullError extends HandlerError {
+  public readonly statusCode = 429;
+  constructor(limit: 'key' | 'tier', tier: string, limitUnits: number, retryAfterSeconds: number) {
+    super(limit === 'key' ? 'KeyShareFull' : 'TierShareFull',
+      limit === 'key'
+        ? `Your jobs already hold this API key's share of the job queue (${limitUnits} cost units, tier ${tier}); retry after the time given in Retry-After.`
+        : `Jobs of tier ${tier} already hold the tier's share of the job queue (${limitUnits} cost units); retry after the time given in Retry-After.`,
+      { retryAfterSeconds });
+  }
+}
+
 /** A request with the same idempotency key is still being admitted (409): retry shortly. */
 export class IdempotencyConflictError extends HandlerError {
   public readonly statusCode = 409;

@@ -24,6 +24,14 @@ export const ADMISSION_METRICS = {
   dimension: 'QueueName',
   admitted: 'JobsAdmitted',
   rejected: 'JobsRejected',
+  /** Dimension naming the usage-plan tier, beside QueueName. */
+  tierDimension: 'Tier',
+  /** Jobs refused because their API key held its share of the budget (per tier). */
+  keyAtShare: 'JobsRejectedKeyAtShare',
+  /** Jobs refused because their tier held its share of the budget. */
+  tierAtShare: 'JobsRejectedTierAtShare',
+  /** Cost units the tier holds after an admission (Maximum per period: the tier's budget use). */
+  tierUnitsHeld: 'TierCostUnitsHeld',
 } as const;
 
 /**

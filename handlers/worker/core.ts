@@ -4,6 +4,7 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, SQSClient } from 
 import { retryBackoffSeconds } from '../../lib/core/queue-formulas';
 import { fromItem, isConditionFailed, N, S } from '../shared/dynamo';
 import { PermanentModelError, TransientModelError } from '../shared/errors';
+import { releaseJob } from '../shared/ledger';
 import { JobMessage, JobStatus, parseJobMessage, resultKey } from '../shared/job';
 import { ModelBackend, classify } from './backends';
 
@@ -85,6 +86,15 @@ export async function processBatch(event: SqsEvent, context: WorkerContext, conf
       // The job is final: delete its message now rather than when the whole batch returns, so a
       // crash later in the batch cannot redeliver a finished job until it reaches the DLQ.
       await deleteMessage(deps, config, record);
+      // Then give its cost units back to the admission ledger (after the delete, so the queue never
+      // holds a job whose units are free again). A duplicate's job is final too: if the worker that
+      // finished it stopped before this step, its units come back here. Once per job (releaseJob).
+      const jobId = parseJobMessage(record.body)?.jobId;
+      if (jobId !== undefined) {
+        await releaseJob(deps.ddb, config.tableName, jobId).catch((e) => deps.log(JSON.stringify({
+          level: 'warn', msg: 'cost units not given back: the ledger keeps holding them and admits that much less', jobId, error: (e as Error).message,
+        })));
+      }
     }
   }
   return { batchItemFailures, outcomes };
@@ -147,6 +157,8 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
       // This was the last delivery: SQS moves the message to the dead-letter queue on its next
       // receive. The record says so; a redrive can claim the job again.
       await finish(deps, config, message.jobId, owner, JobStatus.DEAD_LETTERED, { error });
+      // Its units go back now: a dead-lettered job waits for an operator, not for a worker.
+      await releaseJob(deps.ddb, config.tableName, message.jobId);
       await setVisibility(deps, config, record, 0);
       return 'dead-lettered';
     }

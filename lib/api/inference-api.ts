@@ -314,7 +314,11 @@ export class InferenceApi extends Construct {
         quota: { limit: tier.quotaPerDay, period: apigw.Period.DAY },
         apiStages: [{ api: this.api, stage: this.stage, throttle: [{ method: this.predictMethod, throttle: { rateLimit: tier.rateLimit, burstLimit: tier.burstLimit } }] }],
       });
-      const key = this.api.addApiKey(`ApiKey-${tier.name}`, { description: `Usage-plan accounting key for tier ${tier.name} (not an authentication credential)` });
+      // Bound to the stage through its usage plan (the UsagePlanKey below) only: StageKeys is optional
+      // (AWS::ApiGateway::ApiKey, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-apikey.html),
+      // and without it the key does not depend on the stage, so a function behind the stage can carry
+      // its id (the job queue's admission maps key ids to tiers) without a dependency cycle.
+      const key = new apigw.ApiKey(this.api, `ApiKey-${tier.name}`, { description: `Usage-plan accounting key for tier ${tier.name} (not an authentication credential)` });
       plan.addApiKey(key);
       plans[tier.name] = plan;
       keys[tier.name] = key;

@@ -20,6 +20,8 @@ Reads the model itself and prints what the limits need from it:
     (activations and the server's own memory are not included: kig profile measures the peak);
   - the largest valid request in TF Serving's row format at the max batch, every element at the
     widest JSON text a client writes for its dtype: the payload cap is derived from it;
+  - cost units: one unit is one instance at its largest shape; the largest request's cost, which
+    the job queue budgets (kig limits --model prints the calibrated figures);
   - a draft profile: the fields the model gives (maxRequestBytes, memory floors, signature), every
     other field marked unmeasured. kig profile --draft FILE completes it.
 
@@ -78,6 +80,8 @@ function text(r: ModelInspection): string {
   out.push(...floorLines('host', r.hostMemoryFloor), ...floorLines('GPU', r.gpuMemoryFloor));
   out.push('', `Largest request: ${n(r.largestRequest.bytes)} bytes ({"instances": [...]} at max batch ${r.signature.maxBatchSize}, every element at its widest JSON text)`);
   out.push('  the profile\'s maxRequestBytes; the API payload cap is derived from it (kig limits)');
+  out.push('', `Cost units: one unit is one instance at its largest shape (${n(r.cost.referenceElements)} elements); the largest request costs ${r.cost.maxRequestCostUnits} units`);
+  out.push(`  ${r.cost.formula} (fixed share assumed; kig limits --model with a profile of several payload sizes measures it)`);
   const unmeasured = Object.entries(r.draftProfile).filter(([, v]) => typeof v === 'object' && v !== null && (v as { unmeasured?: boolean }).unmeasured).map(([k]) => k);
   out.push('', `Draft profile: maxRequestBytes ${r.largestRequest.bytes}, memory floors and signature from the model; unmeasured: ${unmeasured.join(', ')}`);
   out.push('  complete it with: kig profile --draft DRAFT.json --url ... --payload ...');

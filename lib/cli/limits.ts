@@ -1,15 +1,17 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { InferenceGuardError, ProblemCollector } from '../core';
+import { formatProblem, InferenceGuardError, ProblemCollector } from '../core';
+import { inspectModel } from '../model/inspection';
 import { SageMakerRealtimeBackend } from '../compute/sagemaker-realtime';
 import { deriveLimits, deriveQueueLimits, InferenceLimits, InferenceProfile, LIMIT_DEFAULTS, QueueLimits } from '../profile';
+import { ModelSignature } from '../model';
 import { withUsageErrors } from './args';
 import { CliCommand, CliIo, EXIT } from './io';
 import { limitsCost, renderCost } from '../review/cost';
 import { ReviewInputError } from '../review/load';
 import { DEFAULT_PRICES, PriceTable, loadPrices } from '../review/prices';
 
-const HELP = `Usage: kig limits --profile FILE [--min-instances N] [--max-instances N] [--region R] [--prices FILE] [--json]
+const HELP = `Usage: kig limits --profile FILE [--model PATH [--max-batch N] [--max-variable-dim N]] [--min-instances N] [--max-instances N] [--region R] [--prices FILE] [--json]
 
 Prints every limit the constructs derive from an inference profile, grouped by the construct
 that sets it, each with the formula and the inputs that produced it (deriveLimits() and, for the
@@ -19,8 +21,17 @@ numbers an attacker meets. Ends with the worst-case cost per hour
 under attack: the API at its stage throttle (requests, WAF, access logs) and the backend at its
 maximum instance count, with the prices used.
 
+With --model (a SavedModel directory or .keras file), the job queue prices requests in cost units
+read from the model's signature: one unit is one instance at its largest shape, and
+  cost = fixedShare + (1 - fixedShare) x elements / referenceElements
+with fixedShare fitted to the profile's payload sizes when it has two or more. The queue's budget,
+drain rate, largest job, tier and key shares are then in those units.
+
 Options:
   --profile FILE       profile JSON written by kig profile or kig recommend (required)
+  --model PATH         SavedModel directory or .keras file whose signature prices jobs in cost units
+  --max-batch N        largest batch one request may carry (default: the model's, else 8)
+  --max-variable-dim N bound of variable dimensions (required when the model has one)
   --min-instances N    instances always running (default ${LIMIT_DEFAULTS.minInstances})
   --max-instances N    instances at most, the cost ceiling under attack (default ${LIMIT_DEFAULTS.maxInstances})
   --region R           cap throttles at that Region's account limit (default: the larger Regions' limit)
@@ -95,6 +106,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       'region': { type: 'string' },
       'json': { type: 'boolean' },
       'prices': { type: 'string' },
+      'model': { type: 'string' },
+      'max-batch': { type: 'string' },
+      'max-variable-dim': { type: 'string' },
     },
   }));
   const c = new ProblemCollector('CLI_USAGE', 'kig limits');
@@ -107,7 +121,21 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   };
   const minInstances = int('--min-instances', values['min-instances']);
   const maxInstances = int('--max-instances', values['max-instances']);
+  const maxBatchSize = int('--max-batch', values['max-batch']);
+  const maxVariableDim = values['max-variable-dim'] === undefined ? undefined : Number(values['max-variable-dim']);
+  c.require(maxVariableDim === undefined || (Number.isInteger(maxVariableDim) && maxVariableDim >= 1), '--max-variable-dim', values['max-variable-dim'], 'a positive integer', 'pass --max-variable-dim N');
   c.throwIfAny('invalid options');
+  let signature: ModelSignature | undefined;
+  if (values.model !== undefined) {
+    const modelPath = path.resolve(io.cwd, values.model);
+    try {
+      signature = inspectModel(modelPath, { maxBatchSize, maxVariableDim }).signature;
+    } catch (e) {
+      if (!(e instanceof InferenceGuardError)) throw e;
+      io.stderr(`kig limits: ${e.path}: ${e.problems.map(formatProblem).join('; ')}\n`);
+      return EXIT.USAGE;
+    }
+  }
   let prices: PriceTable = DEFAULT_PRICES;
   if (values.prices !== undefined) {
     try {
@@ -128,7 +156,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     : {};
   try {
     limits = deriveLimits(profile, { minInstances, maxInstances, region: values.region, ...sageMaker });
-    queue = deriveQueueLimits(profile, { maxInstances: limits.scaling.maxInstances });
+    queue = deriveQueueLimits(profile, {
+      maxInstances: limits.scaling.maxInstances, signature, integrationTimeoutMs: limits.timeouts.integrationTimeoutMs,
+      tiers: [...limits.usagePlanTiers].sort((a, b) => a.rateLimit - b.rateLimit)
+        .map((t) => ({ name: t.name, keyShare: LIMIT_DEFAULTS.tiers.find((d) => d.name === t.name)?.shareOfStageRate })),
+    });
   } catch (e) {
     if (e instanceof InferenceGuardError) {
       io.stderr(`kig limits: ${e.message}\n`);
@@ -138,8 +170,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
-  const queueLines: LimitLine[] = Object.entries(queue).filter(([k]) => k !== 'formulas')
+  const queueLines: LimitLine[] = Object.entries(queue).filter(([k]) => k !== 'formulas' && k !== 'costModel' && k !== 'tiers')
     .map(([k, v]) => ({ path: `queue.${k}`, value: v as number, formula: queue.formulas[k] ?? 'library default (QUEUE_LIMIT_DEFAULTS)' }));
+  for (const [k, v] of Object.entries(queue.costModel)) queueLines.push({ path: `queue.costModel.${k}`, value: v, formula: queue.formulas[`costModel.${k}`] ?? '' });
+  for (const t of queue.tiers) {
+    queueLines.push({ path: `queue.tiers.${t.name}.budgetUnits`, value: t.budgetUnits, formula: queue.formulas[`tiers.${t.name}`] ?? '' });
+    queueLines.push({ path: `queue.tiers.${t.name}.keyBudgetUnits`, value: t.keyBudgetUnits, formula: queue.formulas[`tiers.${t.name}`] ?? '' });
+  }
   const groups = [...groupLines(limitLines(limits)), { title: 'InferenceQueue: SQS, admission, workers (same instance ceiling)', lines: queueLines }];
   const cost = limitsCost({ rateLimit: limits.throttle.rateLimit, maxInstances: limits.scaling.maxInstances, hardware: profile.hardware }, prices);
   if (values.json) {
@@ -150,6 +187,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     `Limits for ${profile.model} on ${profile.hardware} (${file})`,
     `profile: p50 ${profile.latencyMs.p50} / p90 ${profile.latencyMs.p90} / p99 ${profile.latencyMs.p99} ms, ${profile.throughputPerInstanceRps} req/s at concurrency ${profile.sustainableConcurrency} per instance, from ${profile.provenance.tool ?? 'manual'}`,
     `instances: min ${limits.scaling.minInstances}, max ${limits.scaling.maxInstances}`,
+    signature
+      ? `cost units: ${signature.describe()}; one unit = one instance at its largest shape (${queue.costModel.referenceElements} elements); the largest request costs ${queue.maxRequestCostUnits} units`
+      : 'cost units: no --model, so every job costs one unit',
   ];
   for (const g of groups) {
     out.push('', g.title);

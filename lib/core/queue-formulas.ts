@@ -51,3 +51,65 @@ export function admissionCap(admitted: number, depth: number, depthBudget: numbe
 export function rejectionDepthBound(depthRead: number, depthBudget: number, environments: number): number {
   return Math.max(depthRead, depthBudget) + Math.max(0, environments - 1);
 }
+
+/**
+ * How the handlers price a request, recorded at synth by `deriveQueueLimits` (see its
+ * `costModel` formula). Plain data so it travels in an environment variable.
+ */
+export interface CostModel {
+  /**
+   * Elements of one reference inference: one instance with every variable dimension at its
+   * largest, summed over the inputs.
+   */
+  readonly referenceElements: number;
+  /**
+   * Share of one reference inference's time that does not depend on the request's size (request
+   * handling, kernel launches), 0..1: measured from the profile's payload sizes, else assumed.
+   */
+  readonly fixedShare: number;
+}
+
+/**
+ * Elements a request body carries: the numbers (or booleans) in its `instances`, every variable
+ * dimension counted at the length actually sent. A body the schema admitted has only arrays,
+ * objects keyed by input name and scalars below `instances`.
+ */
+export function requestElements(body: unknown): number {
+  const instances = (body as { instances?: unknown })?.instances;
+  let n = 0;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) walk(x);
+    else n++;
+  };
+  if (Array.isArray(instances)) walk(instances);
+  return n;
+}
+
+/**
+ * Elements of one reference inference: one instance with every variable (-1) dimension at its
+ * bound, summed over the inputs.
+ */
+export function referenceElements(inputs: ReadonlyArray<{ readonly shape: readonly number[]; readonly maxVariableDim?: number }>): number {
+  return inputs.reduce((n, i) => n + i.shape.reduce((m, d) => m * (d === -1 ? (i.maxVariableDim ?? 1) : d), 1), 0);
+}
+
+/**
+ * A request's cost in reference inferences (units), rounded up to a thousandth:
+ *
+ *   cost = fixedShare + (1 - fixedShare) x elements / referenceElements
+ *
+ * One instance at its largest shape costs 1; a batch of 8 such instances costs
+ * fixedShare + 8 x (1 - fixedShare), since the fixed part is paid once per call.
+ */
+export function requestCostUnits(elements: number, model: CostModel): number {
+  const raw = model.fixedShare + (1 - model.fixedShare) * (elements / model.referenceElements);
+  return Math.ceil(raw * 1000 - 1e-9) / 1000;
+}
+
+
+/**
+ * Fixed share of a call's time (the part that does not grow with the input) when the profile has
+ * no input-size sensitivity to fit it from: a guess, stated as one wherever it is used.
+ */
+export const DEFAULT_FIXED_COST_SHARE = 0.1;

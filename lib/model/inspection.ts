@@ -1,3 +1,5 @@
+import { DEFAULT_FIXED_COST_SHARE } from '../core/queue-formulas';
+import { referenceElements, requestCostUnits } from '../core/queue-formulas';
 import * as fs from 'fs';
 import * as path from 'path';
 import { InferenceGuardError, ProblemCollector } from '../core';
@@ -50,6 +52,11 @@ export interface ModelInspection {
   readonly gpuMemoryFloor: MemoryFloor;
   /** The largest valid request in TF Serving's row format at the max batch. */
   readonly largestRequest: { readonly bytes: number; readonly body: string };
+  /**
+   * Cost units (see the job queue's cost model): one unit is one instance at its largest shape;
+   * the largest request's cost with the fixed share the queue assumes until a profile measures it.
+   */
+  readonly cost: { readonly referenceElements: number; readonly fixedShare: number; readonly maxRequestCostUnits: number; readonly formula: string };
   /** Profile fields the model gives, the others marked unmeasured. */
   readonly draftProfile: Record<string, unknown>;
 }
@@ -152,7 +159,7 @@ export function inspectModel(file: string, options: ModelFileSignatureOptions = 
   };
   return {
     model, signature, weightBytes, weightSource, params: model.weights?.params,
-    hostMemoryFloor, gpuMemoryFloor, largestRequest: { bytes: requestBytes, body }, draftProfile,
+    hostMemoryFloor, gpuMemoryFloor, largestRequest: { bytes: requestBytes, body }, draftProfile, cost: costOf(signature),
   };
 }
 
@@ -239,4 +246,15 @@ export function serviceSignature(scopePath: string, modelDirectory: string | und
     'drop the signature prop to use the model\'s own, or export the model you mean to serve');
   c.throwIfAny('the signature disagrees with the model');
   return given;
+}
+
+/** The cost units of a signature's requests, with the fixed share assumed before a profile measures it. */
+function costOf(signature: ModelSignature): ModelInspection['cost'] {
+  const fixedShare = DEFAULT_FIXED_COST_SHARE;
+  const ref = referenceElements(signature.inputs);
+  const maxRequestCostUnits = requestCostUnits(signature.maxBatchSize * ref, { referenceElements: ref, fixedShare });
+  return {
+    referenceElements: ref, fixedShare, maxRequestCostUnits,
+    formula: `cost = fixedShare ${fixedShare} + (1 - ${fixedShare}) x elements / ${ref}; max batch ${signature.maxBatchSize}: ${maxRequestCostUnits} units`,
+  };
 }

@@ -11,8 +11,13 @@ import { serviceSignature } from '../model/inspection';
 import { SecurityPosture, postureOf } from '../security/security-posture';
 import { runbookLinksWidget, writeRunbookAtSynth } from '../runbook/runbook-file';
 import { EcsInferenceTaskBase } from '../compute/ecs/inference-task-base';
-import { InferenceLimits, InferenceProfile, LimitOverrides, QueueLimitOptions, UsagePlanTierSpec, deriveLimits, deriveQueueLimits } from '../profile';
+import { InferenceLimits, InferenceProfile, LimitOverrides, QueueLimitOptions, UsagePlanTierSpec, deriveLimits, deriveQueueLimits, LIMIT_DEFAULTS } from '../profile';
 import { ModelSignature } from '../model';
+
+/** A tier's share of the stage rate, which is also one key's share of the job queue. */
+function tierShare(given: readonly UsagePlanTierSpec[] | undefined, name: string): number | undefined {
+  return (given ?? LIMIT_DEFAULTS.tiers).find((t) => t.name === name)?.shareOfStageRate;
+}
 
 /** The bounded job queue beside `POST /predict`: `POST /jobs` and `GET /jobs/{id}`. */
 export interface KerasJobQueueOptions {
@@ -183,7 +188,17 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
       allowExtendedIntegrationTimeout: props.allowExtendedIntegrationTimeout,
       backend: capabilities,
     }));
-    if (props.jobQueue) c.collect(() => deriveQueueLimits(props.profile, { ...props.jobQueue!.limits, maxInstances: limits?.scaling.maxInstances ?? props.maxInstances, backend: capabilities }));
+    const queueOptions = (l: InferenceLimits | undefined): QueueLimitOptions => ({
+      // The usage-plan tiers, lowest rate first, are the queue's tiers: a key's share of the job
+      // queue is its share of the stage rate.
+      tiers: l ? [...l.usagePlanTiers].sort((a, b) => a.rateLimit - b.rateLimit).map((t) => ({ name: t.name, keyShare: tierShare(props.usagePlanTiers, t.name) })) : undefined,
+      integrationTimeoutMs: l?.timeouts.integrationTimeoutMs,
+      signature: resolvedSignature,
+      ...props.jobQueue!.limits,
+      maxInstances: l?.scaling.maxInstances ?? props.maxInstances,
+      backend: capabilities,
+    });
+    if (props.jobQueue) c.collect(() => deriveQueueLimits(props.profile, queueOptions(limits)));
     c.throwIfAny();
     this.limits = limits!;
 
@@ -227,13 +242,15 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
         profile: props.profile,
         signature: resolvedSignature!,
         backend: WorkerBackend.fromBackend(built.syncBackend),
-        limits: { ...props.jobQueue.limits, maxInstances: this.limits.scaling.maxInstances, backend: capabilities },
+        limits: queueOptions(this.limits),
+        tierApiKeys: Object.entries(this.api.apiKeys).map(([tier, key]) => ({ tier, apiKeys: [key] })),
         alarmTopic: this.alarmTopic,
         security,
         vpc: built.backend instanceof EcsInferenceTaskBase ? built.backend.vpc : undefined,
       });
       // One dashboard for both paths.
       apiAlarms.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Job queue alarms', alarms: this.jobs.alarms.monitoring, width: 24 }));
+      apiAlarms.dashboard.addWidgets(this.jobs.tierBudgetWidget());
       // The same request model, validator and authorization as /predict.
       this.jobs.attachToApi(this.api.api.root, {
         requestModel: this.api.requestModel,

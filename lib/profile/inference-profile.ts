@@ -31,6 +31,14 @@ export interface ProfileProvenance {
   readonly notes?: string;
 }
 
+/** Latency of one request size alone (concurrency 1): one point of the input-size sensitivity. */
+export interface PayloadSizeLatency {
+  /** Request body size (bytes). */
+  readonly bytes: number;
+  /** Median latency of that request alone (ms). */
+  readonly p50Ms: number;
+}
+
 /**
  * Measured facts about one model on one hardware type. Every limit the library sets is
  * derived from these numbers by `deriveLimits()`.
@@ -59,6 +67,13 @@ export interface InferenceProfileProps {
    * @default - manual, time unknown
    */
   readonly provenance?: ProfileProvenance;
+  /**
+   * Input-size sensitivity: the latency of several request sizes, each sent alone (`kig profile`
+   * with several `--payload` files writes them). With two sizes or more, the job queue's cost units
+   * are calibrated by them (the share of a call's time that does not grow with its size).
+   * @default - not measured: cost units assume a fixed share of 0.1
+   */
+  readonly payloadSizes?: PayloadSizeLatency[];
 }
 
 /** Version of the profile file format written by the profiler and read by `InferenceProfile.fromFile`. */
@@ -169,6 +184,15 @@ export class InferenceProfile {
         c.require(p50 <= p90 && p90 <= p99, 'latencyMs', lat, 'p50 <= p90 <= p99', 'check the percentiles: they must not decrease');
       }
     }
+    const sizes = obj.payloadSizes;
+    if (sizes !== undefined) {
+      const ok = Array.isArray(sizes) && sizes.every((e) => {
+        const x = e as Record<string, unknown>;
+        const p50 = typeof x?.p50Ms === 'number' ? x.p50Ms : (x?.latencyMs as Record<string, unknown> | undefined)?.p50;
+        return typeof x === 'object' && x !== null && typeof x.bytes === 'number' && x.bytes > 0 && typeof p50 === 'number' && Number.isFinite(p50) && p50 > 0;
+      });
+      c.require(ok, 'payloadSizes', sizes, 'a list of {bytes, p50Ms} (or the profiler\'s {bytes, latencyMs: {p50}}), bytes and latency > 0', 'fix or remove "payloadSizes"');
+    }
     const prov = obj.provenance;
     if (prov !== undefined) c.require(typeof prov === 'object' && prov !== null && !Array.isArray(prov), 'provenance', prov, 'an object {tool, measuredAt, notes}', 'fix or remove "provenance"');
     return c;
@@ -184,6 +208,8 @@ export class InferenceProfile {
   public readonly coldStartSeconds: number;
   public readonly maxRequestBytes: number;
   public readonly provenance: ProfileProvenance;
+  /** Input-size sensitivity (empty when not measured). */
+  public readonly payloadSizes: PayloadSizeLatency[];
 
   private constructor(props: InferenceProfileProps) {
     this.model = props.model;
@@ -196,6 +222,11 @@ export class InferenceProfile {
     this.coldStartSeconds = props.coldStartSeconds;
     this.maxRequestBytes = props.maxRequestBytes;
     this.provenance = props.provenance ?? { tool: 'manual' };
+    // A profile file carries the profiler's records ({bytes, latencyMs: {p50, p99}, ...}).
+    this.payloadSizes = (props.payloadSizes ?? []).map((e) => {
+      const x = e as unknown as { bytes: number; p50Ms?: number; latencyMs?: { p50: number } };
+      return { bytes: x.bytes, p50Ms: x.p50Ms ?? x.latencyMs!.p50 };
+    });
   }
 
   /** The profile as the JSON object written to a profile file. */
@@ -212,6 +243,7 @@ export class InferenceProfile {
       coldStartSeconds: this.coldStartSeconds,
       maxRequestBytes: this.maxRequestBytes,
       provenance: { ...this.provenance },
+      ...(this.payloadSizes.length > 0 ? { payloadSizes: this.payloadSizes.map((e) => ({ ...e })) } : {}),
     };
   }
 }

@@ -4,7 +4,8 @@ import {
   SQS_MAX_RECEIVE_COUNT_MIN, SQS_RETENTION_MAX_S, SQS_RETENTION_MIN_S,
   SQS_VISIBILITY_TIMEOUT_MAX_S, SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR,
 } from '../core';
-import { retryAfterSeconds } from '../core/queue-formulas';
+import { CostModel, referenceElements, requestCostUnits, retryAfterSeconds, DEFAULT_FIXED_COST_SHARE } from '../core/queue-formulas';
+import { ModelSignature } from '../model/model-signature';
 import { MAX_RECEIVE_COUNT_BOUND } from '../nag/rules/sqs/SQSDeadLetterQueue';
 import { InferenceProfile } from './inference-profile';
 import { LIMIT_DEFAULTS } from './limits';
@@ -83,6 +84,64 @@ export interface QueueLimitOptions {
    * @default 0.5
    */
   readonly resumeFraction?: number;
+  /**
+   * The request signature that prices jobs in cost units: one unit is one instance with every
+   * variable dimension at its largest.
+   * @default - no signature: every job costs one unit
+   */
+  readonly signature?: ModelSignature;
+  /**
+   * Cost units of the request the profile's latency and throughput were measured with (`kig
+   * profile` runs its load steps with the largest payload).
+   * @default - the largest request the signature admits (maxBatchSize units)
+   */
+  readonly profiledRequestCostUnits?: number;
+  /**
+   * Share of one reference inference's time that does not grow with the request's size (0..0.9).
+   * @default - measured from the profile's `payloadSizes` when it has two sizes or more, else 0.1
+   */
+  readonly fixedCostShare?: number;
+  /**
+   * Usage-plan tiers, lowest first: each tier's share of the cost budget and each API key's share.
+   * @default - one tier, `default`, with the whole budget; one key holds at most `keyShare` of it
+   */
+  readonly tiers?: QueueTierSpec[];
+  /**
+   * Integration timeout of the synchronous `/predict` path (ms), for its cost threshold.
+   * @default - min(29 s, max(5 s, p99 x timeoutFactor) + 1 s), as `deriveLimits` sets it
+   */
+  readonly integrationTimeoutMs?: number;
+  /**
+   * Share of the cost budget one API key (or authenticated principal) may hold when no tiers are given (0..1).
+   * @default 0.25
+   */
+  readonly keyShare?: number;
+}
+
+/** A usage-plan tier of the job queue. */
+export interface QueueTierSpec {
+  /** Tier name: the usage plan's tier (`basic`, `premium`). */
+  readonly name: string;
+  /**
+   * Share of the cost budget one API key of this tier may hold at once (0..1).
+   * @default - the tier's own budget share
+   */
+  readonly keyShare?: number;
+  /**
+   * Share of the cost budget the tier's jobs may hold together (0..1). What lower tiers leave
+   * free is what a higher tier can always use.
+   * @default - (rank + 1) / (tiers + 1), lowest first: with three tiers 0.25, 0.5, 0.75
+   */
+  readonly budgetShare?: number;
+}
+
+/** A tier's numbers, in cost units. */
+export interface QueueTierLimits {
+  readonly name: string;
+  /** Units the tier's jobs may hold together. */
+  readonly budgetUnits: number;
+  /** Units one API key of the tier may hold. */
+  readonly keyBudgetUnits: number;
 }
 
 /** Every number the queue constructs and handlers use, with the formula that produced it. */
@@ -129,6 +188,25 @@ export interface QueueLimits {
   readonly retryBackoffBaseSeconds: number;
   /** GPU time one poison message can burn before it reaches the DLQ (ms). */
   readonly poisonMessageCostMs: number;
+  /** How the handlers price a request: elements of one reference inference and the fixed share. */
+  readonly costModel: CostModel;
+  /** Cost units of the dearest request the signature admits. */
+  readonly maxRequestCostUnits: number;
+  /** Cost units of the request the profile measured (its throughput is in such requests). */
+  readonly profiledRequestCostUnits: number;
+  /** Largest cost one worker call serves within the per-call deadline; dearer jobs get 413. */
+  readonly maxJobCostUnits: number;
+  /** Cost units per second the workers drain. */
+  readonly drainUnitsPerSecond: number;
+  /** Cost units (admitted, not yet final) the queue may hold: the cost budget. */
+  readonly costBudgetUnits: number;
+  /** Each tier's share of the cost budget, lowest first. */
+  readonly tiers: QueueTierLimits[];
+  /**
+   * Cost above which `/predict` is the wrong path: what one call can carry while its p99 stays
+   * within the integration timeout at the knee. Heavier work belongs on `POST /jobs`.
+   */
+  readonly syncCostThresholdUnits: number;
   /** For each number, the formula and inputs that produced it. */
   readonly formulas: { [path: string]: string };
 }
@@ -145,6 +223,11 @@ export const QUEUE_LIMIT_DEFAULTS = {
   admissionReservedConcurrency: 10,
   depthCacheTtlSeconds: 5,
   resumeFraction: 0.5,
+  /** Fixed share of a call's time when the profile has no input-size sensitivity: a guess, stated as one. */
+  fixedCostShare: DEFAULT_FIXED_COST_SHARE,
+  keyShare: 0.25,
+  /** API Gateway's REST integration timeout default and maximum (ms), for the synchronous threshold. */
+  syncIntegrationTimeoutMs: 29_000,
   /**
    * Inline message cap: SQS bills each 64 KiB chunk, and a batch must fit the 6 MB synchronous
    * invocation payload of the worker, so larger bodies are cheaper and safer in S3.
@@ -250,6 +333,9 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
   const admissionSlackMessages = admissionReservedConcurrency;
   f.set('admissionSlackMessages', `admissionReservedConcurrency ${admissionReservedConcurrency}: each environment admits at most max(1, floor(remaining / ${admissionReservedConcurrency})) per depth reading (cache ${depthCacheTtlSeconds} s), so together at most the remaining budget + 1 each`);
 
+  // ---- cost units ---------------------------------------------------------------------------
+  const cost = costLimits(profile, options, perCallDeadlineMs, drainRatePerSecond, acceptableWaitSeconds, c, f);
+
   // ---- retention --------------------------------------------------------------------------
   // A message that fails on every delivery must reach the DLQ before it expires, or it is lost.
   const lifetimeSeconds = ageOfOldestMessageBudgetSeconds + maxReceiveCount * visibilityTimeoutSeconds;
@@ -276,8 +362,110 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
     drainRatePerSecond, depthBudget, acceptableWaitSeconds, ageOfOldestMessageBudgetSeconds, retryAfterAtBudgetSeconds,
     resumeFraction, messageRetentionSeconds, deadLetterRetentionSeconds, admissionReservedConcurrency, depthCacheTtlSeconds,
     admissionSlackMessages, maxInlineMessageBytes, maxRequestBytes, retryBackoffBaseSeconds, poisonMessageCostMs,
+    ...cost,
     formulas: f.all,
   };
+}
+
+/**
+ * Cost units: what a job costs, what the workers drain, what the queue, a tier and a key may hold.
+ *
+ *   cost(request) = fixedShare + (1 - fixedShare) x elements / referenceElements
+ *   fixedShare    = a / (a + b x bytesPerUnit), from p50 = a + b x bytes fitted to the payload sizes
+ *   drainUnits    = drainRate (profiled requests/s) x profiledRequestCost
+ *   costBudget    = drainUnits x acceptableWait
+ *   maxJobCost    = profiledRequestCost x perCallDeadline / p99
+ */
+function costLimits(profile: InferenceProfile, options: QueueLimitOptions, perCallDeadlineMs: number, drainRatePerSecond: number, acceptableWaitSeconds: number,
+  c: ProblemCollector, f: FormulaBook) {
+  const D = QUEUE_LIMIT_DEFAULTS;
+  const sig = options.signature;
+  const refElements = sig ? referenceElements(sig.inputs) : 1;
+  const maxBatch = sig?.maxBatchSize ?? 1;
+  const sizes = profile.payloadSizes.filter((p) => p.bytes > 0 && p.p50Ms > 0);
+  let fixedShare: number;
+  if (options.fixedCostShare !== undefined) {
+    c.concreteNumber('fixedCostShare', options.fixedCostShare);
+    c.numberInRange('fixedCostShare', options.fixedCostShare, 0, 0.9, 'the share of one reference inference\'s time that does not grow with its size');
+    fixedShare = options.fixedCostShare;
+    f.set('costModel.fixedShare', `given ${fixedShare}`);
+  } else if (new Set(sizes.map((p) => p.bytes)).size >= 2) {
+    const fit = linearFit(sizes.map((p) => [p.bytes, p.p50Ms]));
+    const bytesPerUnit = profile.maxRequestBytes / maxBatch;
+    const a = Math.max(0, fit.intercept);
+    const b = Math.max(0, fit.slope);
+    fixedShare = a + b * bytesPerUnit > 0 ? Math.min(0.9, round3(a / (a + b * bytesPerUnit))) : D.fixedCostShare;
+    f.set('costModel.fixedShare', `p50 = ${round3(fit.intercept)} ms + ${fit.slope.toPrecision(3)} ms/byte x bytes fitted to ${sizes.length} payload sizes; `
+      + `one unit is maxRequestBytes ${profile.maxRequestBytes} / maxBatch ${maxBatch} = ${round3(bytesPerUnit)} bytes, so fixedShare = a / (a + b x ${round3(bytesPerUnit)}) = ${fixedShare}`);
+  } else {
+    fixedShare = D.fixedCostShare;
+    f.set('costModel.fixedShare', `default ${fixedShare}: the profile has no input-size sensitivity (run kig profile with several --payload sizes to measure it)`);
+  }
+  const costModel: CostModel = { referenceElements: refElements, fixedShare };
+  f.set('costModel.referenceElements', sig
+    ? `one instance with every variable dimension at its largest: ${sig.inputs.map((i) => `${i.name} ${JSON.stringify(i.shape.map((d) => (d === -1 ? i.maxVariableDim : d)))}`).join(' + ')} = ${refElements} elements`
+    : 'no signature: every job costs one unit');
+  const maxRequestCostUnits = sig ? requestCostUnits(maxBatch * refElements, costModel) : 1;
+  f.set('maxRequestCostUnits', `fixedShare ${fixedShare} + (1 - ${fixedShare}) x maxBatch ${maxBatch} = ${maxRequestCostUnits} units`);
+  const profiledRequestCostUnits = options.profiledRequestCostUnits ?? maxRequestCostUnits;
+  c.concreteNumber('profiledRequestCostUnits', options.profiledRequestCostUnits);
+  c.numberInRange('profiledRequestCostUnits', profiledRequestCostUnits, 0.001, 1_000_000, 'the cost of the payload the profile measured');
+  f.set('profiledRequestCostUnits', options.profiledRequestCostUnits !== undefined ? `given ${profiledRequestCostUnits}`
+    : `maxRequestCost ${maxRequestCostUnits}: kig profile runs its load steps with its largest payload`);
+  const maxJobCostUnits = Math.max(0.001, Math.floor(profiledRequestCostUnits * perCallDeadlineMs / profile.latencyMs.p99 * 1000) / 1000);
+  f.set('maxJobCostUnits', `profiledRequestCost ${profiledRequestCostUnits} x perCallDeadline ${perCallDeadlineMs} ms / p99 ${profile.latencyMs.p99} ms = ${maxJobCostUnits} units (dearer jobs: 413)`);
+  const drainUnitsPerSecond = round3(drainRatePerSecond * profiledRequestCostUnits);
+  f.set('drainUnitsPerSecond', `drainRate ${drainRatePerSecond} jobs/s x profiledRequestCost ${profiledRequestCostUnits} = ${drainUnitsPerSecond} units/s`);
+  const costBudgetUnits = Math.max(maxJobCostUnits, floor3(drainUnitsPerSecond * acceptableWaitSeconds));
+  f.set('costBudgetUnits', `max(maxJobCost ${maxJobCostUnits}, drainUnits ${drainUnitsPerSecond} units/s x acceptableWait ${acceptableWaitSeconds} s) = ${costBudgetUnits} units (admitted, not yet final)`);
+
+  const keyShare = options.keyShare ?? D.keyShare;
+  c.concreteNumber('keyShare', options.keyShare);
+  c.numberInRange('keyShare', keyShare, 0.001, 1);
+  const specs: QueueTierSpec[] = options.tiers ?? [{ name: 'default', budgetShare: 1, keyShare }];
+  c.require(Array.isArray(specs) && specs.length > 0, 'tiers', specs, 'at least one tier', 'list the usage-plan tiers, lowest first');
+  const seen = new Set<string>();
+  const tiers: QueueTierLimits[] = (Array.isArray(specs) ? specs : []).map((t, i) => {
+    c.require(/^[A-Za-z0-9_-]{1,64}$/.test(t.name) && !seen.has(t.name), `tiers[${i}].name`, t.name, 'a unique name of letters, digits, _ or -', 'rename the tier');
+    seen.add(t.name);
+    const budgetShare = t.budgetShare ?? (options.tiers ? round3((i + 1) / (specs.length + 1)) : 1);
+    const share = t.keyShare ?? (options.tiers ? budgetShare : keyShare);
+    c.numberInRange(`tiers[${i}].budgetShare`, budgetShare, 0.001, 1);
+    c.numberInRange(`tiers[${i}].keyShare`, share, 0.001, 1);
+    const budgetUnits = floor3(budgetShare * costBudgetUnits);
+    const keyBudgetUnits = floor3(Math.min(share, budgetShare) * costBudgetUnits);
+    c.require(keyBudgetUnits >= maxJobCostUnits, `tiers[${i}].keyShare`, share, `a share whose units (${keyBudgetUnits}) hold at least one job of maxJobCost ${maxJobCostUnits}`,
+      'raise the key share or the acceptable wait: otherwise the dearest job can never be admitted');
+    f.set(`tiers.${t.name}`, `budget ${budgetShare} x ${costBudgetUnits} = ${budgetUnits} units; one key min(${share}, ${budgetShare}) x ${costBudgetUnits} = ${keyBudgetUnits} units`);
+    return { name: t.name, budgetUnits, keyBudgetUnits };
+  });
+
+  // The synchronous path: a call of cost u takes about p99 x u / profiledRequestCost at the knee.
+  const modelTimeoutMs = Math.max(LIMIT_DEFAULTS.modelServerTimeoutFloorSeconds * 1000, Math.ceil(profile.latencyMs.p99 * (options.timeoutFactor ?? LIMIT_DEFAULTS.timeoutFactor)));
+  const derivedIntegration = Math.min(D.syncIntegrationTimeoutMs, modelTimeoutMs + LIMIT_DEFAULTS.integrationMarginMs);
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? derivedIntegration;
+  c.concreteNumber('integrationTimeoutMs', options.integrationTimeoutMs);
+  c.intInRange('integrationTimeoutMs', integrationTimeoutMs, 50, D.syncIntegrationTimeoutMs);
+  const syncCostThresholdUnits = floor3(profiledRequestCostUnits * integrationTimeoutMs / profile.latencyMs.p99);
+  f.set('syncCostThresholdUnits', `profiledRequestCost ${profiledRequestCostUnits} x integrationTimeout ${integrationTimeoutMs} ms`
+    + `${options.integrationTimeoutMs === undefined ? ` (min(${D.syncIntegrationTimeoutMs}, max(${LIMIT_DEFAULTS.modelServerTimeoutFloorSeconds} s, p99 x timeoutFactor) + ${LIMIT_DEFAULTS.integrationMarginMs} ms))` : ''}`
+    + ` / p99 ${profile.latencyMs.p99} ms = ${syncCostThresholdUnits} units: a heavier request's p99 passes the integration timeout at the knee; it belongs on POST /jobs`);
+  return { costModel, maxRequestCostUnits, profiledRequestCostUnits, maxJobCostUnits, drainUnitsPerSecond, costBudgetUnits, tiers, syncCostThresholdUnits };
+}
+
+/** Least-squares line through points (x, y). */
+function linearFit(points: ReadonlyArray<readonly [number, number]>): { slope: number; intercept: number } {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  const sxx = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
+  const sxy = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0);
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  return { slope, intercept: my - slope * mx };
+}
+
+function floor3(n: number): number {
+  return Math.floor(n * 1000 + 1e-9) / 1000;
 }
 
 function round3(n: number): number {

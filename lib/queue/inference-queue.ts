@@ -1,5 +1,5 @@
 import {
-  Annotations, CfnResource, Duration, Token,
+  Annotations, CfnResource, Duration, Stack, Token,
   aws_apigateway as apigw, aws_cloudwatch as cloudwatch, aws_dynamodb as dynamodb,
   aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_lambda_event_sources as sources, aws_logs as logs,
   aws_s3 as s3, aws_sns as sns, aws_sqs as sqs, aws_backup as backup, aws_kms as kms,
@@ -114,6 +114,13 @@ export interface InferenceQueueProps {
    */
   readonly rejectedShareThreshold?: number;
   /**
+   * The usage-plan API keys of each tier named in `limits.tiers`: admission charges a job to its
+   * caller's tier by the API key id API Gateway passes. Callers whose key is not listed are in the
+   * first (lowest) tier.
+   * @default - no keys: every caller is in the first tier
+   */
+  readonly tierApiKeys?: QueueTierApiKeys[];
+  /**
    * VPC for the worker, when the HTTP backend is private.
    * @default - the worker runs outside a VPC
    */
@@ -141,6 +148,14 @@ export interface InferenceQueueProps {
    * @default - the functions run outside a VPC (the worker in the backend's VPC when it has one)
    */
   readonly vpc?: ec2.IVpc;
+}
+
+/** The API keys of one usage-plan tier of the job queue. */
+export interface QueueTierApiKeys {
+  /** A tier name of `limits.tiers`. */
+  readonly tier: string;
+  /** The tier's usage-plan API keys. */
+  readonly apiKeys: apigw.IApiKey[];
 }
 
 /**
@@ -254,7 +269,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
     super(scope, id);
     // One error for every problem: the derived limits' and this construct's own.
     const c = new ProblemCollector('QUEUE_INVALID', this.node.path);
-    const derived = c.collect(() => deriveQueueLimits(props.profile, props.limits));
+    const derived = c.collect(() => deriveQueueLimits(props.profile, { signature: props.signature, ...props.limits }));
     this.requestSchema = props.signature.toJsonSchema();
     const jobTtl = props.jobTtl ?? Duration.days(7);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
@@ -272,6 +287,11 @@ export class InferenceQueue extends Construct implements IAlarmSource {
     }
     c.require(Math.ceil(resultUrlExpiry.toSeconds()) >= 1 && resultUrlExpiry.toSeconds() <= 604_800, 'resultUrlExpiry', `${resultUrlExpiry.toSeconds()} s`,
       '1 s .. 7 days (the SigV4 presign limit)', 'pick a shorter expiry');
+    (props.tierApiKeys ?? []).forEach((t, i) => {
+      if (derived !== undefined) {
+        c.require(derived.tiers.some((x) => x.name === t.tier), `tierApiKeys[${i}].tier`, t.tier, `one of the tiers: ${derived.tiers.map((x) => x.name).join(', ')}`, 'name a tier of limits.tiers');
+      }
+    });
     c.throwIfAny();
     const limits = derived!;
     this.limits = limits;
@@ -379,6 +399,15 @@ export class InferenceQueue extends Construct implements IAlarmSource {
         [HANDLER_ENV.admissionEnvironments]: String(limits.admissionReservedConcurrency),
         [HANDLER_ENV.maxRequestBytes]: String(limits.maxRequestBytes),
         [HANDLER_ENV.maxInlineMessageBytes]: String(limits.maxInlineMessageBytes),
+        [HANDLER_ENV.costModel]: JSON.stringify(limits.costModel),
+        [HANDLER_ENV.costBudgetUnits]: String(limits.costBudgetUnits),
+        [HANDLER_ENV.drainUnitsPerSecond]: String(limits.drainUnitsPerSecond),
+        [HANDLER_ENV.maxJobCostUnits]: String(limits.maxJobCostUnits),
+        [HANDLER_ENV.costTiers]: JSON.stringify(limits.tiers),
+        ...(props.tierApiKeys?.length ? {
+          [HANDLER_ENV.keyTiers]: Stack.of(this).toJsonString(Object.fromEntries(
+            props.tierApiKeys.flatMap((t) => t.apiKeys.map((k) => [k.keyId, t.tier] as const)))),
+        } : {}),
       },
     });
     this.queue.grantSendMessages(this.admissionFunction);
@@ -485,6 +514,30 @@ export class InferenceQueue extends Construct implements IAlarmSource {
         visible: catalogMetric(METRIC_CATALOG.sqsVisible, { QueueName: this.queue.queueName }, { statistic: 'Maximum' }),
         inflight: catalogMetric(METRIC_CATALOG.sqsNotVisible, { QueueName: this.queue.queueName }, { statistic: 'Maximum' }),
       },
+    });
+  }
+
+  /**
+   * Cost units a tier's jobs held after each admission (Maximum, 1 min), from the admission
+   * function's Embedded Metric Format log lines (dimensions `QueueName`, `Tier`): the tier's use
+   * of its budget share (`limits.tiers`).
+   */
+  public metricTierUnitsHeld(tier: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return catalogMetric(METRIC_CATALOG.tierCostUnitsHeld, { [QUEUE_METRICS.dimension]: this.queue.queueName, Tier: tier }, { statistic: 'Maximum' }).with({ period: Duration.minutes(1), ...props });
+  }
+
+  /**
+   * A dashboard widget: each tier's held cost units against its budget share, and the queue's budget.
+   */
+  public tierBudgetWidget(): cloudwatch.GraphWidget {
+    return new cloudwatch.GraphWidget({
+      title: `Job queue cost units per tier (budget ${this.limits.costBudgetUnits})`,
+      width: 12,
+      left: this.limits.tiers.map((t) => this.metricTierUnitsHeld(t.name, { label: `${t.name} (share ${t.budgetUnits}, key ${t.keyBudgetUnits})` })),
+      leftAnnotations: [
+        { value: this.limits.costBudgetUnits, label: 'queue budget' },
+        ...this.limits.tiers.map((t) => ({ value: t.budgetUnits, label: `${t.name} budget` })),
+      ],
     });
   }
 

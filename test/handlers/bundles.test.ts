@@ -42,6 +42,8 @@ test('the bundled admission, worker and status handlers run a job end to end', a
     [ENV.maxInlineMessageBytes]: '262144', [ENV.jobTtlSeconds]: '86400', [ENV.perCallDeadlineMs]: '2000', [ENV.maxReceiveCount]: '5',
     [ENV.visibilityTimeoutSeconds]: '60', [ENV.backoffBaseSeconds]: '1', [ENV.resultInlineMaxBytes]: '65536',
     [ENV.backendKind]: 'sagemaker', [ENV.endpointName]: 'ep',
+    [ENV.costModel]: JSON.stringify({ referenceElements: 3, fixedShare: 0.1 }), [ENV.costBudgetUnits]: '100', [ENV.drainUnitsPerSecond]: '1',
+    [ENV.maxJobCostUnits]: '4', [ENV.costTiers]: JSON.stringify([{ name: 'default', budgetUnits: 100, keyBudgetUnits: 25 }]),
   });
   fake.behave = () => ({ body: { predictions: [[1]] } });
 
@@ -59,6 +61,9 @@ test('the bundled admission, worker and status handlers run a job end to end', a
   expect(out).toEqual({ batchItemFailures: [] });
   expect(fake.calls).toHaveLength(1);
   expect(fromItem((await clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S(jobId) } }))).Item)!.status).toBe('SUCCEEDED');
+  // The bundled worker gave the job's cost units back to the bundled admission's ledger.
+  const ledger = (await clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S('#admission-ledger') }, ConsistentRead: true }))).Item;
+  expect(ledger?.heldUnits?.N).toBe('0');
 
   const status = require(bundle('status')) as { handler: (e: unknown) => Promise<{ statusCode: number; body: string }> };
   const st = await status.handler(getJob(jobId));

@@ -152,8 +152,15 @@ describe('InferenceQueue', () => {
     for (const r of Object.values(template.findResources('AWS::IAM::Role'))) expect(r.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  test('alarms: age vs SLO, depth vs budget, DLQ > 0, 429 share, worker errors, throttles, duration near timeout', () => {
-    expect(queue.alarms.all).toHaveLength(7);
+  test('alarms: age vs SLO, depth vs budget, DLQ > 0, 429 share, a key and the tier at its share, worker errors, throttles, duration near timeout', () => {
+    // Seven, and two for the one default tier: a key at its share, the tier at its share.
+    expect(queue.alarms.all).toHaveLength(9);
+    for (const metricName of ['JobsRejectedKeyAtShare', 'JobsRejectedTierAtShare']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'KerasInferenceGuard/Queue', MetricName: metricName, Threshold: 0, Statistic: 'Sum',
+        Dimensions: Match.arrayWith([{ Name: 'Tier', Value: 'default' }]),
+      });
+    }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: limits.ageOfOldestMessageBudgetSeconds });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: limits.depthBudget, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
@@ -176,7 +183,7 @@ describe('InferenceQueue', () => {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: s.resolve((topic.node.defaultChild as sns.CfnTopic).logicalId) }]);
       expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
     }
-    expect(q.alarms.all).toHaveLength(7);
+    expect(q.alarms.all).toHaveLength(9);
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ KIG_BACKEND_KIND: 'http', KIG_BACKEND_URL: 'https://model.internal/predict' }) } });
   });
 
@@ -312,7 +319,7 @@ describe('InferenceQueue props', () => {
     t.resourceCountIs('AWS::Lambda::Function', 2);
     t.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     expect(q.workerFunction).toBeUndefined();
-    expect(q.alarms.all).toHaveLength(4);
+    expect(q.alarms.all).toHaveLength(6);
     const policy = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Consumer') }] } }))[0];
     const actions = (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => ([] as string[]).concat(st.Action)).sort();
     expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 's3:DeleteObject', 's3:GetObject', 's3:PutObject',

@@ -47,6 +47,9 @@ export function admissionConfig(f: QueueFixture, o: Partial<AdmissionConfig> = {
     queueUrl: f.queueUrl, queueName: f.queueName, tableName: f.tableName, bucketName: f.bucketName,
     depthBudget: 1_000, drainRatePerSecond: 10, resumeFraction: 0.5, maxRetryAfterSeconds: 300,
     depthCacheTtlMs: 5_000, environments: 4, maxRequestBytes: 2_000_000, maxInlineMessageBytes: 262_144, jobTtlSeconds: 86_400,
+    // TEST_SIGNATURE: one instance of 3 elements is one unit; a full batch of 4 is the dearest job.
+    cost: { referenceElements: 3, fixedShare: 0 }, costBudgetUnits: 1_000, drainUnitsPerSecond: 10, maxJobCostUnits: 4,
+    tiers: [{ name: 'default', budgetUnits: 1_000, keyBudgetUnits: 1_000 }], keyTiers: {},
     ...o,
   };
 }

@@ -57,6 +57,21 @@ export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms 
     threshold: o.rejectedShareThreshold, unit: 'Fraction', evaluationPeriods: 5, datapointsToAlarm: 3,
     atRest: { value: 0, basis: 'nominal load stays under the depth budget' },
   });
+  for (const tier of limits.tiers) {
+    const dims = { QueueName: o.queueName, Tier: tier.name };
+    add(`KeyAtShare-${tier.name}`, {
+      description: `An API key of tier ${tier.name} held its share of the job queue (${tier.keyBudgetUnits} cost units) and was refused with 429 KeyShareFull while other keys were admitted: one client is flooding.`,
+      metric: catalogMetric(METRIC_CATALOG.jobsRejectedKeyAtShare, dims, { statistic: 'Sum' }),
+      threshold: 0, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2,
+      atRest: { value: 0, basis: 'no single key needs more than its share of what the workers drain in the acceptable wait' },
+    });
+    add(`TierAtShare-${tier.name}`, {
+      description: `Jobs of tier ${tier.name} held the tier's share of the job queue (${tier.budgetUnits} cost units) and were refused with 429 TierShareFull.`,
+      metric: catalogMetric(METRIC_CATALOG.jobsRejectedTierAtShare, dims, { statistic: 'Sum' }),
+      threshold: 0, unit: 'Count', evaluationPeriods: 3, datapointsToAlarm: 2,
+      atRest: { value: 0, basis: 'the tier\'s nominal load stays within its budget share' },
+    });
+  }
   if (worker) {
     const fn = { FunctionName: worker.functionName };
     add('WorkerErrors', {

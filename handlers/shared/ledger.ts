@@ -1,0 +1,83 @@
+import { AttributeValue, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionFailed, N, S } from './dynamo';
+
+/**
+ * Key of the admission ledger item in the job table. Job ids are UUIDs (the status endpoint
+ * refuses anything else), so this key never collides with a job and is never served.
+ */
+export const ADMISSION_LEDGER_KEY = '#admission-ledger';
+
+/** Attribute of the ledger item holding the cost units of every admitted job not yet final. */
+export const HELD = 'heldUnits';
+
+/** The units a job holds in the ledger and the attributes they are charged to. */
+export interface HeldUnits {
+  readonly units: number;
+  /** Ledger attribute of the tier's held units. */
+  readonly tierAttribute: string;
+  /** Ledger attribute of the key's held units. */
+  readonly keyAttribute: string;
+}
+
+/** The job record's fields that say what it holds (`costHeld` is removed once given back). */
+export function costFields(cost: HeldUnits): Record<string, AttributeValue> {
+  if (cost.units <= 0) return {};
+  return { costUnits: N(cost.units), costTier: S(cost.tierAttribute), costKey: S(cost.keyAttribute), costHeld: { BOOL: true } };
+}
+
+/**
+ * Gives a job's units back to the ledger: the queue's, its tier's and its key's counters drop by
+ * its cost in one write. A key whose counter reaches zero loses its attribute, so the ledger item
+ * only lists keys that hold units now (it stays far below DynamoDB's 400 KB item size).
+ */
+export async function release(ddb: DynamoDBClient, tableName: string, cost: HeldUnits): Promise<void> {
+  if (cost.units <= 0) return;
+  const out = await ddb.send(new UpdateItemCommand({
+    TableName: tableName,
+    Key: { jobId: S(ADMISSION_LEDGER_KEY) },
+    UpdateExpression: `ADD ${HELD} :minus, #t :minus, #k :minus`,
+    ExpressionAttributeNames: { '#t': cost.tierAttribute, '#k': cost.keyAttribute },
+    ExpressionAttributeValues: { ':minus': N(-cost.units) },
+    ReturnValues: 'UPDATED_NEW',
+  }));
+  if (Number(out.Attributes?.[cost.keyAttribute]?.N ?? 1) <= 0) {
+    await ddb.send(new UpdateItemCommand({
+      TableName: tableName,
+      Key: { jobId: S(ADMISSION_LEDGER_KEY) },
+      UpdateExpression: 'REMOVE #k',
+      ConditionExpression: '#k <= :zero',
+      ExpressionAttributeNames: { '#k': cost.keyAttribute },
+      ExpressionAttributeValues: { ':zero': N(0) },
+    })).catch((e) => {
+      // A new job of the key was admitted in between: the attribute stays, rightly.
+      if (!isConditionFailed(e)) throw e;
+    });
+  }
+}
+
+/**
+ * Gives back the units of a job that became final (succeeded, failed, dead-lettered), once: the
+ * record's `costHeld` flag is removed by a conditional write first, so a duplicate delivery or a
+ * retry of this call never gives them back twice. A crash between the two writes keeps the units
+ * held (the ledger errs on the safe side: it admits less).
+ */
+export async function releaseJob(ddb: DynamoDBClient, tableName: string, jobId: string): Promise<void> {
+  let old: Record<string, AttributeValue> | undefined;
+  try {
+    old = (await ddb.send(new UpdateItemCommand({
+      TableName: tableName,
+      Key: { jobId: S(jobId) },
+      UpdateExpression: 'REMOVE costHeld',
+      ConditionExpression: 'costHeld = :t',
+      ExpressionAttributeValues: { ':t': { BOOL: true } },
+      ReturnValues: 'ALL_OLD',
+    }))).Attributes;
+  } catch (e) {
+    if (isConditionFailed(e)) return; // Already given back, or a job admitted without cost (direct integration).
+    throw e;
+  }
+  const units = Number(old?.costUnits?.N ?? 0);
+  const tierAttribute = old?.costTier?.S;
+  const keyAttribute = old?.costKey?.S;
+  if (units > 0 && tierAttribute && keyAttribute) await release(ddb, tableName, { units, tierAttribute, keyAttribute });
+}

@@ -1,0 +1,107 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { admit, AdmissionConfig, DepthGauge } from '../../handlers/admission/core';
+import { ADMISSION_LEDGER_KEY, HELD } from '../../handlers/shared/ledger';
+import { compileRequestSchema } from '../../handlers/shared/schema';
+import { HttpBackend } from '../../handlers/worker/backends';
+import { processBatch } from '../../handlers/worker/core';
+import { costlyModelServer } from '../../bench/fairness-patterns';
+import { localClients, MotoServer, startMoto } from '../support/moto';
+import { admissionConfig, createFixture, drainQueue, lambdaContext, QueueFixture, workerConfig } from '../support/queue-fixture';
+import { postJobs, TEST_SIGNATURE } from '../support/requests';
+
+let moto: MotoServer;
+let clients: ReturnType<typeof localClients>;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  clients = localClients(moto.endpoint);
+});
+afterAll(async () => {
+  await moto?.stop();
+});
+
+const validate = compileRequestSchema(TEST_SIGNATURE.toJsonSchema());
+const deps = () => ({ ...clients, validate, now: Date.now, log: () => undefined });
+const one = { instances: [[1, 2, 3]] };
+const four = { instances: [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]] };
+
+async function ledger(f: QueueFixture): Promise<Record<string, number>> {
+  const item = (await clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: { S: ADMISSION_LEDGER_KEY } }, ConsistentRead: true }))).Item ?? {};
+  return Object.fromEntries(Object.entries(item).filter(([, v]) => v.N !== undefined).map(([k, v]) => [k, Number(v.N)]));
+}
+
+describe('cost ledger (local SQS + DynamoDB)', () => {
+  test('a job dearer than one worker call serves is a 413 that names the limit; nothing is charged', async () => {
+    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const config = admissionConfig(f, { maxJobCostUnits: 3 });
+    const res = await admit(postJobs(four), config, deps(), new DepthGauge(config, clients.sqs, Date.now));
+    expect(res.statusCode).toBe(413);
+    const body = JSON.parse(res.body);
+    expect(body).toMatchObject({ error: 'JobTooCostly' });
+    expect(body.message).toContain('costs 4 cost units (12 elements)');
+    expect(body.message).toContain('maxJobCostUnits = 3');
+    expect(await ledger(f)).toEqual({});
+  });
+
+  test('key, tier and queue limits each answer 429 with their own code and Retry-After; other keys and tiers still get in', async () => {
+    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const config: AdmissionConfig = admissionConfig(f, {
+      costBudgetUnits: 20, drainUnitsPerSecond: 2,
+      tiers: [{ name: 'basic', budgetUnits: 10, keyBudgetUnits: 8 }, { name: 'premium', budgetUnits: 20, keyBudgetUnits: 20 }],
+      keyTiers: { 'gold-key': 'premium' },
+    });
+    const gauge = new DepthGauge(config, clients.sqs, Date.now);
+    const send = async (body: unknown, key: string) => admit(postJobs(body, {}, key), config, deps(), gauge);
+    expect((await send(four, 'a')).statusCode).toBe(202);
+    expect((await send(four, 'a')).statusCode).toBe(202);
+    const key = await send(one, 'a');
+    expect(key.statusCode).toBe(429);
+    expect(JSON.parse(key.body)).toMatchObject({ error: 'KeyShareFull' });
+    expect(JSON.parse(key.body).message).toContain('8 cost units, tier basic');
+    // The key's jobs may sit behind the whole backlog: ceil(8 units / 2 units/s) = 4 s.
+    expect(key.headers['Retry-After']).toBe('4');
+    expect((await send(one, 'b')).statusCode).toBe(202);
+    expect((await send(one, 'b')).statusCode).toBe(202);
+    const tier = await send(one, 'c');
+    expect(JSON.parse(tier.body)).toMatchObject({ error: 'TierShareFull' });
+    expect(tier.headers['Retry-After']).toBe('5');
+    // Premium still has room: its tier is not the basic one.
+    expect((await send(four, 'gold-key')).statusCode).toBe(202);
+    expect((await send(four, 'gold-key')).statusCode).toBe(202);
+    const queue = await send(four, 'gold-key');
+    expect(JSON.parse(queue.body)).toMatchObject({ error: 'BacklogFull' });
+    // 18 units held, resume at 10: ceil(8 / 2) = 4 s.
+    expect(queue.headers['Retry-After']).toBe('4');
+    const l = await ledger(f);
+    expect(l[HELD]).toBe(18);
+    expect(l.t_basic).toBe(10);
+    expect(l.t_premium).toBe(8);
+  });
+
+  test('the worker gives a finished job\'s units back once, and a key at zero leaves the ledger', async () => {
+    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const config = admissionConfig(f);
+    const model = await costlyModelServer(0);
+    try {
+      const gauge = new DepthGauge(config, clients.sqs, Date.now);
+      for (const [body, key] of [[four, 'a'], [one, 'a'], [one, 'b']] as const) {
+        expect((await admit(postJobs(body, {}, key), config, deps(), gauge)).statusCode).toBe(202);
+      }
+      const before = await ledger(f);
+      expect(before[HELD]).toBe(6);
+      expect(Object.keys(before).filter((k) => k.startsWith('k_')).map((k) => before[k]).sort()).toEqual([1, 5]);
+      const wconfig = workerConfig(f);
+      const wdeps = { ...clients, backend: new HttpBackend(model.url), now: Date.now, random: Math.random, log: () => undefined };
+      await drainQueue(clients.sqs, f.queueUrl, 10, 1, (event) => processBatch(event, lambdaContext(30_000), wconfig, wdeps));
+      const after = await ledger(f);
+      expect(after[HELD]).toBe(0);
+      expect(after.t_default).toBe(0);
+      expect(Object.keys(after).filter((k) => k.startsWith('k_'))).toEqual([]);
+      // A second delivery of a finished job gives nothing back twice.
+      const job = (await clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: { S: ADMISSION_LEDGER_KEY } } }))).Item;
+      expect(job?.admitted?.N).toBe('3');
+    } finally {
+      await model.stop();
+    }
+  });
+});
