@@ -132,3 +132,36 @@ describe('InferenceGuard-APIRequestValidation', () => {
     expectNotApplicable(check(APIRequestValidation, { ...api(), ...method({ HttpMethod: 'GET' }) }, 'Method'));
   });
 });
+
+describe('InferenceGuard-APIRequestValidation on methods that read nothing from the request', () => {
+  // A GET that reads a queue: the integration calls SQS ReceiveMessage with a fixed template.
+  const readQueue = (integration: Record<string, unknown> = {}, props: Record<string, unknown> = {}) => ({
+    ...api(),
+    Jobs: { Type: 'AWS::SQS::Queue' },
+    ...method({
+      HttpMethod: 'GET',
+      Integration: {
+        Type: 'AWS', IntegrationHttpMethod: 'POST', Uri: { 'Fn::Sub': 'arn:aws:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/${Jobs.QueueName}' },
+        RequestParameters: { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" },
+        RequestTemplates: { 'application/json': 'Action=ReceiveMessage&MaxNumberOfMessages=10' },
+        ...integration,
+      },
+      ...props,
+    }),
+  });
+  test('not applicable: a parameterless GET whose integration passes nothing on', () => {
+    const o = check(APIRequestValidation, readQueue(), 'Method');
+    expectNotApplicable(o);
+    expect(o.findings[0]).toMatch(/takes no parameters and its AWS integration passes nothing from the request to the backend/);
+  });
+  test('still checked: a template that reads $input, a mapped parameter, no template, a proxy integration', () => {
+    const missing = [/RequestParameters = absent/, /RequestValidatorId = absent/];
+    expectFindings(check(APIRequestValidation, readQueue({ RequestTemplates: { 'application/json': "Action=ReceiveMessage&MaxNumberOfMessages=$input.params('n')" } }), 'Method'), ...missing);
+    expectFindings(check(APIRequestValidation, readQueue({ RequestParameters: { 'integration.request.querystring.n': 'method.request.querystring.n' } }), 'Method'), ...missing);
+    expectFindings(check(APIRequestValidation, readQueue({ RequestTemplates: undefined }), 'Method'), ...missing);
+    expectFindings(check(APIRequestValidation, readQueue({ Type: 'AWS_PROXY' }), 'Method'), ...missing);
+  });
+  test('a GET that declares parameters is checked for a validator', () => {
+    expectFindings(check(APIRequestValidation, readQueue({}, { RequestParameters: { 'method.request.querystring.n': true } }), 'Method'), /RequestValidatorId = absent/);
+  });
+});
