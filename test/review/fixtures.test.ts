@@ -74,7 +74,7 @@ describe('review on templates that reproduce common real setups', () => {
       ['HTTP API "predict-http" (Api)', 'present', 'present', 'present', 'n/a', 'n/a'],
       ['function Direct (function URL)', 'present', 'n/a', 'missing', 'n/a', 'n/a'],
     ]);
-    expect(r.findings[0].message).toMatch(/AuthType = NONE \(open to anyone on the internet\): allowed AWS_IAM; the only cap on callers now is reserved concurrency 5 of function Direct/);
+    expect(r.findings[0].message).toMatch(/AuthType = NONE, and Lambda::Permission DirectUrlPublic grants lambda:InvokeFunctionUrl to "\*" \(open to anyone on the internet\): allowed AWS_IAM; the only cap on callers now is reserved concurrency 5 of function Direct/);
   });
 
   test('queue verdicts: equal DLQ retention, maxReceiveCount 15 and an always-in-ALARM silent alarm read wrong, not missing', () => {

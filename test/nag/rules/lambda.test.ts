@@ -15,11 +15,23 @@ const httpIntegration: Resources = {
 };
 const url = (auth: string): Resources => ({ Url: { Type: 'AWS::Lambda::Url', Properties: { AuthType: auth, TargetFunctionArn: getAtt('Fn', 'Arn') } } });
 
+const publicUrl = (principal: unknown = '*', action = 'lambda:InvokeFunctionUrl'): Resources => ({
+  UrlPublic: { Type: 'AWS::Lambda::Permission', Properties: { Action: action, FunctionName: getAtt('Fn', 'Arn'), Principal: principal, FunctionUrlAuthType: 'NONE' } },
+});
+
 describe('InferenceGuard-LambdaFunctionURLAuth', () => {
   test('compliant: AWS_IAM', () => expectCompliant(check(LambdaFunctionURLAuth, { ...fn(), ...url('AWS_IAM') }, 'Url')));
-  test('non-compliant: NONE, naming the only cap left', () => {
-    expectFindings(check(LambdaFunctionURLAuth, { ...fn(), ...url('NONE') }, 'Url'), /function URL Url \(function Fn\) AuthType = NONE \(open to anyone on the internet\): allowed AWS_IAM; the only cap on callers now is none: the function has no reserved concurrency/);
-    expectFindings(check(LambdaFunctionURLAuth, { ...fn({ ReservedConcurrentExecutions: 5 }), ...url('NONE') }, 'Url'), /reserved concurrency 5 of function Fn/);
+  test('non-compliant: NONE with a permission for "*", naming the permission and the only cap left', () => {
+    expectFindings(check(LambdaFunctionURLAuth, { ...fn(), ...url('NONE'), ...publicUrl() }, 'Url'), /function URL Url \(function Fn\) AuthType = NONE, and Lambda::Permission UrlPublic grants lambda:InvokeFunctionUrl to "\*" \(open to anyone on the internet\): allowed AWS_IAM; the only cap on callers now is none: the function has no reserved concurrency/);
+    expectFindings(check(LambdaFunctionURLAuth, { ...fn({ ReservedConcurrentExecutions: 5 }), ...url('NONE'), ...publicUrl({ AWS: '*' }, 'lambda:*') }, 'Url'), /reserved concurrency 5 of function Fn/);
+  });
+  test('compliant: NONE without a public permission answers 403 to everyone, and says so', () => {
+    const o = check(LambdaFunctionURLAuth, { ...fn(), ...url('NONE') }, 'Url');
+    expectCompliant(o);
+    expect(o.findings[0]).toMatch(/AuthType NONE, but no AWS::Lambda::Permission in this template grants lambda:InvokeFunctionUrl to principal "\*" on function Fn: every call gets 403/);
+    // A permission for one account, or for another action, does not open the URL.
+    expectCompliant(check(LambdaFunctionURLAuth, { ...fn(), ...url('NONE'), ...publicUrl('111111111111') }, 'Url'));
+    expectCompliant(check(LambdaFunctionURLAuth, { ...fn(), ...url('NONE'), ...publicUrl('*', 'lambda:GetFunction') }, 'Url'));
   });
 });
 
