@@ -1,5 +1,5 @@
 import { APIGW_ACCOUNT_BURST_LIMIT, APIGW_ACCOUNT_RATE_LIMIT_RPS, LAMBDA_DEFAULT_MEMORY_MB, LAMBDA_DEFAULT_TIMEOUT_S } from '../core/aws-limits';
-import { T, groupedOnce, httpStagesOfApi, isRecord, list, rec, scalableTargetsOf, stageView, stagesOfApi } from '../nag/rules/helpers';
+import { T, groupedOnce, httpStagesOfApi, isRecord, keyLockedStage, list, rec, scalableTargetsOf, stageView, stagesOfApi } from '../nag/rules/helpers';
 import { isHttpApi } from '../nag/rules/apigwv2/http-apis';
 import { apiInvocations, functionUrls } from '../nag/rules/lambda/functions';
 import { endpointConfigOf, scalableTargetsOfEndpoint, variants } from '../nag/rules/sagemaker/endpoints';
@@ -139,6 +139,10 @@ function restRate(model: TemplateModel, apiId: string): { rps?: number; formula:
   let sum = 0;
   const parts: string[] = [];
   for (const s of stages) {
+    if (keyLockedStage(model, s) !== undefined) {
+      parts.push(`0 rps (${s.stageName ?? s.id}: 403 for every call, no usage plan lists it)`);
+      continue;
+    }
     const all = s.methodSettings.find((m) => m.HttpMethod === '*' && m.ResourcePath === '/*');
     const rate = num(model, all?.ThrottlingRateLimit ?? s.descriptionThrottle?.rate);
     if (rate === undefined) return { formula: `stage ${s.stageName ?? s.id} has no default throttle` };
@@ -321,10 +325,11 @@ function throttleBound(model: TemplateModel, fnId: string): { rps?: number; burs
   const parts: string[] = [];
   for (const inv of invocations) {
     const stages = inv.kind === 'REST'
-      ? stagesOfApi(model, inv.apiId!).map((s) => ({ label: s.stageName ?? s.id, t: restStageThrottle(model, s) }))
-      : httpStagesOfApi(model, inv.apiId!).map((s) => ({ label: String(model.props(s).StageName ?? s), t: httpStageThrottle(model, s) }));
+      ? stagesOfApi(model, inv.apiId!).map((s) => ({ label: s.stageName ?? s.id, t: restStageThrottle(model, s), locked: keyLockedStage(model, s) !== undefined }))
+      : httpStagesOfApi(model, inv.apiId!).map((s) => ({ label: String(model.props(s).StageName ?? s), t: httpStageThrottle(model, s), locked: false }));
     if (stages.length === 0) return { formula: '', why: `API ${inv.apiId} has no stage in this template` };
     for (const st of stages) {
+      if (st.locked) continue;
       if (st.t.rate === undefined) return { formula: '', why: `stage ${st.label} of API ${inv.apiId} has no throttle` };
       rps += st.t.rate;
       burst += st.t.burst!;

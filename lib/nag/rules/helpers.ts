@@ -1,5 +1,5 @@
 import { formatProblem } from '../../core/errors';
-import { findReferences, readString, referencedIds, renderString } from '../template/intrinsics';
+import { findReferences, readBoolean, readString, referencedIds, renderString } from '../template/intrinsics';
 import { TemplateModel } from '../template/template-model';
 
 /** Resource types the rules look at, named once. */
@@ -430,4 +430,33 @@ export function scalableTargetsOf(model: TemplateModel, resourceId: string): rea
 /** WAFv2 web ACL associations whose ResourceArn references the resource, in template order, indexed once. */
 export function webAclAssociationsOf(model: TemplateModel, resourceId: string): readonly string[] {
   return groupedOnce(model, 'webAclAssociationsByRef', model.ofType(T.WEB_ACL_ASSOCIATION), (a) => [...referencedIds(model.props(a).ResourceArn)]).get(resourceId) ?? [];
+}
+
+/**
+ * Why no request gets through a REST stage, or undefined when some may: every method of its API
+ * requires an API key and no usage plan of the template lists the stage. API Gateway accepts an API
+ * key only on the stages of the usage plans the key belongs to, so every call to such a stage is
+ * refused with 403 before any throttle or integration (SAM's extra stage "Stage" of an API with
+ * `Auth.ApiKeyRequired` is one). Source: API Gateway Developer Guide, "Usage plans and API keys for
+ * REST APIs" (a key works on the API stages associated with its usage plan).
+ */
+export function keyLockedStage(model: TemplateModel, stage: StageView): string | undefined {
+  const apiId = stage.restApiId;
+  if (apiId === undefined || model.props(apiId).BodyS3Location !== undefined) return undefined;
+  const methods = groupedOnce(model, 'methodsByApi', model.ofType(T.METHOD), (m) => model.target(model.props(m).RestApiId)).get(apiId) ?? [];
+  if (methods.length === 0) return undefined;
+  const keyRequired = (m: string) => {
+    const r = readBoolean(model.props(m).ApiKeyRequired);
+    return r.kind === 'literal' && r.value;
+  };
+  if (!methods.every(keyRequired)) return undefined;
+  const entries = groupedOnce(model, 'usagePlanStagesByApi', model.ofType(T.USAGE_PLAN).flatMap((plan) => list(model.props(plan).ApiStages).filter(isRecord).map((s) => ({ plan, s }))),
+    (e) => model.target(e.s.ApiId)).get(apiId) ?? [];
+  const covers = entries.some(({ s }) => {
+    if (model.target(s.Stage) === stage.id) return true;
+    const name = readString(s.Stage, model.parameterDefault);
+    return name.kind === 'literal' && name.value === stage.stageName;
+  });
+  if (covers) return undefined;
+  return `every method of ${apiLabel(model, apiId)} requires an API key and no usage plan lists ${stageLabel(stage)}, so every call to it gets 403 before any throttle or integration`;
 }

@@ -1,7 +1,7 @@
 import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { showValue } from '../../template/intrinsics';
 import { TemplateModel } from '../../template/template-model';
-import { T, arnPointsAtStage, isRecord, list, problem, rec, stageLabel, stageView, webAclAssociationsOf } from '../helpers';
+import { T, keyLockedStage, arnPointsAtStage, isRecord, list, problem, rec, stageLabel, stageView, webAclAssociationsOf } from '../helpers';
 
 /** A WAFv2 web ACL with a blocking rate-based rule is associated with each REST stage. */
 export const APIWAFRateLimit = defineRule({
@@ -16,6 +16,8 @@ export const APIWAFRateLimit = defineRule({
   check(model, id) {
     const stage = stageView(model, id);
     if (!stage) return notApplicable('deployment that does not create a stage');
+    const locked = keyLockedStage(model, stage);
+    if (locked) return notApplicable(locked);
     const label = stageLabel(stage);
     const candidates = new Set([...webAclAssociationsOf(model, stage.id), ...(stage.restApiId !== undefined ? webAclAssociationsOf(model, stage.restApiId) : [])]);
     const order = model.memo('webAclAssociationOrder', () => new Map(model.ofType(T.WEB_ACL_ASSOCIATION).map((a, i) => [a, i])));
