@@ -118,7 +118,7 @@ const usd = (v: number) => `$${v < 0.01 ? v.toFixed(4) : v.toFixed(2)}`;
 
 /** USD per hour as printed: `$1.23/h`, or `unbounded`. */
 export function showPerHour(v: number | undefined): string {
-  return v === undefined ? 'unbounded' : `${usd(v)}/h`;
+  return v === undefined || !Number.isFinite(v) ? 'unbounded' : `${usd(v)}/h`;
 }
 
 // ---- template analysis ---------------------------------------------------------------------------
@@ -129,7 +129,18 @@ function num(model: TemplateModel, v: unknown): number | undefined {
 }
 
 function total(lines: readonly CostLine[]): number | undefined {
-  return lines.some((l) => l.unboundedBy !== undefined) ? undefined : lines.reduce((s, l) => s + (l.perHour ?? 0), 0);
+  const sum = lines.some((l) => l.unboundedBy !== undefined) ? undefined : lines.reduce((s, l) => s + (l.perHour ?? 0), 0);
+  return sum !== undefined && Number.isFinite(sum) ? sum : undefined;
+}
+
+/**
+ * A request rate no higher than the account-level throttle, which every API of the account in the
+ * Region shares: stage throttles above it (1e308 is accepted by the template) bound nothing beyond it.
+ */
+function atAccountLimit(rps: number, formula: string): { rps: number; formula: string } {
+  return rps > APIGW_ACCOUNT_RATE_LIMIT_RPS
+    ? { rps: APIGW_ACCOUNT_RATE_LIMIT_RPS, formula: `${formula}, above the account-level throttle: ${APIGW_ACCOUNT_RATE_LIMIT_RPS} rps` }
+    : { rps, formula };
 }
 
 /** Request rate ceiling of a REST API: the sum of its stages' default throttles; undefined when a stage has none. */
@@ -149,7 +160,7 @@ function restRate(model: TemplateModel, apiId: string): { rps?: number; formula:
     sum += rate;
     parts.push(`${rate} rps (${s.stageName ?? s.id})`);
   }
-  return { rps: sum, formula: parts.join(' + ') };
+  return atAccountLimit(sum, parts.join(' + '));
 }
 
 function httpRate(model: TemplateModel, apiId: string): { rps?: number; formula: string } {
@@ -163,7 +174,7 @@ function httpRate(model: TemplateModel, apiId: string): { rps?: number; formula:
     sum += rate;
     parts.push(`${rate} rps`);
   }
-  return { rps: sum, formula: parts.join(' + ') };
+  return atAccountLimit(sum, parts.join(' + '));
 }
 
 /** Memory, timeout and architecture of a function, with the Lambda defaults where unset. */
@@ -216,7 +227,7 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
     const candidates = [
       ...(reserved !== undefined ? [lambdaLines(model, f, reserved, 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', p)] : []),
       ...(bound.rps !== undefined ? [throttledLambdaLines(model, f, bound.rps, bound.burst!, bound.formula, p)] : []),
-    ].sort((a, b) => total(a)! - total(b)!);
+    ].sort((a, b) => (total(a) ?? Infinity) - (total(b) ?? Infinity));
     lines.push(...(candidates[0] ?? lambdaLines(model, f, undefined, '', 'InferenceGuard-LambdaConcurrencyCap', p, bound.why)));
   }
   return lines;
@@ -336,7 +347,8 @@ function throttleBound(model: TemplateModel, fnId: string): { rps?: number; burs
       parts.push(`${st.t.rate} rps / burst ${st.t.burst} (${inv.id} on stage ${st.label})`);
     }
   }
-  return { rps, burst, formula: parts.join(' + ') };
+  const capped = atAccountLimit(rps, parts.join(' + '));
+  return { rps: capped.rps, burst: Math.min(burst, APIGW_ACCOUNT_BURST_LIMIT), formula: capped.formula };
 }
 
 function throttledLambdaLines(model: TemplateModel, fnId: string, rps: number, burst: number, from: string, p: PriceTable): CostLine[] {
@@ -442,6 +454,15 @@ function serviceLines(model: TemplateModel, serviceId: string, p: PriceTable): C
   return lines.length > 0 ? lines : [{ item: 'EC2 capacity', formula: 'no Auto Scaling group in this template: not priced' }];
 }
 
+/**
+ * A line whose price overflowed (a concurrency or count of 1e308 is a valid template number) reads
+ * unbounded instead of "$Infinity/h" (and null in JSON).
+ */
+function finiteLine(l: CostLine): CostLine {
+  if (l.perHour === undefined || Number.isFinite(l.perHour)) return l;
+  return { item: l.item, formula: `${l.formula}: beyond any number of dollars`, unboundedBy: l.unboundedBy ?? 'a value too large to bound anything' };
+}
+
 /** Worst-case cost per hour of each component of a reviewed template. */
 export function templateCost(model: TemplateModel, components: readonly ComponentRef[], prices: PriceTable): CostReport {
   const out: ComponentCost[] = [];
@@ -457,10 +478,13 @@ export function templateCost(model: TemplateModel, components: readonly Componen
     else if (type === T.FUNCTION && functionUrls(model, c.id).length > 0) {
       lines = lambdaLines(model, c.id, num(model, model.props(c.id).ReservedConcurrentExecutions), 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', prices, `a function URL (${functionUrls(model, c.id).join(', ')}) invokes it with no throttle`);
     }
-    if (lines.length > 0) out.push({ id: c.id, label: c.label, lines, perHour: total(lines) });
+    if (lines.length > 0) {
+      const finite = lines.map(finiteLine);
+      out.push({ id: c.id, label: c.label, lines: finite, perHour: total(finite) });
+    }
   }
   const sum = out.some((c) => c.perHour === undefined) ? undefined : out.reduce((s, c) => s + c.perHour!, 0);
-  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components: out, perHour: sum };
+  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components: out, perHour: sum !== undefined && Number.isFinite(sum) ? sum : undefined };
 }
 
 /** The cost section of a text report. */
