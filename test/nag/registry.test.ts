@@ -13,6 +13,7 @@ describe('InferenceGuard rule registry', () => {
       ['InferenceGuard-APIIntegrationTimeout', RuleLevel.ERROR],
       ['InferenceGuard-APITimeoutChain', RuleLevel.ERROR],
       ['InferenceGuard-APIRequestValidation', RuleLevel.WARNING],
+      ['InferenceGuard-APIAccessLogging', RuleLevel.WARNING],
       ['InferenceGuard-HTTPAPIStageThrottling', RuleLevel.ERROR],
       ['InferenceGuard-HTTPAPIEdgeProtection', RuleLevel.WARNING],
       ['InferenceGuard-HTTPAPIRouteAuthorization', RuleLevel.WARNING],
@@ -20,6 +21,7 @@ describe('InferenceGuard rule registry', () => {
       ['InferenceGuard-LambdaFunctionURLAuth', RuleLevel.ERROR],
       ['InferenceGuard-LambdaConcurrencyCap', RuleLevel.ERROR],
       ['InferenceGuard-LambdaAPITimeout', RuleLevel.ERROR],
+      ['InferenceGuard-LambdaLogRetention', RuleLevel.WARNING],
       ['InferenceGuard-ALBWAFRateLimit', RuleLevel.WARNING],
       ['InferenceGuard-SQSDeadLetterQueue', RuleLevel.ERROR],
       ['InferenceGuard-SQSDeadLetterRetention', RuleLevel.ERROR],
@@ -35,6 +37,8 @@ describe('InferenceGuard rule registry', () => {
       ['InferenceGuard-AlarmDLQDepth', RuleLevel.WARNING],
       ['InferenceGuard-AlarmAPI5XX', RuleLevel.WARNING],
       ['InferenceGuard-AlarmComputeHealth', RuleLevel.WARNING],
+      ['InferenceGuard-AlarmEntryPoint', RuleLevel.WARNING],
+      ['InferenceGuard-AlarmActions', RuleLevel.WARNING],
       ['InferenceGuard-LogGroupRetention', RuleLevel.WARNING],
     ]);
   });

@@ -38,6 +38,7 @@ describe('SAM review of the issue example', () => {
   });
   test('findings: the 120 s Globals timeout against the 60 s visibility, the extra "Stage" stage, the missing WAF, validation and alarms', () => {
     expect(findings(r)).toEqual([
+      'InferenceGuard-APIAccessLogging PredictApiprodStage',
       'InferenceGuard-APIRequestValidation PredictApi.POST./predict',
       'InferenceGuard-APIRequestValidation PredictApi.POST./predict',
       // SAM's extra stage "Stage" (no OpenApiVersion) has no throttle, but every method requires an
@@ -46,6 +47,9 @@ describe('SAM review of the issue example', () => {
       'InferenceGuard-AlarmAPI5XX PredictApi',
       'InferenceGuard-AlarmComputeHealth Endpoint',
       'InferenceGuard-AlarmDLQDepth JobsDlq',
+      // The functions' implicit /aws/lambda/<name> log groups never expire.
+      'InferenceGuard-LambdaLogRetention Consumer',
+      'InferenceGuard-LambdaLogRetention PredictFunction',
       'InferenceGuard-SQSVisibilityTimeout ConsumerJobs',
       'InferenceGuard-SageMakerVariantScaling Endpoint',
     ]);

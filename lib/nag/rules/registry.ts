@@ -1,4 +1,5 @@
 import { InferenceGuardRule } from '../rule';
+import { APIAccessLogging } from './apigw/APIAccessLogging';
 import { APIIntegrationTimeout } from './apigw/APIIntegrationTimeout';
 import { APIKeyUsagePlan } from './apigw/APIKeyUsagePlan';
 import { APIRequestValidation } from './apigw/APIRequestValidation';
@@ -11,6 +12,8 @@ import { HTTPAPIIntegrationTimeout } from './apigwv2/HTTPAPIIntegrationTimeout';
 import { HTTPAPIRouteAuthorization } from './apigwv2/HTTPAPIRouteAuthorization';
 import { HTTPAPIStageThrottling } from './apigwv2/HTTPAPIStageThrottling';
 import { AlarmAPI5XX } from './cloudwatch/AlarmAPI5XX';
+import { AlarmActions } from './cloudwatch/AlarmActions';
+import { AlarmEntryPoint } from './cloudwatch/AlarmEntryPoint';
 import { AlarmComputeHealth } from './cloudwatch/AlarmComputeHealth';
 import { AlarmDLQDepth } from './cloudwatch/AlarmDLQDepth';
 import { LogGroupRetention } from './cloudwatch/LogGroupRetention';
@@ -18,6 +21,7 @@ import { ALBWAFRateLimit } from './elb/ALBWAFRateLimit';
 import { LambdaAPITimeout } from './lambda/LambdaAPITimeout';
 import { LambdaConcurrencyCap } from './lambda/LambdaConcurrencyCap';
 import { LambdaFunctionURLAuth } from './lambda/LambdaFunctionURLAuth';
+import { LambdaLogRetention } from './lambda/LambdaLogRetention';
 import { ECSContainerLimits } from './ecs/ECSContainerLimits';
 import { ECSGPUCount } from './ecs/ECSGPUCount';
 import { SageMakerAsyncConcurrency } from './sagemaker/SageMakerAsyncConcurrency';
@@ -42,6 +46,7 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   APIIntegrationTimeout,
   APITimeoutChain,
   APIRequestValidation,
+  APIAccessLogging,
   HTTPAPIStageThrottling,
   HTTPAPIEdgeProtection,
   HTTPAPIRouteAuthorization,
@@ -49,6 +54,7 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   LambdaFunctionURLAuth,
   LambdaConcurrencyCap,
   LambdaAPITimeout,
+  LambdaLogRetention,
   ALBWAFRateLimit,
   SQSDeadLetterQueue,
   SQSDeadLetterRetention,
@@ -64,5 +70,7 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   AlarmDLQDepth,
   AlarmAPI5XX,
   AlarmComputeHealth,
+  AlarmEntryPoint,
+  AlarmActions,
   LogGroupRetention,
 ];

@@ -1,4 +1,4 @@
-import { APIIntegrationTimeout, APIKeyUsagePlan, APIRequestValidation, APIStageThrottling, APITimeoutChain, APIUsagePlanLimits, APIWAFRateLimit, EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY } from '../../../lib/nag';
+import { APIAccessLogging, APIIntegrationTimeout, APIKeyUsagePlan, APIRequestValidation, APIStageThrottling, APITimeoutChain, APIUsagePlanLimits, APIWAFRateLimit, EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY } from '../../../lib/nag';
 import { getAtt, check, expectCompliant, expectFindings, expectNotApplicable, ref, Resources } from '../support';
 
 const api = (props: Record<string, unknown> = {}, metadata?: Record<string, unknown>): Resources => ({
@@ -163,5 +163,16 @@ describe('InferenceGuard-APIRequestValidation on methods that read nothing from 
   });
   test('a GET that declares parameters is checked for a validator', () => {
     expectFindings(check(APIRequestValidation, readQueue({}, { RequestParameters: { 'method.request.querystring.n': true } }), 'Method'), /RequestValidatorId = absent/);
+  });
+});
+
+describe('InferenceGuard-APIAccessLogging', () => {
+  test('non-compliant: REST and HTTP API stages without access logs', () => {
+    expectFindings(check(APIAccessLogging, { ...api(), ...stage() }, 'Stage'), /stage "prod" \(Stage\) AccessLogSetting\.DestinationArn = absent/);
+    expectFindings(check(APIAccessLogging, { Http: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP' } }, S: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: ref('Http'), StageName: '$default' } } }, 'S'), /HTTP API stage S AccessLogSettings\.DestinationArn = absent/);
+  });
+  test('compliant: a destination on the stage or on the deployment\'s StageDescription', () => {
+    expectCompliant(check(APIAccessLogging, { ...api(), ...stage({ AccessLogSetting: { DestinationArn: getAtt('Logs', 'Arn') } }), Logs: { Type: 'AWS::Logs::LogGroup' } }, 'Stage'));
+    expectCompliant(check(APIAccessLogging, { ...api(), Dep: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: ref('Api'), StageName: 'prod', StageDescription: { AccessLogSetting: { DestinationArn: 'arn:aws:logs:us-east-1:1:log-group:x' } } } } }, 'Dep'));
   });
 });

@@ -1,4 +1,4 @@
-import { ALBWAFRateLimit, LambdaAPITimeout, LambdaConcurrencyCap, LambdaFunctionURLAuth, OutcomeDetail, RuleStatus, SQSWorkerVisibilityTimeout } from '../../../lib/nag';
+import { ALBWAFRateLimit, LambdaAPITimeout, LambdaConcurrencyCap, LambdaFunctionURLAuth, LambdaLogRetention, OutcomeDetail, RuleStatus, SQSWorkerVisibilityTimeout } from '../../../lib/nag';
 import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, ref, Resources } from '../support';
 
 const fn = (props: Record<string, unknown> = {}): Resources => ({
@@ -94,5 +94,18 @@ describe('InferenceGuard-SQSWorkerVisibilityTimeout', () => {
     const r = worker({});
     delete r.Consume;
     expectNotApplicable(check(SQSWorkerVisibilityTimeout, r, 'Svc'));
+  });
+});
+
+describe('InferenceGuard-LambdaLogRetention', () => {
+  const logs = (props: Record<string, unknown>): Resources => ({ Logs: { Type: 'AWS::Logs::LogGroup', Properties: props } });
+  test('non-compliant: no declared log group (Lambda creates /aws/lambda/<name> without a retention)', () => {
+    expectFindings(check(LambdaLogRetention, fn(), 'Fn'), /function Fn log group = its implicit log group \/aws\/lambda\/<Fn name>, created by Lambda without a retention \(logs never expire\)/);
+    expectFindings(check(LambdaLogRetention, { ...fn(), ...logs({ LogGroupName: { 'Fn::Sub': '/aws/lambda/${Fn}' } }) }, 'Fn'), /function Fn log group Logs RetentionInDays = absent/);
+  });
+  test('compliant: the implicit group declared with a retention, or LoggingConfig.LogGroup naming one', () => {
+    expectCompliant(check(LambdaLogRetention, { ...fn(), ...logs({ LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', ref('Fn')]] }, RetentionInDays: 30 }) }, 'Fn'));
+    expectCompliant(check(LambdaLogRetention, { ...fn({ FunctionName: 'predict' }), ...logs({ LogGroupName: '/aws/lambda/predict', RetentionInDays: 30 }) }, 'Fn'));
+    expectCompliant(check(LambdaLogRetention, { ...fn({ LoggingConfig: { LogGroup: ref('Logs') } }), ...logs({ RetentionInDays: 30 }) }, 'Fn'));
   });
 });
