@@ -107,7 +107,7 @@ describe('review on templates that reproduce common real setups', () => {
 
   test('ECS verdicts: an internet-facing ALB without WAF gets a row; the queue worker\'s default visibility timeout is checked', () => {
     expect(findings('verdicts-ecs.yaml')).toEqual([
-      'InferenceGuard-ALBWAFRateLimit Lb x1', 'InferenceGuard-AlarmComputeHealth Service x1', 'InferenceGuard-AlarmDLQDepth JobsDlq x1', 'InferenceGuard-AlarmEntryPoint Lb x1',
+      'InferenceGuard-ALBAccessLogging Lb x1', 'InferenceGuard-ALBWAFRateLimit Lb x1', 'InferenceGuard-AlarmComputeHealth Service x1', 'InferenceGuard-AlarmDLQDepth JobsDlq x1', 'InferenceGuard-AlarmEntryPoint Lb x1',
       'InferenceGuard-SQSWorkerVisibilityTimeout Service x1',
     ]);
     const r = review('verdicts-ecs.yaml');

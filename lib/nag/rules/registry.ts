@@ -17,6 +17,7 @@ import { AlarmEntryPoint } from './cloudwatch/AlarmEntryPoint';
 import { AlarmComputeHealth } from './cloudwatch/AlarmComputeHealth';
 import { AlarmDLQDepth } from './cloudwatch/AlarmDLQDepth';
 import { LogGroupRetention } from './cloudwatch/LogGroupRetention';
+import { ALBAccessLogging } from './elb/ALBAccessLogging';
 import { ALBWAFRateLimit } from './elb/ALBWAFRateLimit';
 import { LambdaAPITimeout } from './lambda/LambdaAPITimeout';
 import { LambdaConcurrencyCap } from './lambda/LambdaConcurrencyCap';
@@ -24,6 +25,7 @@ import { LambdaFunctionURLAuth } from './lambda/LambdaFunctionURLAuth';
 import { LambdaLogRetention } from './lambda/LambdaLogRetention';
 import { ECSContainerLimits } from './ecs/ECSContainerLimits';
 import { ECSGPUCount } from './ecs/ECSGPUCount';
+import { ECSServiceScaling } from './ecs/ECSServiceScaling';
 import { SageMakerAsyncConcurrency } from './sagemaker/SageMakerAsyncConcurrency';
 import { SageMakerAsyncScalingMetric } from './sagemaker/SageMakerAsyncScalingMetric';
 import { SageMakerServerlessConcurrency } from './sagemaker/SageMakerServerlessConcurrency';
@@ -56,6 +58,7 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   LambdaAPITimeout,
   LambdaLogRetention,
   ALBWAFRateLimit,
+  ALBAccessLogging,
   SQSDeadLetterQueue,
   SQSDeadLetterRetention,
   SQSVisibilityTimeout,
@@ -63,6 +66,7 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   SQSWorkerVisibilityTimeout,
   ECSContainerLimits,
   ECSGPUCount,
+  ECSServiceScaling,
   SageMakerVariantScaling,
   SageMakerAsyncConcurrency,
   SageMakerServerlessConcurrency,
