@@ -157,10 +157,10 @@ export function httpStagesOfApi(model: TemplateModel, apiId: string): readonly s
  * Items grouped by a key, built once per template under `name` and kept in the model, so a rule
  * that asks "which X belong to this Y" per resource stays linear in the template size.
  */
-export function groupedOnce<V>(model: TemplateModel, name: string, items: readonly V[], keyOf: (v: V) => string | readonly string[] | undefined): ReadonlyMap<string, readonly V[]> {
+export function groupedOnce<V>(model: TemplateModel, name: string, items: readonly V[] | (() => readonly V[]), keyOf: (v: V) => string | readonly string[] | undefined): ReadonlyMap<string, readonly V[]> {
   return model.memo(`grouped\0${name}`, () => {
     const m = new Map<string, V[]>();
-    for (const item of items) {
+    for (const item of typeof items === 'function' ? items() : items) {
       const k = keyOf(item);
       for (const key of k === undefined ? [] : typeof k === 'string' ? [k] : new Set(k)) {
         const list = m.get(key);
@@ -450,7 +450,7 @@ export function keyLockedStage(model: TemplateModel, stage: StageView): string |
     return r.kind === 'literal' && r.value;
   };
   if (!methods.every(keyRequired)) return undefined;
-  const entries = groupedOnce(model, 'usagePlanStagesByApi', model.ofType(T.USAGE_PLAN).flatMap((plan) => list(model.props(plan).ApiStages).filter(isRecord).map((s) => ({ plan, s }))),
+  const entries = groupedOnce(model, 'usagePlanStagesByApi', () => model.ofType(T.USAGE_PLAN).flatMap((plan) => list(model.props(plan).ApiStages).filter(isRecord).map((s) => ({ plan, s }))),
     (e) => model.target(e.s.ApiId)).get(apiId) ?? [];
   const covers = entries.some(({ s }) => {
     if (model.target(s.Stage) === stage.id) return true;
