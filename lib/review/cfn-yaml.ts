@@ -43,7 +43,11 @@ export function parseCfnYaml(text: string): unknown {
   const first = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (first) {
     const pos = first.linePos?.[0] ?? { line: 0, col: 0 };
-    throw new YamlSyntaxError(first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), pos.line, pos.col);
+    // The YAML library's own wording for several documents tells the reader to call one of its functions.
+    const message = first.code === 'MULTIPLE_DOCS'
+      ? 'the file holds more than one YAML document (a second "---" starts another); a template is one document'
+      : first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new YamlSyntaxError(message, pos.line, pos.col);
   }
   // A mapping key that is itself a map or a list (`? [a]: b`) has no JSON form: refuse it here
   // rather than let the YAML library stringify it with a process warning.

@@ -1,8 +1,8 @@
 import { APIGW_ACCOUNT_BURST_LIMIT, APIGW_ACCOUNT_RATE_LIMIT_RPS, LAMBDA_DEFAULT_MEMORY_MB, LAMBDA_DEFAULT_TIMEOUT_S } from '../core/aws-limits';
-import { T, allStages, isRecord, list, rec, stageView } from '../nag/rules/helpers';
+import { T, groupedOnce, httpStagesOfApi, isRecord, keyLockedStage, list, rec, scalableTargetsOf, stageView, stagesOfApi } from '../nag/rules/helpers';
 import { isHttpApi } from '../nag/rules/apigwv2/http-apis';
 import { apiInvocations, functionUrls } from '../nag/rules/lambda/functions';
-import { endpointConfigOf, scalingTargetOf, variants } from '../nag/rules/sagemaker/endpoints';
+import { endpointConfigOf, scalableTargetsOfEndpoint, variants } from '../nag/rules/sagemaker/endpoints';
 import { sqsConsumer } from '../nag/rules/sqs/consumers';
 import { readNumber, referencedIds } from '../nag/template/intrinsics';
 import { TemplateModel } from '../nag/template/template-model';
@@ -118,7 +118,7 @@ const usd = (v: number) => `$${v < 0.01 ? v.toFixed(4) : v.toFixed(2)}`;
 
 /** USD per hour as printed: `$1.23/h`, or `unbounded`. */
 export function showPerHour(v: number | undefined): string {
-  return v === undefined ? 'unbounded' : `${usd(v)}/h`;
+  return v === undefined || !Number.isFinite(v) ? 'unbounded' : `${usd(v)}/h`;
 }
 
 // ---- template analysis ---------------------------------------------------------------------------
@@ -129,27 +129,42 @@ function num(model: TemplateModel, v: unknown): number | undefined {
 }
 
 function total(lines: readonly CostLine[]): number | undefined {
-  return lines.some((l) => l.unboundedBy !== undefined) ? undefined : lines.reduce((s, l) => s + (l.perHour ?? 0), 0);
+  const sum = lines.some((l) => l.unboundedBy !== undefined) ? undefined : lines.reduce((s, l) => s + (l.perHour ?? 0), 0);
+  return sum !== undefined && Number.isFinite(sum) ? sum : undefined;
+}
+
+/**
+ * A request rate no higher than the account-level throttle, which every API of the account in the
+ * Region shares: stage throttles above it (1e308 is accepted by the template) bound nothing beyond it.
+ */
+function atAccountLimit(rps: number, formula: string): { rps: number; formula: string } {
+  return rps > APIGW_ACCOUNT_RATE_LIMIT_RPS
+    ? { rps: APIGW_ACCOUNT_RATE_LIMIT_RPS, formula: `${formula}, above the account-level throttle: ${APIGW_ACCOUNT_RATE_LIMIT_RPS} rps` }
+    : { rps, formula };
 }
 
 /** Request rate ceiling of a REST API: the sum of its stages' default throttles; undefined when a stage has none. */
 function restRate(model: TemplateModel, apiId: string): { rps?: number; formula: string } {
-  const stages = [...model.ofType(T.STAGE), ...model.ofType(T.DEPLOYMENT)].map((s) => stageView(model, s)).filter((s) => s?.restApiId === apiId);
+  const stages = stagesOfApi(model, apiId);
   if (stages.length === 0) return { formula: 'no stage in this template' };
   let sum = 0;
   const parts: string[] = [];
   for (const s of stages) {
-    const all = s!.methodSettings.find((m) => m.HttpMethod === '*' && m.ResourcePath === '/*');
-    const rate = num(model, all?.ThrottlingRateLimit ?? s!.descriptionThrottle?.rate);
-    if (rate === undefined) return { formula: `stage ${s!.stageName ?? s!.id} has no default throttle` };
+    if (keyLockedStage(model, s) !== undefined) {
+      parts.push(`0 rps (${s.stageName ?? s.id}: 403 for every call, no usage plan lists it)`);
+      continue;
+    }
+    const all = s.methodSettings.find((m) => m.HttpMethod === '*' && m.ResourcePath === '/*');
+    const rate = num(model, all?.ThrottlingRateLimit ?? s.descriptionThrottle?.rate);
+    if (rate === undefined) return { formula: `stage ${s.stageName ?? s.id} has no default throttle` };
     sum += rate;
-    parts.push(`${rate} rps (${s!.stageName ?? s!.id})`);
+    parts.push(`${rate} rps (${s.stageName ?? s.id})`);
   }
-  return { rps: sum, formula: parts.join(' + ') };
+  return atAccountLimit(sum, parts.join(' + '));
 }
 
 function httpRate(model: TemplateModel, apiId: string): { rps?: number; formula: string } {
-  const stages = model.ofType(T.HTTP_STAGE).filter((s) => model.target(model.props(s).ApiId) === apiId);
+  const stages = httpStagesOfApi(model, apiId);
   if (stages.length === 0) return { formula: 'no stage in this template' };
   let sum = 0;
   const parts: string[] = [];
@@ -159,7 +174,7 @@ function httpRate(model: TemplateModel, apiId: string): { rps?: number; formula:
     sum += rate;
     parts.push(`${rate} rps`);
   }
-  return { rps: sum, formula: parts.join(' + ') };
+  return atAccountLimit(sum, parts.join(' + '));
 }
 
 /** Memory, timeout and architecture of a function, with the Lambda defaults where unset. */
@@ -189,11 +204,13 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
     lines.push({ item: 'API requests', formula: `${rate.formula}; at the account-level throttle (${APIGW_ACCOUNT_RATE_LIMIT_RPS} rps, shared by every API in the Region) it would be ${showPerHour(requestCostPerHour(APIGW_ACCOUNT_RATE_LIMIT_RPS, price))}`, unboundedBy: http ? 'InferenceGuard-HTTPAPIStageThrottling' : 'InferenceGuard-APIStageThrottling' });
   } else {
     lines.push({ item: 'API requests at the stage throttle', perHour: requestCostPerHour(rate.rps, price), formula: `${rate.formula} x 3600 s x $${price}/M` });
-    const logged = model.ofType(T.STAGE).concat(model.ofType(T.HTTP_STAGE)).some((s) => (model.target(model.props(s).RestApiId) ?? model.target(model.props(s).ApiId)) === apiId && (model.props(s).AccessLogSetting ?? model.props(s).AccessLogSettings) !== undefined);
+    const logged = (http ? httpStagesOfApi(model, apiId) : stagesOfApi(model, apiId).map((st) => st.id)).some((st) => (model.props(st).AccessLogSetting ?? model.props(st).AccessLogSettings) !== undefined);
     if (logged) lines.push({ item: 'access logs', perHour: logCostPerHour(rate.rps * ACCESS_LOG_BYTES_PER_REQUEST, p), formula: `${rate.rps} rps x ${ACCESS_LOG_BYTES_PER_REQUEST} B x $${p.logsIngestPerGb}/GB` });
     if (!http) {
-      const acls = new Set(model.ofType(T.WEB_ACL_ASSOCIATION).filter((a) => referencedIds(model.props(a).ResourceArn).has(apiId) || [...referencedIds(model.props(a).ResourceArn)].some((r) => stageView(model, r)?.restApiId === apiId))
-        .map((a) => model.target(model.props(a).WebACLArn, T.WEB_ACL)).filter((x): x is string => x !== undefined));
+      // Associations by the API they point at (directly, or through one of its stages), indexed once.
+      const byApi = groupedOnce(model, 'webAclAssociationsByApi', model.ofType(T.WEB_ACL_ASSOCIATION), (a) => [...referencedIds(model.props(a).ResourceArn)]
+        .map((r) => (model.typeOf(r) === T.REST_API ? r : stageView(model, r)?.restApiId)).filter((x): x is string => x !== undefined));
+      const acls = new Set((byApi.get(apiId) ?? []).map((a) => model.target(model.props(a).WebACLArn, T.WEB_ACL)).filter((x): x is string => x !== undefined));
       for (const acl of acls) {
         const rules = list(model.props(acl).Rules).length;
         lines.push({ item: `WAF web ACL ${acl}`, perHour: wafCostPerHour(rules, rate.rps, p), formula: `($${p.wafWebAclPerMonth} + ${rules} rules x $${p.wafRulePerMonth}) / ${HOURS_PER_MONTH} h + ${rate.rps} rps x $${p.wafPerMillionRequests}/M` });
@@ -201,7 +218,8 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
     }
   }
   // Functions the API invokes, at their own caps, or at the stage throttle when the API is their only invoker.
-  const fns = new Set(model.ofType(T.FUNCTION).filter((f) => apiInvocations(model, f).some((a) => a.apiId === apiId)));
+  const byApi = groupedOnce(model, 'functionsByInvokingApi', model.ofType(T.FUNCTION), (f) => apiInvocations(model, f).map((a) => a.apiId).filter((a): a is string => a !== undefined));
+  const fns = byApi.get(apiId) ?? [];
   // Both bounds hold when both exist: the lower one is shown.
   for (const f of fns) {
     const reserved = num(model, model.props(f).ReservedConcurrentExecutions);
@@ -209,7 +227,7 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
     const candidates = [
       ...(reserved !== undefined ? [lambdaLines(model, f, reserved, 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', p)] : []),
       ...(bound.rps !== undefined ? [throttledLambdaLines(model, f, bound.rps, bound.burst!, bound.formula, p)] : []),
-    ].sort((a, b) => total(a)! - total(b)!);
+    ].sort((a, b) => (total(a) ?? Infinity) - (total(b) ?? Infinity));
     lines.push(...(candidates[0] ?? lambdaLines(model, f, undefined, '', 'InferenceGuard-LambdaConcurrencyCap', p, bound.why)));
   }
   return lines;
@@ -234,29 +252,46 @@ function otherInvokers(model: TemplateModel, fnId: string, apiIds: ReadonlySet<s
   const ids = invocableIds(model, fnId);
   const names = (v: unknown) => [...referencedIds(v)].some((r) => ids.has(r));
   const out: string[] = [];
-  for (const esm of model.ofType(T.EVENT_SOURCE_MAPPING)) if (names(model.props(esm).FunctionName)) out.push(`event source mapping ${esm}`);
+  const referencing = (type: string) => [...new Set([...ids].flatMap((i) => model.referencers(i, type)))].sort(byOrder(model));
+  for (const esm of referencing(T.EVENT_SOURCE_MAPPING)) if (names(model.props(esm).FunctionName)) out.push(`event source mapping ${esm}`);
   for (const url of functionUrls(model, fnId)) out.push(`function URL ${url}`);
-  for (const perm of model.ofType(T.LAMBDA_PERMISSION)) {
+  for (const perm of referencing(T.LAMBDA_PERMISSION)) {
     const pp = model.props(perm);
     if (!names(pp.FunctionName)) continue;
     const fromApi = pp.Principal === APIGW_PRINCIPAL && [...referencedIds(pp.SourceArn)].some((r) => apiIds.has(r));
     if (!fromApi) out.push(`Lambda::Permission ${perm} (principal ${JSON.stringify(pp.Principal)}${pp.Principal === APIGW_PRINCIPAL ? ', SourceArn not one of the throttled APIs' : ''})`);
   }
   // Identity-based grants: a role or policy allowed lambda:InvokeFunction on this function (or on every function).
-  const docs: Array<[string, unknown]> = [
-    ...model.ofType(T.IAM_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
-    ...model.ofType(T.IAM_MANAGED_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
-    ...model.ofType(T.IAM_ROLE).flatMap((id) => list(model.props(id).Policies).filter(isRecord).map((d): [string, unknown] => [id, d.PolicyDocument])),
-  ];
-  for (const [id, doc] of docs) {
-    for (const st of isRecord(doc) ? list(doc.Statement).filter(isRecord) : []) {
-      const actions = (Array.isArray(st.Action) ? st.Action : [st.Action]).filter((a): a is string => typeof a === 'string');
-      if (st.Effect !== 'Allow' || !actions.some((a) => /^(\*|lambda:\*|lambda:invoke\*|lambda:invokefunction)$/i.test(a))) continue;
-      const resources = Array.isArray(st.Resource) ? st.Resource : [st.Resource];
-      if (resources.some((r) => r === '*' || names(r))) out.push(`IAM grant of lambda:InvokeFunction in ${id}`);
-    }
+  for (const g of invokeGrants(model)) {
+    if (g.resources.some((r) => r === '*' || names(r))) out.push(`IAM grant of lambda:InvokeFunction in ${g.id}`);
   }
   return out;
+}
+
+/** Statements that allow lambda:InvokeFunction, in every policy of the template, read once per template. */
+function invokeGrants(model: TemplateModel): ReadonlyArray<{ id: string; resources: unknown[] }> {
+  return model.memo('lambdaInvokeGrants', () => {
+    const docs: Array<[string, unknown]> = [
+      ...model.ofType(T.IAM_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
+      ...model.ofType(T.IAM_MANAGED_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
+      ...model.ofType(T.IAM_ROLE).flatMap((id) => list(model.props(id).Policies).filter(isRecord).map((d): [string, unknown] => [id, d.PolicyDocument])),
+    ];
+    const out: Array<{ id: string; resources: unknown[] }> = [];
+    for (const [id, doc] of docs) {
+      for (const st of isRecord(doc) ? list(doc.Statement).filter(isRecord) : []) {
+        const actions = (Array.isArray(st.Action) ? st.Action : [st.Action]).filter((a): a is string => typeof a === 'string');
+        if (st.Effect !== 'Allow' || !actions.some((a) => /^(\*|lambda:\*|lambda:invoke\*|lambda:invokefunction)$/i.test(a))) continue;
+        out.push({ id, resources: Array.isArray(st.Resource) ? st.Resource : [st.Resource] });
+      }
+    }
+    return out;
+  });
+}
+
+/** Sorts logical ids in template order. */
+function byOrder(model: TemplateModel): (a: string, b: string) => number {
+  const order = model.memo('templateOrder', () => new Map(model.ids.map((id, i) => [id, i])));
+  return (a, b) => order.get(a)! - order.get(b)!;
 }
 
 /** A stage's throttle for the busiest method: the stage default, raised by any per-method override. */
@@ -301,17 +336,19 @@ function throttleBound(model: TemplateModel, fnId: string): { rps?: number; burs
   const parts: string[] = [];
   for (const inv of invocations) {
     const stages = inv.kind === 'REST'
-      ? allStages(model).filter((s) => s.restApiId === inv.apiId).map((s) => ({ label: s.stageName ?? s.id, t: restStageThrottle(model, s) }))
-      : model.ofType(T.HTTP_STAGE).filter((s) => model.target(model.props(s).ApiId) === inv.apiId).map((s) => ({ label: String(model.props(s).StageName ?? s), t: httpStageThrottle(model, s) }));
+      ? stagesOfApi(model, inv.apiId!).map((s) => ({ label: s.stageName ?? s.id, t: restStageThrottle(model, s), locked: keyLockedStage(model, s) !== undefined }))
+      : httpStagesOfApi(model, inv.apiId!).map((s) => ({ label: String(model.props(s).StageName ?? s), t: httpStageThrottle(model, s), locked: false }));
     if (stages.length === 0) return { formula: '', why: `API ${inv.apiId} has no stage in this template` };
     for (const st of stages) {
+      if (st.locked) continue;
       if (st.t.rate === undefined) return { formula: '', why: `stage ${st.label} of API ${inv.apiId} has no throttle` };
       rps += st.t.rate;
       burst += st.t.burst!;
       parts.push(`${st.t.rate} rps / burst ${st.t.burst} (${inv.id} on stage ${st.label})`);
     }
   }
-  return { rps, burst, formula: parts.join(' + ') };
+  const capped = atAccountLimit(rps, parts.join(' + '));
+  return { rps: capped.rps, burst: Math.min(burst, APIGW_ACCOUNT_BURST_LIMIT), formula: capped.formula };
 }
 
 function throttledLambdaLines(model: TemplateModel, fnId: string, rps: number, burst: number, from: string, p: PriceTable): CostLine[] {
@@ -363,7 +400,7 @@ function queueLines(model: TemplateModel, queueId: string, producersOf: Map<stri
 function endpointLines(model: TemplateModel, endpointId: string, p: PriceTable): CostLine[] {
   const config = endpointConfigOf(model, endpointId);
   if (config === undefined) return [{ item: 'endpoint', formula: 'endpoint config not in this template: not priced' }];
-  const targets = model.ofType(T.SCALABLE_TARGET).map((t) => ({ t, of: scalingTargetOf(model, model.props(t).ResourceId) })).filter((x) => x.of?.endpointId === endpointId);
+  const targets = scalableTargetsOfEndpoint(model, endpointId);
   const lines: CostLine[] = [];
   for (const v of variants(model, config)) {
     const name = String(v.VariantName);
@@ -375,7 +412,7 @@ function endpointLines(model: TemplateModel, endpointId: string, p: PriceTable):
       continue;
     }
     const type = typeof v.InstanceType === 'string' ? v.InstanceType : undefined;
-    const target = targets.find((x) => x.of?.variant === name);
+    const target = targets.find((x) => x.of.variant === name);
     const max = target ? num(model, model.props(target.t).MaxCapacity) : num(model, v.InitialInstanceCount);
     const from = target ? `scalable target ${target.t} MaxCapacity` : 'InitialInstanceCount (no autoscaling)';
     const price = type !== undefined ? p.sageMakerInstancePerHour[type] : undefined;
@@ -389,7 +426,7 @@ function endpointLines(model: TemplateModel, endpointId: string, p: PriceTable):
 function serviceLines(model: TemplateModel, serviceId: string, p: PriceTable): CostLine[] {
   const s = model.props(serviceId);
   const task = model.target(s.TaskDefinition, T.TASK_DEFINITION);
-  const target = model.ofType(T.SCALABLE_TARGET).find((t) => referencedIds(model.props(t).ResourceId).has(serviceId));
+  const target = scalableTargetsOf(model, serviceId)[0];
   const max = target ? num(model, model.props(target).MaxCapacity) : num(model, s.DesiredCount) ?? 1;
   const from = target ? `scalable target ${target} MaxCapacity` : 'DesiredCount (no autoscaling)';
   const fargate = s.LaunchType === 'FARGATE' || JSON.stringify(s.CapacityProviderStrategy ?? '').includes('FARGATE')
@@ -454,6 +491,15 @@ function keyLines(model: TemplateModel, p: PriceTable): CostLine[] {
   return lines;
 }
 
+/**
+ * A line whose price overflowed (a concurrency or count of 1e308 is a valid template number) reads
+ * unbounded instead of "$Infinity/h" (and null in JSON).
+ */
+function finiteLine(l: CostLine): CostLine {
+  if (l.perHour === undefined || Number.isFinite(l.perHour)) return l;
+  return { item: l.item, formula: `${l.formula}: beyond any number of dollars`, unboundedBy: l.unboundedBy ?? 'a value too large to bound anything' };
+}
+
 /** Worst-case cost per hour of each component of a reviewed template. */
 export function templateCost(model: TemplateModel, components: readonly ComponentRef[], prices: PriceTable): CostReport {
   const out: ComponentCost[] = [];
@@ -469,12 +515,15 @@ export function templateCost(model: TemplateModel, components: readonly Componen
     else if (type === T.FUNCTION && functionUrls(model, c.id).length > 0) {
       lines = lambdaLines(model, c.id, num(model, model.props(c.id).ReservedConcurrentExecutions), 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', prices, `a function URL (${functionUrls(model, c.id).join(', ')}) invokes it with no throttle`);
     }
-    if (lines.length > 0) out.push({ id: c.id, label: c.label, lines, perHour: total(lines) });
+    if (lines.length > 0) {
+      const finite = lines.map(finiteLine);
+      out.push({ id: c.id, label: c.label, lines: finite, perHour: total(finite) });
+    }
   }
   const keys = keyLines(model, prices);
   if (keys.length > 0) out.push({ id: 'CustomerManagedKeys', label: 'customer-managed keys (security posture)', lines: keys, perHour: total(keys) });
   const sum = out.some((c) => c.perHour === undefined) ? undefined : out.reduce((s, c) => s + c.perHour!, 0);
-  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components: out, perHour: sum };
+  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components: out, perHour: sum !== undefined && Number.isFinite(sum) ? sum : undefined };
 }
 
 /** The cost section of a text report. */

@@ -5,6 +5,7 @@ import { findReferences, getAttParts } from '../nag/template/intrinsics';
 import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
 import { YamlSyntaxError, parseCfnYaml } from './cfn-yaml';
 import { numericProblems } from './numeric-properties';
+import { ExpandedTemplate, expandSam, usesSamTransform } from './sam';
 import { clip, REVIEW_LIMITS } from './review-limits';
 import { thirdParty } from '../core/third-party';
 
@@ -137,13 +138,70 @@ function readRegularFile(file: string, shown: string): string {
       n += got;
     }
     if (n > max) throw new ReviewInputError(`${shown}: larger than the ${max}-byte limit. Fix: review a real template.`);
-    return buf.subarray(0, n).toString('utf8');
+    return decodeText(buf.subarray(0, n), shown);
   } catch (e) {
     if (e instanceof ReviewInputError) throw e;
     throw new ReviewInputError(`${shown}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * The text of a template file. UTF-8 (with or without a byte-order mark) is read as it is; UTF-16
+ * with a byte-order mark (what some Windows editors save) is decoded; anything else that is not
+ * valid UTF-8 is refused with the offset of the first bad byte, rather than read with replacement
+ * characters that would change names and values. CloudFormation reads templates as UTF-8.
+ */
+function decodeText(bytes: Buffer, shown: string): string {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    const le = bytes[0] === 0xff;
+    if (le && bytes.length >= 4 && bytes[2] === 0 && bytes[3] === 0) {
+      throw new ReviewInputError(`${shown}: the file is UTF-32 (it starts with a UTF-32 byte-order mark), not a text encoding review reads. Fix: save the template as UTF-8.`);
+    }
+    try {
+      return new TextDecoder(le ? 'utf-16le' : 'utf-16be', { fatal: true }).decode(bytes.subarray(2));
+    } catch {
+      throw new ReviewInputError(`${shown}: starts with a UTF-16 ${le ? 'little' : 'big'}-endian byte-order mark but is not valid UTF-16. Fix: save the template as UTF-8.`);
+    }
+  }
+  // JSON and YAML allow no NUL character; NULs every other byte are UTF-16 without a byte-order mark.
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const utf16 = bytes.subarray(0, 64).filter((b) => b === 0).length >= 8;
+    throw new ReviewInputError(`${shown}: byte ${nul} is a NUL (0x00)${utf16 ? ', as in UTF-16 text without a byte-order mark' : ''}; a template is text without NULs. Fix: save the template as UTF-8.`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    throw new ReviewInputError(`${shown}: not valid UTF-8: byte ${at} (0x${bytes[at]?.toString(16).padStart(2, '0') ?? '??'}) cannot be decoded (review does not guess another encoding, and replacing it would change names and values). Fix: save the template as UTF-8.`);
+  }
+}
+
+/**
+ * Offset of the first byte that does not start or continue a valid UTF-8 sequence. A streaming
+ * decode of a prefix fails only on a bad byte inside it (a sequence cut at the end waits for more),
+ * so "the prefix fails" is monotonic in its length and the shortest failing prefix is bisected.
+ */
+function firstInvalidUtf8(bytes: Buffer): number {
+  const fails = (length: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, length), { stream: true });
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  let lo = 0; // does not fail
+  let hi = bytes.length; // fails (a cut sequence at the very end fails only on the final flush)
+  if (!fails(hi)) return Math.max(0, bytes.length - 1);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fails(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi - 1;
 }
 
 /** Reads and parses one template file; every failure is a one-line ReviewInputError. */
@@ -154,8 +212,17 @@ export function loadTemplate(file: string, cwd: string): LoadedTemplate {
   const parsed = parseText(text, file, shown);
   checkNesting(parsed.value, shown);
   const template = asTemplate(parsed.value, shown);
-  checkReferences(template, shown);
+  // SAM properties reach the rules through the resources the transform generates: check those too.
+  const expanded = usesSamTransform(template) ? expandSam(template) : undefined;
+  checkReferences(template, shown, expanded);
   const problems = numericProblems(template);
+  if (expanded) {
+    for (const p of numericProblems(expanded.template)) {
+      const id = /^Resources\.([A-Za-z0-9]+)/.exec(p)?.[1];
+      const from = id !== undefined ? expanded.origins.get(id) : undefined;
+      problems.push(from !== undefined ? `${p} (in what SAM generates for ${from})` : p);
+    }
+  }
   if (problems.length > 0) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1, 4).join('; ')}${problems.length > 4 ? '; ...' : ''})` : '';
     throw new ReviewInputError(`${shown}: not a valid template: ${problems[0]}${more}. Fix: give these properties numbers (or intrinsic functions that produce numbers).`);
@@ -352,15 +419,34 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 function asTemplate(parsed: unknown, shown: string): CfnTemplate {
-  if (!isObj(parsed) || !isObj(parsed.Resources)) {
+  if (!isObj(parsed)) {
+    throw new ReviewInputError(`${shown}: not a CloudFormation template: the file holds ${showKind(parsed)}, not a map with a Resources section. Fix: pass a template (JSON or YAML with a top-level Resources map).`);
+  }
+  if (parsed.Resources === undefined) {
     throw new ReviewInputError(`${shown}: not a CloudFormation template: no Resources section. Fix: pass a template (JSON or YAML with a top-level Resources map).`);
   }
+  if (!isObj(parsed.Resources)) {
+    throw new ReviewInputError(`${shown}: the Resources section is ${showKind(parsed.Resources)}, not a map of logical ids to resources. Fix: write Resources as a map, e.g. "Queue: {Type: AWS::SQS::Queue}".`);
+  }
+  if (Object.keys(parsed.Resources).length === 0) {
+    // CloudFormation: "Template format error: At least one Resources member must be defined."
+    throw new ReviewInputError(`${shown}: the Resources section is empty; CloudFormation requires at least one resource. Fix: add the resources to review.`);
+  }
   for (const [id, r] of Object.entries(parsed.Resources)) {
+    if (id === '<<') {
+      throw new ReviewInputError(`${shown}: the Resources section holds a YAML merge key (<<); CloudFormation does not accept merge keys (only \`aws cloudformation package\` expands them; cfn-lint W1100). Fix: write the resources out.`);
+    }
     if (!LOGICAL_ID.test(id)) {
       throw new ReviewInputError(`${shown}: resource id ${JSON.stringify(clip(id))} is not a logical id: allowed 1 to 255 letters and digits (A-Za-z0-9). Fix: rename the resource.`);
     }
-    if (!isObj(r) || typeof r.Type !== 'string') {
-      throw new ReviewInputError(`${shown}: resource ${id} has no Type. Fix: give every resource a Type such as AWS::SQS::Queue.`);
+    if (isObj(r) && Object.hasOwn(r, '<<')) {
+      throw new ReviewInputError(`${shown}: resource ${id} uses a YAML merge key (<<); CloudFormation does not accept merge keys (only \`aws cloudformation package\` expands them; cfn-lint W1100). Fix: write the resource's Type and Properties out.`);
+    }
+    if (!isObj(r)) {
+      throw new ReviewInputError(`${shown}: resource ${id} is ${showKind(r)}, not a map with a Type. Fix: write the resource as a map such as {Type: AWS::SQS::Queue, Properties: {...}}.`);
+    }
+    if (typeof r.Type !== 'string') {
+      throw new ReviewInputError(`${shown}: resource ${id} ${r.Type === undefined ? 'has no Type' : `has Type ${showKind(r.Type)}, not a type name`}. Fix: give every resource a Type such as AWS::SQS::Queue.`);
     }
     if (r.Properties !== undefined && !isObj(r.Properties)) {
       throw new ReviewInputError(`${shown}: resource ${id}: Properties is ${showKind(r.Properties)}, not a map. Fix: write Properties as a map of property names to values.`);
@@ -387,33 +473,99 @@ function showKind(v: unknown): string {
 }
 
 /**
- * Refuses templates with references to logical ids that do not exist: every rule follows
- * references, and a dangling one would make findings silently wrong. Templates with a Transform
- * (SAM, macros) are exempt, because the transform generates resources they may reference.
+ * Refuses templates with references to logical ids that do not exist, and with a `DependsOn` that
+ * is not a list of other resources or that closes a cycle: every rule follows references, and a
+ * dangling one would make findings silently wrong; CloudFormation rejects both ("Unresolved
+ * resource dependencies", "Circular dependency between resources"). A SAM template is checked
+ * against its resources and the ones the transform generates (`<Function>Role`, `ServerlessRestApi`,
+ * `<Api>.Stage`, ...); templates with another Transform (macros) are exempt, because the macro may
+ * generate resources they reference.
  */
-function checkReferences(template: CfnTemplate, shown: string): void {
-  if (template.Transform !== undefined) return;
+function checkReferences(template: CfnTemplate, shown: string, expanded: ExpandedTemplate | undefined): void {
+  const sam = expanded !== undefined;
+  if (template.Transform !== undefined && !sam) return;
   const model = new TemplateModel(template);
+  const generated = expanded ? new TemplateModel(expanded.template) : undefined;
+  const isResource = (name: string) => model.resource(name) !== undefined || generated?.resource(name) !== undefined;
   const problems: string[] = [];
   const visit = (value: unknown, where: string) => {
     for (const ref of findReferences(value, where)) {
-      const isResource = model.resource(ref.target) !== undefined;
-      if (ref.via === 'Fn::GetAtt' ? !isResource : !model.isDefined(ref.target)) {
+      const ok = ref.via === 'Fn::GetAtt' ? isResource(ref.target) : model.isDefined(ref.target) || isResource(ref.target) || (sam && samGeneratedReference(model, ref.target));
+      if (!ok) {
         problems.push(`${clip(ref.path)}: ${ref.via} to "${clip(ref.target)}", which is not a ${ref.via === 'Fn::GetAtt' ? 'resource' : 'resource, parameter or pseudo parameter'} of this template`);
       }
     }
   };
+  const dependsOn = new Map<string, string[]>();
   for (const [id, r] of Object.entries(template.Resources)) {
     malformedReferences(r.Properties, `Resources.${id}.Properties`, problems);
     visit(r.Properties, `Resources.${id}.Properties`);
-    const deps = typeof r.DependsOn === 'string' ? [r.DependsOn] : Array.isArray(r.DependsOn) ? r.DependsOn : [];
-    for (const d of deps) if (typeof d === 'string' && !model.resource(d)) problems.push(`Resources.${id}.DependsOn: "${clip(d)}" is not a resource of this template`);
+    const deps = r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn];
+    const names: string[] = [];
+    for (const d of deps) {
+      if (typeof d !== 'string') problems.push(`Resources.${id}.DependsOn: ${clip(JSON.stringify(d) ?? String(d), 40)} is not a logical id (DependsOn takes a resource name or a list of them)`);
+      else if (d === id) problems.push(`Resources.${id}.DependsOn: names the resource itself`);
+      else if (!isResource(d)) problems.push(`Resources.${id}.DependsOn: "${clip(d)}" is not a resource of this template`);
+      else names.push(d);
+    }
+    dependsOn.set(id, names);
   }
   if (template.Outputs && typeof template.Outputs === 'object') visit(template.Outputs, 'Outputs');
+  if (problems.length === 0) {
+    // A resource waits for what it names in DependsOn and for what its properties reference.
+    const edges = (id: string) => [...(dependsOn.get(id) ?? []), ...[...model.refsOf(id)].filter((t) => model.resource(t) !== undefined)];
+    const cycle = findCycle(Object.keys(template.Resources), edges);
+    if (cycle) problems.push(`Resources.${cycle[0]}: circular dependency ${cycle.map((c) => clip(c, 40)).join(' -> ')} (through DependsOn and references; CloudFormation cannot create any of them)`);
+  }
   if (problems.length > 0) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-    throw new ReviewInputError(`${shown}: unresolvable reference: ${problems[0]}${more}. Fix: correct the logical id or add the missing resource.`);
+    const what = /DependsOn|circular/.test(problems[0]) ? 'broken dependency' : 'unresolvable reference';
+    throw new ReviewInputError(`${shown}: ${what}: ${problems[0]}${more}. Fix: correct the logical id or add the missing resource${what === 'broken dependency' ? '; remove self and circular dependencies' : ''}.`);
   }
+}
+
+/**
+ * `Ref`s SAM resolves to resources it generates: `<Function>.Alias`, `<Function>.Version`,
+ * `<Api>.Stage`, `<Api>.Deployment` (aws/serverless-application-model, docs "Referencing
+ * resources generated by AWS SAM": the `.Alias`/`.Version` and `.Stage`/`.Deployment` properties).
+ */
+function samGeneratedReference(model: TemplateModel, name: string): boolean {
+  const dot = name.indexOf('.');
+  if (dot < 0) return false;
+  const type = model.typeOf(name.slice(0, dot));
+  const prop = name.slice(dot + 1);
+  if (type === 'AWS::Serverless::Function') return prop === 'Alias' || prop === 'Version';
+  if (type === 'AWS::Serverless::Api' || type === 'AWS::Serverless::HttpApi') return prop === 'Stage' || prop === 'Deployment';
+  return false;
+}
+
+/** One cycle of a directed graph (`a -> b -> a`), found by an iterative depth-first search; undefined when there is none. */
+function findCycle(ids: readonly string[], edges: (id: string) => string[]): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  for (const root of ids) {
+    if (state.has(root)) continue;
+    const stack: Array<{ id: string; next: string[]; i: number }> = [{ id: root, next: edges(root), i: 0 }];
+    const path = [root];
+    state.set(root, 'open');
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.i >= top.next.length) {
+        state.set(top.id, 'done');
+        stack.pop();
+        path.pop();
+        continue;
+      }
+      const to = top.next[top.i++];
+      const st = state.get(to);
+      if (st === 'open') return [...path.slice(path.indexOf(to)), to];
+      if (st === undefined) {
+        state.set(to, 'open');
+        stack.push({ id: to, next: edges(to), i: 0 });
+        path.push(to);
+      }
+    }
+  }
+  return undefined;
 }
 
 /**

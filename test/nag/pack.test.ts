@@ -38,7 +38,10 @@ function guardedApp(): { app: App; stack: Stack; queue: sqs.Queue; dlq: sqs.Queu
     .addAlarmAction(new cwActions.SnsAction(ops));
   const api = new apigw.RestApi(stack, 'Api', {
     restApiName: 'jobs', endpointTypes: [apigw.EndpointType.REGIONAL], cloudWatchRole: false,
-    deployOptions: { throttlingRateLimit: 20, throttlingBurstLimit: 40 },
+    deployOptions: {
+      throttlingRateLimit: 20, throttlingBurstLimit: 40,
+      accessLogDestination: new apigw.LogGroupLogDestination(new logs.LogGroup(stack, 'AccessLogs', { retention: logs.RetentionDays.TWO_WEEKS })),
+    },
   });
   const model = api.addModel('Body', { contentType: 'application/json', schema: { type: apigw.JsonSchemaType.OBJECT } });
   api.root.addMethod('POST', new apigw.MockIntegration(), {
@@ -95,7 +98,10 @@ describe('InferenceGuardChecks (cdk-nag 3 pack)', () => {
     const build = (endpointType: apigw.EndpointType, record: boolean) => {
       const app = new App();
       const stack = new Stack(app, 'Slow');
-      const api = new apigw.RestApi(stack, 'Api', { endpointTypes: [endpointType], cloudWatchRole: false, deployOptions: { throttlingRateLimit: 1, throttlingBurstLimit: 1 } });
+      const api = new apigw.RestApi(stack, 'Api', {
+        endpointTypes: [endpointType], cloudWatchRole: false,
+        deployOptions: { throttlingRateLimit: 1, throttlingBurstLimit: 1, accessLogDestination: new apigw.LogGroupLogDestination(new logs.LogGroup(stack, 'AccessLogs', { retention: logs.RetentionDays.TWO_WEEKS })) },
+      });
       api.root.addMethod('GET', new apigw.HttpIntegration('https://model.example.com', { options: { timeout: Duration.seconds(90) } }));
       if (record) recordExtendedIntegrationTimeout(api, 'quota increase granted for slow batch models');
       const rules = ['InferenceGuard-APIWAFRateLimit', 'InferenceGuard-AlarmAPI5XX', 'InferenceGuard-APIRequestValidation'];
@@ -182,6 +188,7 @@ describe('HTTP APIs and function URLs in a CDK app', () => {
       const report = new InferenceGuardChecks(app).validateScope(app);
       const fromPack = pairs(report).map((p) => p.split(' ')[0]);
       expect([...new Set(fromPack)].sort()).toEqual([
+        'InferenceGuard-APIAccessLogging', 'InferenceGuard-AlarmEntryPoint',
         'InferenceGuard-HTTPAPIEdgeProtection', 'InferenceGuard-HTTPAPIRouteAuthorization', 'InferenceGuard-HTTPAPIStageThrottling',
         'InferenceGuard-LambdaAPITimeout', 'InferenceGuard-LambdaConcurrencyCap', 'InferenceGuard-LambdaFunctionURLAuth',
       ]);

@@ -216,3 +216,41 @@ describe('the queue example, synthesized', () => {
     expect(r.cost!.perHour).toBeGreaterThan(0);
   });
 });
+
+describe('worst-case cost of absurd numbers', () => {
+  let dir: string;
+  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-cost-huge-')); });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const ref = (id: string) => ({ Ref: id });
+  const template = (rate: number | undefined, reserved: number) => ({
+    Resources: {
+      Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'a' } },
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'python3.12', Handler: 'a.h', Code: { ZipFile: 'x' }, Role: 'arn:aws:iam::1:role/r', ReservedConcurrentExecutions: reserved } },
+      Post: { Type: 'AWS::ApiGateway::Method', Properties: { RestApiId: ref('Api'), HttpMethod: 'POST', AuthorizationType: 'NONE', Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: { 'Fn::Sub': 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations' } } } },
+      Dep: { Type: 'AWS::ApiGateway::Deployment', DependsOn: 'Post', Properties: { RestApiId: ref('Api') } },
+      Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: ref('Api'), DeploymentId: ref('Dep'), StageName: 'prod', MethodSettings: rate === undefined ? [] : [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: rate, ThrottlingBurstLimit: 10 }] } },
+    },
+  });
+  const costOf = (t: unknown) => {
+    const file = path.join(dir, 't.json');
+    fs.writeFileSync(file, JSON.stringify(t));
+    return reviewTemplate(loadTemplate(file, dir), { prices: p }).cost!;
+  };
+  test('a 1e308 req/s throttle is priced at the account-level throttle, not "$Infinity/h"', () => {
+    const cost = costOf(template(1e308, 5));
+    const api = cost.components[0];
+    expect(api.lines[0].formula).toMatch(/1e\+308 rps \(prod\), above the account-level throttle: 10000 rps x 3600 s/);
+    expect(api.lines[0].perHour).toBeCloseTo(requestCostPerHour(10_000, p.apiGatewayRestPerMillion), 6);
+    expect(Number.isFinite(cost.perHour)).toBe(true);
+    expect(JSON.stringify(cost)).not.toMatch(/null|Infinity/);
+  });
+  test('a price that overflows reads unbounded, in text and in JSON', () => {
+    // Reserved concurrency 1e308 and no stage throttle: nothing lower bounds the function.
+    const cost = costOf(template(undefined, 1e308));
+    const fn = cost.components[0].lines.find((l) => /duration/.test(l.item))!;
+    expect(fn.perHour).toBeUndefined();
+    expect(fn.unboundedBy).toBeDefined();
+    expect(cost.perHour).toBeUndefined();
+    expect(showPerHour(Infinity)).toBe('unbounded');
+  });
+});

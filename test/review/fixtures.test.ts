@@ -68,18 +68,25 @@ describe('review on templates that reproduce common real setups', () => {
   });
 
   test('HTTP API -> Lambda -> SageMaker with every protection; a function URL with AuthType NONE is open to anyone', () => {
-    expect(findings('http-api-lambda.yaml')).toEqual(['InferenceGuard-LambdaFunctionURLAuth DirectUrl x1']);
+    // Peers' gaps review now covers: access logs, alarms on the HTTP API and the URL, and the
+    // implicit /aws/lambda/<name> log groups that never expire.
+    expect(findings('http-api-lambda.yaml')).toEqual([
+      'InferenceGuard-APIAccessLogging Stage x1', 'InferenceGuard-AlarmEntryPoint Api x1', 'InferenceGuard-AlarmEntryPoint Direct x1',
+      'InferenceGuard-LambdaFunctionURLAuth DirectUrl x1', 'InferenceGuard-LambdaLogRetention Direct x1', 'InferenceGuard-LambdaLogRetention Predict x1',
+    ]);
     const r = review('http-api-lambda.yaml');
     expect(r.components.map((c) => [c.label, ...Object.values(c.mitigations).map((m) => m.mark)])).toEqual([
-      ['HTTP API "predict-http" (Api)', 'present', 'present', 'present', 'n/a', 'n/a'],
-      ['function Direct (function URL)', 'present', 'n/a', 'missing', 'n/a', 'n/a'],
+      // Alarms read missing, not n/a: an HTTP API and a function URL can be watched.
+      ['HTTP API "predict-http" (Api)', 'missing', 'present', 'present', 'n/a', 'missing'],
+      ['function Direct (function URL)', 'missing', 'n/a', 'missing', 'n/a', 'missing'],
     ]);
-    expect(r.findings[0].message).toMatch(/AuthType = NONE \(open to anyone on the internet\): allowed AWS_IAM; the only cap on callers now is reserved concurrency 5 of function Direct/);
+    expect(r.findings.find((f) => f.ruleId === 'InferenceGuard-LambdaFunctionURLAuth')!.message).toMatch(/AuthType = NONE, and Lambda::Permission DirectUrlPublic grants lambda:InvokeFunctionUrl to "\*" \(open to anyone on the internet\): allowed AWS_IAM; the only cap on callers now is reserved concurrency 5 of function Direct/);
   });
 
   test('queue verdicts: equal DLQ retention, maxReceiveCount 15 and an always-in-ALARM silent alarm read wrong, not missing', () => {
     expect(findings('verdicts-queue.yaml')).toEqual([
-      'InferenceGuard-AlarmDLQDepth JobsDlq x1', 'InferenceGuard-SQSDeadLetterQueue Jobs x1', 'InferenceGuard-SQSDeadLetterRetention Jobs x1',
+      'InferenceGuard-AlarmActions DlqDepth x1', 'InferenceGuard-AlarmDLQDepth JobsDlq x1', 'InferenceGuard-LambdaLogRetention Worker x1',
+      'InferenceGuard-SQSDeadLetterQueue Jobs x1', 'InferenceGuard-SQSDeadLetterRetention Jobs x1',
     ]);
     const row = review('verdicts-queue.yaml').components.find((c) => c.id === 'Jobs')!;
     expect(row.mitigations['queue management'].mark).toBe(MitigationMark.WRONG);
@@ -90,7 +97,7 @@ describe('review on templates that reproduce common real setups', () => {
 
   test('API verdicts: an unused usage plan is not an error, GET is validated, a silent 5XX alarm is wrong, the default timeout reads default, log retention is a resource limit', () => {
     expect(findings('verdicts-api.yaml')).toEqual([
-      'InferenceGuard-APIRequestValidation SearchGet x2', 'InferenceGuard-AlarmAPI5XX Api x1', 'InferenceGuard-LogGroupRetention AccessLogs x1',
+      'InferenceGuard-APIRequestValidation SearchGet x2', 'InferenceGuard-AlarmAPI5XX Api x1', 'InferenceGuard-AlarmActions Api5xx x1', 'InferenceGuard-LogGroupRetention AccessLogs x1',
     ]);
     const row = review('verdicts-api.yaml').components[0];
     expect(Object.values(row.mitigations).map((m) => m.mark)).toEqual(['missing', 'default', 'present', 'n/a', 'wrong']);
@@ -100,7 +107,8 @@ describe('review on templates that reproduce common real setups', () => {
 
   test('ECS verdicts: an internet-facing ALB without WAF gets a row; the queue worker\'s default visibility timeout is checked', () => {
     expect(findings('verdicts-ecs.yaml')).toEqual([
-      'InferenceGuard-ALBWAFRateLimit Lb x1', 'InferenceGuard-AlarmComputeHealth Service x1', 'InferenceGuard-AlarmDLQDepth JobsDlq x1', 'InferenceGuard-SQSWorkerVisibilityTimeout Service x1',
+      'InferenceGuard-ALBAccessLogging Lb x1', 'InferenceGuard-ALBWAFRateLimit Lb x1', 'InferenceGuard-AlarmComputeHealth Service x1', 'InferenceGuard-AlarmDLQDepth JobsDlq x1', 'InferenceGuard-AlarmEntryPoint Lb x1',
+      'InferenceGuard-SQSWorkerVisibilityTimeout Service x1',
     ]);
     const r = review('verdicts-ecs.yaml');
     expect(r.components.map((c) => [c.label, c.mitigations.timeouts.mark, c.mitigations['rate limiting'].mark])).toEqual([

@@ -180,3 +180,91 @@ describe('kig review on hostile input', () => {
     expect([resourceLine(y, 'A1'), resourceLine(y, 'B')]).toEqual([5, 9]);
   });
 });
+
+describe('kig review: SAM input gets every check plain input gets', () => {
+  const sam = (fn: Record<string, unknown>, extra: Record<string, unknown> = {}) => `Transform: AWS::Serverless-2016-10-31\nResources:\n${JSON.stringify({
+    Fn: { Type: 'AWS::Serverless::Function', Properties: { CodeUri: 's3://b/k.zip', Handler: 'a.h', Runtime: 'python3.12', ...fn } },
+    ...extra,
+  }).replace(/^/, '  ')}\n`.replace('Resources:\n  ', 'Resources: ');
+  test('a Ref to a resource that does not exist is refused, as in a plain template', async () => {
+    write('ghost.yaml', sam({ Environment: { Variables: { Q: { Ref: 'Ghost' } } } }));
+    expect(await refused(['ghost.yaml'])).toMatch(/unresolvable reference: Resources\.Fn\.Properties\.Environment\.Variables\.Q: Ref to "Ghost", which is not a resource, parameter or pseudo parameter/);
+  });
+  test('a DLQ given as GetAtt of a missing resource is refused, not counted as present', async () => {
+    write('dlq.yaml', sam({ DeadLetterQueue: { Type: 'SQS', TargetArn: { 'Fn::GetAtt': ['Missing', 'Arn'] } } }));
+    expect(await refused(['dlq.yaml'])).toMatch(/Resources\.Fn\.Properties\.DeadLetterQueue\.TargetArn: Fn::GetAtt to "Missing", which is not a resource/);
+  });
+  test('non-numeric Timeout and ThrottlingRateLimit are refused, naming what SAM generates them into', async () => {
+    write('timeout.yaml', sam({ Timeout: 'forever' }));
+    expect(await refused(['timeout.yaml'])).toMatch(/Resources\.Fn\.Properties\.Timeout = "forever" is not a number/);
+    write('throttle.yaml', sam({}, { Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 'prod', MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 'lots' }] } } }));
+    expect(await refused(['throttle.yaml'])).toMatch(/Resources\.ApiprodStage\.Properties\.MethodSettings\.0\.ThrottlingRateLimit = "lots" is not a number \(in what SAM generates for Api\)/);
+  });
+  test('references to what SAM generates resolve: the function role, the implicit API, Api.Stage, Function.Alias', async () => {
+    write('generated.yaml', sam({ Events: { Get: { Type: 'Api', Properties: { Path: '/', Method: 'get' } } }, AutoPublishAlias: 'live' }, {
+      Other: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'a', Value: { 'Fn::GetAtt': ['FnRole', 'Arn'] } }, { Key: 'b', Value: { Ref: 'ServerlessRestApi' } }, { Key: 'c', Value: { Ref: 'Fn.Alias' } }] } },
+    }));
+    const r = await kig(['review', 'generated.yaml'], { cwd: tmp });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('kig review: dependencies, empty and misshapen templates', () => {
+  test.each([
+    ['circular', { A: { ...queue, DependsOn: 'B' }, B: { ...queue, DependsOn: ['A'] } }, /broken dependency: Resources\.A: circular dependency A -> B -> A/],
+    ['circular through a reference', { A: { ...queue, DependsOn: 'B' }, B: { ...queue, Properties: { QueueName: { 'Fn::GetAtt': ['A', 'QueueName'] } } } }, /circular dependency A -> B -> A/],
+    ['self', { A: { ...queue, DependsOn: 'A' } }, /Resources\.A\.DependsOn: names the resource itself/],
+    ['a number', { A: { ...queue, DependsOn: [5] } }, /Resources\.A\.DependsOn: 5 is not a logical id/],
+    ['null', { A: { ...queue, DependsOn: null } }, /Resources\.A\.DependsOn: null is not a logical id/],
+  ])('DependsOn %s: refused', async (_name, resources, message) => {
+    write('deps.json', JSON.stringify({ Resources: resources }));
+    expect(await refused(['deps.json'])).toMatch(message);
+  });
+  test('a long DependsOn chain is checked without a stack overflow', async () => {
+    const resources: Record<string, unknown> = {};
+    for (let i = 0; i < 5_000; i++) resources[`Q${i}`] = { ...queue, ...(i > 0 ? { DependsOn: `Q${i - 1}` } : {}) };
+    write('chain.json', JSON.stringify({ Resources: resources }));
+    expect((await kig(['review', 'chain.json'], { cwd: tmp })).code).toBe(1);
+  });
+  test('Resources: {} is refused: CloudFormation needs at least one resource', async () => {
+    write('empty.json', '{"Resources": {}}');
+    expect(await refused(['empty.json'])).toMatch(/the Resources section is empty; CloudFormation requires at least one resource/);
+  });
+  test.each([
+    ['Resources as a list', 'Resources:\n  - Q\n', /the Resources section is a list, not a map of logical ids to resources/],
+    ['a resource that is a number', 'Resources:\n  Q: 5\n', /resource Q is number 5, not a map with a Type/],
+    ['a Type that is a number', 'Resources:\n  Q:\n    Type: 5\n', /resource Q has Type number 5, not a type name/],
+    ['a YAML merge key', 'Resources:\n  Base: &b\n    Type: AWS::SQS::Queue\n  Q:\n    <<: *b\n', /resource Q uses a YAML merge key \(<<\); CloudFormation does not accept merge keys/],
+    ['two YAML documents', 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n---\nResources: {}\n', /the file holds more than one YAML document/],
+    ['a list at the top', '- 1\n', /the file holds a list, not a map with a Resources section/],
+  ])('%s: a message that says what is wrong', async (_name, text, message) => {
+    write('odd.yaml', text);
+    const line = await refused(['odd.yaml']);
+    expect(line).toMatch(message);
+    expect(line).not.toMatch(/no Resources section|has no Type|parseAllDocuments/);
+  });
+});
+
+describe('kig review: text encodings', () => {
+  const template = '{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}}}}';
+  test('invalid UTF-8 is refused with the offset of the bad byte, not read with replacement characters', async () => {
+    write('bad.json', Buffer.concat([Buffer.from(template.slice(0, 70)), Buffer.from([0xff, 0xfe]), Buffer.from(template.slice(70))]));
+    expect(await refused(['bad.json'])).toMatch(/bad\.json: not valid UTF-8: byte 70 \(0xff\) cannot be decoded/);
+  });
+  test('UTF-16 with a byte-order mark (little and big endian) is decoded and reviewed', async () => {
+    const le = Buffer.from(`\ufeff${template}`, 'utf16le');
+    const be = Buffer.from(le);
+    be.swap16();
+    for (const [name, bytes] of [['le.json', le], ['be.json', be]] as const) {
+      write(name, bytes);
+      const r = await kig(['review', name, '--format', 'json'], { cwd: tmp });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout).templates[0].components[0].label).toBe('queue "jobs" (Q)');
+    }
+  });
+  test('UTF-16 without a byte-order mark is refused, saying what it looks like', async () => {
+    write('nobom.json', Buffer.from(template, 'utf16le'));
+    expect(await refused(['nobom.json'])).toMatch(/byte 1 is a NUL \(0x00\), as in UTF-16 text without a byte-order mark/);
+  });
+});

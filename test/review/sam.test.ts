@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { MitigationMark, TemplateReview, loadTemplate, reviewTemplate } from '../../lib/review';
+import { DEFAULT_PRICES, MitigationMark, TemplateReview, loadTemplate, reviewTemplate } from '../../lib/review';
 import { expandSam, mergeGlobals } from '../../lib/review/sam';
 
 const dir = path.join(__dirname, 'fixtures', 'sam');
@@ -38,16 +38,18 @@ describe('SAM review of the issue example', () => {
   });
   test('findings: the 120 s Globals timeout against the 60 s visibility, the extra "Stage" stage, the missing WAF, validation and alarms', () => {
     expect(findings(r)).toEqual([
+      'InferenceGuard-APIAccessLogging PredictApiprodStage',
       'InferenceGuard-APIRequestValidation PredictApi.POST./predict',
       'InferenceGuard-APIRequestValidation PredictApi.POST./predict',
-      // SAM's extra stage "Stage" (no OpenApiVersion): no throttle at all, rate and burst.
-      'InferenceGuard-APIStageThrottling PredictApiDeployment<hash>',
-      'InferenceGuard-APIStageThrottling PredictApiDeployment<hash>',
-      'InferenceGuard-APIWAFRateLimit PredictApiDeployment<hash>',
+      // SAM's extra stage "Stage" (no OpenApiVersion) has no throttle, but every method requires an
+      // API key and no usage plan lists that stage: every call to it gets 403, so it is not flagged.
       'InferenceGuard-APIWAFRateLimit PredictApiprodStage',
       'InferenceGuard-AlarmAPI5XX PredictApi',
       'InferenceGuard-AlarmComputeHealth Endpoint',
       'InferenceGuard-AlarmDLQDepth JobsDlq',
+      // The functions' implicit /aws/lambda/<name> log groups never expire.
+      'InferenceGuard-LambdaLogRetention Consumer',
+      'InferenceGuard-LambdaLogRetention PredictFunction',
       'InferenceGuard-SQSVisibilityTimeout ConsumerJobs',
       'InferenceGuard-SageMakerVariantScaling Endpoint',
     ]);
@@ -57,6 +59,25 @@ describe('SAM review of the issue example', () => {
     expect(vis.line).toBe(65);
     expect(r.notes.join('\n')).toMatch(/stage named "Stage"/);
     expect(r.components[0].mitigations.timeouts.mark).toBe(MitigationMark.PRESENT);
+  });
+});
+
+describe('SAM\'s extra stage "Stage" behind API keys no usage plan covers', () => {
+  test('not applicable to the throttle and WAF rules, with the reason; priced at 0 rps instead of unbounded', () => {
+    const r = reviewTemplate(loadTemplate(path.join(dir, 'issue-example.yaml'), dir), { prices: DEFAULT_PRICES });
+    const stage = r.components[0].mitigations['rate limiting'].results;
+    expect(stage.filter((x) => /Deployment/.test(x.resource))).toEqual([]);
+    const cost = r.cost!.components.find((c) => c.id === 'PredictApi')!;
+    expect(cost.perHour).toBeDefined();
+    expect(cost.lines[0].formula).toMatch(/0 rps \(Stage: 403 for every call, no usage plan lists it\)/);
+  });
+  test('still flagged when one method takes calls without a key', () => {
+    const loaded = loadTemplate(path.join(dir, 'issue-example.yaml'), dir);
+    const open = structuredClone(loaded);
+    const predict = Object.values(open.template.Resources).find((x) => x.Type === 'AWS::Serverless::Function' && JSON.stringify(x).includes('"Type":"Api"'))!;
+    const event = Object.values((predict.Properties as { Events: Record<string, { Properties: Record<string, unknown> }> }).Events)[0];
+    event.Properties.Auth = { ApiKeyRequired: false };
+    expect(findings(reviewTemplate(open))).toEqual(expect.arrayContaining(['InferenceGuard-APIStageThrottling PredictApiDeployment<hash>']));
   });
 });
 

@@ -1,5 +1,5 @@
 import { formatProblem } from '../../core/errors';
-import { findReferences, readString, referencedIds, renderString } from '../template/intrinsics';
+import { findReferences, readBoolean, readString, referencedIds, renderString } from '../template/intrinsics';
 import { TemplateModel } from '../template/template-model';
 
 /** Resource types the rules look at, named once. */
@@ -103,8 +103,14 @@ export interface StageView {
   readonly descriptionThrottle?: { readonly rate: unknown; readonly burst: unknown };
 }
 
-/** Reads a Stage, or a Deployment that creates a stage; undefined for anything else. */
+/** Reads a Stage, or a Deployment that creates a stage; undefined for anything else. Read once per resource and template. */
 export function stageView(model: TemplateModel, id: string): StageView | undefined {
+  const cache = model.memo('stageViews', () => new Map<string, StageView | undefined>());
+  if (!cache.has(id)) cache.set(id, readStageView(model, id));
+  return cache.get(id);
+}
+
+function readStageView(model: TemplateModel, id: string): StageView | undefined {
   const type = model.typeOf(id);
   const p = model.props(id);
   if (type === T.STAGE) {
@@ -132,9 +138,38 @@ export function stageView(model: TemplateModel, id: string): StageView | undefin
 
 /** Every stage of every REST API in the template. */
 export function allStages(model: TemplateModel): StageView[] {
-  return [...model.ofType(T.STAGE), ...model.ofType(T.DEPLOYMENT)]
+  return model.memo('allStages', () => [...model.ofType(T.STAGE), ...model.ofType(T.DEPLOYMENT)]
     .map((id) => stageView(model, id))
-    .filter((s): s is StageView => s !== undefined);
+    .filter((s): s is StageView => s !== undefined));
+}
+
+/** The stages of one REST API (Stage resources first, then deployments that create a stage), from an index built once. */
+export function stagesOfApi(model: TemplateModel, apiId: string): readonly StageView[] {
+  return groupedOnce(model, 'stagesByApi', allStages(model), (s) => s.restApiId).get(apiId) ?? [];
+}
+
+/** The AWS::ApiGatewayV2::Stage resources of one API, from an index built once. */
+export function httpStagesOfApi(model: TemplateModel, apiId: string): readonly string[] {
+  return groupedOnce(model, 'httpStagesByApi', model.ofType(T.HTTP_STAGE), (s) => model.target(model.props(s).ApiId)).get(apiId) ?? [];
+}
+
+/**
+ * Items grouped by a key, built once per template under `name` and kept in the model, so a rule
+ * that asks "which X belong to this Y" per resource stays linear in the template size.
+ */
+export function groupedOnce<V>(model: TemplateModel, name: string, items: readonly V[] | (() => readonly V[]), keyOf: (v: V) => string | readonly string[] | undefined): ReadonlyMap<string, readonly V[]> {
+  return model.memo(`grouped\0${name}`, () => {
+    const m = new Map<string, V[]>();
+    for (const item of typeof items === 'function' ? items() : items) {
+      const k = keyOf(item);
+      for (const key of k === undefined ? [] : typeof k === 'string' ? [k] : new Set(k)) {
+        const list = m.get(key);
+        if (list) list.push(item);
+        else m.set(key, [item]);
+      }
+    }
+    return m;
+  });
 }
 
 /** Label for messages: `stage "prod" (ApiStage)`. */
@@ -382,4 +417,46 @@ export function effectiveAlarms(model: TemplateModel, alarms: readonly string[])
     else broken.push(`alarm ${a}: ${why.join('; ')}`);
   }
   return { good, broken };
+}
+
+/**
+ * Scalable targets whose ResourceId references the resource (an ECS service in
+ * `service/<cluster>/<service>`), in template order, from an index built once per template.
+ */
+export function scalableTargetsOf(model: TemplateModel, resourceId: string): readonly string[] {
+  return groupedOnce(model, 'scalableTargetsByRef', model.ofType(T.SCALABLE_TARGET), (t) => [...referencedIds(model.props(t).ResourceId)]).get(resourceId) ?? [];
+}
+
+/** WAFv2 web ACL associations whose ResourceArn references the resource, in template order, indexed once. */
+export function webAclAssociationsOf(model: TemplateModel, resourceId: string): readonly string[] {
+  return groupedOnce(model, 'webAclAssociationsByRef', model.ofType(T.WEB_ACL_ASSOCIATION), (a) => [...referencedIds(model.props(a).ResourceArn)]).get(resourceId) ?? [];
+}
+
+/**
+ * Why no request gets through a REST stage, or undefined when some may: every method of its API
+ * requires an API key and no usage plan of the template lists the stage. API Gateway accepts an API
+ * key only on the stages of the usage plans the key belongs to, so every call to such a stage is
+ * refused with 403 before any throttle or integration (SAM's extra stage "Stage" of an API with
+ * `Auth.ApiKeyRequired` is one). Source: API Gateway Developer Guide, "Usage plans and API keys for
+ * REST APIs" (a key works on the API stages associated with its usage plan).
+ */
+export function keyLockedStage(model: TemplateModel, stage: StageView): string | undefined {
+  const apiId = stage.restApiId;
+  if (apiId === undefined || model.props(apiId).BodyS3Location !== undefined) return undefined;
+  const methods = groupedOnce(model, 'methodsByApi', model.ofType(T.METHOD), (m) => model.target(model.props(m).RestApiId)).get(apiId) ?? [];
+  if (methods.length === 0) return undefined;
+  const keyRequired = (m: string) => {
+    const r = readBoolean(model.props(m).ApiKeyRequired);
+    return r.kind === 'literal' && r.value;
+  };
+  if (!methods.every(keyRequired)) return undefined;
+  const entries = groupedOnce(model, 'usagePlanStagesByApi', () => model.ofType(T.USAGE_PLAN).flatMap((plan) => list(model.props(plan).ApiStages).filter(isRecord).map((s) => ({ plan, s }))),
+    (e) => model.target(e.s.ApiId)).get(apiId) ?? [];
+  const covers = entries.some(({ s }) => {
+    if (model.target(s.Stage) === stage.id) return true;
+    const name = readString(s.Stage, model.parameterDefault);
+    return name.kind === 'literal' && name.value === stage.stageName;
+  });
+  if (covers) return undefined;
+  return `every method of ${apiLabel(model, apiId)} requires an API key and no usage plan lists ${stageLabel(stage)}, so every call to it gets 403 before any throttle or integration`;
 }

@@ -1,4 +1,5 @@
 import { InferenceGuardRule } from '../rule';
+import { APIAccessLogging } from './apigw/APIAccessLogging';
 import { APIIntegrationTimeout } from './apigw/APIIntegrationTimeout';
 import { APIKeyUsagePlan } from './apigw/APIKeyUsagePlan';
 import { APIRequestValidation } from './apigw/APIRequestValidation';
@@ -11,15 +12,20 @@ import { HTTPAPIIntegrationTimeout } from './apigwv2/HTTPAPIIntegrationTimeout';
 import { HTTPAPIRouteAuthorization } from './apigwv2/HTTPAPIRouteAuthorization';
 import { HTTPAPIStageThrottling } from './apigwv2/HTTPAPIStageThrottling';
 import { AlarmAPI5XX } from './cloudwatch/AlarmAPI5XX';
+import { AlarmActions } from './cloudwatch/AlarmActions';
+import { AlarmEntryPoint } from './cloudwatch/AlarmEntryPoint';
 import { AlarmComputeHealth } from './cloudwatch/AlarmComputeHealth';
 import { AlarmDLQDepth } from './cloudwatch/AlarmDLQDepth';
 import { LogGroupRetention } from './cloudwatch/LogGroupRetention';
+import { ALBAccessLogging } from './elb/ALBAccessLogging';
 import { ALBWAFRateLimit } from './elb/ALBWAFRateLimit';
 import { LambdaAPITimeout } from './lambda/LambdaAPITimeout';
 import { LambdaConcurrencyCap } from './lambda/LambdaConcurrencyCap';
 import { LambdaFunctionURLAuth } from './lambda/LambdaFunctionURLAuth';
+import { LambdaLogRetention } from './lambda/LambdaLogRetention';
 import { ECSContainerLimits } from './ecs/ECSContainerLimits';
 import { ECSGPUCount } from './ecs/ECSGPUCount';
+import { ECSServiceScaling } from './ecs/ECSServiceScaling';
 import { SageMakerAsyncConcurrency } from './sagemaker/SageMakerAsyncConcurrency';
 import { SageMakerAsyncScalingMetric } from './sagemaker/SageMakerAsyncScalingMetric';
 import { SageMakerServerlessConcurrency } from './sagemaker/SageMakerServerlessConcurrency';
@@ -42,6 +48,7 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   APIIntegrationTimeout,
   APITimeoutChain,
   APIRequestValidation,
+  APIAccessLogging,
   HTTPAPIStageThrottling,
   HTTPAPIEdgeProtection,
   HTTPAPIRouteAuthorization,
@@ -49,7 +56,9 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   LambdaFunctionURLAuth,
   LambdaConcurrencyCap,
   LambdaAPITimeout,
+  LambdaLogRetention,
   ALBWAFRateLimit,
+  ALBAccessLogging,
   SQSDeadLetterQueue,
   SQSDeadLetterRetention,
   SQSVisibilityTimeout,
@@ -57,6 +66,7 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   SQSWorkerVisibilityTimeout,
   ECSContainerLimits,
   ECSGPUCount,
+  ECSServiceScaling,
   SageMakerVariantScaling,
   SageMakerAsyncConcurrency,
   SageMakerServerlessConcurrency,
@@ -64,5 +74,7 @@ export const INFERENCE_GUARD_RULES: readonly InferenceGuardRule[] = [
   AlarmDLQDepth,
   AlarmAPI5XX,
   AlarmComputeHealth,
+  AlarmEntryPoint,
+  AlarmActions,
   LogGroupRetention,
 ];

@@ -1,4 +1,4 @@
-import { PSEUDO_PARAMETERS, findReferences, refTarget } from './intrinsics';
+import { PSEUDO_PARAMETERS, refTarget, referencedIds } from './intrinsics';
 
 /** One resource of a CloudFormation template, as written in the `Resources` section. */
 export interface CfnTemplateResource {
@@ -30,6 +30,9 @@ export interface CfnTemplate {
 export class TemplateModel {
   private byTypeIndex?: Map<string, string[]>;
   private referencersIndex?: Map<string, string[]>;
+  private resourceIndex?: Map<string, CfnTemplateResource>;
+  private readonly refsIndex = new Map<string, ReadonlySet<string>>();
+  private readonly referencersByType = new Map<string, string[]>();
   private readonly memos = new Map<string, unknown>();
 
   constructor(public readonly template: CfnTemplate) {}
@@ -41,9 +44,26 @@ export class TemplateModel {
 
   /** The resource with this logical id. */
   public resource(id: string): CfnTemplateResource | undefined {
-    // Own keys only: `Ref: toString` or `__proto__` must not find Object.prototype's members.
-    const r = Object.hasOwn(this.template.Resources, id) ? this.template.Resources[id] : undefined;
-    return r && typeof r === 'object' ? r : undefined;
+    // A Map keyed by own keys only: `Ref: toString` or `__proto__` must not find Object.prototype's
+    // members, and a lookup on a Map stays fast where a 100k-key object literal does not.
+    if (!this.resourceIndex) {
+      this.resourceIndex = new Map();
+      for (const [k, r] of Object.entries(this.template.Resources)) if (r && typeof r === 'object') this.resourceIndex.set(k, r);
+    }
+    return this.resourceIndex.get(id);
+  }
+
+  /**
+   * Logical ids and parameter names the properties of a resource reference (Ref, GetAtt, Sub),
+   * walked once per resource and template.
+   */
+  public refsOf(id: string): ReadonlySet<string> {
+    let refs = this.refsIndex.get(id);
+    if (refs === undefined) {
+      refs = referencedIds(this.resource(id)?.Properties);
+      this.refsIndex.set(id, refs);
+    }
+    return refs;
   }
 
   /** The type of the resource with this logical id. */
@@ -77,7 +97,7 @@ export class TemplateModel {
       this.referencersIndex = new Map();
       for (const [from, r] of Object.entries(this.template.Resources)) {
         if (!r || typeof r !== 'object') continue;
-        for (const target of new Set(findReferences(r.Properties).map((f) => f.target))) {
+        for (const target of this.refsOf(from)) {
           const list = this.referencersIndex.get(target) ?? [];
           list.push(from);
           this.referencersIndex.set(target, list);
@@ -85,7 +105,16 @@ export class TemplateModel {
       }
     }
     const all = this.referencersIndex.get(id) ?? [];
-    return type === undefined ? all : all.filter((r) => this.typeOf(r) === type);
+    if (type === undefined) return all;
+    // Filtered lists are kept too: a resource referenced by thousands (a shared role, a cluster)
+    // would otherwise be filtered again for each resource that asks.
+    const key = `${type}\0${id}`;
+    let typed = this.referencersByType.get(key);
+    if (typed === undefined) {
+      typed = all.filter((r) => this.typeOf(r) === type);
+      this.referencersByType.set(key, typed);
+    }
+    return typed;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { APIIntegrationTimeout, APIKeyUsagePlan, APIRequestValidation, APIStageThrottling, APITimeoutChain, APIUsagePlanLimits, APIWAFRateLimit, EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY } from '../../../lib/nag';
+import { APIAccessLogging, APIIntegrationTimeout, APIKeyUsagePlan, APIRequestValidation, APIStageThrottling, APITimeoutChain, APIUsagePlanLimits, APIWAFRateLimit, EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY } from '../../../lib/nag';
 import { getAtt, check, expectCompliant, expectFindings, expectNotApplicable, ref, Resources } from '../support';
 
 const api = (props: Record<string, unknown> = {}, metadata?: Record<string, unknown>): Resources => ({
@@ -130,5 +130,49 @@ describe('InferenceGuard-APIRequestValidation', () => {
   });
   test('not applicable: GET', () => {
     expectNotApplicable(check(APIRequestValidation, { ...api(), ...method({ HttpMethod: 'GET' }) }, 'Method'));
+  });
+});
+
+describe('InferenceGuard-APIRequestValidation on methods that read nothing from the request', () => {
+  // A GET that reads a queue: the integration calls SQS ReceiveMessage with a fixed template.
+  const readQueue = (integration: Record<string, unknown> = {}, props: Record<string, unknown> = {}) => ({
+    ...api(),
+    Jobs: { Type: 'AWS::SQS::Queue' },
+    ...method({
+      HttpMethod: 'GET',
+      Integration: {
+        Type: 'AWS', IntegrationHttpMethod: 'POST', Uri: { 'Fn::Sub': 'arn:aws:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/${Jobs.QueueName}' },
+        RequestParameters: { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" },
+        RequestTemplates: { 'application/json': 'Action=ReceiveMessage&MaxNumberOfMessages=10' },
+        ...integration,
+      },
+      ...props,
+    }),
+  });
+  test('not applicable: a parameterless GET whose integration passes nothing on', () => {
+    const o = check(APIRequestValidation, readQueue(), 'Method');
+    expectNotApplicable(o);
+    expect(o.findings[0]).toMatch(/takes no parameters and its AWS integration passes nothing from the request to the backend/);
+  });
+  test('still checked: a template that reads $input, a mapped parameter, no template, a proxy integration', () => {
+    const missing = [/RequestParameters = absent/, /RequestValidatorId = absent/];
+    expectFindings(check(APIRequestValidation, readQueue({ RequestTemplates: { 'application/json': "Action=ReceiveMessage&MaxNumberOfMessages=$input.params('n')" } }), 'Method'), ...missing);
+    expectFindings(check(APIRequestValidation, readQueue({ RequestParameters: { 'integration.request.querystring.n': 'method.request.querystring.n' } }), 'Method'), ...missing);
+    expectFindings(check(APIRequestValidation, readQueue({ RequestTemplates: undefined }), 'Method'), ...missing);
+    expectFindings(check(APIRequestValidation, readQueue({ Type: 'AWS_PROXY' }), 'Method'), ...missing);
+  });
+  test('a GET that declares parameters is checked for a validator', () => {
+    expectFindings(check(APIRequestValidation, readQueue({}, { RequestParameters: { 'method.request.querystring.n': true } }), 'Method'), /RequestValidatorId = absent/);
+  });
+});
+
+describe('InferenceGuard-APIAccessLogging', () => {
+  test('non-compliant: REST and HTTP API stages without access logs', () => {
+    expectFindings(check(APIAccessLogging, { ...api(), ...stage() }, 'Stage'), /stage "prod" \(Stage\) AccessLogSetting\.DestinationArn = absent/);
+    expectFindings(check(APIAccessLogging, { Http: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP' } }, S: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: ref('Http'), StageName: '$default' } } }, 'S'), /HTTP API stage S AccessLogSettings\.DestinationArn = absent/);
+  });
+  test('compliant: a destination on the stage or on the deployment\'s StageDescription', () => {
+    expectCompliant(check(APIAccessLogging, { ...api(), ...stage({ AccessLogSetting: { DestinationArn: getAtt('Logs', 'Arn') } }), Logs: { Type: 'AWS::Logs::LogGroup' } }, 'Stage'));
+    expectCompliant(check(APIAccessLogging, { ...api(), Dep: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: ref('Api'), StageName: 'prod', StageDescription: { AccessLogSetting: { DestinationArn: 'arn:aws:logs:us-east-1:1:log-group:x' } } } } }, 'Dep'));
   });
 });

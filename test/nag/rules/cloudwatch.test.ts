@@ -1,5 +1,5 @@
-import { AlarmAPI5XX, AlarmComputeHealth, AlarmDLQDepth, LogGroupRetention, OutcomeDetail } from '../../../lib/nag';
-import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, Resources } from '../support';
+import { AlarmAPI5XX, AlarmActions, AlarmComputeHealth, AlarmDLQDepth, AlarmEntryPoint, LogGroupRetention, OutcomeDetail } from '../../../lib/nag';
+import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, ref, Resources } from '../support';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:ops';
 const alarm = (metric: string, dims: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): Resources => ({
@@ -66,5 +66,45 @@ describe('InferenceGuard-LogGroupRetention', () => {
   });
   test('non-compliant: no retention', () => {
     expectFindings(check(LogGroupRetention, { Lg: { Type: 'AWS::Logs::LogGroup' } }, 'Lg'), /RetentionInDays = absent \(logs never expire\)/);
+  });
+});
+
+describe('InferenceGuard-AlarmActions', () => {
+  const alarm = (props: Record<string, unknown> = {}) => ({ Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'ApproximateAgeOfOldestMessage', Namespace: 'AWS/SQS', Threshold: 300, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', ...props } });
+  test('non-compliant: an alarm with no actions, on anything (a queue-age alarm of a queue-processing service)', () => {
+    expectFindings(check(AlarmActions, { A: alarm() }, 'A'), /alarm A AlarmActions = absent: allowed an action run when the alarm fires/);
+    const disabled = check(AlarmActions, { A: alarm({ AlarmActions: ['arn:aws:sns:us-east-1:1:t'], ActionsEnabled: false }) }, 'A');
+    expectFindings(disabled, /alarm A ActionsEnabled = false/);
+    expect(disabled.detail).toBe(OutcomeDetail.WRONG);
+  });
+  test('compliant: an action; not applicable: a child of a composite alarm', () => {
+    expectCompliant(check(AlarmActions, { A: alarm({ AlarmActions: ['arn:aws:sns:us-east-1:1:t'] }) }, 'A'));
+    expectNotApplicable(check(AlarmActions, { A: alarm(), C: { Type: 'AWS::CloudWatch::CompositeAlarm', Properties: { AlarmRule: { 'Fn::Sub': 'ALARM(${A})' }, AlarmActions: ['arn:aws:sns:us-east-1:1:t'] } } }, 'A'));
+  });
+});
+
+describe('InferenceGuard-AlarmEntryPoint', () => {
+  const action = { AlarmActions: ['arn:aws:sns:us-east-1:1:t'] };
+  const alarmOn = (dimension: string, value: unknown, extra: Record<string, unknown> = action) => ({ Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'M', Namespace: 'N', Dimensions: [{ Name: dimension, Value: value }], Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', ...extra } });
+  const http: Resources = { Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP', Name: 'h' } } };
+  const alb: Resources = { Lb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Scheme: 'internet-facing' } } };
+  const fnWithUrl: Resources = {
+    Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'direct', Runtime: 'python3.12', Handler: 'a.h', Code: { ZipFile: 'x' }, Role: 'arn:aws:iam::1:role/r' } },
+    Url: { Type: 'AWS::Lambda::Url', Properties: { AuthType: 'AWS_IAM', TargetFunctionArn: getAtt('Fn', 'Arn') } },
+  };
+  test('non-compliant (missing, not n/a): an HTTP API, a function URL, an ALB without alarms', () => {
+    expectFindings(check(AlarmEntryPoint, http, 'Api'), /HTTP API Api alarms = absent: allowed an alarm on AWS\/ApiGateway 5xx/);
+    expectFindings(check(AlarmEntryPoint, fnWithUrl, 'Fn'), /function with a URL Fn alarms = absent/);
+    expectFindings(check(AlarmEntryPoint, alb, 'Lb'), /internet-facing load balancer Lb alarms = absent/);
+  });
+  test('compliant: alarms on each with the right dimension; wrong when the alarm cannot notify', () => {
+    expectCompliant(check(AlarmEntryPoint, { ...http, A: alarmOn('ApiId', ref('Api')) }, 'Api'));
+    expectCompliant(check(AlarmEntryPoint, { ...fnWithUrl, A: alarmOn('FunctionName', 'direct') }, 'Fn'));
+    expectCompliant(check(AlarmEntryPoint, { ...alb, A: alarmOn('LoadBalancer', getAtt('Lb', 'LoadBalancerFullName')) }, 'Lb'));
+    expect(check(AlarmEntryPoint, { ...alb, A: alarmOn('LoadBalancer', getAtt('Lb', 'LoadBalancerFullName'), {}) }, 'Lb').detail).toBe(OutcomeDetail.WRONG);
+  });
+  test('not applicable: a function without a URL, an internal ALB', () => {
+    expectNotApplicable(check(AlarmEntryPoint, { Fn: fnWithUrl.Fn }, 'Fn'));
+    expectNotApplicable(check(AlarmEntryPoint, { Lb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Scheme: 'internal' } } }, 'Lb'));
   });
 });

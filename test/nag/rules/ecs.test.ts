@@ -1,4 +1,4 @@
-import { ECSContainerLimits, ECSGPUCount } from '../../../lib/nag';
+import { ALBAccessLogging, ECSContainerLimits, ECSGPUCount, ECSServiceScaling } from '../../../lib/nag';
 import { check, expectCompliant, expectFindings, expectNotApplicable, ref, Resources } from '../support';
 
 const task = (containers: Array<Record<string, unknown>>, props: Record<string, unknown> = {}): Resources => ({
@@ -41,5 +41,30 @@ describe('InferenceGuard-ECSGPUCount', () => {
   });
   test('not applicable: CPU capacity', () => {
     expectNotApplicable(check(ECSGPUCount, { ...capacity('c6i.xlarge'), ...task([{ Name: 'model', Memory: 8192 }]) }, 'Task'));
+  });
+});
+
+describe('InferenceGuard-ECSServiceScaling and ALBAccessLogging (an ECS service behind an internet-facing ALB)', () => {
+  const behindAlb = (scheme: string, extra: Resources = {}, lbAttributes?: unknown[]): Resources => ({
+    Lb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Scheme: scheme, ...(lbAttributes ? { LoadBalancerAttributes: lbAttributes } : {}) } },
+    Tg: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { Port: 80, Protocol: 'HTTP' } },
+    Listener: { Type: 'AWS::ElasticLoadBalancingV2::Listener', Properties: { LoadBalancerArn: { Ref: 'Lb' }, Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'Tg' } }] } },
+    Svc: { Type: 'AWS::ECS::Service', Properties: { DesiredCount: 2, LoadBalancers: [{ ContainerName: 'model', ContainerPort: 80, TargetGroupArn: { Ref: 'Tg' } }] } },
+    ...extra,
+  });
+  const target = (max?: number): Resources => ({ Target: { Type: 'AWS::ApplicationAutoScaling::ScalableTarget', Properties: { ServiceNamespace: 'ecs', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 1, ...(max !== undefined ? { MaxCapacity: max } : {}), ResourceId: { 'Fn::Join': ['/', ['service', 'c', { 'Fn::GetAtt': ['Svc', 'Name'] }]] } } } });
+  test('non-compliant: no scalable target, or one without MaxCapacity', () => {
+    expectFindings(check(ECSServiceScaling, behindAlb('internet-facing'), 'Svc'), /ECS service Svc \(behind Lb\) autoscaling = absent/);
+    expectFindings(check(ECSServiceScaling, behindAlb('internet-facing', target()), 'Svc'), /scalable target Target MaxCapacity = absent/);
+  });
+  test('compliant: a scalable target with a maximum; not applicable behind an internal ALB or none', () => {
+    expectCompliant(check(ECSServiceScaling, behindAlb('internet-facing', target(8)), 'Svc'));
+    expectNotApplicable(check(ECSServiceScaling, behindAlb('internal'), 'Svc'));
+    expectNotApplicable(check(ECSServiceScaling, { Svc: { Type: 'AWS::ECS::Service', Properties: { DesiredCount: 1 } } }, 'Svc'));
+  });
+  test('ALB access logs: required on internet-facing load balancers only', () => {
+    expectFindings(check(ALBAccessLogging, behindAlb('internet-facing'), 'Lb'), /internet-facing load balancer Lb access_logs\.s3\.enabled = absent/);
+    expectCompliant(check(ALBAccessLogging, behindAlb('internet-facing', {}, [{ Key: 'access_logs.s3.enabled', Value: 'true' }, { Key: 'access_logs.s3.bucket', Value: 'logs' }]), 'Lb'));
+    expectNotApplicable(check(ALBAccessLogging, behindAlb('internal'), 'Lb'));
   });
 });

@@ -1,4 +1,4 @@
-import { ALBWAFRateLimit, LambdaAPITimeout, LambdaConcurrencyCap, LambdaFunctionURLAuth, OutcomeDetail, RuleStatus, SQSWorkerVisibilityTimeout } from '../../../lib/nag';
+import { ALBWAFRateLimit, LambdaAPITimeout, LambdaConcurrencyCap, LambdaFunctionURLAuth, LambdaLogRetention, OutcomeDetail, RuleStatus, SQSWorkerVisibilityTimeout } from '../../../lib/nag';
 import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, ref, Resources } from '../support';
 
 const fn = (props: Record<string, unknown> = {}): Resources => ({
@@ -15,11 +15,23 @@ const httpIntegration: Resources = {
 };
 const url = (auth: string): Resources => ({ Url: { Type: 'AWS::Lambda::Url', Properties: { AuthType: auth, TargetFunctionArn: getAtt('Fn', 'Arn') } } });
 
+const publicUrl = (principal: unknown = '*', action = 'lambda:InvokeFunctionUrl'): Resources => ({
+  UrlPublic: { Type: 'AWS::Lambda::Permission', Properties: { Action: action, FunctionName: getAtt('Fn', 'Arn'), Principal: principal, FunctionUrlAuthType: 'NONE' } },
+});
+
 describe('InferenceGuard-LambdaFunctionURLAuth', () => {
   test('compliant: AWS_IAM', () => expectCompliant(check(LambdaFunctionURLAuth, { ...fn(), ...url('AWS_IAM') }, 'Url')));
-  test('non-compliant: NONE, naming the only cap left', () => {
-    expectFindings(check(LambdaFunctionURLAuth, { ...fn(), ...url('NONE') }, 'Url'), /function URL Url \(function Fn\) AuthType = NONE \(open to anyone on the internet\): allowed AWS_IAM; the only cap on callers now is none: the function has no reserved concurrency/);
-    expectFindings(check(LambdaFunctionURLAuth, { ...fn({ ReservedConcurrentExecutions: 5 }), ...url('NONE') }, 'Url'), /reserved concurrency 5 of function Fn/);
+  test('non-compliant: NONE with a permission for "*", naming the permission and the only cap left', () => {
+    expectFindings(check(LambdaFunctionURLAuth, { ...fn(), ...url('NONE'), ...publicUrl() }, 'Url'), /function URL Url \(function Fn\) AuthType = NONE, and Lambda::Permission UrlPublic grants lambda:InvokeFunctionUrl to "\*" \(open to anyone on the internet\): allowed AWS_IAM; the only cap on callers now is none: the function has no reserved concurrency/);
+    expectFindings(check(LambdaFunctionURLAuth, { ...fn({ ReservedConcurrentExecutions: 5 }), ...url('NONE'), ...publicUrl({ AWS: '*' }, 'lambda:*') }, 'Url'), /reserved concurrency 5 of function Fn/);
+  });
+  test('compliant: NONE without a public permission answers 403 to everyone, and says so', () => {
+    const o = check(LambdaFunctionURLAuth, { ...fn(), ...url('NONE') }, 'Url');
+    expectCompliant(o);
+    expect(o.findings[0]).toMatch(/AuthType NONE, but no AWS::Lambda::Permission in this template grants lambda:InvokeFunctionUrl to principal "\*" on function Fn: every call gets 403/);
+    // A permission for one account, or for another action, does not open the URL.
+    expectCompliant(check(LambdaFunctionURLAuth, { ...fn(), ...url('NONE'), ...publicUrl('111111111111') }, 'Url'));
+    expectCompliant(check(LambdaFunctionURLAuth, { ...fn(), ...url('NONE'), ...publicUrl('*', 'lambda:GetFunction') }, 'Url'));
   });
 });
 
@@ -82,5 +94,18 @@ describe('InferenceGuard-SQSWorkerVisibilityTimeout', () => {
     const r = worker({});
     delete r.Consume;
     expectNotApplicable(check(SQSWorkerVisibilityTimeout, r, 'Svc'));
+  });
+});
+
+describe('InferenceGuard-LambdaLogRetention', () => {
+  const logs = (props: Record<string, unknown>): Resources => ({ Logs: { Type: 'AWS::Logs::LogGroup', Properties: props } });
+  test('non-compliant: no declared log group (Lambda creates /aws/lambda/<name> without a retention)', () => {
+    expectFindings(check(LambdaLogRetention, fn(), 'Fn'), /function Fn log group = its implicit log group \/aws\/lambda\/<Fn name>, created by Lambda without a retention \(logs never expire\)/);
+    expectFindings(check(LambdaLogRetention, { ...fn(), ...logs({ LogGroupName: { 'Fn::Sub': '/aws/lambda/${Fn}' } }) }, 'Fn'), /function Fn log group Logs RetentionInDays = absent/);
+  });
+  test('compliant: the implicit group declared with a retention, or LoggingConfig.LogGroup naming one', () => {
+    expectCompliant(check(LambdaLogRetention, { ...fn(), ...logs({ LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', ref('Fn')]] }, RetentionInDays: 30 }) }, 'Fn'));
+    expectCompliant(check(LambdaLogRetention, { ...fn({ FunctionName: 'predict' }), ...logs({ LogGroupName: '/aws/lambda/predict', RetentionInDays: 30 }) }, 'Fn'));
+    expectCompliant(check(LambdaLogRetention, { ...fn({ LoggingConfig: { LogGroup: ref('Logs') } }), ...logs({ RetentionInDays: 30 }) }, 'Fn'));
   });
 });

@@ -1,5 +1,5 @@
 import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
-import { readBoolean, showValue } from '../../template/intrinsics';
+import { containsText, readBoolean, showValue } from '../../template/intrinsics';
 import { T, isRecord, methodLabel, problem } from '../helpers';
 import { backendIntegration } from './timeouts';
 
@@ -40,8 +40,13 @@ export const APIRequestValidation = defineRule({
       return nonCompliant(findings, [`${label}: validator ${showValue(p.RequestValidatorId)}, models ${models.join(', ')}`]);
     }
     if (!['GET', 'DELETE', 'ANY'].includes(verb)) return notApplicable(`${verb || 'unknown'} method`);
-    if (!backendIntegration(model, id)) return notApplicable('method without a backend integration');
-    const params = isRecord(p.RequestParameters) ? Object.keys(p.RequestParameters).filter((k) => k.startsWith('method.request.')) : [];
+    const integration = backendIntegration(model, id);
+    if (!integration) return notApplicable('method without a backend integration');
+    const reads = requestReadBy(integration);
+    if (reads === undefined && !declaresParameters(p)) {
+      return notApplicable(`${label} takes no parameters and its ${String(integration.Type)} integration passes nothing from the request to the backend (no method.request mapping, no $input in its templates): there is nothing to validate`);
+    }
+    const params = declaredParameters(p);
     if (params.length === 0) {
       findings.push(problem(`${label} RequestParameters`, 'absent', 'the query-string, path and header parameters the backend reads, declared (required where they must be present)', 'declare the parameters the method accepts'));
     }
@@ -53,3 +58,32 @@ export const APIRequestValidation = defineRule({
     return nonCompliant(findings, [`${label}: parameters ${params.join(', ')}, validator ${showValue(p.RequestValidatorId)}`]);
   },
 });
+
+function declaredParameters(p: Record<string, unknown>): string[] {
+  return isRecord(p.RequestParameters) ? Object.keys(p.RequestParameters).filter((k) => k.startsWith('method.request.')) : [];
+}
+
+function declaresParameters(p: Record<string, unknown>): boolean {
+  return declaredParameters(p).length > 0;
+}
+
+/**
+ * How a non-proxy integration reads the client's request, or undefined when it reads nothing. A
+ * proxy integration (AWS_PROXY, HTTP_PROXY) passes the whole request on. A non-proxy one (AWS,
+ * HTTP) sees only what its RequestParameters map from `method.request.*` and what its mapping
+ * templates read through `$input` (body, params, path); one that maps neither, such as a GET that
+ * calls SQS ReceiveMessage with a fixed template, sends the same request whatever the client sent.
+ * Source: API Gateway Developer Guide, "Parameter mapping" and "Mapping template reference"
+ * ($input variables).
+ */
+function requestReadBy(integration: Record<string, unknown>): string | undefined {
+  const type = typeof integration.Type === 'string' ? integration.Type.toUpperCase() : '';
+  if (type !== 'AWS' && type !== 'HTTP') return `${type || 'unknown'} integration passes the request on`;
+  if (containsText(integration.RequestParameters, 'method.request.')) return 'RequestParameters map request values';
+  if (containsText(integration.RequestTemplates, '$input') || containsText(integration.RequestTemplates, '$util.parseJson')) return 'a mapping template reads $input';
+  // Without a template, a non-proxy integration passes the body through unless PassthroughBehavior
+  // is NEVER (then a request with a body is refused with 415).
+  const noTemplates = !isRecord(integration.RequestTemplates) || Object.keys(integration.RequestTemplates).length === 0;
+  if (noTemplates && integration.PassthroughBehavior !== 'NEVER') return 'no mapping template: the body passes through';
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import { APIGW_ACCOUNT_BURST_LIMIT, APIGW_ACCOUNT_RATE_LIMIT_RPS } from '../../../core/aws-limits';
 import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readNumber, showValue } from '../../template/intrinsics';
-import { T, problem, stageLabel, stageView } from '../helpers';
+import { T, keyLockedStage, problem, stageLabel, stageView } from '../helpers';
 
 /** Each REST stage sets a default throttle (rate and burst) for every method. */
 export const APIStageThrottling = defineRule({
@@ -16,6 +16,8 @@ export const APIStageThrottling = defineRule({
   check(model, id) {
     const stage = stageView(model, id);
     if (!stage) return notApplicable('deployment that does not create a stage');
+    const locked = keyLockedStage(model, stage);
+    if (locked) return notApplicable(locked);
     const all = stage.methodSettings.find((s) => s.HttpMethod === '*' && s.ResourcePath === '/*');
     const rate = all?.ThrottlingRateLimit ?? stage.descriptionThrottle?.rate;
     const burst = all?.ThrottlingBurstLimit ?? stage.descriptionThrottle?.burst;

@@ -1,7 +1,7 @@
 import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
-import { referencedIds, showValue } from '../../template/intrinsics';
+import { showValue } from '../../template/intrinsics';
 import { TemplateModel } from '../../template/template-model';
-import { T, arnPointsAtStage, isRecord, list, problem, rec, stageLabel, stageView } from '../helpers';
+import { T, keyLockedStage, arnPointsAtStage, isRecord, list, problem, rec, stageLabel, stageView, webAclAssociationsOf } from '../helpers';
 
 /** A WAFv2 web ACL with a blocking rate-based rule is associated with each REST stage. */
 export const APIWAFRateLimit = defineRule({
@@ -16,16 +16,10 @@ export const APIWAFRateLimit = defineRule({
   check(model, id) {
     const stage = stageView(model, id);
     if (!stage) return notApplicable('deployment that does not create a stage');
+    const locked = keyLockedStage(model, stage);
+    if (locked) return notApplicable(locked);
     const label = stageLabel(stage);
-    // Associations indexed by the ids their ResourceArn references, once per template.
-    const byRef = model.memo('webAclAssociationsByRef', () => {
-      const m = new Map<string, string[]>();
-      for (const a of model.ofType(T.WEB_ACL_ASSOCIATION)) {
-        for (const r of referencedIds(model.props(a).ResourceArn)) m.set(r, m.get(r) ?? []).get(r)!.push(a);
-      }
-      return m;
-    });
-    const candidates = new Set([...(byRef.get(stage.id) ?? []), ...(stage.restApiId !== undefined ? byRef.get(stage.restApiId) ?? [] : [])]);
+    const candidates = new Set([...webAclAssociationsOf(model, stage.id), ...(stage.restApiId !== undefined ? webAclAssociationsOf(model, stage.restApiId) : [])]);
     const order = model.memo('webAclAssociationOrder', () => new Map(model.ofType(T.WEB_ACL_ASSOCIATION).map((a, i) => [a, i])));
     const associations = [...candidates].sort((a, b) => order.get(a)! - order.get(b)!).filter((a) => arnPointsAtStage(model.props(a).ResourceArn, stage));
     if (associations.length === 0) {

@@ -1,6 +1,6 @@
 import { Mitigation, RuleLevel, compliant, defineRule, flawed, notApplicable } from '../../rule';
 import { referencedIds } from '../../template/intrinsics';
-import { T, isRecord, list, problem, rec } from '../helpers';
+import { T, groupedOnce, isRecord, list, problem, rec } from '../helpers';
 import { httpApiLabel, isHttpApi } from './http-apis';
 
 /**
@@ -19,10 +19,11 @@ export const HTTPAPIEdgeProtection = defineRule({
   check(model, id) {
     if (!isHttpApi(model, id)) return notApplicable('not an HTTP API');
     const label = httpApiLabel(model, id);
-    const fronting = model.ofType(T.DISTRIBUTION).filter((d) => {
-      const cfg = rec(model.props(d).DistributionConfig);
-      return list(cfg.Origins).filter(isRecord).some((o) => referencedIds(o.DomainName).has(id) || referencedIds(o.DomainName).size > 0 && [...referencedIds(o.DomainName)].some((r) => model.typeOf(r) === 'AWS::ApiGatewayV2::DomainName'));
-    });
+    // Distributions by the ids their origins' domain names reference, indexed once per template.
+    const byOrigin = groupedOnce(model, 'distributionsByOrigin', model.ofType(T.DISTRIBUTION), (d) => list(rec(model.props(d).DistributionConfig).Origins).filter(isRecord).flatMap((o) => [...referencedIds(o.DomainName)]));
+    const viaDomain = model.memo('distributionsViaCustomDomain', () => [...byOrigin].filter(([r]) => model.typeOf(r) === 'AWS::ApiGatewayV2::DomainName').flatMap(([, ds]) => ds));
+    const order = model.memo('distributionOrder', () => new Map(model.ofType(T.DISTRIBUTION).map((d, i) => [d, i])));
+    const fronting = [...new Set([...(byOrigin.get(id) ?? []), ...viaDomain])].sort((a, b) => order.get(a)! - order.get(b)!);
     const withAcl = fronting.filter((d) => rec(model.props(d).DistributionConfig).WebACLId !== undefined);
     const absent: string[] = [];
     const wrong: string[] = [];

@@ -1,7 +1,7 @@
 import { Mitigation, RuleLevel, compliant, defineRule, nonCompliant, notApplicable } from '../../rule';
-import { referencedIds, showValue } from '../../template/intrinsics';
+import { showValue } from '../../template/intrinsics';
 import { TemplateModel } from '../../template/template-model';
-import { T, problem } from '../helpers';
+import { T, problem, webAclAssociationsOf } from '../helpers';
 
 /**
  * True for an internet-facing application load balancer. Type defaults to application and Scheme
@@ -24,7 +24,7 @@ export const ALBWAFRateLimit = defineRule({
   fix: 'Associate a REGIONAL web ACL with a blocking RateBasedStatement rule (AWS::WAFv2::WebACLAssociation, ResourceArn = the load balancer ARN), or make the load balancer internal and reach it through API Gateway.',
   check(model, id) {
     if (!isInternetFacingAlb(model, id)) return notApplicable('not an internet-facing application load balancer');
-    const assoc = model.ofType(T.WEB_ACL_ASSOCIATION).filter((a) => referencedIds(model.props(a).ResourceArn).has(id));
+    const assoc = webAclAssociationsOf(model, id);
     if (assoc.length > 0) return compliant(`load balancer ${id} web ACL ${assoc.map((a) => showValue(model.props(a).WebACLArn)).join(', ')}`);
     return nonCompliant([problem(`internet-facing load balancer ${id} web ACL`, 'none associated', 'a REGIONAL WAFv2 web ACL with a rate-based rule', 'add an AWS::WAFv2::WebACLAssociation for the load balancer ARN')]);
   },

@@ -101,3 +101,24 @@ export function invokesSageMaker(model: TemplateModel, fnId: string): boolean {
   const role = functionRole(model, fnId);
   return role !== undefined && roleStatements(model, role, ['sagemaker:InvokeEndpoint']).length > 0;
 }
+
+/**
+ * The AWS::Lambda::Permission resources that let anyone call the function's URL: Principal `*` with
+ * `lambda:InvokeFunctionUrl` (or a wildcard action) on the function or one of its aliases. With
+ * AuthType NONE, Lambda does not authenticate, but "the function's resource-based policy is always
+ * in effect and must grant public access before your function URL can receive requests"; without
+ * such a statement every call is refused with 403. Source: Lambda Developer Guide, "Control access
+ * to Lambda function URLs" (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+ */
+export function publicUrlPermissions(model: TemplateModel, fnId: string): string[] {
+  const ids = new Set([fnId, ...model.referencers(fnId, T.ALIAS), ...model.referencers(fnId, T.VERSION)]);
+  const perms = new Set([...ids].flatMap((i) => model.referencers(i, T.LAMBDA_PERMISSION)));
+  return [...perms].filter((perm) => {
+    const p = model.props(perm);
+    const action = typeof p.Action === 'string' ? p.Action.toLowerCase() : '';
+    const principal = p.Principal;
+    const anyone = principal === '*' || (isRecord(principal) && principal.AWS === '*');
+    return anyone && (action === 'lambda:invokefunctionurl' || action === 'lambda:*' || action === '*')
+      && [...referencedIds(p.FunctionName)].some((r) => ids.has(r));
+  });
+}

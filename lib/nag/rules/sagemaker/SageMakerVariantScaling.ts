@@ -1,7 +1,7 @@
 import { Mitigation, RuleLevel, defineRule, nonCompliant, notApplicable } from '../../rule';
 import { readNumber } from '../../template/intrinsics';
 import { T, problem } from '../helpers';
-import { endpointConfigOf, isAsyncConfig, scalingTargetOf, variants } from './endpoints';
+import { endpointConfigOf, isAsyncConfig, scalableTargetsOfEndpoint, variants } from './endpoints';
 
 /** Each instance-based SageMaker variant (not serverless, not async) has autoscaling with a maximum. */
 export const SageMakerVariantScaling = defineRule({
@@ -19,21 +19,12 @@ export const SageMakerVariantScaling = defineRule({
     if (isAsyncConfig(model, config)) return notApplicable('async endpoint (scaled on its backlog)');
     const instanceVariants = variants(model, config).filter((v) => v.InstanceType !== undefined && v.ServerlessConfig === undefined);
     if (instanceVariants.length === 0) return notApplicable('no instance-based variants');
-    // Scalable targets grouped by endpoint once per template, not scanned per endpoint.
-    const byEndpoint = model.memo('scalableTargetsByEndpoint', () => {
-      const m = new Map<string, Array<{ t: string; of: { endpointId: string; variant: string } }>>();
-      for (const t of model.ofType(T.SCALABLE_TARGET)) {
-        const of = scalingTargetOf(model, model.props(t).ResourceId);
-        if (of) m.set(of.endpointId, m.get(of.endpointId) ?? []).get(of.endpointId)!.push({ t, of });
-      }
-      return m;
-    });
-    const targets = byEndpoint.get(id) ?? [];
+    const targets = scalableTargetsOfEndpoint(model, id);
     const findings: string[] = [];
     const evidence: string[] = [];
     for (const v of instanceVariants) {
       const name = String(v.VariantName);
-      const target = targets.find((x) => x.of?.variant === name);
+      const target = targets.find((x) => x.of.variant === name);
       if (!target) {
         findings.push(problem(`endpoint ${id} variant "${name}" autoscaling`, 'absent', 'a scalable target with MaxCapacity', 'register the variant with Application Auto Scaling and set maxCapacity'));
         continue;

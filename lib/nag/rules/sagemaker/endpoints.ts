@@ -1,6 +1,6 @@
 import { readString, referencedIds, renderString } from '../../template/intrinsics';
 import { TemplateModel } from '../../template/template-model';
-import { T, findByLiteral, isRecord, list } from '../helpers';
+import { T, findByLiteral, groupedOnce, isRecord, list } from '../helpers';
 
 /** The endpoint config an endpoint uses, when it is in the template. */
 export function endpointConfigOf(model: TemplateModel, endpointId: string): string | undefined {
@@ -33,4 +33,20 @@ export function scalingTargetOf(model: TemplateModel, resourceId: unknown): { en
   const refs = [...referencedIds(resourceId)].filter((r) => model.typeOf(r) === T.ENDPOINT);
   const endpointId = refs[0] ?? findByLiteral(model, T.ENDPOINT, 'EndpointName', m[1]);
   return endpointId === undefined ? undefined : { endpointId, variant: m[2] };
+}
+
+/** A scalable target of an endpoint variant. */
+export interface VariantTarget {
+  /** Logical id of the AWS::ApplicationAutoScaling::ScalableTarget. */
+  readonly t: string;
+  /** The endpoint and variant its ResourceId names. */
+  readonly of: { readonly endpointId: string; readonly variant: string };
+}
+
+/** The scalable targets of an endpoint's variants, from an index built once per template. */
+export function scalableTargetsOfEndpoint(model: TemplateModel, endpointId: string): readonly VariantTarget[] {
+  const all = model.memo('variantTargets', () => model.ofType(T.SCALABLE_TARGET)
+    .map((t) => ({ t, of: scalingTargetOf(model, model.props(t).ResourceId) }))
+    .filter((x): x is VariantTarget => x.of !== undefined));
+  return groupedOnce(model, 'variantTargetsByEndpoint', all, (x) => x.of.endpointId).get(endpointId) ?? [];
 }
