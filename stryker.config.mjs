@@ -1,0 +1,70 @@
+// Mutation testing (StrykerJS) of the modules that compute numbers or verdicts.
+// `npm run test:mutation [module ...]` runs scripts/mutation.sh, which runs Stryker once per module
+// below with MUTATION_MODULE set: each module mutates only its own files and runs only the test
+// files that check them, one test process at a time (this is not part of `npm test`).
+// Reports: reports/mutation/<module>/index.html (and mutation.json); the incremental file
+// reports/mutation/<module>.incremental.json lets a re-run test only the mutants whose code or tests changed.
+
+/** Per module: the files (or line ranges, `file:start-end`) mutated, and the test files run. */
+export const MODULES = {
+  profile: {
+    mutate: ['lib/profile/*.ts', '!lib/profile/index.ts'],
+    tests: ['test/profile/*.test.ts'],
+  },
+  api: {
+    // The WAF Content-Length rule; in the construct, the stage and usage-plan throttles and the gateway responses.
+    mutate: ['lib/api/content-length.ts', 'lib/api/inference-api.ts:222-227', 'lib/api/inference-api.ts:278-292', 'lib/api/inference-api.ts:357-381'],
+    tests: ['test/api/content-length.test.ts', 'test/api/inference-api.test.ts'],
+  },
+  queue: {
+    mutate: ['lib/queue/formulas.ts'],
+    tests: ['test/queue/formulas.test.ts'],
+  },
+  review: {
+    mutate: ['lib/review/cost.ts', 'lib/review/sam.ts', 'lib/nag/rules/helpers.ts'],
+    tests: ['test/review/cost.test.ts', 'test/review/sam.test.ts', 'test/review/fixtures.test.ts', 'test/nag/rules/*.test.ts'],
+  },
+  model: {
+    mutate: ['lib/model/inspection.ts'],
+    tests: ['test/model/inspection.test.ts'],
+  },
+  admission: {
+    mutate: ['handlers/admission/core.ts'],
+    tests: ['test/handlers/admission.test.ts', 'test/generative/admission.test.ts'],
+  },
+};
+
+const name = process.env.MUTATION_MODULE;
+const mod = MODULES[name];
+if (!mod) throw new Error(`MUTATION_MODULE = ${JSON.stringify(name)}: allowed one of ${Object.keys(MODULES).join(', ')}; run it through npm run test:mutation`);
+
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  checkers: ['typescript'],
+  // The library and the handlers only (tests are not mutated, and the whole program is several
+  // times the size to check per mutant); unused locals are no error for a mutant that removes a use.
+  tsconfigFile: 'tsconfig.mutation.json',
+  // Checks mutants in groups, splitting a group only when it fails.
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: 'perTest',
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.config.js',
+    config: { testMatch: mod.tests.map((t) => `<rootDir>/${t}`), maxWorkers: 1, globalSetup: '<rootDir>/test/support/mutation-setup.js' },
+    enableFindRelatedTests: true,
+  },
+  mutate: mod.mutate,
+  concurrency: 1,
+  // Generous: the machine is shared, and a slow run must not pass for a killed mutant's timeout.
+  timeoutMS: 20000,
+  timeoutFactor: 2,
+  incremental: true,
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
+  reporters: ['html', 'json', 'clear-text', 'progress'],
+  htmlReporter: { fileName: `reports/mutation/${name}/index.html` },
+  jsonReporter: { fileName: `reports/mutation/${name}/mutation.json` },
+  tempDirName: `.stryker-tmp/${name}`,
+  ignorePatterns: ['dist', 'cdk.out', '**/cdk.out', 'assets/handlers', 'reports', '.bench', '.venv', '.fixtures', 'API.md', 'coverage', '*.tsbuildinfo', '.jsii', '.jsii.gz', '.stryker-tmp', '__pycache__', '.pytest_cache'],
+  thresholds: { high: 90, low: 80, break: null },
+};
