@@ -4,7 +4,6 @@ import { admit, AdmissionConfig, AdmissionDeps, DepthGauge } from '../../handler
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { SageMakerBackend } from '../../handlers/worker/backends';
 import { processBatch } from '../../handlers/worker/core';
-import { retryAfterSeconds } from '../../lib/queue/formulas';
 import { FakeSageMaker } from '../support/fake-sagemaker';
 import { localClients, MotoServer, startMoto, TEST_CREDENTIALS, TEST_REGION } from '../support/moto';
 import { admissionConfig, counts, createFixture, lambdaContext, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
@@ -130,7 +129,7 @@ describe('admission', () => {
       if (context.commandName === 'GetQueueAttributesCommand') reads++;
       return next(args);
     }, { step: 'initialize' });
-    const cfg = { depthBudget: 5, drainRatePerSecond: 0.5, environments: 1, depthCacheTtlMs: 60_000 };
+    const cfg = { depthBudget: 5, drainRatePerSecond: 0.75, environments: 1, depthCacheTtlMs: 60_000, resumeFraction: 0.5 };
     const lines: string[] = [];
     const post = setup(f, cfg, deps({ sqs, log: (l) => lines.push(l) }));
     for (let i = 0; i < 5; i++) expect((await post(postJobs(ok))).statusCode).toBe(202);
@@ -138,8 +137,10 @@ describe('admission', () => {
     const rejected = await Promise.all(Array.from({ length: 20 }, () => post(postJobs(ok))));
     for (const r of rejected) {
       expect(r.statusCode).toBe(429);
-      expect(r.headers['Retry-After']).toBe(String(retryAfterSeconds(5, 5, 0.5, 0.5, 300)));
-      expect(JSON.parse(r.body)).toMatchObject({ error: 'BacklogFull', retryAfterSeconds: 5 });
+      // Backlog bound max(5 read, 5 budget) + 0 other environments = 5; down to half the budget:
+      // (5 - 2.5) / 0.75 per second = 3.33 s -> 4 s.
+      expect(r.headers['Retry-After']).toBe('4');
+      expect(JSON.parse(r.body)).toMatchObject({ error: 'BacklogFull', retryAfterSeconds: 4 });
     }
     expect(reads - readsAtBudget).toBeLessThanOrEqual(1);
     // Each decision is an Embedded Metric Format line: the 429-share alarm's data.

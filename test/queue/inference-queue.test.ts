@@ -182,11 +182,11 @@ describe('InferenceQueue', () => {
     const file = path.join(dir, 'template.json');
     fs.writeFileSync(file, JSON.stringify(template.toJSON()));
     try {
+      // A missing cfn-lint fails the test (ENOENT): scripts/test-env.sh installs it.
       execFileSync('cfn-lint', [file], { stdio: 'pipe', timeout: 90_000 });
     } catch (e) {
       const err = e as { code?: string; stdout?: Buffer };
-      if (err.code === 'ENOENT') return; // cfn-lint not installed here
-      throw new Error(`cfn-lint findings:\n${err.stdout?.toString()}`);
+      throw new Error(err.code === 'ENOENT' ? 'cfn-lint is not on PATH: run scripts/test-env.sh and put .venv/bin on PATH' : `cfn-lint findings:\n${err.stdout?.toString()}`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

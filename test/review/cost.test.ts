@@ -92,8 +92,9 @@ describe('worst-case cost of a template', () => {
     const r = reviewTemplate(loadTemplate(path.join(fixtures, 'http-api-lambda.yaml'), fixtures), { prices: p });
     const api = r.cost!.components[0];
     // 50 rps x $1.00/M (HTTP API) + 20 concurrent x 1 GB of Lambda duration, invocations for 25 s each.
-    const lambda = lambdaCostPerHour(20, 1024, 25, p);
-    expect(api.perHour).toBeCloseTo(requestCostPerHour(50, 1.0) + lambda.duration + lambda.requests + lambda.logs, 10);
+    // requests 50 x 3600 x $1.00/M = $0.18; duration 20 x 1 GB x 3600 s x $0.0000166667 = $1.2000024;
+    // 20 x 3600 / 25 = 2,880 invocations: requests x $0.20/M = $0.000576, logs x 300 B x $0.50/GB = $0.000432.
+    expect(api.perHour).toBeCloseTo(1.3810104, 7);
     expect(r.cost!.region).toBe('us-east-1');
 
     const sam = path.join(fixtures, 'sam');
@@ -196,10 +197,9 @@ describe('a Lambda function whose only invoker is a throttled API Gateway stage'
 
   test('is priced at the stage throttle, with the formula in the cost line', () => {
     const { lines, total } = admitLines(base());
-    const c = throttledLambdaCostPerHour(40, 80, 512, 10, p);
     expect(lines.map((l) => l.unboundedBy)).toEqual([undefined, undefined]);
-    expect(lines[0].perHour).toBeCloseTo(c.duration, 10);
-    expect(lines[1].perHour).toBeCloseTo(c.requests + c.logs, 12);
+    expect(lines[0].perHour).toBeCloseTo(12.00669068, 8); // 144,080 x 10 s x 0.5 GB x $0.0000166667
+    expect(lines[1].perHour).toBeCloseTo(0.050428, 8); // 144,080 x ($0.20/M + 300 B x $0.50/GB)
     expect(lines[0].formula).toBe(`(40 rps x 3600 s + 80 burst) = 144080 invocations x 10 s timeout x 0.5 GB x $${p.lambdaPerGbSecond}/GB-s; concurrency <= 40 rps x 10 s + 80 = 480 (Little's law); throttles: 40 rps / burst 80 (Post on stage prod)`);
     expect(total).toBeDefined();
   });
@@ -209,18 +209,17 @@ describe('a Lambda function whose only invoker is a throttled API Gateway stage'
     (t.Resources.Stage.Properties.MethodSettings as object[]).push({ HttpMethod: 'POST', ResourcePath: '/~1jobs', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
     t.Resources.Admit.Properties.Architectures = ['arm64'];
     const { lines } = admitLines(t);
-    expect(lines[0].perHour).toBeCloseTo(throttledLambdaCostPerHour(100, 200, 512, 10, p, true).duration, 10);
+    expect(lines[0].perHour).toBeCloseTo(24.0134534, 7); // (100 x 3600 + 200) x 10 s x 0.5 GB x $0.0000133334
     expect(lines[0].formula).toContain('(arm64)');
   });
 
   test('with reserved concurrency as well, the lower of the two bounds is shown', () => {
     const t = base();
     t.Resources.Admit.Properties.ReservedConcurrentExecutions = 5;
-    const reserved = lambdaCostPerHour(5, 512, 10, p);
-    expect(admitLines(t).lines[0].perHour).toBeCloseTo(reserved.duration, 10);
+    expect(admitLines(t).lines[0].perHour).toBeCloseTo(0.1500003, 8); // 5 x 0.5 GB x 3600 s x $0.0000166667 (the hour, whatever the timeout)
     expect(admitLines(t).lines[0].formula).toContain('(reserved concurrency)');
     t.Resources.Admit.Properties.ReservedConcurrentExecutions = 900;
-    expect(admitLines(t).lines[0].perHour).toBeCloseTo(throttledLambdaCostPerHour(40, 80, 512, 10, p).duration, 10);
+    expect(admitLines(t).lines[0].perHour).toBeCloseTo(12.00669068, 8); // the throttle bound again
   });
 
   test.each([
