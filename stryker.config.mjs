@@ -3,7 +3,8 @@
 // below with MUTATION_MODULE set: each module mutates only its own files and runs only the test
 // files that check them, one test process at a time (this is not part of `npm test`).
 // Reports: reports/mutation/<module>/index.html (and mutation.json); the incremental file
-// reports/mutation/<module>.incremental.json lets a re-run test only the mutants whose code or tests changed.
+// reports/mutation/<module>.incremental.json (kept locally, not committed: it records the paths of
+// the run) lets a re-run test only the mutants whose code or tests changed.
 
 /** Per module: the files (or line ranges, `file:start-end`) mutated, and the test files run. */
 export const MODULES = {
@@ -68,6 +69,7 @@ export default {
   incremental: true,
   incrementalFile: `reports/mutation/${name}.incremental.json`,
   reporters: ['html', 'json', 'clear-text', 'progress'],
+  clearTextReporter: { logTests: false },
   htmlReporter: { fileName: `reports/mutation/${name}/index.html` },
   jsonReporter: { fileName: `reports/mutation/${name}/mutation.json` },
   tempDirName: `.stryker-tmp/${name}`,

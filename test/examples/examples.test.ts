@@ -7,6 +7,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { InferenceGuardChecks } from '../../lib/nag';
 import { runKig } from '../support/cli';
 import { EXAMPLES, removeSynthesizedExamples, synthesizeExample } from '../support/examples';
+import { readmeCostTotal } from '../support/readme-cost';
 
 /**
  * Every example app synthesizes with its rule packs applied, with zero unacknowledged findings;
@@ -71,6 +72,9 @@ describe.each(EXAMPLES)('example %s', (name) => {
     expect(report.summary.errors).toBe(0);
     expect(report.summary.warnings).toBe((KNOWN_WARNINGS[name] ?? []).length);
     expect(report.templates.flatMap((t: { components: unknown[] }) => t.components).length).toBeGreaterThan(0);
+    // The worst case per hour is the README's figure for this example (its cost table).
+    const perHour = report.templates.reduce((s: number, t: { cost?: { perHour?: number } }) => s + (t.cost?.perHour ?? Number.NaN), 0);
+    expect([name, `$${perHour.toFixed(2)}`]).toEqual([name, readmeCostTotal(name)]);
   });
 });
 

@@ -7,6 +7,7 @@ import {
 } from '../../lib/review/cost';
 import { loadPrices } from '../../lib/review/prices';
 import { removeSynthesizedExamples, synthesizeExample } from '../support/examples';
+import { readmeCostTable } from '../support/readme-cost';
 import { tokenBucketMaxAdmitted } from '../support/token-bucket';
 import { kig } from './support';
 
@@ -51,21 +52,6 @@ describe('worst-case cost formulas', () => {
     expect(showPerHour(undefined)).toBe('unbounded');
   });
 });
-
-/** The README's cost table ("The examples, with the default table"): for each example, its rows' cells. */
-export function readmeCostTable(): Record<string, string[][]> {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-  const table = readme.slice(readme.indexOf('| example | component | worst case per hour | how |'));
-  const rows: Record<string, string[][]> = {};
-  let current = '';
-  for (const line of table.split('\n').slice(2)) {
-    if (!line.startsWith('|')) break;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
-    if (cells[0]) current = cells[0];
-    (rows[current] ??= []).push(cells.slice(1));
-  }
-  return rows;
-}
 
 describe("the README's cost table", () => {
   test('sagemaker-realtime-gpu, as `kig limits` prices it, worked out by hand', () => {
