@@ -26,6 +26,7 @@ export const MODULES = {
   review: {
     mutate: ['lib/review/cost.ts', 'lib/review/sam.ts', 'lib/nag/rules/helpers.ts'],
     tests: ['test/review/cost.test.ts', 'test/review/sam.test.ts', 'test/review/fixtures.test.ts', 'test/nag/rules/*.test.ts'],
+    // (test/review/cost-example.test.ts synthesizes an example: left out, it would run for every mutant.)
   },
   model: {
     mutate: ['lib/model/inspection.ts'],

@@ -11,6 +11,7 @@ import { inspectModel, largestRequestBody, readDraftProfile, serviceSignature, s
 const DIR = path.join(__dirname, 'fixtures', 'two-inputs');
 const SAVED = path.join(DIR, 'saved_model');
 const KERAS = path.join(DIR, 'model.keras');
+const VARIABLE = path.join(__dirname, 'fixtures', 'variable-length');
 
 // One instance: "counts" int32 [2, 3] = 6 x 4 B = 24 B; "features" float32 [5] = 5 x 4 B = 20 B -> 44 B.
 // One output: float32 [4] = 16 B. Weights: 52 float32 parameters = 208 B (the SavedModel lists each
@@ -63,6 +64,57 @@ describe('inspectModel on a SavedModel', () => {
   });
 });
 
+describe('inspectModel: sizes in MiB, variable dimensions, outputs of unknown size', () => {
+  test('floors above 1 MiB, rounded up to the hundredth', () => {
+    const big = inspectModel(SAVED, { maxBatchSize: 5000 });
+    // request 15 + 5,000 x 233 + 4,999 x 2 + 2 = 1,175,015; inputs 5,000 x 44 = 220,000; outputs 5,000 x 16 = 80,000
+    expect(big.hostMemoryFloor.bytes).toBe(1_475_431); // + 416 weights
+    expect(big.hostMemoryFloor.mib).toBe(1.41); // 1,475,431 / 1,048,576 = 1.4071 -> 1.41
+    expect(big.gpuMemoryFloor.bytes).toBe(300_416);
+    expect(big.gpuMemoryFloor.mib).toBe(0.29); // 300,416 / 1,048,576 = 0.2865 -> 0.29
+  });
+
+  test('a variable dimension at its bound; an output whose size depends on the request is named, not counted', () => {
+    // "frames" float32 [-1, 2] at 4 frames: 4 x 2 x 4 B = 32 B per instance, x batch 2 = 64 B.
+    // Request: a frame [x, x] = 2 x 23 + 2 + 2 = 50 chars; an instance of 4 frames = 4 x 50 + 3 x 2 + 2 = 208;
+    // body 15 + 2 x 208 + 2 + 2 = 435. Weights 9 float32 (2 x 3 + 3) = 36 B, listed twice in the SavedModel: 72 B.
+    const r = inspectModel(path.join(VARIABLE, 'saved_model'), { maxBatchSize: 2, maxVariableDim: 4 });
+    expect(r.hostMemoryFloor.terms.map((t) => [t.name, t.bytes])).toEqual([
+      ['weights', 72], ['request JSON', 435], ['input tensors (2 x 32 bytes)', 64], ['output tensors (2 x 0 bytes)', 0],
+    ]);
+    expect(r.hostMemoryFloor.bytes).toBe(571);
+    expect(r.hostMemoryFloor.terms[2].formula).toBe('max batch 2 x (elements x dtype size of every input, variable dimensions at 4)');
+    expect(r.hostMemoryFloor.terms[3].formula).toBe('max batch 2 x (elements x dtype size of every output); output_0 of unknown size not counted');
+    expect(r.draftProfile.signature).toEqual({ signatureName: 'serving_default', maxBatchSize: 2, inputs: [{ name: 'frames', dtype: 'float32', shape: [-1, 2], maxVariableDim: 4 }] });
+    expect(r.draftProfile.model).toBe('variable-length');
+    const k = inspectModel(path.join(VARIABLE, 'model.keras'), { maxBatchSize: 2, maxVariableDim: 4 });
+    expect(k.hostMemoryFloor.terms.map((t) => t.bytes)).toEqual([36, 435, 64, 0]);
+  });
+
+  test('the model\'s name: the folder above a generic one (a version number, saved_model, export), made safe', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-names-'));
+    try {
+      const copy = (rel: string) => {
+        fs.cpSync(SAVED, path.join(tmp, rel), { recursive: true });
+        return inspectModel(path.join(tmp, rel), { maxBatchSize: 3 }).draftProfile.model;
+      };
+      expect(copy('resnet/12')).toBe('resnet');
+      expect(copy('vision/export')).toBe('vision');
+      expect(copy('speech/SavedModel')).toBe('speech');
+      expect(copy('tabular/saved-model')).toBe('saved-model'); // not one of the generic names
+      expect(copy('my model (v2)')).toBe('my_model__v2_');
+      expect(copy('v1x')).toBe('v1x');
+      // A directory named like a .keras file is still a SavedModel directory.
+      expect(copy('odd.keras')).toBe('odd.keras');
+      expect(inspectModel(path.join(tmp, 'odd.keras'), { maxBatchSize: 3 }).model.kind).toBe('saved-model');
+      expect(copy('plain.keras.d')).toBe('plain.keras.d');
+      expect(inspectModel(`${path.join(tmp, 'resnet', '12')}${path.sep}`, { maxBatchSize: 3 }).draftProfile.model).toBe('resnet');
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('inspectModel on the .keras archive', () => {
   const r = inspectModel(KERAS, { maxBatchSize: 3 });
 
@@ -84,6 +136,20 @@ describe('largestRequestBody', () => {
     const b = ModelSignature.of({ maxBatchSize: 1, inputs: [{ name: 'ok', dtype: TensorDType.BOOL, shape: [2] }] });
     expect(largestRequestBody(b)).toBe('{"instances": [[false, false]]}');
   });
+
+  test.each([
+    // The widest JSON text of one element of each dtype (Python's json.dumps of numpy values the schema admits).
+    [TensorDType.FLOAT16, '-1.1920928955078125e-07'],
+    [TensorDType.FLOAT32, '-1.1754942106924411e-38'],
+    [TensorDType.FLOAT64, '-2.2250738585072014e-308'],
+    [TensorDType.INT8, '-128'],
+    [TensorDType.UINT8, '255'],
+    [TensorDType.INT32, '-2147483648'],
+    [TensorDType.INT64, '-9007199254740991'],
+    [TensorDType.BOOL, 'false'],
+  ])('%s: the widest element text', (dtype, text) => {
+    expect(largestRequestBody(ModelSignature.of({ maxBatchSize: 1, inputs: [{ name: 'x', dtype, shape: [1] }] }))).toBe(`{"instances": [[${text}]]}`);
+  });
 });
 
 describe('signatureJson and serviceSignature', () => {
@@ -100,7 +166,8 @@ describe('signatureJson and serviceSignature', () => {
 
   test('a given signature that disagrees names both; a missing one says what to pass', () => {
     const wrong = ModelSignature.of({ maxBatchSize: 3, inputs: [{ name: 'counts', dtype: TensorDType.FLOAT32, shape: [2, 3] }, { name: 'features', dtype: TensorDType.FLOAT32, shape: [5] }] });
-    expect(() => serviceSignature('Svc', SAVED, wrong, 8)).toThrow(/input "counts": dtype float32, the model's is int32/);
+    expect(() => serviceSignature('Svc', SAVED, wrong, 8)).toThrow(`[SIGNATURE_MISMATCH] the signature disagrees with the model:
+  - signature = ${JSON.stringify(wrong.describe())}: allowed the model's serving signature in ${SAVED}: ${serviceSignature('Svc', SAVED, undefined, 3).describe()} (input "counts": dtype float32, the model's is int32). Fix: drop the signature prop to use the model's own, or export the model you mean to serve`);
     let error: unknown;
     try {
       serviceSignature('Svc', undefined, undefined, 8);
@@ -109,6 +176,22 @@ describe('signatureJson and serviceSignature', () => {
     }
     expect(error).toBeInstanceOf(InferenceGuardError);
     expect((error as InferenceGuardError).problems.map((p) => p.prop)).toEqual(['signature']);
+    expect((error as Error).message).toContain('[SIGNATURE_MISMATCH] the request signature is missing:');
+    expect((error as Error).message).toContain('signature = undefined: allowed a ModelSignature when the model is not a local SavedModel directory. Fix: pass signature: ModelSignature.of(...), or model: ModelArtifact.fromSavedModelDirectory(dir) to read it from the model');
+  });
+
+  test('a variable dimension: the bound comes from the given signature; without one, where to put it', () => {
+    const dir = path.join(VARIABLE, 'saved_model');
+    const bounded = ModelSignature.of({ maxBatchSize: 2, inputs: [{ name: 'frames', dtype: TensorDType.FLOAT32, shape: [-1, 2], maxVariableDim: 7 }] });
+    expect(serviceSignature('Svc', dir, bounded, 8)).toBe(bounded);
+    let error: unknown;
+    try {
+      serviceSignature('Svc', dir, undefined, 8);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InferenceGuardError);
+    expect((error as Error).message).toContain(`[SIGNATURE_MISMATCH] the model has a variable dimension without a bound:\n  - signature = undefined: allowed a signature with a bound for the variable dimension of the model in ${dir}. Fix: pass signature: ModelSignature.fromSavedModel(dir, { maxVariableDim: N })`);
   });
 });
 
@@ -129,6 +212,18 @@ describe('readDraftProfile', () => {
     });
     expect(readDraftProfile(write('bare.json', { draft: true, model: 'm', maxRequestBytes: 10, peakHostMemoryMiB: { floorMiB: 'x' }, signature: null })))
       .toEqual({ file: path.join(tmp, 'bare.json'), model: 'm', maxRequestBytes: 10, hostFloorMiB: undefined, gpuFloorMiB: undefined, signature: undefined });
+  });
+
+  test('the messages say what is wrong and how to fix it', () => {
+    const bad = write('bad-draft.json', { draft: false, model: '', maxRequestBytes: 0 });
+    expect(() => readDraftProfile(bad)).toThrow([
+      `[DRAFT_INVALID] invalid draft profile:`,
+      '  - draft = false: allowed true (a draft written by kig inspect --draft-out). Fix: write the draft with kig inspect MODEL --draft-out FILE',
+      '  - model = "": allowed a model name. Fix: write the draft with kig inspect',
+      '  - maxRequestBytes = 0: allowed a positive integer (bytes). Fix: write the draft with kig inspect',
+    ].join('\n'));
+    const broken = write('broken-draft.json', '{');
+    expect(() => readDraftProfile(broken)).toThrow(`[DRAFT_INVALID] cannot read the draft profile:\n  - --draft = ${JSON.stringify(broken)}: allowed a readable JSON file written by kig inspect --draft-out. Fix: check the path or write it again (`);
   });
 
   test.each([

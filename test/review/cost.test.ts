@@ -6,7 +6,6 @@ import {
   HOURS_PER_MONTH, fargateCostPerHour, limitsCost, lambdaCostPerHour, logCostPerHour, requestCostPerHour, sageMakerServerlessCostPerHour, showPerHour, throttledLambdaCostPerHour, wafCostPerHour,
 } from '../../lib/review/cost';
 import { loadPrices } from '../../lib/review/prices';
-import { removeSynthesizedExamples, synthesizeExample } from '../support/examples';
 import { readmeCostTable } from '../support/readme-cost';
 import { tokenBucketMaxAdmitted } from '../support/token-bucket';
 import { kig } from './support';
@@ -234,20 +233,5 @@ describe('a Lambda function whose only invoker is a throttled API Gateway stage'
     expect(lines[0].unboundedBy).toBe('InferenceGuard-LambdaConcurrencyCap');
     expect(lines[0].formula).toMatch(why);
     expect(total).toBeUndefined();
-  });
-});
-
-describe('the queue example, synthesized', () => {
-  afterAll(() => removeSynthesizedExamples());
-
-  test('its admission and status functions are bounded by the stage throttle, so the whole template is', () => {
-    const { assembly } = synthesizeExample('sagemaker-queue');
-    const file = assembly.stacks[0].templateFullPath;
-    const r = reviewTemplate(loadTemplate(file, path.dirname(file)), { prices: p });
-    const api = r.cost!.components.find((c) => c.lines.some((l) => l.item.startsWith('API requests')))!;
-    const fnLines = api.lines.filter((l) => /^Lambda Jobs(Admission|Status)Function\w* duration \(API Gateway is its only invoker\)$/.test(l.item));
-    expect(fnLines).toHaveLength(2);
-    for (const l of fnLines) expect(l.formula).toMatch(/^\(\d+ rps x 3600 s \+ \d+ burst\) = \d+ invocations x 10 s timeout x .* \(Little's law\); throttles: \d+ rps \/ burst \d+ \(\w+ on stage prod\)$/);
-    expect(r.cost!.perHour).toBeGreaterThan(0);
   });
 });
