@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { admit, AdmissionConfig, AdmissionDeps, DepthGauge } from '../../handlers/admission/core';
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { SageMakerBackend } from '../../handlers/worker/backends';
@@ -150,6 +150,56 @@ describe('admission', () => {
     expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'KerasInferenceGuard/Queue', Dimensions: [['QueueName']] });
     expect(emf[0].QueueName).toBe(f.queueName);
     expect((await counts(clients.sqs, f.queueUrl)).total).toBe(5);
+  });
+
+  test('at the cap, one early re-read per cache TTL: jobs that left since the reading make room before it expires', async () => {
+    const f = await fixture();
+    let t = 1_000_000;
+    let reads = 0;
+    const sqs = new SQSClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    sqs.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'GetQueueAttributesCommand') reads++;
+      return next(args);
+    }, { step: 'initialize' });
+    const post = setup(f, { depthBudget: 2, environments: 1, depthCacheTtlMs: 60_000 }, deps({ sqs, now: () => t }));
+    const status = async () => (await post(postJobs(ok))).statusCode;
+    const drain = async () => {
+      const got = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 10 }));
+      for (const m of got.Messages ?? []) await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+      expect((await counts(clients.sqs, f.queueUrl)).total).toBe(0);
+    };
+    // Reading 1: 0 admitted, depth 0 -> the ledger may count up to 0 + 2 - 0 = 2.
+    expect([await status(), await status(), reads]).toEqual([202, 202, 1]);
+    await drain();
+    // At the cap, the early re-read: 2 admitted, depth 0 -> up to 4.
+    expect([await status(), await status(), reads]).toEqual([202, 202, 2]);
+    await drain();
+    // No second early re-read within the TTL, though the queue is empty again.
+    expect([await status(), reads]).toEqual([429, 2]);
+    t += 59_999;
+    expect([await status(), reads]).toEqual([429, 2]);
+    // 60 s after the last reading it expires: 4 admitted, depth 0 -> up to 6.
+    t += 1;
+    expect([await status(), await status(), reads]).toEqual([202, 202, 3]);
+    await drain();
+    // ... and at the cap one early re-read is allowed again.
+    expect([await status(), reads]).toEqual([202, 4]);
+  });
+
+  test('the depth counts visible, in-flight and delayed messages; Retry-After adds the other environments to the backlog', async () => {
+    const f = await fixture();
+    // From another producer: one visible, one received and not deleted (in flight), one delayed.
+    for (const body of ['visible', 'in flight']) await clients.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: body }));
+    await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 300 }));
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: 'delayed', DelaySeconds: 300 }));
+    const post = setup(f, { depthBudget: 4, environments: 3, drainRatePerSecond: 0.75, depthCacheTtlMs: 60_000 });
+    // Budget 4 - depth 3 = room for one job.
+    expect((await post(postJobs(ok))).statusCode).toBe(202);
+    const rejected = await post(postJobs(ok));
+    expect(rejected.statusCode).toBe(429);
+    // Backlog bound max(4 read, 4 budget) + (3 - 1) other environments = 6; down to half the
+    // budget: (6 - 2) / 0.75 per second = 5.33 s -> 6 s.
+    expect(rejected.headers['Retry-After']).toBe('6');
   });
 
   test('concurrent submitters across environments: depth stays within budget + slack (one per environment)', async () => {
