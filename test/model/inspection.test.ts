@@ -109,6 +109,11 @@ describe('inspectModel: sizes in MiB, variable dimensions, outputs of unknown si
       expect(inspectModel(path.join(tmp, 'odd.keras'), { maxBatchSize: 3 }).model.kind).toBe('saved-model');
       expect(copy('plain.keras.d')).toBe('plain.keras.d');
       expect(inspectModel(`${path.join(tmp, 'resnet', '12')}${path.sep}`, { maxBatchSize: 3 }).draftProfile.model).toBe('resnet');
+      // Only a name that ends in .keras is an archive, and only that ending is cut from the name.
+      fs.copyFileSync(KERAS, path.join(tmp, 'a.keras-b.keras'));
+      expect(inspectModel(path.join(tmp, 'a.keras-b.keras'), { maxBatchSize: 3 }).draftProfile.model).toBe('a.keras-b');
+      fs.copyFileSync(KERAS, path.join(tmp, 'backup.keras.bak'));
+      expect(() => inspectModel(path.join(tmp, 'backup.keras.bak'), { maxBatchSize: 3 })).toThrow(InferenceGuardError);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -178,6 +183,11 @@ describe('signatureJson and serviceSignature', () => {
     expect((error as InferenceGuardError).problems.map((p) => p.prop)).toEqual(['signature']);
     expect((error as Error).message).toContain('[SIGNATURE_MISMATCH] the request signature is missing:');
     expect((error as Error).message).toContain('signature = undefined: allowed a ModelSignature when the model is not a local SavedModel directory. Fix: pass signature: ModelSignature.of(...), or model: ModelArtifact.fromSavedModelDirectory(dir) to read it from the model');
+  });
+
+  test('an error reading the model with a given signature is passed on as it is', () => {
+    const other = ModelSignature.of({ signatureName: 'predict_v2', maxBatchSize: 3, inputs: [{ name: 'counts', dtype: TensorDType.INT32, shape: [2, 3] }, { name: 'features', dtype: TensorDType.FLOAT32, shape: [5] }] });
+    expect(() => serviceSignature('Svc', SAVED, other, 8)).toThrow(/signatureName = "predict_v2"/);
   });
 
   test('a variable dimension: the bound comes from the given signature; without one, where to put it', () => {
