@@ -104,6 +104,8 @@ describe('inspectModel: sizes in MiB, variable dimensions, outputs of unknown si
       expect(copy('tabular/saved-model')).toBe('saved-model'); // not one of the generic names
       expect(copy('my model (v2)')).toBe('my_model__v2_');
       expect(copy('v1x')).toBe('v1x');
+      expect(copy('models/v2')).toBe('v2'); // ends in digits, but is not a version number
+      expect(copy('models/2024-model')).toBe('2024-model'); // starts with digits, the same
       // A directory named like a .keras file is still a SavedModel directory.
       expect(copy('odd.keras')).toBe('odd.keras');
       expect(inspectModel(path.join(tmp, 'odd.keras'), { maxBatchSize: 3 }).model.kind).toBe('saved-model');
@@ -222,6 +224,7 @@ describe('readDraftProfile', () => {
     });
     expect(readDraftProfile(write('bare.json', { draft: true, model: 'm', maxRequestBytes: 10, peakHostMemoryMiB: { floorMiB: 'x' }, signature: null })))
       .toEqual({ file: path.join(tmp, 'bare.json'), model: 'm', maxRequestBytes: 10, hostFloorMiB: undefined, gpuFloorMiB: undefined, signature: undefined });
+    expect(readDraftProfile(write('text-signature.json', { draft: true, model: 'm', maxRequestBytes: 10, signature: 'x' })).signature).toBeUndefined();
   });
 
   test('the messages say what is wrong and how to fix it', () => {
