@@ -32,6 +32,17 @@ function setup(f: QueueFixture, o: Partial<AdmissionConfig> = {}, d = deps()) {
   return (event: Parameters<typeof admit>[0]) => admit(event, config, d, gauge);
 }
 
+/** An SQS client that counts the depth reads (GetQueueAttributes) sent through it. */
+function countingDepthReads(): { sqs: SQSClient; reads: () => number } {
+  let reads = 0;
+  const sqs = new SQSClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  sqs.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName === 'GetQueueAttributesCommand') reads++;
+    return next(args);
+  }, { step: 'initialize' });
+  return { sqs, reads: () => reads };
+}
+
 async function fixture() {
   return createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
 }
@@ -123,17 +134,12 @@ describe('admission', () => {
 
   test('over budget: 429 with Retry-After (estimated drain time); the depth is read once per cache TTL', async () => {
     const f = await fixture();
-    let reads = 0;
-    const sqs = new SQSClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
-    sqs.middlewareStack.add((next, context) => async (args) => {
-      if (context.commandName === 'GetQueueAttributesCommand') reads++;
-      return next(args);
-    }, { step: 'initialize' });
+    const { sqs, reads: depthReads } = countingDepthReads();
     const cfg = { depthBudget: 5, drainRatePerSecond: 0.75, environments: 1, depthCacheTtlMs: 60_000, resumeFraction: 0.5 };
     const lines: string[] = [];
     const post = setup(f, cfg, deps({ sqs, log: (l) => lines.push(l) }));
     for (let i = 0; i < 5; i++) expect((await post(postJobs(ok))).statusCode).toBe(202);
-    const readsAtBudget = reads;
+    const readsAtBudget = depthReads();
     const rejected = await Promise.all(Array.from({ length: 20 }, () => post(postJobs(ok))));
     for (const r of rejected) {
       expect(r.statusCode).toBe(429);
@@ -142,7 +148,7 @@ describe('admission', () => {
       expect(r.headers['Retry-After']).toBe('4');
       expect(JSON.parse(r.body)).toMatchObject({ error: 'BacklogFull', retryAfterSeconds: 4 });
     }
-    expect(reads - readsAtBudget).toBeLessThanOrEqual(1);
+    expect(depthReads() - readsAtBudget).toBeLessThanOrEqual(1);
     // Each decision is an Embedded Metric Format line: the 429-share alarm's data.
     const emf = lines.map((l) => JSON.parse(l)).filter((l) => l._aws);
     expect(emf.filter((l) => l.JobsAdmitted === 1)).toHaveLength(5);
@@ -155,12 +161,7 @@ describe('admission', () => {
   test('at the cap, one early re-read per cache TTL: jobs that left since the reading make room before it expires', async () => {
     const f = await fixture();
     let t = 1_000_000;
-    let reads = 0;
-    const sqs = new SQSClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
-    sqs.middlewareStack.add((next, context) => async (args) => {
-      if (context.commandName === 'GetQueueAttributesCommand') reads++;
-      return next(args);
-    }, { step: 'initialize' });
+    const { sqs, reads: depthReads } = countingDepthReads();
     const post = setup(f, { depthBudget: 2, environments: 1, depthCacheTtlMs: 60_000 }, deps({ sqs, now: () => t }));
     const status = async () => (await post(postJobs(ok))).statusCode;
     const drain = async () => {
@@ -169,21 +170,21 @@ describe('admission', () => {
       expect((await counts(clients.sqs, f.queueUrl)).total).toBe(0);
     };
     // Reading 1: 0 admitted, depth 0 -> the ledger may count up to 0 + 2 - 0 = 2.
-    expect([await status(), await status(), reads]).toEqual([202, 202, 1]);
+    expect([await status(), await status(), depthReads()]).toEqual([202, 202, 1]);
     await drain();
     // At the cap, the early re-read: 2 admitted, depth 0 -> up to 4.
-    expect([await status(), await status(), reads]).toEqual([202, 202, 2]);
+    expect([await status(), await status(), depthReads()]).toEqual([202, 202, 2]);
     await drain();
     // No second early re-read within the TTL, though the queue is empty again.
-    expect([await status(), reads]).toEqual([429, 2]);
+    expect([await status(), depthReads()]).toEqual([429, 2]);
     t += 59_999;
-    expect([await status(), reads]).toEqual([429, 2]);
+    expect([await status(), depthReads()]).toEqual([429, 2]);
     // 60 s after the last reading it expires: 4 admitted, depth 0 -> up to 6.
     t += 1;
-    expect([await status(), await status(), reads]).toEqual([202, 202, 3]);
+    expect([await status(), await status(), depthReads()]).toEqual([202, 202, 3]);
     await drain();
     // ... and at the cap one early re-read is allowed again.
-    expect([await status(), reads]).toEqual([202, 4]);
+    expect([await status(), depthReads()]).toEqual([202, 4]);
   });
 
   test('the depth counts visible, in-flight and delayed messages; Retry-After adds the other environments to the backlog', async () => {

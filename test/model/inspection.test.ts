@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { InferenceGuardError, ModelSignature, TensorDType } from '../../lib';
 import { inspectModel, largestRequestBody, readDraftProfile, serviceSignature, signatureJson } from '../../lib/model/inspection';
+import { errorOf } from '../support/errors';
 
 const DIR = path.join(__dirname, 'fixtures', 'two-inputs');
 const SAVED = path.join(DIR, 'saved_model');
@@ -175,16 +176,10 @@ describe('signatureJson and serviceSignature', () => {
     const wrong = ModelSignature.of({ maxBatchSize: 3, inputs: [{ name: 'counts', dtype: TensorDType.FLOAT32, shape: [2, 3] }, { name: 'features', dtype: TensorDType.FLOAT32, shape: [5] }] });
     expect(() => serviceSignature('Svc', SAVED, wrong, 8)).toThrow(`[SIGNATURE_MISMATCH] the signature disagrees with the model:
   - signature = ${JSON.stringify(wrong.describe())}: allowed the model's serving signature in ${SAVED}: ${serviceSignature('Svc', SAVED, undefined, 3).describe()} (input "counts": dtype float32, the model's is int32). Fix: drop the signature prop to use the model's own, or export the model you mean to serve`);
-    let error: unknown;
-    try {
-      serviceSignature('Svc', undefined, undefined, 8);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(InferenceGuardError);
-    expect((error as InferenceGuardError).problems.map((p) => p.prop)).toEqual(['signature']);
-    expect((error as Error).message).toContain('[SIGNATURE_MISMATCH] the request signature is missing:');
-    expect((error as Error).message).toContain('signature = undefined: allowed a ModelSignature when the model is not a local SavedModel directory. Fix: pass signature: ModelSignature.of(...), or model: ModelArtifact.fromSavedModelDirectory(dir) to read it from the model');
+    const error = errorOf(() => serviceSignature('Svc', undefined, undefined, 8));
+    expect(error.problems.map((p) => p.prop)).toEqual(['signature']);
+    expect(error.message).toContain('[SIGNATURE_MISMATCH] the request signature is missing:');
+    expect(error.message).toContain('signature = undefined: allowed a ModelSignature when the model is not a local SavedModel directory. Fix: pass signature: ModelSignature.of(...), or model: ModelArtifact.fromSavedModelDirectory(dir) to read it from the model');
   });
 
   test('an error reading the model with a given signature is passed on as it is', () => {
@@ -196,14 +191,8 @@ describe('signatureJson and serviceSignature', () => {
     const dir = path.join(VARIABLE, 'saved_model');
     const bounded = ModelSignature.of({ maxBatchSize: 2, inputs: [{ name: 'frames', dtype: TensorDType.FLOAT32, shape: [-1, 2], maxVariableDim: 7 }] });
     expect(serviceSignature('Svc', dir, bounded, 8)).toBe(bounded);
-    let error: unknown;
-    try {
-      serviceSignature('Svc', dir, undefined, 8);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(InferenceGuardError);
-    expect((error as Error).message).toContain(`[SIGNATURE_MISMATCH] the model has a variable dimension without a bound:\n  - signature = undefined: allowed a signature with a bound for the variable dimension of the model in ${dir}. Fix: pass signature: ModelSignature.fromSavedModel(dir, { maxVariableDim: N })`);
+    const error = errorOf(() => serviceSignature('Svc', dir, undefined, 8));
+    expect(error.message).toContain(`[SIGNATURE_MISMATCH] the model has a variable dimension without a bound:\n  - signature = undefined: allowed a signature with a bound for the variable dimension of the model in ${dir}. Fix: pass signature: ModelSignature.fromSavedModel(dir, { maxVariableDim: N })`);
   });
 });
 
@@ -245,13 +234,7 @@ describe('readDraftProfile', () => {
     ['a fractional size', { draft: true, model: 'm', maxRequestBytes: 1.5 }, ['maxRequestBytes']],
     ['a size as text', { draft: true, model: 'm', maxRequestBytes: '10' }, ['maxRequestBytes']],
   ])('%s: every problem named', (_what, doc, props) => {
-    let error: unknown;
-    try {
-      readDraftProfile(write('bad.json', doc));
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(InferenceGuardError);
-    expect((error as InferenceGuardError).problems.map((p) => p.prop)).toEqual(props);
+    const error = errorOf(() => readDraftProfile(write('bad.json', doc)));
+    expect(error.problems.map((p) => p.prop)).toEqual(props);
   });
 });
