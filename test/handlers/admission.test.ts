@@ -1,6 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { admit, AdmissionConfig, AdmissionDeps, DepthGauge } from '../../handlers/admission/core';
+import { ADMISSION_LEDGER_KEY, admit, AdmissionConfig, AdmissionDeps, DepthGauge } from '../../handlers/admission/core';
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { SageMakerBackend } from '../../handlers/worker/backends';
 import { processBatch } from '../../handlers/worker/core';
@@ -41,6 +42,18 @@ function countingDepthReads(): { sqs: SQSClient; reads: () => number } {
     return next(args);
   }, { step: 'initialize' });
   return { sqs, reads: () => reads };
+}
+
+/** A DynamoDB client that counts the conditional increments of the admission ledger sent through it. */
+function countingLedgerWrites(): { ddb: DynamoDBClient; writes: () => number } {
+  let writes = 0;
+  const ddb = new DynamoDBClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  ddb.middlewareStack.add((next, context) => async (args) => {
+    const key = (args.input as { Key?: { jobId?: { S?: string } } }).Key?.jobId?.S;
+    if (context.commandName === 'UpdateItemCommand' && key === ADMISSION_LEDGER_KEY) writes++;
+    return next(args);
+  }, { step: 'initialize' });
+  return { ddb, writes: () => writes };
 }
 
 async function fixture() {
@@ -135,10 +148,13 @@ describe('admission', () => {
   test('over budget: 429 with Retry-After (estimated drain time); the depth is read once per cache TTL', async () => {
     const f = await fixture();
     const { sqs, reads: depthReads } = countingDepthReads();
+    const { ddb, writes: ledgerWrites } = countingLedgerWrites();
     const cfg = { depthBudget: 5, drainRatePerSecond: 0.75, environments: 1, depthCacheTtlMs: 60_000, resumeFraction: 0.5 };
     const lines: string[] = [];
-    const post = setup(f, cfg, deps({ sqs, log: (l) => lines.push(l) }));
-    for (let i = 0; i < 5; i++) expect((await post(postJobs(ok))).statusCode).toBe(202);
+    const post = setup(f, cfg, deps({ sqs, ddb, log: (l) => lines.push(l) }));
+    // Five at once on a fresh environment: one depth reading, shared.
+    const first = await Promise.all(Array.from({ length: 5 }, () => post(postJobs(ok))));
+    expect([first.map((r) => r.statusCode), depthReads(), ledgerWrites()]).toEqual([[202, 202, 202, 202, 202], 1, 5]);
     const readsAtBudget = depthReads();
     const rejected = await Promise.all(Array.from({ length: 20 }, () => post(postJobs(ok))));
     for (const r of rejected) {
@@ -149,6 +165,8 @@ describe('admission', () => {
       expect(JSON.parse(r.body)).toMatchObject({ error: 'BacklogFull', retryAfterSeconds: 4 });
     }
     expect(depthReads() - readsAtBudget).toBeLessThanOrEqual(1);
+    // The environment knows the cap is reached: no ledger write for a rejected request.
+    expect(ledgerWrites()).toBe(5);
     // Each decision is an Embedded Metric Format line: the 429-share alarm's data.
     const emf = lines.map((l) => JSON.parse(l)).filter((l) => l._aws);
     expect(emf.filter((l) => l.JobsAdmitted === 1)).toHaveLength(5);
@@ -185,6 +203,25 @@ describe('admission', () => {
     await drain();
     // ... and at the cap one early re-read is allowed again.
     expect([await status(), depthReads()]).toEqual([202, 4]);
+  });
+
+  test('another environment took the rest of the budget: one refused ledger write, then 429 without writing', async () => {
+    const f = await fixture();
+    const config = admissionConfig(f, { depthBudget: 2, environments: 2, depthCacheTtlMs: 60_000 });
+    const a = countingLedgerWrites();
+    const b = countingLedgerWrites();
+    const gaugeA = new DepthGauge(config, clients.sqs, Date.now);
+    const gaugeB = new DepthGauge(config, clients.sqs, Date.now);
+    const postA = () => admit(postJobs(ok), config, deps({ ddb: a.ddb }), gaugeA);
+    const postB = () => admit(postJobs(ok), config, deps({ ddb: b.ddb }), gaugeB);
+    // B reads first (0 admitted, depth 0: up to 2) and takes one; A then reads 1 admitted, depth 0
+    // (up to 3) and admits two jobs.
+    expect((await gaugeB.reserve(b.ddb)).admitted).toBe(true);
+    expect([(await postA()).statusCode, (await postA()).statusCode]).toEqual([202, 202]);
+    // B's reading still allows one more: its conditional write is refused (the ledger is at 2).
+    expect([(await postB()).statusCode, b.writes()]).toEqual([429, 2]);
+    // Now B knows its cap is reached: it reads once more (3 admitted, depth 2: up to 3) and refuses without a write.
+    expect([(await postB()).statusCode, b.writes()]).toEqual([429, 2]);
   });
 
   test('the depth counts visible, in-flight and delayed messages; Retry-After adds the other environments to the backlog', async () => {
