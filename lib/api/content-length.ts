@@ -12,11 +12,10 @@ export function regexGreaterThan(n: number): string {
   // Same length: equal prefix, then a larger digit, then anything.
   for (let i = 0; i < s.length; i++) {
     const d = Number(s[i]);
+    // No larger digit than 9. Otherwise d + 1 >= 1, so the first digit is never a leading zero.
     if (d === 9) continue;
-    const lo = i === 0 ? Math.max(d + 1, 1) : d + 1;
-    if (lo > 9) continue;
     const rest = s.length - i - 1;
-    alternatives.push(`${s.slice(0, i)}[${lo}-9]${rest > 0 ? `[0-9]{${rest}}` : ''}`);
+    alternatives.push(`${s.slice(0, i)}[${d + 1}-9]${rest > 0 ? `[0-9]{${rest}}` : ''}`);
   }
   return `^(${alternatives.join('|')})$`;
 }

@@ -88,16 +88,17 @@ describe('kig profile: bad input gets a clear message and keeps partial results'
       const report = path.join(dir, 'interrupted.svg');
       const ctl = new AbortController();
       let abortedAt = 0;
-      // Ctrl-C 0.5 s into the second step (1.2 s with its warm-up): timed from the first step's
-      // line, so a slow start on a busy machine cannot move it into the first step.
+      // Ctrl-C inside the second step, triggered by that step's own progress line (a terminal's):
+      // once it shows requests measured after the warm-up ("2/4 concurrency 2: N req/s", N > 0),
+      // so neither a slow start nor a slow step on a busy machine can move it to another step.
       const onStderr = (t: string) => {
-        if (!abortedAt && /concurrency\s+1:/.test(t)) {
-          abortedAt = -1;
-          setTimeout(() => { abortedAt = Date.now(); ctl.abort(); }, 500);
+        if (!abortedAt && /\] 2\/4 concurrency 2: [1-9]\d* req\/s/.test(t)) {
+          abortedAt = Date.now();
+          ctl.abort();
         }
       };
       const r = await runKig(['profile', '--url', `${flaky.base}/invocations`, '--payload', 'ok.json', '--concurrency', '1,2,4,8',
-        '--step-seconds', '1', '--out', out, '--report', report], { cwd: dir, signal: ctl.signal, onStderr });
+        '--step-seconds', '1', '--out', out, '--report', report], { cwd: dir, signal: ctl.signal, onStderr, isTty: true });
       // It stops rather than running the steps still to come ("1 of 4"), and the partial step
       // below shows it did not finish the current one either; how long the stop took depends on
       // the machine's load and is not asserted.

@@ -8,6 +8,7 @@ import { checkAwsConstraints } from '../../lib/compute/private/aws-constraints';
 import { InferenceGuardChecks } from '../../lib/nag';
 import { runKig } from '../support/cli';
 import { EXAMPLES, removeSynthesizedExamples, synthesizeExample } from '../support/examples';
+import { readmeCostTotal } from '../support/readme-cost';
 import { renderRunbook } from '../../lib/runbook/render';
 import { validateLogsInsightsQuery } from '../../lib/runbook/private/logs-insights';
 
@@ -125,6 +126,9 @@ describe.each(EXAMPLES)('example %s', (name) => {
     expect(report.summary.errors).toBe(0);
     expect(report.summary.warnings).toBe((KNOWN_WARNINGS[name] ?? []).length);
     expect(report.templates.flatMap((t: { components: unknown[] }) => t.components).length).toBeGreaterThan(0);
+    // The worst case per hour is the README's figure for this example (its cost table).
+    const perHour = report.templates.reduce((s: number, t: { cost?: { perHour?: number } }) => s + (t.cost?.perHour ?? Number.NaN), 0);
+    expect([name, `$${perHour.toFixed(2)}`]).toEqual([name, readmeCostTotal(name)]);
   });
 });
 

@@ -1,10 +1,10 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { admit, AdmissionConfig, AdmissionDeps, DepthGauge } from '../../handlers/admission/core';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ADMISSION_LEDGER_KEY, admit, AdmissionConfig, AdmissionDeps, DepthGauge } from '../../handlers/admission/core';
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { SageMakerBackend } from '../../handlers/worker/backends';
 import { processBatch } from '../../handlers/worker/core';
-import { retryAfterSeconds } from '../../lib/core/queue-formulas';
 import { FakeSageMaker } from '../support/fake-sagemaker';
 import { localClients, MotoServer, startMoto, TEST_CREDENTIALS, TEST_REGION } from '../support/moto';
 import { admissionConfig, counts, createFixture, lambdaContext, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
@@ -31,6 +31,29 @@ function setup(f: QueueFixture, o: Partial<AdmissionConfig> = {}, d = deps()) {
   const config = admissionConfig(f, o);
   const gauge = new DepthGauge(config, d.sqs, d.now);
   return (event: Parameters<typeof admit>[0]) => admit(event, config, d, gauge);
+}
+
+/** An SQS client that counts the depth reads (GetQueueAttributes) sent through it. */
+function countingDepthReads(): { sqs: SQSClient; reads: () => number } {
+  let reads = 0;
+  const sqs = new SQSClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  sqs.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName === 'GetQueueAttributesCommand') reads++;
+    return next(args);
+  }, { step: 'initialize' });
+  return { sqs, reads: () => reads };
+}
+
+/** A DynamoDB client that counts the conditional increments of the admission ledger sent through it. */
+function countingLedgerWrites(): { ddb: DynamoDBClient; writes: () => number } {
+  let writes = 0;
+  const ddb = new DynamoDBClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  ddb.middlewareStack.add((next, context) => async (args) => {
+    const key = (args.input as { Key?: { jobId?: { S?: string } } }).Key?.jobId?.S;
+    if (context.commandName === 'UpdateItemCommand' && key === ADMISSION_LEDGER_KEY) writes++;
+    return next(args);
+  }, { step: 'initialize' });
+  return { ddb, writes: () => writes };
 }
 
 async function fixture() {
@@ -124,24 +147,26 @@ describe('admission', () => {
 
   test('over budget: 429 with Retry-After (estimated drain time); the depth is read once per cache TTL', async () => {
     const f = await fixture();
-    let reads = 0;
-    const sqs = new SQSClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
-    sqs.middlewareStack.add((next, context) => async (args) => {
-      if (context.commandName === 'GetQueueAttributesCommand') reads++;
-      return next(args);
-    }, { step: 'initialize' });
-    const cfg = { depthBudget: 5, drainRatePerSecond: 0.5, environments: 1, depthCacheTtlMs: 60_000 };
+    const { sqs, reads: depthReads } = countingDepthReads();
+    const { ddb, writes: ledgerWrites } = countingLedgerWrites();
+    const cfg = { depthBudget: 5, drainRatePerSecond: 0.75, environments: 1, depthCacheTtlMs: 60_000, resumeFraction: 0.5 };
     const lines: string[] = [];
-    const post = setup(f, cfg, deps({ sqs, log: (l) => lines.push(l) }));
-    for (let i = 0; i < 5; i++) expect((await post(postJobs(ok))).statusCode).toBe(202);
-    const readsAtBudget = reads;
+    const post = setup(f, cfg, deps({ sqs, ddb, log: (l) => lines.push(l) }));
+    // Five at once on a fresh environment: one depth reading, shared.
+    const first = await Promise.all(Array.from({ length: 5 }, () => post(postJobs(ok))));
+    expect([first.map((r) => r.statusCode), depthReads(), ledgerWrites()]).toEqual([[202, 202, 202, 202, 202], 1, 5]);
+    const readsAtBudget = depthReads();
     const rejected = await Promise.all(Array.from({ length: 20 }, () => post(postJobs(ok))));
     for (const r of rejected) {
       expect(r.statusCode).toBe(429);
-      expect(r.headers['Retry-After']).toBe(String(retryAfterSeconds(5, 5, 0.5, 0.5, 300)));
-      expect(JSON.parse(r.body)).toMatchObject({ error: 'BacklogFull', retryAfterSeconds: 5 });
+      // Backlog bound max(5 read, 5 budget) + 0 other environments = 5; down to half the budget:
+      // (5 - 2.5) / 0.75 per second = 3.33 s -> 4 s.
+      expect(r.headers['Retry-After']).toBe('4');
+      expect(JSON.parse(r.body)).toMatchObject({ error: 'BacklogFull', retryAfterSeconds: 4 });
     }
-    expect(reads - readsAtBudget).toBeLessThanOrEqual(1);
+    expect(depthReads() - readsAtBudget).toBeLessThanOrEqual(1);
+    // The environment knows the cap is reached: no ledger write for a rejected request.
+    expect(ledgerWrites()).toBe(5);
     // Each decision is an Embedded Metric Format line: the 429-share alarm's data.
     const emf = lines.map((l) => JSON.parse(l)).filter((l) => l._aws);
     expect(emf.filter((l) => l.JobsAdmitted === 1)).toHaveLength(5);
@@ -149,6 +174,70 @@ describe('admission', () => {
     expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'KerasInferenceGuard/Queue', Dimensions: [['QueueName']] });
     expect(emf[0].QueueName).toBe(f.queueName);
     expect((await counts(clients.sqs, f.queueUrl)).total).toBe(5);
+  });
+
+  test('at the cap, one early re-read per cache TTL: jobs that left since the reading make room before it expires', async () => {
+    const f = await fixture();
+    let t = 1_000_000;
+    const { sqs, reads: depthReads } = countingDepthReads();
+    const post = setup(f, { depthBudget: 2, environments: 1, depthCacheTtlMs: 60_000 }, deps({ sqs, now: () => t }));
+    const status = async () => (await post(postJobs(ok))).statusCode;
+    const drain = async () => {
+      const got = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 10 }));
+      for (const m of got.Messages ?? []) await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+      expect((await counts(clients.sqs, f.queueUrl)).total).toBe(0);
+    };
+    // Reading 1: 0 admitted, depth 0 -> the ledger may count up to 0 + 2 - 0 = 2.
+    expect([await status(), await status(), depthReads()]).toEqual([202, 202, 1]);
+    await drain();
+    // At the cap, the early re-read: 2 admitted, depth 0 -> up to 4.
+    expect([await status(), await status(), depthReads()]).toEqual([202, 202, 2]);
+    await drain();
+    // No second early re-read within the TTL, though the queue is empty again.
+    expect([await status(), depthReads()]).toEqual([429, 2]);
+    t += 59_999;
+    expect([await status(), depthReads()]).toEqual([429, 2]);
+    // 60 s after the last reading it expires: 4 admitted, depth 0 -> up to 6.
+    t += 1;
+    expect([await status(), await status(), depthReads()]).toEqual([202, 202, 3]);
+    await drain();
+    // ... and at the cap one early re-read is allowed again.
+    expect([await status(), depthReads()]).toEqual([202, 4]);
+  });
+
+  test('another environment took the rest of the budget: one refused ledger write, then 429 without writing', async () => {
+    const f = await fixture();
+    const config = admissionConfig(f, { depthBudget: 2, environments: 2, depthCacheTtlMs: 60_000 });
+    const a = countingLedgerWrites();
+    const b = countingLedgerWrites();
+    const gaugeA = new DepthGauge(config, clients.sqs, Date.now);
+    const gaugeB = new DepthGauge(config, clients.sqs, Date.now);
+    const postA = () => admit(postJobs(ok), config, deps({ ddb: a.ddb }), gaugeA);
+    const postB = () => admit(postJobs(ok), config, deps({ ddb: b.ddb }), gaugeB);
+    // B reads first (0 admitted, depth 0: up to 2) and takes one; A then reads 1 admitted, depth 0
+    // (up to 3) and admits two jobs.
+    expect((await gaugeB.reserve(b.ddb)).admitted).toBe(true);
+    expect([(await postA()).statusCode, (await postA()).statusCode]).toEqual([202, 202]);
+    // B's reading still allows one more: its conditional write is refused (the ledger is at 2).
+    expect([(await postB()).statusCode, b.writes()]).toEqual([429, 2]);
+    // Now B knows its cap is reached: it reads once more (3 admitted, depth 2: up to 3) and refuses without a write.
+    expect([(await postB()).statusCode, b.writes()]).toEqual([429, 2]);
+  });
+
+  test('the depth counts visible, in-flight and delayed messages; Retry-After adds the other environments to the backlog', async () => {
+    const f = await fixture();
+    // From another producer: one visible, one received and not deleted (in flight), one delayed.
+    for (const body of ['visible', 'in flight']) await clients.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: body }));
+    await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 300 }));
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: 'delayed', DelaySeconds: 300 }));
+    const post = setup(f, { depthBudget: 4, environments: 3, drainRatePerSecond: 0.75, depthCacheTtlMs: 60_000 });
+    // Budget 4 - depth 3 = room for one job.
+    expect((await post(postJobs(ok))).statusCode).toBe(202);
+    const rejected = await post(postJobs(ok));
+    expect(rejected.statusCode).toBe(429);
+    // Backlog bound max(4 read, 4 budget) + (3 - 1) other environments = 6; down to half the
+    // budget: (6 - 2) / 0.75 per second = 5.33 s -> 6 s.
+    expect(rejected.headers['Retry-After']).toBe('6');
   });
 
   test('concurrent submitters across environments: depth stays within budget + slack (one per environment)', async () => {

@@ -3,6 +3,7 @@ import { InferenceGuardError } from '../../lib';
 import { LIMIT_DEFAULTS, checkTimeoutChain, deriveLimits, heavyRequestCost } from '../../lib/profile';
 import { profile } from '../support/profiles';
 import { problemsOf } from '../support/errors';
+import { tokenBucketMaxAdmitted } from '../support/token-bucket';
 
 const SM = { backend: { name: 'SageMaker', maxPayloadBytes: 6_291_456, invocationTimeoutMs: 60_000, synchronous: true, scalesToZero: false, scalingUnit: 'instance' } };
 
@@ -20,7 +21,7 @@ describe('deriveLimits formulas', () => {
     expect(l.timeouts.integrationTimeoutMs).toBe(6_000);
     expect(l.timeouts.nginxReadTimeoutSeconds).toBe(5);
     const slow = deriveLimits(profile({ latencyMs: { p50: 1500, p90: 2500, p99: 3100 } }), SM);
-    expect(slow.timeouts.modelServerTimeoutSeconds).toBe(Math.ceil((3100 * 3) / 1000));
+    expect(slow.timeouts.modelServerTimeoutSeconds).toBe(10); // 3,100 ms x 3 = 9.3 s -> 10 s
     expect(slow.timeouts.integrationTimeoutMs).toBe(11_000);
   });
 
@@ -32,8 +33,11 @@ describe('deriveLimits formulas', () => {
   });
 
   test('stage rate = maxInstances x throughput x headroom; burst = 2 x maxInstances x concurrency', () => {
-    expect(l.throttle.rateLimit).toBe(4 * 180 * 0.8);
-    expect(l.throttle.burstLimit).toBe(2 * 4 * 8);
+    expect(l.throttle.rateLimit).toBe(576); // 4 x 180 x 0.8
+    expect(l.throttle.burstLimit).toBe(64); // 2 x 4 x 8
+    // 3 instances x 175 req/s x 0.7 = 367.5; burst 2 x 3 x 7 = 42
+    const odd = deriveLimits(profile({ throughputPerInstanceRps: 175, sustainableConcurrency: 7 }), { ...SM, maxInstances: 3, headroom: 0.7 });
+    expect([odd.throttle.rateLimit, odd.throttle.burstLimit]).toEqual([367.5, 42]);
   });
 
   test('throttles are capped at the account limit, smaller in small Regions', () => {
@@ -65,9 +69,18 @@ describe('deriveLimits formulas', () => {
     expect(onDemand.usagePlanTiers.map((t) => t.rateLimit)).toEqual([57.6, 144, 288]);
   });
 
+  test('a tier share and duty cycle that divide nothing exactly', () => {
+    // A share and a duty cycle that divide nothing exactly, under the per-key ceiling (31.58 req/s):
+    // 576 x 0.0333 = 19.1808 -> 19.18 req/s; 64 x 0.0333 = 2.13 -> burst 3; 19.18 x 86,400 x 0.3 = 497,145.6 -> 497,146 a day.
+    const odd = deriveLimits(p, { ...SM, maxInstances: 4, usagePlanTiers: [{ name: 'trial', shareOfStageRate: 0.0333, dailyDutyCycle: 0.3 }] });
+    expect(odd.usagePlanTiers).toEqual([{ name: 'trial', rateLimit: 19.18, burstLimit: 3, quotaPerDay: 497_146 }]);
+  });
+
   test('WAF per-IP limit = 1.2 x top tier rate x window, at least 10', () => {
     expect(l.waf.windowSeconds).toBe(300);
-    expect(l.waf.rateLimitPerIp).toBe(Math.ceil(1.2 * 31.58 * 300));
+    expect(l.waf.rateLimitPerIp).toBe(11_369); // ceil(1.2 x 31.58 x 300 = 11,368.8)
+    // The top tier's key, spending its whole token bucket (31.58 req/s, burst 32) over one window, stays under it.
+    expect(tokenBucketMaxAdmitted(31.58, 32, 300)).toBeLessThan(l.waf.rateLimitPerIp); // 32 + 31.58 x 300 = 9,506
     // A 0.1 req/s tier over a 60 s window would allow 8 per IP: raised to WAF's minimum of 10.
     const tiny = deriveLimits(profile(), { ...SM, wafWindowSeconds: 60, overrides: { stageRateLimit: 50 }, usagePlanTiers: [{ name: 'trial', shareOfStageRate: 0.001 }] });
     expect(tiny.usagePlanTiers[0].rateLimit).toBe(0.1);
@@ -89,7 +102,7 @@ describe('deriveLimits formulas', () => {
   });
 
   test('batch queue bound = floor(model-server timeout / p99)', () => {
-    expect(l.modelServer.maxEnqueuedBatches).toBe(Math.floor(5000 / 41));
+    expect(l.modelServer.maxEnqueuedBatches).toBe(121); // 5,000 ms / 41 ms = 121.95 -> 121
     expect(l.modelServer.maxBatchSize).toBe(8);
   });
 
@@ -97,8 +110,8 @@ describe('deriveLimits formulas', () => {
     expect(l.alarms.apiLatencyP99Ms).toBe(4_800);
     expect(l.alarms.integrationLatencyP99Ms).toBe(5_400);
     expect(l.alarms.modelLatencyP99Micros).toBe(61_500);
-    expect(l.alarms.throttledPerMinute).toBe(Math.ceil(576 * 60 * 0.05));
-    expect(l.alarms.wafBlockedPerMinute).toBe(Math.ceil((l.waf.rateLimitPerIp / 300) * 60));
+    expect(l.alarms.throttledPerMinute).toBe(1_728); // 576 x 60 x 0.05
+    expect(l.alarms.wafBlockedPerMinute).toBe(2_274); // 11,369 / 300 s x 60 = 2,273.8 -> 2,274
     // 2150 MiB of one 24 GiB A10G x 1.2 is below the 50 % floor.
     expect(l.alarms.gpuMemoryUtilizationPercent).toBe(50);
     expect(deriveLimits(profile({ peakGpuMemoryMiB: 20_000 }), SM).alarms.gpuMemoryUtilizationPercent).toBe(95);
@@ -132,13 +145,15 @@ describe('deriveLimits overrides and invariants', () => {
   });
 
   test('a model-server timeout above the integration timeout names both ends', () => {
+    let error: unknown;
     try {
       deriveLimits(p, { ...SM, overrides: { modelServerTimeoutSeconds: 20, integrationTimeoutMs: 10_000 } });
-      throw new Error('expected an error');
     } catch (e) {
-      const problem = (e as InferenceGuardError).problems.find((x) => x.prop === 'modelServerTimeout -> integrationTimeout');
-      expect(problem?.value).toBe('model server 20000 ms > integration 10000 ms');
+      error = e;
     }
+    expect(error).toBeInstanceOf(InferenceGuardError);
+    const problem = (error as InferenceGuardError).problems.find((x) => x.prop === 'modelServerTimeout -> integrationTimeout');
+    expect(problem?.value).toBe('model server 20000 ms > integration 10000 ms');
   });
 
   test('maxInstances below minInstances, bad headroom and bad window are all reported at once', () => {

@@ -1,5 +1,5 @@
 import { InferenceProfile } from '../../lib';
-import { deriveQueueLimits, QUEUE_LIMIT_DEFAULTS } from '../../lib/profile/queue-limits';
+import { deriveQueueLimits } from '../../lib/profile/queue-limits';
 import { admissionCap, rejectionDepthBound, retryAfterSeconds, retryBackoffSeconds } from '../../lib/core/queue-formulas';
 import { problemsOf } from '../support/errors';
 
@@ -28,8 +28,11 @@ describe('deriveQueueLimits', () => {
   });
 
   test('worker timeout = ceil(batch x deadline + margin); visibility = 6 x worker timeout', () => {
-    expect(l.workerTimeoutSeconds).toBe(Math.ceil(5 * 1 + QUEUE_LIMIT_DEFAULTS.workerMarginSeconds));
-    expect(l.visibilityTimeoutSeconds).toBe(6 * l.workerTimeoutSeconds);
+    expect(l.workerTimeoutSeconds).toBe(10); // 5 x 1 s + 5 s margin
+    expect(l.visibilityTimeoutSeconds).toBe(60); // 6 x 10 s
+    // p99 230 ms x 4.5 = 1,035 ms per call; batch floor(1000 / 230) = 4; 4 x 1.035 + 5 = 9.14 -> 10 s
+    const odd = deriveQueueLimits(InferenceProfile.of({ ...profile.toJson(), latencyMs: { p50: 100, p90: 150, p99: 230 } } as never), { timeoutFactor: 4.5 });
+    expect([odd.perCallDeadlineMs, odd.batchSize, odd.workerTimeoutSeconds, odd.visibilityTimeoutSeconds]).toEqual([1_035, 4, 10, 60]);
   });
 
   test('workers = maxInstances x sustainableConcurrency; drain rate = fleet throughput', () => {
@@ -41,12 +44,14 @@ describe('deriveQueueLimits', () => {
 
   test('depth budget = drain rate x acceptable wait; age budget = wait + worker timeout', () => {
     expect(l.depthBudget).toBe(40 * 300);
-    expect(l.ageOfOldestMessageBudgetSeconds).toBe(300 + l.workerTimeoutSeconds);
+    expect(l.ageOfOldestMessageBudgetSeconds).toBe(310); // 300 s wait + 10 s worker timeout
     expect(deriveQueueLimits(profile, { acceptableWaitSeconds: 10 }).depthBudget).toBe(400);
   });
 
   test('Retry-After at the budget is the time to drain to half the budget', () => {
-    expect(l.retryAfterAtBudgetSeconds).toBe(Math.ceil((l.depthBudget / 2) / 40));
+    expect(l.retryAfterAtBudgetSeconds).toBe(150); // (12,000 - 6,000) / 40 per s
+    // budget 40 x 7 s = 280: (280 - 140) / 40 = 3.5 s -> 4 s
+    expect(deriveQueueLimits(profile, { acceptableWaitSeconds: 7 }).retryAfterAtBudgetSeconds).toBe(4);
     expect(retryAfterSeconds(0, 100, 10, 0.5, 60)).toBe(1);
     expect(retryAfterSeconds(100, 100, 10, 0.5, 60)).toBe(5);
     expect(retryAfterSeconds(10_000, 100, 10, 0.5, 60)).toBe(60);
@@ -57,7 +62,7 @@ describe('deriveQueueLimits', () => {
     expect(l.maxReceiveCount).toBe(5);
     expect(l.deadLetterRetentionSeconds).toBe(1_209_600);
     expect(l.messageRetentionSeconds).toBeLessThan(l.deadLetterRetentionSeconds);
-    expect(l.poisonMessageCostMs).toBe(5 * l.perCallDeadlineMs);
+    expect(l.poisonMessageCostMs).toBe(5_000); // 5 receives x 1,000 ms
   });
 
   test('inline message cap keeps a whole batch under the 6 MB invocation payload', () => {

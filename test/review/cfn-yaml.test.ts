@@ -46,10 +46,13 @@ describe('CloudFormation YAML short forms', () => {
 
   test('syntax errors carry line and column', () => {
     expect(() => parseCfnYaml('a: [1,\n b: c')).toThrow(YamlSyntaxError);
+    let error: unknown;
     try {
       parseCfnYaml('a: 1\nb: [x\n');
     } catch (e) {
-      expect(e).toMatchObject({ line: expect.any(Number), column: expect.any(Number) });
+      error = e;
     }
+    expect(error).toBeInstanceOf(YamlSyntaxError);
+    expect(error).toMatchObject({ line: expect.any(Number), column: expect.any(Number) });
   });
 });

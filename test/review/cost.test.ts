@@ -3,10 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_PRICES, loadTemplate, reviewTemplate } from '../../lib/review';
 import {
-  HOURS_PER_MONTH, fargateCostPerHour, lambdaCostPerHour, logCostPerHour, requestCostPerHour, sageMakerServerlessCostPerHour, showPerHour, throttledLambdaCostPerHour, wafCostPerHour,
+  HOURS_PER_MONTH, fargateCostPerHour, limitsCost, lambdaCostPerHour, logCostPerHour, requestCostPerHour, sageMakerServerlessCostPerHour, showPerHour, throttledLambdaCostPerHour, wafCostPerHour,
 } from '../../lib/review/cost';
 import { loadPrices } from '../../lib/review/prices';
-import { removeSynthesizedExamples, synthesizeExample } from '../support/examples';
+import { readmeCostTable } from '../support/readme-cost';
+import { tokenBucketMaxAdmitted } from '../support/token-bucket';
 import { kig } from './support';
 
 const p = DEFAULT_PRICES;
@@ -19,7 +20,10 @@ describe('worst-case cost formulas', () => {
     expect(requestCostPerHour(0, 3.5)).toBe(0);
   });
   test('a web ACL: monthly ACL and rule fees over 730 hours, plus inspected requests', () => {
-    expect(wafCostPerHour(2, 100, p)).toBeCloseTo((5 + 2 * 1) / HOURS_PER_MONTH + 100 * 3600 * 0.6 / 1e6, 10);
+    // ($5 + 2 rules x $1) / 730 h = $0.0095890; 100 rps x 3600 s x $0.60/M = $0.216.
+    expect(wafCostPerHour(2, 100, p)).toBeCloseTo(0.2255890, 7);
+    expect(wafCostPerHour(3, 0, p)).toBeCloseTo(0.0109589, 7); // ($5 + 3 x $1) / 730 h
+    expect(HOURS_PER_MONTH).toBe(730);
   });
   test('log ingestion in GB', () => {
     // 1 MB/s for an hour = 3.6 GB x $0.50.
@@ -48,13 +52,34 @@ describe('worst-case cost formulas', () => {
   });
 });
 
+describe("the README's cost table", () => {
+  test('sagemaker-realtime-gpu, as `kig limits` prices it, worked out by hand', () => {
+    const row = readmeCostTable()['sagemaker-realtime-gpu'];
+    expect(row).toEqual([
+      ['API', '$9.57', '576 rps: requests $7.26, WAF $1.25, access logs $1.06'],
+      ['endpoint', '$5.63', '4 x ml.g5.xlarge at $1.408'],
+      ['**total**', '**$15.21**', ''],
+    ]);
+    // requests: 576 rps x 3600 s x $3.50/M = $7.2576; WAF: ($5 + 2 x $1) / 730 h + 576 x 3600 x $0.60/M
+    // = $0.0095890 + $1.24416 = $1.2537490; logs: 576 x 1024 B x 3600 s / 1e9 x $0.50/GB = $1.0616832;
+    // API $9.5730322; endpoint 4 x $1.408 = $5.632; total $15.2050322.
+    const cost = limitsCost({ rateLimit: 576, maxInstances: 4, hardware: 'ml.g5.xlarge' }, p);
+    expect(cost.components[0].lines.map((l) => l.perHour)).toEqual([expect.closeTo(7.2576, 7), expect.closeTo(1.253749, 6), expect.closeTo(1.0616832, 7)]);
+    expect(cost.components[0].perHour).toBeCloseTo(9.5730322, 6);
+    expect(cost.components[1].perHour).toBeCloseTo(5.632, 10);
+    expect(cost.perHour).toBeCloseTo(15.2050322, 6);
+    expect([cost.components[0].perHour, cost.components[1].perHour, cost.perHour].map((v) => showPerHour(v))).toEqual(['$9.57/h', '$5.63/h', '$15.21/h']);
+  });
+});
+
 describe('worst-case cost of a template', () => {
   test('each component priced at its ceiling; an uncapped one is unbounded with the rule behind it', () => {
     const r = reviewTemplate(loadTemplate(path.join(fixtures, 'http-api-lambda.yaml'), fixtures), { prices: p });
     const api = r.cost!.components[0];
     // 50 rps x $1.00/M (HTTP API) + 20 concurrent x 1 GB of Lambda duration, invocations for 25 s each.
-    const lambda = lambdaCostPerHour(20, 1024, 25, p);
-    expect(api.perHour).toBeCloseTo(requestCostPerHour(50, 1.0) + lambda.duration + lambda.requests + lambda.logs, 10);
+    // requests 50 x 3600 x $1.00/M = $0.18; duration 20 x 1 GB x 3600 s x $0.0000166667 = $1.2000024;
+    // 20 x 3600 / 25 = 2,880 invocations: requests x $0.20/M = $0.000576, logs x 300 B x $0.50/GB = $0.000432.
+    expect(api.perHour).toBeCloseTo(1.3810104, 7);
     expect(r.cost!.region).toBe('us-east-1');
 
     const sam = path.join(fixtures, 'sam');
@@ -137,19 +162,29 @@ describe('a Lambda function whose only invoker is a throttled API Gateway stage'
 
   test('the formula: invocations <= rate x 3600 + burst, each for its timeout; concurrency <= rate x timeout + burst', () => {
     const c = throttledLambdaCostPerHour(40, 80, 512, 10, p);
-    expect(c.invocationsPerHour).toBe(40 * 3600 + 80);
-    expect(c.concurrency).toBe(40 * 10 + 80);
-    expect(c.duration).toBeCloseTo(c.invocationsPerHour * 10 * 0.5 * p.lambdaPerGbSecond, 10);
-    expect(c.requests).toBeCloseTo(c.invocationsPerHour * p.lambdaPerMillionRequests / 1e6, 12);
-    expect(throttledLambdaCostPerHour(40, 80, 512, 10, p, true).duration).toBeCloseTo(c.invocationsPerHour * 10 * 0.5 * p.lambdaArmPerGbSecond, 10);
+    expect(c.invocationsPerHour).toBe(144_080); // 40 x 3600 + 80
+    expect(c.concurrency).toBe(480); // 40 x 10 + 80
+    // Against a simulated token bucket (a greedy caller): the most invocations an hour, and the most
+    // started within one timeout (all still running at its end), for rates that do not divide evenly.
+    for (const [rate, burst, timeout] of [[40, 80, 10], [37.5, 13, 7], [0.3, 2, 29], [12.25, 3, 3]]) {
+      const bound = throttledLambdaCostPerHour(rate, burst, 512, timeout, p);
+      const hour = tokenBucketMaxAdmitted(rate, burst, 3600);
+      const perTimeout = tokenBucketMaxAdmitted(rate, burst, timeout);
+      expect({ rate, burst, hour: bound.invocationsPerHour >= hour && bound.invocationsPerHour < hour + 1 }).toEqual({ rate, burst, hour: true });
+      expect({ rate, burst, timeout, window: bound.concurrency >= perTimeout && bound.concurrency < perTimeout + 1 }).toEqual({ rate, burst, timeout, window: true });
+    }
+    // 37.5 x 3600 + 13 = 135,013 invocations; 37.5 x 7 + 13 = 275.5 concurrent
+    expect(throttledLambdaCostPerHour(37.5, 13, 512, 7, p)).toMatchObject({ invocationsPerHour: 135_013, concurrency: 275.5 });
+    expect(c.duration).toBeCloseTo(12.00669, 5); // 144,080 x 10 s x 0.5 GB x $0.0000166667/GB-s
+    expect(c.requests).toBeCloseTo(0.028816, 6); // 144,080 x $0.20/M
+    expect(throttledLambdaCostPerHour(40, 80, 512, 10, p, true).duration).toBeCloseTo(9.60538, 5); // 144,080 x 10 x 0.5 x $0.0000133334
   });
 
   test('is priced at the stage throttle, with the formula in the cost line', () => {
     const { lines, total } = admitLines(base());
-    const c = throttledLambdaCostPerHour(40, 80, 512, 10, p);
     expect(lines.map((l) => l.unboundedBy)).toEqual([undefined, undefined]);
-    expect(lines[0].perHour).toBeCloseTo(c.duration, 10);
-    expect(lines[1].perHour).toBeCloseTo(c.requests + c.logs, 12);
+    expect(lines[0].perHour).toBeCloseTo(12.00669068, 8); // 144,080 x 10 s x 0.5 GB x $0.0000166667
+    expect(lines[1].perHour).toBeCloseTo(0.050428, 8); // 144,080 x ($0.20/M + 300 B x $0.50/GB)
     expect(lines[0].formula).toBe(`(40 rps x 3600 s + 80 burst) = 144080 invocations x 10 s timeout x 0.5 GB x $${p.lambdaPerGbSecond}/GB-s; concurrency <= 40 rps x 10 s + 80 = 480 (Little's law); throttles: 40 rps / burst 80 (Post on stage prod)`);
     expect(total).toBeDefined();
   });
@@ -159,18 +194,17 @@ describe('a Lambda function whose only invoker is a throttled API Gateway stage'
     (t.Resources.Stage.Properties.MethodSettings as object[]).push({ HttpMethod: 'POST', ResourcePath: '/~1jobs', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
     t.Resources.Admit.Properties.Architectures = ['arm64'];
     const { lines } = admitLines(t);
-    expect(lines[0].perHour).toBeCloseTo(throttledLambdaCostPerHour(100, 200, 512, 10, p, true).duration, 10);
+    expect(lines[0].perHour).toBeCloseTo(24.0134534, 7); // (100 x 3600 + 200) x 10 s x 0.5 GB x $0.0000133334
     expect(lines[0].formula).toContain('(arm64)');
   });
 
   test('with reserved concurrency as well, the lower of the two bounds is shown', () => {
     const t = base();
     t.Resources.Admit.Properties.ReservedConcurrentExecutions = 5;
-    const reserved = lambdaCostPerHour(5, 512, 10, p);
-    expect(admitLines(t).lines[0].perHour).toBeCloseTo(reserved.duration, 10);
+    expect(admitLines(t).lines[0].perHour).toBeCloseTo(0.1500003, 8); // 5 x 0.5 GB x 3600 s x $0.0000166667 (the hour, whatever the timeout)
     expect(admitLines(t).lines[0].formula).toContain('(reserved concurrency)');
     t.Resources.Admit.Properties.ReservedConcurrentExecutions = 900;
-    expect(admitLines(t).lines[0].perHour).toBeCloseTo(throttledLambdaCostPerHour(40, 80, 512, 10, p).duration, 10);
+    expect(admitLines(t).lines[0].perHour).toBeCloseTo(12.00669068, 8); // the throttle bound again
   });
 
   test.each([
@@ -199,21 +233,6 @@ describe('a Lambda function whose only invoker is a throttled API Gateway stage'
     expect(lines[0].unboundedBy).toBe('InferenceGuard-LambdaConcurrencyCap');
     expect(lines[0].formula).toMatch(why);
     expect(total).toBeUndefined();
-  });
-});
-
-describe('the queue example, synthesized', () => {
-  afterAll(() => removeSynthesizedExamples());
-
-  test('its admission and status functions are bounded by the stage throttle, so the whole template is', () => {
-    const { assembly } = synthesizeExample('sagemaker-queue');
-    const file = assembly.stacks[0].templateFullPath;
-    const r = reviewTemplate(loadTemplate(file, path.dirname(file)), { prices: p });
-    const api = r.cost!.components.find((c) => c.lines.some((l) => l.item.startsWith('API requests')))!;
-    const fnLines = api.lines.filter((l) => /^Lambda Jobs(Admission|Status)Function\w* duration \(API Gateway is its only invoker\)$/.test(l.item));
-    expect(fnLines).toHaveLength(2);
-    for (const l of fnLines) expect(l.formula).toMatch(/^\(\d+ rps x 3600 s \+ \d+ burst\) = \d+ invocations x 10 s timeout x .* \(Little's law\); throttles: \d+ rps \/ burst \d+ \(\w+ on stage prod\)$/);
-    expect(r.cost!.perHour).toBeGreaterThan(0);
   });
 });
 

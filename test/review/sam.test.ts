@@ -18,7 +18,7 @@ const findings = (r: TemplateReview) => r.findings.map((f) => `${f.ruleId} ${f.r
  * us-east-1), committed so the test needs no Python. The review of the SAM template must give the
  * same marks and the same findings as the review of what SAM generates.
  */
-describe.each(['issue-example', 'guarded', 'http-api', 'implicit-shared'])('SAM %s: same review as the template SAM generates', (name) => {
+describe.each(['issue-example', 'guarded', 'http-api', 'implicit-shared', 'batching-window'])('SAM %s: same review as the template SAM generates', (name) => {
   test('same mitigation marks and findings', () => {
     const sam = review(`${name}.yaml`);
     const plain = review(`${name}.translated.json`);
@@ -78,6 +78,18 @@ describe('SAM\'s extra stage "Stage" behind API keys no usage plan covers', () =
     const event = Object.values((predict.Properties as { Events: Record<string, { Properties: Record<string, unknown> }> }).Events)[0];
     event.Properties.Auth = { ApiKeyRequired: false };
     expect(findings(reviewTemplate(open))).toEqual(expect.arrayContaining(['InferenceGuard-APIStageThrottling PredictApiDeployment<hash>']));
+  });
+});
+
+describe('SAM review of a consumer with a batching window', () => {
+  test('MaximumBatchingWindowInSeconds reaches the event source mapping: 190 s < 6 x 30 s + 20 s', () => {
+    const r = review('batching-window.yaml');
+    expect(findings(r)).toContain('InferenceGuard-SQSVisibilityTimeout WorkerJobs');
+    const vis = r.findings.find((f) => f.ruleId === 'InferenceGuard-SQSVisibilityTimeout')!;
+    // 6 x 30 s = 180 s would pass; the 20 s window makes it 200 s.
+    expect(vis.message).toMatch(/queue Jobs VisibilityTimeout = 190 s: allowed at least 200 s \(6 x function Worker timeout 30 s \+ batching window 20 s\)/);
+    expect(expandSam(loadTemplate(path.join(dir, 'batching-window.yaml'), dir).template as never).template.Resources.WorkerJobs.Properties)
+      .toMatchObject({ BatchSize: 50, MaximumBatchingWindowInSeconds: 20, ScalingConfig: { MaximumConcurrency: 2 } });
   });
 });
 

@@ -4,7 +4,8 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
-module.exports = async () => {
+/** The environment every test runs in. */
+function setTestEnvironment() {
   // The AWS SDK v3 warns once per process that its releases after January 2027 need Node 22.
   // Node 20 is a supported version of this project (package.json "engines"), so the notice is
   // expected, and with one per test worker and per child process it buried the test output.
@@ -19,9 +20,18 @@ module.exports = async () => {
   // defaultValidationEnabled). Unit tests turn it off; the example apps are synthesized with it
   // on, as `cdk synth` does (test/support/examples.ts), and cfn-lint checks their templates.
   process.env.CDK_VALIDATION = 'false';
+}
 
+function bundleHandlers() {
   // Builds the Lambda handler bundles, the schema code generator and the third-party bundle as
   // `npm run build` does, so the assets the constructs use exist when tests synthesize stacks.
   const script = path.join(__dirname, '..', '..', 'scripts', 'bundle-handlers.js');
   if (fs.existsSync(script)) execFileSync(process.execPath, [script, '--quiet'], { stdio: 'inherit' });
+}
+
+module.exports = async () => {
+  setTestEnvironment();
+  bundleHandlers();
 };
+module.exports.setTestEnvironment = setTestEnvironment;
+module.exports.bundleHandlers = bundleHandlers;

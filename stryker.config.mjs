@@ -1,0 +1,84 @@
+// Mutation testing (StrykerJS) of the modules that compute numbers or verdicts.
+// `npm run test:mutation [module ...]` runs scripts/mutation.sh, which runs Stryker once per module
+// below with MUTATION_MODULE set: each module mutates only its own files and runs only the test
+// files that check them, one test process at a time (this is not part of `npm test`).
+// Reports: reports/mutation/<module>/index.html (and mutation.json); the incremental file
+// reports/mutation/<module>.incremental.json (kept locally, not committed: it records the paths of
+// the run) lets a re-run test only the mutants whose code or tests changed.
+
+/** Per module: the files (or line ranges, `file:start-end`) mutated, and the test files run. */
+export const MODULES = {
+  profile: {
+    // The derivations (limits, queue limits, the timeout chain); the profile and signature classes
+    // validate input and are covered by their own tests.
+    mutate: ['lib/profile/limits.ts', 'lib/profile/queue-limits.ts', 'lib/profile/timeout-chain.ts', 'lib/profile/derive.ts'],
+    // The derivations' own tests (hostile-props.test.ts synthesizes stacks: too slow to run per mutant).
+    tests: ['test/profile/limits.test.ts', 'test/profile/queue-limits.test.ts', 'test/profile/profile-errors.test.ts', 'test/profile/rounding.test.ts'],
+  },
+  api: {
+    // The WAF Content-Length rule; in the construct, the stage and usage-plan throttles and the gateway responses.
+    mutate: ['lib/api/content-length.ts', 'lib/api/inference-api.ts:222-227', 'lib/api/inference-api.ts:278-292', 'lib/api/inference-api.ts:357-381'],
+    tests: ['test/api/content-length.test.ts', 'test/api/inference-api.test.ts'],
+  },
+  queue: {
+    mutate: ['lib/queue/formulas.ts'],
+    tests: ['test/queue/formulas.test.ts'],
+  },
+  review: {
+    mutate: ['lib/review/cost.ts', 'lib/review/sam.ts', 'lib/nag/rules/helpers.ts'],
+    tests: ['test/review/cost.test.ts', 'test/review/sam.test.ts', 'test/review/fixtures.test.ts', 'test/nag/rules/*.test.ts'],
+    // (test/review/cost-example.test.ts synthesizes an example: left out, it would run for every mutant.)
+  },
+  model: {
+    mutate: ['lib/model/inspection.ts'],
+    tests: ['test/model/inspection.test.ts'],
+  },
+  admission: {
+    // The bound: DepthGauge (the ledger, the depth reading, the cap and the Retry-After on rejection).
+    // The request parsing and the responses around it run the same tests against moto for every
+    // mutant, which takes hours on a shared 2-core machine: `MUTATE=handlers/admission/core.ts`
+    // runs the whole file.
+    mutate: ['handlers/admission/core.ts:102-186'],
+    tests: ['test/handlers/admission.test.ts', 'test/generative/admission.test.ts'],
+  },
+};
+
+const name = process.env.MUTATION_MODULE;
+const mod = MODULES[name];
+if (!mod) throw new Error(`MUTATION_MODULE = ${JSON.stringify(name)}: allowed one of ${Object.keys(MODULES).join(', ')}; run it through npm run test:mutation`);
+
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  // The TypeScript checker drops mutants that do not compile. It type-checks the library for each
+  // group of mutants: on a 2-core machine shared with other work that took longer than running the
+  // tests, so it is opt-in (MUTATION_TYPECHECK=1). Without it a mutant that would not compile
+  // still runs (jest only transpiles) and is counted killed or survived like any other.
+  checkers: process.env.MUTATION_TYPECHECK === '1' ? ['typescript'] : [],
+  // The library and the handlers only (tests are not mutated, and the whole program is several
+  // times the size to check); unused locals are no error for a mutant that removes a use.
+  tsconfigFile: 'tsconfig.mutation.json',
+  // Checks mutants in groups, splitting a group only when it fails.
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: 'perTest',
+  jest: {
+    projectType: 'custom',
+    configFile: 'jest.config.js',
+    config: { testMatch: mod.tests.map((t) => `<rootDir>/${t}`), maxWorkers: 1, globalSetup: '<rootDir>/test/support/mutation-setup.js' },
+    enableFindRelatedTests: true,
+  },
+  mutate: process.env.MUTATE ? process.env.MUTATE.split(',') : mod.mutate,
+  concurrency: 1,
+  // Generous: the machine is shared, and a slow run must not pass for a killed mutant's timeout.
+  timeoutMS: 20000,
+  timeoutFactor: 2,
+  incremental: true,
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
+  reporters: ['html', 'json', 'clear-text', 'progress'],
+  clearTextReporter: { logTests: false },
+  htmlReporter: { fileName: `reports/mutation/${name}/index.html` },
+  jsonReporter: { fileName: `reports/mutation/${name}/mutation.json` },
+  tempDirName: `.stryker-tmp/${name}`,
+  ignorePatterns: ['dist', 'cdk.out', '**/cdk.out', 'assets/handlers', 'reports', '.bench', '.venv', '.fixtures', 'API.md', 'coverage', '*.tsbuildinfo', '.jsii', '.jsii.gz', '.stryker-tmp', '__pycache__', '.pytest_cache'],
+  thresholds: { high: 90, low: 80, break: null },
+};
