@@ -85,8 +85,8 @@ export const ADMISSION_PATTERNS: readonly AdmissionPattern[] = [
   },
   {
     // Every environment waits for its cache to expire, then fires a burst; a consumer drains meanwhile.
-    name: 'bursts of 3 as every cache expires (300 ms), draining 30/s',
-    environments: 8, depthBudget: 30, depthCacheTtlMs: 300, drainPerSecond: 30,
+    name: 'bursts of 3 as every cache expires (300 ms), draining 10/s',
+    environments: 8, depthBudget: 30, depthCacheTtlMs: 300, drainPerSecond: 10,
     async drive(_e, send) {
       const start = Date.now();
       for (let cycle = 0; cycle < 4; cycle++) {

@@ -39,6 +39,9 @@ export function runbookLinksWidget(scope: Construct, alarms: readonly cloudwatch
   return new cloudwatch.TextWidget({
     width: 24,
     height: Math.min(20, 2 + alarms.length),
+    // Stated, not left to the default: aws-cdk-lib 2.276 writes a transparent background when none is
+    // given and 2.275 (the newest Python release) writes none, so the same app would differ by language.
+    background: cloudwatch.TextWidgetBackground.TRANSPARENT,
     markdown: Lazy.string({
       produce: () => {
         const base = runbookUrl ?? runbookFileName(stack);

@@ -149,8 +149,9 @@ test("every alarm's dimensions point at its own service's resources", () => {
         ...(alarmProps.Metrics ?? []).flatMap((m: any) => m.MetricStat?.Metric.Dimensions ?? []),
       ];
       for (const d of dims) {
-        // Stage and VariantName are scoped by ApiName and EndpointName; Rule and Region are constants.
-        if (['Stage', 'VariantName', 'Rule', 'Region'].includes(d.Name)) continue;
+        // Stage and VariantName are scoped by ApiName and EndpointName, Tier (a usage-plan tier of the
+        // job queue) by QueueName; Rule and Region are constants.
+        if (['Stage', 'VariantName', 'Tier', 'Rule', 'Region'].includes(d.Name)) continue;
         const v = d.Value;
         const ref = v?.Ref ?? v?.['Fn::GetAtt']?.[0];
         const name = literal(v, stack.stackName);
