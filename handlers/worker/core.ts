@@ -206,7 +206,11 @@ async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owne
   }
   const out = await deps.ddb.send(new GetItemCommand({ TableName: config.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }));
   const job = fromItem(out.Item);
-  return job?.status === JobStatus.RUNNING ? { outcome: 'busy', leaseUntil: job.leaseUntil } : { outcome: 'duplicate' };
+  // Only a finished job makes this copy a duplicate to delete. Between the failed claim and this read
+  // the job may have gone back to QUEUED (its worker met a transient error) or to DEAD_LETTERED: it is
+  // not done, so this copy comes back later like a busy one instead of being deleted.
+  if (job?.status === JobStatus.SUCCEEDED || job?.status === JobStatus.FAILED) return { outcome: 'duplicate' };
+  return { outcome: 'busy', leaseUntil: job?.status === JobStatus.RUNNING ? job.leaseUntil : undefined };
 }
 
 /** Writes the job's outcome, only while this worker still holds the lease: a finished result is never overwritten. */
