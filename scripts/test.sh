@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): set up the test tools, build once, then jest and the
-# Python package's tests side by side. Phases:
-#   1. scripts/test-env.sh (the pinned tools; a no-op when they are current);
-#   2. `npm run build:lib`: one tsc pass that type-checks and emits dist/, and the handler bundles;
-#   3. the jsii part of the build (assembly, Python wheel, API.md checked: scripts/test-python.sh
-#      --build-only), before jest: it rewrites package.json while it runs (scripts/build-jsii.sh),
-#      which tests read;
-#   4. jest, then pytest on the fresh wheel (scripts/test-python.sh --no-build). One after the other:
+# Python package's tests. Phases:
+#   1. scripts/test-env.sh --skip-fixtures (the pinned tools; a no-op when they are current);
+#   2. the Keras fixture models (scripts/test-env.sh --fixtures-only) in the background, beside
+#      3. `npm run build:lib`: one tsc pass that type-checks and emits dist/, and the handler bundles;
+#      4. the jsii part of the build (assembly, Python wheel, API.md checked: scripts/test-python.sh
+#         --build-only), before jest: it rewrites package.json while it runs (scripts/build-jsii.sh),
+#         which tests read;
+#   5. jest, then pytest on the fresh wheel (scripts/test-python.sh --no-build). One after the other:
 #      beside jest, pytest's CDK CLI syntheses loaded the machine while jest's queue tests ran, and
 #      the 500-job nothing-lost test reported a job still QUEUED once in that setting.
 # `npm run test:unit` runs the unit tests alone (jest.unit.config.js), without the build.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "$ROOT/scripts/test-env.sh"
+phase() { printf 'test: %s (at %d s)\n' "$1" "$SECONDS" >&2; }
+phase 'test tools'
+bash "$ROOT/scripts/test-env.sh" --skip-fixtures
 export PATH="$ROOT/.venv/bin:$PATH"
 cd "$ROOT"
 
-phase() { printf 'test: %s (at %d s)\n' "$1" "$SECONDS" >&2; }
-phase 'build:lib (type-check, emit, bundle)'
+phase 'Keras fixtures (in the background), build:lib (type-check, emit, bundle)'
+bash scripts/test-env.sh --fixtures-only &
+fixtures=$!
 npm run build:lib --silent
 phase 'build:jsii (assembly, Python package, API.md)'
 bash scripts/test-python.sh --build-only
+phase 'Keras fixtures (waiting for them)'
+wait "$fixtures"
 
 phase 'jest'
 jest_rc=0

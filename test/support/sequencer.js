@@ -6,7 +6,9 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
 const LONGEST_FIRST = [
+  'test/handlers/fairness.test.ts',
   'test/handlers/nothing-lost.test.ts',
+  'test/handlers/admission-bound.test.ts',
   'test/model/tf-serving.test.ts',
   'test/examples/examples.test.ts',
   'test/model/profile-keras.test.ts',
