@@ -337,7 +337,7 @@ export class InferenceApi extends Construct {
     // variable dimension) with maxItems, which JSON Schema draft 4 has
     // (https://tools.ietf.org/html/draft-fge-json-schema-validation-00#section-5.3.2) and API Gateway
     // enforces on the request body: its models are JSON Schema draft 4
-    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/models-mappings-models.html) and a
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-create-model.html) and a
     // body that fails the method's model is refused with 400 before the integration is called
     // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html).
     // Why the bounds are exact for fixed shapes and conservative with variable dimensions, and why
