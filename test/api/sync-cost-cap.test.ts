@@ -1,3 +1,7 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import Ajv from 'ajv-draft-04';
 import { App, Stack } from 'aws-cdk-lib';
 import { InferenceApi, ModelSignature, TensorDType } from '../../lib';
@@ -80,6 +84,20 @@ describe('a service with a job queue caps the cost of POST /predict (threshold t
     expect(predict({ instances: [tokens(10), tokens(10), tokens(10)] })).toBe(false);
     // Above the token bound is refused as before.
     expect(predict({ instances: [tokens(129)] })).toBe(false);
+  });
+
+  test('cfn-lint passes on the template with the narrowed model', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-sync-cap-'));
+    try {
+      const file = path.join(dir, 'sync-cap.template.json');
+      fs.writeFileSync(file, JSON.stringify(template.toJSON()));
+      const result = spawnSync('cfn-lint', [file], { encoding: 'utf8' });
+      expect(result.error).toBeUndefined();
+      expect(`${result.stdout}${result.stderr}`).toBe('');
+      expect(result.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the 400 is JSON and names the limit and POST /jobs', () => {
