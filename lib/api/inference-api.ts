@@ -208,6 +208,9 @@ export class InferenceApi extends Construct {
       c.intInRange('syncCostCap.maxVariableDim', cap.maxVariableDim ?? 0, 0, Number.MAX_SAFE_INTEGER, 'take it from QueueLimits.syncMaxVariableDim (0 keeps each input\'s bound)');
       c.require(typeof cap.maxRequestCostUnits === 'number' && cap.maxRequestCostUnits <= cap.thresholdUnits, 'syncCostCap.maxRequestCostUnits', cap.maxRequestCostUnits,
         `at most thresholdUnits (${cap.thresholdUnits})`, 'take both from the same QueueLimits: the narrowed schema must not admit a request above the threshold');
+      // Written into a gateway response template, where `$` starts a substitution.
+      c.require(cap.heavierRequestsTo === undefined || (typeof cap.heavierRequestsTo === 'string' && /^[A-Z]+ \/[A-Za-z0-9_.\/{}-]*$/.test(cap.heavierRequestsTo)),
+        'syncCostCap.heavierRequestsTo', cap.heavierRequestsTo, 'an HTTP method and a path, e.g. "POST /jobs"', 'name the method heavier requests go to');
     }
     c.throwIfAny();
 

@@ -476,8 +476,10 @@ function costLimits(profile: InferenceProfile, options: QueueLimitOptions, perCa
     `at least the cost of the smallest request the signature admits (${sig ? requestCostUnits(referenceElements(sig.inputs.map((i) => ({ ...i, maxVariableDim: 1 }))), costModel) : 1} units)`,
     'raise the threshold or the integration timeout: below it POST /predict could serve no request at all');
   const bounds = sync ?? { maxBatchSize: 1, maxVariableDim: 0, maxCostUnits: 0 };
+  const narrowedL = sig !== undefined && hasVariableDim(sig) && bounds.maxVariableDim < maxVariableDimOf(sig);
   f.set('syncMaxBatchSize', bounds.maxBatchSize === maxBatch
     ? `the signature's maxBatch ${maxBatch}: its dearest request (${maxRequestCostUnits} units) is within the threshold ${syncCostThresholdUnits}`
+    : narrowedL ? `1: one instance at the signature's variable bound already costs more than the threshold ${syncCostThresholdUnits} (see syncMaxVariableDim)`
     : `largest b with cost(b instances at their largest) = ${costModel.fixedShare} + (1 - ${costModel.fixedShare}) x b x ${referenceElementsAt(sig, bounds.maxVariableDim)} / ${refElements} <= threshold ${syncCostThresholdUnits}: ${bounds.maxBatchSize}`);
   f.set('syncMaxVariableDim', !sig || !hasVariableDim(sig) ? 'no variable dimension: 0'
     : bounds.maxVariableDim === maxVariableDimOf(sig) ? `the signature's ${bounds.maxVariableDim}: one instance at it is within the threshold`

@@ -157,7 +157,7 @@ test('InferenceApi refuses a cap that widens the signature or admits more than i
   const stack = new Stack(new App(), 'Other');
   const e = errorOf(() => new InferenceApi(stack, 'Api', {
     target: service.syncBackend!, limits: service.limits, signature: TEXT,
-    syncCostCap: { thresholdUnits: 2, maxBatchSize: 9, maxRequestCostUnits: 2.8 },
+    syncCostCap: { thresholdUnits: 2, maxBatchSize: 9, maxRequestCostUnits: 2.8, heavierRequestsTo: 'POST /jobs $context.requestId' },
   }));
-  expect(e.problems.map((p) => p.prop).sort()).toEqual(['syncCostCap.maxBatchSize', 'syncCostCap.maxRequestCostUnits']);
+  expect(e.problems.map((p) => p.prop).sort()).toEqual(['syncCostCap.heavierRequestsTo', 'syncCostCap.maxBatchSize', 'syncCostCap.maxRequestCostUnits']);
 });
