@@ -24,6 +24,31 @@ export interface ManagedRuleGroup {
   readonly vendor?: string;
 }
 
+/**
+ * The cost cap of `POST /predict`: the request schema of `/predict` admits only requests of at most
+ * `thresholdUnits` cost units, and the 400 it answers names the cap and where heavier work goes.
+ * `QueueLimits` gives every number (`syncCostThresholdUnits`, `syncMaxBatchSize`,
+ * `syncMaxVariableDim`, `syncMaxRequestCostUnits`).
+ */
+export interface SyncCostCap {
+  /** Cost (units) above which a request belongs on the job queue. */
+  readonly thresholdUnits: number;
+  /** Largest batch `/predict` admits (`maxItems` of `instances`), at most the signature's. */
+  readonly maxBatchSize: number;
+  /**
+   * Bound of every variable dimension on `/predict`.
+   * @default 0 - each input keeps its own bound
+   */
+  readonly maxVariableDim?: number;
+  /** Cost of the dearest request the narrowed schema admits (at most `thresholdUnits`). */
+  readonly maxRequestCostUnits: number;
+  /**
+   * The method heavier requests go to, named in the 400 body.
+   * @default "POST /jobs"
+   */
+  readonly heavierRequestsTo?: string;
+}
+
 /** Props of `InferenceApi`. */
 export interface InferenceApiProps {
   /** The backend behind `POST /predict`. */
@@ -96,6 +121,14 @@ export interface InferenceApiProps {
    * @default true
    */
   readonly createCloudWatchRole?: boolean;
+  /**
+   * Cap the cost of a synchronous request: `/predict` gets its own request model, the signature
+   * narrowed to the cap, and a request above it gets a 400 whose JSON body names the cap and
+   * `heavierRequestsTo`. Give it only when there is a job queue to send heavier requests to
+   * (`KerasInferenceService` does so when it has one).
+   * @default - no cap: `/predict` admits every request the signature admits, and the integration timeout (504) is what stops one too heavy to answer in time
+   */
+  readonly syncCostCap?: SyncCostCap;
 }
 
 /** The WAF per-IP rate rule name, also its CloudWatch metric name. */
@@ -116,7 +149,15 @@ export class InferenceApi extends Construct {
   public readonly api: apigw.RestApi;
   public readonly stage: apigw.Stage;
   public readonly predictMethod: apigw.Method;
+  /** The request model built from the whole signature (the job queue's `POST /jobs` validates against it too). */
   public readonly requestModel: apigw.Model;
+  /**
+   * The request model of `POST /predict`: `requestModel`, or with a binding `syncCostCap`, the
+   * signature narrowed to the cap (`PredictRequestSync`).
+   */
+  public readonly predictRequestModel: apigw.Model;
+  /** The cost cap of `/predict`, when one was given and narrows the signature. */
+  public readonly syncCostCap?: SyncCostCap;
   public readonly requestValidator: apigw.RequestValidator;
   public readonly usagePlans: Readonly<Record<string, apigw.UsagePlan>>;
   public readonly apiKeys: Readonly<Record<string, apigw.IApiKey>>;
@@ -159,6 +200,17 @@ export class InferenceApi extends Construct {
     });
     if (props.wafBodyInspectionLimitBytes !== undefined) {
       c.require(WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES.includes(props.wafBodyInspectionLimitBytes), 'wafBodyInspectionLimitBytes', props.wafBodyInspectionLimitBytes, WAF_APIGW_BODY_INSPECTION_LIMITS_BYTES.join(', '), 'use one of the API Gateway body inspection sizes');
+    }
+    if (props.syncCostCap !== undefined) {
+      const cap = props.syncCostCap;
+      c.numberInRange('syncCostCap.thresholdUnits', cap.thresholdUnits, 0.001, 1_000_000, 'take it from QueueLimits.syncCostThresholdUnits');
+      c.intInRange('syncCostCap.maxBatchSize', cap.maxBatchSize, 1, props.signature.maxBatchSize, 'take it from QueueLimits.syncMaxBatchSize: the cap narrows the signature, never widens it');
+      c.intInRange('syncCostCap.maxVariableDim', cap.maxVariableDim ?? 0, 0, Number.MAX_SAFE_INTEGER, 'take it from QueueLimits.syncMaxVariableDim (0 keeps each input\'s bound)');
+      c.require(typeof cap.maxRequestCostUnits === 'number' && cap.maxRequestCostUnits <= cap.thresholdUnits, 'syncCostCap.maxRequestCostUnits', cap.maxRequestCostUnits,
+        `at most thresholdUnits (${cap.thresholdUnits})`, 'take both from the same QueueLimits: the narrowed schema must not admit a request above the threshold');
+      // Written into a gateway response template, where `$` starts a substitution.
+      c.require(cap.heavierRequestsTo === undefined || (typeof cap.heavierRequestsTo === 'string' && /^[A-Z]+ \/[A-Za-z0-9_.\/{}-]*$/.test(cap.heavierRequestsTo)),
+        'syncCostCap.heavierRequestsTo', cap.heavierRequestsTo, 'an HTTP method and a path, e.g. "POST /jobs"', 'name the method heavier requests go to');
     }
     c.throwIfAny();
 
@@ -284,6 +336,27 @@ export class InferenceApi extends Construct {
       schema: props.signature.toJsonSchema() as apigw.JsonSchema,
       description: 'TF Serving predict request built from the model signature',
     });
+    // The cost cap: the narrowed signature's schema bounds the batch (and, if needed, every
+    // variable dimension) with maxItems, which JSON Schema draft 4 has
+    // (https://tools.ietf.org/html/draft-fge-json-schema-validation-00#section-5.3.2) and API Gateway
+    // enforces on the request body: its models are JSON Schema draft 4
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-create-model.html) and a
+    // body that fails the method's model is refused with 400 before the integration is called
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html).
+    // Why the bounds are exact for fixed shapes and conservative with variable dimensions, and why
+    // not a body-size cap: deriveQueueLimits (syncSchemaBounds) and docs/fairness.md.
+    const capped = props.syncCostCap;
+    const narrows = capped !== undefined && (capped.maxBatchSize < props.signature.maxBatchSize
+      || props.signature.inputs.some((i) => i.maxVariableDim !== undefined && (capped.maxVariableDim ?? 0) > 0 && (capped.maxVariableDim ?? 0) < i.maxVariableDim));
+    this.syncCostCap = narrows ? capped : undefined;
+    this.predictRequestModel = narrows
+      ? this.api.addModel('PredictRequestSync', {
+        contentType: 'application/json',
+        modelName: 'PredictRequestSync',
+        schema: props.signature.narrowed(capped!.maxBatchSize, capped!.maxVariableDim ?? 0).toJsonSchema() as apigw.JsonSchema,
+        description: `POST /predict: the signature narrowed to ${capped!.thresholdUnits} cost units; heavier requests go to ${capped!.heavierRequestsTo ?? 'POST /jobs'}`,
+      })
+      : this.requestModel;
     this.requestValidator = this.api.addRequestValidator('BodyAndParams', {
       requestValidatorName: 'body-and-parameters',
       validateRequestBody: true,
@@ -293,7 +366,7 @@ export class InferenceApi extends Construct {
     // ---- method -------------------------------------------------------------------------------
     const predict = this.api.root.addResource('predict');
     this.predictMethod = predict.addMethod('POST', this.binding.integration, {
-      requestModels: { 'application/json': this.requestModel },
+      requestModels: { 'application/json': this.predictRequestModel },
       requestValidator: this.requestValidator,
       requestParameters: { 'method.request.header.Content-Type': true },
       methodResponses: this.binding.methodResponses,
@@ -408,9 +481,7 @@ export class InferenceApi extends Construct {
       ['QuotaExceeded', apigw.ResponseType.QUOTA_EXCEEDED, '429', retryAfter(secondsToNextDay), body('QuotaExceeded', 'The daily quota of this API key is used up.')],
       ['WafFiltered', apigw.ResponseType.WAF_FILTERED, '403', retryAfter(window), body('Blocked', 'Blocked by the web application firewall: too many requests from this address, or the request is too large.')],
       ['RequestTooLarge', apigw.ResponseType.REQUEST_TOO_LARGE, '413', undefined, body('PayloadTooLarge', `The request body exceeds the limit of ${this.maxBodyBytes} bytes.`)],
-      ['BadRequestBody', apigw.ResponseType.BAD_REQUEST_BODY, '400', undefined, {
-        'application/json': '{"error": "InvalidRequest", "message": "$context.error.validationErrorString", "requestId": "$context.requestId"}',
-      }],
+      ['BadRequestBody', apigw.ResponseType.BAD_REQUEST_BODY, '400', undefined, { 'application/json': this.badRequestBodyTemplate() }],
       ['BadRequestParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, '400', undefined, body('InvalidRequest', 'A required header is missing: send Content-Type: application/json.')],
       ['UnsupportedMediaType', apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, '415', undefined, body('UnsupportedMediaType', 'Send Content-Type: application/json.')],
       ['IntegrationTimeout', apigw.ResponseType.INTEGRATION_TIMEOUT, '504', retryAfter(1), body('Timeout', `The model did not answer within ${this.limits.timeouts.integrationTimeoutMs} ms.`)],
@@ -422,6 +493,25 @@ export class InferenceApi extends Construct {
     }
     // A throttled Lambda integration (the job queue's admission and status functions): 503 + Retry-After.
     addIntegrationFailureResponse(this.api);
+  }
+
+  /**
+   * The BAD_REQUEST_BODY body. Gateway responses are per REST API and type, not per method
+   * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html),
+   * so with a cost cap every body validation failure names it: the caller learns what `/predict`
+   * admits and where heavier work goes, whichever limit it passed.
+   */
+  private badRequestBodyTemplate(): string {
+    const cap = this.syncCostCap;
+    const syncLimit = cap === undefined ? '' : `, "syncLimit": ${JSON.stringify({
+      maxCostUnits: cap.thresholdUnits,
+      maxBatchSize: cap.maxBatchSize,
+      ...((cap.maxVariableDim ?? 0) > 0 ? { maxVariableDim: cap.maxVariableDim } : {}),
+      heavierRequests: cap.heavierRequestsTo ?? 'POST /jobs',
+      note: `POST /predict admits requests of at most ${cap.thresholdUnits} cost units (at most ${cap.maxBatchSize} instances`
+        + `${(cap.maxVariableDim ?? 0) > 0 ? `, variable dimensions at most ${cap.maxVariableDim}` : ''}), what it answers within its integration timeout; send heavier requests to ${cap.heavierRequestsTo ?? 'POST /jobs'}`,
+    })}`;
+    return `{"error": "InvalidRequest", "message": "$context.error.validationErrorString"${syncLimit}, "requestId": "$context.requestId"}`;
   }
 
   /** `AWS/ApiGateway Count`, Sum per minute, for the stage. */

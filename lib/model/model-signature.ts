@@ -212,6 +212,26 @@ export class ModelSignature {
     this.signatureName = props.signatureName ?? 'serving_default';
   }
 
+  /**
+   * The same signature with a smaller batch and, optionally, a smaller bound on every variable
+   * dimension (each input keeps its own bound when that is smaller): what `POST /predict` admits
+   * when its cost is capped (`QueueLimits.syncMaxBatchSize`, `syncMaxVariableDim`).
+   * @param maxBatchSize largest batch, at most this signature's
+   * @param maxVariableDim bound of every variable dimension; 0 or none keeps each input's own
+   */
+  public narrowed(maxBatchSize: number, maxVariableDim?: number): ModelSignature {
+    const bound = maxVariableDim ?? 0;
+    const c = new ProblemCollector('SIGNATURE_INVALID', 'ModelSignature.narrowed');
+    c.intInRange('maxBatchSize', maxBatchSize, 1, this.maxBatchSize, 'narrow the batch, never widen it');
+    c.intInRange('maxVariableDim', bound, 0, Number.MAX_SAFE_INTEGER, '0 keeps each input\'s own bound');
+    c.throwIfAny('invalid narrowed signature');
+    return new ModelSignature({
+      inputs: this.inputs.map((i) => (i.maxVariableDim !== undefined && bound > 0 ? { ...i, maxVariableDim: Math.min(i.maxVariableDim, bound) } : i)),
+      maxBatchSize,
+      signatureName: this.signatureName,
+    });
+  }
+
   /** JSON schema (draft-04) of one instance. */
   private instanceSchema(): Record<string, unknown> {
     if (this.inputs.length === 1) return tensorSchema(this.inputs[0]);

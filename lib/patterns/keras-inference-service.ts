@@ -26,6 +26,13 @@ export interface KerasJobQueueOptions {
    * @default - derived from the profile (acceptable wait 300 s)
    */
   readonly limits?: QueueLimitOptions;
+  /**
+   * Refuse synchronous requests above the queue's `syncCostThresholdUnits` (tune it with
+   * `limits.syncCostThresholdUnits`): `POST /predict` validates against the signature narrowed to
+   * that cost, and a heavier request gets a 400 whose JSON body names the limit and `POST /jobs`.
+   * @default true
+   */
+  readonly capSyncCost?: boolean;
 }
 
 /** Props of `KerasInferenceService`. */
@@ -198,7 +205,7 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
       maxInstances: l?.scaling.maxInstances ?? props.maxInstances,
       backend: capabilities,
     });
-    if (props.jobQueue) c.collect(() => deriveQueueLimits(props.profile, queueOptions(limits)));
+    const queueLimits = props.jobQueue ? c.collect(() => deriveQueueLimits(props.profile, queueOptions(limits))) : undefined;
     c.throwIfAny();
     this.limits = limits!;
 
@@ -224,6 +231,14 @@ export class KerasInferenceService extends Construct implements IAlarmSource {
         managedRuleGroups: props.managedRuleGroups,
         createCloudWatchRole: props.createCloudWatchRole,
         security,
+        // Only with a job queue: without one there is nowhere to send heavier work.
+        syncCostCap: queueLimits && props.jobQueue?.capSyncCost !== false ? {
+          thresholdUnits: queueLimits.syncCostThresholdUnits,
+          maxBatchSize: queueLimits.syncMaxBatchSize,
+          maxVariableDim: queueLimits.syncMaxVariableDim,
+          maxRequestCostUnits: queueLimits.syncMaxRequestCostUnits,
+          heavierRequestsTo: 'POST /jobs',
+        } : undefined,
       });
     }
 

@@ -116,6 +116,12 @@ export interface QueueLimitOptions {
    * @default 0.25
    */
   readonly keyShare?: number;
+  /**
+   * Cost (units) above which a request belongs on `POST /jobs` rather than `POST /predict`. The
+   * service narrows the `/predict` request schema to it (`syncMaxBatchSize`, `syncMaxVariableDim`).
+   * @default - profiledRequestCost x integrationTimeout / p99: what keeps a call's p99 within the integration timeout at the knee
+   */
+  readonly syncCostThresholdUnits?: number;
 }
 
 /** A usage-plan tier of the job queue. */
@@ -207,6 +213,19 @@ export interface QueueLimits {
    * within the integration timeout at the knee. Heavier work belongs on `POST /jobs`.
    */
   readonly syncCostThresholdUnits: number;
+  /**
+   * Largest batch the `/predict` request schema admits so that every request it admits costs at
+   * most `syncCostThresholdUnits` (`maxItems` of `instances`); the signature's own when that already holds.
+   */
+  readonly syncMaxBatchSize: number;
+  /**
+   * Bound of every variable dimension on `/predict` (`maxItems` of each variable array): the
+   * signature's own unless one instance at it already costs more than the threshold; 0 when the
+   * signature has no variable dimension.
+   */
+  readonly syncMaxVariableDim: number;
+  /** Cost of the dearest request the narrowed `/predict` schema admits: at most `syncCostThresholdUnits`. */
+  readonly syncMaxRequestCostUnits: number;
   /** For each number, the formula and inputs that produced it. */
   readonly formulas: { [path: string]: string };
 }
@@ -446,11 +465,77 @@ function costLimits(profile: InferenceProfile, options: QueueLimitOptions, perCa
   const integrationTimeoutMs = options.integrationTimeoutMs ?? derivedIntegration;
   c.concreteNumber('integrationTimeoutMs', options.integrationTimeoutMs);
   c.intInRange('integrationTimeoutMs', integrationTimeoutMs, 50, D.syncIntegrationTimeoutMs);
-  const syncCostThresholdUnits = floor3(profiledRequestCostUnits * integrationTimeoutMs / profile.latencyMs.p99);
-  f.set('syncCostThresholdUnits', `profiledRequestCost ${profiledRequestCostUnits} x integrationTimeout ${integrationTimeoutMs} ms`
+  const derivedThreshold = floor3(profiledRequestCostUnits * integrationTimeoutMs / profile.latencyMs.p99);
+  c.concreteNumber('syncCostThresholdUnits', options.syncCostThresholdUnits);
+  const syncCostThresholdUnits = f.pick('syncCostThresholdUnits', options.syncCostThresholdUnits, derivedThreshold, `profiledRequestCost ${profiledRequestCostUnits} x integrationTimeout ${integrationTimeoutMs} ms`
     + `${options.integrationTimeoutMs === undefined ? ` (min(${D.syncIntegrationTimeoutMs}, max(${LIMIT_DEFAULTS.modelServerTimeoutFloorSeconds} s, p99 x timeoutFactor) + ${LIMIT_DEFAULTS.integrationMarginMs} ms))` : ''}`
-    + ` / p99 ${profile.latencyMs.p99} ms = ${syncCostThresholdUnits} units: a heavier request's p99 passes the integration timeout at the knee; it belongs on POST /jobs`);
-  return { costModel, maxRequestCostUnits, profiledRequestCostUnits, maxJobCostUnits, drainUnitsPerSecond, costBudgetUnits, tiers, syncCostThresholdUnits };
+    + ` / p99 ${profile.latencyMs.p99} ms = ${derivedThreshold} units: a heavier request's p99 passes the integration timeout at the knee; it belongs on POST /jobs`, 'units');
+  c.numberInRange('syncCostThresholdUnits', syncCostThresholdUnits, 0.001, 1_000_000);
+  const sync = syncSchemaBounds(sig, costModel, syncCostThresholdUnits);
+  c.require(sync !== undefined, 'syncCostThresholdUnits', syncCostThresholdUnits,
+    `at least the cost of the smallest request the signature admits (${sig ? requestCostUnits(referenceElements(sig.inputs.map((i) => ({ ...i, maxVariableDim: 1 }))), costModel) : 1} units)`,
+    'raise the threshold or the integration timeout: below it POST /predict could serve no request at all');
+  const bounds = sync ?? { maxBatchSize: 1, maxVariableDim: 0, maxCostUnits: 0 };
+  const narrowedL = sig !== undefined && hasVariableDim(sig) && bounds.maxVariableDim < maxVariableDimOf(sig);
+  f.set('syncMaxBatchSize', bounds.maxBatchSize === maxBatch
+    ? `the signature's maxBatch ${maxBatch}: its dearest request (${maxRequestCostUnits} units) is within the threshold ${syncCostThresholdUnits}`
+    : narrowedL ? `1: one instance at the signature's variable bound already costs more than the threshold ${syncCostThresholdUnits} (see syncMaxVariableDim)`
+    : `largest b with cost(b instances at their largest) = ${costModel.fixedShare} + (1 - ${costModel.fixedShare}) x b x ${referenceElementsAt(sig, bounds.maxVariableDim)} / ${refElements} <= threshold ${syncCostThresholdUnits}: ${bounds.maxBatchSize}`);
+  f.set('syncMaxVariableDim', !sig || !hasVariableDim(sig) ? 'no variable dimension: 0'
+    : bounds.maxVariableDim === maxVariableDimOf(sig) ? `the signature's ${bounds.maxVariableDim}: one instance at it is within the threshold`
+      : `one instance at the signature's bound costs more than ${syncCostThresholdUnits} units, so the largest L with cost(1 instance, variable dimensions at L) <= threshold: ${bounds.maxVariableDim}`);
+  f.set('syncMaxRequestCostUnits', `cost(${bounds.maxBatchSize} x ${referenceElementsAt(sig, bounds.maxVariableDim)} elements) = ${bounds.maxCostUnits} units <= threshold ${syncCostThresholdUnits}`);
+  return {
+    costModel, maxRequestCostUnits, profiledRequestCostUnits, maxJobCostUnits, drainUnitsPerSecond, costBudgetUnits, tiers, syncCostThresholdUnits,
+    syncMaxBatchSize: bounds.maxBatchSize, syncMaxVariableDim: bounds.maxVariableDim, syncMaxRequestCostUnits: bounds.maxCostUnits,
+  };
+}
+
+function hasVariableDim(sig: ModelSignature): boolean {
+  return sig.inputs.some((i) => i.shape.includes(-1));
+}
+
+/** The largest bound of the signature's variable dimensions (each input keeps its own when smaller). */
+function maxVariableDimOf(sig: ModelSignature): number {
+  return Math.max(0, ...sig.inputs.filter((i) => i.shape.includes(-1)).map((i) => i.maxVariableDim ?? 1));
+}
+
+/** Elements of one instance with every variable dimension at min(its own bound, L). */
+function referenceElementsAt(sig: ModelSignature | undefined, L: number): number {
+  if (!sig) return 1;
+  return referenceElements(sig.inputs.map((i) => ({ shape: i.shape, maxVariableDim: Math.min(i.maxVariableDim ?? 1, L || (i.maxVariableDim ?? 1)) })));
+}
+
+/**
+ * The `/predict` schema bounds that keep every admitted request within `threshold` units.
+ *
+ * The schema can bound each array on its own (`maxItems`), not a sum over arrays: JSON Schema
+ * draft 4, the version API Gateway validates request bodies with, has no keyword that relates the
+ * lengths of sibling arrays. So a request the narrowed schema admits has at most B instances, each
+ * with every variable dimension at most L, hence at most B x elements(L) elements; the cost is
+ * increasing in elements, so its cost is at most cost(B x elements(L)). Choosing B and L with
+ * cost(B x elements(L)) <= threshold makes the schema conservative: it never admits a request above
+ * the threshold. With fixed shapes, elements = b x elements exactly, so the largest such B refuses
+ * exactly the requests above the threshold. With a variable dimension the schema keeps its bound L
+ * when one instance at it fits (every sequence a model accepts can still be sent alone) and
+ * narrows the batch; a batch of short sequences above B is then refused though cheaper than the
+ * threshold: POST /jobs prices it exactly. Only when one instance at the signature's bound is too
+ * dear is L narrowed, with B = 1. Undefined when even one instance at L = 1 costs more.
+ */
+function syncSchemaBounds(sig: ModelSignature | undefined, model: CostModel, threshold: number): { maxBatchSize: number; maxVariableDim: number; maxCostUnits: number } | undefined {
+  if (!sig) return threshold >= 1 ? { maxBatchSize: 1, maxVariableDim: 0, maxCostUnits: 1 } : undefined;
+  const variable = hasVariableDim(sig);
+  const fullL = variable ? maxVariableDimOf(sig) : 0;
+  const costOf = (b: number, L: number) => requestCostUnits(b * referenceElementsAt(sig, L), model);
+  // Cost grows with b and with L, so the largest fitting value is found by a scan from the top.
+  for (let b = sig.maxBatchSize; b >= 1; b--) {
+    if (costOf(b, fullL) <= threshold) return { maxBatchSize: b, maxVariableDim: fullL, maxCostUnits: costOf(b, fullL) };
+  }
+  if (!variable) return undefined;
+  for (let L = fullL - 1; L >= 1; L--) {
+    if (costOf(1, L) <= threshold) return { maxBatchSize: 1, maxVariableDim: L, maxCostUnits: costOf(1, L) };
+  }
+  return undefined;
 }
 
 /** Least-squares line through points (x, y). */

@@ -56,6 +56,10 @@ describe.each(fixtures.map((f) => [f.name, f] as const))('cost units of %s', (_n
     const text = (await runKig(['limits', '--profile', profileFile, '--model', f.savedModel, ...bounds(f)])).stdout;
     expect(text).toContain(`the largest request costs ${queue.maxRequestCostUnits} units`);
     expect(text).toMatch(/queue\.costBudgetUnits = [\d.]+\n\s+max\(maxJobCost/);
-    process.stdout.write(`${f.name}: kig limits: ${text.split('\n').filter((l) => /^cost units|queue\.(costModel|maxRequestCost|costBudget|drainUnits|maxJobCost)/.test(l)).join(' | ')}\n`);
+    // The synchronous threshold and the /predict schema bounds it gives, each with its formula.
+    expect(text).toMatch(/queue\.syncCostThresholdUnits = [\d.]+\n\s+profiledRequestCost /);
+    expect(text).toMatch(/queue\.syncMaxBatchSize = \d+\n\s+(the signature's maxBatch|largest b with cost)/);
+    expect(text).toMatch(/queue\.syncMaxRequestCostUnits = [\d.]+\n\s+cost\(/);
+    process.stdout.write(`${f.name}: kig limits: ${text.split('\n').filter((l) => /^cost units|queue\.(costModel|maxRequestCost|costBudget|drainUnits|maxJobCost|sync)/.test(l)).join(' | ')}\n`);
   });
 });

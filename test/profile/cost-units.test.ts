@@ -89,6 +89,45 @@ describe('deriveQueueLimits in cost units', () => {
     expect(deriveQueueLimits(profile, { signature: text, integrationTimeoutMs: 400, profiledRequestCostUnits: 1 }).syncCostThresholdUnits).toBe(2);
   });
 
+  test('the /predict schema bounds: exact for a fixed shape (the largest batch within the threshold)', () => {
+    const fixed = ModelSignature.singleTensor({ dtype: TensorDType.FLOAT32, shape: [4], maxBatchSize: 16 });
+    // Threshold 1 x 1000 ms / 200 ms = 5 units; cost(b) = 0.1 + 0.9 x b: b = 5 costs 4.6, b = 6 costs 5.5.
+    const l = deriveQueueLimits(profile, { signature: fixed, profiledRequestCostUnits: 1, integrationTimeoutMs: 1000 });
+    expect(l.syncCostThresholdUnits).toBe(5);
+    expect(l.syncMaxBatchSize).toBe(5);
+    expect(l.syncMaxVariableDim).toBe(0);
+    expect(l.syncMaxRequestCostUnits).toBe(4.6);
+    expect(l.formulas.syncMaxBatchSize).toContain('<= threshold 5: 5');
+  });
+
+  test('the /predict schema bounds with a variable dimension: its bound kept while one instance fits, the batch narrowed', () => {
+    // Threshold 1 x 400 / 200 = 2 units; one sequence of 128 costs 1, so L stays 128;
+    // cost(b x 128 elements) = 0.1 + 0.9 x b: b = 2 costs 1.9, b = 3 costs 2.8.
+    const l = deriveQueueLimits(profile, { signature: text, integrationTimeoutMs: 400, profiledRequestCostUnits: 1 });
+    expect([l.syncMaxBatchSize, l.syncMaxVariableDim, l.syncMaxRequestCostUnits]).toEqual([2, 128, 1.9]);
+    // A profile measured with one instance and a signature admitting 512: threshold floor3(6000 / 41) = 146.341;
+    // 0.1 + 0.9 x 162 = 145.9 fits, 0.1 + 0.9 x 163 = 146.8 does not.
+    const wide = ModelSignature.singleTensor({ dtype: TensorDType.INT32, shape: [-1], maxVariableDim: 128, maxBatchSize: 512 });
+    const fast = InferenceProfile.of({ ...profile.toJson(), latencyMs: { p50: 18, p90: 26, p99: 41 } } as never);
+    const w = deriveQueueLimits(fast, { signature: wide, profiledRequestCostUnits: 1 });
+    expect([w.syncCostThresholdUnits, w.syncMaxBatchSize, w.syncMaxVariableDim, w.syncMaxRequestCostUnits]).toEqual([146.341, 162, 128, 145.9]);
+    // With the profile at the largest request (the default), the threshold is integrationTimeout / p99 >= 3 such requests: no narrowing.
+    const d = deriveQueueLimits(profile, { signature: text });
+    expect([d.syncMaxBatchSize, d.syncMaxVariableDim, d.syncMaxRequestCostUnits]).toEqual([8, 128, 7.3]);
+  });
+
+  test('below one instance at its bound, the variable dimension is narrowed with a batch of one', () => {
+    // Threshold 0.5 (given): one sequence of 128 costs 1. cost(L) = 0.1 + 0.9 x L / 128:
+    // L = 56 costs 0.49375, rounded up 0.494; L = 57 costs 0.50078, rounded up 0.501 > 0.5.
+    const l = deriveQueueLimits(profile, { signature: text, syncCostThresholdUnits: 0.5 });
+    expect([l.syncCostThresholdUnits, l.syncMaxBatchSize, l.syncMaxVariableDim, l.syncMaxRequestCostUnits]).toEqual([0.5, 1, 56, 0.494]);
+    expect(l.formulas.syncCostThresholdUnits).toBe('override (0.5 units)');
+    // 0.1 is below one token's cost (0.1 + 0.9 / 128 = 0.10703, rounded up 0.108): nothing could be served.
+    const { problems } = errorOf(() => deriveQueueLimits(profile, { signature: text, syncCostThresholdUnits: 0.1 }));
+    expect(problems).toEqual([expect.objectContaining({ prop: 'syncCostThresholdUnits', value: '0.1' })]);
+    expect(problems[0].allowed).toContain('0.108 units');
+  });
+
   test('bad cost options are collected with the prop, the value and the fix', () => {
     const { problems } = errorOf(() => deriveQueueLimits(profile, {
       signature: text, fixedCostShare: 0.95, keyShare: 0, tiers: [{ name: 'a b' }, { name: 'tiny', keyShare: 0.00001 }],

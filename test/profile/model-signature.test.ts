@@ -80,3 +80,25 @@ describe('ModelSignature request schema (draft-04)', () => {
     expect(() => TensorDType.of('complex64')).toThrow(/allowed float16/);
   });
 });
+
+describe('narrowed: what POST /predict admits under a cost cap', () => {
+  const text = ModelSignature.of({
+    inputs: [{ name: 'tokens', dtype: TensorDType.INT32, shape: [-1], maxVariableDim: 128 }, { name: 'mask', dtype: TensorDType.INT32, shape: [-1], maxVariableDim: 32 }],
+    maxBatchSize: 8, signatureName: 'serving_default',
+  });
+
+  test('a smaller batch, and every variable bound at most the one given (a smaller own bound kept)', () => {
+    const n = text.narrowed(2, 64);
+    expect(n.maxBatchSize).toBe(2);
+    expect(n.inputs.map((i) => i.maxVariableDim)).toEqual([64, 32]);
+    expect(text.narrowed(3).inputs.map((i) => i.maxVariableDim)).toEqual([128, 32]);
+    // The original is unchanged.
+    expect(text.maxBatchSize).toBe(8);
+  });
+
+  test('widening is refused, naming the prop', () => {
+    expect(() => text.narrowed(9)).toThrow(InferenceGuardError);
+    expect(() => text.narrowed(9)).toThrow(/maxBatchSize/);
+    expect(() => text.narrowed(2, -1)).toThrow(/maxVariableDim/);
+  });
+});
