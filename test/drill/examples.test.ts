@@ -1,5 +1,5 @@
 import { Drill, DrillError } from '../../lib/drill';
-import { EXAMPLES, removeSynthesizedExamples, synthesizeExample } from '../support/examples';
+import { EXAMPLES, exampleAssemblyDir, removeSynthesizedExamples } from '../support/examples';
 
 /**
  * Every example, drilled with every scenario at its defaults (the profile the backends record in
@@ -15,7 +15,7 @@ describe.each(WITH_API)('example %s', (name) => {
   test.each(['single-key', 'stolen-key', 'heavy', 'surge', 'many-keys', 'queue-flood'])('%s meets its target at the defaults', (scenario) => {
     let r;
     try {
-      r = Drill.runFile(synthesizeExample(name).outdir, { scenario });
+      r = Drill.runFile(exampleAssemblyDir(name), { scenario });
     } catch (e) {
       // Examples without a job queue have no POST /jobs to flood.
       expect(scenario).toBe('queue-flood');
@@ -31,5 +31,5 @@ describe.each(WITH_API)('example %s', (name) => {
 });
 
 test('the async example has no API to flood: callers need IAM credentials for InvokeEndpointAsync', () => {
-  expect(() => Drill.runFile(synthesizeExample('sagemaker-async').outdir)).toThrow(/no synchronous POST method of a REST API/);
+  expect(() => Drill.runFile(exampleAssemblyDir('sagemaker-async'))).toThrow(/no synchronous POST method of a REST API/);
 });

@@ -1,7 +1,8 @@
 /** The worst-case cost of a synthesized example (kept apart from cost.test.ts: synthesizing is the slow part). */
 import * as path from 'path';
 import { DEFAULT_PRICES, loadTemplate, reviewTemplate } from '../../lib/review';
-import { removeSynthesizedExamples, synthesizeExample } from '../support/examples';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { exampleAssemblyDir, removeSynthesizedExamples } from '../support/examples';
 
 const p = DEFAULT_PRICES;
 
@@ -9,7 +10,7 @@ describe('the queue example, synthesized', () => {
   afterAll(() => removeSynthesizedExamples());
 
   test('its admission and status functions are bounded by the stage throttle, so the whole template is', () => {
-    const { assembly } = synthesizeExample('sagemaker-queue');
+    const assembly = new CloudAssembly(exampleAssemblyDir('sagemaker-queue'));
     const file = assembly.stacks[0].templateFullPath;
     const r = reviewTemplate(loadTemplate(file, path.dirname(file)), { prices: p });
     const api = r.cost!.components.find((c) => c.lines.some((l) => l.item.startsWith('API requests')))!;

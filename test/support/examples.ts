@@ -39,6 +39,7 @@ export function synthesizeExample(name: string): SynthesizedExample {
       else process.env.CDK_VALIDATION = before;
     }
     synthesized.set(name, s);
+    share(name, outdir);
   }
   return s;
 }
@@ -47,4 +48,44 @@ export function synthesizeExample(name: string): SynthesizedExample {
 export function removeSynthesizedExamples(): void {
   for (const s of synthesized.values()) fs.rmSync(s.outdir, { recursive: true, force: true });
   synthesized.clear();
+}
+
+/** Where this run shares an example's assembly (KIG_TEST_RUN_DIR from the jest global setup), if it does. */
+function sharedDir(name: string): string | undefined {
+  const run = process.env.KIG_TEST_RUN_DIR;
+  return run && fs.existsSync(run) ? path.join(run, 'examples', name) : undefined;
+}
+
+/**
+ * Puts a copy of a freshly synthesized assembly where the run shares it, before any test writes
+ * into its own output. Two workers that synthesize the same example at once both try; the first
+ * rename wins and the other copy is discarded, so a reader never sees a partial assembly.
+ */
+function share(name: string, outdir: string): void {
+  const target = sharedDir(name);
+  if (!target || fs.existsSync(target)) return;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const staged = fs.mkdtempSync(`${target}-staging-`);
+  fs.cpSync(outdir, staged, { recursive: true });
+  try {
+    fs.renameSync(staged, target);
+  } catch (e) {
+    // Another worker's copy is in place: the same app, synthesized the same way.
+    if (!fs.existsSync(target)) throw e;
+    fs.rmSync(staged, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The cloud assembly directory of an example, synthesized once per test run and shared by every
+ * test file and jest worker that only reads its templates (the drill, the cost model): the first
+ * file that synthesizes the example (synthesizeExample) shares it. The jest global teardown
+ * removes the run's directory; without one (a file run by another runner) the example is
+ * synthesized for this file. Readers must not write into it.
+ */
+export function exampleAssemblyDir(name: string): string {
+  const target = sharedDir(name);
+  if (target && fs.existsSync(target)) return target;
+  const own = synthesizeExample(name).outdir;
+  return target && fs.existsSync(target) ? target : own;
 }

@@ -29,9 +29,19 @@ function bundleHandlers() {
   if (fs.existsSync(script)) execFileSync(process.execPath, [script, '--quiet'], { stdio: 'inherit' });
 }
 
+/**
+ * A directory for this run that every test worker can share (KIG_TEST_RUN_DIR): the example apps'
+ * assemblies are synthesized into it once per run (test/support/examples.ts, exampleAssemblyDir).
+ * global-teardown.js removes it.
+ */
+function runDirectory() {
+  process.env.KIG_TEST_RUN_DIR = fs.mkdtempSync(path.join(require('os').tmpdir(), 'kig-test-run-'));
+}
+
 module.exports = async () => {
   setTestEnvironment();
   bundleHandlers();
+  runDirectory();
 };
 module.exports.setTestEnvironment = setTestEnvironment;
 module.exports.bundleHandlers = bundleHandlers;
