@@ -79,7 +79,8 @@ async function withGcTime<T>(f: () => T): Promise<{ value: T; gcMs: number }> {
 /** Child: warm up on `warm`, then review `file` `runs` times and print the figures as JSON. */
 async function child(file: string, warm: string, runs: number): Promise<void> {
   const dir = path.dirname(file);
-  for (let i = 0; i < 3; i++) reviewOnce(warm, dir);
+  // Enough reviews for the optimizing compiler to finish with the hot code: its threads count in CPU time.
+  for (let i = 0; i < 10; i++) reviewOnce(warm, dir);
   const { value: results, gcMs } = await withGcTime(() => Array.from({ length: runs }, () => reviewOnce(file, dir)));
   const walls = results.map((r) => r.sample.wallMs);
   const out: SizeResult = {
@@ -158,7 +159,7 @@ function main(): void {
       const file = path.join(dir, `bench-${count}.template.json`);
       fs.writeFileSync(file, JSON.stringify(generateTemplate(count), null, 1));
       // Fewer runs for the large sizes: each takes seconds.
-      const runs = runsArg ?? (count >= 50_000 ? 1 : count >= 10_000 ? 3 : 9);
+      const runs = runsArg ?? (count >= 50_000 ? 1 : count >= 10_000 ? 3 : 15);
       const out = execFileSync(process.execPath, [__filename, '--child', file, '--warm', warm, '--runs', String(runs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       fs.rmSync(file);
       const r = JSON.parse(out.trim().split('\n').pop()!) as SizeResult;

@@ -35,7 +35,7 @@ export class TemplateModel {
   private resourceIndex?: Map<string, CfnTemplateResource>;
   private readonly refsIndex: Map<string, ReadonlySet<string>>;
   private readonly getAttIndex: Map<string, ReadonlySet<string>>;
-  private readonly referencersByType = new Map<string, string[]>();
+  private readonly referencersByType = new Map<string, Map<string, string[]>>();
   private readonly memos = new Map<string, unknown>();
   /** The template's resources, then those `withResources` added (kept apart: copying a large map of resources is slow). */
   private readonly sources: ReadonlyArray<Readonly<Record<string, CfnTemplateResource>>>;
@@ -180,11 +180,16 @@ export class TemplateModel {
     if (type === undefined) return all;
     // Filtered lists are kept too: a resource referenced by thousands (a shared role, a cluster)
     // would otherwise be filtered again for each resource that asks.
-    const key = `${type}\0${id}`;
-    let typed = this.referencersByType.get(key);
+    // By type, then id: a key built from both would be a new string to hash on every call.
+    let ofType = this.referencersByType.get(type);
+    if (ofType === undefined) {
+      ofType = new Map();
+      this.referencersByType.set(type, ofType);
+    }
+    let typed = ofType.get(id);
     if (typed === undefined) {
       typed = all.filter((r) => this.typeOf(r) === type);
-      this.referencersByType.set(key, typed);
+      ofType.set(id, typed);
     }
     return typed;
   }
