@@ -23,7 +23,10 @@ export interface LoadedTemplate {
   readonly path: string;
   /** Raw text (without a byte-order mark). */
   readonly text: string;
-  /** The template in JSON shape. */
+  /**
+   * The template in JSON shape. Read-only: the review reuses what loading built for this object
+   * (change a copy, which is checked anew).
+   */
   readonly template: CfnTemplate;
   /**
    * The 1-based line where each resource is declared, found in one pass over the text.
