@@ -13,9 +13,9 @@
  *
  * Then a 500-resource SAM template (Serverless::Api with MethodSettings and a usage plan, functions
  * with Api and SQS events, Globals), which the review expands into the resources SAM generates, is
- * timed against a plain template of the same size and against the plain template the transform
- * would produce for it, the three alternating run by run in one process so that the machine's load
- * weighs on each alike.
+ * timed against a plain template of the same size, the plain template the transform would produce
+ * for it, and a plain template of as many resources as that one, the four alternating run by run
+ * in one process so that the machine's load weighs on each alike.
  *
  *   npm run build:lib && node dist/bench/review-bench.js [--runs N] [--resources N[,N...]]
  */
@@ -108,8 +108,13 @@ function samComparison(dir: string, runs: number): void {
   fs.writeFileSync(sam, JSON.stringify(samTemplate, null, 1));
   const expanded = expandSam(samTemplate as never).template;
   fs.writeFileSync(processed, JSON.stringify(expanded, null, 1));
-  const files = { plain, sam, processed };
-  const samples: Record<keyof typeof files, Sample[]> = { plain: [], sam: [], processed: [] };
+  // A plain template with as many resources as the SAM one generates: what the same amount of
+  // reviewed resources costs without SAM.
+  const generated = Object.keys(expanded.Resources).length;
+  const plainGenerated = path.join(dir, `bench-${generated}.template.json`);
+  fs.writeFileSync(plainGenerated, JSON.stringify(generateTemplate(generated), null, 1));
+  const files = { plain, sam, processed, plainGenerated };
+  const samples: Record<keyof typeof files, Sample[]> = { plain: [], sam: [], processed: [], plainGenerated: [] };
   const shape: Partial<Record<keyof typeof files, ReturnType<typeof reviewOnce>>> = {};
   for (let i = 0; i < 5; i++) for (const f of Object.values(files)) reviewOnce(f, dir);
   for (let r = 0; r < runs; r++) {
@@ -125,6 +130,7 @@ function samComparison(dir: string, runs: number): void {
     plain: 'plain template',
     sam: 'SAM template',
     processed: 'plain template SAM would produce for it',
+    plainGenerated: 'plain template of as many resources as SAM generates',
   };
   process.stdout.write(`\nSAM against plain (median of ${runs} runs each, alternating; load average ${loadAverage()}):\n`);
   for (const name of Object.keys(files) as Array<keyof typeof files>) {
@@ -132,8 +138,9 @@ function samComparison(dir: string, runs: number): void {
     process.stdout.write(`  ${describe[name]}: ${s.resources} resources, ${s.components} components, ${s.findings} findings: ${cpu(name).toFixed(1)} ms CPU, ${wall(name).toFixed(1)} ms wall\n`);
   }
   process.stdout.write(`  SAM / plain of the same size (CPU time): ${(cpu('sam') / cpu('plain')).toFixed(2)}x (target: within 2x); `
-    + `the SAM template generates ${Object.keys(expanded.Resources).length} resources; `
-    + `SAM / its processed plain template: ${(cpu('sam') / cpu('processed')).toFixed(2)}x; processed / plain: ${(cpu('processed') / cpu('plain')).toFixed(2)}x\n`);
+    + `the SAM template generates ${generated} resources; `
+    + `SAM / its processed plain template: ${(cpu('sam') / cpu('processed')).toFixed(2)}x; processed / plain: ${(cpu('processed') / cpu('plain')).toFixed(2)}x; `
+    + `SAM / plain of ${generated} resources: ${(cpu('sam') / cpu('plainGenerated')).toFixed(2)}x\n`);
 }
 
 function main(): void {
