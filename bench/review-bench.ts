@@ -1,83 +1,184 @@
 /**
- * Review-time benchmark: generates CloudFormation templates of 1k, 10k and 100k resources (REST APIs,
+ * Review-time benchmark: generates CloudFormation templates of 1k to 100k resources (REST APIs,
  * queues with workers, SageMaker endpoints, ECS services, alarms and log groups, with references
- * between them as real templates have), then times `kig review` on it: reading and parsing the
- * file, running every rule, pricing every component and rendering the table. Prints the median
- * of several runs per size and the time per resource, which stays flat when review time grows
- * linearly. Then does the same for a 500-resource SAM template (Serverless::Api with
- * MethodSettings and a usage plan, functions with Api and SQS events, Globals), which the review
- * expands into the resources SAM generates first, and prints the ratio to a plain one.
+ * between them as real templates have), then times `kig review` on each: reading and parsing the
+ * file, checking it, running every rule, pricing every component and rendering the table.
  *
- *   npm run build && node dist/bench/review-bench.js [--runs N] [--resources N[,N...]]
+ * Each size runs in its own process (warmed up first on a small template, so no size pays for
+ * compiling the code), which reports the CPU time of the process (user + system, all its
+ * threads: the garbage collector's helpers and the compiler too), the wall time, the time spent
+ * in garbage-collection pauses and the peak resident set size. The time per resource stays flat
+ * when review time grows linearly. On a shared machine the wall time also counts whatever else
+ * runs, so the load average is printed beside it and the ratios use CPU time.
+ *
+ * Then a 500-resource SAM template (Serverless::Api with MethodSettings and a usage plan, functions
+ * with Api and SQS events, Globals), which the review expands into the resources SAM generates, is
+ * timed against a plain template of the same size, the plain template the transform would produce
+ * for it, and a plain template of as many resources as that one, the four alternating run by run
+ * in one process so that the machine's load weighs on each alike.
+ *
+ *   npm run build:lib && node dist/bench/review-bench.js [--runs N] [--resources N[,N...]]
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { performance } from 'perf_hooks';
+import { PerformanceObserver, performance } from 'perf_hooks';
 import { DEFAULT_PRICES, loadTemplate, renderReport, reviewTemplate, summarize } from '../lib/review';
 import { expandSam } from '../lib/review/sam';
 import { generateSamTemplate, generateTemplate } from './review-templates';
 
-function main(): void {
-  const arg = (name: string, dflt: string) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? process.argv[i + 1] : dflt;
+/** What one timed review costs. */
+interface Sample {
+  readonly cpuMs: number;
+  readonly wallMs: number;
+}
+
+/** The figures a child process reports for one template. */
+interface SizeResult {
+  readonly resources: number;
+  readonly megabytes: number;
+  readonly components: number;
+  readonly findings: number;
+  readonly runs: number;
+  readonly cpuMs: number;
+  readonly wallMs: number;
+  readonly wallMin: number;
+  readonly wallMax: number;
+  readonly gcMs: number;
+  readonly peakRssMb: number;
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function reviewOnce(file: string, dir: string): { sample: Sample; components: number; findings: number; resources: number } {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const review = reviewTemplate(loadTemplate(file, dir), { prices: DEFAULT_PRICES });
+  renderReport(summarize([review]), 'table');
+  const c = process.cpuUsage(c0);
+  return {
+    sample: { cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - t0 },
+    components: review.components.length, findings: review.findings.length, resources: review.resourceCount,
   };
-  const sizes = arg('--resources', '1000,10000,100000').split(',').map(Number);
-  const runsArg = process.argv.includes('--runs') ? Number(arg('--runs', '3')) : undefined;
+}
+
+/** Total garbage-collection pause time while `f` runs (entries arrive after the synchronous work). */
+async function withGcTime<T>(f: () => T): Promise<{ value: T; gcMs: number }> {
+  let gcMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const value = f();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
+  return { value, gcMs };
+}
+
+/** Child: warm up on `warm`, then review `file` `runs` times and print the figures as JSON. */
+async function child(file: string, warm: string, runs: number): Promise<void> {
+  const dir = path.dirname(file);
+  // Enough reviews for the optimizing compiler to finish with the hot code: its threads count in CPU time.
+  for (let i = 0; i < 10; i++) reviewOnce(warm, dir);
+  const { value: results, gcMs } = await withGcTime(() => Array.from({ length: runs }, () => reviewOnce(file, dir)));
+  const walls = results.map((r) => r.sample.wallMs);
+  const out: SizeResult = {
+    resources: results[0].resources, megabytes: fs.statSync(file).size / 1024 / 1024,
+    components: results[0].components, findings: results[0].findings, runs,
+    cpuMs: median(results.map((r) => r.sample.cpuMs)), wallMs: median(walls), wallMin: Math.min(...walls), wallMax: Math.max(...walls),
+    gcMs: gcMs / runs,
+    // The process's peak (in KB on Linux): node, the warm-up reviews and the largest review.
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function loadAverage(): string {
+  return os.loadavg().map((l) => l.toFixed(2)).join(', ');
+}
+
+/** SAM and plain templates of the same size, and the plain one SAM would produce, alternating. */
+function samComparison(dir: string, runs: number): void {
+  const plain = path.join(dir, 'bench-500.template.json');
+  const sam = path.join(dir, 'bench-sam-500.template.json');
+  const processed = path.join(dir, 'bench-sam-500-processed.template.json');
+  fs.writeFileSync(plain, JSON.stringify(generateTemplate(500), null, 1));
+  const samTemplate = generateSamTemplate(500);
+  fs.writeFileSync(sam, JSON.stringify(samTemplate, null, 1));
+  const expanded = expandSam(samTemplate as never).template;
+  fs.writeFileSync(processed, JSON.stringify(expanded, null, 1));
+  // A plain template with as many resources as the SAM one generates: what the same amount of
+  // reviewed resources costs without SAM.
+  const generated = Object.keys(expanded.Resources).length;
+  const plainGenerated = path.join(dir, `bench-${generated}.template.json`);
+  fs.writeFileSync(plainGenerated, JSON.stringify(generateTemplate(generated), null, 1));
+  const files = { plain, sam, processed, plainGenerated };
+  const samples: Record<keyof typeof files, Sample[]> = { plain: [], sam: [], processed: [], plainGenerated: [] };
+  const shape: Partial<Record<keyof typeof files, ReturnType<typeof reviewOnce>>> = {};
+  for (let i = 0; i < 5; i++) for (const f of Object.values(files)) reviewOnce(f, dir);
+  for (let r = 0; r < runs; r++) {
+    for (const [name, f] of Object.entries(files) as Array<[keyof typeof files, string]>) {
+      const one = reviewOnce(f, dir);
+      samples[name].push(one.sample);
+      shape[name] = one;
+    }
+  }
+  const cpu = (name: keyof typeof files) => median(samples[name].map((s) => s.cpuMs));
+  const wall = (name: keyof typeof files) => median(samples[name].map((s) => s.wallMs));
+  const describe: Record<keyof typeof files, string> = {
+    plain: 'plain template',
+    sam: 'SAM template',
+    processed: 'plain template SAM would produce for it',
+    plainGenerated: 'plain template of as many resources as SAM generates',
+  };
+  process.stdout.write(`\nSAM against plain (median of ${runs} runs each, alternating; load average ${loadAverage()}):\n`);
+  for (const name of Object.keys(files) as Array<keyof typeof files>) {
+    const s = shape[name]!;
+    process.stdout.write(`  ${describe[name]}: ${s.resources} resources, ${s.components} components, ${s.findings} findings: ${cpu(name).toFixed(1)} ms CPU, ${wall(name).toFixed(1)} ms wall\n`);
+  }
+  process.stdout.write(`  SAM / plain of the same size (CPU time): ${(cpu('sam') / cpu('plain')).toFixed(2)}x (target: within 2x); `
+    + `the SAM template generates ${generated} resources; `
+    + `SAM / its processed plain template: ${(cpu('sam') / cpu('processed')).toFixed(2)}x; processed / plain: ${(cpu('processed') / cpu('plain')).toFixed(2)}x; `
+    + `SAM / plain of ${generated} resources: ${(cpu('sam') / cpu('plainGenerated')).toFixed(2)}x\n`);
+}
+
+function main(): void {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const childFile = arg('--child');
+  if (childFile !== undefined) {
+    void child(childFile, arg('--warm')!, Number(arg('--runs')));
+    return;
+  }
+  const sizes = (arg('--resources') ?? '1000,2000,10000,20000,50000,100000').split(',').map(Number);
+  const runsArg = arg('--runs') !== undefined ? Number(arg('--runs')) : undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-review-bench-'));
   try {
-    const time = (name: string, template: unknown, kind: string, runs: number): number => {
-      const file = path.join(dir, name);
-      fs.writeFileSync(file, JSON.stringify(template, null, 1));
-      const megabytes = fs.statSync(file).size / 1024 / 1024;
-      const samples: number[] = [];
-      const cpuSamples: number[] = [];
-      let findings = 0;
-      let components = 0;
-      let resources = 0;
-      for (let r = 0; r < runs; r++) {
-        const t0 = performance.now();
-        const c0 = process.cpuUsage();
-        const loaded = loadTemplate(file, dir);
-        const review = reviewTemplate(loaded, { prices: DEFAULT_PRICES });
-        renderReport(summarize([review]), 'table');
-        samples.push(performance.now() - t0);
-        const c = process.cpuUsage(c0);
-        cpuSamples.push((c.user + c.system) / 1000);
-        findings = review.findings.length;
-        components = review.components.length;
-        resources = review.resourceCount;
-      }
-      samples.sort((a, b) => a - b);
-      cpuSamples.sort((a, b) => a - b);
-      const median = samples[Math.floor(samples.length / 2)];
-      // CPU time (user + system of this process) is what the review costs; wall time on a shared
-      // machine adds whatever else runs, so both are printed and the ratios use CPU time.
-      const cpu = cpuSamples[Math.floor(cpuSamples.length / 2)];
-      process.stdout.write(`review of a ${resources}-resource ${kind} template (${megabytes.toFixed(1)} MB, ${components} components, ${findings} findings): `
-        + `median ${median.toFixed(1)} ms wall, ${cpu.toFixed(1)} ms CPU over ${runs} run(s) (wall min ${samples[0].toFixed(1)}, max ${samples[samples.length - 1].toFixed(1)}); ${((cpu * 1000) / resources).toFixed(1)} us CPU per resource\n`);
-      return cpu;
-    };
-    // One untimed review first, so the first size is not charged for compiling the code.
     const warm = path.join(dir, 'warm-up.template.json');
-    fs.writeFileSync(warm, JSON.stringify(generateTemplate(2000)));
-    reviewTemplate(loadTemplate(warm, dir), { prices: DEFAULT_PRICES });
+    fs.writeFileSync(warm, JSON.stringify(generateTemplate(2000), null, 1));
+    process.stdout.write(`Review of generated plain templates, one process per size (node ${process.version}, ${os.cpus().length} CPUs; load average ${loadAverage()}):\n`);
+    process.stdout.write('  resources      MB  components  findings  runs   CPU ms  wall ms (min-max)        GC ms  peak RSS MB  CPU us/resource\n');
+    const perResource: number[] = [];
     for (const count of sizes) {
+      const file = path.join(dir, `bench-${count}.template.json`);
+      fs.writeFileSync(file, JSON.stringify(generateTemplate(count), null, 1));
       // Fewer runs for the large sizes: each takes seconds.
-      const runs = runsArg ?? (count >= 100_000 ? 1 : count >= 10_000 ? 3 : 9);
-      time(`bench-${count}.template.json`, generateTemplate(count), 'plain', runs);
+      const runs = runsArg ?? (count >= 50_000 ? 1 : count >= 10_000 ? 3 : 15);
+      const out = execFileSync(process.execPath, [__filename, '--child', file, '--warm', warm, '--runs', String(runs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      fs.rmSync(file);
+      const r = JSON.parse(out.trim().split('\n').pop()!) as SizeResult;
+      const us = (r.cpuMs * 1000) / r.resources;
+      perResource.push(us);
+      process.stdout.write(`  ${String(r.resources).padStart(9)}  ${r.megabytes.toFixed(1).padStart(6)}  ${String(r.components).padStart(10)}  ${String(r.findings).padStart(8)}  ${String(r.runs).padStart(4)}  `
+        + `${r.cpuMs.toFixed(0).padStart(7)}  ${`${r.wallMs.toFixed(0)} (${r.wallMin.toFixed(0)}-${r.wallMax.toFixed(0)})`.padEnd(23)}  ${r.gcMs.toFixed(0).padStart(5)}  ${r.peakRssMb.toFixed(0).padStart(11)}  ${us.toFixed(1).padStart(15)}\n`);
     }
-    // Many short runs each: the medians are steady even on a busy machine.
-    const plain = time('bench-500.template.json', generateTemplate(500), 'plain', runsArg ?? 21);
-    const sam = time('bench-sam-500.template.json', generateSamTemplate(500), 'SAM', runsArg ?? 21);
-    // The same application written out as the plain template the SAM transform would produce: the
-    // ratio to it is what reading SAM costs; the ratio above also counts the resources SAM generates.
-    const samTemplate = generateSamTemplate(500);
-    const expanded = expandSam(samTemplate as never).template;
-    const processed = time('bench-sam-500-processed.template.json', expanded, 'plain (the SAM one as processed by the transform)', runsArg ?? 21);
-    process.stdout.write(`SAM / plain at 500 resources (CPU time): ${(sam / plain).toFixed(2)}x (target: within 2x); the SAM template generates ${Object.keys(expanded.Resources).length} resources: `
-      + `SAM / its processed plain template: ${(sam / processed).toFixed(2)}x\n`);
+    if (perResource.length > 1) {
+      process.stdout.write(`  CPU time per resource, largest / smallest size: ${(perResource[perResource.length - 1] / perResource[0]).toFixed(2)}x (flat is 1; load average now ${loadAverage()})\n`);
+    }
+    samComparison(dir, runsArg ?? 21);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -365,7 +365,7 @@ export const SQS_PRINCIPALS_PER_QUEUE = 2;
  * a bucket key) make at a rate AWS does not publish: counted, not priced.
  */
 function keyLines(model: TemplateModel, p: PriceTable): CostLine[] {
-  const ids = (type: string) => Object.keys(model.template.Resources).filter((id) => model.typeOf(id) === type);
+  const ids = (type: string) => model.ofType(type);
   const keys = ids('AWS::KMS::Key');
   if (keys.length === 0) return [];
   const logs = ids('AWS::Logs::LogGroup').filter((id) => model.props(id).KmsKeyId !== undefined);

@@ -23,13 +23,37 @@ export interface LoadedTemplate {
   readonly path: string;
   /** Raw text (without a byte-order mark). */
   readonly text: string;
-  /** The template in JSON shape. */
+  /**
+   * The template in JSON shape. Read-only: the review reuses what loading built for this object
+   * (change a copy, which is checked anew).
+   */
   readonly template: CfnTemplate;
   /**
    * The 1-based line where each resource is declared, found in one pass over the text.
    * @default - looked up on demand
    */
   readonly lines?: ReadonlyMap<string, number>;
+}
+
+/** The SAM expansion and the model that the checks of `loadTemplate` built. */
+export interface CheckedTemplate {
+  /** The SAM expansion. @default - not a SAM template */
+  readonly expanded?: ExpandedTemplate;
+  /** Model of the expanded template (or of the template itself when it is not SAM). */
+  readonly model: TemplateModel;
+}
+
+/**
+ * What loading built while checking a template, by the template object it read, for the review
+ * to reuse rather than build again (the SAM expansion, the model with every resource's references
+ * walked). Kept beside the template rather than in it: a copy of the template (a test that
+ * changes a clone) is checked and modelled anew, and nothing is kept once the template is gone.
+ */
+const checkedTemplates = new WeakMap<CfnTemplate, CheckedTemplate>();
+
+/** What `loadTemplate` built for this template object, if it loaded it. */
+export function checkedTemplate(template: CfnTemplate): CheckedTemplate | undefined {
+  return checkedTemplates.get(template);
 }
 
 /**
@@ -210,14 +234,16 @@ export function loadTemplate(file: string, cwd: string): LoadedTemplate {
   // A UTF-8 byte-order mark is not part of the template (cfn-lint accepts it too).
   const text = readRegularFile(file, shown).replace(/^\uFEFF/, '');
   const parsed = parseText(text, file, shown);
-  checkNesting(parsed.value, shown);
+  // The JSON scan already refused deep nesting; YAML is checked here.
+  if (parsed.lines === undefined) checkNesting(parsed.value, shown);
   const template = asTemplate(parsed.value, shown);
   // SAM properties reach the rules through the resources the transform generates: check those too.
   const expanded = usesSamTransform(template) ? expandSam(template) : undefined;
-  checkReferences(template, shown, expanded);
+  const model = checkReferences(template, shown, expanded);
   const problems = numericProblems(template);
   if (expanded) {
-    for (const p of numericProblems(expanded.template)) {
+    // Resources the transform keeps as they are (the same objects) were checked above.
+    for (const p of numericProblems(expanded.template, (id, r) => template.Resources[id] !== r)) {
       const id = /^Resources\.([A-Za-z0-9]+)/.exec(p)?.[1];
       const from = id !== undefined ? expanded.origins.get(id) : undefined;
       problems.push(from !== undefined ? `${p} (in what SAM generates for ${from})` : p);
@@ -227,6 +253,7 @@ export function loadTemplate(file: string, cwd: string): LoadedTemplate {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1, 4).join('; ')}${problems.length > 4 ? '; ...' : ''})` : '';
     throw new ReviewInputError(`${shown}: not a valid template: ${problems[0]}${more}. Fix: give these properties numbers (or intrinsic functions that produce numbers).`);
   }
+  if (model) checkedTemplates.set(template, { expanded, model });
   return { path: shown, text, template, lines: parsed.lines ?? yamlResourceLines(text, template) };
 }
 
@@ -266,12 +293,110 @@ function parseText(text: string, file: string, shown: string): Parsed {
 }
 
 /**
- * Parses JSON in two linear passes: a scan (jsonc-parser's visitor) that finds the first syntax
- * error at its line and column, refuses nesting beyond the limit and duplicate keys (JSON.parse
- * keeps the last one silently, hiding a resource; cfn-lint reports E0000), and notes the line of
- * every resource; then the native JSON.parse for the value.
+ * Parses JSON: a quick scan for what JSON.parse does not check (nesting beyond the limit,
+ * duplicate keys) that notes the line of every resource, then the native JSON.parse. When either
+ * finds anything wrong, the careful scan (`scanJson`) reads the text again to report the first
+ * problem at its line and column.
  */
 function parseJson(text: string, shown: string): Parsed {
+  const lines = quickJsonScan(text, REVIEW_LIMITS.maxNestingDepth);
+  if (lines !== undefined) {
+    try {
+      return { value: JSON.parse(text), lines };
+    } catch {
+      // Not JSON: the careful scan says where.
+    }
+  }
+  return scanJson(text, shown);
+}
+
+/**
+ * The resource lines of a JSON text, in one pass over its characters; undefined when the text
+ * nests deeper than `maxDepth`, repeats a key in an object, or is not shaped like JSON. It trusts
+ * the text to be JSON otherwise (JSON.parse checks that next): in JSON, a string followed by `:`
+ * is a key, and line breaks occur only between tokens (LF, CR or CR LF, as jsonc-parser counts them).
+ */
+function quickJsonScan(text: string, maxDepth: number): Map<string, number> | undefined {
+  const lines = new Map<string, number>();
+  // Keys of the open objects: the first few in a flat list (a linear search is quicker than a set
+  // for the small objects most of a template is made of), a set once an object has more.
+  const flat: string[] = [];
+  const starts: number[] = [];
+  const sets: Array<Set<string> | undefined> = [];
+  const isObject: boolean[] = [];
+  let depth = 0;
+  let line = 0;
+  let topKey: string | undefined;
+  let nextBackslash = -2;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) !== 10) line++;
+    } else if (c === 123 || c === 91) {
+      if (depth >= maxDepth) return undefined;
+      isObject[depth] = c === 123;
+      starts[depth] = flat.length;
+      sets[depth] = undefined;
+      depth++;
+    } else if (c === 125 || c === 93) {
+      if (depth === 0) return undefined;
+      depth--;
+      flat.length = starts[depth];
+      sets[depth] = undefined;
+    } else if (c === 34) {
+      // The closing quote: the next one not escaped by an odd number of backslashes.
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return undefined;
+        let b = j - 1;
+        while (text.charCodeAt(b) === 92) b--;
+        if ((j - 1 - b) % 2 === 0) break;
+      }
+      let k = j + 1;
+      for (let d = text.charCodeAt(k); d === 32 || d === 9 || d === 10 || d === 13; d = text.charCodeAt(++k));
+      if (text.charCodeAt(k) === 58) {
+        if (depth === 0 || !isObject[depth - 1]) return undefined;
+        if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = text.indexOf('\\', i);
+        let name: string;
+        try {
+          name = nextBackslash >= 0 && nextBackslash < j ? JSON.parse(text.slice(i, j + 1)) as string : text.slice(i + 1, j);
+        } catch {
+          return undefined;
+        }
+        const level = depth - 1;
+        let set = sets[level];
+        if (set !== undefined) {
+          if (set.has(name)) return undefined;
+          set.add(name);
+        } else {
+          for (let x = starts[level]; x < flat.length; x++) if (flat[x] === name) return undefined;
+          if (flat.length - starts[level] >= 16) {
+            set = new Set(flat.slice(starts[level]));
+            set.add(name);
+            sets[level] = set;
+          } else {
+            flat.push(name);
+          }
+        }
+        if (depth === 1) topKey = name;
+        else if (depth === 2 && topKey === 'Resources') lines.set(name, line + 1);
+      }
+      i = j;
+    }
+  }
+  return depth === 0 ? lines : undefined;
+}
+
+/**
+ * Scans JSON with jsonc-parser's visitor, which finds the first syntax error at its line and
+ * column, refuses nesting beyond the limit and duplicate keys (JSON.parse keeps the last one
+ * silently, hiding a resource; cfn-lint reports E0000), and notes the line of every resource;
+ * then parses it with the native JSON.parse.
+ */
+function scanJson(text: string, shown: string): Parsed {
   const lines = new Map<string, number>();
   const keys: Array<Set<string> | undefined> = [];
   let topKey: string | undefined;
@@ -481,12 +606,13 @@ function showKind(v: unknown): string {
  * `<Api>.Stage`, ...); templates with another Transform (macros) are exempt, because the macro may
  * generate resources they reference.
  */
-function checkReferences(template: CfnTemplate, shown: string, expanded: ExpandedTemplate | undefined): void {
+function checkReferences(template: CfnTemplate, shown: string, expanded: ExpandedTemplate | undefined): TemplateModel | undefined {
   const sam = expanded !== undefined;
-  if (template.Transform !== undefined && !sam) return;
+  if (template.Transform !== undefined && !sam) return undefined;
   const model = new TemplateModel(template);
   const generated = expanded ? new TemplateModel(expanded.template) : undefined;
   const isResource = (name: string) => model.resource(name) !== undefined || generated?.resource(name) !== undefined;
+  const resolvable = (name: string) => isResource(name) || model.isDefined(name) || (sam && samGeneratedReference(model, name));
   const problems: string[] = [];
   const visit = (value: unknown, where: string) => {
     for (const ref of findReferences(value, where)) {
@@ -497,9 +623,17 @@ function checkReferences(template: CfnTemplate, shown: string, expanded: Expande
     }
   };
   const dependsOn = new Map<string, string[]>();
-  for (const [id, r] of Object.entries(template.Resources)) {
-    malformedReferences(r.Properties, `Resources.${id}.Properties`, problems);
-    visit(r.Properties, `Resources.${id}.Properties`);
+  const { ids, resources } = model.entries();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    const r = resources[i];
+    // The references of each resource are walked once (and kept in the model, which the review
+    // reuses); only a resource with a bad one is walked again to say where it is.
+    if (hasMalformedReference(r.Properties)) malformedReferences(r.Properties, `Resources.${id}.Properties`, problems);
+    let bad = false;
+    for (const target of model.refsOf(id)) if (!resolvable(target)) bad = true;
+    for (const target of model.getAttTargetsOf(id)) if (!isResource(target)) bad = true;
+    if (bad) visit(r.Properties, `Resources.${id}.Properties`);
     const deps = r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn];
     const names: string[] = [];
     for (const d of deps) {
@@ -514,7 +648,7 @@ function checkReferences(template: CfnTemplate, shown: string, expanded: Expande
   if (problems.length === 0) {
     // A resource waits for what it names in DependsOn and for what its properties reference.
     const edges = (id: string) => [...(dependsOn.get(id) ?? []), ...[...model.refsOf(id)].filter((t) => model.resource(t) !== undefined)];
-    const cycle = findCycle(Object.keys(template.Resources), edges);
+    const cycle = findCycle(ids, edges);
     if (cycle) problems.push(`Resources.${cycle[0]}: circular dependency ${cycle.map((c) => clip(c, 40)).join(' -> ')} (through DependsOn and references; CloudFormation cannot create any of them)`);
   }
   if (problems.length > 0) {
@@ -522,6 +656,7 @@ function checkReferences(template: CfnTemplate, shown: string, expanded: Expande
     const what = /DependsOn|circular/.test(problems[0]) ? 'broken dependency' : 'unresolvable reference';
     throw new ReviewInputError(`${shown}: ${what}: ${problems[0]}${more}. Fix: correct the logical id or add the missing resource${what === 'broken dependency' ? '; remove self and circular dependencies' : ''}.`);
   }
+  return generated ?? model;
 }
 
 /**
@@ -566,6 +701,30 @@ function findCycle(ids: readonly string[], edges: (id: string) => string[]): str
     }
   }
   return undefined;
+}
+
+/** True when `malformedReferences` would find something: the same walk without building paths. */
+function hasMalformedReference(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    if (Object.hasOwn(o, 'Ref') || Object.hasOwn(o, 'Fn::GetAtt')) {
+      const keys = Object.keys(o);
+      if (keys.length === 1 && keys[0] === 'Ref' && typeof o.Ref !== 'string') return true;
+      if (keys.length === 1 && keys[0] === 'Fn::GetAtt' && getAttParts(o) === undefined) return true;
+    }
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === 'object' && x !== null) stack.push(x);
+    }
+  }
+  return false;
 }
 
 /**

@@ -44,45 +44,55 @@ function shown(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** Values at `path` below `value`, with their dotted location. */
-function valuesAt(value: unknown, path: readonly string[], where: string, out: Array<[string, unknown]>): void {
-  if (path.length === 0) {
-    out.push([where, value]);
+/** The paths of each type, split once. */
+const SPLIT_PATHS: ReadonlyMap<string, ReadonlyArray<readonly string[]>> = new Map(
+  Object.entries(NUMERIC_PROPERTIES).map(([type, paths]) => [type, paths.map((p) => p.split('.'))]),
+);
+
+/**
+ * Values at `path[at..]` below `value` that are not numbers, with their dotted location (built
+ * only for those: most values are numbers, and a template has many).
+ */
+function badValuesAt(value: unknown, path: readonly string[], at: number, where: () => string, out: string[]): void {
+  if (at === path.length) {
+    if (value === undefined || value === null || isNumeric(value) || isIntrinsic(value)) return;
+    out.push(`${where()} = ${shown(value)} is not a number`);
     return;
   }
   if (typeof value === 'string' && value.trim().startsWith('{')) {
     // A Json property written as a JSON string.
+    let parsed: unknown;
     try {
-      valuesAt(JSON.parse(value), path, where, out);
+      parsed = JSON.parse(value);
     } catch {
       // Not JSON: CloudFormation rejects it; the rules read it as absent.
+      return;
     }
+    badValuesAt(parsed, path, at, where, out);
     return;
   }
   if (typeof value !== 'object' || value === null || isIntrinsic(value)) return;
-  const [head, ...rest] = path;
+  const head = path[at];
   if (head === '*') {
-    const items = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-    for (const [k, v] of items) valuesAt(v, rest, `${where}.${k}`, out);
+    if (Array.isArray(value)) value.forEach((v, i) => badValuesAt(v, path, at + 1, () => `${where()}.${i}`, out));
+    else for (const [k, v] of Object.entries(value)) badValuesAt(v, path, at + 1, () => `${where()}.${k}`, out);
   } else if (!Array.isArray(value) && Object.hasOwn(value, head)) {
-    valuesAt((value as Record<string, unknown>)[head], rest, `${where}.${head}`, out);
+    badValuesAt((value as Record<string, unknown>)[head], path, at + 1, () => `${where()}.${head}`, out);
   }
 }
 
-/** Problems with numeric properties that hold a literal that is not a number, one line each. */
-export function numericProblems(template: CfnTemplate): string[] {
+/**
+ * Problems with numeric properties that hold a literal that is not a number, one line each; only
+ * of the resources `include` accepts, when given.
+ */
+export function numericProblems(template: CfnTemplate, include?: (id: string, resource: CfnTemplate['Resources'][string]) => boolean): string[] {
   const problems: string[] = [];
-  for (const [id, r] of Object.entries(template.Resources)) {
-    const paths = Object.hasOwn(NUMERIC_PROPERTIES, r.Type) ? NUMERIC_PROPERTIES[r.Type] : undefined;
-    if (!paths || r.Properties === undefined) continue;
-    for (const p of paths) {
-      const found: Array<[string, unknown]> = [];
-      valuesAt(r.Properties, p.split('.'), `Resources.${id}.Properties`, found);
-      for (const [where, v] of found) {
-        if (v === undefined || v === null || isNumeric(v) || isIntrinsic(v)) continue;
-        problems.push(`${where} = ${shown(v)} is not a number`);
-      }
-    }
+  const resources = template.Resources;
+  for (const id of Object.keys(resources)) {
+    const r = resources[id];
+    const paths = SPLIT_PATHS.get(r.Type);
+    if (!paths || r.Properties === undefined || (include !== undefined && !include(id, r))) continue;
+    for (const p of paths) badValuesAt(r.Properties, p, 0, () => `Resources.${id}.Properties`, problems);
   }
   return problems;
 }

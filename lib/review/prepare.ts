@@ -1,4 +1,5 @@
 import { CfnTemplate, TemplateModel } from '../nag/template/template-model';
+import type { CheckedTemplate } from './load';
 import { openApiOperations } from './openapi';
 import { SAM_EXPANDED_TYPES, expandSam, usesSamTransform } from './sam';
 
@@ -17,10 +18,12 @@ export interface PreparedTemplate {
  * resources the SAM transform generates, and adds one method / route resource per operation of an
  * inline OpenAPI `Body`. A plain template without `Body` documents is reviewed as it is.
  */
-export function prepareTemplate(template: CfnTemplate): PreparedTemplate {
-  const sam = expandSam(template);
+export function prepareTemplate(template: CfnTemplate, checked?: CheckedTemplate): PreparedTemplate {
+  // What loading built for this template (its SAM expansion, its model with the references
+  // already walked) is reused rather than built again.
+  const sam = checked?.expanded ?? expandSam(template);
   const ops = openApiOperations(sam.template);
-  const resources = { ...sam.template.Resources, ...ops.resources };
+  const added = Object.keys(ops.resources).length > 0;
   const origins = new Map(sam.origins);
   for (const [id, api] of ops.origins) origins.set(id, sam.origins.get(api) ?? api);
   const notes: string[] = [];
@@ -34,5 +37,8 @@ export function prepareTemplate(template: CfnTemplate): PreparedTemplate {
   } else if (template.Transform !== undefined) {
     notes.push(`the template uses Transform ${JSON.stringify(template.Transform)}; resources the transform generates are not reviewed (review the processed template instead)`);
   }
-  return { model: new TemplateModel({ ...sam.template, Resources: resources } as CfnTemplate), origins, notes };
+  const model = checked !== undefined
+    ? (added ? checked.model.withResources(ops.resources) : checked.model)
+    : new TemplateModel(sam.template, added ? ops.resources : undefined);
+  return { model, origins, notes };
 }

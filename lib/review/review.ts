@@ -4,7 +4,7 @@ import { INFERENCE_GUARD_RULES } from '../nag/rules';
 import { withImportedAlarms } from '../nag/template/cross-stack-alarms';
 import { CfnTemplate } from '../nag/template/template-model';
 import { ComponentKind, componentsOf, listComponents } from './components';
-import { LoadedTemplate, resourceLine } from './load';
+import { LoadedTemplate, checkedTemplate, resourceLine } from './load';
 import { prepareTemplate } from './prepare';
 import { CostReport, templateCost } from './cost';
 import { PriceTable } from './prices';
@@ -194,7 +194,8 @@ export function acknowledgement(template: CfnTemplate, resourceId: string, ruleI
 /** Reviews one loaded template with the InferenceGuard rules. */
 export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = {}): TemplateReview {
   const rules = options.rules ?? INFERENCE_GUARD_RULES;
-  const { model, origins, notes } = prepareTemplate(withImportedAlarms(loaded.template, options.siblings ?? []));
+  const input = withImportedAlarms(loaded.template, options.siblings ?? []);
+  const { model, origins, notes } = prepareTemplate(input, checkedTemplate(input));
   const source = (id: string) => origins.get(id) ?? id;
   const components = listComponents(model);
   const byKey = new Map(components.map((c) => [c.id, c]));
@@ -233,7 +234,9 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
         }
         for (const owner of owners) {
           const cell = cells.get(owner)!;
-          cell.set(rule.mitigation, [...(cell.get(rule.mitigation) ?? []), result]);
+          const results = cell.get(rule.mitigation);
+          if (results) results.push(result);
+          else cell.set(rule.mitigation, [result]);
         }
         if (outcome.status === RuleStatus.NON_COMPLIANT) {
           for (const message of outcome.findings) {

@@ -85,7 +85,9 @@ function isIntrinsic(v: Props): boolean {
 }
 
 function defined(p: Props): Props {
-  return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
+  const out: Props = {};
+  for (const k of Object.keys(p)) if (p[k] !== undefined) out[k] = p[k];
+  return out;
 }
 
 /** `RestApiId: !Ref MyApi` (or `ApiId`) -> `MyApi`; undefined for the implicit API. */

@@ -181,6 +181,37 @@ describe('kig review on hostile input', () => {
   });
 });
 
+describe('kig review: the quick JSON scan agrees with the careful one', () => {
+  const loadError = (name: string, text: string): string | undefined => {
+    try {
+      loadTemplate(write(name, text), tmp);
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  test('a duplicate key written with an escape, or in an object of many keys, is refused at the duplicate', () => {
+    expect(loadError('esc.json', '{\n "Resources": {\n  "Q": {"Type": "AWS::SQS::Queue"},\n  "\\u0051": {"Type": "AWS::SNS::Topic"}\n }\n}\n'))
+      .toMatch(/^esc\.json:4:3: duplicate key "Q" \(cfn-lint E0000\)/);
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`Q${i}`, queue]));
+    expect(loadError('many.json', JSON.stringify({ Resources: many }, null, 1).replace('"Q39"', '"Q7"')))
+      .toMatch(/^many\.json:120:3: duplicate key "Q7" \(cfn-lint E0000\)/);
+    // The same key in two different objects is no duplicate.
+    expect(loadError('two.json', JSON.stringify({ Resources: { A: { ...queue, Metadata: { k: 1 } }, B: { ...queue, Metadata: { k: 2 } } } }))).toBeUndefined();
+  });
+  test('resource lines with CR LF, CR and LF line ends, past strings holding quotes, colons and backslashes', () => {
+    const a = JSON.stringify({ ...queue, Metadata: { s: 'x\\": "y": {', t: '\\', '"Z": {': 1 } });
+    for (const [name, nl] of [['crlf', '\r\n'], ['cr', '\r'], ['lf', '\n']]) {
+      const loaded = loadTemplate(write(`${name}.json`, `{${nl}"Resources": {${nl}"A": ${a},${nl}${nl}"B": ${JSON.stringify(queue)}${nl}}${nl}}`), tmp);
+      expect([resourceLine(loaded, 'A'), resourceLine(loaded, 'B'), resourceLine(loaded, 'Z')]).toEqual([3, 5, undefined]);
+    }
+  });
+  test('text the quick scan accepts but JSON.parse does not is located by the careful scan', () => {
+    expect(loadError('num.json', '{\n "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 01}}}\n}')).toMatch(/^num\.json:2:/);
+    expect(loadError('trail.json', '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"},}}')).toMatch(/^trail\.json:1:\d+: malformed JSON/);
+  });
+});
+
 describe('kig review: SAM input gets every check plain input gets', () => {
   const sam = (fn: Record<string, unknown>, extra: Record<string, unknown> = {}) => `Transform: AWS::Serverless-2016-10-31\nResources:\n${JSON.stringify({
     Fn: { Type: 'AWS::Serverless::Function', Properties: { CodeUri: 's3://b/k.zip', Handler: 'a.h', Runtime: 'python3.12', ...fn } },

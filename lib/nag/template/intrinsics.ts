@@ -129,35 +129,53 @@ function walk(v: Json, path: string, out: FoundReference[]): void {
  */
 export function referencedIds(v: Json): Set<string> {
   const out = new Set<string>();
-  collectIds(v, out);
+  collectIds(v, out, undefined);
   return out;
 }
 
-function collectIds(v: Json, out: Set<string>): void {
+/**
+ * `referencedIds`, and separately the logical ids named by a `Fn::GetAtt` (which must be
+ * resources, where a `Ref` may also name a parameter): one walk, for the reference check.
+ */
+export function referencedIdsWithGetAtts(v: Json): { ids: Set<string>; getAtts: Set<string> } {
+  const ids = new Set<string>();
+  const getAtts = new Set<string>();
+  collectIds(v, ids, getAtts);
+  return { ids, getAtts };
+}
+
+function collectIds(v: Json, out: Set<string>, getAtts: Set<string> | undefined): void {
+  if (typeof v !== 'object' || v === null) return;
   if (Array.isArray(v)) {
-    for (const item of v) collectIds(item, out);
+    for (const item of v) collectIds(item, out, getAtts);
     return;
   }
-  if (!isObject(v)) return;
-  const name = intrinsicName(v);
+  const o = v as Record<string, unknown>;
+  const name = intrinsicName(o);
   if (name === 'Ref') {
-    if (typeof v.Ref === 'string') {
-      out.add(v.Ref);
+    if (typeof o.Ref === 'string') {
+      out.add(o.Ref);
       return;
     }
   } else if (name === 'Fn::GetAtt') {
-    const parts = getAttParts(v);
-    if (parts) out.add(parts[0]);
+    const parts = getAttParts(o);
+    if (parts) {
+      out.add(parts[0]);
+      getAtts?.add(parts[0]);
+    }
     return;
   } else if (name === 'Fn::Sub') {
-    const arg = v['Fn::Sub'];
+    const arg = o['Fn::Sub'];
     const text = typeof arg === 'string' ? arg : Array.isArray(arg) && typeof arg[0] === 'string' ? arg[0] : undefined;
     const vars = Array.isArray(arg) && isObject(arg[1]) ? arg[1] : {};
-    if (text !== undefined) for (const sv of subVariables(text)) if (!Object.hasOwn(vars, sv.name)) out.add(sv.name);
-    if (Array.isArray(arg) && isObject(arg[1])) collectIds(arg[1], out);
+    if (text !== undefined && text.includes('${')) for (const sv of subVariables(text)) if (!Object.hasOwn(vars, sv.name)) out.add(sv.name);
+    if (Array.isArray(arg) && isObject(arg[1])) collectIds(arg[1], out, getAtts);
     return;
   }
-  for (const k in v) collectIds(v[k], out);
+  for (const k in o) {
+    const child = o[k];
+    if (typeof child === 'object' && child !== null) collectIds(child, out, getAtts);
+  }
 }
 
 /**
