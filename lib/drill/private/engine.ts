@@ -310,10 +310,10 @@ export function simulate(sys: DrillSystem, flows: readonly Flow[], options: Engi
       });
       // The second's admissions join the queue one behind the other (SQS standard queues deliver
       // roughly in order): the first waits behind the backlog, the last behind the backlog and the
-      // rest of the second's admissions, each until they have drained.
+      // other admissions of the second (all but itself), each until they have drained.
       const rate = Math.max(1e-9, Math.min(sys.queue.drainRatePerSecond, capacity));
       waitMs = (depth / rate) * 1000;
-      queueWaitSpanMs = ((want * share) / rate) * 1000;
+      queueWaitSpanMs = (Math.max(0, want * share - 1) / rate) * 1000;
       // Drain at the worker rate, within the backend's capacity.
       const drain = Math.min(depth + want * share, sys.queue.drainRatePerSecond, capacity);
       const total = queueDepth.reduce((s, x) => s + x, 0);
