@@ -25,9 +25,9 @@
  *
  * Job queue: the real admission handler (`admit`, one `DepthGauge` per execution environment) and
  * the real worker (`processBatch`, polled as the Lambda SQS event source does) against moto_server,
- * the workers calling a model server of one 400 ms slot (the model, not the busy local peer, sets
+ * the workers calling a model server of one 500 ms slot (the model, not the busy local peer, sets
  * the drain). The flood has already filled the queue to its budget when the measured window
- * opens; submissions then arrive at 4 per second, legitimate or flooding at random in the
+ * opens; submissions then arrive at 3.25 per second, legitimate or flooding at random in the
  * proportion of their rates. Compared: the admitted fraction (202) and the p99 of the legitimate
  * jobs' time from admission to result (the job record's createdAt to its SUCCEEDED updatedAt).
  * The admitted fraction is measured on every submission: the handler treats every submitter
@@ -231,21 +231,22 @@ export const QUEUE = {
   /**
    * Admission: the depth budget, the execution environments (the function's reserved concurrency)
    * and how long an environment reuses a depth reading (short: a reading that has not seen the
-   * last quarter second's drain holds the queue under its budget by at most one job).
+   * last half second's drain holds the queue under its budget by about one job).
    */
-  depthBudget: 15, environments: 8, depthCacheTtlMs: 250,
+  depthBudget: 15, environments: 8, depthCacheTtlMs: 500,
   /**
-   * The model behind the workers: one slot of 400 ms (2.5 jobs/s), and 3 workers polling one
-   * message at a time: a worker's own calls to the local peer overlap the others' model calls,
-   * so the model, not the busy peer, sets the drain.
+   * The model behind the workers: one slot of 500 ms (2 jobs/s), and 4 workers polling one
+   * message at a time: a worker's own calls to the local peer (about ten per job with admission's,
+   * some 20-30 calls per second in all, well within what moto_server answers on a loaded machine)
+   * overlap the others' model calls, so the model, not the busy peer, sets the drain.
    */
-  modelSlots: 1, modelServiceMs: 400, workers: 3,
+  modelSlots: 1, modelServiceMs: 500, workers: 4,
   /** Submissions per second: legitimate submitters (10 keys) and the flooding key. */
-  legitRps: 2.5, attackRps: 1.5, legitKeys: 10,
-  floodSeconds: 22, warmupSeconds: 2, profileSeconds: 2,
+  legitRps: 2, attackRps: 1.25, legitKeys: 10,
+  floodSeconds: 24, warmupSeconds: 2, profileSeconds: 2,
 } as const;
 
-/** The queue part: legitimate and flooding submitters at 4 jobs/s against a drain of up to 2.5 jobs/s. */
+/** The queue part: legitimate and flooding submitters at 3.25 jobs/s against a drain of up to 2 jobs/s. */
 export async function calibrateQueue(clients: Clients): Promise<Calibration> {
   const q = QUEUE;
   const server = await startModelServer(['--concurrency', String(q.modelSlots), '--service-ms', String(q.modelServiceMs), '--record']);

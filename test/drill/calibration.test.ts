@@ -42,7 +42,7 @@ describe('drill calibration against loopback runs', () => {
     expect(c.details.legitCompleted).toBe(c.details.legitAdmitted);
     expect(c.measuredSuccess).toBeGreaterThan(0.3);
     expect(c.measuredSuccess).toBeLessThan(0.95);
-    expect(c.samples).toBeGreaterThan(60);
+    expect(c.samples).toBeGreaterThan(50);
     // The legitimate submitters get the share every submitter gets, within the draw's noise (3 standard deviations).
     const sd = Math.sqrt((c.measuredSuccess * (1 - c.measuredSuccess)) / c.legitSamples);
     expect(Math.abs(c.details.legitAdmittedShare - c.measuredSuccess)).toBeLessThanOrEqual(3 * sd);
