@@ -281,7 +281,7 @@ function limitLines(sys: DrillSystem): string[] {
     out.push(`${b.label}: ${r2(b.unitRps)} req/s per unit, ${b.minUnits}..${b.maxUnits} units (start ${b.initialUnits}), cold start ${b.coldStartS} s, ${b.priceFormula}`);
     for (const p of b.policies) out.push(`scaling ${p.id}: target ${p.target} ${p.metric === 'invocations' ? 'requests per unit per minute' : '% utilization'}, cooldowns out ${p.scaleOutCooldownS} s / in ${p.scaleInCooldownS} s`);
   }
-  if (sys.queue) out.push(`job admission ${sys.queue.admissionId}: budget ${sys.queue.depthBudget} jobs, drain ${sys.queue.drainRatePerSecond}/s, resumes at ${sys.queue.resumeFraction * 100} %`);
+  if (sys.queue) out.push(`job admission ${sys.queue.admissionId}: budget ${sys.queue.depthBudget} jobs, drain ${sys.queue.drainRatePerSecond}/s, a refusal's Retry-After is the time to drain to ${sys.queue.resumeFraction * 100} %`);
   return out;
 }
 

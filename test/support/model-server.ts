@@ -10,11 +10,16 @@
  * Modes:
  *   --model-dir DIR   serve the TensorFlow.js layers model saved in DIR, one worker thread per slot
  *   --service-ms S    synthetic: each request holds a slot for S ms (known service time)
+ *   --service-jitter-ms J  with --service-ms: each request holds its slot for S - J to S + J ms
+ *                     (uniform), so departures do not lock onto the clients' sending period
  *   --model-dir DIR --service-ms S: the slot is held for S ms of stand-in accelerator time plus
  *                     the real inference, so the server's parallelism (not the share of a busy
  *                     shared CPU it gets) sets the knee
  * Faults: --fail-status CODE (every answer), --fail-above N (503 when more than N requests are in
  * the server), --startup-delay-ms MS (listen only after MS).
+ * --record: the server notes every predict request (the `x-client` header's value, the status,
+ * the time from the whole request received to the answer written, and when it arrived) and
+ * answers GET /records with them, as the server sees them: no client-side delay in the figures.
  * Prints "LISTENING <port>" when ready.
  */
 import * as http from 'http';
@@ -32,10 +37,19 @@ const { values } = parseArgs({
     'fail-status': { type: 'string' },
     'fail-above': { type: 'string' },
     'startup-delay-ms': { type: 'string', default: '0' },
+    'service-jitter-ms': { type: 'string', default: '0' },
+    'record': { type: 'boolean', default: false },
   },
 });
 const slots = Number(values.concurrency);
 const serviceMs = values['service-ms'] !== undefined ? Number(values['service-ms']) : undefined;
+const jitterMs = Number(values['service-jitter-ms']);
+/** One request's hold of its slot (ms). */
+const holdMs = () => serviceMs! + (jitterMs > 0 ? (Math.random() * 2 - 1) * jitterMs : 0);
+
+/** What --record keeps of one predict request. */
+interface RequestRecord { client: string; status: number; ms: number; at: number }
+const records: RequestRecord[] = [];
 
 /** A counting semaphore: acquire() resolves when a slot is free, in arrival order. */
 class Semaphore {
@@ -119,10 +133,10 @@ async function main() {
           return { status: 400, text: JSON.stringify({ error: 'body is not JSON' }) };
         }
         if (!Array.isArray(parsed.instances)) return { status: 400, text: JSON.stringify({ error: 'missing "instances"' }) };
-        await new Promise((r) => setTimeout(r, serviceMs));
+        await new Promise((r) => setTimeout(r, holdMs()));
         return { status: 200, text: JSON.stringify({ predictions: parsed.instances.map(() => [1]) }) };
       }
-      if (serviceMs !== undefined) await new Promise((r) => setTimeout(r, serviceMs));
+      if (serviceMs !== undefined) await new Promise((r) => setTimeout(r, holdMs()));
       const w = workers.find((x) => !x.busy)!;
       w.busy = true;
       const id = nextId++;
@@ -142,13 +156,19 @@ async function main() {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const url = req.url ?? '/';
+      const received = performance.now();
+      const arrivedAt = Date.now();
+      const client = String(req.headers['x-client'] ?? '');
+      let isPredict = false;
       const send = (status: number, json: unknown) => sendText(status, JSON.stringify(json));
       const sendText = (status: number, text: string) => {
         res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
         res.end(text);
+        if (values.record && isPredict) records.push({ client, status, ms: performance.now() - received, at: arrivedAt });
       };
+      if (req.method === 'GET' && values.record && url === '/records') return send(200, records);
       if (req.method === 'GET') return send(200, { status: 'ok' });
-      const isPredict = predictRoute.test(url) || url === '/invocations' || /^\/endpoints\/[^/]+\/invocations$/.test(url);
+      isPredict = predictRoute.test(url) || url === '/invocations' || /^\/endpoints\/[^/]+\/invocations$/.test(url);
       if (req.method !== 'POST' || !isPredict) return send(404, { error: `no route ${req.method} ${url}` });
       inServer += 1;
       try {

@@ -16,6 +16,7 @@ const LONGEST_FIRST = [
   'test/handlers/admission.test.ts',
   'test/handlers/worker.test.ts',
   'test/patterns/two-of-everything.test.ts',
+  'test/drill/calibration.test.ts',
 ];
 
 class LongestFirst extends Sequencer {

@@ -164,6 +164,22 @@ function latencyPoints(waitMs: number, p: { p50: number; p90: number; p99: numbe
   return [[waitMs + p.p50 * cost, 0.5], [waitMs + p.p90 * cost, 0.4], [waitMs + p.p99 * cost, 0.09], [waitMs + p.p99 * 1.25 * cost, 0.01]];
 }
 
+/** Slices of a second's job admissions, each with its own wait in the queue. */
+const QUEUE_SLICES = 10;
+
+/**
+ * The latency points of jobs admitted in one second: waits spread evenly from `waitMs` to
+ * `waitMs + spanMs` (each slice at its middle), each followed by the service time.
+ */
+function queuedPoints(waitMs: number, spanMs: number, p: { p50: number; p90: number; p99: number }): Array<[number, number]> {
+  if (spanMs <= 0) return latencyPoints(waitMs, p, 1);
+  const out: Array<[number, number]> = [];
+  for (let k = 0; k < QUEUE_SLICES; k++) {
+    for (const [v, w] of latencyPoints(waitMs + (spanMs * (k + 0.5)) / QUEUE_SLICES, p, 1)) out.push([v, w / QUEUE_SLICES]);
+  }
+  return out;
+}
+
 const emptyTotals = (): RoleTotals => ({ offered: 0, ok: 0, refused: Object.fromEntries(LOSS_LAYERS.map((l) => [l, 0])) as Record<LossLayer, number>, latency: [] });
 
 /** Runs the simulation. */
@@ -189,7 +205,6 @@ export function simulate(sys: DrillSystem, flows: readonly Flow[], options: Engi
 
   const backlog = flows.map(() => 0);
   const queueDepth = flows.map(() => 0);
-  let admissionOpen = true;
   let units = backend ? backend.initialUnits : 0;
   let desired = units;
   const pending: Array<{ at: number; count: number }> = [];
@@ -277,13 +292,15 @@ export function simulate(sys: DrillSystem, flows: readonly Flow[], options: Engi
 
     const served = flows.map(() => 0);
     let waitMs = 0;
+    /** Job queue: the waits of the second's admissions run from waitMs to waitMs + this. */
+    let queueWaitSpanMs = 0;
     const capacity = backend ? units * backend.unitRps : Infinity;
     if (jobs && sys.queue) {
-      // 6a. Admission: refuse while the backlog is over its budget, until it drains to the resume fraction.
+      // 6a. Admission as the admission handler does it (handlers/admission/core.ts, DepthGauge): a job
+      // is admitted whenever the backlog is under the budget, and refused (429) while it is at it.
+      // There is no closed state: KIG_RESUME_FRACTION only sets the Retry-After of a refusal.
       const depth = queueDepth.reduce((s, x) => s + x, 0);
-      if (depth >= sys.queue.depthBudget) admissionOpen = false;
-      else if (depth <= sys.queue.depthBudget * sys.queue.resumeFraction) admissionOpen = true;
-      const room = admissionOpen ? Math.max(0, sys.queue.depthBudget - depth) : 0;
+      const room = Math.max(0, sys.queue.depthBudget - depth);
       const want = offered.reduce((s, x) => s + x, 0);
       const share = want > 0 ? Math.min(1, room / want) : 1;
       offered.forEach((x, i) => {
@@ -291,7 +308,12 @@ export function simulate(sys: DrillSystem, flows: readonly Flow[], options: Engi
         served[i] = x * share; // accepted: an accepted job is never dropped (result or DLQ)
         queueDepth[i] += x * share;
       });
-      waitMs = (depth / Math.max(1e-9, Math.min(sys.queue.drainRatePerSecond, capacity))) * 1000;
+      // The second's admissions join the queue one behind the other (SQS standard queues deliver
+      // roughly in order): the first waits behind the backlog, the last behind the backlog and the
+      // other admissions of the second (all but itself), each until they have drained.
+      const rate = Math.max(1e-9, Math.min(sys.queue.drainRatePerSecond, capacity));
+      waitMs = (depth / rate) * 1000;
+      queueWaitSpanMs = (Math.max(0, want * share - 1) / rate) * 1000;
       // Drain at the worker rate, within the backend's capacity.
       const drain = Math.min(depth + want * share, sys.queue.drainRatePerSecond, capacity);
       const total = queueDepth.reduce((s, x) => s + x, 0);
@@ -343,7 +365,7 @@ export function simulate(sys: DrillSystem, flows: readonly Flow[], options: Engi
         row.legitOffered += arrivals[i];
         row.legitOk += served[i];
         if (served[i] > 0) {
-          const pts = jobs && sys.queue ? latencyPoints(waitMs, p, 1) : latencyPoints(waitMs, p, f.cost).filter(([v]) => v <= sys.integrationTimeoutMs);
+          const pts = jobs && sys.queue ? queuedPoints(waitMs, queueWaitSpanMs, p) : latencyPoints(waitMs, p, f.cost).filter(([v]) => v <= sys.integrationTimeoutMs);
           const wsum = pts.reduce((s2, [, w]) => s2 + w, 0) || 1;
           for (const [v, w] of pts) {
             tot.latency.push([v, (served[i] * w) / wsum]);
