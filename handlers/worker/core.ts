@@ -66,6 +66,26 @@ export type Outcome = 'succeeded' | 'failed' | 'duplicate' | 'retry' | 'dead-let
 /**
  * Processes an SQS batch one message after another (in parallel, a batch would multiply the
  * number of concurrent model calls by the batch size), and reports the messages to retry.
+ *
+ * Why an accepted job is never dropped here (it ends as a result or in the dead-letter queue):
+ * - A message is deleted (here, and by the event source for every record not reported as failed)
+ *   only for 'succeeded' and 'failed', whose outcome this copy wrote under its own lease, and for
+ *   'duplicate', whose job is SUCCEEDED or FAILED. Those two states never change again: the claim
+ *   refuses them and every other write needs the lease. So a deleted message's job is finished.
+ * - Every other outcome keeps the message: 'retry' (back after the backoff, or after the queue's
+ *   visibility timeout if changing it fails), 'busy' (back when the holder's lease ends),
+ *   'dead-lettered' (visible at once; SQS moves it to the DLQ on its next receive), 'poison', and
+ *   any exception (reported as failed). A crash (the function throws or times out) deletes
+ *   nothing: the batch comes back after the visibility timeout, which synth keeps at least 6 x
+ *   the worker timeout, so a copy only comes back after its invocation ended.
+ * - Two copies of one job at once (SQS delivers at least once; a visibility timeout or a clock
+ *   running behind) are serialised by the claim's lease; a copy that lost the lease before writing
+ *   its outcome is settled like a failed claim (settleCopy) and never deletes a message the new
+ *   holder may still need.
+ * - A redriven message is claimed again (the claim takes QUEUED, DEAD_LETTERED and an expired
+ *   RUNNING lease, and a missing record: the direct integration writes none).
+ * - Giving the units back to the ledger comes after the delete and once per job; if it fails the
+ *   ledger keeps holding them (it admits less), the job is not affected.
  */
 export async function processBatch(event: SqsEvent, context: WorkerContext, config: WorkerConfig, deps: WorkerDeps): Promise<BatchResponse & { outcomes: Outcome[] }> {
   const batchItemFailures: { itemIdentifier: string }[] = [];
