@@ -358,10 +358,21 @@ export async function admit(event: ProxyEvent, config: AdmissionConfig, deps: Ad
       }
       throw dependencyError('DynamoDB', e);
     }
+    // The order makes a 202 mean "enqueued": the record (QUEUED, enqueued = false, units held) is
+    // written first, then the message is sent, and only a sent message is answered 202. So every
+    // accepted job has its message; a record without one is never answered 202.
+    // - The record write fails: nothing was sent, the units go back, 503 + Retry-After.
+    // - SendMessage fails (after the SDK's own retries): the caller gets 503 + Retry-After and
+    //   the record is removed, so the status endpoint never shows a job that will not run. If
+    //   SQS did take a message whose answer was lost, that message still runs: the worker's claim
+    //   creates the record again (as for the direct integration), so the job is not dropped,
+    //   merely unknown to a caller without an Idempotency-Key (with one, its retry lands on the
+    //   same job id and the claim absorbs the second copy).
+    // - The enqueued flag write fails after the send: the 202 stands (see enqueue).
     try {
       await enqueue(deps, config, jobId, req);
     } catch (e) {
-      // The job was never enqueued: remove its record so a retry starts clean, and give its units back.
+      // Not enqueued as far as the caller is told: remove its record so a retry starts clean, and give its units back.
       await deps.ddb.send(new DeleteItemCommand({ TableName: config.tableName, Key: { jobId: S(jobId) } })).catch(() => undefined);
       await release(deps.ddb, config.tableName, cost).catch(() => undefined);
       throw dependencyError('SQS', e);

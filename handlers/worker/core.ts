@@ -2,7 +2,7 @@ import { AttributeValue, DynamoDBClient, GetItemCommand, UpdateItemCommand } fro
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { retryBackoffSeconds } from '../../lib/core/queue-formulas';
-import { fromItem, isConditionFailed, N, S } from '../shared/dynamo';
+import { fromItem, isConditionFailed, JobRecord, N, S } from '../shared/dynamo';
 import { PermanentModelError, TransientModelError } from '../shared/errors';
 import { releaseJob } from '../shared/ledger';
 import { JobMessage, JobStatus, parseJobMessage, resultKey } from '../shared/job';
@@ -66,6 +66,26 @@ export type Outcome = 'succeeded' | 'failed' | 'duplicate' | 'retry' | 'dead-let
 /**
  * Processes an SQS batch one message after another (in parallel, a batch would multiply the
  * number of concurrent model calls by the batch size), and reports the messages to retry.
+ *
+ * Why an accepted job is never dropped here (it ends as a result or in the dead-letter queue):
+ * - A message is deleted (here, and by the event source for every record not reported as failed)
+ *   only for 'succeeded' and 'failed', whose outcome this copy wrote under its own lease, and for
+ *   'duplicate', whose job is SUCCEEDED or FAILED. Those two states never change again: the claim
+ *   refuses them and every other write needs the lease. So a deleted message's job is finished.
+ * - Every other outcome keeps the message: 'retry' (back after the backoff, or after the queue's
+ *   visibility timeout if changing it fails), 'busy' (back when the holder's lease ends),
+ *   'dead-lettered' (visible at once; SQS moves it to the DLQ on its next receive), 'poison', and
+ *   any exception (reported as failed). A crash (the function throws or times out) deletes
+ *   nothing: the batch comes back after the visibility timeout, which synth keeps at least 6 x
+ *   the worker timeout, so a copy only comes back after its invocation ended.
+ * - Two copies of one job at once (SQS delivers at least once; a visibility timeout or a clock
+ *   running behind) are serialised by the claim's lease; a copy that lost the lease before writing
+ *   its outcome is settled like a failed claim (settleCopy) and never deletes a message the new
+ *   holder may still need.
+ * - A redriven message is claimed again (the claim takes QUEUED, DEAD_LETTERED and an expired
+ *   RUNNING lease, and a missing record: the direct integration writes none).
+ * - Giving the units back to the ledger comes after the delete and once per job; if it fails the
+ *   ledger keeps holding them (it admits less), the job is not affected.
  */
 export async function processBatch(event: SqsEvent, context: WorkerContext, config: WorkerConfig, deps: WorkerDeps): Promise<BatchResponse & { outcomes: Outcome[] }> {
   const batchItemFailures: { itemIdentifier: string }[] = [];
@@ -122,17 +142,7 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
   const deadlineMs = Math.min(config.perCallDeadlineMs, budgetMs);
   const owner = `${context.awsRequestId}/${record.messageId}`;
   const claimed = await claim(deps, config, message.jobId, owner, deps.now() + context.getRemainingTimeInMillis());
-  if (claimed.outcome !== 'claimed') {
-    if (claimed.outcome === 'busy') {
-      // Back when the running copy's lease ends: by then its job is final (this copy is then a
-      // duplicate) or its worker is gone (this copy takes the job over). Coming back sooner would
-      // only spend receives, and enough of them move the copy to the dead-letter queue while the
-      // job succeeds.
-      const leaseLeftS = Math.ceil(((claimed.leaseUntil ?? 0) - deps.now()) / 1000);
-      await setVisibility(deps, config, record, Math.min(config.visibilityTimeoutSeconds, Math.max(Math.ceil(config.perCallDeadlineMs / 1000), leaseLeftS)));
-    }
-    return claimed.outcome;
-  }
+  if (claimed.outcome !== 'claimed') return settleCopy(deps, config, record, claimed);
 
   let output;
   try {
@@ -147,7 +157,9 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
   } catch (raw) {
     const e = classify(raw);
     if (e instanceof PermanentModelError) {
-      await finish(deps, config, message.jobId, owner, JobStatus.FAILED, { error: JSON.stringify({ code: e.code, message: e.message, statusCode: e.statusCode }) });
+      if (!await finish(deps, config, message.jobId, owner, JobStatus.FAILED, { error: JSON.stringify({ code: e.code, message: e.message, statusCode: e.statusCode }) })) {
+        return settleCopy(deps, config, record, copyOutcome(await readJob(deps, config, message.jobId)));
+      }
       await dropPayload(deps, config, message);
       return 'failed';
     }
@@ -156,25 +168,31 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
     if (receiveCount >= config.maxReceiveCount) {
       // This was the last delivery: SQS moves the message to the dead-letter queue on its next
       // receive. The record says so; a redrive can claim the job again.
-      await finish(deps, config, message.jobId, owner, JobStatus.DEAD_LETTERED, { error });
+      if (!await finish(deps, config, message.jobId, owner, JobStatus.DEAD_LETTERED, { error })) {
+        return settleCopy(deps, config, record, copyOutcome(await readJob(deps, config, message.jobId)));
+      }
       // Its units go back now: a dead-lettered job waits for an operator, not for a worker.
       await releaseJob(deps.ddb, config.tableName, message.jobId);
       await setVisibility(deps, config, record, 0);
       return 'dead-lettered';
     }
-    await finish(deps, config, message.jobId, owner, JobStatus.QUEUED, { error });
+    if (!await finish(deps, config, message.jobId, owner, JobStatus.QUEUED, { error })) {
+      return settleCopy(deps, config, record, copyOutcome(await readJob(deps, config, message.jobId)));
+    }
     await setVisibility(deps, config, record, retryBackoffSeconds(receiveCount, config.backoffBaseSeconds, config.visibilityTimeoutSeconds, deps.random));
     return 'retry';
   }
 
   const text = Buffer.from(output.body);
+  let written: boolean;
   if (text.length <= config.resultInlineMaxBytes) {
-    await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { result: text.toString('utf8'), resultContentType: output.contentType });
+    written = await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { result: text.toString('utf8'), resultContentType: output.contentType });
   } else {
     const key = resultKey(message.jobId);
     await deps.s3.send(new PutObjectCommand({ Bucket: config.bucketName, Key: key, Body: text, ContentType: output.contentType, ServerSideEncryption: 'AES256' }));
-    await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { resultKey: key, resultContentType: output.contentType });
+    written = await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { resultKey: key, resultContentType: output.contentType });
   }
+  if (!written) return settleCopy(deps, config, record, copyOutcome(await readJob(deps, config, message.jobId)));
   await dropPayload(deps, config, message);
   return 'succeeded';
 }
@@ -184,7 +202,7 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
  * succeeds for a new or queued job, or a running one whose lease (its worker's deadline) expired.
  * A finished job is a duplicate; a job leased by a live worker is busy.
  */
-async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, leaseUntil: number): Promise<{ outcome: 'claimed' | 'duplicate' | 'busy'; leaseUntil?: number }> {
+async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, leaseUntil: number): Promise<{ outcome: 'claimed' } | CopyOutcome> {
   const now = deps.now();
   try {
     await deps.ddb.send(new UpdateItemCommand({
@@ -204,17 +222,58 @@ async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owne
   } catch (e) {
     if (!isConditionFailed(e)) throw e;
   }
-  const out = await deps.ddb.send(new GetItemCommand({ TableName: config.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }));
-  const job = fromItem(out.Item);
-  // Only a finished job makes this copy a duplicate to delete. Between the failed claim and this read
-  // the job may have gone back to QUEUED (its worker met a transient error) or to DEAD_LETTERED: it is
-  // not done, so this copy comes back later like a busy one instead of being deleted.
+  const job = await readJob(deps, config, jobId);
+  // The SDK retries a write whose answer was lost (a network error, a 5xx): when the first attempt
+  // took the lease, the retry's condition fails on this very claim. The lease names this worker
+  // and this message, so the job is ours; answering busy would hide the message for a whole lease
+  // with nobody running the job, and spend one of its receives.
+  if (job?.status === JobStatus.RUNNING && job.leaseOwner === owner) return { outcome: 'claimed' };
+  return copyOutcome(job);
+}
+
+/** What a copy that does not hold the job's lease is: a duplicate to delete, or busy (comes back later). */
+type CopyOutcome = { outcome: 'duplicate' | 'busy'; leaseUntil?: number };
+
+/**
+ * Only a finished job makes a copy a duplicate to delete. A job that is QUEUED (its worker met a
+ * transient error), DEAD_LETTERED or RUNNING under another lease is not done: deleting this copy
+ * could delete the job's only message (SQS may act on an older receipt handle of it,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessage.html),
+ * so the copy comes back later like a busy one.
+ */
+function copyOutcome(job: JobRecord | undefined): CopyOutcome {
   if (job?.status === JobStatus.SUCCEEDED || job?.status === JobStatus.FAILED) return { outcome: 'duplicate' };
   return { outcome: 'busy', leaseUntil: job?.status === JobStatus.RUNNING ? job.leaseUntil : undefined };
 }
 
-/** Writes the job's outcome, only while this worker still holds the lease: a finished result is never overwritten. */
-async function finish(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, status: string, fields: Record<string, string>): Promise<void> {
+async function readJob(deps: WorkerDeps, config: WorkerConfig, jobId: string): Promise<JobRecord | undefined> {
+  const out = await deps.ddb.send(new GetItemCommand({ TableName: config.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }));
+  return fromItem(out.Item);
+}
+
+/**
+ * Settles a copy that does not hold the lease (its claim failed, or its lease was lost before it
+ * wrote the outcome). A busy copy comes back when the running copy's lease ends: by then its job
+ * is final (this copy is then a duplicate) or its worker is gone (this copy takes the job over).
+ * Coming back sooner would only spend receives, and enough of them move the copy to the
+ * dead-letter queue while the job succeeds.
+ */
+async function settleCopy(deps: WorkerDeps, config: WorkerConfig, record: SqsRecord, copy: CopyOutcome): Promise<Outcome> {
+  if (copy.outcome === 'busy') {
+    const leaseLeftS = Math.ceil(((copy.leaseUntil ?? 0) - deps.now()) / 1000);
+    await setVisibility(deps, config, record, Math.min(config.visibilityTimeoutSeconds, Math.max(Math.ceil(config.perCallDeadlineMs / 1000), leaseLeftS)));
+  }
+  return copy.outcome;
+}
+
+/**
+ * Writes the job's outcome, only while this worker still holds the lease: a finished result is
+ * never overwritten. False when the lease was lost: the job then belongs to the copy that took it
+ * over (or, after a retried write whose answer was lost, already holds this outcome), and this
+ * copy must not act as if its outcome stood: deleting its message while the new holder's attempt
+ * fails would leave the job QUEUED with no message.
+ */
+async function finish(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, status: string, fields: Record<string, string>): Promise<boolean> {
   const names: Record<string, string> = { '#s': 'status' };
   const values: Record<string, AttributeValue> = { ':status': S(status), ':owner': S(owner), ':now': N(deps.now()) };
   const sets = ['#s = :status', 'updatedAt = :now'];
@@ -232,10 +291,12 @@ async function finish(deps: WorkerDeps, config: WorkerConfig, jobId: string, own
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     }));
+    return true;
   } catch (e) {
     if (!isConditionFailed(e)) throw e;
     // The lease expired and another delivery took the job over; its outcome stands.
     deps.log(JSON.stringify({ level: 'warn', msg: 'lease lost, outcome not written', jobId, status }));
+    return false;
   }
 }
 

@@ -73,13 +73,20 @@ describe('worker', () => {
 
   test('a duplicate delivered while the first copy runs is busy: retried later, no second model call', async () => {
     const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
-    fake.behave = () => ({ delayMs: 400, body: { ok: true } });
+    // The first copy's model call lasts until the second copy has been handled, however long its
+    // receive and claim take on a busy machine (a fixed delay could end before the claim).
+    let secondHandled!: () => void;
+    const second = new Promise<void>((r) => {
+      secondHandled = r;
+    });
+    fake.behave = () => ({ until: second, body: { ok: true } });
     const id = randomUUID();
     await send(f, 1, id);
     await send(f, 1, id);
-    const cfg = workerConfig(f);
+    // The per-call deadline (an abort timer) is kept far from the time the second copy may take.
+    const cfg = workerConfig(f, { perCallDeadlineMs: 15_000 });
     const outcomes: string[] = [];
-    const run = (e: SqsEvent) => processBatch(e, lambdaContext(10_000), cfg, deps()).then((r) => {
+    const run = (e: SqsEvent) => processBatch(e, lambdaContext(20_000), cfg, deps()).then((r) => {
       outcomes.push(...r.outcomes);
       return r;
     });
@@ -87,7 +94,7 @@ describe('worker', () => {
       const a = run(first);
       // Once the model is called, the first copy holds the lease.
       while (fake.calls.length === 0) await new Promise((r) => setTimeout(r, 10));
-      await pollOnce(clients.sqs, f.queueUrl, 1, run);
+      await pollOnce(clients.sqs, f.queueUrl, 1, run).finally(secondHandled);
       return a;
     });
     expect(outcomes).toEqual(['busy', 'succeeded']);
@@ -121,10 +128,16 @@ describe('worker', () => {
     const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     fake.behave = (_c, i) => (i === 0 ? error : { body: { ok: true } });
     const id = await send(f, 3);
-    const w = worker(f, workerConfig(f));
+    // The per-call deadline is an abort timer: it must not fire inside a call the fake answers at
+    // once, and on a busy machine 2 s can pass between the fake's answer and the client reading
+    // it, which turned the injected error into a ModelTimeout (or the successful retry into a
+    // third attempt). This test is about the backoff, so the deadline stays out of reach.
+    const w = worker(f, workerConfig(f, { perCallDeadlineMs: 60_000 }), deps(), 120_000);
     const first = await processBatchOnce(f, w);
     expect(first.outcomes).toEqual(['retry']);
-    expect((await job(f, id))!.status).toBe('QUEUED');
+    expect(await job(f, id)).toMatchObject({ status: 'QUEUED' });
+    // The injected error itself was seen (not a timeout standing in for it).
+    expect(JSON.parse((await job(f, id))!.error!)).toMatchObject({ code: error.errorType, statusCode: error.status });
     expect((await counts(clients.sqs, f.queueUrl)).total).toBe(1);
     await drainQueue(clients.sqs, f.queueUrl, 10, 1, w, 60_000);
     expect(fake.calls).toHaveLength(2);

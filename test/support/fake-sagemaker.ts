@@ -13,6 +13,12 @@ export interface FakeAnswer {
   readonly body?: unknown;
   /** Delay before answering (ms). @default 0 */
   readonly delayMs?: number;
+  /**
+   * Answer only once this settles: the call lasts until another step of the test has happened,
+   * however long that step takes on a busy machine (a delay would have to outlast it).
+   * @default answer at once (or after `delayMs`)
+   */
+  readonly until?: Promise<unknown>;
 }
 
 /** One call the fake endpoint received. */
@@ -113,8 +119,9 @@ export class FakeSageMaker {
         res.writeHead(status, headers);
         res.end(body);
       };
-      if (answer.delayMs) {
-        const t = setTimeout(send, answer.delayMs);
+      if (answer.delayMs || answer.until) {
+        const t = answer.until ? undefined : setTimeout(send, answer.delayMs);
+        void answer.until?.finally(send);
         res.on('close', () => {
           if (!res.writableFinished) {
             clearTimeout(t);

@@ -1,14 +1,32 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { fromItem, S } from '../../handlers/shared/dynamo';
 import { parseJobMessage } from '../../handlers/shared/job';
 import { counts, QueueFixture } from './queue-fixture';
+
+/** A job that did not end exactly once, with all there is to know about it for a replay. */
+export interface ProblemJob {
+  readonly marker: number;
+  readonly jobId: string;
+  /** Its full DynamoDB item (every attribute, as stored), or null when there is none. */
+  readonly record: Record<string, unknown> | null;
+  readonly successfulCalls: number;
+  readonly dlqCopies: number;
+}
 
 /** The outcome of an audit: job records by status, and every job that did not end exactly once. */
 export interface JobAudit {
   readonly tally: Record<string, number>;
   readonly deadLettered: Map<string, number>;
   readonly problems: string[];
+  readonly problemJobs: ProblemJob[];
+}
+
+/** An item as plain values (`{ status: 'QUEUED', attempts: 2, costHeld: true }`), to print. */
+function plain(item: Record<string, AttributeValue> | undefined): Record<string, unknown> | null {
+  if (!item) return null;
+  const value = (v: AttributeValue): unknown => (v.S ?? (v.N !== undefined ? Number(v.N) : v.BOOL ?? (v.NULL ? null : v.M ? plain(v.M) : v.L ? v.L.map(value) : v)));
+  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, value(v)]));
 }
 
 /**
@@ -32,8 +50,11 @@ export async function auditJobs(c: { sqs: SQSClient; ddb: DynamoDBClient }, f: Q
   }
   const tally: Record<string, number> = {};
   const problems: string[] = [];
+  const problemJobs: ProblemJob[] = [];
   for (const [marker, jobId] of jobs) {
-    const rec = fromItem((await c.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }))).Item);
+    const item = (await c.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }))).Item;
+    const rec = fromItem(item);
+    const before = problems.length;
     const status = rec?.status ?? 'NO RECORD';
     tally[status] = (tally[status] ?? 0) + 1;
     const calls = successfulCalls.get(marker) ?? 0;
@@ -47,8 +68,9 @@ export async function auditJobs(c: { sqs: SQSClient; ddb: DynamoDBClient }, f: Q
     } else if (dead !== 1) {
       problems.push(dead === 0 ? `job ${marker} (${jobId}) was lost: ${seen}` : `job ${marker} (${jobId}) is in the DLQ ${dead} times: ${seen}`);
     }
+    if (problems.length > before) problemJobs.push({ marker, jobId, record: plain(item), successfulCalls: calls, dlqCopies: dead });
   }
   const left = (await counts(c.sqs, f.queueUrl)).total;
   if (left !== 0) problems.push(`${left} message(s) still in the queue`);
-  return { tally, deadLettered, problems };
+  return { tally, deadLettered, problems, problemJobs };
 }
