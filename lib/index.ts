@@ -16,7 +16,7 @@ export {
 export { type CostModel } from './core/queue-formulas';
 
 export {
-  InferenceApi, type InferenceApiProps, type ManagedRuleGroup,
+  InferenceApi, type InferenceApiProps, type ManagedRuleGroup, type SyncCostCap,
   type ISyncInferenceTarget, type SyncTargetBindOptions, type SyncTargetBinding,
 } from './api';
 
