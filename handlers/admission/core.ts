@@ -123,6 +123,7 @@ export class DepthGauge {
   private seen = 0;
   private refreshing?: Promise<void>;
   /** True once the reading has been renewed early (on reaching the cap) since the cache last expired. */
+  // Stryker disable next-line BooleanLiteral: equivalent, the first request always takes the expiry path, which sets it to false
   private rereadEarly = false;
 
   constructor(private readonly config: AdmissionConfig, private readonly sqs: SQSClient, private readonly now: () => number) {}
@@ -136,7 +137,7 @@ export class DepthGauge {
     if (this.reading === undefined || this.now() - this.reading.at >= c.depthCacheTtlMs) {
       this.rereadEarly = false;
       await this.refreshOnce(ddb);
-    } else if (this.seen >= this.cap() && !this.rereadEarly) {
+    } else if (this.seen >= this.cap(this.reading) && !this.rereadEarly) {
       // The counter and the depth are two reads: jobs sent between them are counted as queued but
       // not as admitted, which only lowers the cap. One early re-read per cache TTL corrects that
       // without letting a flood of rejected requests read on every call.
@@ -144,7 +145,7 @@ export class DepthGauge {
       await this.refreshOnce(ddb);
     }
     const r = this.reading!;
-    const cap = this.cap();
+    const cap = this.cap(r);
     if (this.seen < cap) {
       const names: Record<string, string> = {};
       const values: Record<string, AttributeValue> = { ':one': N(1), ':cap': N(cap) };
@@ -207,8 +208,8 @@ export class DepthGauge {
     return undefined;
   }
 
-  private cap(): number {
-    return this.reading === undefined ? 0 : admissionCap(this.reading.admitted, this.reading.depth, this.config.depthBudget);
+  private cap(reading: Reading): number {
+    return admissionCap(reading.admitted, reading.depth, this.config.depthBudget);
   }
 
   /** One refresh at a time: requests that arrive while it runs share its result. */

@@ -1,4 +1,5 @@
-import { InferenceProfile, ModelSignature, TensorDType } from '../../lib';
+import { ModelSignature, TensorDType } from '../../lib/model';
+import { InferenceProfile } from '../../lib/profile';
 import { deriveQueueLimits } from '../../lib/profile/queue-limits';
 import { referenceElements, requestCostUnits, requestElements } from '../../lib/core/queue-formulas';
 import { errorOf } from '../support/errors';

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { InferenceGuardError, InferenceProfile } from '../../lib';
+import { InferenceGuardError } from '../../lib/core';
+import { InferenceProfile } from '../../lib/profile';
 import { deriveLimits } from '../../lib/profile';
 import { profile } from '../support/profiles';
 
