@@ -178,7 +178,7 @@ export class DepthGauge {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }));
         this.seen = Math.max(this.seen, Number(out.Attributes?.admitted?.N ?? 0));
-        return { admitted: true, heldUnits: Number(out.Attributes?.[HELD]?.N ?? 0), tierUnits: Number(out.Attributes?.[job.tierAttribute]?.N ?? 0) };
+        return { admitted: true, tierUnits: Number(out.Attributes?.[job.tierAttribute]?.N ?? 0) };
       } catch (e) {
         if (!isConditionFailed(e)) throw dependencyError('DynamoDB', e);
         const old = (e as { Item?: Record<string, AttributeValue> }).Item;
@@ -202,9 +202,9 @@ export class DepthGauge {
     const tierHeld = Number(old[job.tierAttribute]?.N ?? 0);
     const keyHeld = Number(old[job.keyAttribute]?.N ?? 0);
     const wait = (units: number, limit: number) => retryAfterSeconds(units, limit, c.drainUnitsPerSecond, c.resumeFraction, c.maxRetryAfterSeconds);
-    if (keyHeld + job.units > job.tier.keyBudgetUnits) return { admitted: false, limit: 'key', heldUnits: keyHeld, limitUnits: job.tier.keyBudgetUnits, retryAfterSeconds: wait(held, 0) };
-    if (tierHeld + job.units > job.tier.budgetUnits) return { admitted: false, limit: 'tier', heldUnits: tierHeld, limitUnits: job.tier.budgetUnits, retryAfterSeconds: wait(held, 0) };
-    if (held + job.units > c.costBudgetUnits) return { admitted: false, limit: 'queue', heldUnits: held, limitUnits: c.costBudgetUnits, retryAfterSeconds: wait(held, c.costBudgetUnits) };
+    if (keyHeld + job.units > job.tier.keyBudgetUnits) return { admitted: false, limit: 'key', limitUnits: job.tier.keyBudgetUnits, retryAfterSeconds: wait(held, 0) };
+    if (tierHeld + job.units > job.tier.budgetUnits) return { admitted: false, limit: 'tier', limitUnits: job.tier.budgetUnits, retryAfterSeconds: wait(held, 0) };
+    if (held + job.units > c.costBudgetUnits) return { admitted: false, limit: 'queue', limitUnits: c.costBudgetUnits, retryAfterSeconds: wait(held, c.costBudgetUnits) };
     return undefined;
   }
 
@@ -264,8 +264,8 @@ const NO_COST: JobCost = { units: 0, tier: { name: '', budgetUnits: 0, keyBudget
 
 /** The outcome of a reservation: admitted, or refused by the queue's, the tier's or the key's limit. */
 export type Reservation =
-  | { readonly admitted: true; readonly heldUnits: number; readonly tierUnits: number }
-  | { readonly admitted: false; readonly limit: 'queue' | 'tier' | 'key'; readonly retryAfterSeconds: number; readonly heldUnits?: number; readonly limitUnits?: number };
+  | { readonly admitted: true; readonly tierUnits: number }
+  | { readonly admitted: false; readonly limit: 'queue' | 'tier' | 'key'; readonly retryAfterSeconds: number; readonly limitUnits?: number };
 
 /**
  * The cost of a request and the counters it is charged to. The key is the authenticated caller

@@ -84,9 +84,12 @@ describe('cost ledger (local SQS + DynamoDB)', () => {
     const model = await costlyModelServer(0);
     try {
       const gauge = new DepthGauge(config, clients.sqs, Date.now);
+      const lines: string[] = [];
       for (const [body, key] of [[four, 'a'], [one, 'a'], [one, 'b']] as const) {
-        expect((await admit(postJobs(body, {}, key), config, deps(), gauge)).statusCode).toBe(202);
+        expect((await admit(postJobs(body, {}, key), config, { ...deps(), log: (l: string) => lines.push(l) }, gauge)).statusCode).toBe(202);
       }
+      // Each admission reports its tier's units held after it (the dashboard's metric): 4, 4 + 1, 5 + 1.
+      expect(lines.map((l) => JSON.parse(l)).filter((l) => l.TierCostUnitsHeld !== undefined).map((l) => [l.Tier, l.TierCostUnitsHeld])).toEqual([['default', 4], ['default', 5], ['default', 6]]);
       const before = await ledger(f);
       expect(before[HELD]).toBe(6);
       expect(Object.keys(before).filter((k) => k.startsWith('k_')).map((k) => before[k]).sort()).toEqual([1, 5]);
