@@ -78,6 +78,22 @@ describe('cost ledger (local SQS + DynamoDB)', () => {
     expect(l.t_premium).toBe(8);
   });
 
+  test('a job that would fill its key and its tier exactly is refused by the queue budget, not by them', async () => {
+    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const config: AdmissionConfig = admissionConfig(f, {
+      costBudgetUnits: 6, drainUnitsPerSecond: 2,
+      tiers: [{ name: 'basic', budgetUnits: 4, keyBudgetUnits: 4 }, { name: 'premium', budgetUnits: 20, keyBudgetUnits: 20 }],
+      keyTiers: { 'gold-key': 'premium' },
+    });
+    const gauge = new DepthGauge(config, clients.sqs, Date.now);
+    const send = async (body: unknown, key: string) => admit(postJobs(body, {}, key), config, deps(), gauge);
+    expect((await send(four, 'gold-key')).statusCode).toBe(202);
+    // Key a: 0 + 4 = 4 units, its whole share and the basic tier's (both allowed to reach 4); the
+    // queue: 4 + 4 = 8 > 6. Back at half the budget: ceil((4 - 0.5 x 6) / 2 units/s) = ceil(0.5) = 1 s.
+    const refused = await send(four, 'a');
+    expect([refused.statusCode, JSON.parse(refused.body).error, refused.headers['Retry-After']]).toEqual([429, 'BacklogFull', '1']);
+  });
+
   test('the worker gives a finished job\'s units back once, and a key at zero leaves the ledger', async () => {
     const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     const config = admissionConfig(f);
