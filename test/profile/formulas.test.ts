@@ -1,4 +1,5 @@
-import { deriveLimits, deriveQueueLimits } from '../../lib/profile';
+import { aws_apigateway as apigw } from 'aws-cdk-lib';
+import { checkTimeoutChain, deriveLimits, deriveQueueLimits } from '../../lib/profile';
 import { profile } from '../support/profiles';
 
 // The formulas `kig limits` prints beside each number, in full: each states its inputs and its
@@ -140,5 +141,49 @@ describe('the formulas of Limits.deriveForQueue', () => {
     retryBackoffSeconds: "min(visibility 120 s, base 1 s (one per-call deadline) x 2^(receiveCount - 1)) x (0.5 + 0.5 x random)"
   });
     expect([q.drainRatePerSecond, q.depthBudget, q.retryAfterAtBudgetSeconds, q.ageOfOldestMessageBudgetSeconds, q.poisonMessageCostMs]).toEqual([225, 56_250, 125, 258, 4_000]);
+  });
+});
+
+describe('checkTimeoutChain: each broken link in full, and each bound itself allowed', () => {
+  const regional = { endpointType: apigw.EndpointType.REGIONAL, allowExtendedIntegrationTimeout: false };
+  const chain = (integrationTimeoutMs: number, modelServerTimeoutMs: number, more: Partial<Parameters<typeof checkTimeoutChain>[0]> = {}) =>
+    checkTimeoutChain({ ...regional, integrationTimeoutMs, modelServerTimeoutMs, ...more });
+
+  test('the integration timeout: 50 ms to 29 s, up to 300 s with the opt-in on a Regional or private API', () => {
+    expect([chain(50, 50), chain(29_000, 29_000), chain(300_000, 300_000, { allowExtendedIntegrationTimeout: true })]).toEqual([[], [], []]);
+    expect(chain(49, 40)).toEqual([{ prop: 'integrationTimeout', value: '49 ms', allowed: 'at least 50 ms', fix: 'raise the integration timeout' }]);
+    expect(chain(29_001, 20_000)).toEqual([{
+      prop: 'integrationTimeout', value: '29001 ms', allowed: 'at most 29000 ms unless allowExtendedIntegrationTimeout is true',
+      fix: 'lower the timeout, or request the quota increase and set allowExtendedIntegrationTimeout: true',
+    }]);
+    expect(chain(29_001, 20_000, { endpointType: apigw.EndpointType.EDGE, allowExtendedIntegrationTimeout: true })).toEqual([{
+      prop: 'integrationTimeout', value: '29001 ms', allowed: 'at most 29000 ms on an EDGE-optimized API (the 29 s limit cannot be raised there)',
+      fix: 'use a REGIONAL or PRIVATE endpoint, lower the timeout, or use the async queue path',
+    }]);
+    expect(chain(300_001, 20_000, { allowExtendedIntegrationTimeout: true })).toEqual([{
+      prop: 'integrationTimeout', value: '300001 ms', allowed: 'at most 300000 ms even with an extended quota', fix: 'use the async queue path for longer requests',
+    }]);
+  });
+
+  test('the model server gives up first; the load balancer waits longer; the backend can answer in time', () => {
+    // Equal ends are allowed where the link says <=, refused where it says <.
+    expect(chain(10_000, 10_000, { loadBalancerIdleTimeoutMs: 10_001, backendTimeoutMs: 10_000 })).toEqual([]);
+    expect(chain(10_000, 10_001, { loadBalancerIdleTimeoutMs: 10_000, backendTimeoutMs: 9_999 })).toEqual([
+      {
+        prop: 'modelServerTimeout -> integrationTimeout', value: 'model server 10001 ms > integration 10000 ms', allowed: 'model-server timeout <= integration timeout',
+        fix: 'lower the model-server timeout or raise the integration timeout, so the server gives up before API Gateway does',
+      },
+      {
+        prop: 'integrationTimeout -> loadBalancer.idleTimeout', value: 'integration 10000 ms >= load balancer idle 10000 ms', allowed: 'load balancer idle timeout > integration timeout',
+        fix: 'raise the load balancer idle timeout above the integration timeout, so API Gateway (not the load balancer) times out first with a clean 504',
+      },
+      {
+        prop: 'integrationTimeout -> backend', value: 'integration 10000 ms > backend 9999 ms', allowed: 'integration timeout <= the backend hard timeout',
+        fix: 'lower the integration timeout: waiting longer than the backend can answer only holds connections open',
+      },
+    ]);
+    expect(chain(10_000, 9_000, { backendTimeoutMs: 9_999, backendName: 'SageMaker' })[0]).toMatchObject({
+      prop: 'integrationTimeout -> SageMaker', value: 'integration 10000 ms > SageMaker 9999 ms', allowed: 'integration timeout <= the SageMaker hard timeout',
+    });
   });
 });

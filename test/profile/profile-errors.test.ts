@@ -2,8 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { InferenceGuardError } from '../../lib/core';
-import { InferenceProfile } from '../../lib/profile';
-import { deriveLimits } from '../../lib/profile';
+import { InferenceProfile, deriveLimits } from '../../lib/profile';
 import { profile } from '../support/profiles';
 
 /** Every error of InferenceProfile.fromFile names the file it read. */
