@@ -51,12 +51,22 @@ export const MODULES = {
     mutate: ['lib/model/inspection.ts'],
     tests: ['test/model/inspection.test.ts'],
   },
-  admission: {
-    // The bound: DepthGauge (the ledger, the depth reading, the cap and the Retry-After on rejection).
-    // The request parsing and the responses around it run the same tests against moto for every
-    // mutant, which takes hours on a shared 2-core machine: `MUTATE=handlers/admission/core.ts`
-    // runs the whole file.
-    mutate: ['handlers/admission/core.ts:120-247'],
+  // The admission handler's bound, DepthGauge, in three parts (each mutant runs the moto-backed
+  // tests that cover it, about a minute on the shared machine): the cached reading, the early
+  // re-read and the cap check; the conditional ledger write with the cost units and its refusal;
+  // what it reads (the refusal's limit, the cap, the counter and depth readings).
+  // The request parsing and the responses around it run the same tests for every mutant, which
+  // takes hours: `MUTATE=handlers/admission/core.ts npm run test:mutation -- admission-cache` runs the whole file.
+  'admission-cache': {
+    mutate: ['handlers/admission/core.ts:120-153'],
+    tests: ['test/handlers/admission.test.ts', 'test/handlers/cost-ledger.test.ts'],
+  },
+  'admission-write': {
+    mutate: ['handlers/admission/core.ts:154-193'],
+    tests: ['test/handlers/admission.test.ts', 'test/handlers/cost-ledger.test.ts'],
+  },
+  'admission-reading': {
+    mutate: ['handlers/admission/core.ts:194-248'],
     tests: ['test/handlers/admission.test.ts', 'test/handlers/cost-ledger.test.ts'],
   },
 };

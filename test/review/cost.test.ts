@@ -38,6 +38,8 @@ describe('worst-case cost formulas', () => {
     // Half the memory halves the duration cost; a shorter timeout only adds requests.
     expect(lambdaCostPerHour(10, 512, 20, p).duration).toBeCloseTo(c.duration / 2, 10);
     expect(lambdaCostPerHour(10, 1024, 2, p).requests).toBeCloseTo(c.requests * 10, 12);
+    // arm64: 10 x 1 GB x 3600 s x $0.0000133334 = $0.48000240.
+    expect(lambdaCostPerHour(10, 1024, 20, p, true).duration).toBeCloseTo(0.4800024, 10);
   });
   test('Fargate tasks at their maximum', () => {
     expect(fargateCostPerHour(10, 1024, 2048, p)).toBeCloseTo(10 * (0.04048 + 2 * 0.004445), 10);
@@ -48,6 +50,8 @@ describe('worst-case cost formulas', () => {
   test('shown per hour, or unbounded', () => {
     expect(showPerHour(0.252)).toBe('$0.25/h');
     expect(showPerHour(0.0006)).toBe('$0.0006/h');
+    // Four decimals below one cent only: a cent itself is $0.01.
+    expect([showPerHour(0.01), showPerHour(0.00999)]).toEqual(['$0.01/h', '$0.0100/h']);
     expect(showPerHour(undefined)).toBe('unbounded');
   });
 });
