@@ -229,7 +229,7 @@ export class DepthGauge {
     } catch (e) {
       throw dependencyError('DynamoDB', e);
     }
-    let attrs: Record<string, string> | undefined;
+    let attrs: Record<string, string>;
     try {
       const out = await this.sqs.send(new GetQueueAttributesCommand({
         QueueUrl: this.config.queueUrl,
@@ -241,7 +241,7 @@ export class DepthGauge {
     }
     // In-flight messages count: they are not done, and a failing one comes back.
     const depth = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']
-      .reduce((sum, k) => sum + Number(attrs?.[k] ?? 0), 0);
+      .reduce((sum, k) => sum + Number(attrs[k] ?? 0), 0);
     this.reading = { admitted, depth, at: this.now() };
     this.seen = admitted;
   }
