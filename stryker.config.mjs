@@ -29,8 +29,9 @@ export const MODULES = {
     tests: ['test/api/content-length.test.ts', 'test/api/api-numbers.test.ts'],
   },
   queue: {
-    mutate: ['lib/queue/formulas.ts'],
-    tests: ['test/queue/formulas.test.ts'],
+    // The queue's formulas (cap, Retry-After, backoff, cost units) live in lib/core for every module that sizes a queue.
+    mutate: ['lib/core/queue-formulas.ts'],
+    tests: ['test/queue/formulas.test.ts', 'test/profile/cost-units.test.ts'],
   },
   // lib/review in three parts, each run with the tests that check it (one run of the whole took
   // several hours on the shared machine): the cost model, the SAM expansion, the rules' helpers.

@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ADMISSION_LEDGER_KEY, admit, AdmissionConfig, AdmissionDeps, DepthGauge } from '../../handlers/admission/core';
@@ -283,6 +283,15 @@ describe('admission', () => {
     // Without a key the first call is the ledger read: it names DynamoDB too.
     const noKey = await post(postJobs(ok));
     expect([noKey.statusCode, JSON.parse(noKey.body).message]).toEqual([503, 'DynamoDB is unavailable; retry later.']);
+    expect((await counts(clients.sqs, f.queueUrl)).total).toBe(0);
+  });
+
+  test('a ledger write that fails for another reason than its condition is a 503, not a full queue', async () => {
+    const f = await fixture();
+    // A counter of the wrong type: the reading counts it as 0, and ADD refuses it (ValidationException).
+    await clients.ddb.send(new PutItemCommand({ TableName: f.tableName, Item: { jobId: { S: ADMISSION_LEDGER_KEY }, admitted: { S: 'corrupt' } } }));
+    const res = await setup(f)(postJobs(ok));
+    expect([res.statusCode, JSON.parse(res.body).message]).toEqual([503, 'DynamoDB is unavailable; retry later.']);
     expect((await counts(clients.sqs, f.queueUrl)).total).toBe(0);
   });
 
