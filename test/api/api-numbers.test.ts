@@ -2,9 +2,10 @@
 // worked out by hand from the profile (the arithmetic beside it): stage and usage-plan throttles,
 // quotas, the WAF rules and every gateway response. Imports only the modules it needs (not the
 // package index), so it stays fast enough to run once per mutant under mutation testing.
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, aws_apigateway as apigw } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { InferenceApi } from '../../lib/api';
+import { addIntegrationFailureResponse } from '../../lib/api/integration-failure';
 import { ModelArtifact, SageMakerRealtimeBackend } from '../../lib/compute';
 import { ModelSignature, TensorDType } from '../../lib/model';
 import { InferenceProfile, InferenceProfileProps, deriveLimits } from '../../lib/profile';
@@ -149,4 +150,14 @@ describe('InferenceApi WAF body rule: the smallest inspection limit that holds t
       },
     ]);
   });
+});
+
+test('the integration-failure response is added once per REST API, however many parts add it', () => {
+  // The guarded API adds it, and so does each job queue attached to that API.
+  const stack = new Stack(new App(), 'Twice');
+  const api = new apigw.RestApi(stack, 'Api');
+  api.root.addMethod('GET');
+  addIntegrationFailureResponse(api);
+  addIntegrationFailureResponse(api);
+  Template.fromStack(stack).resourcePropertiesCountIs('AWS::ApiGateway::GatewayResponse', { ResponseType: 'INTEGRATION_FAILURE' }, 1);
 });
