@@ -1,5 +1,5 @@
 import { aws_apigateway as apigw } from 'aws-cdk-lib';
-import { checkTimeoutChain, deriveLimits, deriveQueueLimits } from '../../lib/profile';
+import { Limits, checkTimeoutChain, deriveLimits, deriveQueueLimits } from '../../lib/profile';
 import { profile } from '../support/profiles';
 
 // The formulas `kig limits` prints beside each number, in full: each states its inputs and its
@@ -15,6 +15,12 @@ import { profile } from '../support/profiles';
 //   scaling floor(180 x 60 x 0.7) = 7,560; payload 120,000 x 1.25 = 150,000; batches floor(5,000 / 41 = 121.95) = 121
 //   GPU memory 2,150 / 24,576 = 8.75 % x 1.2 = 10.5 -> 11, clamped up to 50
 const SM = { backend: { name: 'SageMaker', maxPayloadBytes: 6_291_456, invocationTimeoutMs: 60_000, synchronous: true, scalesToZero: false, scalingUnit: 'instance' } };
+
+test('Limits.derive and Limits.deriveForQueue, the public entry points, give these numbers', () => {
+  // 4 x 180 x 0.8 = 576 req/s, burst 2 x 4 x 8 = 64; the queue: 3 x 180 = 540 jobs/s x 300 s = 162,000.
+  expect(Limits.derive(profile(), { ...SM, maxInstances: 4 }).throttle).toEqual({ rateLimit: 576, burstLimit: 64 });
+  expect(Limits.deriveForQueue(profile(), { maxInstances: 3 }).depthBudget).toBe(162_000);
+});
 
 describe('the formulas of Limits.derive', () => {
   test('derived from the profile: 4 instances', () => {
