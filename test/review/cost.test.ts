@@ -23,6 +23,8 @@ describe('worst-case cost formulas', () => {
     // ($5 + 2 rules x $1) / 730 h = $0.0095890; 100 rps x 3600 s x $0.60/M = $0.216.
     expect(wafCostPerHour(2, 100, p)).toBeCloseTo(0.2255890, 7);
     expect(wafCostPerHour(3, 0, p)).toBeCloseTo(0.0109589, 7); // ($5 + 3 x $1) / 730 h
+    // A rule price other than $1 (which multiplies and divides alike): ($5 + 3 x $2) / 730 h = $0.0150685.
+    expect(wafCostPerHour(3, 0, { ...p, wafRulePerMonth: 2 })).toBeCloseTo(0.0150685, 7);
     expect(HOURS_PER_MONTH).toBe(730);
   });
   test('log ingestion in GB', () => {
