@@ -181,8 +181,9 @@ export class DepthGauge {
         return { admitted: true, tierUnits: Number(out.Attributes?.[job.tierAttribute]?.N ?? 0) };
       } catch (e) {
         if (!isConditionFailed(e)) throw dependencyError('DynamoDB', e);
-        const old = (e as { Item?: Record<string, AttributeValue> }).Item;
-        const refused = old && job.units > 0 ? this.refusedBy(old, job) : undefined;
+        // The item as it was (a refused condition means it exists). A job without units exceeds no
+        // unit limit, so refusedBy names none for it.
+        const refused = this.refusedBy((e as { Item?: Record<string, AttributeValue> }).Item ?? {}, job);
         if (refused) return refused;
         // Other environments took the rest of this reading's budget.
         this.seen = Math.max(this.seen, cap);
