@@ -1,6 +1,6 @@
 // Mutation testing (StrykerJS) of the modules that compute numbers or verdicts.
 // `npm run test:mutation [module ...]` runs scripts/mutation.sh, which runs Stryker once per module
-// below with MUTATION_MODULE set: each module mutates only its own files and runs only the test
+// below (every one by default, in this order) with MUTATION_MODULE set: each module mutates only its own files and runs only the test
 // files that check them, one test process at a time (this is not part of `npm test`).
 // Reports: reports/mutation/<module>/index.html (and mutation.json); the incremental file
 // reports/mutation/<module>.incremental.json (kept locally, not committed: it records the paths of
@@ -13,38 +13,68 @@ export const MODULES = {
     // validate input and are covered by their own tests.
     mutate: ['lib/profile/limits.ts', 'lib/profile/queue-limits.ts', 'lib/profile/timeout-chain.ts', 'lib/profile/derive.ts'],
     // The derivations' own tests (hostile-props.test.ts synthesizes stacks: too slow to run per mutant).
-    tests: ['test/profile/limits.test.ts', 'test/profile/queue-limits.test.ts', 'test/profile/profile-errors.test.ts', 'test/profile/rounding.test.ts'],
+    tests: ['test/profile/limits.test.ts', 'test/profile/formulas.test.ts', 'test/profile/queue-limits.test.ts', 'test/profile/cost-units.test.ts', 'test/profile/profile-errors.test.ts', 'test/profile/rounding.test.ts'],
   },
   api: {
-    // The WAF Content-Length rule; in the construct, the stage and usage-plan throttles and the gateway responses.
-    mutate: ['lib/api/content-length.ts', 'lib/api/inference-api.ts:222-227', 'lib/api/inference-api.ts:278-292', 'lib/api/inference-api.ts:357-381'],
-    tests: ['test/api/content-length.test.ts', 'test/api/inference-api.test.ts'],
+    // The WAF Content-Length rule; in the construct, the stage and usage-plan throttles, the WAF
+    // rules and their inspection limit, and the gateway responses (line ranges of inference-api.ts).
+    mutate: [
+      'lib/api/content-length.ts', 'lib/api/integration-failure.ts',
+      'lib/api/inference-api.ts:248-251', 'lib/api/inference-api.ts:306-325', 'lib/api/inference-api.ts:330-352',
+      'lib/api/inference-api.ts:359-361', 'lib/api/inference-api.ts:394-425',
+    ],
+    // api-numbers.test.ts checks every number and answer of those ranges with two small stacks;
+    // inference-api.test.ts (which loads the whole package and synthesizes a dozen stacks) would
+    // run in full for each mutant of constructor code, which every test of a file shares.
+    tests: ['test/api/content-length.test.ts', 'test/api/api-numbers.test.ts'],
   },
   queue: {
-    mutate: ['lib/queue/formulas.ts'],
-    tests: ['test/queue/formulas.test.ts'],
+    // The queue's formulas (cap, Retry-After, backoff, cost units) live in lib/core for every module that sizes a queue.
+    mutate: ['lib/core/queue-formulas.ts'],
+    tests: ['test/queue/formulas.test.ts', 'test/profile/cost-units.test.ts'],
   },
-  review: {
-    mutate: ['lib/review/cost.ts', 'lib/review/sam.ts', 'lib/nag/rules/helpers.ts'],
-    tests: ['test/review/cost.test.ts', 'test/review/sam.test.ts', 'test/review/fixtures.test.ts', 'test/nag/rules/*.test.ts'],
-    // (test/review/cost-example.test.ts synthesizes an example: left out, it would run for every mutant.)
+  // lib/review in three parts, each run with the tests that check it (one run of the whole took
+  // several hours on the shared machine): the cost model, the SAM expansion, the rules' helpers.
+  // (test/review/cost-example.test.ts synthesizes an example: left out, it would run for every mutant.)
+  'review-cost': {
+    mutate: ['lib/review/cost-formulas.ts', 'lib/review/cost.ts'],
+    tests: ['test/review/cost.test.ts', 'test/review/fixtures.test.ts'],
+  },
+  'review-sam': {
+    mutate: ['lib/review/sam.ts'],
+    tests: ['test/review/sam.test.ts', 'test/review/fixtures.test.ts'],
+  },
+  'review-rules': {
+    mutate: ['lib/nag/rules/helpers.ts'],
+    tests: ['test/nag/rules/*.test.ts', 'test/review/fixtures.test.ts'],
   },
   model: {
     mutate: ['lib/model/inspection.ts'],
     tests: ['test/model/inspection.test.ts'],
   },
-  admission: {
-    // The bound: DepthGauge (the ledger, the depth reading, the cap and the Retry-After on rejection).
-    // The request parsing and the responses around it run the same tests against moto for every
-    // mutant, which takes hours on a shared 2-core machine: `MUTATE=handlers/admission/core.ts`
-    // runs the whole file.
-    mutate: ['handlers/admission/core.ts:102-186'],
-    tests: ['test/handlers/admission.test.ts', 'test/generative/admission.test.ts'],
+  // The admission handler's bound, DepthGauge, in three parts (each mutant runs the moto-backed
+  // tests that cover it, about a minute on the shared machine): the cached reading, the early
+  // re-read and the cap check; the conditional ledger write with the cost units and its refusal;
+  // what it reads (the refusal's limit, the cap, the counter and depth readings).
+  // The request parsing and the responses around it run the same tests for every mutant, which
+  // takes hours: `MUTATE=handlers/admission/core.ts npm run test:mutation -- admission-cache` runs the whole file.
+  'admission-cache': {
+    mutate: ['handlers/admission/core.ts:120-153'],
+    tests: ['test/handlers/admission.test.ts', 'test/handlers/cost-ledger.test.ts'],
+  },
+  'admission-write': {
+    mutate: ['handlers/admission/core.ts:154-193'],
+    tests: ['test/handlers/admission.test.ts', 'test/handlers/cost-ledger.test.ts'],
+  },
+  'admission-reading': {
+    mutate: ['handlers/admission/core.ts:194-248'],
+    tests: ['test/handlers/admission.test.ts', 'test/handlers/cost-ledger.test.ts'],
   },
 };
 
 const name = process.env.MUTATION_MODULE;
-const mod = MODULES[name];
+// `list`: scripts/mutation.sh only reads MODULES.
+const mod = name === 'list' ? { mutate: [], tests: [] } : MODULES[name];
 if (!mod) throw new Error(`MUTATION_MODULE = ${JSON.stringify(name)}: allowed one of ${Object.keys(MODULES).join(', ')}; run it through npm run test:mutation`);
 
 export default {

@@ -123,6 +123,7 @@ export class DepthGauge {
   private seen = 0;
   private refreshing?: Promise<void>;
   /** True once the reading has been renewed early (on reaching the cap) since the cache last expired. */
+  // Stryker disable next-line BooleanLiteral: equivalent, the first request always takes the expiry path, which sets it to false
   private rereadEarly = false;
 
   constructor(private readonly config: AdmissionConfig, private readonly sqs: SQSClient, private readonly now: () => number) {}
@@ -136,7 +137,7 @@ export class DepthGauge {
     if (this.reading === undefined || this.now() - this.reading.at >= c.depthCacheTtlMs) {
       this.rereadEarly = false;
       await this.refreshOnce(ddb);
-    } else if (this.seen >= this.cap() && !this.rereadEarly) {
+    } else if (this.seen >= this.cap(this.reading) && !this.rereadEarly) {
       // The counter and the depth are two reads: jobs sent between them are counted as queued but
       // not as admitted, which only lowers the cap. One early re-read per cache TTL corrects that
       // without letting a flood of rejected requests read on every call.
@@ -144,7 +145,7 @@ export class DepthGauge {
       await this.refreshOnce(ddb);
     }
     const r = this.reading!;
-    const cap = this.cap();
+    const cap = this.cap(r);
     if (this.seen < cap) {
       const names: Record<string, string> = {};
       const values: Record<string, AttributeValue> = { ':one': N(1), ':cap': N(cap) };
@@ -177,11 +178,12 @@ export class DepthGauge {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }));
         this.seen = Math.max(this.seen, Number(out.Attributes?.admitted?.N ?? 0));
-        return { admitted: true, heldUnits: Number(out.Attributes?.[HELD]?.N ?? 0), tierUnits: Number(out.Attributes?.[job.tierAttribute]?.N ?? 0) };
+        return { admitted: true, tierUnits: Number(out.Attributes?.[job.tierAttribute]?.N ?? 0) };
       } catch (e) {
         if (!isConditionFailed(e)) throw dependencyError('DynamoDB', e);
-        const old = (e as { Item?: Record<string, AttributeValue> }).Item;
-        const refused = old && job.units > 0 ? this.refusedBy(old, job) : undefined;
+        // The item as it was (a refused condition means it exists). A job without units exceeds no
+        // unit limit, so refusedBy names none for it.
+        const refused = this.refusedBy((e as { Item?: Record<string, AttributeValue> }).Item ?? {}, job);
         if (refused) return refused;
         // Other environments took the rest of this reading's budget.
         this.seen = Math.max(this.seen, cap);
@@ -201,14 +203,14 @@ export class DepthGauge {
     const tierHeld = Number(old[job.tierAttribute]?.N ?? 0);
     const keyHeld = Number(old[job.keyAttribute]?.N ?? 0);
     const wait = (units: number, limit: number) => retryAfterSeconds(units, limit, c.drainUnitsPerSecond, c.resumeFraction, c.maxRetryAfterSeconds);
-    if (keyHeld + job.units > job.tier.keyBudgetUnits) return { admitted: false, limit: 'key', heldUnits: keyHeld, limitUnits: job.tier.keyBudgetUnits, retryAfterSeconds: wait(held, 0) };
-    if (tierHeld + job.units > job.tier.budgetUnits) return { admitted: false, limit: 'tier', heldUnits: tierHeld, limitUnits: job.tier.budgetUnits, retryAfterSeconds: wait(held, 0) };
-    if (held + job.units > c.costBudgetUnits) return { admitted: false, limit: 'queue', heldUnits: held, limitUnits: c.costBudgetUnits, retryAfterSeconds: wait(held, c.costBudgetUnits) };
+    if (keyHeld + job.units > job.tier.keyBudgetUnits) return { admitted: false, limit: 'key', limitUnits: job.tier.keyBudgetUnits, retryAfterSeconds: wait(held, 0) };
+    if (tierHeld + job.units > job.tier.budgetUnits) return { admitted: false, limit: 'tier', limitUnits: job.tier.budgetUnits, retryAfterSeconds: wait(held, 0) };
+    if (held + job.units > c.costBudgetUnits) return { admitted: false, limit: 'queue', limitUnits: c.costBudgetUnits, retryAfterSeconds: wait(held, c.costBudgetUnits) };
     return undefined;
   }
 
-  private cap(): number {
-    return this.reading === undefined ? 0 : admissionCap(this.reading.admitted, this.reading.depth, this.config.depthBudget);
+  private cap(reading: Reading): number {
+    return admissionCap(reading.admitted, reading.depth, this.config.depthBudget);
   }
 
   /** One refresh at a time: requests that arrive while it runs share its result. */
@@ -228,7 +230,7 @@ export class DepthGauge {
     } catch (e) {
       throw dependencyError('DynamoDB', e);
     }
-    let attrs: Record<string, string> | undefined;
+    let attrs: Record<string, string>;
     try {
       const out = await this.sqs.send(new GetQueueAttributesCommand({
         QueueUrl: this.config.queueUrl,
@@ -240,7 +242,7 @@ export class DepthGauge {
     }
     // In-flight messages count: they are not done, and a failing one comes back.
     const depth = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']
-      .reduce((sum, k) => sum + Number(attrs?.[k] ?? 0), 0);
+      .reduce((sum, k) => sum + Number(attrs[k] ?? 0), 0);
     this.reading = { admitted, depth, at: this.now() };
     this.seen = admitted;
   }
@@ -263,8 +265,8 @@ const NO_COST: JobCost = { units: 0, tier: { name: '', budgetUnits: 0, keyBudget
 
 /** The outcome of a reservation: admitted, or refused by the queue's, the tier's or the key's limit. */
 export type Reservation =
-  | { readonly admitted: true; readonly heldUnits: number; readonly tierUnits: number }
-  | { readonly admitted: false; readonly limit: 'queue' | 'tier' | 'key'; readonly retryAfterSeconds: number; readonly heldUnits?: number; readonly limitUnits?: number };
+  | { readonly admitted: true; readonly tierUnits: number }
+  | { readonly admitted: false; readonly limit: 'queue' | 'tier' | 'key'; readonly retryAfterSeconds: number; readonly limitUnits?: number };
 
 /**
  * The cost of a request and the counters it is charged to. The key is the authenticated caller

@@ -420,7 +420,7 @@ export class InferenceApi extends Construct {
       ...(props.managedRuleGroups ?? []).map((g, i): wafv2.CfnWebACL.RuleProperty => ({
         name: g.name, priority: 10 + i, overrideAction: { none: {} },
         statement: { managedRuleGroupStatement: { vendorName: g.vendor ?? 'AWS', name: g.name } },
-        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: g.name.slice(0, 128), sampledRequestsEnabled: true },
+        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: g.name, sampledRequestsEnabled: true }, // 1-128 characters, checked above
       })),
     ];
     this.webAclName = `${Stack.of(this).stackName}-${this.node.addr.slice(0, 8)}-acl`;

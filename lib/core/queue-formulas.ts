@@ -77,9 +77,9 @@ export interface CostModel {
 export function requestElements(body: unknown): number {
   const instances = (body as { instances?: unknown })?.instances;
   let n = 0;
+  // Arrays and objects alike: the values of an array (parsed JSON has no holes) are its elements.
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) for (const x of v) walk(x);
-    else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) walk(x);
+    if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) walk(x);
     else n++;
   };
   if (Array.isArray(instances)) walk(instances);

@@ -66,7 +66,8 @@ export function checkTimeoutChain(c: TimeoutChainProps): ValidationProblem[] {
       fix: 'lower the model-server timeout or raise the integration timeout, so the server gives up before API Gateway does',
     });
   }
-  if (c.loadBalancerIdleTimeoutMs !== undefined && c.loadBalancerIdleTimeoutMs <= it) {
+  // No load balancer or no backend limit: an infinite timeout, never the shorter end.
+  if ((c.loadBalancerIdleTimeoutMs ?? Infinity) <= it) {
     out.push({
       prop: 'integrationTimeout -> loadBalancer.idleTimeout',
       value: `integration ${it} ms >= load balancer idle ${c.loadBalancerIdleTimeoutMs} ms`,
@@ -74,7 +75,7 @@ export function checkTimeoutChain(c: TimeoutChainProps): ValidationProblem[] {
       fix: 'raise the load balancer idle timeout above the integration timeout, so API Gateway (not the load balancer) times out first with a clean 504',
     });
   }
-  if (c.backendTimeoutMs !== undefined && it > c.backendTimeoutMs) {
+  if (it > (c.backendTimeoutMs ?? Infinity)) {
     out.push({
       prop: `integrationTimeout -> ${c.backendName ?? 'backend'}`,
       value: `integration ${it} ms > ${c.backendName ?? 'backend'} ${c.backendTimeoutMs} ms`,

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ADMISSION_LEDGER_KEY, admit, AdmissionConfig, AdmissionDeps, DepthGauge } from '../../handlers/admission/core';
@@ -269,13 +269,41 @@ describe('admission', () => {
     const res = await setup(f, { queueUrl: `${moto.endpoint}/123456789012/missing-queue` })(postJobs(ok));
     expect(res.statusCode).toBe(503);
     expect(res.headers['Retry-After']).toBe('2');
-    expect(JSON.parse(res.body)).toMatchObject({ error: 'DependencyUnavailable' });
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'DependencyUnavailable', message: 'SQS is unavailable; retry later.' });
+    // The depth could not be read, so no slot was taken: the ledger was never incremented.
+    const ledger = await clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: { S: ADMISSION_LEDGER_KEY } }, ConsistentRead: true }));
+    expect(ledger.Item).toBeUndefined();
   });
 
   test('DynamoDB unavailable: 503, nothing enqueued', async () => {
     const f = await fixture();
-    const res = await setup(f, { tableName: 'missing-table' })(postJobs(ok, { 'Idempotency-Key': 'k1' }));
+    const post = setup(f, { tableName: 'missing-table' });
+    const res = await post(postJobs(ok, { 'Idempotency-Key': 'k1' }));
     expect(res.statusCode).toBe(503);
+    // Without a key the first call is the ledger read: it names DynamoDB too.
+    const noKey = await post(postJobs(ok));
+    expect([noKey.statusCode, JSON.parse(noKey.body).message]).toEqual([503, 'DynamoDB is unavailable; retry later.']);
     expect((await counts(clients.sqs, f.queueUrl)).total).toBe(0);
+  });
+
+  test('a ledger write that fails for another reason than its condition is a 503, not a full queue', async () => {
+    const f = await fixture();
+    // A counter of the wrong type: the reading counts it as 0, and ADD refuses it (ValidationException).
+    await clients.ddb.send(new PutItemCommand({ TableName: f.tableName, Item: { jobId: { S: ADMISSION_LEDGER_KEY }, admitted: { S: 'corrupt' } } }));
+    const res = await setup(f)(postJobs(ok));
+    expect([res.statusCode, JSON.parse(res.body).message]).toEqual([503, 'DynamoDB is unavailable; retry later.']);
+    expect((await counts(clients.sqs, f.queueUrl)).total).toBe(0);
+  });
+
+  test('the ledger counter is read with a strongly consistent read (an eventually consistent one may miss increments)', async () => {
+    const f = await fixture();
+    const reads: unknown[] = [];
+    const ddb = new DynamoDBClient({ endpoint: moto.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    ddb.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'GetItemCommand') reads.push((args.input as { ConsistentRead?: boolean }).ConsistentRead);
+      return next(args);
+    }, { step: 'initialize' });
+    expect((await setup(f, {}, deps({ ddb }))(postJobs(ok))).statusCode).toBe(202);
+    expect(reads).toEqual([true]);
   });
 });

@@ -78,15 +78,51 @@ describe('cost ledger (local SQS + DynamoDB)', () => {
     expect(l.t_premium).toBe(8);
   });
 
+  test('a job that would fill its key and its tier exactly is refused by the queue budget, not by them', async () => {
+    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const config: AdmissionConfig = admissionConfig(f, {
+      costBudgetUnits: 6, drainUnitsPerSecond: 2,
+      tiers: [{ name: 'basic', budgetUnits: 4, keyBudgetUnits: 4 }, { name: 'premium', budgetUnits: 20, keyBudgetUnits: 20 }],
+      keyTiers: { 'gold-key': 'premium' },
+    });
+    const gauge = new DepthGauge(config, clients.sqs, Date.now);
+    const send = async (body: unknown, key: string) => admit(postJobs(body, {}, key), config, deps(), gauge);
+    expect((await send(four, 'gold-key')).statusCode).toBe(202);
+    // Key a: 0 + 4 = 4 units, its whole share and the basic tier's (both allowed to reach 4); the
+    // queue: 4 + 4 = 8 > 6. Back at half the budget: ceil((4 - 0.5 x 6) / 2 units/s) = ceil(0.5) = 1 s.
+    const refused = await send(four, 'a');
+    expect([refused.statusCode, JSON.parse(refused.body).error, refused.headers['Retry-After']]).toEqual([429, 'BacklogFull', '1']);
+  });
+
+  test('a write refused by the job cap (another environment took the slot) is the depth bound\'s 429, even with the units exactly at their budget', async () => {
+    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const config: AdmissionConfig = admissionConfig(f, {
+      depthBudget: 2, environments: 2, drainRatePerSecond: 0.5, depthCacheTtlMs: 60_000,
+      costBudgetUnits: 9, drainUnitsPerSecond: 2, tiers: [{ name: 'default', budgetUnits: 9, keyBudgetUnits: 9 }],
+    });
+    const [a, b] = [new DepthGauge(config, clients.sqs, Date.now), new DepthGauge(config, clients.sqs, Date.now)];
+    const send = (gauge: DepthGauge, body: unknown, key: string) => admit(postJobs(body, {}, key), config, deps(), gauge);
+    // B reads 0 admitted, depth 0 (room for 2) and admits 1 unit; A reads 1 admitted, depth 1 (room for 2 in all) and admits 4.
+    expect([(await send(b, one, 'b')).statusCode, (await send(a, four, 'a')).statusCode]).toEqual([202, 202]);
+    // B's reading still has room: its write is refused by the job count (2 of 2), its units would be
+    // 5 + 4 = 9, exactly the budget. The refusal is the depth bound's: backlog max(0 read, 2) + 1 other
+    // environment = 3, down to half the budget at 0.5 jobs/s: (3 - 1) / 0.5 = 4 s.
+    const refused = await send(b, four, 'b');
+    expect([refused.statusCode, JSON.parse(refused.body).error, refused.headers['Retry-After']]).toEqual([429, 'BacklogFull', '4']);
+  });
+
   test('the worker gives a finished job\'s units back once, and a key at zero leaves the ledger', async () => {
     const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     const config = admissionConfig(f);
     const model = await costlyModelServer(0);
     try {
       const gauge = new DepthGauge(config, clients.sqs, Date.now);
+      const lines: string[] = [];
       for (const [body, key] of [[four, 'a'], [one, 'a'], [one, 'b']] as const) {
-        expect((await admit(postJobs(body, {}, key), config, deps(), gauge)).statusCode).toBe(202);
+        expect((await admit(postJobs(body, {}, key), config, { ...deps(), log: (l: string) => lines.push(l) }, gauge)).statusCode).toBe(202);
       }
+      // Each admission reports its tier's units held after it (the dashboard's metric): 4, 4 + 1, 5 + 1.
+      expect(lines.map((l) => JSON.parse(l)).filter((l) => l.TierCostUnitsHeld !== undefined).map((l) => [l.Tier, l.TierCostUnitsHeld])).toEqual([['default', 4], ['default', 5], ['default', 6]]);
       const before = await ledger(f);
       expect(before[HELD]).toBe(6);
       expect(Object.keys(before).filter((k) => k.startsWith('k_')).map((k) => before[k]).sort()).toEqual([1, 5]);

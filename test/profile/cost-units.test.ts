@@ -1,4 +1,5 @@
-import { InferenceProfile, ModelSignature, TensorDType } from '../../lib';
+import { ModelSignature, TensorDType } from '../../lib/model';
+import { InferenceProfile } from '../../lib/profile';
 import { deriveQueueLimits } from '../../lib/profile/queue-limits';
 import { referenceElements, requestCostUnits, requestElements } from '../../lib/core/queue-formulas';
 import { errorOf } from '../support/errors';
@@ -21,6 +22,8 @@ describe('request cost', () => {
     expect(requestElements({ instances: [{ features: new Array(12).fill(0), photo: [[[1, 2, 3]]] }] })).toBe(15);
     expect(requestElements({ signature_name: 'serving_default', instances: [[[true, false]]] })).toBe(2);
     expect(requestElements({})).toBe(0);
+    // Not an object, or a null inside: counted as nothing and as one element, never a TypeError.
+    expect([requestElements(null), requestElements({ instances: [[1, null]] })]).toEqual([0, 2]);
   });
 
   test('one unit is one instance at its largest shape; the fixed share is paid once per call', () => {

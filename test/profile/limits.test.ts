@@ -1,5 +1,5 @@
 import { aws_apigateway as apigw } from 'aws-cdk-lib';
-import { InferenceGuardError } from '../../lib';
+import { InferenceGuardError } from '../../lib/core';
 import { LIMIT_DEFAULTS, checkTimeoutChain, deriveLimits, heavyRequestCost } from '../../lib/profile';
 import { profile } from '../support/profiles';
 import { problemsOf } from '../support/errors';

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { InferenceGuardError, InferenceProfile } from '../../lib';
-import { deriveLimits } from '../../lib/profile';
+import { InferenceGuardError } from '../../lib/core';
+import { InferenceProfile, deriveLimits } from '../../lib/profile';
 import { profile } from '../support/profiles';
 
 /** Every error of InferenceProfile.fromFile names the file it read. */

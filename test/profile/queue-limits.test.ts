@@ -1,4 +1,4 @@
-import { InferenceProfile } from '../../lib';
+import { InferenceProfile } from '../../lib/profile';
 import { deriveQueueLimits } from '../../lib/profile/queue-limits';
 import { admissionCap, rejectionDepthBound, retryAfterSeconds, retryBackoffSeconds } from '../../lib/core/queue-formulas';
 import { problemsOf } from '../support/errors';

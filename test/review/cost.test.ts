@@ -23,6 +23,8 @@ describe('worst-case cost formulas', () => {
     // ($5 + 2 rules x $1) / 730 h = $0.0095890; 100 rps x 3600 s x $0.60/M = $0.216.
     expect(wafCostPerHour(2, 100, p)).toBeCloseTo(0.2255890, 7);
     expect(wafCostPerHour(3, 0, p)).toBeCloseTo(0.0109589, 7); // ($5 + 3 x $1) / 730 h
+    // A rule price other than $1 (which multiplies and divides alike): ($5 + 3 x $2) / 730 h = $0.0150685.
+    expect(wafCostPerHour(3, 0, { ...p, wafRulePerMonth: 2 })).toBeCloseTo(0.0150685, 7);
     expect(HOURS_PER_MONTH).toBe(730);
   });
   test('log ingestion in GB', () => {
@@ -38,6 +40,8 @@ describe('worst-case cost formulas', () => {
     // Half the memory halves the duration cost; a shorter timeout only adds requests.
     expect(lambdaCostPerHour(10, 512, 20, p).duration).toBeCloseTo(c.duration / 2, 10);
     expect(lambdaCostPerHour(10, 1024, 2, p).requests).toBeCloseTo(c.requests * 10, 12);
+    // arm64: 10 x 1 GB x 3600 s x $0.0000133334 = $0.48000240.
+    expect(lambdaCostPerHour(10, 1024, 20, p, true).duration).toBeCloseTo(0.4800024, 10);
   });
   test('Fargate tasks at their maximum', () => {
     expect(fargateCostPerHour(10, 1024, 2048, p)).toBeCloseTo(10 * (0.04048 + 2 * 0.004445), 10);
@@ -48,6 +52,8 @@ describe('worst-case cost formulas', () => {
   test('shown per hour, or unbounded', () => {
     expect(showPerHour(0.252)).toBe('$0.25/h');
     expect(showPerHour(0.0006)).toBe('$0.0006/h');
+    // Four decimals below one cent only: a cent itself is $0.01.
+    expect([showPerHour(0.01), showPerHour(0.00999)]).toEqual(['$0.01/h', '$0.0100/h']);
     expect(showPerHour(undefined)).toBe('unbounded');
   });
 });

@@ -1,4 +1,4 @@
-import { InferenceGuardError } from '../../lib';
+import { InferenceGuardError } from '../../lib/core';
 
 /** Runs `fn`, expects an InferenceGuardError, and returns the props its problems name. */
 export function problemsOf(fn: () => unknown): string[] {

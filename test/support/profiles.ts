@@ -1,4 +1,4 @@
-import { InferenceProfile, InferenceProfileProps } from '../../lib';
+import { InferenceProfile, InferenceProfileProps } from '../../lib/profile';
 
 /** A profile of a small Keras CNN on ml.g5.xlarge, used across tests. */
 export const BASE_PROFILE: InferenceProfileProps = {

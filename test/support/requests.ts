@@ -1,5 +1,5 @@
 import type { ProxyEvent } from '../../handlers/shared/http';
-import { ModelSignature, TensorDType } from '../../lib';
+import { ModelSignature, TensorDType } from '../../lib/model';
 
 /** The model signature used by the handler tests: a batch of up to 4 float32 vectors of length 3. */
 export const TEST_SIGNATURE = ModelSignature.singleTensor({ dtype: TensorDType.FLOAT32, shape: [3], maxBatchSize: 4 });
