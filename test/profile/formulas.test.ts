@@ -106,6 +106,10 @@ describe('the formulas of Limits.deriveForQueue', () => {
     costBudgetUnits: "max(maxJobCost 24.39, drainUnits 540 units/s x acceptableWait 300 s) = 162000 units (admitted, not yet final)",
     "tiers.default": "budget 1 x 162000 = 162000 units; one key min(0.25, 1) x 162000 = 40500 units",
     syncCostThresholdUnits: "profiledRequestCost 1 x integrationTimeout 6000 ms (min(29000, max(5 s, p99 x timeoutFactor) + 1000 ms)) / p99 41 ms = 146.341 units: a heavier request's p99 passes the integration timeout at the knee; it belongs on POST /jobs",
+    // No signature: one instance of one element, 1 unit <= 146.341, so the cap keeps the batch of 1.
+    syncMaxBatchSize: "the signature's maxBatch 1: its dearest request (1 units) is within the threshold 146.341",
+    syncMaxVariableDim: "no variable dimension: 0",
+    syncMaxRequestCostUnits: "cost(1 x 1 elements) = 1 units <= threshold 146.341",
     messageRetentionSeconds: "default 345600 s, checked >= ageBudget 315 s + maxReceiveCount 5 x visibility 90 s = 765 s",
     deadLetterRetentionSeconds: "1209600 s (14 days, the SQS maximum; standard-queue expiry counts from the original enqueue time, so it must exceed the main queue's 345600 s)",
     maxInlineMessageBytes: "min(262144, SQS 1048576, (Lambda payload 6291456 - envelope 65536) / batchSize 10) = 262144 bytes; larger payloads go to S3",
@@ -140,6 +144,10 @@ describe('the formulas of Limits.deriveForQueue', () => {
     costBudgetUnits: "max(maxJobCost 24.39, drainUnits 225 units/s x acceptableWait 250 s) = 56250 units (admitted, not yet final)",
     "tiers.default": "budget 1 x 56250 = 56250 units; one key min(0.25, 1) x 56250 = 14062.5 units",
     syncCostThresholdUnits: "profiledRequestCost 1 x integrationTimeout 6000 ms (min(29000, max(5 s, p99 x timeoutFactor) + 1000 ms)) / p99 41 ms = 146.341 units: a heavier request's p99 passes the integration timeout at the knee; it belongs on POST /jobs",
+    // No signature: one instance of one element, 1 unit <= 146.341, so the cap keeps the batch of 1.
+    syncMaxBatchSize: "the signature's maxBatch 1: its dearest request (1 units) is within the threshold 146.341",
+    syncMaxVariableDim: "no variable dimension: 0",
+    syncMaxRequestCostUnits: "cost(1 x 1 elements) = 1 units <= threshold 146.341",
     messageRetentionSeconds: "given 86400 s, checked >= ageBudget 258 s + maxReceiveCount 4 x visibility 120 s = 738 s",
     deadLetterRetentionSeconds: "1209600 s (14 days, the SQS maximum; standard-queue expiry counts from the original enqueue time, so it must exceed the main queue's 86400 s)",
     maxInlineMessageBytes: "min(262144, SQS 1048576, (Lambda payload 6291456 - envelope 65536) / batchSize 3) = 262144 bytes; larger payloads go to S3",
