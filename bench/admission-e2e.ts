@@ -14,6 +14,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { HANDLER_ENV as ENV } from '../lib/queue/handler-env';
+import { constructedHandlerEnvironments } from './handler-environment';
 import { stageAdmission } from '../lib/queue/private/admission-code';
 import { localClients, startMoto, TEST_CREDENTIALS, TEST_REGION } from '../test/support/moto';
 import { counts, createFixture } from '../test/support/queue-fixture';
@@ -85,12 +86,17 @@ async function main(): Promise<void> {
     // Created through the proxy, so the queue URL names it and the function's SQS calls go through it too.
     const f = await createFixture(localClients(proxy.url), { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 });
     Object.assign(process.env, {
+      // What the construct sets (the cost model and tiers included), then this run's resources and limits.
+      ...constructedHandlerEnvironments().admission,
       AWS_REGION: TEST_REGION, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_SQS: proxy.url, AWS_ENDPOINT_URL_DYNAMODB: proxy.url, AWS_ENDPOINT_URL_S3: proxy.url,
       [ENV.queueUrl]: f.queueUrl, [ENV.queueName]: f.queueName, [ENV.tableName]: f.tableName, [ENV.bucketName]: f.bucketName,
       // A budget no run reaches, and the depth cache TTL the construct derives for a small queue.
       [ENV.depthBudget]: '1000000', [ENV.drainRate]: '10', [ENV.maxRetryAfter]: '300', [ENV.depthCacheTtlMs]: '5000',
       [ENV.admissionEnvironments]: '1', [ENV.maxRequestBytes]: '100000', [ENV.maxInlineMessageBytes]: '262144', [ENV.jobTtlSeconds]: '86400',
+      // TEST_SIGNATURE: one instance of 3 elements is one unit; budgets no run reaches.
+      [ENV.costModel]: JSON.stringify({ referenceElements: 3, fixedShare: 0 }), [ENV.costBudgetUnits]: '1000000', [ENV.drainUnitsPerSecond]: '10',
+      [ENV.maxJobCostUnits]: '4', [ENV.costTiers]: JSON.stringify([{ name: 'default', budgetUnits: 1_000_000, keyBudgetUnits: 1_000_000 }]), [ENV.keyTiers]: '{}',
     });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const admission = require(path.join(stageAdmission(TEST_SIGNATURE.toJsonSchema()), 'index.js')) as { handler: (e: unknown) => Promise<ProxyResultLike> };

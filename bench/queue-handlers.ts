@@ -10,13 +10,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { admit, DepthGauge } from '../handlers/admission/core';
 import { compileRequestSchema } from '../handlers/shared/schema';
-import { HANDLER_ENV as ENV } from '../lib/queue/handler-env';
 import { stageAdmission } from '../lib/queue/private/admission-code';
 import { ModelSignature, TensorDType } from '../lib/model';
 import { localClients, startMoto } from '../test/support/moto';
 import { admissionConfig, counts, createFixture } from '../test/support/queue-fixture';
 import { postJobs } from '../test/support/requests';
-import { serviceStack } from '../test/support/stacks';
+import { constructedHandlerEnvironments } from './handler-environment';
 
 const HANDLERS = ['admission', 'worker', 'status'] as const;
 const COLD_STARTS = 9;
@@ -32,31 +31,6 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/**
- * The environment each handler starts with, as the construct sets it: read from the Lambda
- * functions of a synthesized service with a job queue (so a setting added to the construct reaches
- * this benchmark too). References to other resources (queue URL, table name, API key ids) become placeholders:
- * init only parses them.
- */
-function initEnvs(): Record<(typeof HANDLERS)[number], Record<string, string>> {
-  const { template } = serviceStack({ jobQueue: {} });
-  const common = {
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
-    // The SDK's notice that Node 20 support ends (Lambda runs these on nodejs24.x, where it never shows).
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-  const placeholder = (k: string, v: unknown) => (typeof v === 'string' ? v
-    : k === ENV.queueUrl ? 'http://127.0.0.1:1/000000000000/q' : k === ENV.keyTiers ? '{}' : k.toLowerCase().replace(/^kig_/, '').replace(/_/g, '-'));
-  const envOf = (marker: string) => {
-    const fns = Object.values(template.findResources('AWS::Lambda::Function'))
-      .filter((r) => String(r.Properties?.Description ?? '').startsWith(marker));
-    if (fns.length !== 1) throw new Error(`expected one Lambda function described "${marker}...", found ${fns.length}`);
-    const vars = (fns[0].Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
-    return { ...common, ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, placeholder(k, v)])) };
-  };
-  return { admission: envOf('Admits'), worker: envOf('Runs'), status: envOf('Returns') };
-}
-
 async function main(): Promise<void> {
   const signature = ModelSignature.singleTensor({ dtype: TensorDType.FLOAT32, shape: [224, 224, 3], maxBatchSize: 4 });
   const small = ModelSignature.singleTensor({ dtype: TensorDType.FLOAT32, shape: [3], maxBatchSize: 4 });
@@ -66,7 +40,7 @@ async function main(): Promise<void> {
 
   // Wall time is what a cold start costs; on a busy machine it mostly measures waiting for a core,
   // so the CPU time of the same initialization is printed beside it.
-  const envs = initEnvs();
+  const envs = constructedHandlerEnvironments();
   process.stdout.write(`cold init: require + module-scope setup, median of ${COLD_STARTS} fresh processes (load average ${os.loadavg()[0].toFixed(1)})\n`);
   process.stdout.write('handler            bundle KB   cold init ms   CPU ms\n');
   for (const name of HANDLERS) {
@@ -79,7 +53,7 @@ async function main(): Promise<void> {
       const out = execFileSync(process.execPath, ['-e',
         `const c=process.cpuUsage();const t=process.hrtime.bigint();require(${JSON.stringify(file)});const u=process.cpuUsage(c);`
         + 'process.stdout.write(`${Number(process.hrtime.bigint()-t)/1e6} ${(u.user+u.system)/1000}`)'],
-      { env: { ...process.env, ...envs[name] } });
+      { env: { ...process.env, ...envs[name], AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
       const [wall, used] = out.toString().split(' ').map(Number);
       times.push(wall);
       cpu.push(used);
