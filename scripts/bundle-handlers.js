@@ -56,6 +56,30 @@ const staticEventStreams = {
   },
 };
 
+/**
+ * The AWS SDK's schemas (dist-es/schemas/schemas_0.js of each client) describe every shape and
+ * operation of the service as array literals whose objects use computed keys (`{ [_h]: [...] }`,
+ * with `const _h = "http"` above). A computed key could run code (a key's toString), so esbuild
+ * keeps every such statement, used or not: about 66 KB of S3's schemas in a bundle that sends
+ * PutObject alone, parsed and allocated at every cold start. Each computed key that names a string
+ * constant of the same file is written as that string (the same object), which lets esbuild drop
+ * the schemas nothing reaches. If an SDK update changes the pattern, the build says so.
+ */
+const SCHEMA_CONSTANT = /^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm;
+const schemaLiteralKeys = {
+  name: 'schema-literal-keys',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/].*[\\/]dist-es[\\/](?:.*[\\/])?schemas[\\/]schemas_\d+\.js$/ }, (args) => {
+      const text = fs.readFileSync(args.path, 'utf8');
+      const constants = new Map([...text.matchAll(SCHEMA_CONSTANT)].map((m) => [m[1], m[2]]));
+      let rewritten = 0;
+      const contents = text.replace(/\[(_\w+)\]:/g, (key, name) => (constants.has(name) ? (rewritten++, `${constants.get(name)}:`) : key));
+      const warnings = rewritten === 0 ? [{ text: 'no computed key names a string constant: the schemas are bundled whole' }] : [];
+      return { contents, loader: 'js', warnings };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -75,7 +99,7 @@ const common = {
   charset: 'utf8',
   metafile: true,
   logLevel: 'warning',
-  plugins: [manifestFields, staticEventStreams],
+  plugins: [manifestFields, staticEventStreams, schemaLiteralKeys],
 };
 
 /** The Lambda handlers, with what differs from a plain bundle. */
