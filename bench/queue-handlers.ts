@@ -18,7 +18,7 @@ import { postJobs } from '../test/support/requests';
 import { constructedHandlerEnvironments } from './handler-environment';
 
 const HANDLERS = ['admission', 'worker', 'status'] as const;
-const COLD_STARTS = 9;
+const COLD_STARTS = 15;
 
 function root(): string {
   let dir = __dirname;
@@ -41,25 +41,29 @@ async function main(): Promise<void> {
   // Wall time is what a cold start costs; on a busy machine it mostly measures waiting for a core,
   // so the CPU time of the same initialization is printed beside it.
   const envs = constructedHandlerEnvironments();
-  process.stdout.write(`cold init: require + module-scope setup, median of ${COLD_STARTS} fresh processes (load average ${os.loadavg()[0].toFixed(1)})\n`);
+  process.stdout.write(`cold init: require + module-scope setup, median of ${COLD_STARTS} fresh processes per handler, the handlers in turn (load average ${os.loadavg()[0].toFixed(1)})\n`);
   process.stdout.write('handler            bundle KB   cold init ms   CPU ms\n');
-  for (const name of HANDLERS) {
-    const file = path.join(name === 'admission' ? admissionDir : path.join(dir, name), 'index.js');
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
-    const kb = fs.statSync(file).size / 1024;
-    const times: number[] = [];
-    const cpu: number[] = [];
-    for (let i = 0; i < COLD_STARTS; i++) {
+  const files = HANDLERS.map((name) => path.join(name === 'admission' ? admissionDir : path.join(dir, name), 'index.js'));
+  for (const file of files) if (!fs.existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
+  // One start of each handler in turn, COLD_STARTS times: a burst of other work on the machine
+  // then slows every handler alike instead of the one measured at that moment.
+  const times: number[][] = HANDLERS.map(() => []);
+  const cpu: number[][] = HANDLERS.map(() => []);
+  for (let i = 0; i < COLD_STARTS; i++) {
+    HANDLERS.forEach((name, h) => {
       const out = execFileSync(process.execPath, ['-e',
-        `const c=process.cpuUsage();const t=process.hrtime.bigint();require(${JSON.stringify(file)});const u=process.cpuUsage(c);`
+        `const c=process.cpuUsage();const t=process.hrtime.bigint();require(${JSON.stringify(files[h])});const u=process.cpuUsage(c);`
         + 'process.stdout.write(`${Number(process.hrtime.bigint()-t)/1e6} ${(u.user+u.system)/1000}`)'],
       { env: { ...process.env, ...envs[name], AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
       const [wall, used] = out.toString().split(' ').map(Number);
-      times.push(wall);
-      cpu.push(used);
-    }
-    process.stdout.write(`${name.padEnd(18)} ${kb.toFixed(1).padStart(9)}   ${median(times).toFixed(1).padStart(12)}   ${median(cpu).toFixed(1).padStart(6)}\n`);
+      times[h].push(wall);
+      cpu[h].push(used);
+    });
   }
+  HANDLERS.forEach((name, h) => {
+    const kb = fs.statSync(files[h]).size / 1024;
+    process.stdout.write(`${name.padEnd(18)} ${kb.toFixed(1).padStart(9)}   ${median(times[h]).toFixed(1).padStart(12)}   ${median(cpu[h]).toFixed(1).padStart(6)}\n`);
+  });
   const validatorKb = fs.statSync(path.join(admissionDir, 'request-validator.js')).size / 1024;
   process.stdout.write(`(admission also loads its request validator, generated at synth from a [224, 224, 3] float32 signature: ${validatorKb.toFixed(1)} KB)\n`);
 
