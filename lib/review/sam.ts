@@ -135,7 +135,10 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
   };
   const passthrough = (r: CfnTemplateResource) => defined({ Condition: r.Condition, DependsOn: r.DependsOn });
 
-  for (const [id, r] of Object.entries(template.Resources)) {
+  // Keys, then a lookup each: Object.entries of a map of hundreds of resources is several times slower.
+  const ids = Object.keys(template.Resources);
+  for (const id of ids) {
+    const r = template.Resources[id];
     if (r.Type === 'AWS::Serverless::Api' || r.Type === 'AWS::Serverless::HttpApi') {
       const http = r.Type === 'AWS::Serverless::HttpApi';
       const props = withGlobals(http ? 'HttpApi' : 'Api', r.Properties);
@@ -153,7 +156,8 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
     return api;
   };
 
-  for (const [id, r] of Object.entries(template.Resources)) {
+  for (const id of ids) {
+    const r = template.Resources[id];
     if (r.Type === 'AWS::Serverless::Api' || r.Type === 'AWS::Serverless::HttpApi') continue;
     if (r.Type !== 'AWS::Serverless::Function') {
       if (r.Type.startsWith('AWS::Serverless::')) skipped.add(r.Type);
