@@ -64,8 +64,21 @@ export function listComponents(model: TemplateModel): ComponentRef[] {
   return out;
 }
 
-/** Logical ids of the rows a resource's results belong to. */
-export function componentsOf(model: TemplateModel, id: string): string[] {
+/**
+ * Logical ids of the rows a resource's results belong to, worked out once per resource and
+ * template: every rule on the resource asks, and a function's rows take a walk of its invokers.
+ */
+export function componentsOf(model: TemplateModel, id: string): readonly string[] {
+  const cache = model.memo('componentsOf', () => new Map<string, readonly string[]>());
+  let rows = cache.get(id);
+  if (rows === undefined) {
+    rows = readComponentsOf(model, id);
+    cache.set(id, rows);
+  }
+  return rows;
+}
+
+function readComponentsOf(model: TemplateModel, id: string): readonly string[] {
   const p = model.props(id);
   switch (model.typeOf(id)) {
     case T.REST_API: return [id];

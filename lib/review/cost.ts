@@ -145,15 +145,20 @@ function invocableIds(model: TemplateModel, fnId: string): Set<string> {
  */
 function otherInvokers(model: TemplateModel, fnId: string, apiIds: ReadonlySet<string>): string[] {
   const ids = invocableIds(model, fnId);
-  const names = (v: unknown) => [...referencedIds(v)].some((r) => ids.has(r));
+  const names = (v: unknown) => {
+    for (const r of referencedIds(v)) if (ids.has(r)) return true;
+    return false;
+  };
   const out: string[] = [];
-  const referencing = (type: string) => [...new Set([...ids].flatMap((i) => model.referencers(i, type)))].sort(byOrder(model));
+  // The referencers of one id are already unique and in template order: only several ids need merging.
+  const referencing = (type: string) => ids.size === 1 ? model.referencers(fnId, type)
+    : [...new Set([...ids].flatMap((i) => model.referencers(i, type)))].sort(byOrder(model));
   for (const esm of referencing(T.EVENT_SOURCE_MAPPING)) if (names(model.props(esm).FunctionName)) out.push(`event source mapping ${esm}`);
   for (const url of functionUrls(model, fnId)) out.push(`function URL ${url}`);
   for (const perm of referencing(T.LAMBDA_PERMISSION)) {
     const pp = model.props(perm);
     if (!names(pp.FunctionName)) continue;
-    const fromApi = pp.Principal === APIGW_PRINCIPAL && [...referencedIds(pp.SourceArn)].some((r) => apiIds.has(r));
+    const fromApi = pp.Principal === APIGW_PRINCIPAL && hasAny(referencedIds(pp.SourceArn), apiIds);
     if (!fromApi) out.push(`Lambda::Permission ${perm} (principal ${JSON.stringify(pp.Principal)}${pp.Principal === APIGW_PRINCIPAL ? ', SourceArn not one of the throttled APIs' : ''})`);
   }
   // Identity-based grants: a role or policy allowed lambda:InvokeFunction on this function (or on every function).
@@ -161,6 +166,11 @@ function otherInvokers(model: TemplateModel, fnId: string, apiIds: ReadonlySet<s
     if (g.resources.some((r) => r === '*' || names(r))) out.push(`IAM grant of lambda:InvokeFunction in ${g.id}`);
   }
   return out;
+}
+
+function hasAny(values: ReadonlySet<string>, wanted: ReadonlySet<string>): boolean {
+  for (const v of values) if (wanted.has(v)) return true;
+  return false;
 }
 
 /** Statements that allow lambda:InvokeFunction, in every policy of the template, read once per template. */

@@ -47,10 +47,19 @@ function counts(report: ReviewReport): string {
   return `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')}`;
 }
 
-function resultLine(r: ReviewResult): string[] {
+/** Appends the lines of one result to `out`. */
+function addResultLines(r: ReviewResult, out: string[]): void {
   const prefix = r.status !== RuleStatus.NON_COMPLIANT ? `ok ${r.ruleId}` : r.acknowledged !== undefined ? `acknowledged ${r.ruleId}` : `${r.level.toUpperCase()} ${r.ruleId}`;
   const suffix = r.acknowledged !== undefined ? ` (acknowledged: ${cut(r.acknowledged)})` : '';
-  return r.messages.length > 0 ? r.messages.map((m) => `${prefix}: ${cut(m)}${suffix}`) : [`${prefix}: ${r.resource}${suffix}`];
+  if (r.messages.length === 0) out.push(`${prefix}: ${r.resource}${suffix}`);
+  for (const m of r.messages) out.push(`${prefix}: ${cut(m)}${suffix}`);
+}
+
+/** The lines of the results behind one cell. */
+function cellLines(results: readonly ReviewResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) addResultLines(r, out);
+  return out;
 }
 
 // ---- table -----------------------------------------------------------------------------------
@@ -75,14 +84,16 @@ export function renderTable(report: ReviewReport): string {
     out.push(`  ${headers.map((h, i) => pad(h, widths[i])).join('  ').trimEnd()}`);
     for (const r of rows) out.push(`  ${r.map((v, i) => pad(v, widths[i])).join('  ').trimEnd()}`);
     out.push('');
+    const w = Math.max(...MITIGATIONS.map((m) => m.length));
+    const heads = MITIGATIONS.map((m) => `    ${pad(m, w)}  `);
+    const indent = `    ${' '.repeat(w)}  ${' '.repeat(7)}  `;
     for (const c of t.components) {
       out.push(`  ${cut(c.label)}`);
-      const w = Math.max(...MITIGATIONS.map((m) => m.length));
-      for (const m of MITIGATIONS) {
-        const cell = c.mitigations[m];
-        const lines = cell.results.flatMap(resultLine);
-        out.push(`    ${pad(m, w)}  ${pad(markText(cell.mark), 7)}  ${lines[0] ?? ''}`.trimEnd());
-        for (const l of lines.slice(1)) out.push(`    ${' '.repeat(w)}  ${' '.repeat(7)}  ${l}`);
+      for (let i = 0; i < MITIGATIONS.length; i++) {
+        const cell = c.mitigations[MITIGATIONS[i]];
+        const lines = cellLines(cell.results);
+        out.push(`${heads[i]}${pad(markText(cell.mark), 7)}  ${lines[0] ?? ''}`.trimEnd());
+        for (let j = 1; j < lines.length; j++) out.push(indent + lines[j]);
       }
       if (c.flood) out.push(`    ${pad('flood', w)}  ${pad(c.flood.passed === undefined ? 'n/a' : c.flood.passed ? 'holds' : 'FAILS', 7)}  ${cut(c.flood.text)}`);
       out.push('');
@@ -123,7 +134,7 @@ export function renderMarkdown(report: ReviewReport): string {
       for (const m of MITIGATIONS) {
         const cell = c.mitigations[m];
         out.push(`- **${m}**: ${cell.mark}`);
-        for (const l of cell.results.flatMap(resultLine)) out.push(`  - ${md(l)}`);
+        for (const l of cellLines(cell.results)) out.push(`  - ${md(l)}`);
       }
       if (c.flood) out.push(`- **flood**: ${md(cut(c.flood.text))}`);
       out.push('');

@@ -557,7 +557,9 @@ function asTemplate(parsed: unknown, shown: string): CfnTemplate {
     // CloudFormation: "Template format error: At least one Resources member must be defined."
     throw new ReviewInputError(`${shown}: the Resources section is empty; CloudFormation requires at least one resource. Fix: add the resources to review.`);
   }
-  for (const [id, r] of Object.entries(parsed.Resources)) {
+  // Keys, then a lookup each: Object.entries of a map of hundreds of resources is several times slower.
+  for (const id of Object.keys(parsed.Resources)) {
+    const r = parsed.Resources[id];
     if (id === '<<') {
       throw new ReviewInputError(`${shown}: the Resources section holds a YAML merge key (<<); CloudFormation does not accept merge keys (only \`aws cloudformation package\` expands them; cfn-lint W1100). Fix: write the resources out.`);
     }

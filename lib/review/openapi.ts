@@ -45,7 +45,9 @@ export function openApiOperations(template: CfnTemplate): OpenApiOperations {
     resources[id] = r;
     origins.set(id, api);
   };
-  for (const [apiId, r] of Object.entries(template.Resources)) {
+  // Keys, then a lookup each: Object.entries of a map of hundreds of resources is several times slower.
+  for (const apiId of Object.keys(template.Resources)) {
+    const r = template.Resources[apiId];
     const body = isObj(r) && isObj(r.Properties) ? r.Properties.Body : undefined;
     if (!isObj(body) || !isObj(body.paths)) continue;
     if (r.Type === 'AWS::ApiGateway::RestApi') restOperations(apiId, body, add);

@@ -24,15 +24,20 @@ export function prepareTemplate(template: CfnTemplate, checked?: CheckedTemplate
   const sam = checked?.expanded ?? expandSam(template);
   const ops = openApiOperations(sam.template);
   const added = Object.keys(ops.resources).length > 0;
-  const origins = new Map(sam.origins);
-  for (const [id, api] of ops.origins) origins.set(id, sam.origins.get(api) ?? api);
+  let origins = sam.origins;
+  if (ops.origins.size > 0) {
+    const all = new Map(sam.origins);
+    for (const [id, api] of ops.origins) all.set(id, sam.origins.get(api) ?? api);
+    origins = all;
+  }
   const notes: string[] = [];
   if (usesSamTransform(template)) {
     notes.push(`SAM template: ${SAM_EXPANDED_TYPES.join(', ')} resources are reviewed as the resources the SAM transform generates for them (Globals applied)`);
     if (sam.skippedTypes.length > 0) notes.push(`SAM resources of type ${sam.skippedTypes.join(', ')} are not expanded and not reviewed`);
-    const extra = Object.entries(sam.template.Resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::Deployment' && r.Properties?.StageName === 'Stage');
+    const resources = sam.template.Resources;
+    const extra = Object.keys(resources).filter((id) => resources[id].Type === 'AWS::ApiGateway::Deployment' && resources[id].Properties?.StageName === 'Stage');
     if (extra.length > 0) {
-      notes.push(`SAM also deploys every REST API to a stage named "Stage" (${extra.map(([id]) => id).join(', ')}) unless OpenApiVersion is set (Globals.Api.OpenApiVersion: 3.0.1 removes it); that stage has no MethodSettings`);
+      notes.push(`SAM also deploys every REST API to a stage named "Stage" (${extra.join(', ')}) unless OpenApiVersion is set (Globals.Api.OpenApiVersion: 3.0.1 removes it); that stage has no MethodSettings`);
     }
   } else if (template.Transform !== undefined) {
     notes.push(`the template uses Transform ${JSON.stringify(template.Transform)}; resources the transform generates are not reviewed (review the processed template instead)`);

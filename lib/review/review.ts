@@ -168,10 +168,6 @@ export function isFailing(r: ReviewResult): boolean {
   return r.status === RuleStatus.NON_COMPLIANT && r.acknowledged === undefined;
 }
 
-function withAck(reason: string | undefined): { acknowledged?: string } {
-  return reason === undefined ? {} : { acknowledged: reason };
-}
-
 /**
  * The reason a rule is acknowledged on a resource, read from the resource's
  * `Metadata.cdk_nag.rules_to_suppress` entries ({ id, reason }): the format cdk-nag writes with
@@ -213,18 +209,34 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
     return lines.get(from);
   };
 
+  // The rows of a resource, asked by every rule that runs on it.
+  const rowsOf = new Map<string, readonly string[]>();
+  const ownersOf = (id: string) => {
+    let o = rowsOf.get(id);
+    if (o === undefined) {
+      o = componentsOf(model, id).filter((c) => byKey.has(c));
+      rowsOf.set(id, o);
+    }
+    return o;
+  };
+
   for (const rule of rules) {
+    const level = levelOf(rule);
     for (const type of rule.resourceTypes) {
       for (const id of model.ofType(type)) {
         const outcome = evaluateRule(rule, model, id);
-        const result: ReviewResult = {
-          ruleId: rule.id, level: levelOf(rule), mitigation: rule.mitigation, resource: id, resourceType: type,
-          status: outcome.status, messages: outcome.findings, ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}),
-          ...(outcome.status === RuleStatus.NON_COMPLIANT ? withAck(acknowledgement(loaded.template, id, rule.id) ?? acknowledgement(loaded.template, source(id), rule.id)) : {}),
+        // A rule that does not apply leaves no trace: its result would only be dropped from the cells.
+        if (outcome.status === RuleStatus.NOT_APPLICABLE) continue;
+        const failing = outcome.status === RuleStatus.NON_COMPLIANT;
+        const ack = failing ? acknowledgement(loaded.template, id, rule.id) ?? acknowledgement(loaded.template, source(id), rule.id) : undefined;
+        // Optional keys are added last, in this order, as the report's JSON lists them.
+        const result: { -readonly [K in keyof ReviewResult]: ReviewResult[K] } = {
+          ruleId: rule.id, level, mitigation: rule.mitigation, resource: id, resourceType: type, status: outcome.status, messages: outcome.findings,
         };
-        let owners = componentsOf(model, id).filter((c) => byKey.has(c));
+        if (outcome.detail !== undefined) result.detail = outcome.detail;
+        if (ack !== undefined) result.acknowledged = ack;
+        let owners = ownersOf(id);
         if (owners.length === 0) {
-          if (outcome.status === RuleStatus.NOT_APPLICABLE) continue;
           owners = [other.id];
           if (!usedOther) {
             usedOther = true;
@@ -238,13 +250,15 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
           if (results) results.push(result);
           else cell.set(rule.mitigation, [result]);
         }
-        if (outcome.status === RuleStatus.NON_COMPLIANT) {
+        if (failing) {
+          const labels = owners.map((o) => byKey.get(o)!.label);
+          const line = lineOf(id);
           for (const message of outcome.findings) {
-            (result.acknowledged !== undefined ? acknowledged : findings).push({
-              ruleId: rule.id, level: levelOf(rule), mitigation: rule.mitigation, resource: id, resourceType: type,
-              components: owners.map((o) => byKey.get(o)!.label), message, line: lineOf(id),
-              ...withAck(result.acknowledged),
-            });
+            const finding: { -readonly [K in keyof ReviewFinding]: ReviewFinding[K] } = {
+              ruleId: rule.id, level, mitigation: rule.mitigation, resource: id, resourceType: type, components: labels, message, line,
+            };
+            if (ack !== undefined) finding.acknowledged = ack;
+            (ack !== undefined ? acknowledged : findings).push(finding);
           }
         }
       }
@@ -253,11 +267,14 @@ export function reviewTemplate(loaded: LoadedTemplate, options: ReviewOptions = 
 
   const rows: ReviewComponent[] = [...byKey.values()].map((c) => {
     const m = cells.get(c.id)!;
-    const mitigations = Object.fromEntries(MITIGATIONS.map((mit) => {
-      const results = (m.get(mit) ?? []).filter((r) => r.status !== RuleStatus.NOT_APPLICABLE);
-      results.sort((a, b) => Number(isFailing(b)) - Number(isFailing(a)));
-      return [mit, { mark: markOf(results), results }];
-    })) as unknown as Record<Mitigation, MitigationCell>;
+    const mitigations = {} as Record<Mitigation, MitigationCell>;
+    for (const mit of MITIGATIONS) {
+      // Failing results first, each group in the order the rules ran.
+      const all = m.get(mit) ?? [];
+      const results = all.filter(isFailing);
+      for (const r of all) if (!isFailing(r)) results.push(r);
+      mitigations[mit] = { mark: markOf(results), results };
+    }
     return { kind: c.kind, id: c.id, label: c.label, mitigations };
   });
 

@@ -71,7 +71,9 @@ export function usesSamTransform(template: CfnTemplate): boolean {
 export function mergeGlobals(global: unknown, local: unknown): unknown {
   if (local === undefined) return global;
   if (isObj(global) && isObj(local) && !isIntrinsic(local) && !isIntrinsic(global)) {
-    const out: Props = { ...global };
+    // Object.assign copies several times faster than a spread into a literal that then grows; a
+    // `__proto__` key (JSON.parse makes it an own property) must stay a plain key, which only the spread keeps.
+    const out: Props = Object.hasOwn(global, '__proto__') ? { ...global } : Object.assign({}, global);
     for (const [k, v] of Object.entries(local)) out[k] = mergeGlobals(global[k], v);
     return out;
   }
@@ -133,7 +135,10 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
   };
   const passthrough = (r: CfnTemplateResource) => defined({ Condition: r.Condition, DependsOn: r.DependsOn });
 
-  for (const [id, r] of Object.entries(template.Resources)) {
+  // Keys, then a lookup each: Object.entries of a map of hundreds of resources is several times slower.
+  const ids = Object.keys(template.Resources);
+  for (const id of ids) {
+    const r = template.Resources[id];
     if (r.Type === 'AWS::Serverless::Api' || r.Type === 'AWS::Serverless::HttpApi') {
       const http = r.Type === 'AWS::Serverless::HttpApi';
       const props = withGlobals(http ? 'HttpApi' : 'Api', r.Properties);
@@ -151,7 +156,8 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
     return api;
   };
 
-  for (const [id, r] of Object.entries(template.Resources)) {
+  for (const id of ids) {
+    const r = template.Resources[id];
     if (r.Type === 'AWS::Serverless::Api' || r.Type === 'AWS::Serverless::HttpApi') continue;
     if (r.Type !== 'AWS::Serverless::Function') {
       if (r.Type.startsWith('AWS::Serverless::')) skipped.add(r.Type);
