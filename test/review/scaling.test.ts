@@ -29,9 +29,20 @@ describe('review time grows linearly with the template', () => {
     ['plain', generateTemplate],
     ['SAM', generateSamTemplate],
   ])('%s: 20k resources cost less than 12 times 2k', (name, generate) => {
-    // The first review compiles the code paths; the median of three steadies the small size.
-    const small = [0, 1, 2, 3].map((i) => cpuMs(generate(2_000), `small-${name}-${i}.json`)).slice(1).sort((a, b) => a - b)[1];
-    const large = cpuMs(generate(20_000), `large-${name}.json`);
+    // One review of each size first, not counted: it compiles the code paths each size reaches.
+    // Then the sizes in turn (small, large, small, large, small), each taken as the least of its
+    // runs: other work on the machine only ever adds CPU time (the collector's and the compiler's
+    // threads count in it), so the least is the closest to the review's own cost, and both sizes
+    // meet the same heap. One large run after three small ones gave 12.9 once, with three jest
+    // workers and another test run on two cores; 8 to 10 is usual.
+    const runs: Record<'small' | 'large', number[]> = { small: [], large: [] };
+    const sizes = ['small', 'large', 'small', 'large', 'small', 'large', 'small'] as const;
+    sizes.forEach((size, i) => {
+      const ms = cpuMs(generate(size === 'small' ? 2_000 : 20_000), `${size}-${name}-${i}.json`);
+      if (i >= 2) runs[size].push(ms);
+    });
+    const small = Math.min(...runs.small);
+    const large = Math.min(...runs.large);
     process.stdout.write(`${name}: 2k ${small.toFixed(0)} ms, 20k ${large.toFixed(0)} ms CPU\n`);
     expect(large / small).toBeLessThan(12);
   });

@@ -36,7 +36,9 @@ function plain(item: Record<string, AttributeValue> | undefined): Record<string,
  * claim the job again). A job with none of these was lost; one with more was duplicated.
  *
  * `jobs` maps a marker (the job's first input value) to its job id; `successfulCalls` counts the
- * model calls that answered 200 for each marker. Reads (and hides for 10 min) the whole DLQ.
+ * model calls that answered 200 for each marker (a caller leaves out the calls of an invocation
+ * that Lambda's timeout ended: those jobs are called again by design). Reads (and hides for 10 min)
+ * the whole DLQ.
  */
 export async function auditJobs(c: { sqs: SQSClient; ddb: DynamoDBClient }, f: QueueFixture, jobs: Map<number, string>, successfulCalls: Map<number, number>): Promise<JobAudit> {
   const deadLettered = new Map<string, number>();
