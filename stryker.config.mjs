@@ -13,7 +13,11 @@ export const MODULES = {
     // validate input and are covered by their own tests.
     mutate: ['lib/profile/limits.ts', 'lib/profile/queue-limits.ts', 'lib/profile/timeout-chain.ts', 'lib/profile/derive.ts'],
     // The derivations' own tests (hostile-props.test.ts synthesizes stacks: too slow to run per mutant).
-    tests: ['test/profile/limits.test.ts', 'test/profile/formulas.test.ts', 'test/profile/queue-limits.test.ts', 'test/profile/cost-units.test.ts', 'test/profile/profile-errors.test.ts', 'test/profile/rounding.test.ts'],
+    // limits-problems and queue-problems assert every problem and the less common formulas in full.
+    tests: [
+      'test/profile/limits.test.ts', 'test/profile/formulas.test.ts', 'test/profile/queue-limits.test.ts', 'test/profile/cost-units.test.ts',
+      'test/profile/profile-errors.test.ts', 'test/profile/rounding.test.ts', 'test/profile/limits-problems.test.ts', 'test/profile/queue-problems.test.ts',
+    ],
   },
   api: {
     // The WAF Content-Length rule; in the construct, the stage and usage-plan throttles, the WAF
@@ -42,11 +46,14 @@ export const MODULES = {
   },
   'review-sam': {
     mutate: ['lib/review/sam.ts'],
-    tests: ['test/review/sam.test.ts', 'test/review/fixtures.test.ts'],
+    // sam-translated.test.ts compares the expansion with the SAM translator's output resource by resource.
+    tests: ['test/review/sam.test.ts', 'test/review/sam-translated.test.ts', 'test/review/fixtures.test.ts'],
   },
   'review-rules': {
     mutate: ['lib/nag/rules/helpers.ts'],
-    tests: ['test/nag/rules/*.test.ts', 'test/review/fixtures.test.ts'],
+    // helpers.test.ts checks each helper on its own; the rule tests import the rules' modules, not
+    // the package's nag index (cdk-nag and aws-cdk-lib for the pack, loaded again per test file).
+    tests: ['test/nag/helpers.test.ts', 'test/nag/rules/*.test.ts', 'test/review/fixtures.test.ts'],
   },
   model: {
     mutate: ['lib/model/inspection.ts'],
@@ -94,7 +101,12 @@ export default {
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.js',
-    config: { testMatch: mod.tests.map((t) => `<rootDir>/${t}`), maxWorkers: 1, globalSetup: '<rootDir>/test/support/mutation-setup.js' },
+    // ts-jest transpiles each file on its own (isolatedModules) rather than through a language
+    // service of the whole program: types are not checked in these runs anyway (diagnostics are off).
+    config: {
+      testMatch: mod.tests.map((t) => `<rootDir>/${t}`), maxWorkers: 1, globalSetup: '<rootDir>/test/support/mutation-setup.js',
+      transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false, isolatedModules: true }] },
+    },
     enableFindRelatedTests: true,
   },
   mutate: process.env.MUTATE ? process.env.MUTATE.split(',') : mod.mutate,
