@@ -115,6 +115,37 @@ describe('the SAM expansion against the SAM translator, resource by resource', (
     ].sort());
   });
 
+  test('edge-cases: stage names that are not alphanumeric get SAM\'s generated ids; what the expansion leaves out', () => {
+    expect(compare('edge-cases')).toEqual([
+      // A Lambda authorizer's details (only its name reaches the rules, as the route's security).
+      '- Http.Properties.Body.components.securitySchemes.Gate.in',
+      '- Http.Properties.Body.components.securitySchemes.Gate.name',
+      '- Http.Properties.Body.components.securitySchemes.Gate.x-amazon-apigateway-authorizer.authorizerPayloadFormatVersion',
+      '- Http.Properties.Body.components.securitySchemes.Gate.x-amazon-apigateway-authorizer.authorizerUri',
+      '- Http.Properties.Body.components.securitySchemes.Gate.x-amazon-apigateway-authorizer.identitySource',
+      // `Authorizer: NONE` is written as `security: [{ NONE: [] }]`; the expansion leaves the route without one (the same: no authorizer).
+      '- Http.Properties.Body.paths./public.get.security',
+      // SAM turns DisableExecuteApiEndpoint into the OpenAPI `servers` extension; the expansion keeps the property, which means the same.
+      '- Http.Properties.Body.servers',
+      '+ Http.Properties.DisableExecuteApiEndpoint',
+      ...metadata('Items'),
+      '~ ItemsAnyPermission.Properties.SourceArn.Fn::Sub',
+      '~ ItemsOpenPermission.Properties.SourceArn.Fn::Sub',
+      '~ ItemsPostPermission.Properties.SourceArn.Fn::Sub',
+      '~ ItemsPublicPermission.Properties.SourceArn.Fn::Sub',
+      // The models' schemas (the operations reference them by name).
+      '- Private.Properties.Body.definitions',
+      // `ApiKeyRequired: false` on the event is written as `security: []`; the expansion leaves the method without one (the same: no key).
+      '- Private.Properties.Body.paths./health.get.security',
+      '- Private.Properties.Body.x-amazon-apigateway-binary-media-types',
+      '- Private.Properties.Parameters',
+      ...metadata('Worker'),
+      // SAM gives the function's Condition to the resources it generates for it; the expansion only to the function.
+      '- WorkerJobs.Condition',
+      '- WorkerRole.Condition',
+    ]);
+  });
+
   test('batching-window: identical but for the metadata', () => {
     expect(compare('batching-window')).toEqual(metadata('Worker'));
   });
