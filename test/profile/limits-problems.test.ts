@@ -24,6 +24,12 @@ describe('deriveLimits problems, in full', () => {
     expect(problems({ backend: serverless, minInstances: -1 })).toEqual([range('minInstances', '-1', 'an integer from 0 to 5', 'set minInstances between 0 and 5')]);
     expect(problems({ backend: serverless, maxInstances: 6 })).toEqual([range('maxInstances', '6', 'an integer from 1 to 5', 'the serverless endpoint allows at most 5 invocations')]);
     expect(problems({ minInstances: 3, maxInstances: 2 })).toEqual([range('maxInstances', '2', '>= minInstances (3)', 'raise maxInstances or lower minInstances')]);
+    // maxInstances 0: its own problems only; the stage rate (max(0.1, 0) = 0.1 req/s) is not also reported
+    // as above a fleet of 0 x 180 req/s.
+    expect(problems({ maxInstances: 0 })).toEqual([
+      range('maxInstances', '0', 'an integer from 1 to 10000', 'the SageMaker allows at most 10000 instances'),
+      range('maxInstances', '0', '>= minInstances (1)', 'raise maxInstances or lower minInstances'),
+    ]);
   });
 
   test('headroom, timeout factor, utilization, batch, WAF window', () => {
@@ -191,5 +197,65 @@ describe('deriveLimits formulas off the common path', () => {
     const cpu = deriveLimits(profile({ hardware: 'ml.c5.xlarge' }), { backend: SM });
     expect(cpu.alarms.gpuMemoryUtilizationPercent).toBe(90);
     expect(cpu.formulas['alarms.gpuMemoryUtilizationPercent']).toBe('90 % (hardware ml.c5.xlarge not in the GPU table)');
+  });
+});
+
+describe('deriveLimits at each bound: the bound itself allowed, one past it refused', () => {
+  test('the error names its code, the profile and every problem', () => {
+    const e = errorOf(() => deriveLimits(profile(), { backend: SM, headroom: 2, wafWindowSeconds: 30 }));
+    expect([e.code, e.path]).toEqual(['LIMITS_INVALID', 'limits for mnist-cnn on ml.g5.xlarge']);
+    expect(e.message.split('\n')[0]).toBe('[LIMITS_INVALID] the limits derived from the profile break an invariant:');
+  });
+
+  test('the stage rate: the account limit, a fleet of one', () => {
+    // 100 instances serve 18,000 req/s: 10,000 is allowed, 10,001 passes the account limit.
+    expect(deriveLimits(profile(), { backend: SM, maxInstances: 100, overrides: { stageRateLimit: 10_000 } }).throttle.rateLimit).toBe(10_000);
+    expect(problems({ maxInstances: 100, overrides: { stageRateLimit: 10_001 } })).toEqual([range('overrides.stageRateLimit', '10001', '0 < rate <= 10000 (the account limit)', 'lower the stage rate')]);
+    // One instance serves 180 req/s: 181 is more than the fleet.
+    expect(problems({ maxInstances: 1, overrides: { stageRateLimit: 181 } })).toEqual([
+      range('overrides.stageRateLimit', '181', '<= measured fleet capacity (1 x 180 = 180 req/s)', 'admitting more than the fleet can serve turns an attack into a backlog: lower the rate or raise maxInstances'),
+    ]);
+    expect(problems({ overrides: { stageBurstLimit: 0 } })).toEqual([range('overrides.stageBurstLimit', '0', 'an integer from 1 to 5000', 'lower the burst')]);
+  });
+
+  test('the WAF limit, the scaling target, the payload cap, the GPU memory', () => {
+    expect(deriveLimits(profile(), { backend: SM, overrides: { wafRateLimitPerIp: 2_000_000_000 } }).waf.rateLimitPerIp).toBe(2_000_000_000);
+    expect(problems({ overrides: { wafRateLimitPerIp: 2_000_000_001 } })).toEqual([
+      range('overrides.wafRateLimitPerIp', '2000000001', 'an integer from 10 to 2000000000 (the WAF rate-based rule range)', 'set the WAF limit between 10 and 2000000000 requests per window'),
+    ]);
+    expect(deriveLimits(profile(), { backend: SM, overrides: { targetInvocationsPerInstancePerMinute: 10_800 } }).scaling.targetInvocationsPerInstancePerMinute).toBe(10_800);
+    expect(problems({ overrides: { targetInvocationsPerInstancePerMinute: 0 } })).toEqual([
+      range('overrides.targetInvocationsPerInstancePerMinute', '0', '1..10800 (the measured capacity of one instance per minute)', 'a target above capacity means instances saturate before scaling starts'),
+    ]);
+    expect(deriveLimits(profile(), { backend: SM, overrides: { maxPayloadBytes: 120_000 } }).payload.maxBodyBytes).toBe(120_000);
+    // A request exactly at the backend's limit fits it: a cap below the request is a choice to raise, not a hard limit.
+    expect(problems({ overrides: { maxPayloadBytes: 6_000_000 } }, profile({ maxRequestBytes: 6_291_456 }))).toEqual([
+      range('payload.maxBodyBytes', '6000000', '>= the profile\'s largest request (6291456 bytes)', 'raise the cap, or re-profile with the requests you actually serve'),
+    ]);
+    expect(deriveLimits(profile({ peakGpuMemoryMiB: 24_576 }), { backend: SM }).alarms.gpuMemoryUtilizationPercent).toBe(95);
+    // Four GPUs of 24,576 MiB: 98,304 MiB in all. 60,000 / 98,304 = 61.04 % x 1.2 = 73.24 -> 74 %; 98,305 is refused.
+    expect(deriveLimits(profile({ hardware: 'ml.g5.12xlarge', peakGpuMemoryMiB: 60_000 }), { backend: SM }).alarms.gpuMemoryUtilizationPercent).toBe(74);
+    expect(deriveLimits(profile({ hardware: 'ml.g5.12xlarge', peakGpuMemoryMiB: 98_304 }), { backend: SM }).alarms.gpuMemoryUtilizationPercent).toBe(95);
+    expect(problems({}, profile({ hardware: 'ml.g5.12xlarge', peakGpuMemoryMiB: 98_305 }))).toEqual([
+      range('profile.peakGpuMemoryMiB', '98305', '<= the GPU memory of g5.12xlarge (4 x 24576 MiB)', 'check the profile: it was measured on other hardware'),
+    ]);
+  });
+
+  test('the timeout ceiling: a deadline that fits exactly is not capped, an override never is; a p99 equal to the timeout is allowed', () => {
+    // p99 9.2 s x 3 = 27.6 -> 28 s; 28,000 + 1,000 = 29,000 ms is the ceiling itself.
+    expect(deriveLimits(profile({ latencyMs: { p50: 5_000, p90: 8_000, p99: 9_200 } }), { backend: SM }).formulas['timeouts.modelServerTimeoutSeconds'])
+      .toBe('ceil(max(5000 ms floor, p99 9200 ms x timeoutFactor 3) / 1000) = 28 s');
+    // An override of 29 s (+ 1 s = 30 s, above the ceiling) is kept; the integration timeout stays at 29 s.
+    expect(deriveLimits(profile({ latencyMs: { p50: 5_000, p90: 8_000, p99: 9_500 } }), { backend: SM, overrides: { modelServerTimeoutSeconds: 29 } }).timeouts)
+      .toEqual({ modelServerTimeoutSeconds: 29, integrationTimeoutMs: 29_000, nginxReadTimeoutSeconds: 29 });
+    // p99 28 s with timeoutFactor 1: a 28 s model-server timeout, which the p99 just fits.
+    expect(deriveLimits(profile({ latencyMs: { p50: 20_000, p90: 25_000, p99: 28_000 } }), { backend: SM, timeoutFactor: 1 }).timeouts.modelServerTimeoutSeconds).toBe(28);
+  });
+
+  test('without a backend: a generic backend of instances, with no payload limit', () => {
+    const f = deriveLimits(profile(), {}).formulas;
+    expect(f['throttle.rateLimit']).toBe('min(account 10000, maxInstances 2 x throughput 180 req/s per instance x headroom 0.8) = 288 req/s');
+    expect(f['payload.maxBodyBytes']).toBe('min(backend limit none, maxRequestBytes 120000 x 1.25) = 150000 bytes');
+    expect(problems({ backend: undefined, minInstances: 0 })).toEqual([range('minInstances', '0', 'an integer from 1 to 10000', 'the backend keeps at least one instance (it cannot scale to zero)')]);
   });
 });

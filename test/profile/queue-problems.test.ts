@@ -1,3 +1,4 @@
+import { ModelSignature, TensorDType } from '../../lib/model';
 import { InferenceProfile, QueueLimitOptions } from '../../lib/profile';
 import { deriveQueueLimits } from '../../lib/profile/queue-limits';
 import { errorOf } from '../support/errors';
@@ -137,5 +138,129 @@ describe('deriveQueueLimits problems, in full', () => {
         prop: k, value: 'Infinity', allowed: 'a finite number known at synth time', fix: `give ${k} a plain number: limits are derived from it at synth time`,
       });
     }
+  });
+});
+
+describe('deriveQueueLimits cost formulas, in full', () => {
+  // One int32 sequence of up to 128 tokens, 8 to a request: one unit is 128 elements; the largest
+  // request costs 0.1 + 0.9 x 8 = 7.3 units. Drain 40 jobs/s x 7.3 = 292 units/s; budget 292 x 300 = 87,600.
+  const text = ModelSignature.singleTensor({ dtype: TensorDType.INT32, shape: [-1], maxVariableDim: 128, maxBatchSize: 8 });
+  const pick = (f: Record<string, string>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, f[k]]));
+  const COST = ['costModel.fixedShare', 'costModel.referenceElements', 'maxRequestCostUnits', 'profiledRequestCostUnits', 'maxJobCostUnits', 'drainUnitsPerSecond',
+    'costBudgetUnits', 'tiers.default', 'syncCostThresholdUnits', 'syncMaxBatchSize', 'syncMaxVariableDim', 'syncMaxRequestCostUnits'];
+
+  test('a signature, the profile at its largest request: nothing narrowed', () => {
+    // Max job cost 7.3 x 1,000 / 200 = 36.5 units; threshold floor3(7.3 x 6,000 / 200) = 219 units.
+    expect(pick(deriveQueueLimits(profile, { signature: text }).formulas, COST)).toEqual({
+      'costModel.fixedShare': 'default 0.1: the profile has no input-size sensitivity (run kig profile with several --payload sizes to measure it)',
+      'costModel.referenceElements': 'one instance with every variable dimension at its largest: input [128] = 128 elements',
+      maxRequestCostUnits: 'fixedShare 0.1 + (1 - 0.1) x maxBatch 8 = 7.3 units',
+      profiledRequestCostUnits: 'maxRequestCost 7.3: kig profile runs its load steps with its largest payload',
+      maxJobCostUnits: 'profiledRequestCost 7.3 x perCallDeadline 1000 ms / p99 200 ms = 36.5 units (dearer jobs: 413)',
+      drainUnitsPerSecond: 'drainRate 40 jobs/s x profiledRequestCost 7.3 = 292 units/s',
+      costBudgetUnits: 'max(maxJobCost 36.5, drainUnits 292 units/s x acceptableWait 300 s) = 87600 units (admitted, not yet final)',
+      'tiers.default': 'budget 1 x 87600 = 87600 units; one key min(0.25, 1) x 87600 = 21900 units',
+      syncCostThresholdUnits: 'profiledRequestCost 7.3 x integrationTimeout 6000 ms (min(29000, max(5 s, p99 x timeoutFactor) + 1000 ms)) / p99 200 ms = 219 units: a heavier request\'s p99 passes the integration timeout at the knee; it belongs on POST /jobs',
+      syncMaxBatchSize: 'the signature\'s maxBatch 8: its dearest request (7.3 units) is within the threshold 219',
+      syncMaxVariableDim: 'the signature\'s 128: one instance at it is within the threshold',
+      syncMaxRequestCostUnits: 'cost(8 x 128 elements) = 7.3 units <= threshold 219',
+    });
+  });
+
+  test('a threshold of 2 units narrows the batch; of 0.5 units, the variable dimension', () => {
+    // Profiled cost 1, integration 400 ms: threshold 1 x 400 / 200 = 2; 0.1 + 0.9 x 2 = 1.9 fits, 0.1 + 0.9 x 3 = 2.8 does not.
+    const b = deriveQueueLimits(profile, { signature: text, integrationTimeoutMs: 400, profiledRequestCostUnits: 1 }).formulas;
+    expect(pick(b, ['profiledRequestCostUnits', 'maxJobCostUnits', 'syncCostThresholdUnits', 'syncMaxBatchSize', 'syncMaxVariableDim', 'syncMaxRequestCostUnits'])).toEqual({
+      profiledRequestCostUnits: 'given 1',
+      maxJobCostUnits: 'profiledRequestCost 1 x perCallDeadline 1000 ms / p99 200 ms = 5 units (dearer jobs: 413)',
+      syncCostThresholdUnits: 'profiledRequestCost 1 x integrationTimeout 400 ms / p99 200 ms = 2 units: a heavier request\'s p99 passes the integration timeout at the knee; it belongs on POST /jobs',
+      syncMaxBatchSize: 'largest b with cost(b instances at their largest) = 0.1 + (1 - 0.1) x b x 128 / 128 <= threshold 2: 2',
+      syncMaxVariableDim: 'the signature\'s 128: one instance at it is within the threshold',
+      syncMaxRequestCostUnits: 'cost(2 x 128 elements) = 1.9 units <= threshold 2',
+    });
+    // 0.5 units: one sequence of 128 costs 1; L = 56 costs 0.1 + 0.9 x 56 / 128 = 0.49375 -> 0.494, L = 57 costs 0.501.
+    const l = deriveQueueLimits(profile, { signature: text, syncCostThresholdUnits: 0.5 }).formulas;
+    expect(pick(l, ['syncMaxBatchSize', 'syncMaxVariableDim', 'syncMaxRequestCostUnits'])).toEqual({
+      syncMaxBatchSize: '1: one instance at the signature\'s variable bound already costs more than the threshold 0.5 (see syncMaxVariableDim)',
+      syncMaxVariableDim: 'one instance at the signature\'s bound costs more than 0.5 units, so the largest L with cost(1 instance, variable dimensions at L) <= threshold: 56',
+      syncMaxRequestCostUnits: 'cost(1 x 56 elements) = 0.494 units <= threshold 0.5',
+    });
+  });
+
+  test('the fixed share fitted to the profile\'s payload sizes, or given; two inputs', () => {
+    // p50 = 15 ms + 0.0005 ms/byte x bytes through (10,000, 20), (60,000, 45), (110,000, 70); one unit is
+    // 600,000 / 8 = 75,000 bytes: 15 / (15 + 0.0005 x 75,000 = 52.5) = 0.2857 -> 0.286.
+    const measured = InferenceProfile.of({ ...profile.toJson(), payloadSizes: [{ bytes: 10_000, p50Ms: 20 }, { bytes: 110_000, p50Ms: 70 }, { bytes: 60_000, p50Ms: 45 }] } as never);
+    expect(deriveQueueLimits(measured, { signature: text }).formulas['costModel.fixedShare'])
+      .toBe('p50 = 15 ms + 0.000500 ms/byte x bytes fitted to 3 payload sizes; one unit is maxRequestBytes 600000 / maxBatch 8 = 75000 bytes, so fixedShare = a / (a + b x 75000) = 0.286');
+    // Sizes that do not grow the time (slope 0, intercept 0 clamped): no fit to divide by, the default share.
+    const flat = InferenceProfile.of({ ...profile.toJson(), payloadSizes: [{ bytes: 10_000, p50Ms: 30 }, { bytes: 20_000, p50Ms: 10 }] } as never);
+    // Slope (10 - 30) / 10,000 < 0 -> 0; intercept 50 ms: a / (a + 0) = 1, capped at 0.9.
+    expect(deriveQueueLimits(flat, { signature: text }).costModel.fixedShare).toBe(0.9);
+    expect(deriveQueueLimits(profile, { signature: text, fixedCostShare: 0.2 }).formulas['costModel.fixedShare']).toBe('given 0.2');
+    const two = ModelSignature.of({ inputs: [{ name: 'features', dtype: TensorDType.FLOAT32, shape: [12] }, { name: 'tokens', dtype: TensorDType.INT32, shape: [-1, 2], maxVariableDim: 5 }], maxBatchSize: 4 });
+    // 12 + 5 x 2 = 22 elements.
+    expect(deriveQueueLimits(profile, { signature: two }).formulas['costModel.referenceElements'])
+      .toBe('one instance with every variable dimension at its largest: features [12] + tokens [5,2] = 22 elements');
+  });
+});
+
+describe('deriveQueueLimits at each bound: the bound itself allowed, one past it refused', () => {
+  const fixed = ModelSignature.singleTensor({ dtype: TensorDType.FLOAT32, shape: [4], maxBatchSize: 16 });
+  const text = ModelSignature.singleTensor({ dtype: TensorDType.INT32, shape: [-1], maxVariableDim: 128, maxBatchSize: 8 });
+
+  test('the error names its code, the profile and every problem', () => {
+    const e = errorOf(() => deriveQueueLimits(profile, { batchSize: 11 }));
+    expect([e.code, e.path]).toEqual(['QUEUE_LIMITS_INVALID', 'queue limits for resnet on ml.g5.xlarge']);
+    expect(e.message.split('\n')[0]).toBe('[QUEUE_LIMITS_INVALID] the queue limits derived from the profile break an invariant:');
+    // Tiers that are not a list: one problem, and no tier.
+    expect(problems({ tiers: 'x' as never })).toEqual([{ prop: 'tiers', value: '"x"', allowed: 'at least one tier', fix: 'list the usage-plan tiers, lowest first' }]);
+  });
+
+  test('a worker timeout of exactly 900 s; a retention exactly as long as a failing message lives; a key that holds exactly one job', () => {
+    // p99 895 s x 1: batch 1, worker ceil(895 + 5) = 900 s. A threshold of 1 unit lets /predict serve one-unit requests.
+    const slow = InferenceProfile.of({ ...profile.toJson(), latencyMs: { p50: 100_000, p90: 200_000, p99: 895_000 } } as never);
+    expect(deriveQueueLimits(slow, { timeoutFactor: 1, syncCostThresholdUnits: 1 }).workerTimeoutSeconds).toBe(900);
+    // 300 + 10 + 5 x 60 = 610 s.
+    expect(deriveQueueLimits(profile, { messageRetentionSeconds: 610 }).messageRetentionSeconds).toBe(610);
+    // Wait 1 s: budget max(5, 40 x 1) = 40 units; 0.125 x 40 = 5 units, one 5-unit job.
+    expect(deriveQueueLimits(profile, { acceptableWaitSeconds: 1, keyShare: 0.125 }).tiers).toEqual([{ name: 'default', budgetUnits: 40, keyBudgetUnits: 5 }]);
+  });
+
+  test('workers: the event source minimum named when the fleet is smaller', () => {
+    const one = InferenceProfile.of({ ...profile.toJson(), sustainableConcurrency: 1 } as never);
+    expect(deriveQueueLimits(one, { maxInstances: 1 }).formulas.maxWorkers)
+      .toBe('clamp(2..1000, maxInstances 1 x sustainableConcurrency 1) = 2 (the event source cannot go below 2; the model sees at most 2 concurrent calls)');
+    expect(deriveQueueLimits(one, { maxInstances: 2 }).formulas.maxWorkers).toBe('clamp(2..1000, maxInstances 2 x sustainableConcurrency 1) = 2');
+  });
+
+  test('payload sizes above the Lambda payload; the retry backoff base of a 2 s deadline; a slow model\'s integration timeout', () => {
+    // 5,000,000 x 1.25 = 6,250,000 bytes, above 6,291,456 - 65,536 = 6,225,920.
+    const big = InferenceProfile.of({ ...profile.toJson(), maxRequestBytes: 5_000_000 } as never);
+    expect(deriveQueueLimits(big).maxRequestBytes).toBe(6_225_920);
+    // 200 ms x 10 = 2,000 ms: base ceil(2 s) = 2 s.
+    expect(deriveQueueLimits(profile, { timeoutFactor: 10 }).retryBackoffBaseSeconds).toBe(2);
+    // p99 2 s x 3 = 6 s (above the 5 s floor) + 1 s = 7 s: threshold 1 x 7,000 / 2,000 = 3.5 units.
+    const slow = InferenceProfile.of({ ...profile.toJson(), latencyMs: { p50: 1_000, p90: 1_500, p99: 2_000 } } as never);
+    expect(deriveQueueLimits(slow).syncCostThresholdUnits).toBe(3.5);
+  });
+
+  test('the /predict bounds at their edges', () => {
+    // No signature: a threshold of exactly 1 unit serves one-unit requests.
+    expect(deriveQueueLimits(profile, { syncCostThresholdUnits: 1 }).syncMaxBatchSize).toBe(1);
+    // Fixed shape, cost(b) = 0.1 + 0.9 x b: 1.9 is exactly two instances; 1.5 only one.
+    const two = deriveQueueLimits(profile, { signature: fixed, syncCostThresholdUnits: 1.9 });
+    expect([two.syncMaxBatchSize, two.syncMaxRequestCostUnits, two.syncMaxVariableDim]).toEqual([2, 1.9, 0]);
+    expect(two.formulas.syncMaxVariableDim).toBe('no variable dimension: 0');
+    const one = deriveQueueLimits(profile, { signature: fixed, syncCostThresholdUnits: 1.5 });
+    expect([one.syncMaxBatchSize, one.syncMaxRequestCostUnits]).toEqual([1, 1]);
+    // A sequence of L tokens costs 0.1 + 0.9 x L / 128 rounded up to a thousandth: L = 56 is exactly 0.494; L = 1 exactly 0.108.
+    const l56 = deriveQueueLimits(profile, { signature: text, syncCostThresholdUnits: 0.494 });
+    expect([l56.syncMaxBatchSize, l56.syncMaxVariableDim, l56.syncMaxRequestCostUnits]).toEqual([1, 56, 0.494]);
+    const l1 = deriveQueueLimits(profile, { signature: text, syncCostThresholdUnits: 0.108 });
+    expect([l1.syncMaxBatchSize, l1.syncMaxVariableDim, l1.syncMaxRequestCostUnits]).toEqual([1, 1, 0.108]);
+    // One fixed input and one variable: the variable one bounds the schema (its own 5).
+    const mixed = ModelSignature.of({ inputs: [{ name: 'features', dtype: TensorDType.FLOAT32, shape: [12] }, { name: 'tokens', dtype: TensorDType.INT32, shape: [-1, 2], maxVariableDim: 5 }], maxBatchSize: 4 });
+    expect(deriveQueueLimits(profile, { signature: mixed }).formulas.syncMaxVariableDim).toBe('the signature\'s 5: one instance at it is within the threshold');
   });
 });

@@ -97,8 +97,30 @@ describe('SAM expansion', () => {
   test('Globals merge: maps key by key, lists concatenated (globals first), the resource wins on scalars', () => {
     expect(mergeGlobals({ Timeout: 120, Environment: { Variables: { A: '1', B: '1' } }, Layers: ['g'] }, { Timeout: 30, Environment: { Variables: { B: '2' } }, Layers: ['l'] }))
       .toEqual({ Timeout: 30, Environment: { Variables: { A: '1', B: '2' } }, Layers: ['g', 'l'] });
-    // An intrinsic replaces rather than merges.
+    // An intrinsic replaces rather than merges, on either side; a map of one key that is not an intrinsic merges.
     expect(mergeGlobals({ Role: { 'Fn::GetAtt': ['A', 'Arn'] } }, { Role: { Ref: 'B' } })).toEqual({ Role: { Ref: 'B' } });
+    expect(mergeGlobals({ 'Fn::If': ['C', { A: 1 }, { B: 2 }] }, { D: 3 })).toEqual({ D: 3 });
+    expect(mergeGlobals({ A: 1 }, { Condition: 'C' })).toEqual({ Condition: 'C' });
+    expect(mergeGlobals({ A: 1 }, { 'Fn::Sub': 'x' })).toEqual({ 'Fn::Sub': 'x' });
+    expect(mergeGlobals({ A: 1 }, { Reference: 2 })).toEqual({ A: 1, Reference: 2 });
+    expect(mergeGlobals({ A: 1 }, { Ref: 'x', B: 2 })).toEqual({ A: 1, Ref: 'x', B: 2 });
+    // Absent locally: the global; a list against a scalar: the resource's.
+    expect(mergeGlobals({ A: 1 }, undefined)).toEqual({ A: 1 });
+    expect(mergeGlobals(['g'], 'l')).toBe('l');
+  });
+
+  test('an event naming its API other than by Ref goes to the implicit API; a transform list without SAM is left alone', () => {
+    const t = expandSam({
+      Transform: 'AWS::Serverless-2016-10-31',
+      Resources: {
+        Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 'prod' } },
+        F: { Type: 'AWS::Serverless::Function', Properties: { Events: { E: { Type: 'Api', Properties: { RestApiId: 'Api', Path: '/x', Method: 'get' } } } } },
+      },
+    } as never);
+    expect(Object.keys((t.template.Resources.ServerlessRestApi.Properties as { Body: { paths: object } }).Body.paths)).toEqual(['/x']);
+    expect((t.template.Resources.Api.Properties as { Body: { paths: object } }).Body.paths).toEqual({});
+    const other = { Transform: ['AWS::LanguageExtensions'], Resources: { F: { Type: 'AWS::Serverless::Function' } } };
+    expect(expandSam(other as never).template).toBe(other);
   });
 
   test('without the SAM transform the template is untouched; other SAM types are kept and named in a note', () => {
