@@ -139,4 +139,42 @@ describe('SAM expansion', () => {
     expect(Object.keys(odd.template.Resources).map((k) => k.replace(/Deployment[0-9a-f]{10}$/, 'Deployment<hash>')).sort())
       .toEqual(['F', 'FBPermission', 'FC', 'FRole', 'ServerlessRestApi', 'ServerlessRestApiDeployment<hash>', 'ServerlessRestApiProdStage']);
   });
+
+  test('what the expansion keeps, drops and records: sections, origins, skipped types, passthrough, policies, parameters', () => {
+    const x = expandSam({
+      AWSTemplateFormatVersion: '2010-09-09', Transform: 'AWS::Serverless-2016-10-31', Globals: { Function: { Timeout: 3 } }, Parameters: { P: { Type: 'String' } },
+      Resources: {
+        Api: { Type: 'AWS::Serverless::Api', Condition: 'C', DependsOn: 'Q', Properties: { StageName: 'prod', DefinitionUri: 's3://b/api.yaml' } },
+        Q: { Type: 'AWS::SQS::Queue' },
+        Z: { Type: 'AWS::Serverless::StateMachine' },
+        A: { Type: 'AWS::Serverless::LayerVersion' },
+        F: {
+          Type: 'AWS::Serverless::Function',
+          Properties: {
+            Policies: ['AWSLambdaBasicExecutionRole', { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }, { PolicyName: 'x' }],
+            Events: { Get: { Type: 'Api', Properties: { Path: '/q', Method: 'get', RequestParameters: ['method.request.querystring.q', 'xmethod.request.header.h', 'method.request.path.p.x', { 'method.request.header.H': { Required: true } }, 5] } } },
+          },
+        },
+      },
+    } as never);
+    const t = x.template as unknown as Record<string, Record<string, { Type: string; Properties: Record<string, unknown>; [k: string]: unknown }>>;
+    expect(Object.keys(t).sort()).toEqual(['AWSTemplateFormatVersion', 'Parameters', 'Resources']);
+    expect(x.skippedTypes).toEqual(['AWS::Serverless::LayerVersion', 'AWS::Serverless::StateMachine']);
+    expect([x.origins.get('FRole'), x.origins.get('ApiprodStage'), x.origins.has('F'), x.origins.has('Api'), x.origins.get('ServerlessRestApiProdStage')]).toEqual(['F', 'Api', false, false, 'ServerlessRestApi']);
+    const r = t.Resources;
+    // The API's Condition and DependsOn go to the RestApi; a DefinitionUri (in S3) leaves no Body to read.
+    expect([r.Api.Condition, r.Api.DependsOn, r.Api.Properties.Body]).toEqual(['C', 'Q', undefined]);
+    expect(r.F.Metadata).toEqual({ SamResourceId: 'F' });
+    expect(r.F.Properties.Timeout).toBe(3);
+    // Inline statements only: a managed policy name and a map without Statement are not policy documents.
+    expect(r.FRole.Properties.Policies).toEqual([{ PolicyName: 'FRolePolicy0', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }]);
+    // The implicit API's stage is Prod; request parameters must start with method.request.
+    expect(r.ServerlessRestApiProdStage.Properties.StageName).toBe('Prod');
+    const body = r.ServerlessRestApi.Properties.Body as { paths: Record<string, Record<string, { parameters: unknown }>> };
+    expect(body.paths['/q'].get.parameters).toEqual([
+      { in: 'query', name: 'q', required: false, type: 'string' },
+      { in: 'path', name: 'p.x', required: false, type: 'string' },
+      { in: 'header', name: 'H', required: true, type: 'string' },
+    ]);
+  });
 });
