@@ -6,14 +6,21 @@
 // reports/mutation/<module>.incremental.json (kept locally, not committed: it records the paths of
 // the run) lets a re-run test only the mutants whose code or tests changed.
 
-/** Per module: the files (or line ranges, `file:start-end`) mutated, and the test files run. */
+/**
+ * Per module: the files (or line ranges, `file:start-end`) mutated, and the test files run. A
+ * `test/mutation/<module>.suite.ts` imports a module's test files into one jest test file: each
+ * test file costs jest a fresh test environment (about a second on the shared machine), paid per
+ * mutant; the suite pays it once.
+ */
 export const MODULES = {
   profile: {
     // The derivations (limits, queue limits, the timeout chain); the profile and signature classes
     // validate input and are covered by their own tests.
     mutate: ['lib/profile/limits.ts', 'lib/profile/queue-limits.ts', 'lib/profile/timeout-chain.ts', 'lib/profile/derive.ts'],
-    // The derivations' own tests (hostile-props.test.ts synthesizes stacks: too slow to run per mutant).
-    tests: ['test/profile/limits.test.ts', 'test/profile/formulas.test.ts', 'test/profile/queue-limits.test.ts', 'test/profile/cost-units.test.ts', 'test/profile/profile-errors.test.ts', 'test/profile/rounding.test.ts'],
+    // The derivations' own tests, imported by the suite into one jest test file (a mutant then costs one
+    // test environment, not one per file): limits, formulas, limits-problems, queue-limits, cost-units,
+    // queue-problems (hostile-props.test.ts synthesizes stacks: too slow to run per mutant).
+    tests: ['test/mutation/profile.suite.ts'],
   },
   api: {
     // The WAF Content-Length rule; in the construct, the stage and usage-plan throttles, the WAF
@@ -38,15 +45,18 @@ export const MODULES = {
   // (test/review/cost-example.test.ts synthesizes an example: left out, it would run for every mutant.)
   'review-cost': {
     mutate: ['lib/review/cost-formulas.ts', 'lib/review/cost.ts'],
-    tests: ['test/review/cost.test.ts', 'test/review/fixtures.test.ts'],
+    tests: ['test/mutation/review-cost.suite.ts'],
   },
   'review-sam': {
     mutate: ['lib/review/sam.ts'],
-    tests: ['test/review/sam.test.ts', 'test/review/fixtures.test.ts'],
+    // sam-translated.test.ts compares the expansion with the SAM translator's output resource by resource.
+    tests: ['test/mutation/review-sam.suite.ts'],
   },
   'review-rules': {
     mutate: ['lib/nag/rules/helpers.ts'],
-    tests: ['test/nag/rules/*.test.ts', 'test/review/fixtures.test.ts'],
+    // helpers.test.ts checks each helper on its own; the rule tests import the rules' modules, not
+    // the package's nag index (cdk-nag and aws-cdk-lib for the pack, loaded again per test file).
+    tests: ['test/mutation/review-rules.suite.ts'],
   },
   model: {
     mutate: ['lib/model/inspection.ts'],
@@ -94,7 +104,12 @@ export default {
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.js',
-    config: { testMatch: mod.tests.map((t) => `<rootDir>/${t}`), maxWorkers: 1, globalSetup: '<rootDir>/test/support/mutation-setup.js' },
+    // ts-jest transpiles each file on its own (isolatedModules) rather than through a language
+    // service of the whole program: types are not checked in these runs anyway (diagnostics are off).
+    config: {
+      testMatch: mod.tests.map((t) => `<rootDir>/${t}`), maxWorkers: 1, globalSetup: '<rootDir>/test/support/mutation-setup.js',
+      transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false, isolatedModules: true }] },
+    },
     enableFindRelatedTests: true,
   },
   mutate: process.env.MUTATE ? process.env.MUTATE.split(',') : mod.mutate,

@@ -231,7 +231,8 @@ function usagePlanTierLimits(r: Resolved, throttle: ThrottleLimits, c: ProblemCo
   const seen = new Set<string>();
   const ceiling = perKeyCeiling(r);
   const topShare = Math.max(0, ...tiers.map((t) => (typeof t.shareOfStageRate === 'number' && Number.isFinite(t.shareOfStageRate) ? t.shareOfStageRate : 0)));
-  const scale = topShare > 0 ? Math.min(1, ceiling.rps / (throttle.rateLimit * topShare)) : 1;
+  // With no valid share (topShare 0) the quotient is Infinity: no scaling.
+  const scale = Math.min(1, ceiling.rps / (throttle.rateLimit * topShare));
   return tiers.map((t, i) => {
     c.require(/^[A-Za-z0-9_-]{1,64}$/.test(t.name) && !seen.has(t.name), `usagePlanTiers[${i}].name`, t.name, 'a unique name of letters, digits, _ or -', 'rename the tier');
     seen.add(t.name);

@@ -413,7 +413,9 @@ function costLimits(profile: InferenceProfile, options: QueueLimitOptions, perCa
     const bytesPerUnit = profile.maxRequestBytes / maxBatch;
     const a = Math.max(0, fit.intercept);
     const b = Math.max(0, fit.slope);
-    fixedShare = a + b * bytesPerUnit > 0 ? Math.min(0.9, round3(a / (a + b * bytesPerUnit))) : D.fixedCostShare;
+    // a + b x bytesPerUnit > 0: every p50 is > 0 (InferenceProfile checks it), so a slope <= 0 leaves
+    // an intercept >= the mean p50 > 0, and a slope > 0 makes b > 0.
+    fixedShare = Math.min(0.9, round3(a / (a + b * bytesPerUnit)));
     f.set('costModel.fixedShare', `p50 = ${round3(fit.intercept)} ms + ${fit.slope.toPrecision(3)} ms/byte x bytes fitted to ${sizes.length} payload sizes; `
       + `one unit is maxRequestBytes ${profile.maxRequestBytes} / maxBatch ${maxBatch} = ${round3(bytesPerUnit)} bytes, so fixedShare = a / (a + b x ${round3(bytesPerUnit)}) = ${fixedShare}`);
   } else {
@@ -531,21 +533,21 @@ function syncSchemaBounds(sig: ModelSignature | undefined, model: CostModel, thr
   for (let b = sig.maxBatchSize; b >= 1; b--) {
     if (costOf(b, fullL) <= threshold) return { maxBatchSize: b, maxVariableDim: fullL, maxCostUnits: costOf(b, fullL) };
   }
-  if (!variable) return undefined;
+  // Without a variable dimension fullL is 0 and nothing below it is tried.
   for (let L = fullL - 1; L >= 1; L--) {
     if (costOf(1, L) <= threshold) return { maxBatchSize: 1, maxVariableDim: L, maxCostUnits: costOf(1, L) };
   }
   return undefined;
 }
 
-/** Least-squares line through points (x, y). */
+/** Least-squares line through points (x, y), of which at least two x differ (so sxx > 0). */
 function linearFit(points: ReadonlyArray<readonly [number, number]>): { slope: number; intercept: number } {
   const n = points.length;
   const mx = points.reduce((s, p) => s + p[0], 0) / n;
   const my = points.reduce((s, p) => s + p[1], 0) / n;
   const sxx = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
   const sxy = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0);
-  const slope = sxx > 0 ? sxy / sxx : 0;
+  const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx };
 }
 

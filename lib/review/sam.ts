@@ -97,13 +97,19 @@ function apiRef(v: unknown): string | undefined {
   return isObj(v) && typeof v.Ref === 'string' ? v.Ref : undefined;
 }
 
-function alnum(s: string): string {
-  return s.replace(/[^A-Za-z0-9]/g, '');
+/**
+ * SAM's logical id generator: prefix + the first 10 hex digits of the SHA-1 of the data, a string
+ * as it is and anything else as compact JSON with its keys sorted (samtranslator
+ * `translator/logical_id_generator.py`, `LogicalIdGenerator.gen` and `_stringify`).
+ */
+function generatedId(prefix: string, data: unknown): string {
+  return prefix + createHash('sha1').update(typeof data === 'string' ? data : JSON.stringify(sortedKeys(data))).digest('hex').slice(0, 10);
 }
 
-/** SAM's logical id generator: prefix + the first 10 hex digits of the SHA-1 of the data. */
-function generatedId(prefix: string, data: unknown): string {
-  return prefix + createHash('sha1').update(JSON.stringify(data)).digest('hex').slice(0, 10);
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (!isObj(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedKeys(v[k])]));
 }
 
 const LAMBDA_INVOKE_URI = (fn: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${fn}.Arn}/invocations` });
@@ -274,7 +280,8 @@ function addOperation(api: ApiBuild, fn: string, e: Props): void {
     const params = requestParameters(e.RequestParameters);
     const parameters: Props[] = params.map((q) => ({ in: q.location, name: q.name, required: q.required, type: 'string' }));
     if (model && typeof model.Model === 'string') {
-      parameters.push({ in: 'body', name: model.Model.toLowerCase(), required: model.Required === true, schema: { $ref: `#/definitions/${model.Model.toLowerCase()}` } });
+      // First, as SAM writes it.
+      parameters.unshift({ in: 'body', name: model.Model.toLowerCase(), required: model.Required === true, schema: { $ref: `#/definitions/${model.Model.toLowerCase()}` } });
       const body = model.ValidateBody ?? true;
       const prm = model.ValidateParameters ?? false;
       addValidator(api.body, op, body === true, prm === true);
@@ -373,7 +380,9 @@ function expandHttpApi(api: ApiBuild, source: CfnTemplateResource | undefined, a
     Properties: defined({ Body: api.body, DisableExecuteApiEndpoint: p.DisableExecuteApiEndpoint, FailOnWarnings: p.FailOnWarnings }),
   });
   const stageName = typeof p.StageName === 'string' ? p.StageName : '$default';
-  const stageId = stageName === '$default' ? `${api.id}ApiGatewayDefaultStage` : `${api.id}${alnum(stageName)}Stage`;
+  // `http_api_generator.py` `_construct_stage`: `<id><name>Stage` for an alphanumeric name, else a generated id.
+  const stageId = stageName === '$default' ? `${api.id}ApiGatewayDefaultStage`
+    : /^[A-Za-z0-9]+$/.test(stageName) ? `${api.id}${stageName}Stage` : generatedId(`${api.id}Stage`, stageName);
   add(stageId, from, {
     Type: 'AWS::ApiGatewayV2::Stage',
     Properties: defined({

@@ -1,4 +1,8 @@
-import { InferenceGuardRule, RuleOutcome, RuleStatus, TemplateModel, evaluateRule } from '../../lib/nag';
+// The rules' own modules rather than the package's nag index, which loads cdk-nag and aws-cdk-lib for
+// the pack: every rule test file stays light (the mutation runs of the rules' helpers run them per mutant).
+import { evaluateRule } from '../../lib/nag/evaluate';
+import { InferenceGuardRule, RuleOutcome, RuleStatus } from '../../lib/nag/rule';
+import { TemplateModel } from '../../lib/nag/template/template-model';
 
 /** A resources map as written in a template. */
 export type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; [k: string]: unknown }>;

@@ -10,7 +10,10 @@ const SM = { backend: { name: 'SageMaker', maxPayloadBytes: 6_291_456, invocatio
 
 describe('deriveLimits formulas', () => {
   const p = profile();
-  const l = deriveLimits(p, { ...SM, maxInstances: 4 });
+  // Derived in each test rather than when the file loads, so that a mutant of the derivation
+  // (stryker.config.mjs) runs only the tests that cover it.
+  let l: ReturnType<typeof deriveLimits>;
+  beforeEach(() => { l = deriveLimits(p, { ...SM, maxInstances: 4 }); });
 
   test('is pure: same input, same output', () => {
     expect(deriveLimits(p, { ...SM, maxInstances: 4 })).toEqual(l);

@@ -12,7 +12,9 @@ const profile = InferenceProfile.of({
 
 
 describe('deriveQueueLimits', () => {
-  const l = deriveQueueLimits(profile);
+  // Derived in each test rather than when the file loads (see test/profile/limits.test.ts).
+  let l: ReturnType<typeof deriveQueueLimits>;
+  beforeEach(() => { l = deriveQueueLimits(profile); });
 
   test('per-call deadline = max(1 s, p99 x timeoutFactor)', () => {
     expect(l.perCallDeadlineMs).toBe(1000); // 200 x 3 = 600 -> floor of 1 s

@@ -97,8 +97,30 @@ describe('SAM expansion', () => {
   test('Globals merge: maps key by key, lists concatenated (globals first), the resource wins on scalars', () => {
     expect(mergeGlobals({ Timeout: 120, Environment: { Variables: { A: '1', B: '1' } }, Layers: ['g'] }, { Timeout: 30, Environment: { Variables: { B: '2' } }, Layers: ['l'] }))
       .toEqual({ Timeout: 30, Environment: { Variables: { A: '1', B: '2' } }, Layers: ['g', 'l'] });
-    // An intrinsic replaces rather than merges.
+    // An intrinsic replaces rather than merges, on either side; a map of one key that is not an intrinsic merges.
     expect(mergeGlobals({ Role: { 'Fn::GetAtt': ['A', 'Arn'] } }, { Role: { Ref: 'B' } })).toEqual({ Role: { Ref: 'B' } });
+    expect(mergeGlobals({ 'Fn::If': ['C', { A: 1 }, { B: 2 }] }, { D: 3 })).toEqual({ D: 3 });
+    expect(mergeGlobals({ A: 1 }, { Condition: 'C' })).toEqual({ Condition: 'C' });
+    expect(mergeGlobals({ A: 1 }, { 'Fn::Sub': 'x' })).toEqual({ 'Fn::Sub': 'x' });
+    expect(mergeGlobals({ A: 1 }, { Reference: 2 })).toEqual({ A: 1, Reference: 2 });
+    expect(mergeGlobals({ A: 1 }, { Ref: 'x', B: 2 })).toEqual({ A: 1, Ref: 'x', B: 2 });
+    // Absent locally: the global; a list against a scalar: the resource's.
+    expect(mergeGlobals({ A: 1 }, undefined)).toEqual({ A: 1 });
+    expect(mergeGlobals(['g'], 'l')).toBe('l');
+  });
+
+  test('an event naming its API other than by Ref goes to the implicit API; a transform list without SAM is left alone', () => {
+    const t = expandSam({
+      Transform: 'AWS::Serverless-2016-10-31',
+      Resources: {
+        Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 'prod' } },
+        F: { Type: 'AWS::Serverless::Function', Properties: { Events: { E: { Type: 'Api', Properties: { RestApiId: 'Api', Path: '/x', Method: 'get' } } } } },
+      },
+    } as never);
+    expect(Object.keys((t.template.Resources.ServerlessRestApi.Properties as { Body: { paths: object } }).Body.paths)).toEqual(['/x']);
+    expect((t.template.Resources.Api.Properties as { Body: { paths: object } }).Body.paths).toEqual({});
+    const other = { Transform: ['AWS::LanguageExtensions'], Resources: { F: { Type: 'AWS::Serverless::Function' } } };
+    expect(expandSam(other as never).template).toBe(other);
   });
 
   test('without the SAM transform the template is untouched; other SAM types are kept and named in a note', () => {
@@ -116,5 +138,43 @@ describe('SAM expansion', () => {
     } as never);
     expect(Object.keys(odd.template.Resources).map((k) => k.replace(/Deployment[0-9a-f]{10}$/, 'Deployment<hash>')).sort())
       .toEqual(['F', 'FBPermission', 'FC', 'FRole', 'ServerlessRestApi', 'ServerlessRestApiDeployment<hash>', 'ServerlessRestApiProdStage']);
+  });
+
+  test('what the expansion keeps, drops and records: sections, origins, skipped types, passthrough, policies, parameters', () => {
+    const x = expandSam({
+      AWSTemplateFormatVersion: '2010-09-09', Transform: 'AWS::Serverless-2016-10-31', Globals: { Function: { Timeout: 3 } }, Parameters: { P: { Type: 'String' } },
+      Resources: {
+        Api: { Type: 'AWS::Serverless::Api', Condition: 'C', DependsOn: 'Q', Properties: { StageName: 'prod', DefinitionUri: 's3://b/api.yaml' } },
+        Q: { Type: 'AWS::SQS::Queue' },
+        Z: { Type: 'AWS::Serverless::StateMachine' },
+        A: { Type: 'AWS::Serverless::LayerVersion' },
+        F: {
+          Type: 'AWS::Serverless::Function',
+          Properties: {
+            Policies: ['AWSLambdaBasicExecutionRole', { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }, { PolicyName: 'x' }],
+            Events: { Get: { Type: 'Api', Properties: { Path: '/q', Method: 'get', RequestParameters: ['method.request.querystring.q', 'xmethod.request.header.h', 'method.request.path.p.x', { 'method.request.header.H': { Required: true } }, 5] } } },
+          },
+        },
+      },
+    } as never);
+    const t = x.template as unknown as Record<string, Record<string, { Type: string; Properties: Record<string, unknown>; [k: string]: unknown }>>;
+    expect(Object.keys(t).sort()).toEqual(['AWSTemplateFormatVersion', 'Parameters', 'Resources']);
+    expect(x.skippedTypes).toEqual(['AWS::Serverless::LayerVersion', 'AWS::Serverless::StateMachine']);
+    expect([x.origins.get('FRole'), x.origins.get('ApiprodStage'), x.origins.has('F'), x.origins.has('Api'), x.origins.get('ServerlessRestApiProdStage')]).toEqual(['F', 'Api', false, false, 'ServerlessRestApi']);
+    const r = t.Resources;
+    // The API's Condition and DependsOn go to the RestApi; a DefinitionUri (in S3) leaves no Body to read.
+    expect([r.Api.Condition, r.Api.DependsOn, r.Api.Properties.Body]).toEqual(['C', 'Q', undefined]);
+    expect(r.F.Metadata).toEqual({ SamResourceId: 'F' });
+    expect(r.F.Properties.Timeout).toBe(3);
+    // Inline statements only: a managed policy name and a map without Statement are not policy documents.
+    expect(r.FRole.Properties.Policies).toEqual([{ PolicyName: 'FRolePolicy0', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }]);
+    // The implicit API's stage is Prod; request parameters must start with method.request.
+    expect(r.ServerlessRestApiProdStage.Properties.StageName).toBe('Prod');
+    const body = r.ServerlessRestApi.Properties.Body as { paths: Record<string, Record<string, { parameters: unknown }>> };
+    expect(body.paths['/q'].get.parameters).toEqual([
+      { in: 'query', name: 'q', required: false, type: 'string' },
+      { in: 'path', name: 'p.x', required: false, type: 'string' },
+      { in: 'header', name: 'H', required: true, type: 'string' },
+    ]);
   });
 });

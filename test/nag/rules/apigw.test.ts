@@ -1,4 +1,4 @@
-import { APIAccessLogging, APIIntegrationTimeout, APIKeyUsagePlan, APIRequestValidation, APIStageThrottling, APITimeoutChain, APIUsagePlanLimits, APIWAFRateLimit, EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY } from '../../../lib/nag';
+import { APIAccessLogging, APIIntegrationTimeout, APIKeyUsagePlan, APIRequestValidation, APIStageThrottling, APITimeoutChain, APIUsagePlanLimits, APIWAFRateLimit, EXTENDED_INTEGRATION_TIMEOUT_METADATA_KEY } from '../../../lib/nag/rules';
 import { getAtt, check, expectCompliant, expectFindings, expectNotApplicable, ref, Resources } from '../support';
 
 const api = (props: Record<string, unknown> = {}, metadata?: Record<string, unknown>): Resources => ({

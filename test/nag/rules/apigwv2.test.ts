@@ -1,4 +1,5 @@
-import { HTTPAPIEdgeProtection, HTTPAPIIntegrationTimeout, HTTPAPIRouteAuthorization, HTTPAPIStageThrottling, OutcomeDetail, RuleStatus } from '../../../lib/nag';
+import { HTTPAPIEdgeProtection, HTTPAPIIntegrationTimeout, HTTPAPIRouteAuthorization, HTTPAPIStageThrottling } from '../../../lib/nag/rules';
+import { OutcomeDetail, RuleStatus } from '../../../lib/nag/rule';
 import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, ref, Resources } from '../support';
 
 const api = (props: Record<string, unknown> = {}): Resources => ({ Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'predict', ProtocolType: 'HTTP', ...props } } });

@@ -1,4 +1,5 @@
-import { AlarmAPI5XX, AlarmActions, AlarmComputeHealth, AlarmDLQDepth, AlarmEntryPoint, LogGroupRetention, OutcomeDetail } from '../../../lib/nag';
+import { AlarmAPI5XX, AlarmActions, AlarmComputeHealth, AlarmDLQDepth, AlarmEntryPoint, LogGroupRetention } from '../../../lib/nag/rules';
+import { OutcomeDetail } from '../../../lib/nag/rule';
 import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, ref, Resources } from '../support';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:ops';

@@ -1,4 +1,4 @@
-import { ALBAccessLogging, ECSContainerLimits, ECSGPUCount, ECSServiceScaling } from '../../../lib/nag';
+import { ALBAccessLogging, ECSContainerLimits, ECSGPUCount, ECSServiceScaling } from '../../../lib/nag/rules';
 import { check, expectCompliant, expectFindings, expectNotApplicable, ref, Resources } from '../support';
 
 const task = (containers: Array<Record<string, unknown>>, props: Record<string, unknown> = {}): Resources => ({

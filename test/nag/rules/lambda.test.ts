@@ -1,4 +1,5 @@
-import { ALBWAFRateLimit, LambdaAPITimeout, LambdaConcurrencyCap, LambdaFunctionURLAuth, LambdaLogRetention, OutcomeDetail, RuleStatus, SQSWorkerVisibilityTimeout } from '../../../lib/nag';
+import { ALBWAFRateLimit, LambdaAPITimeout, LambdaConcurrencyCap, LambdaFunctionURLAuth, LambdaLogRetention, SQSWorkerVisibilityTimeout } from '../../../lib/nag/rules';
+import { OutcomeDetail, RuleStatus } from '../../../lib/nag/rule';
 import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, ref, Resources } from '../support';
 
 const fn = (props: Record<string, unknown> = {}): Resources => ({

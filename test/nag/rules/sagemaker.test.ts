@@ -1,4 +1,4 @@
-import { SageMakerAsyncConcurrency, SageMakerAsyncScalingMetric, SageMakerServerlessConcurrency, SageMakerVariantScaling } from '../../../lib/nag';
+import { SageMakerAsyncConcurrency, SageMakerAsyncScalingMetric, SageMakerServerlessConcurrency, SageMakerVariantScaling } from '../../../lib/nag/rules';
 import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, ref, Resources } from '../support';
 
 const variant = { VariantName: 'AllTraffic', ModelName: 'm', InstanceType: 'ml.g5.xlarge', InitialInstanceCount: 1 };

@@ -1,4 +1,5 @@
-import { OutcomeDetail, SQSConsumerConcurrency, SQSDeadLetterQueue, SQSDeadLetterRetention, SQSVisibilityTimeout } from '../../../lib/nag';
+import { SQSConsumerConcurrency, SQSDeadLetterQueue, SQSDeadLetterRetention, SQSVisibilityTimeout } from '../../../lib/nag/rules';
+import { OutcomeDetail } from '../../../lib/nag/rule';
 import { check, expectCompliant, expectFindings, expectNotApplicable, getAtt, ref, Resources } from '../support';
 
 const queues = (redrive?: Record<string, unknown> | string, source: Record<string, unknown> = {}, dlq: Record<string, unknown> = {}): Resources => ({
