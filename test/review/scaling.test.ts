@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { generateSamTemplate, generateTemplate } from '../../bench/review-templates';
 import { DEFAULT_PRICES, loadTemplate, renderReport, reviewTemplate, summarize } from '../../lib/review';
 
@@ -14,9 +16,18 @@ let tmp: string;
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-scaling-')); });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+// The collector, callable here: each review starts from a collected heap, so the previous reviews'
+// garbage is not collected inside whichever review comes next. Both sizes then also pay the heap's
+// regrowth (about 100 ms at 2k on a quiet machine), which lowers the ratio of a linear review to
+// 6 to 9: a quadratic step (100 times the work for 10 times the resources) still costs far more
+// than 12. Without it, one run in CI gave 12.1 for the plain template (2k 103 ms, 20k 1254 ms).
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+
 function cpuMs(template: unknown, name: string): number {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, JSON.stringify(template));
+  collectGarbage();
   const c0 = process.cpuUsage();
   const review = reviewTemplate(loadTemplate(file, tmp), { prices: DEFAULT_PRICES });
   renderReport(summarize([review]), 'table');
