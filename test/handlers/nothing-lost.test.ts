@@ -59,21 +59,27 @@ interface TimedOutInvocation {
 }
 
 /**
- * Successful (200, not aborted) model calls of the fake endpoint, by marker. A call made for a job
- * of an invocation that then ran into its timeout does not count: the answer came, but the
- * invocation ended before it could write it, so the message comes back and the job is called
- * again, as Lambda and SQS deliver (at least once). Every other second success is a duplicate.
+ * Successful (200, not aborted) model calls of the fake endpoint, by marker, as the audit counts
+ * them. A call made for a job of an invocation that then ran into its timeout is not a duplicate:
+ * the answer came, but the invocation may have ended before it wrote it, so the message comes back
+ * and the job is called again, as Lambda and SQS deliver (at least once; see
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues-at-least-once-delivery.html).
+ * So a job counts its calls outside such invocations, and 1 when all its calls were inside them
+ * (the timed-out invocation wrote the result, and the redelivery found the job done). Every
+ * other second success is a duplicate.
  */
 function successfulCalls(timedOut: readonly TimedOutInvocation[] = []): Map<number, number> {
-  const byMarker = new Map<number, number>();
+  const counted = new Map<number, number>();
+  const insideTimedOut = new Set<number>();
   for (const c of fake.calls) {
     if (c.status === 200 && !c.aborted) {
       const marker = (JSON.parse(c.body) as { instances: number[][] }).instances[0][0];
-      if (timedOut.some((t) => t.markers.has(marker) && c.at >= t.from && c.at <= t.to)) continue;
-      byMarker.set(marker, (byMarker.get(marker) ?? 0) + 1);
+      if (timedOut.some((t) => t.markers.has(marker) && c.at >= t.from && c.at <= t.to)) insideTimedOut.add(marker);
+      else counted.set(marker, (counted.get(marker) ?? 0) + 1);
     }
   }
-  return byMarker;
+  for (const marker of insideTimedOut) if (!counted.has(marker)) counted.set(marker, 1);
+  return counted;
 }
 
 /** Runs one invocation; if Lambda's timeout ends it, records its window and its batch's jobs. */
