@@ -15,6 +15,8 @@ module.exports = {
     '<rootDir>/test/examples/', '<rootDir>/test/alarms/(alarm-sources|metric-catalog)\\.test\\.ts$',
     '<rootDir>/test/patterns/two-of-everything\\.test\\.ts$', '<rootDir>/test/review/cost\\.test\\.ts$',
     '<rootDir>/test/package/',
+    // the review's scaling gate: reviews of 2,000 and 20,000 resources, warm-ups and repeats (about 25 s of CPU)
+    '<rootDir>/test/review/scaling\\.test\\.ts$',
     // moto_server and local model servers (the drill's calibration also drives them with autocannon)
     '<rootDir>/test/handlers/(admission|admission-bound|bundles|cost-ledger|fairness|nothing-lost|queue-races|status|worker)\\.test\\.ts$',
     '<rootDir>/test/generative/admission\\.test\\.ts$', '<rootDir>/test/queue/direct-integration\\.test\\.ts$',
