@@ -76,6 +76,12 @@ describe('REST stages', () => {
     expect(stageView(model(resources), 'Named')!.stageName).toBeUndefined();
   });
 
+  test('a stage is read once per template: the same view every time', () => {
+    const m = model(resources);
+    expect(stageView(m, 'Prod')).toBe(stageView(m, 'Prod'));
+    expect(stageView(m, 'Dep')).toBe(allStages(m)[2]);
+  });
+
   test('labels and endpoint types', () => {
     const m = model(resources);
     expect(stageLabel(stageView(m, 'Prod')!)).toBe('stage "prod" (Prod)');
@@ -251,6 +257,12 @@ describe('SQS dead-letter queues and Lambda functions', () => {
       Feed: { Type: T.QUEUE },
     });
     expect(['Dlq', 'FnDlq', 'EsmDlq', 'Failures', 'Plain', 'Feed', 'Main'].map((q) => isDeadLetterQueue(m, q))).toEqual([true, true, true, true, false, false, false]);
+  });
+
+  test('a name only known at deploy time is no function, not even one declared without a name', () => {
+    const m = model({ Anon: { Type: T.FUNCTION }, Fn: { Type: T.FUNCTION, Properties: { FunctionName: 'worker' } } });
+    expect([functionOf(m, { 'Fn::ImportValue': 'worker' }), functionOf(m, { Ref: 'NoSuchParameter' })]).toEqual([undefined, undefined]);
+    expect(functionOf(m, 'worker')).toBe('Fn');
   });
 
   test('the function an event source mapping invokes: by reference, by alias or version, by literal name', () => {
