@@ -162,7 +162,8 @@ export function groupedOnce<V>(model: TemplateModel, name: string, items: readon
     const m = new Map<string, V[]>();
     for (const item of typeof items === 'function' ? items() : items) {
       const k = keyOf(item);
-      for (const key of k === undefined ? [] : typeof k === 'string' ? [k] : new Set(k)) {
+      // No key (undefined) is an empty set: the item is in no group.
+      for (const key of typeof k === 'string' ? [k] : new Set(k)) {
         const list = m.get(key);
         if (list) list.push(item);
         else m.set(key, [item]);
@@ -191,9 +192,7 @@ export function arnPointsAtStage(arn: unknown, stage: StageView): boolean {
 
 /** Endpoint types of a REST API; REST APIs are edge-optimized when EndpointConfiguration is absent. */
 export function endpointTypes(model: TemplateModel, apiId: string): string[] | undefined {
-  const cfg = model.props(apiId).EndpointConfiguration;
-  if (cfg === undefined) return ['EDGE'];
-  const types = rec(cfg).Types;
+  const types = rec(model.props(apiId).EndpointConfiguration).Types;
   if (types === undefined) return ['EDGE'];
   if (!Array.isArray(types) || !types.every((t) => typeof t === 'string')) return undefined;
   return types.map((t) => t.toUpperCase());
@@ -218,7 +217,7 @@ export function methodLabel(model: TemplateModel, methodId: string): string {
 function resourcePath(model: TemplateModel, resourceRef: unknown): string {
   const parts: string[] = [];
   let cur = model.target(resourceRef, 'AWS::ApiGateway::Resource');
-  if (cur === undefined) return '/';
+  // At most 30 levels: a ParentId cycle (A under B under A) must not walk forever.
   for (let depth = 0; cur !== undefined && depth < 30; depth++) {
     const p = model.props(cur);
     parts.unshift(typeof p.PathPart === 'string' ? p.PathPart : '{?}');
@@ -247,8 +246,9 @@ export function redrive(model: TemplateModel, queueId: string): { present: boole
  * subscriber of a failure topic (e.g. a SageMaker async endpoint's ErrorTopic).
  */
 export function isDeadLetterQueue(model: TemplateModel, queueId: string): boolean {
-  return deadLetterSources(model, queueId).length > 0
-    || model.referencers(queueId).some((from) => model.typeOf(from) !== T.QUEUE && referencedOnFailurePath(model, from, queueId))
+  // Another queue's RedrivePolicy is one failure path: read as a path, a target chosen by `Fn::If`
+  // (a dead-letter queue under a condition) counts too, where `redrive` only reads a direct reference.
+  return model.referencers(queueId).some((from) => referencedOnFailurePath(model, from, queueId))
     || failureTopicSubscriptions(model, queueId).length > 0;
 }
 
@@ -310,10 +310,11 @@ export interface AlarmMetric {
  */
 export function findByLiteral(model: TemplateModel, type: string, prop: string, value: string): string | undefined {
   const index = model.memo(`byLiteral\0${type}\0${prop}`, () => {
-    const m = new Map<string, string>();
+    // Values that are not strings are kept too: no string asked for equals one.
+    const m = new Map<unknown, string>();
     for (const id of model.ofType(type)) {
       const v = model.props(id)[prop];
-      if (typeof v === 'string' && !m.has(v)) m.set(v, id);
+      if (!m.has(v)) m.set(v, id);
     }
     return m;
   });
@@ -371,10 +372,10 @@ export function alarmsOn(model: TemplateModel, metricName: string | undefined, d
     return m;
   });
   const order = model.memo('alarmOrder', () => new Map(model.ofType(T.ALARM).map((a, i) => [a, i])));
-  const candidates = new Set<string>([
-    ...(index.get(`${dimensionName}\0ref\0${resourceId}`) ?? []),
-    ...names.flatMap((n) => [...(index.get(`${dimensionName}\0lit\0${n}`) ?? [])]),
-  ]);
+  const candidates = new Set<string>();
+  const take = (key: string) => index.get(key)?.forEach((alarm) => candidates.add(alarm));
+  take(`${dimensionName}\0ref\0${resourceId}`);
+  for (const n of names) take(`${dimensionName}\0lit\0${n}`);
   return [...candidates].sort((a, b) => order.get(a)! - order.get(b)!).filter((alarm) => alarmMetrics(model, alarm).some((m) =>
     (metricName === undefined || m.metricName === metricName) && m.dimensions.some((d) => d.Name === dimensionName
       && (referencedIds(d.Value).has(resourceId) || (typeof d.Value === 'string' && names.includes(d.Value))))));
@@ -395,9 +396,10 @@ export function alarmDefects(model: TemplateModel, alarmId: string): string[] {
   const out: string[] = [];
   if (p.ActionsEnabled === false || p.ActionsEnabled === 'false') out.push('ActionsEnabled is false');
   else if (list(p.AlarmActions).length === 0 && !isRecord(p.AlarmActions)) out.push('no AlarmActions, so nobody is notified');
-  const threshold = typeof p.Threshold === 'number' ? p.Threshold : typeof p.Threshold === 'string' && p.Threshold.trim() !== '' ? Number(p.Threshold) : undefined;
+  // A threshold that cannot be read is NaN, which no comparison below holds for.
+  const threshold = typeof p.Threshold === 'number' ? p.Threshold : typeof p.Threshold === 'string' && p.Threshold.trim() !== '' ? Number(p.Threshold) : NaN;
   const counts = alarmMetrics(model, alarmId).some((m) => typeof m.metricName === 'string' && NON_NEGATIVE.test(m.metricName));
-  if (threshold !== undefined && counts
+  if (counts
     && ((p.ComparisonOperator === 'GreaterThanOrEqualToThreshold' && threshold <= 0) || (p.ComparisonOperator === 'GreaterThanThreshold' && threshold < 0))) {
     out.push(`${String(p.ComparisonOperator)} ${threshold} holds for every value, so the alarm is always in ALARM`);
   }
@@ -443,8 +445,9 @@ export function webAclAssociationsOf(model: TemplateModel, resourceId: string): 
 export function keyLockedStage(model: TemplateModel, stage: StageView): string | undefined {
   const apiId = stage.restApiId;
   if (apiId === undefined || model.props(apiId).BodyS3Location !== undefined) return undefined;
-  const methods = groupedOnce(model, 'methodsByApi', model.ofType(T.METHOD), (m) => model.target(model.props(m).RestApiId)).get(apiId) ?? [];
-  if (methods.length === 0) return undefined;
+  // No group is empty: an API without methods has none.
+  const methods = groupedOnce(model, 'methodsByApi', model.ofType(T.METHOD), (m) => model.target(model.props(m).RestApiId)).get(apiId);
+  if (methods === undefined) return undefined;
   const keyRequired = (m: string) => {
     const r = readBoolean(model.props(m).ApiKeyRequired);
     return r.kind === 'literal' && r.value;
@@ -452,10 +455,15 @@ export function keyLockedStage(model: TemplateModel, stage: StageView): string |
   if (!methods.every(keyRequired)) return undefined;
   const entries = groupedOnce(model, 'usagePlanStagesByApi', () => model.ofType(T.USAGE_PLAN).flatMap((plan) => list(model.props(plan).ApiStages).filter(isRecord).map((s) => ({ plan, s }))),
     (e) => model.target(e.s.ApiId)).get(apiId) ?? [];
+  // An entry names the stage by reference (this stage or another resource), by a name, or by an
+  // expression only known at deploy time (a parameter without a default, an import): that one, or
+  // a name against a stage whose own name is not known, may be this stage, so it is not locked.
   const covers = entries.some(({ s }) => {
-    if (model.target(s.Stage) === stage.id) return true;
+    const target = model.target(s.Stage);
+    if (target !== undefined) return target === stage.id;
     const name = readString(s.Stage, model.parameterDefault);
-    return name.kind === 'literal' && name.value === stage.stageName;
+    if (name.kind === 'literal') return stage.stageName === undefined || name.value === stage.stageName;
+    return name.kind === 'unresolvable';
   });
   if (covers) return undefined;
   return `every method of ${apiLabel(model, apiId)} requires an API key and no usage plan lists ${stageLabel(stage)}, so every call to it gets 403 before any throttle or integration`;

@@ -31,6 +31,13 @@ describe('InferenceGuard-APIStageThrottling', () => {
   test('not applicable: a deployment that creates no stage', () => {
     expectNotApplicable(check(APIStageThrottling, { ...api(), Dep: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: ref('Api') } } }, 'Dep'));
   });
+  test('a key-protected stage: not applicable when no plan lists it; checked when a plan may (one parameter without a default names both)', () => {
+    const keyed = { ...api(), ...method({ ApiKeyRequired: true }) };
+    const plan = (s: unknown) => ({ Plan: { Type: 'AWS::ApiGateway::UsagePlan', Properties: { ApiStages: [{ ApiId: ref('Api'), Stage: s }] } } });
+    expectNotApplicable(check(APIStageThrottling, { ...keyed, ...stage(), ...plan('dev') }, 'Stage'));
+    const byParameter = { ...keyed, ...stage({ StageName: ref('StageName') }), ...plan(ref('StageName')) };
+    expectFindings(check(APIStageThrottling, byParameter, 'Stage', { StageName: { Type: 'String' } }), /ThrottlingRateLimit = absent/, /ThrottlingBurstLimit = absent/);
+  });
 });
 
 describe('InferenceGuard-APIUsagePlanLimits', () => {

@@ -28,6 +28,10 @@ describe('InferenceGuard-SQSDeadLetterQueue', () => {
     expectNotApplicable(check(SQSDeadLetterQueue, queues({ deadLetterTargetArn: getAtt('Dlq', 'Arn'), maxReceiveCount: 5 }), 'Dlq'));
     const lambdaDlq = { Dlq: { Type: 'AWS::SQS::Queue' }, Fn: { Type: 'AWS::Lambda::Function', Properties: { DeadLetterConfig: { TargetArn: getAtt('Dlq', 'Arn') } } } };
     expectNotApplicable(check(SQSDeadLetterQueue, lambdaDlq, 'Dlq'));
+    // A DLQ chosen by a condition is one too.
+    const conditional = { ...queues({ deadLetterTargetArn: { 'Fn::If': ['Prod', getAtt('Dlq', 'Arn'), getAtt('Other', 'Arn')] }, maxReceiveCount: 5 }), Other: { Type: 'AWS::SQS::Queue' } };
+    expectNotApplicable(check(SQSDeadLetterQueue, conditional, 'Dlq'));
+    expectNotApplicable(check(SQSDeadLetterQueue, conditional, 'Other'));
   });
 });
 
