@@ -253,15 +253,24 @@ describe('signatureJson and serviceSignature', () => {
     const wrong = ModelSignature.of({ maxBatchSize: 3, inputs: [{ name: 'counts', dtype: TensorDType.FLOAT32, shape: [2, 3] }, { name: 'features', dtype: TensorDType.FLOAT32, shape: [5] }] });
     expect(() => serviceSignature('Svc', SAVED, wrong, 8)).toThrow(`[SIGNATURE_MISMATCH] the signature disagrees with the model:
   - signature = ${JSON.stringify(wrong.describe())}: allowed the model's serving signature in ${SAVED}: ${serviceSignature('Svc', SAVED, undefined, 3).describe()} (input "counts": dtype float32, the model's is int32). Fix: drop the signature prop to use the model's own, or export the model you mean to serve`);
+    // Every difference, one after another.
+    const both = ModelSignature.of({ maxBatchSize: 3, inputs: [{ name: 'counts', dtype: TensorDType.FLOAT32, shape: [2, 3] }, { name: 'features', dtype: TensorDType.INT32, shape: [5] }] });
+    expect(() => serviceSignature('Svc', SAVED, both, 8)).toThrow('(input "counts": dtype float32, the model\'s is int32; input "features": dtype int32, the model\'s is float32)');
     const error = errorOf(() => serviceSignature('Svc', undefined, undefined, 8));
     expect(error.problems.map((p) => p.prop)).toEqual(['signature']);
     expect(error.message).toContain('[SIGNATURE_MISMATCH] the request signature is missing:');
     expect(error.message).toContain('signature = undefined: allowed a ModelSignature when the model is not a local SavedModel directory. Fix: pass signature: ModelSignature.of(...), or model: ModelArtifact.fromSavedModelDirectory(dir) to read it from the model');
   });
 
-  test('an error reading the model with a given signature is passed on as it is', () => {
+  test('an error reading the model with a given signature, or without one, is passed on as it is', () => {
     const other = ModelSignature.of({ signatureName: 'predict_v2', maxBatchSize: 3, inputs: [{ name: 'counts', dtype: TensorDType.INT32, shape: [2, 3] }, { name: 'features', dtype: TensorDType.FLOAT32, shape: [5] }] });
     expect(() => serviceSignature('Svc', SAVED, other, 8)).toThrow(/signatureName = "predict_v2"/);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-empty-'));
+    try {
+      expect(() => serviceSignature('Svc', empty, undefined, 8)).toThrow(`[MODEL_UNREADABLE] cannot read the model in ${empty}`);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   test('a variable dimension: the bound comes from the given signature; without one, where to put it', () => {
@@ -310,6 +319,7 @@ describe('readDraftProfile', () => {
     ['not a draft, no model, no size', { draft: false, model: '', maxRequestBytes: 0 }, ['draft', 'model', 'maxRequestBytes']],
     ['a fractional size', { draft: true, model: 'm', maxRequestBytes: 1.5 }, ['maxRequestBytes']],
     ['a size as text', { draft: true, model: 'm', maxRequestBytes: '10' }, ['maxRequestBytes']],
+    ['a model name in a list', { draft: true, model: ['m'], maxRequestBytes: 10 }, ['model']],
   ])('%s: every problem named', (_what, doc, props) => {
     const error = errorOf(() => readDraftProfile(write('bad.json', doc)));
     expect(error.problems.map((p) => p.prop)).toEqual(props);
