@@ -234,6 +234,20 @@ describe('SAM expansion', () => {
       .toEqual({ Body: { paths: {} } });
   });
 
+  test('a DefinitionUri version of several characters; a list holding an S3 URI is not one (kept as given)', () => {
+    const location = (uri: unknown) => props(sam({ Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 's', DefinitionUri: uri } } }), 'Api').BodyS3Location;
+    expect(location('s3://b/api.yaml?versionId=3Lg.x')).toEqual({ Bucket: 'b', Key: 'api.yaml', Version: '3Lg.x' });
+    expect(location(['s3://b/api.yaml'])).toEqual(['s3://b/api.yaml']);
+  });
+
+  test('a request parameter\'s options: Required must be true; an empty map or Required false is optional', () => {
+    const x = sam({ F: { Type: 'AWS::Serverless::Function', Properties: { Events: { E: { Type: 'Api', Properties: { Path: '/q', Method: 'get', RequestParameters: [
+      { 'method.request.querystring.a': {} }, { 'method.request.querystring.b': { Required: false } }, { 'method.request.querystring.c': { Required: 'true' } }, { 'method.request.querystring.d': { Required: true } },
+    ] } } } } } });
+    const body = props(x, 'ServerlessRestApi').Body as { paths: Record<string, Record<string, { parameters: Array<{ name: string; required: boolean }> }>> };
+    expect(body.paths['/q'].get.parameters.map((q) => `${q.name} ${q.required}`)).toEqual(['a false', 'b false', 'c false', 'd true']);
+  });
+
   test('a REST API\'s own document is a copy: events added with MergeDefinitions do not change the template', () => {
     const body = { swagger: '2.0', paths: {} };
     const x = sam({
