@@ -69,15 +69,15 @@ export const MODULES = {
   // The request parsing and the responses around it run the same tests for every mutant, which
   // takes hours: `MUTATE=handlers/admission/core.ts npm run test:mutation -- admission-cache` runs the whole file.
   'admission-cache': {
-    mutate: ['handlers/admission/core.ts:120-153'],
+    mutate: ['handlers/admission/core.ts:120-155'],
     tests: ['test/handlers/admission.test.ts', 'test/handlers/cost-ledger.test.ts'],
   },
   'admission-write': {
-    mutate: ['handlers/admission/core.ts:154-193'],
+    mutate: ['handlers/admission/core.ts:156-195'],
     tests: ['test/handlers/admission.test.ts', 'test/handlers/cost-ledger.test.ts'],
   },
   'admission-reading': {
-    mutate: ['handlers/admission/core.ts:194-248'],
+    mutate: ['handlers/admission/core.ts:196-250'],
     tests: ['test/handlers/admission.test.ts', 'test/handlers/cost-ledger.test.ts'],
   },
 };

@@ -147,7 +147,9 @@ export class DepthGauge {
     const r = this.reading!;
     const cap = this.cap(r);
     if (this.seen < cap) {
-      const names: Record<string, string> = {};
+      // Only a costed job's write names attributes: DynamoDB refuses an empty ExpressionAttributeNames
+      // (ValidationException "ExpressionAttributeNames must not be empty"), which moto accepts.
+      let names: Record<string, string> | undefined;
       const values: Record<string, AttributeValue> = { ':one': N(1), ':cap': N(cap) };
       let add = 'ADD admitted :one';
       let condition = '(attribute_not_exists(admitted) OR admitted < :cap)';
@@ -161,7 +163,7 @@ export class DepthGauge {
         // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html).
         // A refused write returns the item as it was (ReturnValuesOnConditionCheckFailure, API_UpdateItem),
         // which names the limit without another read.
-        Object.assign(names, { '#t': job.tierAttribute, '#k': job.keyAttribute });
+        names = { '#t': job.tierAttribute, '#k': job.keyAttribute };
         Object.assign(values, { ':c': N(job.units), ':g': N(round3(c.costBudgetUnits - job.units)), ':tl': N(round3(job.tier.budgetUnits - job.units)), ':kl': N(round3(job.tier.keyBudgetUnits - job.units)) });
         add += `, ${HELD} :c, #t :c, #k :c`;
         condition += ` AND (attribute_not_exists(${HELD}) OR ${HELD} <= :g) AND (attribute_not_exists(#t) OR #t <= :tl) AND (attribute_not_exists(#k) OR #k <= :kl)`;
@@ -172,7 +174,7 @@ export class DepthGauge {
           Key: { jobId: S(ADMISSION_LEDGER_KEY) },
           UpdateExpression: add,
           ConditionExpression: condition,
-          ExpressionAttributeNames: job.units > 0 ? names : undefined,
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'UPDATED_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

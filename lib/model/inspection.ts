@@ -203,7 +203,7 @@ export function readDraftProfile(file: string): DraftProfile {
   c.require(doc.draft === true, 'draft', doc.draft, 'true (a draft written by kig inspect --draft-out)', 'write the draft with kig inspect MODEL --draft-out FILE');
   c.require(typeof doc.model === 'string' && doc.model.length > 0, 'model', doc.model, 'a model name', 'write the draft with kig inspect');
   const max = doc.maxRequestBytes;
-  c.require(typeof max === 'number' && Number.isInteger(max) && max > 0, 'maxRequestBytes', max, 'a positive integer (bytes)', 'write the draft with kig inspect');
+  c.require(Number.isInteger(max) && (max as number) > 0, 'maxRequestBytes', max, 'a positive integer (bytes)', 'write the draft with kig inspect');
   c.throwIfAny('invalid draft profile');
   const floorOf = (v: unknown) => (typeof (v as { floorMiB?: unknown })?.floorMiB === 'number' ? (v as { floorMiB: number }).floorMiB : undefined);
   return {
@@ -232,8 +232,9 @@ export function serviceSignature(scopePath: string, modelDirectory: string | und
       maxVariableDim: given ? Math.max(1, ...given.inputs.map((i) => i.maxVariableDim ?? 1)) : undefined,
     });
   } catch (e) {
-    // A variable dimension needs a bound the model cannot give: say where to put it.
-    if (!given && e instanceof InferenceGuardError && e.problems.some((p) => p.prop === 'maxVariableDim')) {
+    // A variable dimension needs a bound the model cannot give: say where to put it. (A given
+    // signature passes a bound, so only a model read without one can lack it.)
+    if (e instanceof InferenceGuardError && e.problems.some((p) => p.prop === 'maxVariableDim')) {
       c.add('signature', undefined, `a signature with a bound for the variable dimension of the model in ${modelDirectory}`, 'pass signature: ModelSignature.fromSavedModel(dir, { maxVariableDim: N })');
       c.throwIfAny('the model has a variable dimension without a bound');
     }

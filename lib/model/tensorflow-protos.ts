@@ -115,9 +115,14 @@ export interface SavedModelMessage { readonly saved_model_schema_version?: numbe
 
 let savedModelType: protobuf.Type | undefined;
 
+/** The `SavedModel` message of the schema above (the tests also encode variants of their fixtures with it). */
+export function savedModelMessageType(): protobuf.Type {
+  savedModelType ??= thirdParty().protobuf.parse(PROTO, { keepCase: true }).root.lookupType('tensorflow.SavedModel');
+  return savedModelType;
+}
+
 /** Decodes a `saved_model.pb`. Throws protobuf's error on bytes that are not a SavedModel message (e.g. a truncated file). */
 export function decodeSavedModel(bytes: Uint8Array): SavedModelMessage {
-  savedModelType ??= thirdParty().protobuf.parse(PROTO, { keepCase: true }).root.lookupType('tensorflow.SavedModel');
-  const message = savedModelType.decode(bytes);
-  return savedModelType.toObject(message, { longs: Number, enums: String, defaults: false, arrays: true, objects: true }) as SavedModelMessage;
+  const type = savedModelMessageType();
+  return type.toObject(type.decode(bytes), { longs: Number, enums: String, defaults: false, arrays: true, objects: true }) as SavedModelMessage;
 }

@@ -34,7 +34,10 @@ import { CfnTemplate, CfnTemplateResource } from '../nag/template/template-model
  *   with an `aws_proxy` integration to the function (`timeoutInMillis` from `TimeoutInMillis`),
  *   on the API named by `RestApiId` or the implicit `ServerlessRestApi` (stage "Prod"); an
  *   `HttpApi` event does the same on `ApiId` or the implicit `ServerlessHttpApi` (`$default`),
- *   with `payloadFormatVersion` "2.0" by default.
+ *   with `payloadFormatVersion` "2.0" by default. A REST API's own `DefinitionBody` is left as
+ *   written unless `MergeDefinitions` is set (`Api.to_cloudformation` adds the event only when SAM
+ *   writes the document, `__MANAGE_SWAGGER`); an HTTP API's is added to. A document in S3
+ *   (`DefinitionUri`) gets nothing.
  *
  * Properties the rules do not read (CORS, domains, code locations, tags) are left out of the
  * generated resources; resources of other SAM types are kept as they are and not reviewed.
@@ -92,18 +95,20 @@ function defined(p: Props): Props {
   return out;
 }
 
-/** `RestApiId: !Ref MyApi` (or `ApiId`) -> `MyApi`; undefined for the implicit API. */
-function apiRef(v: unknown): string | undefined {
-  return isObj(v) && typeof v.Ref === 'string' ? v.Ref : undefined;
+/** `RestApiId: !Ref MyApi` (or `ApiId`) -> `MyApi`; undefined (or another value, naming no API) for the implicit API. */
+function apiRef(v: unknown): unknown {
+  return isObj(v) ? v.Ref : undefined;
 }
 
 /**
  * SAM's logical id generator: prefix + the first 10 hex digits of the SHA-1 of the data, a string
- * as it is and anything else as compact JSON with its keys sorted (samtranslator
- * `translator/logical_id_generator.py`, `LogicalIdGenerator.gen` and `_stringify`).
+ * as it is and anything else as compact JSON with its keys sorted; an empty string has no hash, the
+ * prefix alone (samtranslator `translator/logical_id_generator.py`, `LogicalIdGenerator.gen`,
+ * `get_hash` and `_stringify`).
  */
 function generatedId(prefix: string, data: unknown): string {
-  return prefix + createHash('sha1').update(typeof data === 'string' ? data : JSON.stringify(sortedKeys(data))).digest('hex').slice(0, 10);
+  const text = typeof data === 'string' ? data : JSON.stringify(sortedKeys(data));
+  return text === '' ? prefix : prefix + createHash('sha1').update(text).digest('hex').slice(0, 10);
 }
 
 function sortedKeys(v: unknown): unknown {
@@ -119,8 +124,12 @@ interface ApiBuild {
   readonly id: string;
   readonly http: boolean;
   readonly props: Props;
-  readonly body: Props;
-  readonly implicit: boolean;
+  /** The document the API is created with; undefined when it is in S3 (`DefinitionUri`) only. */
+  readonly body: Props | undefined;
+  /** `BodyS3Location`, for a document in S3. */
+  readonly s3?: unknown;
+  /** The document events add their operations to: `body`, or undefined when they add nothing (see the header). */
+  readonly eventsTo: Props | undefined;
 }
 
 /** Expands the SAM resources of a template; a template without the SAM transform is returned as is. */
@@ -134,7 +143,8 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
   const out: Resources = {};
   const origins = new Map<string, string>();
   const skipped = new Set<string>();
-  const apis = new Map<string, ApiBuild>();
+  // Keyed by logical id: `get` of anything else (an event naming no API) finds none.
+  const apis = new Map<unknown, ApiBuild>();
   const add = (id: string, from: string, resource: CfnTemplateResource) => {
     out[id] = resource;
     if (id !== from) origins.set(id, from);
@@ -148,7 +158,7 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
     if (r.Type === 'AWS::Serverless::Api' || r.Type === 'AWS::Serverless::HttpApi') {
       const http = r.Type === 'AWS::Serverless::HttpApi';
       const props = withGlobals(http ? 'HttpApi' : 'Api', r.Properties);
-      apis.set(id, { id, http, props, body: startBody(props, http), implicit: false });
+      apis.set(id, apiBuild(id, http, props));
     }
   }
   const implicitApi = (http: boolean): ApiBuild => {
@@ -156,7 +166,7 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
     let api = apis.get(id);
     if (!api) {
       const props = withGlobals(http ? 'HttpApi' : 'Api', http ? {} : { StageName: 'Prod' });
-      api = { id, http, props, body: startBody(props, http), implicit: true };
+      api = apiBuild(id, http, props);
       apis.set(id, api);
     }
     return api;
@@ -217,8 +227,9 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
       } else if (event.Type === 'Api' || event.Type === 'HttpApi') {
         const http = event.Type === 'HttpApi';
         const named = apiRef(http ? e.ApiId : e.RestApiId);
-        const api = named !== undefined && apis.has(named) ? apis.get(named)! : implicitApi(http);
-        addOperation(api, id, e);
+        // An API that is not in the template (SAM refuses the template): the implicit one.
+        const api = apis.get(named) ?? implicitApi(http);
+        if (api.eventsTo) addOperation(api, api.eventsTo, id, e);
         add(`${id}${name}Permission`, id, {
           Type: 'AWS::Lambda::Permission',
           Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: id }, Principal: 'apigateway.amazonaws.com', SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${api.id}}/*` } },
@@ -233,12 +244,15 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
     else expandRestApi(api, template.Resources[api.id], add, api.id, shared);
   }
   if (shared.props) {
-    add('ServerlessUsagePlan', 'ServerlessUsagePlan', {
+    // Recorded as coming from the first API that asks for the plan: a finding on the plan points at
+    // that API's line, and an acknowledgement in that API's Metadata covers it.
+    const from = shared.depends[0];
+    add('ServerlessUsagePlan', from, {
       Type: 'AWS::ApiGateway::UsagePlan', DependsOn: shared.depends,
       Properties: defined({ ApiStages: shared.stages, Throttle: shared.props.Throttle, Quota: shared.props.Quota, UsagePlanName: shared.props.UsagePlanName, Description: shared.props.Description }),
     });
-    add('ServerlessApiKey', 'ServerlessUsagePlan', { Type: 'AWS::ApiGateway::ApiKey', DependsOn: ['ServerlessUsagePlan'], Properties: { Enabled: true, StageKeys: shared.keys } });
-    add('ServerlessUsagePlanKey', 'ServerlessUsagePlan', { Type: 'AWS::ApiGateway::UsagePlanKey', DependsOn: ['ServerlessApiKey'], Properties: { KeyId: { Ref: 'ServerlessApiKey' }, KeyType: 'API_KEY', UsagePlanId: { Ref: 'ServerlessUsagePlan' } } });
+    add('ServerlessApiKey', from, { Type: 'AWS::ApiGateway::ApiKey', DependsOn: ['ServerlessUsagePlan'], Properties: { Enabled: true, StageKeys: shared.keys } });
+    add('ServerlessUsagePlanKey', from, { Type: 'AWS::ApiGateway::UsagePlanKey', DependsOn: ['ServerlessApiKey'], Properties: { KeyId: { Ref: 'ServerlessApiKey' }, KeyType: 'API_KEY', UsagePlanId: { Ref: 'ServerlessUsagePlan' } } });
   }
 
   const rest: Props = { ...template };
@@ -249,20 +263,43 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
 
 /** Inline policy documents of a function's `Policies` (managed policy names and SAM policy templates are not expanded). */
 function policyStatements(policies: unknown): Props[] {
-  const list = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
+  // One policy or a list (an absent one is no policy document either).
+  const list: unknown[] = Array.isArray(policies) ? policies : [policies];
   return list.filter((x): x is Props => isObj(x) && Array.isArray(x.Statement));
 }
 
-function startBody(props: Props, http: boolean): Props {
-  if (isObj(props.DefinitionBody)) return structuredClone(props.DefinitionBody);
-  return http
+/**
+ * An API's document: its own `DefinitionBody` (a copy: events add to it), none for a `DefinitionUri`
+ * alone, else the skeleton SAM writes (`DefaultDefinitionBodyPlugin`, which also marks the API as
+ * managed by SAM: only then do events add to a REST API's document, or with `MergeDefinitions`).
+ */
+function apiBuild(id: string, http: boolean, props: Props): ApiBuild {
+  if (isObj(props.DefinitionBody)) {
+    const body = structuredClone(props.DefinitionBody);
+    return { id, http, props, body, eventsTo: http || props.MergeDefinitions === true ? body : undefined };
+  }
+  if (props.DefinitionUri !== undefined) return { id, http, props, body: undefined, s3: bodyS3Location(props.DefinitionUri), eventsTo: undefined };
+  const body = http
     ? { openapi: '3.0.1', info: { version: '1.0', title: { Ref: 'AWS::StackName' } }, paths: {} }
     : { swagger: '2.0', info: { version: '1.0', title: { Ref: 'AWS::StackName' } }, paths: {} };
+  return { id, http, props, body, eventsTo: body };
+}
+
+/**
+ * `BodyS3Location` from a `DefinitionUri` as SAM writes it (`api_generator.py`
+ * `_construct_body_s3_dict`, `s3_utils/uri_parser.py` `parse_s3_uri`): `s3://bucket/key` with an
+ * optional `versionId`, or a map's Bucket, Key and Version. A value SAM refuses is kept as it is:
+ * the rules only ask whether the document is in S3.
+ */
+function bodyS3Location(uri: unknown): unknown {
+  if (isObj(uri)) return defined({ Bucket: uri.Bucket, Key: uri.Key, Version: uri.Version });
+  const m = typeof uri === 'string' ? /^s3:\/\/([^/]+)\/([^?]+)(?:\?versionId=(.+))?$/.exec(uri) : null;
+  return m ? defined({ Bucket: m[1], Key: m[2], Version: m[3] }) : uri;
 }
 
 /** Adds one event's path and method to an API's OpenAPI document. */
-function addOperation(api: ApiBuild, fn: string, e: Props): void {
-  const paths = (api.body.paths = isObj(api.body.paths) ? api.body.paths : {}) as Props;
+function addOperation(api: ApiBuild, doc: Props, fn: string, e: Props): void {
+  const paths = (doc.paths = isObj(doc.paths) ? doc.paths : {}) as Props;
   const path = typeof e.Path === 'string' ? e.Path : '$default';
   const method = typeof e.Method === 'string' && e.Method.toLowerCase() !== 'any' ? e.Method.toLowerCase() : 'x-amazon-apigateway-any-method';
   const item = (paths[path] = isObj(paths[path]) ? paths[path] : {}) as Props;
@@ -280,11 +317,10 @@ function addOperation(api: ApiBuild, fn: string, e: Props): void {
     const params = requestParameters(e.RequestParameters);
     const parameters: Props[] = params.map((q) => ({ in: q.location, name: q.name, required: q.required, type: 'string' }));
     if (model && typeof model.Model === 'string') {
-      // First, as SAM writes it.
-      parameters.unshift({ in: 'body', name: model.Model.toLowerCase(), required: model.Required === true, schema: { $ref: `#/definitions/${model.Model.toLowerCase()}` } });
-      const body = model.ValidateBody ?? true;
-      const prm = model.ValidateParameters ?? false;
-      addValidator(api.body, op, body === true, prm === true);
+      // First, as SAM writes it (`add_request_model_to_method`: `required` only when given).
+      parameters.unshift(defined({ in: 'body', name: model.Model.toLowerCase(), required: model.Required, schema: { $ref: `#/definitions/${model.Model.toLowerCase()}` } }));
+      // A validator only when either flag is given, the other then false (push.py `Api._add_swagger_integration`).
+      if (model.ValidateBody !== undefined || model.ValidateParameters !== undefined) addValidator(doc, op, model.ValidateBody === true, model.ValidateParameters === true);
     }
     // RequestParameters alone declare the parameters without a validator, as SAM does.
     if (parameters.length > 0) op.parameters = parameters;
@@ -297,10 +333,14 @@ function addOperation(api: ApiBuild, fn: string, e: Props): void {
 
 function requestParameters(v: unknown): Array<{ location: string; name: string; required: boolean }> {
   const out: Array<{ location: string; name: string; required: boolean }> = [];
-  for (const entry of Array.isArray(v) ? v : []) {
-    const [key, spec] = typeof entry === 'string' ? [entry, {}] : isObj(entry) ? Object.entries(entry)[0] ?? ['', {}] : ['', {}];
-    const m = /^method\.request\.(querystring|header|path)\.(.+)$/.exec(key);
+  if (!Array.isArray(v)) return out;
+  for (const entry of v) {
+    // `method.request.<where>.<name>` alone, or as the one key of a map of its options.
+    const key = typeof entry === 'string' ? entry : isObj(entry) ? Object.keys(entry)[0] : undefined;
+    const m = /^method\.request\.(querystring|header|path)\.(.+)$/.exec(String(key));
     if (!m) continue;
+    // The options (a string has no property of that name: none).
+    const spec = (entry as Props)[m[0]];
     out.push({ location: m[1] === 'querystring' ? 'query' : m[1], name: m[2], required: isObj(spec) && spec.Required === true });
   }
   return out;
@@ -324,27 +364,34 @@ function endpointConfiguration(v: unknown): Props | undefined {
 function expandRestApi(api: ApiBuild, source: CfnTemplateResource | undefined, add: Add, from: string, shared: { stages: Props[]; keys: Props[]; depends: string[]; props?: Props }): void {
   const p = api.props;
   const auth = isObj(p.Auth) ? p.Auth : {};
-  if (auth.ApiKeyRequired === true || JSON.stringify(api.body.paths ?? {}).includes('"api_key"')) {
-    const defs = (api.body.securityDefinitions = isObj(api.body.securityDefinitions) ? api.body.securityDefinitions : {}) as Props;
+  const body = api.body;
+  if (body && (auth.ApiKeyRequired === true || JSON.stringify(body.paths ?? {}).includes('"api_key"'))) {
+    const defs = (body.securityDefinitions = isObj(body.securityDefinitions) ? body.securityDefinitions : {}) as Props;
     defs.api_key = { type: 'apiKey', name: 'x-api-key', in: 'header' };
   }
-  const body = p.DefinitionUri !== undefined && p.DefinitionBody === undefined ? undefined : api.body;
   add(api.id, from, {
     Type: 'AWS::ApiGateway::RestApi',
     ...(source ? defined({ Condition: source.Condition, DependsOn: source.DependsOn }) : {}),
-    Properties: defined({ Name: p.Name, Body: body, EndpointConfiguration: endpointConfiguration(p.EndpointConfiguration), BinaryMediaTypes: p.BinaryMediaTypes }),
+    Properties: defined({ Name: p.Name, Body: body, BodyS3Location: api.s3, EndpointConfiguration: endpointConfiguration(p.EndpointConfiguration), BinaryMediaTypes: p.BinaryMediaTypes }),
   });
-  const stageName = typeof p.StageName === 'string' ? p.StageName : 'Prod';
-  const deployment = generatedId(`${api.id}Deployment`, body ?? p.DefinitionUri ?? {});
+  // SAM names the deployment `<id>Deployment` + 10 hex digits of the SHA-1 of Python's `str()` of its
+  // final document (`ApiGatewayDeployment.make_auto_deployable`), a text this expansion does not
+  // reproduce (its document leaves out what no rule reads): the same form, with the hash of the
+  // expansion's own document (or of its location in S3) as generatedId writes it, so the id changes
+  // with the document and not with the order of its keys.
+  const deployment = generatedId(`${api.id}Deployment`, body ?? api.s3);
   add(deployment, from, {
     Type: 'AWS::ApiGateway::Deployment',
     Properties: defined({ RestApiId: { Ref: api.id }, Description: 'RestApi deployment', StageName: p.OpenApiVersion === undefined ? 'Stage' : undefined }),
   });
+  // `api_generator.py` `_construct_stage`: `<id><name>Stage` for an alphanumeric name, else a generated
+  // id, `<id>Stage` for a name that is not a string (an intrinsic: the id of an empty name).
+  const stageName = typeof p.StageName === 'string' ? p.StageName : '';
   const stageId = /^[A-Za-z0-9]+$/.test(stageName) ? `${api.id}${stageName}Stage` : generatedId(`${api.id}Stage`, stageName);
   add(stageId, from, {
     Type: 'AWS::ApiGateway::Stage',
     Properties: defined({
-      RestApiId: { Ref: api.id }, DeploymentId: { Ref: deployment }, StageName: p.StageName ?? stageName,
+      RestApiId: { Ref: api.id }, DeploymentId: { Ref: deployment }, StageName: p.StageName,
       MethodSettings: p.MethodSettings, AccessLogSetting: p.AccessLogSetting, TracingEnabled: p.TracingEnabled,
       Variables: p.Variables, CacheClusterEnabled: p.CacheClusterEnabled, CacheClusterSize: p.CacheClusterSize,
     }),
@@ -369,7 +416,7 @@ function expandRestApi(api: ApiBuild, source: CfnTemplateResource | undefined, a
 function expandHttpApi(api: ApiBuild, source: CfnTemplateResource | undefined, add: Add, from: string): void {
   const p = api.props;
   const auth = isObj(p.Auth) ? p.Auth : {};
-  if (isObj(auth.Authorizers)) {
+  if (api.body && isObj(auth.Authorizers)) {
     const components = (api.body.components = isObj(api.body.components) ? api.body.components : {}) as Props;
     const schemes = (components.securitySchemes = isObj(components.securitySchemes) ? components.securitySchemes : {}) as Props;
     for (const [name, a] of Object.entries(auth.Authorizers)) schemes[name] = { type: isObj(a) && a.JwtConfiguration ? 'oauth2' : 'apiKey', 'x-amazon-apigateway-authorizer': isObj(a) && a.JwtConfiguration ? { type: 'jwt' } : { type: 'request' } };
@@ -377,12 +424,14 @@ function expandHttpApi(api: ApiBuild, source: CfnTemplateResource | undefined, a
   add(api.id, from, {
     Type: 'AWS::ApiGatewayV2::Api',
     ...(source ? defined({ Condition: source.Condition, DependsOn: source.DependsOn }) : {}),
-    Properties: defined({ Body: api.body, DisableExecuteApiEndpoint: p.DisableExecuteApiEndpoint, FailOnWarnings: p.FailOnWarnings }),
+    Properties: defined({ Body: api.body, BodyS3Location: api.s3, DisableExecuteApiEndpoint: p.DisableExecuteApiEndpoint, FailOnWarnings: p.FailOnWarnings }),
   });
-  const stageName = typeof p.StageName === 'string' ? p.StageName : '$default';
-  // `http_api_generator.py` `_construct_stage`: `<id><name>Stage` for an alphanumeric name, else a generated id.
-  const stageId = stageName === '$default' ? `${api.id}ApiGatewayDefaultStage`
-    : /^[A-Za-z0-9]+$/.test(stageName) ? `${api.id}${stageName}Stage` : generatedId(`${api.id}Stage`, stageName);
+  // `http_api_generator.py`: no (or an empty) StageName is `$default`; `_construct_stage`: `<id><name>Stage`
+  // for an alphanumeric name, else a generated id, `<id>Stage` for a name that is not a string (an intrinsic).
+  const stageName: unknown = p.StageName || '$default';
+  const prefix = typeof stageName === 'string' ? stageName : '';
+  const stageId = prefix === '$default' ? `${api.id}ApiGatewayDefaultStage`
+    : /^[A-Za-z0-9]+$/.test(prefix) ? `${api.id}${prefix}Stage` : generatedId(`${api.id}Stage`, prefix);
   add(stageId, from, {
     Type: 'AWS::ApiGatewayV2::Stage',
     Properties: defined({

@@ -5,8 +5,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { unzipSync, zipSync } from 'fflate';
 import { InferenceGuardError, ModelSignature, TensorDType } from '../../lib';
 import { inspectModel, largestRequestBody, readDraftProfile, serviceSignature, signatureJson } from '../../lib/model/inspection';
+import { decodeSavedModel, savedModelMessageType } from '../../lib/model/tensorflow-protos';
 import { errorOf } from '../support/errors';
 
 const DIR = path.join(__dirname, 'fixtures', 'two-inputs');
@@ -63,6 +65,27 @@ describe('inspectModel on a SavedModel', () => {
     for (const k of ['hardware', 'latencyMs', 'sustainableConcurrency', 'throughputPerInstanceRps', 'coldStartSeconds']) expect([k, (r.draftProfile[k] as { unmeasured: boolean }).unmeasured]).toEqual([k, true]);
     expect(inspectModel(path.join(SAVED, 'saved_model.pb'), { maxBatchSize: 3 }).hostMemoryFloor.bytes).toBe(1316);
   });
+
+  test('the texts a user reads: how to measure each unmeasured field, the provenance, the terms\' formulas, the cost units', () => {
+    const how = (text: string) => ({ unmeasured: true, how: text });
+    expect(r.draftProfile).toEqual({
+      schemaVersion: 1, draft: true, model: 'two-inputs',
+      hardware: how('the instance type you run kig profile on (--hardware)'),
+      latencyMs: how('kig profile: percentiles at the knee'),
+      sustainableConcurrency: how('kig profile: the knee'),
+      throughputPerInstanceRps: how('kig profile: throughput at the knee'),
+      peakHostMemoryMiB: { ...how('kig profile --start-cmd or --pid: peak RSS'), floorMiB: 0.01 },
+      peakGpuMemoryMiB: { ...how('kig profile on a GPU host (nvidia-smi)'), floorMiB: 0.01 },
+      coldStartSeconds: how('kig profile --start-cmd'),
+      maxRequestBytes: 720,
+      provenance: { tool: 'kig inspect', notes: `read from ${SAVED}; maxRequestBytes is the largest request the signature admits` },
+      signature: { signatureName: 'serving_default', maxBatchSize: 3, inputs: [{ name: 'counts', dtype: 'int32', shape: [2, 3] }, { name: 'features', dtype: 'float32', shape: [5] }] },
+    });
+    expect(r.hostMemoryFloor.terms.map((t) => t.formula).slice(0, 2)).toEqual(['the weight bytes above', 'the largest request body, held while it is parsed']);
+    expect(r.gpuMemoryFloor.terms.map((t) => t.name)).toEqual(['weights', 'input tensors (3 x 44 bytes)', 'output tensors (3 x 16 bytes)']);
+    // 6 + 5 = 11 elements an instance; a batch of 3 = 33 elements: 0.1 + 0.9 x 33 / 11 = 2.8 units.
+    expect(r.cost).toEqual({ referenceElements: 11, fixedShare: 0.1, maxRequestCostUnits: 2.8, formula: 'cost = fixedShare 0.1 + (1 - 0.1) x elements / 11; max batch 3: 2.8 units' });
+  });
 });
 
 describe('inspectModel: sizes in MiB, variable dimensions, outputs of unknown size', () => {
@@ -90,6 +113,30 @@ describe('inspectModel: sizes in MiB, variable dimensions, outputs of unknown si
     expect(r.draftProfile.model).toBe('variable-length');
     const k = inspectModel(path.join(VARIABLE, 'model.keras'), { maxBatchSize: 2, maxVariableDim: 4 });
     expect(k.hostMemoryFloor.terms.map((t) => t.bytes)).toEqual([36, 435, 64, 0]);
+  });
+
+  test('two outputs of unknown size: both named', () => {
+    // The variable-length SavedModel with a second output like its first ([-1, -1] float32), written
+    // again with the schema the reader decodes (the fields it does not declare are left out).
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-outputs-'));
+    try {
+      const dir = path.join(tmp, 'saved_model');
+      fs.cpSync(path.join(VARIABLE, 'saved_model'), dir, { recursive: true });
+      const file = path.join(dir, 'saved_model.pb');
+      const sm = decodeSavedModel(fs.readFileSync(file)) as { meta_graphs: Array<{ signature_def: Record<string, { outputs: Record<string, object> }> }> };
+      const outputs = sm.meta_graphs[0].signature_def.serving_default.outputs;
+      expect(Object.keys(outputs)).toEqual(['output_0']);
+      outputs.scores = { ...outputs.output_0, name: 'StatefulPartitionedCall:1' };
+      const type = savedModelMessageType();
+      fs.writeFileSync(file, type.encode(type.fromObject(sm)).finish());
+      const r = inspectModel(dir, { maxBatchSize: 2, maxVariableDim: 4 });
+      expect(r.hostMemoryFloor.terms[3]).toEqual({
+        name: 'output tensors (2 x 0 bytes)', bytes: 0,
+        formula: 'max batch 2 x (elements x dtype size of every output); output_0, scores of unknown size not counted',
+      });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   test('the model\'s name: the folder above a generic one (a version number, saved_model, export), made safe', () => {
@@ -137,6 +184,36 @@ describe('inspectModel on the .keras archive', () => {
   });
 });
 
+describe('inspectModel on an archive whose weights are not in model.weights.h5', () => {
+  // The archive's config.json and metadata.json with other entries in place of model.weights.h5:
+  // the weights cannot be listed, so the weight bytes are the .h5 entries' uncompressed sizes.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-weights-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const original = unzipSync(fs.readFileSync(KERAS));
+  const archive = (name: string, extra: Record<string, Uint8Array>) => {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, zipSync({ 'config.json': original['config.json'], 'metadata.json': original['metadata.json'], ...extra }));
+    return inspectModel(file, { maxBatchSize: 3 });
+  };
+
+  test('two .h5 files: their sizes added (1,000 + 234 bytes), named in the source; no parameter count', () => {
+    const r = archive('split.keras', { 'weights/part_a.h5': new Uint8Array(1000), 'part_b.h5': new Uint8Array(234), 'notes.txt': new Uint8Array(50) });
+    expect(r.weightBytes).toBe(1234);
+    expect(r.weightSource).toBe('size of weights/part_a.h5, part_b.h5 in the archive (HDF5: the weights plus the file\'s own index)');
+    expect(r.params).toBeUndefined();
+    expect(r.model.weightFiles.map((f) => [path.basename(f.path.split('!')[0]), f.path.split('!')[1], f.bytes])).toEqual([['split.keras', 'weights/part_a.h5', 1000], ['split.keras', 'part_b.h5', 234]]);
+    // The request and the input tensors as for the archive with its weights (720 and 3 x 44 bytes).
+    expect(r.hostMemoryFloor.terms.map((t) => t.bytes)).toEqual([1234, 720, 132, 0]);
+    expect(r.gpuMemoryFloor.bytes).toBe(1366); // 1,234 + 132
+  });
+
+  test('no .h5 file: 0 bytes, said so', () => {
+    const r = archive('none.keras', { 'model.weights.npz': new Uint8Array(64) });
+    expect([r.weightBytes, r.params]).toEqual([0, undefined]);
+    expect(r.weightSource).toBe('size of no weights file in the archive (HDF5: the weights plus the file\'s own index)');
+  });
+});
+
 describe('largestRequestBody', () => {
   test('one input: instances are the bare tensor; variable dimensions at their bound', () => {
     const s = ModelSignature.of({ maxBatchSize: 2, inputs: [{ name: 'tokens', dtype: TensorDType.INT8, shape: [-1], maxVariableDim: 3 }] });
@@ -176,15 +253,24 @@ describe('signatureJson and serviceSignature', () => {
     const wrong = ModelSignature.of({ maxBatchSize: 3, inputs: [{ name: 'counts', dtype: TensorDType.FLOAT32, shape: [2, 3] }, { name: 'features', dtype: TensorDType.FLOAT32, shape: [5] }] });
     expect(() => serviceSignature('Svc', SAVED, wrong, 8)).toThrow(`[SIGNATURE_MISMATCH] the signature disagrees with the model:
   - signature = ${JSON.stringify(wrong.describe())}: allowed the model's serving signature in ${SAVED}: ${serviceSignature('Svc', SAVED, undefined, 3).describe()} (input "counts": dtype float32, the model's is int32). Fix: drop the signature prop to use the model's own, or export the model you mean to serve`);
+    // Every difference, one after another.
+    const both = ModelSignature.of({ maxBatchSize: 3, inputs: [{ name: 'counts', dtype: TensorDType.FLOAT32, shape: [2, 3] }, { name: 'features', dtype: TensorDType.INT32, shape: [5] }] });
+    expect(() => serviceSignature('Svc', SAVED, both, 8)).toThrow('(input "counts": dtype float32, the model\'s is int32; input "features": dtype int32, the model\'s is float32)');
     const error = errorOf(() => serviceSignature('Svc', undefined, undefined, 8));
     expect(error.problems.map((p) => p.prop)).toEqual(['signature']);
     expect(error.message).toContain('[SIGNATURE_MISMATCH] the request signature is missing:');
     expect(error.message).toContain('signature = undefined: allowed a ModelSignature when the model is not a local SavedModel directory. Fix: pass signature: ModelSignature.of(...), or model: ModelArtifact.fromSavedModelDirectory(dir) to read it from the model');
   });
 
-  test('an error reading the model with a given signature is passed on as it is', () => {
+  test('an error reading the model with a given signature, or without one, is passed on as it is', () => {
     const other = ModelSignature.of({ signatureName: 'predict_v2', maxBatchSize: 3, inputs: [{ name: 'counts', dtype: TensorDType.INT32, shape: [2, 3] }, { name: 'features', dtype: TensorDType.FLOAT32, shape: [5] }] });
     expect(() => serviceSignature('Svc', SAVED, other, 8)).toThrow(/signatureName = "predict_v2"/);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-empty-'));
+    try {
+      expect(() => serviceSignature('Svc', empty, undefined, 8)).toThrow(`[MODEL_UNREADABLE] cannot read the model in ${empty}`);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   test('a variable dimension: the bound comes from the given signature; without one, where to put it', () => {
@@ -233,6 +319,7 @@ describe('readDraftProfile', () => {
     ['not a draft, no model, no size', { draft: false, model: '', maxRequestBytes: 0 }, ['draft', 'model', 'maxRequestBytes']],
     ['a fractional size', { draft: true, model: 'm', maxRequestBytes: 1.5 }, ['maxRequestBytes']],
     ['a size as text', { draft: true, model: 'm', maxRequestBytes: '10' }, ['maxRequestBytes']],
+    ['a model name in a list', { draft: true, model: ['m'], maxRequestBytes: 10 }, ['model']],
   ])('%s: every problem named', (_what, doc, props) => {
     const error = errorOf(() => readDraftProfile(write('bad.json', doc)));
     expect(error.problems.map((p) => p.prop)).toEqual(props);

@@ -146,6 +146,21 @@ describe('the SAM expansion against the SAM translator, resource by resource', (
     ]);
   });
 
+  test('definitions: events add to a REST API\'s own document only with MergeDefinitions, to an HTTP API\'s always; request models and validators; stage names from parameters', () => {
+    const sourceArns = ['Both', 'First', 'Keyed', 'ModelOnly', 'Neither', 'NoModel', 'OnGiven', 'OnHttp', 'OnMerged', 'OnOwnHttp', 'OnS3Http', 'ParamsOnly', 'Second']
+      .map((e) => `~ Fn${e}Permission.Properties.SourceArn.Fn::Sub`);
+    expect(compare('definitions')).toEqual([
+      ...metadata('Fn'),
+      ...sourceArns,
+      // Events other than Api, HttpApi and SQS are not expanded.
+      '- FnTick',
+      '- FnTickPermission',
+      // SAM gives the HTTP API's Condition to its stage; the expansion only to the API.
+      '- HttpStage.Condition',
+      '- Models.Properties.Body.definitions',
+    ]);
+  });
+
   test('batching-window: identical but for the metadata', () => {
     expect(compare('batching-window')).toEqual(metadata('Worker'));
   });

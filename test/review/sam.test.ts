@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { DEFAULT_PRICES, MitigationMark, TemplateReview, loadTemplate, reviewTemplate } from '../../lib/review';
 import { expandSam, mergeGlobals } from '../../lib/review/sam';
@@ -18,7 +19,7 @@ const findings = (r: TemplateReview) => r.findings.map((f) => `${f.ruleId} ${f.r
  * us-east-1), committed so the test needs no Python. The review of the SAM template must give the
  * same marks and the same findings as the review of what SAM generates.
  */
-describe.each(['issue-example', 'guarded', 'http-api', 'implicit-shared', 'batching-window'])('SAM %s: same review as the template SAM generates', (name) => {
+describe.each(['issue-example', 'guarded', 'http-api', 'implicit-shared', 'batching-window', 'definitions'])('SAM %s: same review as the template SAM generates', (name) => {
   test('same mitigation marks and findings', () => {
     const sam = review(`${name}.yaml`);
     const plain = review(`${name}.translated.json`);
@@ -104,6 +105,14 @@ describe('SAM expansion', () => {
     expect(mergeGlobals({ A: 1 }, { 'Fn::Sub': 'x' })).toEqual({ 'Fn::Sub': 'x' });
     expect(mergeGlobals({ A: 1 }, { Reference: 2 })).toEqual({ A: 1, Reference: 2 });
     expect(mergeGlobals({ A: 1 }, { Ref: 'x', B: 2 })).toEqual({ A: 1, Ref: 'x', B: 2 });
+    // null is no map: it replaces the global's.
+    expect(mergeGlobals({ A: { B: 1 } }, { A: null })).toEqual({ A: null });
+    // A Ref replaces a map on either side, and a map replaces a Ref.
+    expect(mergeGlobals({ A: 1 }, { Ref: 'x' })).toEqual({ Ref: 'x' });
+    expect(mergeGlobals({ Ref: 'x' }, { A: 1 })).toEqual({ A: 1 });
+    // A `__proto__` key (JSON.parse makes it an own property) stays a key: the prototype is untouched.
+    const merged = mergeGlobals(JSON.parse('{"__proto__": {"A": 1}, "B": 2}'), { C: 3 }) as object;
+    expect([Object.keys(merged), Object.getPrototypeOf(merged) === Object.prototype, (merged as { A?: number }).A]).toEqual([['__proto__', 'B', 'C'], true, undefined]);
     // Absent locally: the global; a list against a scalar: the resource's.
     expect(mergeGlobals({ A: 1 }, undefined)).toEqual({ A: 1 });
     expect(mergeGlobals(['g'], 'l')).toBe('l');
@@ -131,6 +140,26 @@ describe('SAM expansion', () => {
     expect(sm.template.Resources.Flow.Type).toBe('AWS::Serverless::StateMachine');
   });
 
+  test('odd shapes (null where a map belongs, as YAML writes a key without a value) expand without throwing', () => {
+    const x = expandSam({
+      Transform: 'AWS::Serverless-2016-10-31', Globals: null,
+      Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { Events: { A: null, B: { Type: 'Api', Properties: null } }, DeadLetterQueue: null, FunctionUrlConfig: null, Policies: null } } },
+    } as never);
+    expect(Object.keys(x.template.Resources).map((k) => k.replace(/Deployment[0-9a-f]{10}$/, 'Deployment<hash>')).sort())
+      .toEqual(['F', 'FBPermission', 'FRole', 'ServerlessRestApi', 'ServerlessRestApiDeployment<hash>', 'ServerlessRestApiProdStage']);
+    expect(x.template.Resources.FRole.Properties).not.toHaveProperty('Policies');
+    expect(x.template.Resources.F.Properties).not.toHaveProperty('DeadLetterConfig');
+  });
+
+  test('Globals.Api and Globals.HttpApi reach the implicit APIs too (as SAM 1.115 translates them)', () => {
+    const x = expandSam({
+      Transform: 'AWS::Serverless-2016-10-31', Globals: { Api: { TracingEnabled: true }, HttpApi: { FailOnWarnings: true } },
+      Resources: { F: { Type: 'AWS::Serverless::Function', Properties: { Events: { A: { Type: 'Api', Properties: { Path: '/a', Method: 'get' } }, H: { Type: 'HttpApi', Properties: { Path: '/h', Method: 'get' } } } } } },
+    } as never);
+    expect(x.template.Resources.ServerlessRestApiProdStage.Properties).toMatchObject({ StageName: 'Prod', TracingEnabled: true });
+    expect(x.template.Resources.ServerlessHttpApi.Properties).toMatchObject({ FailOnWarnings: true });
+  });
+
   test('odd shapes (events that are not maps, a string Globals) expand without throwing', () => {
     const odd = expandSam({
       Transform: 'AWS::Serverless-2016-10-31', Globals: 'nope',
@@ -152,7 +181,7 @@ describe('SAM expansion', () => {
           Type: 'AWS::Serverless::Function',
           Properties: {
             Policies: ['AWSLambdaBasicExecutionRole', { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }, { PolicyName: 'x' }],
-            Events: { Get: { Type: 'Api', Properties: { Path: '/q', Method: 'get', RequestParameters: ['method.request.querystring.q', 'xmethod.request.header.h', 'method.request.path.p.x', { 'method.request.header.H': { Required: true } }, 5] } } },
+            Events: { Get: { Type: 'Api', Properties: { Path: '/q', Method: 'get', RequestParameters: ['method.request.querystring.q', 'xmethod.request.header.h', 'method.request.path.p.x', { 'method.request.header.H': { Required: true } }, 5, null, {}, 'method.request.header.a\nb', 'method.request.cookie.c', { 'method.request.header.O': true }] } } },
           },
         },
       },
@@ -162,8 +191,8 @@ describe('SAM expansion', () => {
     expect(x.skippedTypes).toEqual(['AWS::Serverless::LayerVersion', 'AWS::Serverless::StateMachine']);
     expect([x.origins.get('FRole'), x.origins.get('ApiprodStage'), x.origins.has('F'), x.origins.has('Api'), x.origins.get('ServerlessRestApiProdStage')]).toEqual(['F', 'Api', false, false, 'ServerlessRestApi']);
     const r = t.Resources;
-    // The API's Condition and DependsOn go to the RestApi; a DefinitionUri (in S3) leaves no Body to read.
-    expect([r.Api.Condition, r.Api.DependsOn, r.Api.Properties.Body]).toEqual(['C', 'Q', undefined]);
+    // The API's Condition and DependsOn go to the RestApi; a DefinitionUri (in S3) leaves no Body to read, only its location.
+    expect([r.Api.Condition, r.Api.DependsOn, r.Api.Properties.Body, r.Api.Properties.BodyS3Location]).toEqual(['C', 'Q', undefined, { Bucket: 'b', Key: 'api.yaml' }]);
     expect(r.F.Metadata).toEqual({ SamResourceId: 'F' });
     expect(r.F.Properties.Timeout).toBe(3);
     // Inline statements only: a managed policy name and a map without Statement are not policy documents.
@@ -175,6 +204,118 @@ describe('SAM expansion', () => {
       { in: 'query', name: 'q', required: false, type: 'string' },
       { in: 'path', name: 'p.x', required: false, type: 'string' },
       { in: 'header', name: 'H', required: true, type: 'string' },
+      { in: 'header', name: 'O', required: false, type: 'string' },
     ]);
+  });
+
+  /** The SAM transform over the given resources. */
+  const sam = (resources: Record<string, unknown>, more: Record<string, unknown> = {}) =>
+    expandSam({ Transform: 'AWS::Serverless-2016-10-31', ...more, Resources: resources } as never);
+  const props = (x: ReturnType<typeof expandSam>, id: string) => x.template.Resources[id].Properties as Record<string, unknown>;
+  const sha10 = (text: string) => createHash('sha1').update(text).digest('hex').slice(0, 10);
+
+  test('the deployment id: `<api>Deployment` + 10 hex digits of the SHA-1 of the document as compact JSON with sorted keys, or of its S3 location', () => {
+    const deploymentOf = (api: Record<string, unknown>) => Object.keys(sam({ Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 's', ...api } } }).template.Resources).filter((k) => k.startsWith('ApiDeployment'));
+    // Keys out of order at every level, inside a list too.
+    expect(deploymentOf({ DefinitionBody: { swagger: '2.0', paths: { '/a': { get: { parameters: [{ name: 'q', in: 'query' }], responses: {} } } }, info: { version: '1', title: 't' } } }))
+      .toEqual([`ApiDeployment${sha10('{"info":{"title":"t","version":"1"},"paths":{"/a":{"get":{"parameters":[{"in":"query","name":"q"}],"responses":{}}}},"swagger":"2.0"}')}`]);
+    expect(deploymentOf({ DefinitionUri: 's3://b/api.yaml' })).toEqual([`ApiDeployment${sha10('{"Bucket":"b","Key":"api.yaml"}')}`]);
+    expect(deploymentOf({ DefinitionUri: { Key: 'api.yaml', Version: '3', Bucket: 'b' } })).toEqual([`ApiDeployment${sha10('{"Bucket":"b","Key":"api.yaml","Version":"3"}')}`]);
+  });
+
+  test('a DefinitionUri as SAM writes it: s3://bucket/key with an optional versionId, or a map of Bucket, Key and Version; anything else kept as given', () => {
+    const location = (uri: unknown) => props(sam({ Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 's', DefinitionUri: uri } } }), 'Api').BodyS3Location;
+    expect(location('s3://b/dir/api.yaml')).toEqual({ Bucket: 'b', Key: 'dir/api.yaml' });
+    expect(location('s3://b/api.yaml?versionId=3')).toEqual({ Bucket: 'b', Key: 'api.yaml', Version: '3' });
+    expect(location({ Bucket: 'b', Key: 'api.yaml', Other: 1 })).toEqual({ Bucket: 'b', Key: 'api.yaml' });
+    for (const other of ['https://b/api.yaml', 'xs3://b/api.yaml', 's3://b/api.yaml?x=1', 's3://b', 's3:///api.yaml']) expect(location(other)).toBe(other);
+    // A DefinitionBody beside it (SAM refuses the pair) is the document read.
+    expect(props(sam({ Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 's', DefinitionUri: 's3://b/k', DefinitionBody: { paths: {} } } } }), 'Api'))
+      .toEqual({ Body: { paths: {} } });
+  });
+
+  test('a DefinitionUri version of several characters; a list holding an S3 URI is not one (kept as given)', () => {
+    const location = (uri: unknown) => props(sam({ Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 's', DefinitionUri: uri } } }), 'Api').BodyS3Location;
+    expect(location('s3://b/api.yaml?versionId=3Lg.x')).toEqual({ Bucket: 'b', Key: 'api.yaml', Version: '3Lg.x' });
+    expect(location(['s3://b/api.yaml'])).toEqual(['s3://b/api.yaml']);
+  });
+
+  test('a request parameter\'s options: Required must be true; an empty map or Required false is optional', () => {
+    const x = sam({ F: { Type: 'AWS::Serverless::Function', Properties: { Events: { E: { Type: 'Api', Properties: { Path: '/q', Method: 'get', RequestParameters: [
+      { 'method.request.querystring.a': {} }, { 'method.request.querystring.b': { Required: false } }, { 'method.request.querystring.c': { Required: 'true' } }, { 'method.request.querystring.d': { Required: true } },
+    ] } } } } } });
+    const body = props(x, 'ServerlessRestApi').Body as { paths: Record<string, Record<string, { parameters: Array<{ name: string; required: boolean }> }>> };
+    expect(body.paths['/q'].get.parameters.map((q) => `${q.name} ${q.required}`)).toEqual(['a false', 'b false', 'c false', 'd true']);
+  });
+
+  test('a REST API\'s own document is a copy: events added with MergeDefinitions do not change the template', () => {
+    const body = { swagger: '2.0', paths: {} };
+    const x = sam({
+      Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 's', MergeDefinitions: true, DefinitionBody: body } },
+      F: { Type: 'AWS::Serverless::Function', Properties: { Events: { E: { Type: 'Api', Properties: { RestApiId: { Ref: 'Api' }, Path: '/x', Method: 'get' } } } } },
+    });
+    expect(Object.keys((props(x, 'Api').Body as { paths: object }).paths)).toEqual(['/x']);
+    expect(body).toEqual({ swagger: '2.0', paths: {} });
+  });
+
+  test('the permission an API event adds: invoke from any stage, method and path of the API', () => {
+    const x = sam({ F: { Type: 'AWS::Serverless::Function', Properties: { Events: { E: { Type: 'Api', Properties: { Path: '/x', Method: 'get' } }, H: { Type: 'HttpApi' } } } } });
+    expect(x.template.Resources.FEPermission).toEqual({
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        Action: 'lambda:InvokeFunction', FunctionName: { Ref: 'F' }, Principal: 'apigateway.amazonaws.com',
+        SourceArn: { 'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ServerlessRestApi}/*' },
+      },
+    });
+    expect((props(x, 'FHPermission').SourceArn as Record<string, string>)['Fn::Sub']).toBe('arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ServerlessHttpApi}/*');
+  });
+
+  test('the shared usage plan\'s resources come from the first API that asks for the plan', () => {
+    const shared = { StageName: 's', Auth: { UsagePlan: { CreateUsagePlan: 'SHARED' } } };
+    const x = sam({ Q: { Type: 'AWS::SQS::Queue' }, One: { Type: 'AWS::Serverless::Api', Properties: shared }, Two: { Type: 'AWS::Serverless::Api', Properties: shared } });
+    expect(['ServerlessUsagePlan', 'ServerlessApiKey', 'ServerlessUsagePlanKey'].map((id) => x.origins.get(id))).toEqual(['One', 'One', 'One']);
+    expect(x.template.Resources.ServerlessUsagePlan.DependsOn).toEqual(['One', 'Two']);
+  });
+
+  test('the API types are expanded, not named among the skipped ones; without the transform nothing is expanded or skipped', () => {
+    const x = sam({ A: { Type: 'AWS::Serverless::Api', Properties: { StageName: 's' } }, H: { Type: 'AWS::Serverless::HttpApi' }, L: { Type: 'AWS::Serverless::LayerVersion' } });
+    expect(x.skippedTypes).toEqual(['AWS::Serverless::LayerVersion']);
+    expect([x.template.Resources.A.Type, x.template.Resources.H.Type]).toEqual(['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api']);
+    const plain = { Resources: { L: { Type: 'AWS::Serverless::LayerVersion' } } };
+    expect(expandSam(plain)).toEqual({ template: plain, origins: new Map(), skippedTypes: [] });
+  });
+
+  test('an event naming an API the template does not hold (SAM refuses the template) goes to the implicit API', () => {
+    const x = sam({ F: { Type: 'AWS::Serverless::Function', Properties: { Events: { E: { Type: 'Api', Properties: { RestApiId: { Ref: 'Missing' }, Path: '/x', Method: 'get' } }, H: { Type: 'HttpApi', Properties: { ApiId: { Ref: 'Gone' }, Path: '/y', Method: 'get' } } } } } });
+    expect(Object.keys((props(x, 'ServerlessRestApi').Body as { paths: object }).paths)).toEqual(['/x']);
+    expect(Object.keys((props(x, 'ServerlessHttpApi').Body as { paths: object }).paths)).toEqual(['/y']);
+  });
+
+  test('EndpointConfiguration: a type as text or a map\'s Type; a map without Type (SAM writes it into Types, which CloudFormation refuses) gives none', () => {
+    const endpoint = (v: unknown) => props(sam({ Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 's', EndpointConfiguration: v } } }), 'Api').EndpointConfiguration;
+    expect(endpoint('REGIONAL')).toEqual({ Types: ['REGIONAL'] });
+    expect(endpoint({ Type: 'PRIVATE', VPCEndpointIds: ['vpce-1'] })).toEqual({ Types: ['PRIVATE'], VpcEndpointIds: ['vpce-1'] });
+    expect(endpoint({ VPCEndpointIds: ['vpce-1'] })).toBeUndefined();
+  });
+
+  test('the api_key security definition: when the API requires a key, or an operation does; not otherwise', () => {
+    const defs = (api: Record<string, unknown>, auth?: unknown) => (props(sam({
+      Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 's', ...api } },
+      F: { Type: 'AWS::Serverless::Function', Properties: { Events: { E: { Type: 'Api', Properties: { RestApiId: { Ref: 'Api' }, Path: '/x', Method: 'get', Auth: auth } } } } },
+    }), 'Api').Body as { securityDefinitions?: unknown }).securityDefinitions;
+    const apiKey = { api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' } };
+    expect(defs({ Auth: { ApiKeyRequired: true } })).toEqual(apiKey);
+    expect(defs({}, { ApiKeyRequired: true })).toEqual(apiKey);
+    expect(defs({ Auth: { ApiKeyRequired: 'true' } })).toBeUndefined();
+    expect(defs({})).toBeUndefined();
+    expect(defs({ DefinitionBody: { swagger: '2.0' } })).toBeUndefined();
+    // Beside a definition already in the document.
+    expect(defs({ DefinitionBody: { securityDefinitions: { sig: { type: 'apiKey' } } }, Auth: { ApiKeyRequired: true } })).toEqual({ sig: { type: 'apiKey' }, ...apiKey });
+  });
+
+  test('an HTTP API\'s Condition and DependsOn go to the ApiGatewayV2 Api', () => {
+    const x = sam({ H: { Type: 'AWS::Serverless::HttpApi', Condition: 'C', DependsOn: ['Q'] }, Q: { Type: 'AWS::SQS::Queue' } });
+    expect([x.template.Resources.H.Condition, x.template.Resources.H.DependsOn]).toEqual(['C', ['Q']]);
+    expect(Object.keys(sam({ H: { Type: 'AWS::Serverless::HttpApi' } }).template.Resources.H)).toEqual(['Type', 'Properties']);
   });
 });
