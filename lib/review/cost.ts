@@ -99,7 +99,10 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
     lines.push({ item: 'API requests', formula: `${rate.formula}; at the account-level throttle (${APIGW_ACCOUNT_RATE_LIMIT_RPS} rps, shared by every API in the Region) it would be ${showPerHour(requestCostPerHour(APIGW_ACCOUNT_RATE_LIMIT_RPS, price))}`, unboundedBy: http ? 'InferenceGuard-HTTPAPIStageThrottling' : 'InferenceGuard-APIStageThrottling' });
   } else {
     lines.push({ item: 'API requests at the stage throttle', perHour: requestCostPerHour(rate.rps, price), formula: `${rate.formula} x 3600 s x $${price}/M` });
-    const logged = (http ? httpStagesOfApi(model, apiId) : stagesOfApi(model, apiId).map((st) => st.id)).some((st) => (model.props(st).AccessLogSetting ?? model.props(st).AccessLogSettings) !== undefined);
+    // REST: a Stage's AccessLogSetting, or a Deployment stage's StageDescription.AccessLogSetting; HTTP: a stage's AccessLogSettings.
+    const logged = http
+      ? httpStagesOfApi(model, apiId).some((st) => model.props(st).AccessLogSettings !== undefined)
+      : stagesOfApi(model, apiId).some((st) => (model.typeOf(st.id) === T.DEPLOYMENT ? rec(model.props(st.id).StageDescription) : model.props(st.id)).AccessLogSetting !== undefined);
     if (logged) lines.push({ item: 'access logs', perHour: logCostPerHour(rate.rps * ACCESS_LOG_BYTES_PER_REQUEST, p), formula: `${rate.rps} rps x ${ACCESS_LOG_BYTES_PER_REQUEST} B x $${p.logsIngestPerGb}/GB` });
     if (!http) {
       // Associations by the API they point at (directly, or through one of its stages), indexed once.
@@ -227,12 +230,12 @@ function httpStageThrottle(model: TemplateModel, stageId: string): { rate?: numb
 /**
  * The request rate that can reach a function when API Gateway is its only invoker: the sum, over
  * each integration that invokes it and each stage of that integration's API, of the stage throttle.
- * Undefined (with the reason) when another invoker exists or a stage has no throttle.
+ * Undefined (with the reason) when another invoker exists or a stage has no throttle. Asked only
+ * for a function an API of the template invokes (at least one integration).
  */
 function throttleBound(model: TemplateModel, fnId: string): { rps?: number; burst?: number; formula: string; why?: string } {
   const invocations = apiInvocations(model, fnId);
   const apiIds = new Set(invocations.map((i) => i.apiId).filter((a): a is string => a !== undefined));
-  if (invocations.length === 0) return { formula: '', why: 'no API Gateway integration invokes it' };
   if (invocations.some((i) => i.apiId === undefined)) return { formula: '', why: 'an integration belongs to an API outside this template' };
   const others = otherInvokers(model, fnId, apiIds);
   if (others.length > 0) return { formula: '', why: `it has other invokers (${others.join(', ')})` };
@@ -296,8 +299,9 @@ function queueLines(model: TemplateModel, queueId: string, producersOf: Map<stri
     if (!c?.functionId) continue;
     const max = num(model, rec(model.props(esm).ScalingConfig).MaximumConcurrency);
     const reserved = num(model, model.props(c.functionId).ReservedConcurrentExecutions);
-    const cap = [max, reserved].filter((x): x is number => x !== undefined);
-    lines.push(...lambdaLines(model, c.functionId, cap.length > 0 ? Math.min(...cap) : undefined, max !== undefined ? 'event source MaximumConcurrency' : 'reserved concurrency', 'InferenceGuard-SQSConsumerConcurrency', p));
+    // The lower cap, named after what sets it (the event source's when both are equal).
+    const byMax = max !== undefined && (reserved === undefined || max <= reserved);
+    lines.push(...lambdaLines(model, c.functionId, byMax ? max : reserved, byMax ? 'event source MaximumConcurrency' : 'reserved concurrency', 'InferenceGuard-SQSConsumerConcurrency', p));
   }
   return lines;
 }
@@ -332,7 +336,8 @@ function serviceLines(model: TemplateModel, serviceId: string, p: PriceTable): C
   const s = model.props(serviceId);
   const task = model.target(s.TaskDefinition, T.TASK_DEFINITION);
   const target = scalableTargetsOf(model, serviceId)[0];
-  const max = target ? num(model, model.props(target).MaxCapacity) : num(model, s.DesiredCount) ?? 1;
+  // DesiredCount defaults to 1 when absent; one known only at deploy time is not read as 1.
+  const max = target ? num(model, model.props(target).MaxCapacity) : s.DesiredCount === undefined ? 1 : num(model, s.DesiredCount);
   const from = target ? `scalable target ${target} MaxCapacity` : 'DesiredCount (no autoscaling)';
   const fargate = s.LaunchType === 'FARGATE' || JSON.stringify(s.CapacityProviderStrategy ?? '').includes('FARGATE')
     || (task !== undefined && list(model.props(task).RequiresCompatibilities).includes('FARGATE'));
@@ -381,7 +386,7 @@ function keyLines(model: TemplateModel, p: PriceTable): CostLine[] {
   const logs = ids('AWS::Logs::LogGroup').filter((id) => model.props(id).KmsKeyId !== undefined);
   const buckets = ids('AWS::S3::Bucket').filter((id) => JSON.stringify(model.props(id).BucketEncryption ?? {}).includes('aws:kms'));
   const unpriced = logs.length + buckets.length > 0
-    ? `; the KMS requests of ${logs.length} key-encrypted log groups and ${buckets.length} bucket${buckets.length === 1 ? '' : 's'} (made by CloudWatch Logs and S3 with a bucket key at a rate AWS does not publish) are not priced`
+    ? `; the KMS requests of ${logs.length} key-encrypted log group${logs.length === 1 ? '' : 's'} and ${buckets.length} bucket${buckets.length === 1 ? '' : 's'} (made by CloudWatch Logs and S3 with a bucket key at a rate AWS does not publish) are not priced`
     : '';
   const lines: CostLine[] = [{
     item: `${keys.length} customer-managed KMS key${keys.length === 1 ? '' : 's'}`, perHour: keys.length * p.kmsKeyPerMonth / HOURS_PER_MONTH,
@@ -389,9 +394,16 @@ function keyLines(model: TemplateModel, p: PriceTable): CostLine[] {
   }];
   const queues = ids(T.QUEUE).filter((id) => model.props(id).KmsMasterKeyId !== undefined && model.props(id).KmsMasterKeyId !== 'alias/aws/sqs');
   if (queues.length > 0) {
-    const requests = queues.reduce((n, id) => n + SQS_PRINCIPALS_PER_QUEUE * 3600 / (num(model, model.props(id).KmsDataKeyReusePeriodSeconds) ?? SQS_DEFAULT_DATA_KEY_REUSE_S), 0);
+    // Queues by data-key reuse period (in order of first appearance), each period a term of the formula.
+    const byPeriod = new Map<number, number>();
+    for (const id of queues) {
+      const period = num(model, model.props(id).KmsDataKeyReusePeriodSeconds) ?? SQS_DEFAULT_DATA_KEY_REUSE_S;
+      byPeriod.set(period, (byPeriod.get(period) ?? 0) + 1);
+    }
+    const terms = [...byPeriod].map(([period, n]) => ({ requests: n * SQS_PRINCIPALS_PER_QUEUE * 3600 / period, text: `${n} queue${n === 1 ? '' : 's'} x ${SQS_PRINCIPALS_PER_QUEUE} principals x 3600 s / ${period} s data-key reuse` }));
+    const requests = terms.reduce((sum, t) => sum + t.requests, 0);
     lines.push({ item: `KMS requests of ${queues.length} key-encrypted queue${queues.length === 1 ? '' : 's'}`, perHour: requests / 10_000 * p.kmsPer10kRequests,
-      formula: `${queues.length} queues x ${SQS_PRINCIPALS_PER_QUEUE} principals x 3600 s / ${SQS_DEFAULT_DATA_KEY_REUSE_S} s data-key reuse = ${Math.round(requests)} requests x $${p.kmsPer10kRequests}/10k` });
+      formula: `${terms.map((t) => t.text).join(' + ')} = ${Math.round(requests)} requests x $${p.kmsPer10kRequests}/10k` });
   }
   return lines;
 }
@@ -402,7 +414,8 @@ function keyLines(model: TemplateModel, p: PriceTable): CostLine[] {
  */
 function finiteLine(l: CostLine): CostLine {
   if (l.perHour === undefined || Number.isFinite(l.perHour)) return l;
-  return { item: l.item, formula: `${l.formula}: beyond any number of dollars`, unboundedBy: l.unboundedBy ?? 'a value too large to bound anything' };
+  // A line with a price has no unboundedBy of its own.
+  return { item: l.item, formula: `${l.formula}: beyond any number of dollars`, unboundedBy: 'a value too large to bound anything' };
 }
 
 /** Worst-case cost per hour of each component of a reviewed template. */
