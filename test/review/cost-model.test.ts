@@ -39,9 +39,9 @@ const ref = (id: string) => ({ Ref: id });
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
 /** The cost report of a template, for the components the review lists (or those given). */
-function costOf(resources: Resources, opts: { parameters?: Record<string, { Type: string; Default?: unknown }>; components?: (m: TemplateModel) => ComponentRef[] } = {}): CostReport {
+function costOf(resources: Resources, opts: { parameters?: Record<string, { Type: string; Default?: unknown }>; components?: (m: TemplateModel) => ComponentRef[]; prices?: PriceTable } = {}): CostReport {
   const model = new TemplateModel({ Resources: resources, ...(opts.parameters ? { Parameters: opts.parameters } : {}) });
-  return templateCost(model, opts.components ? opts.components(model) : listComponents(model), P);
+  return templateCost(model, opts.components ? opts.components(model) : listComponents(model), opts.prices ?? P);
 }
 const component = (r: CostReport, id: string) => {
   const c = r.components.find((x) => x.id === id);
@@ -227,6 +227,15 @@ describe("a REST API's web ACLs", () => {
     ]);
   });
 
+  test('an association naming the stage alone counts for its API', () => {
+    const r = costOf({
+      Api: restApi(), ApiDep: deployment('Api'), Stage: stage('Api', 'prod', 37), Acl: acl(3),
+      ToStage: assoc({ 'Fn::Join': ['', ['arn:aws:apigateway:us-east-1::/restapis/abc/stages/', ref('Stage')]] }, arnOf('Acl')),
+    });
+    // ($5 + 3 x $2) / 730 h + 37 x 3600 x $0.60/M = $0.0150685 + $0.07992, as above
+    expect(component(r, 'Api').lines[1]).toEqual({ item: 'WAF web ACL Acl', perHour: near(0.0949884932), formula: '($5 + 3 rules x $2) / 730 h + 37 rps x $0.6/M' });
+  });
+
   test('an API without a stage throttle has no WAF line (its requests are already unbounded)', () => {
     const r = costOf({ Api: restApi(), ApiDep: deployment('Api'), Stage: stage('Api', 'prod'), Acl: acl(3), ToApi: assoc(ref('Api'), arnOf('Acl')) });
     expect(component(r, 'Api').lines.map((l) => l.item)).toEqual(['API requests']);
@@ -353,6 +362,18 @@ describe('a function an API invokes', () => {
     ]);
   });
 
+  test('the stage default is the `*` `/*` setting wherever it is listed', () => {
+    const t = base();
+    t.Stage = stage('Api', 'prod', undefined, undefined, {}, [
+      { HttpMethod: '*', ResourcePath: '/~1jobs', ThrottlingRateLimit: 50 },
+      { HttpMethod: 'POST', ResourcePath: '/*', ThrottlingRateLimit: 45 },
+      { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 33, ThrottlingBurstLimit: 17 },
+    ]);
+    // Rate max(33, 50, 45) = 50, burst 17 (the default's; the others set none):
+    // (50 x 3600 + 17) = 180,017 invocations x 11 s x 0.25 GB x $0.00002 = $9.900935; 50 x 11 + 17 = 567
+    expect(fnLines(costOf(t))[0]).toEqual({ item: 'Lambda Fn duration (API Gateway is its only invoker)', perHour: near(9.900935), formula: "(50 rps x 3600 s + 17 burst) = 180017 invocations x 11 s timeout x 0.25 GB x $0.00002/GB-s; concurrency <= 50 rps x 11 s + 17 = 567 (Little's law); throttles: 50 rps / burst 17 (Post on stage prod)" });
+  });
+
   test('stages add up; a stage without a burst has the account burst (5,000), and the sum of bursts is at most that', () => {
     const t = base();
     t.Stage = stage('Api', 'prod', 33);
@@ -423,6 +444,9 @@ describe('a function an API invokes', () => {
     }, 'stage $default of API Http has no throttle'],
     ['an API Gateway permission for another API', (t) => { t.Api2 = restApi('two'); t.Perm2 = apiPermission(ref('Fn'), 'Api2'); },
       'it has other invokers (Lambda::Permission Perm2 (principal "apigateway.amazonaws.com", SourceArn not one of the throttled APIs))'],
+    ['an EventBridge permission whose SourceArn names the API', (t) => {
+      t.Rule = { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: ref('Fn'), Principal: 'events.amazonaws.com', SourceArn: { 'Fn::Join': ['', ['arn:aws:events:us-east-1:1:rule/', ref('Api')]] } } };
+    }, 'it has other invokers (Lambda::Permission Rule (principal "events.amazonaws.com"))'],
     ['an SNS permission on an alias', (t) => {
       t.Alias = { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: ref('Fn'), FunctionVersion: '$LATEST', Name: 'live' } };
       t.Sns = { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: ref('Alias'), Principal: 'sns.amazonaws.com' } };
@@ -454,13 +478,13 @@ describe('a function an API invokes', () => {
   test('every other invoker is named, in this order: mappings, URLs, permissions (in template order), grants', () => {
     const t = base();
     t.Alias = { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: ref('Fn'), FunctionVersion: '$LATEST', Name: 'live' } };
-    // The permission on the alias comes first in the template, the one on the function second.
-    t.Perms = { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: ref('Alias'), Principal: 's3.amazonaws.com' } };
+    // The permission on the alias comes first in the template, the one on the function second (and first by name).
+    t.ZPerm = { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: ref('Alias'), Principal: 's3.amazonaws.com' } };
     t.Sns = { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: ref('Fn'), Principal: 'sns.amazonaws.com' } };
     t.Esm = { Type: 'AWS::Lambda::EventSourceMapping', Properties: { FunctionName: ref('Alias'), EventSourceArn: 'arn:aws:kinesis:us-east-1:1:stream/s' } };
     t.Url = { Type: 'AWS::Lambda::Url', Properties: { TargetFunctionArn: ref('Alias'), AuthType: 'AWS_IAM' } };
     t.Pol = { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: ['r'], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: '*' }] } } };
-    expect(fnLines(costOf(t))).toEqual(unbounded('it has other invokers (event source mapping Esm, function URL Url, Lambda::Permission Perms (principal "s3.amazonaws.com"), Lambda::Permission Sns (principal "sns.amazonaws.com"), IAM grant of lambda:InvokeFunction in Pol)'));
+    expect(fnLines(costOf(t))).toEqual(unbounded('it has other invokers (event source mapping Esm, function URL Url, Lambda::Permission ZPerm (principal "s3.amazonaws.com"), Lambda::Permission Sns (principal "sns.amazonaws.com"), IAM grant of lambda:InvokeFunction in Pol)'));
   });
 
   test('what does not invoke it leaves the throttle bound in place', () => {
@@ -469,7 +493,8 @@ describe('a function an API invokes', () => {
     // Resources that mention the function without invoking it, or invoke another one.
     t.OtherPerm = { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: ref('Other'), Principal: 'sns.amazonaws.com', SourceAccount: arnOf('Fn') } };
     t.OtherEsm = { Type: 'AWS::Lambda::EventSourceMapping', Properties: { FunctionName: ref('Other'), EventSourceArn: 'arn:aws:kinesis:us-east-1:1:stream/s', DestinationConfig: { OnFailure: { Destination: arnOf('Fn') } } } };
-    t.OtherVersion = { Type: 'AWS::Lambda::Version', Properties: { FunctionName: ref('Other'), Description: arnOf('Fn') } };
+    t.OtherVersion = { Type: 'AWS::Lambda::Version', Properties: { FunctionName: ref('Other'), Description: { 'Fn::Join': ['', ['after ', ref('Fn')]] } } };
+    t.OtherVersionPerm = { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: ref('OtherVersion'), Principal: 'sns.amazonaws.com' } };
     t.Pol = {
       Type: 'AWS::IAM::Policy',
       Properties: {
@@ -481,7 +506,7 @@ describe('a function an API invokes', () => {
             { Effect: 'Allow', Action: 'sqs:*', Resource: '*' },
             { Effect: 'Allow', Action: 'xlambda:invokefunction', Resource: '*' },
             { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arnOf('Other') },
-            { Effect: 'Allow', Action: [42], Resource: '*' },
+            { Effect: 'Allow', Action: [42, ['lambda:InvokeFunction']], Resource: '*' }, // not action names
             'not a statement',
           ],
         },
@@ -524,6 +549,13 @@ describe('a function with a URL', () => {
       item: 'Lambda Fn', formula: 'no concurrency cap and a function URL (Url) invokes it with no throttle: up to the account pool, 1536 MB each', unboundedBy: 'InferenceGuard-LambdaConcurrencyCap',
     }]);
   });
+  test('every URL is named, the alias\'s too', () => {
+    const t = url();
+    t.Alias = { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: ref('Fn'), FunctionVersion: '$LATEST', Name: 'live' } };
+    t.AliasUrl = { Type: 'AWS::Lambda::Url', Properties: { TargetFunctionArn: ref('Alias'), AuthType: 'NONE' } };
+    expect(component(costOf(t), 'Fn').lines[0].formula).toBe('no concurrency cap and a function URL (Url, AliasUrl) invokes it with no throttle: up to the account pool, 1536 MB each');
+  });
+
   test('a cap so large the price overflows reads unbounded, beyond any number of dollars', () => {
     const c = component(costOf(url(1e308)), 'Fn');
     // 1e308 x 1.5 GB x 3600 s overflows to Infinity, and so do 1e308 x 3600 / 7 invocations.
@@ -579,6 +611,8 @@ describe('a queue: its producers at their API throttle, its consumers at their c
     ];
     expect(component(costOf(queue(8, 6)), 'Jobs').lines).toEqual([sqs, ...six]);
     expect(component(costOf(queue(undefined, 6)), 'Jobs').lines).toEqual([sqs, ...six]);
+    // MaximumConcurrency alone: 4 x 0.625 GB x 3600 s x $0.00002 = $0.18
+    expect(component(costOf(queue(4)), 'Jobs').lines[1]).toEqual({ item: 'Lambda Worker duration', perHour: near(0.18), formula: '4 concurrent (event source MaximumConcurrency) x 0.625 GB x 3600 s x $0.00002/GB-s' });
     // Equal caps: either name is right; the event source's is shown.
     expect(component(costOf(queue(6, 6)), 'Jobs').lines[1].formula).toBe('6 concurrent (event source MaximumConcurrency) x 0.625 GB x 3600 s x $0.00002/GB-s');
   });
@@ -610,9 +644,11 @@ describe('a queue: its producers at their API throttle, its consumers at their c
     expect(component(costOf(t), 'Jobs').lines[0]).toEqual({ item: 'SQS requests', formula: 'fed by Api, Api2 without a stage throttle', unboundedBy: 'InferenceGuard-APIStageThrottling' });
   });
 
-  test('a consumer outside the template, and a queue nothing feeds or reads, add no line', () => {
+  test('a consumer outside the template, a mapping that only sends failures to the queue, and a queue nothing feeds or reads add no line', () => {
     const r = costOf({
       Jobs: { Type: 'AWS::SQS::Queue', Properties: {} },
+      Stream: fn({ ReservedConcurrentExecutions: 2 }),
+      Kinesis: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: 'arn:aws:kinesis:us-east-1:1:stream/s', FunctionName: ref('Stream'), DestinationConfig: { OnFailure: { Destination: arnOf('Jobs') } } } },
       Idle: { Type: 'AWS::SQS::Queue', Properties: {} },
       Esm: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: arnOf('Jobs'), FunctionName: 'external-function', ScalingConfig: { MaximumConcurrency: 2 } } },
     });
@@ -656,12 +692,13 @@ describe('a SageMaker endpoint at its maximum', () => {
           { VariantName: 'Serverless', ModelName: 'm', ServerlessConfig: { MaxConcurrency: 5, MemorySizeInMB: 3072 } },
           { VariantName: 'Param', ModelName: 'm', InstanceType: 'ml.m5.large', InitialInstanceCount: ref('CountWithDefault') },
           { VariantName: 'NoType', ModelName: 'm', InitialInstanceCount: 2 },
+          { VariantName: 'RefType', ModelName: 'm', InstanceType: ref('Type'), InitialInstanceCount: 2 },
           { VariantName: 'Gpu', ModelName: 'm', InstanceType: 'ml.p5.48xlarge', InitialInstanceCount: 1 },
           { VariantName: 'Deploy', ModelName: 'm', InstanceType: 'ml.g5.xlarge', InitialInstanceCount: ref('Count') },
         ] },
       },
       Endpoint: { Type: 'AWS::SageMaker::Endpoint', Properties: { EndpointConfigName: 'cfg', EndpointName: 'e' } },
-    }, { parameters: { Count: { Type: 'Number' }, CountWithDefault: { Type: 'Number', Default: 4 } } });
+    }, { parameters: { Count: { Type: 'Number' }, CountWithDefault: { Type: 'Number', Default: 4 }, Type: { Type: 'String' } } });
     expect(component(r, 'Endpoint')).toEqual({
       id: 'Endpoint', label: 'endpoint "e" (Endpoint)',
       lines: [
@@ -669,6 +706,7 @@ describe('a SageMaker endpoint at its maximum', () => {
         { item: 'variant Serverless (serverless)', perHour: near(1.62), formula: '5 concurrent x 3 GB x 3600 s x $0.00003/GB-s' },
         { item: 'variant Param instances at their maximum', perHour: near(0.46), formula: '4 (InitialInstanceCount (no autoscaling)) x ml.m5.large $0.115/h' }, // 4 x $0.115
         { item: 'variant NoType', formula: '2 x ?: no price for this instance type (add it with --prices)' },
+        { item: 'variant RefType', formula: '2 x ?: no price for this instance type (add it with --prices)' },
         { item: 'variant Gpu', formula: '1 x ml.p5.48xlarge: no price for this instance type (add it with --prices)' },
         { item: 'variant Deploy', formula: 'InitialInstanceCount (no autoscaling) is only known at deploy time: not priced' },
       ],
@@ -764,18 +802,33 @@ describe('an ECS service at its maximum', () => {
     const lt = (type: string): CfnTemplateResource => ({ Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { InstanceType: type } } });
     const r = costOf({
       Cluster: cluster, Task: task({ RequiresCompatibilities: ['EC2'] }),
-      Service: service({ DesiredCount: 2, CapacityProviderStrategy: [{ CapacityProvider: ref('Cp') }, { CapacityProvider: ref('Cp2') }, { CapacityProvider: ref('Cp3') }, { CapacityProvider: 'external' }, 'not a map'] }),
+      Service: service({ DesiredCount: 2, CapacityProviderStrategy: [ref('Cp'), ref('Cp2'), ref('Cp3'), ref('Cp4'), 'external', 'not a map'].map((c) => (typeof c === 'string' ? c : { CapacityProvider: c })) }),
       Cp: provider('Asg'), Asg: asg('4', 'Lt'), Lt: lt('g5.xlarge'),
       Cp2: provider('Asg2'), Asg2: asg(2, 'Lt2'), Lt2: lt('g6.xlarge'),
-      Cp3: provider('Asg3'), Asg3: asg(ref('Max')),
+      Cp3: provider('Asg3'), Asg3: asg(ref('Max'), 'Lt'),
+      Cp4: provider('Asg4'), Asg4: asg(3),
     }, { parameters: { Max: { Type: 'Number' } } });
     expect(component(r, 'Service').lines).toEqual([
       { item: 'EC2 capacity Asg at MaxSize', perHour: near(4.024), formula: '4 x g5.xlarge $1.006/h' }, // 4 x $1.006
       { item: 'EC2 capacity Asg2', formula: 'MaxSize 2 x g6.xlarge: not priced (add the instance type with --prices)' },
-      { item: 'EC2 capacity Asg3', formula: 'MaxSize ? x ?: not priced (add the instance type with --prices)' },
+      { item: 'EC2 capacity Asg3', formula: 'MaxSize ? x g5.xlarge: not priced (add the instance type with --prices)' },
+      { item: 'EC2 capacity Asg4', formula: 'MaxSize 3 x ?: not priced (add the instance type with --prices)' },
     ]);
     const none = costOf({ Cluster: cluster, Task: task({}), Service: service({ LaunchType: 'EC2' }) });
     expect(component(none, 'Service').lines).toEqual([{ item: 'EC2 capacity', formula: 'no Auto Scaling group in this template: not priced' }]);
+  });
+
+  test('an instance type that is not written is not looked up (not even as a price table key "undefined")', () => {
+    const odd = { ...P, sageMakerInstancePerHour: { ...P.sageMakerInstancePerHour, undefined: 9 }, ec2InstancePerHour: { ...P.ec2InstancePerHour, undefined: 9 } };
+    const r = costOf({
+      Config: { Type: 'AWS::SageMaker::EndpointConfig', Properties: { ProductionVariants: [{ VariantName: 'NoType', ModelName: 'm', InitialInstanceCount: 2 }] } },
+      Endpoint: { Type: 'AWS::SageMaker::Endpoint', Properties: { EndpointConfigName: { 'Fn::GetAtt': ['Config', 'EndpointConfigName'] } } },
+      Cluster: cluster, Task: task({}), Service: service({ CapacityProviderStrategy: [{ CapacityProvider: ref('Cp') }] }),
+      Cp: { Type: 'AWS::ECS::CapacityProvider', Properties: { AutoScalingGroupProvider: { AutoScalingGroupArn: ref('Asg') } } },
+      Asg: { Type: 'AWS::AutoScaling::AutoScalingGroup', Properties: { MinSize: '0', MaxSize: '3' } },
+    }, { prices: odd });
+    expect(component(r, 'Endpoint').lines).toEqual([{ item: 'variant NoType', formula: '2 x ?: no price for this instance type (add it with --prices)' }]);
+    expect(component(r, 'Service').lines).toEqual([{ item: 'EC2 capacity Asg', formula: 'MaxSize 3 x ?: not priced (add the instance type with --prices)' }]);
   });
 
   test('a task definition no service runs has a row, and no price', () => {
@@ -796,6 +849,7 @@ describe('customer-managed keys', () => {
       Key1: key, Key2: key, Key3: key,
       Log: { Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: arnOf('Key1') } },
       Log2: { Type: 'AWS::Logs::LogGroup', Properties: {} },
+      Log3: { Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: arnOf('Key2') } },
       B1: kmsBucket('aws:kms'), B2: kmsBucket('aws:kms:dsse'), B3: kmsBucket('AES256'), B4: { Type: 'AWS::S3::Bucket', Properties: {} },
       Q1: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: ref('Key1'), KmsDataKeyReusePeriodSeconds: 900 } },
       Q2: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: ref('Key2') } },
@@ -807,7 +861,7 @@ describe('customer-managed keys', () => {
       lines: [
         {
           item: '3 customer-managed KMS keys', perHour: near(0.00616438356, 11), // 3 x $1.50 / 730 h = $4.50 / 730
-          formula: '3 x $1.5/month / 730 h; the KMS requests of 1 key-encrypted log group and 2 buckets (made by CloudWatch Logs and S3 with a bucket key at a rate AWS does not publish) are not priced',
+          formula: '3 x $1.5/month / 730 h; the KMS requests of 2 key-encrypted log groups and 2 buckets (made by CloudWatch Logs and S3 with a bucket key at a rate AWS does not publish) are not priced',
         },
         // Q1: 2 principals x 3600 s / 900 s = 8; Q2: 2 x 3600 / 300 (the default) = 24; 32 requests x $0.03 / 10,000 = $0.000096
         { item: 'KMS requests of 2 key-encrypted queues', perHour: near(0.000096, 12), formula: '1 queue x 2 principals x 3600 s / 900 s data-key reuse + 1 queue x 2 principals x 3600 s / 300 s data-key reuse = 32 requests x $0.03/10k' },
@@ -829,6 +883,12 @@ describe('customer-managed keys', () => {
       // 2 queues x 2 x 3600 / 300 = 48, 1 x 2 x 3600 / 7 = 1028.57: 1076.57 requests x $0.03 / 10,000 = $0.00322971
       { item: 'KMS requests of 3 key-encrypted queues', perHour: near(0.00322971429, 11), formula: '2 queues x 2 principals x 3600 s / 300 s data-key reuse + 1 queue x 2 principals x 3600 s / 7 s data-key reuse = 1077 requests x $0.03/10k' },
     ]);
+  });
+
+  test('one key-encrypted queue', () => {
+    const r = costOf({ Key: key, Q: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: arnOf('Key'), KmsDataKeyReusePeriodSeconds: 86_400 } } });
+    // 2 principals x 3600 s / 86,400 s = 0.0833 requests x $0.03 / 10,000 = $0.00000025
+    expect(component(r, 'CustomerManagedKeys').lines[1]).toEqual({ item: 'KMS requests of 1 key-encrypted queue', perHour: near(0.00000025, 14), formula: '1 queue x 2 principals x 3600 s / 86400 s data-key reuse = 0 requests x $0.03/10k' });
   });
 
   test('a key alone; queues encrypted by keys outside the template add nothing', () => {
