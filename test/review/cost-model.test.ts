@@ -870,16 +870,16 @@ describe('customer-managed keys', () => {
     }]);
   });
 
-  test('queues sharing a reuse period are counted together; one key, one bucket', () => {
+  test('queues sharing a reuse period are counted together; one key, one log group, one bucket', () => {
     const r = costOf({
-      Key: key, B: kmsBucket('aws:kms'),
+      Key: key, B: kmsBucket('aws:kms'), Log: { Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: arnOf('Key') } },
       Q1: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: ref('Key') } },
       Q2: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: ref('Key'), KmsDataKeyReusePeriodSeconds: 300 } },
       Q3: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: ref('Key'), KmsDataKeyReusePeriodSeconds: 7 } },
     });
     expect(component(r, 'CustomerManagedKeys').lines).toEqual([
       // $1.50 / 730 h = $0.0020548
-      { item: '1 customer-managed KMS key', perHour: near(0.00205479452, 11), formula: '1 x $1.5/month / 730 h; the KMS requests of 0 key-encrypted log groups and 1 bucket (made by CloudWatch Logs and S3 with a bucket key at a rate AWS does not publish) are not priced' },
+      { item: '1 customer-managed KMS key', perHour: near(0.00205479452, 11), formula: '1 x $1.5/month / 730 h; the KMS requests of 1 key-encrypted log group and 1 bucket (made by CloudWatch Logs and S3 with a bucket key at a rate AWS does not publish) are not priced' },
       // 2 queues x 2 x 3600 / 300 = 48, 1 x 2 x 3600 / 7 = 1028.57: 1076.57 requests x $0.03 / 10,000 = $0.00322971
       { item: 'KMS requests of 3 key-encrypted queues', perHour: near(0.00322971429, 11), formula: '2 queues x 2 principals x 3600 s / 300 s data-key reuse + 1 queue x 2 principals x 3600 s / 7 s data-key reuse = 1077 requests x $0.03/10k' },
     ]);
