@@ -4,7 +4,7 @@ import { isHttpApi } from '../nag/rules/apigwv2/http-apis';
 import { apiInvocations, functionUrls } from '../nag/rules/lambda/functions';
 import { endpointConfigOf, scalableTargetsOfEndpoint, variants } from '../nag/rules/sagemaker/endpoints';
 import { sqsConsumer } from '../nag/rules/sqs/consumers';
-import { readNumber, referencedIds } from '../nag/template/intrinsics';
+import { containsText, readNumber, referencedIds } from '../nag/template/intrinsics';
 import { TemplateModel } from '../nag/template/template-model';
 import { ComponentRef } from './components';
 import { PriceTable } from './prices';
@@ -23,9 +23,15 @@ function num(model: TemplateModel, v: unknown): number | undefined {
   return r.kind === 'literal' ? r.value : undefined;
 }
 
+/** The sum, or undefined when a value is undefined (unbounded: it makes the sum NaN) or the sum overflows. */
+function sumOf(values: ReadonlyArray<number | undefined>): number | undefined {
+  const sum = values.reduce<number>((s, v) => s + (v ?? NaN), 0);
+  return Number.isFinite(sum) ? sum : undefined;
+}
+
+/** A component's price: its lines' sum, a line not priced counting 0 and an unbounded one making it unbounded. */
 function total(lines: readonly CostLine[]): number | undefined {
-  const sum = lines.some((l) => l.unboundedBy !== undefined) ? undefined : lines.reduce((s, l) => s + (l.perHour ?? 0), 0);
-  return sum !== undefined && Number.isFinite(sum) ? sum : undefined;
+  return sumOf(lines.map((l) => (l.unboundedBy !== undefined ? undefined : l.perHour ?? 0)));
 }
 
 /**
@@ -78,12 +84,20 @@ function lambdaShape(model: TemplateModel, fnId: string): { memory: number; time
   return { memory: num(model, props.MemorySize) ?? LAMBDA_DEFAULT_MEMORY_MB, timeout: num(model, props.Timeout) ?? LAMBDA_DEFAULT_TIMEOUT_S, arm: list(props.Architectures).includes('arm64') };
 }
 
+/** A function without a concurrency cap: unbounded, with the rule whose finding would bound it. */
+function uncappedLambdaLines(model: TemplateModel, fnId: string, rule: string, unboundedWhy?: string): CostLine[] {
+  const { memory } = lambdaShape(model, fnId);
+  return [{ item: `Lambda ${fnId}`, formula: `no concurrency cap${unboundedWhy ? ` and ${unboundedWhy}` : ''}: up to the account pool, ${memory} MB each`, unboundedBy: rule }];
+}
+
+/** A function at its concurrency cap (`capFrom` names what sets it), or unbounded without one. */
 function lambdaLines(model: TemplateModel, fnId: string, cap: number | undefined, capFrom: string, rule: string, p: PriceTable, unboundedWhy?: string): CostLine[] {
+  return cap === undefined ? uncappedLambdaLines(model, fnId, rule, unboundedWhy) : cappedLambdaLines(model, fnId, cap, capFrom, p);
+}
+
+function cappedLambdaLines(model: TemplateModel, fnId: string, cap: number, capFrom: string, p: PriceTable): CostLine[] {
   const { memory, timeout, arm } = lambdaShape(model, fnId);
   const perGbS = arm ? p.lambdaArmPerGbSecond : p.lambdaPerGbSecond;
-  if (cap === undefined) {
-    return [{ item: `Lambda ${fnId}`, formula: `no concurrency cap${unboundedWhy ? ` and ${unboundedWhy}` : ''}: up to the account pool, ${memory} MB each`, unboundedBy: rule }];
-  }
   const c = lambdaCostPerHour(cap, memory, timeout, p, arm);
   return [
     { item: `Lambda ${fnId} duration`, perHour: c.duration, formula: `${cap} concurrent (${capFrom}) x ${memory / 1024} GB x 3600 s x $${perGbS}/GB-s${arm ? ' (arm64)' : ''}` },
@@ -99,13 +113,16 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
     lines.push({ item: 'API requests', formula: `${rate.formula}; at the account-level throttle (${APIGW_ACCOUNT_RATE_LIMIT_RPS} rps, shared by every API in the Region) it would be ${showPerHour(requestCostPerHour(APIGW_ACCOUNT_RATE_LIMIT_RPS, price))}`, unboundedBy: http ? 'InferenceGuard-HTTPAPIStageThrottling' : 'InferenceGuard-APIStageThrottling' });
   } else {
     lines.push({ item: 'API requests at the stage throttle', perHour: requestCostPerHour(rate.rps, price), formula: `${rate.formula} x 3600 s x $${price}/M` });
-    const logged = (http ? httpStagesOfApi(model, apiId) : stagesOfApi(model, apiId).map((st) => st.id)).some((st) => (model.props(st).AccessLogSetting ?? model.props(st).AccessLogSettings) !== undefined);
+    // REST: a Stage's AccessLogSetting, or a Deployment stage's StageDescription.AccessLogSetting; HTTP: a stage's AccessLogSettings.
+    const logged = http
+      ? httpStagesOfApi(model, apiId).some((st) => model.props(st).AccessLogSettings !== undefined)
+      : stagesOfApi(model, apiId).some((st) => (model.typeOf(st.id) === T.DEPLOYMENT ? rec(model.props(st.id).StageDescription) : model.props(st.id)).AccessLogSetting !== undefined);
     if (logged) lines.push({ item: 'access logs', perHour: logCostPerHour(rate.rps * ACCESS_LOG_BYTES_PER_REQUEST, p), formula: `${rate.rps} rps x ${ACCESS_LOG_BYTES_PER_REQUEST} B x $${p.logsIngestPerGb}/GB` });
     if (!http) {
       // Associations by the API they point at (directly, or through one of its stages), indexed once.
       const byApi = groupedOnce(model, 'webAclAssociationsByApi', model.ofType(T.WEB_ACL_ASSOCIATION), (a) => [...referencedIds(model.props(a).ResourceArn)]
-        .map((r) => (model.typeOf(r) === T.REST_API ? r : stageView(model, r)?.restApiId)).filter((x): x is string => x !== undefined));
-      const acls = new Set((byApi.get(apiId) ?? []).map((a) => model.target(model.props(a).WebACLArn, T.WEB_ACL)).filter((x): x is string => x !== undefined));
+        .flatMap((r) => (model.typeOf(r) === T.REST_API ? r : stageView(model, r)?.restApiId) ?? []));
+      const acls = new Set(byApi.get(apiId)?.flatMap((a) => model.target(model.props(a).WebACLArn, T.WEB_ACL) ?? []));
       for (const acl of acls) {
         const rules = list(model.props(acl).Rules).length;
         lines.push({ item: `WAF web ACL ${acl}`, perHour: wafCostPerHour(rules, rate.rps, p), formula: `($${p.wafWebAclPerMonth} + ${rules} rules x $${p.wafRulePerMonth}) / ${HOURS_PER_MONTH} h + ${rate.rps} rps x $${p.wafPerMillionRequests}/M` });
@@ -113,17 +130,17 @@ function apiLines(model: TemplateModel, apiId: string, http: boolean, p: PriceTa
     }
   }
   // Functions the API invokes, at their own caps, or at the stage throttle when the API is their only invoker.
-  const byApi = groupedOnce(model, 'functionsByInvokingApi', model.ofType(T.FUNCTION), (f) => apiInvocations(model, f).map((a) => a.apiId).filter((a): a is string => a !== undefined));
+  const byApi = groupedOnce(model, 'functionsByInvokingApi', model.ofType(T.FUNCTION), (f) => apiInvocations(model, f).flatMap((a) => a.apiId ?? []));
   const fns = byApi.get(apiId) ?? [];
   // Both bounds hold when both exist: the lower one is shown.
   for (const f of fns) {
     const reserved = num(model, model.props(f).ReservedConcurrentExecutions);
     const bound = throttleBound(model, f);
     const candidates = [
-      ...(reserved !== undefined ? [lambdaLines(model, f, reserved, 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', p)] : []),
-      ...(bound.rps !== undefined ? [throttledLambdaLines(model, f, bound.rps, bound.burst!, bound.formula, p)] : []),
+      ...(reserved !== undefined ? [cappedLambdaLines(model, f, reserved, 'reserved concurrency', p)] : []),
+      ...('why' in bound ? [] : [throttledLambdaLines(model, f, bound.rps, bound.burst, bound.formula, p)]),
     ].sort((a, b) => (total(a) ?? Infinity) - (total(b) ?? Infinity));
-    lines.push(...(candidates[0] ?? lambdaLines(model, f, undefined, '', 'InferenceGuard-LambdaConcurrencyCap', p, bound.why)));
+    lines.push(...(candidates[0] ?? uncappedLambdaLines(model, f, 'InferenceGuard-LambdaConcurrencyCap', 'why' in bound ? bound.why : undefined)));
   }
   return lines;
 }
@@ -179,11 +196,11 @@ function invokeGrants(model: TemplateModel): ReadonlyArray<{ id: string; resourc
     const docs: Array<[string, unknown]> = [
       ...model.ofType(T.IAM_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
       ...model.ofType(T.IAM_MANAGED_POLICY).map((id): [string, unknown] => [id, model.props(id).PolicyDocument]),
-      ...model.ofType(T.IAM_ROLE).flatMap((id) => list(model.props(id).Policies).filter(isRecord).map((d): [string, unknown] => [id, d.PolicyDocument])),
+      ...model.ofType(T.IAM_ROLE).flatMap((id) => list(model.props(id).Policies).map((d): [string, unknown] => [id, rec(d).PolicyDocument])),
     ];
     const out: Array<{ id: string; resources: unknown[] }> = [];
     for (const [id, doc] of docs) {
-      for (const st of isRecord(doc) ? list(doc.Statement).filter(isRecord) : []) {
+      for (const st of list(rec(doc).Statement).map(rec)) {
         const actions = (Array.isArray(st.Action) ? st.Action : [st.Action]).filter((a): a is string => typeof a === 'string');
         if (st.Effect !== 'Allow' || !actions.some((a) => /^(\*|lambda:\*|lambda:invoke\*|lambda:invokefunction)$/i.test(a))) continue;
         out.push({ id, resources: Array.isArray(st.Resource) ? st.Resource : [st.Resource] });
@@ -205,10 +222,10 @@ function restStageThrottle(model: TemplateModel, stage: NonNullable<ReturnType<t
   const rate = num(model, all?.ThrottlingRateLimit ?? stage.descriptionThrottle?.rate);
   if (rate === undefined) return {};
   const burst = num(model, all?.ThrottlingBurstLimit ?? stage.descriptionThrottle?.burst) ?? APIGW_ACCOUNT_BURST_LIMIT;
-  const overrides = stage.methodSettings.filter((m) => m !== all);
+  // Every method setting (the default among them, which changes no maximum).
   return {
-    rate: Math.max(rate, ...overrides.map((m) => num(model, m.ThrottlingRateLimit) ?? 0)),
-    burst: Math.max(burst, ...overrides.map((m) => num(model, m.ThrottlingBurstLimit) ?? 0)),
+    rate: Math.max(rate, ...stage.methodSettings.map((m) => num(model, m.ThrottlingRateLimit) ?? 0)),
+    burst: Math.max(burst, ...stage.methodSettings.map((m) => num(model, m.ThrottlingBurstLimit) ?? 0)),
   };
 }
 
@@ -217,7 +234,7 @@ function httpStageThrottle(model: TemplateModel, stageId: string): { rate?: numb
   const d = rec(sp.DefaultRouteSettings);
   const rate = num(model, d.ThrottlingRateLimit);
   if (rate === undefined) return {};
-  const routes = Object.values(rec(sp.RouteSettings)).filter(isRecord);
+  const routes = Object.values(rec(sp.RouteSettings)).map(rec);
   return {
     rate: Math.max(rate, ...routes.map((r) => num(model, r.ThrottlingRateLimit) ?? 0)),
     burst: Math.max(num(model, d.ThrottlingBurstLimit) ?? APIGW_ACCOUNT_BURST_LIMIT, ...routes.map((r) => num(model, r.ThrottlingBurstLimit) ?? 0)),
@@ -227,15 +244,15 @@ function httpStageThrottle(model: TemplateModel, stageId: string): { rate?: numb
 /**
  * The request rate that can reach a function when API Gateway is its only invoker: the sum, over
  * each integration that invokes it and each stage of that integration's API, of the stage throttle.
- * Undefined (with the reason) when another invoker exists or a stage has no throttle.
+ * Undefined (with the reason) when another invoker exists or a stage has no throttle. Asked only
+ * for a function an API of the template invokes (at least one integration).
  */
-function throttleBound(model: TemplateModel, fnId: string): { rps?: number; burst?: number; formula: string; why?: string } {
+function throttleBound(model: TemplateModel, fnId: string): { rps: number; burst: number; formula: string } | { why: string } {
   const invocations = apiInvocations(model, fnId);
-  const apiIds = new Set(invocations.map((i) => i.apiId).filter((a): a is string => a !== undefined));
-  if (invocations.length === 0) return { formula: '', why: 'no API Gateway integration invokes it' };
-  if (invocations.some((i) => i.apiId === undefined)) return { formula: '', why: 'an integration belongs to an API outside this template' };
+  if (invocations.some((i) => i.apiId === undefined)) return { why: 'an integration belongs to an API outside this template' };
+  const apiIds = new Set(invocations.map((i) => i.apiId!));
   const others = otherInvokers(model, fnId, apiIds);
-  if (others.length > 0) return { formula: '', why: `it has other invokers (${others.join(', ')})` };
+  if (others.length > 0) return { why: `it has other invokers (${others.join(', ')})` };
   let rps = 0;
   let burst = 0;
   const parts: string[] = [];
@@ -243,10 +260,10 @@ function throttleBound(model: TemplateModel, fnId: string): { rps?: number; burs
     const stages = inv.kind === 'REST'
       ? stagesOfApi(model, inv.apiId!).map((s) => ({ label: s.stageName ?? s.id, t: restStageThrottle(model, s), locked: keyLockedStage(model, s) !== undefined }))
       : httpStagesOfApi(model, inv.apiId!).map((s) => ({ label: String(model.props(s).StageName ?? s), t: httpStageThrottle(model, s), locked: false }));
-    if (stages.length === 0) return { formula: '', why: `API ${inv.apiId} has no stage in this template` };
+    if (stages.length === 0) return { why: `API ${inv.apiId} has no stage in this template` };
     for (const st of stages) {
       if (st.locked) continue;
-      if (st.t.rate === undefined) return { formula: '', why: `stage ${st.label} of API ${inv.apiId} has no throttle` };
+      if (st.t.rate === undefined) return { why: `stage ${st.label} of API ${inv.apiId} has no throttle` };
       rps += st.t.rate;
       burst += st.t.burst!;
       parts.push(`${st.t.rate} rps / burst ${st.t.burst} (${inv.id} on stage ${st.label})`);
@@ -273,7 +290,12 @@ function sqsProducers(model: TemplateModel): Map<string, string[]> {
   for (const m of model.ofType(T.METHOD)) {
     const uri = rec(model.props(m).Integration).Uri;
     if (uri === undefined || !JSON.stringify(uri).includes(':sqs:')) continue;
-    for (const q of referencedIds(uri)) if (model.typeOf(q) === T.QUEUE) out.set(q, [...(out.get(q) ?? []), m]);
+    // Every id the URI names (only queues' are looked up).
+    for (const q of referencedIds(uri)) {
+      const methods = out.get(q);
+      if (methods) methods.push(m);
+      else out.set(q, [m]);
+    }
   }
   return out;
 }
@@ -281,8 +303,7 @@ function sqsProducers(model: TemplateModel): Map<string, string[]> {
 function queueLines(model: TemplateModel, queueId: string, producersOf: Map<string, string[]>, p: PriceTable): CostLine[] {
   const lines: CostLine[] = [];
   // Producers: REST methods integrating SQS with this queue, at their API's throttle.
-  const producers = producersOf.get(queueId) ?? [];
-  const apis = [...new Set(producers.map((m) => model.target(model.props(m).RestApiId)).filter((a): a is string => a !== undefined))];
+  const apis = [...new Set(producersOf.get(queueId)?.flatMap((m) => model.target(model.props(m).RestApiId) ?? []))];
   if (apis.length > 0) {
     const rates = apis.map((a) => restRate(model, a));
     if (rates.some((r) => r.rps === undefined)) lines.push({ item: 'SQS requests', formula: `fed by ${apis.join(', ')} without a stage throttle`, unboundedBy: 'InferenceGuard-APIStageThrottling' });
@@ -296,8 +317,9 @@ function queueLines(model: TemplateModel, queueId: string, producersOf: Map<stri
     if (!c?.functionId) continue;
     const max = num(model, rec(model.props(esm).ScalingConfig).MaximumConcurrency);
     const reserved = num(model, model.props(c.functionId).ReservedConcurrentExecutions);
-    const cap = [max, reserved].filter((x): x is number => x !== undefined);
-    lines.push(...lambdaLines(model, c.functionId, cap.length > 0 ? Math.min(...cap) : undefined, max !== undefined ? 'event source MaximumConcurrency' : 'reserved concurrency', 'InferenceGuard-SQSConsumerConcurrency', p));
+    // The lower cap, named after what sets it (the event source's when both are equal).
+    const byMax = reserved === undefined || (max ?? Infinity) <= reserved;
+    lines.push(...lambdaLines(model, c.functionId, byMax ? max : reserved, byMax ? 'event source MaximumConcurrency' : 'reserved concurrency', 'InferenceGuard-SQSConsumerConcurrency', p));
   }
   return lines;
 }
@@ -332,11 +354,11 @@ function serviceLines(model: TemplateModel, serviceId: string, p: PriceTable): C
   const s = model.props(serviceId);
   const task = model.target(s.TaskDefinition, T.TASK_DEFINITION);
   const target = scalableTargetsOf(model, serviceId)[0];
-  const max = target ? num(model, model.props(target).MaxCapacity) : num(model, s.DesiredCount) ?? 1;
+  // DesiredCount defaults to 1 when absent; one known only at deploy time is not read as 1.
+  const max = target ? num(model, model.props(target).MaxCapacity) : s.DesiredCount === undefined ? 1 : num(model, s.DesiredCount);
   const from = target ? `scalable target ${target} MaxCapacity` : 'DesiredCount (no autoscaling)';
-  const fargate = s.LaunchType === 'FARGATE' || JSON.stringify(s.CapacityProviderStrategy ?? '').includes('FARGATE')
-    || (task !== undefined && list(model.props(task).RequiresCompatibilities).includes('FARGATE'));
   if (task === undefined || max === undefined) return [{ item: 'tasks', formula: 'task definition or task count not readable: not priced' }];
+  const fargate = s.LaunchType === 'FARGATE' || containsText(s.CapacityProviderStrategy, 'FARGATE') || list(model.props(task).RequiresCompatibilities).includes('FARGATE');
   if (fargate) {
     const cpu = num(model, model.props(task).Cpu);
     const mem = num(model, model.props(task).Memory);
@@ -345,8 +367,8 @@ function serviceLines(model: TemplateModel, serviceId: string, p: PriceTable): C
   }
   // EC2 capacity: the Auto Scaling groups behind the service's capacity providers, at MaxSize.
   const lines: CostLine[] = [];
-  for (const item of list(s.CapacityProviderStrategy).filter(isRecord)) {
-    const cp = model.target(item.CapacityProvider, T.CAPACITY_PROVIDER);
+  for (const item of list(s.CapacityProviderStrategy)) {
+    const cp = model.target(rec(item).CapacityProvider, T.CAPACITY_PROVIDER);
     const asg = cp !== undefined ? model.target(rec(model.props(cp).AutoScalingGroupProvider).AutoScalingGroupArn, T.ASG) : undefined;
     if (asg === undefined) continue;
     const size = num(model, model.props(asg).MaxSize);
@@ -381,7 +403,7 @@ function keyLines(model: TemplateModel, p: PriceTable): CostLine[] {
   const logs = ids('AWS::Logs::LogGroup').filter((id) => model.props(id).KmsKeyId !== undefined);
   const buckets = ids('AWS::S3::Bucket').filter((id) => JSON.stringify(model.props(id).BucketEncryption ?? {}).includes('aws:kms'));
   const unpriced = logs.length + buckets.length > 0
-    ? `; the KMS requests of ${logs.length} key-encrypted log groups and ${buckets.length} bucket${buckets.length === 1 ? '' : 's'} (made by CloudWatch Logs and S3 with a bucket key at a rate AWS does not publish) are not priced`
+    ? `; the KMS requests of ${logs.length} key-encrypted log group${logs.length === 1 ? '' : 's'} and ${buckets.length} bucket${buckets.length === 1 ? '' : 's'} (made by CloudWatch Logs and S3 with a bucket key at a rate AWS does not publish) are not priced`
     : '';
   const lines: CostLine[] = [{
     item: `${keys.length} customer-managed KMS key${keys.length === 1 ? '' : 's'}`, perHour: keys.length * p.kmsKeyPerMonth / HOURS_PER_MONTH,
@@ -389,9 +411,16 @@ function keyLines(model: TemplateModel, p: PriceTable): CostLine[] {
   }];
   const queues = ids(T.QUEUE).filter((id) => model.props(id).KmsMasterKeyId !== undefined && model.props(id).KmsMasterKeyId !== 'alias/aws/sqs');
   if (queues.length > 0) {
-    const requests = queues.reduce((n, id) => n + SQS_PRINCIPALS_PER_QUEUE * 3600 / (num(model, model.props(id).KmsDataKeyReusePeriodSeconds) ?? SQS_DEFAULT_DATA_KEY_REUSE_S), 0);
+    // Queues by data-key reuse period (in order of first appearance), each period a term of the formula.
+    const byPeriod = new Map<number, number>();
+    for (const id of queues) {
+      const period = num(model, model.props(id).KmsDataKeyReusePeriodSeconds) ?? SQS_DEFAULT_DATA_KEY_REUSE_S;
+      byPeriod.set(period, (byPeriod.get(period) ?? 0) + 1);
+    }
+    const terms = [...byPeriod].map(([period, n]) => ({ requests: n * SQS_PRINCIPALS_PER_QUEUE * 3600 / period, text: `${n} queue${n === 1 ? '' : 's'} x ${SQS_PRINCIPALS_PER_QUEUE} principals x 3600 s / ${period} s data-key reuse` }));
+    const requests = terms.reduce((sum, t) => sum + t.requests, 0);
     lines.push({ item: `KMS requests of ${queues.length} key-encrypted queue${queues.length === 1 ? '' : 's'}`, perHour: requests / 10_000 * p.kmsPer10kRequests,
-      formula: `${queues.length} queues x ${SQS_PRINCIPALS_PER_QUEUE} principals x 3600 s / ${SQS_DEFAULT_DATA_KEY_REUSE_S} s data-key reuse = ${Math.round(requests)} requests x $${p.kmsPer10kRequests}/10k` });
+      formula: `${terms.map((t) => t.text).join(' + ')} = ${Math.round(requests)} requests x $${p.kmsPer10kRequests}/10k` });
   }
   return lines;
 }
@@ -402,7 +431,8 @@ function keyLines(model: TemplateModel, p: PriceTable): CostLine[] {
  */
 function finiteLine(l: CostLine): CostLine {
   if (l.perHour === undefined || Number.isFinite(l.perHour)) return l;
-  return { item: l.item, formula: `${l.formula}: beyond any number of dollars`, unboundedBy: l.unboundedBy ?? 'a value too large to bound anything' };
+  // A line with a price has no unboundedBy of its own.
+  return { item: l.item, formula: `${l.formula}: beyond any number of dollars`, unboundedBy: 'a value too large to bound anything' };
 }
 
 /** Worst-case cost per hour of each component of a reviewed template. */
@@ -413,11 +443,11 @@ export function templateCost(model: TemplateModel, components: readonly Componen
     const type = model.typeOf(c.id);
     let lines: CostLine[] = [];
     if (type === T.REST_API) lines = apiLines(model, c.id, false, prices);
-    else if (type === T.HTTP_API && isHttpApi(model, c.id)) lines = apiLines(model, c.id, true, prices);
+    else if (isHttpApi(model, c.id)) lines = apiLines(model, c.id, true, prices);
     else if (type === T.QUEUE) lines = queueLines(model, c.id, producers, prices);
     else if (type === T.ENDPOINT) lines = endpointLines(model, c.id, prices);
     else if (type === T.SERVICE) lines = serviceLines(model, c.id, prices);
-    else if (type === T.FUNCTION && functionUrls(model, c.id).length > 0) {
+    else if (functionUrls(model, c.id).length > 0) {
       lines = lambdaLines(model, c.id, num(model, model.props(c.id).ReservedConcurrentExecutions), 'reserved concurrency', 'InferenceGuard-LambdaConcurrencyCap', prices, `a function URL (${functionUrls(model, c.id).join(', ')}) invokes it with no throttle`);
     }
     if (lines.length > 0) {
@@ -427,8 +457,7 @@ export function templateCost(model: TemplateModel, components: readonly Componen
   }
   const keys = keyLines(model, prices);
   if (keys.length > 0) out.push({ id: 'CustomerManagedKeys', label: 'customer-managed keys (security posture)', lines: keys, perHour: total(keys) });
-  const sum = out.some((c) => c.perHour === undefined) ? undefined : out.reduce((s, c) => s + c.perHour!, 0);
-  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components: out, perHour: sum !== undefined && Number.isFinite(sum) ? sum : undefined };
+  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components: out, perHour: sumOf(out.map((c) => c.perHour)) };
 }
 
 /** The cost section of a text report. */
@@ -470,6 +499,5 @@ export function limitsCost(input: { rateLimit: number; maxInstances: number; har
     { id: 'api', label: 'InferenceApi', lines: api, perHour: total(api) },
     { id: 'backend', label: 'Backend', lines: backend, perHour: price === undefined ? undefined : total(backend) },
   ];
-  const sum = components.some((c) => c.perHour === undefined) ? undefined : components.reduce((s, c) => s + c.perHour!, 0);
-  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components, perHour: sum };
+  return { region: prices.region, asOf: prices.asOf, sources: prices.sources, components, perHour: sumOf(components.map((c) => c.perHour)) };
 }
