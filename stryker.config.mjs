@@ -14,13 +14,22 @@
  */
 export const MODULES = {
   profile: {
-    // The derivations (limits, queue limits, the timeout chain); the profile and signature classes
-    // validate input and are covered by their own tests.
+    // The derivations (limits, queue limits, the timeout chain); the checks of the input they derive
+    // from and of hand-built limits are the `profile-input` module below.
     mutate: ['lib/profile/limits.ts', 'lib/profile/queue-limits.ts', 'lib/profile/timeout-chain.ts', 'lib/profile/derive.ts'],
     // The derivations' own tests, imported by the suite into one jest test file (a mutant then costs one
     // test environment, not one per file): limits, formulas, limits-problems, queue-limits, cost-units,
     // queue-problems (hostile-props.test.ts synthesizes stacks: too slow to run per mutant).
     tests: ['test/mutation/profile.suite.ts'],
+  },
+  'profile-input': {
+    // What the derivations take in: the profile (its validation, the JSON file, the profiler's
+    // records) and a limits object built or edited by hand (the problems a construct reports).
+    mutate: ['lib/profile/inference-profile.ts', 'lib/profile/private/limits-problems.ts'],
+    // The profile's tests, the problems of deriveLimits and deriveQueueLimits (which validate the
+    // profile first), and limitsProblems on hand-built limits (hostile-props.test.ts checks it through
+    // constructs: too slow to run per mutant).
+    tests: ['test/mutation/profile-input.suite.ts'],
   },
   api: {
     // The WAF Content-Length rule; in the construct, the stage and usage-plan throttles, the WAF

@@ -174,13 +174,17 @@ export class InferenceProfile {
     if (typeof lat !== 'object' || lat === null) {
       c.add('latencyMs', lat, 'an object {p50, p90, p99} in milliseconds', 'set "latencyMs"');
     } else {
-      for (const p of ['p50', 'p90', 'p99'] as const) {
+      // The order is checked only when each percentile is valid itself: a token (about -1.9e289)
+      // or NaN is reported once, by its own problem, not also as a decrease.
+      const valid = (['p50', 'p90', 'p99'] as const).filter((p) => {
         const v = lat[p];
-        if (token(`latencyMs.${p}`, v)) continue;
-        c.require(typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 3_600_000, `latencyMs.${p}`, v, 'a number of milliseconds > 0', `set "latencyMs.${p}"`);
-      }
-      const { p50, p90, p99 } = lat as Record<string, number>;
-      if ([p50, p90, p99].every((v) => typeof v === 'number')) {
+        if (token(`latencyMs.${p}`, v)) return false;
+        const ok = typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 3_600_000;
+        c.require(ok, `latencyMs.${p}`, v, 'a number of milliseconds > 0, at most 3600000 (an hour)', `set "latencyMs.${p}"`);
+        return ok;
+      });
+      if (valid.length === 3) {
+        const { p50, p90, p99 } = lat as Record<string, number>;
         c.require(p50 <= p90 && p90 <= p99, 'latencyMs', lat, 'p50 <= p90 <= p99', 'check the percentiles: they must not decrease');
       }
     }
