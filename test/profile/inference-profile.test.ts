@@ -199,6 +199,8 @@ describe('InferenceProfile.fromJson and fromFile problems, in full', () => {
   test('schemaVersion 1 or none; every field the profiler writes is known', () => {
     const full = { schemaVersion: 1, ...BASE_PROFILE, provenance: { tool: 'kig profile' }, steps: [], knee: {}, resources: {}, payloadSizes: [], extra: {} };
     expect(InferenceProfile.fromJson(full).model).toBe('mnist-cnn');
+    // Without schemaVersion: read as version 1.
+    expect(InferenceProfile.fromJson({ ...BASE_PROFILE }).toJson()).toEqual(InferenceProfile.of(BASE_PROFILE).toJson());
     const e = errorOf(() => InferenceProfile.fromJson({ ...BASE_PROFILE, schemaVersion: 2, extraField: 1 }, 'p.json'));
     expect(e.message).toBe([
       '[PROFILE_INVALID] invalid inference profile in p.json:',
@@ -219,6 +221,8 @@ describe('InferenceProfile.fromJson and fromFile problems, in full', () => {
       // 40 characters: shown whole; 41: the first 40 and "...".
       ['{"model": "' + 'x'.repeat(29), '{"model": "' + 'x'.repeat(29)],
       ['{"model": "' + 'x'.repeat(30), '{"model": "' + 'x'.repeat(29) + '...'],
+      // Cut by characters, not bytes: 40 characters of which 29 take two bytes each in UTF-8 (69 bytes).
+      ['{"model": "' + 'é'.repeat(29), '{"model": "' + 'é'.repeat(29)],
     ]) {
       const file = tmpFile(text);
       const bad = errorOf(() => InferenceProfile.fromFile(file));

@@ -111,6 +111,10 @@ describe('limitsProblems', () => {
     ]);
     // A minInstances or maxInstances that is itself invalid is reported once, not compared.
     expect(limitsProblems(edited(scaling(3.5, 2)))).toEqual([outOfRange('limits.scaling.minInstances', '3.5', 'an integer >= 0')]);
+    // ... also beside a problem elsewhere.
+    expect(limitsProblems(edited((l) => { scaling(3.5, 2)(l); l.waf.windowSeconds = 30; }))).toEqual([
+      outOfRange('limits.waf.windowSeconds', '30', '60, 120, 300, 600'), outOfRange('limits.scaling.minInstances', '3.5', 'an integer >= 0'),
+    ]);
     expect(limitsProblems(edited(scaling(3, NaN))).map((p) => p.prop)).toEqual(['limits.scaling.maxInstances']);
     expect(limitsProblems(edited(scaling(NaN, 2))).map((p) => p.prop)).toEqual(['limits.scaling.minInstances']);
   });
