@@ -91,7 +91,7 @@ describe('InferenceProfile problems, in full', () => {
   // Each measured number: its bounds allowed, one past each (or a fraction of an integer) refused.
   test.each([
     ['sustainableConcurrency', [1, 100_000], [0, 100_001, 1.5, '8', NaN], 'an integer from 1 to 100000 (concurrent requests)'],
-    ['throughputPerInstanceRps', [0.001, 1_000_000, 0.5], [0.0009, 1_000_001, Infinity], 'a number from 0.001 to 1000000 (requests per second)'],
+    ['throughputPerInstanceRps', [0.001, 1_000_000, 0.5], [0.0009, 1_000_001, Infinity, '180'], 'a number from 0.001 to 1000000 (requests per second)'],
     ['peakHostMemoryMiB', [1, 4_194_304, 1.5], [0.5, 4_194_305], 'a number from 1 to 4194304 (MiB)'],
     ['peakGpuMemoryMiB', [0, 4_194_304, 0.5], [-0.5, 4_194_305], 'a number from 0 to 4194304 (MiB)'],
     ['coldStartSeconds', [0, 86_400, 0.5], [-0.5, 86_401], 'a number from 0 to 86400 (seconds)'],
