@@ -148,7 +148,10 @@ export class DepthGauge {
     const cap = this.cap(r);
     if (this.seen < cap) {
       // Only a costed job's write names attributes: DynamoDB refuses an empty ExpressionAttributeNames
-      // (ValidationException "ExpressionAttributeNames must not be empty"), which moto accepts.
+      // (ValidationException "ExpressionAttributeNames must not be empty"), which moto accepts. AWS's own
+      // data mapper sets the map only when a name was substituted for this reason
+      // (https://github.com/awslabs/dynamodb-data-mapper-js/pull/24); moto validates it on GetItem only
+      // (https://github.com/getmoto/moto/pull/4393, checked against AWS).
       let names: Record<string, string> | undefined;
       const values: Record<string, AttributeValue> = { ':one': N(1), ':cap': N(cap) };
       let add = 'ADD admitted :one';
