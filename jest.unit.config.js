@@ -9,6 +9,7 @@ const base = require('./jest.config');
 
 module.exports = {
   ...base,
+  globalSetup: '<rootDir>/test/support/global-setup-unit.js',
   testPathIgnorePatterns: [
     '/node_modules/',
     // every example app synthesized (and cfn-lint on each)
@@ -29,6 +30,6 @@ module.exports = {
     '<rootDir>/test/model/(inspect|profile-keras|signature-from-files|tf-serving)\\.test\\.ts$',
     // cfn-lint
     '<rootDir>/test/queue/inference-queue\\.test\\.ts$', '<rootDir>/test/generative/review\\.test\\.ts$',
-    '<rootDir>/test/review/hostile-input\\.test\\.ts$', '<rootDir>/test/api/sync-cost-cap\\.test\\.ts$',
+    '<rootDir>/test/review/hostile-input\\.test\\.ts$', '<rootDir>/test/api/sync-cost-cap\\.test\\.ts$', '<rootDir>/test/tools/',
   ],
 };

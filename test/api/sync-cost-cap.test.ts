@@ -1,4 +1,3 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -6,6 +5,7 @@ import Ajv from 'ajv-draft-04';
 import { App, Stack } from 'aws-cdk-lib';
 import { InferenceApi, ModelSignature, TensorDType } from '../../lib';
 import { renderGatewayResponse } from '../support/api-gateway-templates';
+import { cfnLint } from '../support/cfn-lint';
 import { errorOf } from '../support/errors';
 import { serviceStack } from '../support/stacks';
 
@@ -86,15 +86,12 @@ describe('a service with a job queue caps the cost of POST /predict (threshold t
     expect(predict({ instances: [tokens(129)] })).toBe(false);
   });
 
-  test('cfn-lint passes on the template with the narrowed model', () => {
+  test('cfn-lint passes on the template with the narrowed model', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-sync-cap-'));
     try {
       const file = path.join(dir, 'sync-cap.template.json');
       fs.writeFileSync(file, JSON.stringify(template.toJSON()));
-      const result = spawnSync('cfn-lint', [file], { encoding: 'utf8' });
-      expect(result.error).toBeUndefined();
-      expect(`${result.stdout}${result.stderr}`).toBe('');
-      expect(result.status).toBe(0);
+      expect(await cfnLint([file])).toEqual({ status: 0, stdout: '', stderr: '' });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,17 +1,17 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildEcsServiceStack } from '../../examples/ecs-gpu/app';
+import { cfnLint } from '../support/cfn-lint';
 
 // What the whole example contains is checked in examples.test.ts, on the one synthesis of every
 // example; here: the single-service builder the benchmark uses.
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kig-ecs-gpu-'));
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-test('one ECS service is one function call (the benchmark unit), GPU and Fargate; cfn-lint is clean', () => {
+test('one ECS service is one function call (the benchmark unit), GPU and Fargate; cfn-lint is clean', async () => {
   const benchApp = new App();
   // Build both stacks before the first synthesis (Template.fromStack synthesizes the whole app).
   const gpuStack = buildEcsServiceStack(benchApp, { stackId: 'Gpu' });
@@ -27,8 +27,5 @@ test('one ECS service is one function call (the benchmark unit), GPU and Fargate
     fs.writeFileSync(file, JSON.stringify(tpl.toJSON()));
     return file;
   });
-  const result = spawnSync('cfn-lint', files, { encoding: 'utf8' });
-  expect(result.error).toBeUndefined();
-  expect(`${result.stdout}${result.stderr}`).toBe('');
-  expect(result.status).toBe(0);
+  expect(await cfnLint(files)).toEqual({ status: 0, stdout: '', stderr: '' });
 });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
@@ -6,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { checkAwsConstraints } from '../../lib/compute/private/aws-constraints';
 import { InferenceGuardChecks } from '../../lib/nag';
+import { cfnLint } from '../support/cfn-lint';
 import { runKig } from '../support/cli';
 import { EXAMPLES, removeSynthesizedExamples, synthesizeExample } from '../support/examples';
 import { readmeCostTotal } from '../support/readme-cost';
@@ -69,10 +69,10 @@ describe.each(EXAMPLES)('example %s', (name) => {
     for (const r of reasons) expect(r.length).toBeGreaterThan(40);
   });
 
-  test('cfn-lint passes on every template', () => {
+  test('cfn-lint passes on every template', async () => {
     const templates = example().assembly.stacks.map((s) => s.templateFullPath);
     expect(templates.length).toBeGreaterThan(0);
-    execFileSync('cfn-lint', templates, { stdio: 'pipe' });
+    expect(await cfnLint(templates)).toEqual({ status: 0, stdout: '', stderr: '' });
   });
 
   test('every template follows the AWS constraint table (what AWS requires for each resource to create)', () => {

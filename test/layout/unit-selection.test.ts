@@ -13,7 +13,7 @@ const ROOT = path.join(__dirname, '..', '..');
 /** What a test file calls when it needs a tool or a server, and what that is. */
 const NEEDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bstartMoto\(/, 'moto_server'],
-  [/\b(?:spawnSync|execFileSync|execFile|spawn)\(\s*'cfn-lint'/, 'cfn-lint'],
+  [/\b(?:spawnSync|execFileSync|execFile|spawn)\(\s*'cfn-lint'|\bcfnLint(?:Command)?\(/, 'cfn-lint'],
   [/\b(?:synthesizeExample|exampleAssemblyDir)\(/, 'the example apps synthesized'],
   [/from 'autocannon'/, 'load generation (autocannon)'],
   [/'bin', 'kig\.ts'|bin\/kig\.(?:ts|js)/, 'the kig binary'],
@@ -58,7 +58,7 @@ test('the check finds what it looks for', () => {
   // Each marker on a line of code, and none in a comment.
   const code = withoutComments([
     "const moto = await startMoto();",
-    "spawnSync('cfn-lint', [file]);",
+    "const lint = await cfnLint([file]);",
     "const dir = exampleAssemblyDir('sagemaker-queue');",
     "import autocannon from 'autocannon';",
     "const KIG = path.join(ROOT, 'bin', 'kig.ts');",

@@ -1,6 +1,6 @@
 // Runs once before the suite, in the jest process; the test workers and the processes they
 // start inherit its environment.
-const { execFileSync } = require('child_process');
+const { execFileSync, spawn } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
@@ -38,10 +38,63 @@ function runDirectory() {
   process.env.KIG_TEST_RUN_DIR = fs.mkdtempSync(path.join(require('os').tmpdir(), 'kig-test-run-'));
 }
 
-module.exports = async () => {
+/**
+ * Starts the run's shared cfn-lint process (test/support/cfn-lint-server.py) and tells the test
+ * workers where it listens (KIG_CFN_LINT_URL, read by test/support/cfn-lint.ts). Every `cfn-lint`
+ * command pays about 3.5 s of CPU for Python's start and cfn-lint's imports before it reads a
+ * template; the suite lints templates in many files, so the run pays it once. Resolves when the
+ * process listens. Where cfn-lint cannot be imported (no test environment), nothing is started and
+ * the tests run the `cfn-lint` command, which reports how to install it.
+ * globalThis carries the process to global-teardown.js (jest shares globals between the two).
+ */
+function startCfnLintServer() {
+  const root = path.join(__dirname, '..', '..');
+  const venv = path.join(root, '.venv', 'bin', 'python3');
+  const python = fs.existsSync(venv) ? venv : 'python3';
+  return new Promise((resolve) => {
+    // stdin stays open as a pipe: the server exits when it closes, so a jest process that is
+    // killed does not leave it behind.
+    const child = spawn(python, [path.join(__dirname, 'cfn-lint-server.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let settled = false;
+    const done = (url) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (url) {
+        process.env.KIG_CFN_LINT_URL = url;
+        globalThis.__kigCfnLintServer = child;
+      } else {
+        child.kill('SIGKILL');
+        if (process.env.CI === 'true') process.stderr.write(`global setup: the shared cfn-lint process did not start; tests run the cfn-lint command\n${err}\n`);
+      }
+      for (const s of [child.stdout, child.stderr]) s.removeAllListeners('data').resume();
+      resolve();
+    };
+    const timer = setTimeout(() => done(undefined), 120_000);
+    child.on('error', () => done(undefined));
+    child.on('exit', () => done(undefined));
+    child.stderr.on('data', (d) => { err = (err + d.toString()).slice(-4000); });
+    child.stdout.on('data', (d) => {
+      out += d.toString();
+      const m = /listening on (\d+)/.exec(out);
+      if (m) done(`http://127.0.0.1:${m[1]}`);
+    });
+    for (const h of [child, child.stdin, child.stdout, child.stderr]) h.unref?.();
+  });
+}
+
+/** The setup of every jest run; `cfnLint: false` (npm run test:unit: no test of it lints a template) starts no cfn-lint process. */
+async function setup({ cfnLint }) {
   setTestEnvironment();
+  const server = cfnLint ? startCfnLintServer() : Promise.resolve();
   bundleHandlers();
   runDirectory();
-};
+  await server;
+}
+
+module.exports = () => setup({ cfnLint: true });
+module.exports.setup = setup;
 module.exports.setTestEnvironment = setTestEnvironment;
 module.exports.bundleHandlers = bundleHandlers;

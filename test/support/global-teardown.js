@@ -1,8 +1,15 @@
-// Runs once after the suite, in the jest process: removes the run's shared directory
-// (global-setup.js, runDirectory).
+// Runs once after the suite, in the jest process: removes the run's shared directory and stops the
+// shared cfn-lint process (global-setup.js: runDirectory, startCfnLintServer).
 const fs = require('fs');
 
 module.exports = async () => {
   const dir = process.env.KIG_TEST_RUN_DIR;
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  const server = globalThis.__kigCfnLintServer;
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.stdin.end();
+    server.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+  }
 };
