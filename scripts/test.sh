@@ -7,9 +7,10 @@
 #      4. the jsii part of the build (assembly, Python wheel, API.md checked: scripts/test-python.sh
 #         --build-only), before jest: it rewrites package.json while it runs (scripts/build-jsii.sh),
 #         which tests read;
-#   5. jest, then pytest on the fresh wheel (scripts/test-python.sh --no-build). One after the other:
-#      beside jest, pytest's CDK CLI syntheses loaded the machine while jest's queue tests ran, and
-#      the 500-job nothing-lost test reported a job still QUEUED once in that setting.
+#   5. jest and, side by side with it, pytest on the fresh wheel (scripts/test-python.sh --no-build),
+#      whose output is printed when jest has finished. jest alone leaves a core idle for much of its
+#      run (tests that wait on queues, timeouts and load-generation windows), which pytest's CDK CLI
+#      syntheses use.
 # `npm run test:unit` runs the unit tests alone (jest.unit.config.js), without the build.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,12 +29,18 @@ bash scripts/test-python.sh --build-only
 phase 'Keras fixtures (waiting for them)'
 wait "$fixtures"
 
-phase 'jest'
+phase 'jest, and pytest beside it'
+pylog="$(mktemp)"
+trap 'rm -f "$pylog"' EXIT
+py_started=$SECONDS
+( rc=0; bash scripts/test-python.sh --no-build > "$pylog" 2>&1 || rc=$?; printf 'test: pytest finished after %d s\n' "$((SECONDS - py_started))" >> "$pylog"; exit $rc ) &
+py=$!
 jest_rc=0
 npx jest "$@" || jest_rc=$?
-phase 'pytest'
+phase 'jest done; pytest (its output)'
 py_rc=0
-bash scripts/test-python.sh --no-build || py_rc=$?
+wait "$py" || py_rc=$?
+cat "$pylog" >&2
 phase 'done'
 [ "$jest_rc" -eq 0 ] || exit "$jest_rc"
 exit "$py_rc"

@@ -58,7 +58,7 @@ export function tfServerCommand(args: string[]): string {
   return [PYTHON, TF_SERVER, ...args].map(q).join(' ');
 }
 
-/** A TF Serving REST peer serving one SavedModel on loopback. */
+/** A TF Serving REST peer serving a SavedModel on loopback (its process may serve others too: startTfServers). */
 export interface TfServer {
   readonly base: string;
   readonly pid: number;
@@ -67,33 +67,37 @@ export interface TfServer {
   stop(): Promise<void>;
 }
 
-/** Starts test/model/tf-serving-rest.py on a free port; TensorFlow loads the SavedModel. */
-export function startTfServer(savedModel: string, name: string): Promise<TfServer> {
+/**
+ * Starts one test/model/tf-serving-rest.py on a free port that serves every model given, as TF
+ * Serving does with a model config file: TensorFlow is loaded once (several seconds of CPU per
+ * process). Each model's TfServer predicts at its own path; stopping any stops the process.
+ */
+export function startTfServers(models: ReadonlyArray<{ readonly name: string; readonly savedModel: string }>): Promise<Map<string, TfServer>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [TF_SERVER, '--model-dir', savedModel, '--model-name', name, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, [TF_SERVER, ...models.flatMap((m) => ['--model', `${m.name}=${m.savedModel}`]), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`TF server did not start: ${err.slice(-2000)}`)); }, 240_000);
     child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    const stop = () => new Promise<void>((res) => {
+      if (child.exitCode !== null || child.signalCode !== null) return res();
+      child.once('exit', () => res());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
+    });
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /LISTENING (\d+)/.exec(out);
       if (!m) return;
       clearTimeout(timer);
       const base = `http://127.0.0.1:${m[1]}`;
-      resolve({
-        base, pid: child.pid!, child,
-        predict: async (body) => {
+      resolve(new Map(models.map(({ name }) => [name, {
+        base, pid: child.pid!, child, stop,
+        predict: async (body: string | object) => {
           const res = await fetch(`${base}/v1/models/${name}:predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
           return { status: res.status, json: await res.json() as Record<string, unknown> };
         },
-        stop: () => new Promise((res) => {
-          if (child.exitCode !== null || child.signalCode !== null) return res();
-          child.once('exit', () => res());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
-        }),
-      });
+      }])));
     });
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`TF server exited with ${code}: ${err.slice(-2000)}`)); });
   });

@@ -1,12 +1,13 @@
-"""A model server on loopback that speaks TF Serving's REST predict API for one SavedModel.
+"""A model server on loopback that speaks TF Serving's REST predict API for one or more SavedModels.
 
 TensorFlow's own loader (tf.saved_model.load) runs the model; this file only translates JSON:
   GET  /v1/models/<name>            -> {"model_version_status": [{"version": "1", "state": "AVAILABLE", ...}]}
   POST /v1/models/<name>:predict    {"signature_name"?: str, "instances": [...]} (row format)
                                     or {"inputs": ...} (columnar) -> {"predictions": ...} / {"outputs": ...}
-Caller mistakes answer 400 with {"error": "..."}, as TF Serving does.
+Caller mistakes answer 400 with {"error": "..."}, as TF Serving does; an unknown model 404.
 Usage: python tf-serving-rest.py --model-dir DIR --model-name NAME [--port N] (0 picks a free port;
-the port is printed as "LISTENING <port>").
+the port is printed as "LISTENING <port>"), or with --model NAME=DIR once per model: one process
+serves them all, as TF Serving does with a model config file, and loads TensorFlow once.
 """
 import argparse
 import json
@@ -71,13 +72,29 @@ def jsonable(t):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model-dir", required=True)
-    ap.add_argument("--model-name", required=True)
+    ap.add_argument("--model-dir")
+    ap.add_argument("--model-name")
+    ap.add_argument("--model", action="append", default=[], metavar="NAME=DIR", help="a model to serve (repeatable)")
     ap.add_argument("--port", type=int, default=8501)
     args = ap.parse_args()
-    model = load(args.model_dir)
-    signatures = {k: v for k, v in model.signatures.items()}
-    prefix = f"/v1/models/{args.model_name}"
+    dirs = dict(m.split("=", 1) for m in args.model)
+    if args.model_dir or args.model_name:
+        if not (args.model_dir and args.model_name):
+            ap.error("--model-dir and --model-name go together")
+        dirs[args.model_name] = args.model_dir
+    if not dirs:
+        ap.error("no model: give --model-dir and --model-name, or --model NAME=DIR")
+    # The loaded objects stay referenced: their signatures read the objects' variables.
+    models = {name: load(d) for name, d in dirs.items()}
+    signatures_of = {name: dict(m.signatures.items()) for name, m in models.items()}
+
+    def route(path):
+        """(model name, ':predict' or '') of a /v1/models/<name>[:predict] path, else None."""
+        if not path.startswith("/v1/models/"):
+            return None
+        rest = path[len("/v1/models/"):].rstrip("/")
+        name, _, verb = rest.partition(":")
+        return (name, f":{verb}" if verb else "") if name in signatures_of else None
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -94,15 +111,18 @@ def main():
             self.wfile.write(data)
 
         def do_GET(self):
-            if self.path.rstrip("/") == prefix:
+            found = route(self.path)
+            if found is not None and found[1] == "":
                 return self.reply(200, {"model_version_status": [{"version": "1", "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}]})
             self.reply(404, {"error": f"no route {self.path}"})
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
-            if self.path != f"{prefix}:predict":
+            found = route(self.path)
+            if found is None or found[1] != ":predict":
                 return self.reply(404, {"error": f"no route {self.path}"})
+            signatures = signatures_of[found[0]]
             try:
                 body = json.loads(raw)
                 if not isinstance(body, dict):

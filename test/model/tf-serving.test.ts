@@ -5,14 +5,14 @@
 import Ajv from 'ajv-draft-04';
 import * as fs from 'fs';
 import { ModelSignature, TensorSpecProps } from '../../lib';
-import { KerasFixture, kerasFixtures, startTfServer, TfServer } from './support';
+import { KerasFixture, kerasFixtures, startTfServers, TfServer } from './support';
 
 const fixtures = kerasFixtures();
-const servers = new Map<string, TfServer>();
+let servers = new Map<string, TfServer>();
 
 beforeAll(async () => {
-  // One after the other: each loads TensorFlow, and the machine's cores are shared.
-  for (const f of fixtures) servers.set(f.name, await startTfServer(f.savedModel, f.name));
+  // One process serves every fixture model (TensorFlow loaded once), each at its own path.
+  servers = await startTfServers(fixtures.map((f) => ({ name: f.name, savedModel: f.savedModel })));
 }, 600_000);
 afterAll(async () => {
   await Promise.all([...servers.values()].map((s) => s.stop()));

@@ -157,26 +157,39 @@ export async function pollOnce(sqs: SQSClient, queueUrl: string, batchSize: numb
   return messages.length;
 }
 
+/** The longest wait of an idle poller between two empty receives (see drainQueue). */
+export const IDLE_POLL_MAX_MS = 1_000;
+
 /**
  * Runs `pollers` concurrent pollers until the queue is empty (visible, in flight and delayed), or
  * fails after `timeoutMs`. An empty or failed poll waits before the next one, longer after each
- * failure in a row (up to 2 s), as the Lambda poller backs off.
+ * failure in a row (up to 2 s), as the Lambda poller backs off. An empty receive on a queue that
+ * still holds messages (in flight, or delayed by a retry's backoff) waits 100 ms, then twice as
+ * long after each further empty one, up to IDLE_POLL_MAX_MS. Lambda's pollers long-poll (a receive
+ * waits up to 20 s for a message), which the local peer cannot do here (test/support/moto-server.py
+ * serializes receives, and a waiting one would hold the queue); polling an idle queue every
+ * 100 ms instead cost more of the machine than the jobs did (thousands of empty receives and
+ * attribute reads while the queue waited out a visibility timeout), and a message still waits at
+ * most a second longer to be picked up, as moto's own long poll rescans once a second.
  */
 export async function drainQueue(sqs: SQSClient, queueUrl: string, batchSize: number, pollers: number, invoke: (event: SqsEvent) => Promise<BatchResponse>, timeoutMs = 60_000, log: EventSourceLog = eventSourceLog()): Promise<EventSourceLog> {
   const end = Date.now() + timeoutMs;
   const loop = async () => {
     let failuresInARow = 0;
+    let emptyInARow = 0;
     while (Date.now() < end) {
       const receiveErrors = log.receiveErrors.length;
       const n = await pollOnce(sqs, queueUrl, batchSize, invoke, log);
       if (n > 0) {
         failuresInARow = 0;
+        emptyInARow = 0;
         continue;
       }
       if (log.receiveErrors.length === receiveErrors) {
         try {
           if ((await counts(sqs, queueUrl)).total === 0) return;
           failuresInARow = 0;
+          emptyInARow++;
         } catch (e) {
           log.receiveErrors.push(describeError(e));
           failuresInARow++;
@@ -184,7 +197,8 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string, batchSize: nu
       } else {
         failuresInARow++;
       }
-      await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** failuresInARow)));
+      const wait = failuresInARow > 0 ? Math.min(2_000, 100 * 2 ** failuresInARow) : Math.min(IDLE_POLL_MAX_MS, 100 * 2 ** (emptyInARow - 1));
+      await new Promise((r) => setTimeout(r, wait));
     }
     throw new Error(`queue ${queueUrl} not drained within ${timeoutMs} ms`);
   };
