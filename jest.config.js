@@ -8,7 +8,10 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
   testSequencer: '<rootDir>/test/support/sequencer.js',
   testTimeout: 120000,
-  maxWorkers: 2,
+  // Three workers on a 2-core machine: several of the longest files mostly wait (the drill's
+  // calibration windows, queue visibility timeouts, local model servers), and with two workers a
+  // core sat idle for much of the run; the third keeps both cores busy.
+  maxWorkers: 3,
   // How long a worker may take to exit after its last test before jest kills it and reports a
   // leak. The default 500 ms is less than a worker with the CDK loaded needs on a 2-core machine
   // running other work; a real leak (a handle that never closes) is still reported.

@@ -10,6 +10,8 @@ const base = require('./jest.config');
 module.exports = {
   ...base,
   globalSetup: '<rootDir>/test/support/global-setup-unit.js',
+  // The unit tests keep both cores busy on their own (none of them waits on a server).
+  maxWorkers: 2,
   testPathIgnorePatterns: [
     '/node_modules/',
     // every example app synthesized (and cfn-lint on each)
