@@ -24,11 +24,21 @@ const LONGEST_FIRST = [
   'test/patterns/two-of-everything.test.ts',
 ];
 
+// Files that read the example apps' assemblies which examples.test.ts synthesizes and shares
+// (test/support/examples.ts, exampleAssemblyDir): run last, when examples.test.ts has long shared
+// every example, they read them instead of synthesizing each example again.
+const LAST = [
+  'test/drill/examples.test.ts',
+  'test/review/cost-example.test.ts',
+];
+
 class LongestFirst extends Sequencer {
   sort(tests) {
     const rank = (t) => {
-      const i = LONGEST_FIRST.findIndex((p) => t.path.split(require('path').sep).join('/').endsWith(p));
-      return i < 0 ? LONGEST_FIRST.length : i;
+      const file = t.path.split(require('path').sep).join('/');
+      const i = LONGEST_FIRST.findIndex((p) => file.endsWith(p));
+      if (i >= 0) return i;
+      return LAST.some((p) => file.endsWith(p)) ? LONGEST_FIRST.length + 1 : LONGEST_FIRST.length;
     };
     // Array.prototype.sort is stable: files outside the list keep jest's order.
     return [...super.sort(tests)].sort((a, b) => rank(a) - rank(b));
