@@ -3,9 +3,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { serviceStack } from '../support/stacks';
 import { createGuardAlarm } from '../../lib/alarms/alarm-factory';
 import { METRIC_CATALOG, catalogMetric } from '../../lib/alarms/metric-catalog';
-import { alarmsOf, catalogProblems, restProblems, synthExamples } from './template-alarms';
+import { alarmsOf, catalogProblems, exampleTemplates, restProblems } from './template-alarms';
 
-const examples = synthExamples();
+const examples = exampleTemplates();
 
 describe('every alarm of every example', () => {
   test.each(examples.map((e) => [e.name, e] as const))('%s: reads catalog metrics, in the catalog unit', (_name, e) => {

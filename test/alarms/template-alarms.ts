@@ -2,8 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ALARM_METADATA_KEY, breaches } from '../../lib/alarms/alarm-factory';
 import { catalogUnit, findCatalogEntry } from '../../lib/alarms/metric-catalog';
+import { EXAMPLES, exampleAssemblyDir } from '../support/examples';
 
 /** One alarm of a synthesized template, with the metadata the factory wrote. */
 export interface TemplateAlarm {
@@ -28,6 +30,18 @@ export function synthExamples(): Array<{ name: string; app: App; templates: Arra
     const assembly = app.synth();
     return { name, app, templates: assembly.stacks.map((s) => ({ stack: s.stackName, template: s.template })) };
   });
+}
+
+/**
+ * The templates of every example app, read from the assemblies the test run shares
+ * (exampleAssemblyDir: synthesized once per run by examples.test.ts), for checks that need no
+ * construct tree.
+ */
+export function exampleTemplates(): Array<{ name: string; templates: Array<{ stack: string; template: any }> }> {
+  return EXAMPLES.map((name) => ({
+    name,
+    templates: new CloudAssembly(exampleAssemblyDir(name)).stacks.map((s) => ({ stack: s.stackName, template: s.template })),
+  }));
 }
 
 /** The alarms (not composite alarms) of a template. */

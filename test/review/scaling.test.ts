@@ -24,9 +24,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc') as () => void;
 
-function cpuMs(template: unknown, name: string): number {
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, JSON.stringify(template));
+function cpuMs(file: string): number {
   collectGarbage();
   const c0 = process.cpuUsage();
   const review = reviewTemplate(loadTemplate(file, tmp), { prices: DEFAULT_PRICES });
@@ -46,10 +44,14 @@ describe('review time grows linearly with the template', () => {
     // threads count in it), so the least is the closest to the review's own cost, and both sizes
     // meet the same heap. One large run after three small ones gave 12.9 once, with three jest
     // workers and another test run on two cores; 8 to 10 is usual.
+    // Each size's template is generated and written once; every run reviews it from the file.
+    const files = { small: path.join(tmp, `small-${name}.json`), large: path.join(tmp, `large-${name}.json`) };
+    fs.writeFileSync(files.small, JSON.stringify(generate(2_000)));
+    fs.writeFileSync(files.large, JSON.stringify(generate(20_000)));
     const runs: Record<'small' | 'large', number[]> = { small: [], large: [] };
     const sizes = ['small', 'large', 'small', 'large', 'small', 'large', 'small'] as const;
     sizes.forEach((size, i) => {
-      const ms = cpuMs(generate(size === 'small' ? 2_000 : 20_000), `${size}-${name}-${i}.json`);
+      const ms = cpuMs(files[size]);
       if (i >= 2) runs[size].push(ms);
     });
     const small = Math.min(...runs.small);
