@@ -3,7 +3,15 @@
 # (dist/python/*.whl and sdist) generated from it, and API.md (the API reference, generated from the
 # assembly so it cannot drift from the code). `npm run build:lib` (tsc + handler bundles) must run first:
 # the Python package embeds the npm package, handler bundles included.
+#
+#   scripts/build-jsii.sh            both parts, in turn (`npm run build:jsii`)
+#   scripts/build-jsii.sh --compile  the jsii compiler only: the assembly and dist/lib
+#   scripts/build-jsii.sh --package  API.md and the Python package from the assembly, after --compile
+# scripts/test.sh runs the compiler beside tsc (whose output goes to a staging folder, lib aside:
+# jsii's dist/lib is the one packaged), then the bundles, then --package.
 set -euo pipefail
+part="${1:-all}"
+case "$part" in all|--compile|--package) ;; *) echo "build-jsii: unknown option $part (none, --compile or --package)" >&2; exit 2 ;; esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # jsii prints a banner on every run under Node 20 (supported by this project; jsii 5.9 still runs on it).
 # The end-of-life switch takes the silenced major versions (@jsii/check-node), the other any value.
@@ -24,7 +32,8 @@ node -e '
   fs.writeFileSync("package.json", JSON.stringify(pkg, null, 2) + "\n");'
 # Reserved-word warnings are about Go, Java and C# names; the Python package is the only target, and
 # test/python checks that no name in the API is a Python keyword.
-npx jsii --silence-warnings=reserved-word
+[ "$part" = "--package" ] || npx jsii --silence-warnings=reserved-word
+[ "$part" = "--compile" ] && exit 0
 # API.md and the Python package both read only the assembly: generated side by side.
 npx jsii-docgen --output API.md &
 docgen=$!

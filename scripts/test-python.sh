@@ -6,6 +6,8 @@
 #
 #   scripts/test-python.sh               `npm run build` (lib and jsii), then pytest
 #   scripts/test-python.sh --build-only  the jsii part of the build only (`npm run build:lib` done before)
+#   scripts/test-python.sh --package-only  API.md and the Python package only (the jsii compiler, tsc
+#                                          and the bundles done before: scripts/test.sh)
 #   scripts/test-python.sh --no-build    pytest on the wheel already built
 # scripts/test.sh (`npm test`) runs the build beside jest and pytest after it.
 set -euo pipefail
@@ -15,16 +17,20 @@ mode="${1:-all}"
 export PATH="$ROOT/.venv/bin:$PATH"
 
 if [ "$mode" != "--no-build" ]; then
-  [ "$mode" = "--build-only" ] || bash scripts/test-env.sh
+  case "$mode" in all) bash scripts/test-env.sh ;; --build-only|--package-only) ;; *) echo "test-python: unknown option $mode" >&2; exit 2 ;; esac
   before="$(mktemp)"
   trap 'rm -f "$before"' EXIT
   cp API.md "$before" 2>/dev/null || : > "$before"
-  if [ "$mode" = "--build-only" ]; then npm run build:jsii --silent; else npm run build --silent; fi
+  case "$mode" in
+    --build-only) npm run build:jsii --silent ;;
+    --package-only) bash scripts/build-jsii.sh --package ;;
+    *) npm run build --silent ;;
+  esac
   if ! cmp -s "$before" API.md; then
     echo "test-python: API.md was out of date with the code; the build regenerated it: commit API.md" >&2
     exit 1
   fi
-  [ "$mode" = "--build-only" ] && exit 0
+  [ "$mode" = "all" ] || exit 0
 fi
 
 python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall dist/python/keras_inference_guard-*.whl 2>&1 \

@@ -3,11 +3,11 @@
 # Python package's tests. Phases:
 #   1. scripts/test-env.sh --skip-fixtures (the pinned tools; a no-op when they are current);
 #   2. the Keras fixture models (scripts/test-env.sh --fixtures-only) in the background, beside
-#      3. `npm run build:lib`: one tsc pass that type-checks and emits dist/, and the handler bundles;
-#      4. the jsii part of the build (assembly, Python wheel, API.md checked: scripts/test-python.sh
-#         --build-only), before jest: it rewrites package.json while it runs (scripts/build-jsii.sh),
-#         which tests read;
-#   5. jest and, side by side with it, pytest on the fresh wheel (scripts/test-python.sh --no-build),
+#      3. `npm run build`, its parts reordered: tsc (type-check, emit) beside the jsii compiler,
+#         then the handler bundles, then API.md and the Python wheel (scripts/test-python.sh
+#         --package-only, API.md checked); before jest: the jsii tools rewrite package.json while
+#         they run (scripts/build-jsii.sh), which tests read;
+#   4. jest and, side by side with it, pytest on the fresh wheel (scripts/test-python.sh --no-build),
 #      whose output is printed when jest has finished. jest alone leaves a core idle for much of its
 #      run (tests that wait on queues, timeouts and load-generation windows), which pytest's CDK CLI
 #      syntheses use.
@@ -20,18 +20,40 @@ bash "$ROOT/scripts/test-env.sh" --skip-fixtures
 export PATH="$ROOT/.venv/bin:$PATH"
 cd "$ROOT"
 
-phase 'Keras fixtures (in the background), build:lib (type-check, emit, bundle)'
+phase 'Keras fixtures (in the background); the build: tsc (type-check, emit) beside the jsii compiler'
 bash scripts/test-env.sh --fixtures-only &
 fixtures=$!
-npm run build:lib --silent
-phase 'build:jsii (assembly, Python package, API.md)'
-bash scripts/test-python.sh --build-only
+# `npm run build` is build:lib (tsc, then the bundles), then the jsii build (the jsii compiler, then
+# API.md and the Python package). Each compiler keeps about one core busy, so here they run side by
+# side: tsc emits into a staging folder, and everything it emits but lib/ is moved into dist/, where
+# the jsii compiler writes dist/lib (with jsii's type information: the one packaged, as when it runs
+# after tsc).
+stage="$ROOT/dist/.tsc-staging"
+rm -rf "$stage"
+mkdir -p "$stage"
+trap 'rm -rf "$stage"' EXIT
+npx tsc -p tsconfig.json --outDir "$stage" &
+tsc=$!
+bash scripts/build-jsii.sh --compile &
+jsii=$!
+build_rc=0
+wait "$tsc" || build_rc=$?
+wait "$jsii" || build_rc=$?
+[ "$build_rc" -eq 0 ] || exit "$build_rc"
+for out in "$stage"/*; do
+  [ "$(basename "$out")" = lib ] && continue
+  rm -rf "dist/$(basename "$out")"
+  mv "$out" dist/
+done
+phase 'build: handler bundles; API.md and the Python package'
+node scripts/bundle-handlers.js
+bash scripts/test-python.sh --package-only
 phase 'Keras fixtures (waiting for them)'
 wait "$fixtures"
 
 phase 'jest, and pytest beside it'
 pylog="$(mktemp)"
-trap 'rm -f "$pylog"' EXIT
+trap 'rm -rf "$stage" "$pylog"' EXIT
 py_started=$SECONDS
 ( rc=0; bash scripts/test-python.sh --no-build > "$pylog" 2>&1 || rc=$?; printf 'test: pytest finished after %d s\n' "$((SECONDS - py_started))" >> "$pylog"; exit $rc ) &
 py=$!
