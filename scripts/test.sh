@@ -47,6 +47,8 @@ for out in "$stage"/*; do
 done
 phase 'build: handler bundles; API.md and the Python package'
 node scripts/bundle-handlers.js
+# The jest global setup builds the bundles too, for a jest run of its own: not again here.
+export KIG_HANDLER_BUNDLES_BUILT=1
 bash scripts/test-python.sh --package-only
 phase 'Keras fixtures (waiting for them)'
 wait "$fixtures"

@@ -14,7 +14,7 @@ Requests are served one at a time (cfn-lint changes process-wide state: logging,
 directory, sys.argv). On start it prints the port it listens on, then serves until its stdin
 closes (the jest run that started it has ended) or it is stopped.
 
-    python cfn-lint-server.py            # prints "listening on PORT"
+    python cfn-lint-server.py [--port N]   # prints "listening on PORT" (0 or none: a free port)
     POST / {"args": ["template.json"], "cwd": "/some/dir"}
       -> 200 {"status": 0, "stdout": "", "stderr": ""}
 """
@@ -88,8 +88,9 @@ def exit_when_stdin_closes():
 
 
 def main():
+    port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else 0
     threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
-    server = HTTPServer(("127.0.0.1", 0), Handler)
+    server = HTTPServer(("127.0.0.1", port), Handler)
     print(f"listening on {server.server_address[1]}", flush=True)
     server.serve_forever()
 

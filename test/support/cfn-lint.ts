@@ -43,7 +43,23 @@ export function cfnLintCommand(args: readonly string[], opts: { cwd?: string; ti
   });
 }
 
-function viaServer(url: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<CfnLintResult> {
+/**
+ * Asks the shared process. The jest workers start without waiting for it to listen (it imports
+ * cfn-lint first, a few seconds): a refused connection is retried until `timeoutMs` has passed.
+ */
+async function viaServer(url: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<CfnLintResult> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await postOnce(url, args, cwd, timeoutMs);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function postOnce(url: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<CfnLintResult> {
   const body = JSON.stringify({ args, cwd });
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {

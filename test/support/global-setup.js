@@ -42,56 +42,49 @@ function runDirectory() {
  * Starts the run's shared cfn-lint process (test/support/cfn-lint-server.py) and tells the test
  * workers where it listens (KIG_CFN_LINT_URL, read by test/support/cfn-lint.ts). Every `cfn-lint`
  * command pays about 3.5 s of CPU for Python's start and cfn-lint's imports before it reads a
- * template; the suite lints templates in many files, so the run pays it once. Resolves when the
- * process listens. Where cfn-lint cannot be imported (no test environment), nothing is started and
- * the tests run the `cfn-lint` command, which reports how to install it.
- * globalThis carries the process to global-teardown.js (jest shares globals between the two).
+ * template; the suite lints templates in many files, so the run pays it once. The workers start
+ * without waiting for it: the client retries while the process is still importing. Where the test
+ * environment has no cfn-lint, nothing is started and the tests run the `cfn-lint` command, which
+ * reports how to install it. globalThis carries the process to global-teardown.js (jest shares
+ * globals between the two).
  */
-function startCfnLintServer() {
-  const root = path.join(__dirname, '..', '..');
-  const venv = path.join(root, '.venv', 'bin', 'python3');
-  const python = fs.existsSync(venv) ? venv : 'python3';
-  return new Promise((resolve) => {
-    // stdin stays open as a pipe: the server exits when it closes, so a jest process that is
-    // killed does not leave it behind.
-    const child = spawn(python, [path.join(__dirname, 'cfn-lint-server.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let settled = false;
-    const done = (url) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (url) {
-        process.env.KIG_CFN_LINT_URL = url;
-        globalThis.__kigCfnLintServer = child;
-      } else {
-        child.kill('SIGKILL');
-        if (process.env.CI === 'true') process.stderr.write(`global setup: the shared cfn-lint process did not start; tests run the cfn-lint command\n${err}\n`);
-      }
-      for (const s of [child.stdout, child.stderr]) s.removeAllListeners('data').resume();
-      resolve();
-    };
-    const timer = setTimeout(() => done(undefined), 120_000);
-    child.on('error', () => done(undefined));
-    child.on('exit', () => done(undefined));
-    child.stderr.on('data', (d) => { err = (err + d.toString()).slice(-4000); });
-    child.stdout.on('data', (d) => {
-      out += d.toString();
-      const m = /listening on (\d+)/.exec(out);
-      if (m) done(`http://127.0.0.1:${m[1]}`);
+async function startCfnLintServer() {
+  const venv = path.join(__dirname, '..', '..', '.venv', 'bin');
+  if (!fs.existsSync(path.join(venv, 'cfn-lint'))) return;
+  const port = await freePort();
+  // stdin stays open as a pipe: the server exits when it closes, so a jest process that is
+  // killed does not leave it behind.
+  const child = spawn(path.join(venv, 'python3'), [path.join(__dirname, 'cfn-lint-server.py'), '--port', String(port)], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => { err = (err + d.toString()).slice(-4000); });
+  child.on('exit', (code, signal) => {
+    if (!globalThis.__kigCfnLintStopping) process.stderr.write(`global setup: the shared cfn-lint process ended (${code ?? signal}) before the run did:\n${err}\n`);
+  });
+  for (const h of [child, child.stdin, child.stderr]) h.unref?.();
+  process.env.KIG_CFN_LINT_URL = `http://127.0.0.1:${port}`;
+  globalThis.__kigCfnLintServer = child;
+}
+
+/** A port no process listens on now, on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = require('net').createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
     });
-    for (const h of [child, child.stdin, child.stdout, child.stderr]) h.unref?.();
   });
 }
 
 /** The setup of every jest run; `cfnLint: false` (npm run test:unit: no test of it lints a template) starts no cfn-lint process. */
 async function setup({ cfnLint }) {
   setTestEnvironment();
-  const server = cfnLint ? startCfnLintServer() : Promise.resolve();
-  bundleHandlers();
+  if (cfnLint) await startCfnLintServer();
+  // scripts/test.sh (npm test) has just built them: KIG_HANDLER_BUNDLES_BUILT.
+  if (process.env.KIG_HANDLER_BUNDLES_BUILT !== '1') bundleHandlers();
   runDirectory();
-  await server;
 }
 
 module.exports = () => setup({ cfnLint: true });

@@ -6,6 +6,7 @@ module.exports = async () => {
   const dir = process.env.KIG_TEST_RUN_DIR;
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
   const server = globalThis.__kigCfnLintServer;
+  globalThis.__kigCfnLintStopping = true;
   if (server && server.exitCode === null) {
     const exited = new Promise((resolve) => server.once('exit', resolve));
     server.stdin.end();
