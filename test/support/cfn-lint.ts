@@ -43,17 +43,22 @@ export function cfnLintCommand(args: readonly string[], opts: { cwd?: string; ti
   });
 }
 
+/** How long a refused connection is retried: the shared process imports cfn-lint (a few seconds) before it listens. */
+const START_WAIT_MS = 60_000;
+
 /**
- * Asks the shared process. The jest workers start without waiting for it to listen (it imports
- * cfn-lint first, a few seconds): a refused connection is retried until `timeoutMs` has passed.
+ * Asks the shared process. The jest workers start without waiting for it to listen: a refused
+ * connection is retried for up to START_WAIT_MS (a process that died is reported by the global
+ * setup, with its last output).
  */
 async function viaServer(url: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<CfnLintResult> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + Math.min(timeoutMs, START_WAIT_MS);
   for (;;) {
     try {
       return await postOnce(url, args, cwd, timeoutMs);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > deadline) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw e;
+      if (Date.now() > deadline) throw new Error(`the shared cfn-lint process at ${url} refused connections for ${START_WAIT_MS / 1000} s: ${(e as Error).message}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
