@@ -89,12 +89,11 @@ def main():
     signatures_of = {name: dict(m.signatures.items()) for name, m in models.items()}
 
     def route(path):
-        """(model name, ':predict' or '') of a /v1/models/<name>[:predict] path, else None."""
+        """(model name, verb: '' or 'predict') of a /v1/models/<name>[:<verb>] path of a served model, else None."""
         if not path.startswith("/v1/models/"):
             return None
-        rest = path[len("/v1/models/"):].rstrip("/")
-        name, _, verb = rest.partition(":")
-        return (name, f":{verb}" if verb else "") if name in signatures_of else None
+        name, _, verb = path[len("/v1/models/"):].rstrip("/").partition(":")
+        return (name, verb) if name in signatures_of else None
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -120,7 +119,7 @@ def main():
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             found = route(self.path)
-            if found is None or found[1] != ":predict":
+            if found is None or found[1] != "predict":
                 return self.reply(404, {"error": f"no route {self.path}"})
             signatures = signatures_of[found[0]]
             try:

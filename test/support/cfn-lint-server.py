@@ -11,10 +11,11 @@ working directory and the home folder), rules, output formats and exit codes (2 
 holds the two to the same answers.
 
 Requests are served one at a time (cfn-lint changes process-wide state: logging, the working
-directory, sys.argv). On start it prints the port it listens on, then serves until its stdin
-closes (the jest run that started it has ended) or it is stopped.
+directory, sys.argv). It listens and prints its port before it imports cfn-lint, so the jest run
+need not wait for the import: a request sent meanwhile waits in the socket's backlog. It serves
+until its stdin closes (the jest run that started it has ended) or it is stopped.
 
-    python cfn-lint-server.py [--port N]   # prints "listening on PORT" (0 or none: a free port)
+    python cfn-lint-server.py            # prints "listening on PORT"
     POST / {"args": ["template.json"], "cwd": "/some/dir"}
       -> 200 {"status": 0, "stdout": "", "stderr": ""}
 """
@@ -26,7 +27,8 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-import cfnlint.runner.cli
+# cfn-lint's command-line module, imported once the server listens (main).
+cfnlint_cli = None
 
 
 def run_cfn_lint(args, cwd):
@@ -39,7 +41,7 @@ def run_cfn_lint(args, cwd):
         os.chdir(cwd)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                cfnlint.runner.cli.main()
+                cfnlint_cli.main()
             except SystemExit as e:
                 # sys.exit(code): an int, None (0) or a message (printed, status 1), as Python's own exit does.
                 if e.code is None:
@@ -88,10 +90,13 @@ def exit_when_stdin_closes():
 
 
 def main():
-    port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else 0
+    global cfnlint_cli
     threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
-    server = HTTPServer(("127.0.0.1", port), Handler)
+    server = HTTPServer(("127.0.0.1", 0), Handler)
     print(f"listening on {server.server_address[1]}", flush=True)
+    import cfnlint.runner.cli  # noqa: E402 - after listening: the import takes seconds
+
+    cfnlint_cli = cfnlint.runner.cli
     server.serve_forever()
 
 

@@ -43,28 +43,8 @@ export function cfnLintCommand(args: readonly string[], opts: { cwd?: string; ti
   });
 }
 
-/** How long a refused connection is retried: the shared process imports cfn-lint (a few seconds) before it listens. */
-const START_WAIT_MS = 60_000;
-
-/**
- * Asks the shared process. The jest workers start without waiting for it to listen: a refused
- * connection is retried for up to START_WAIT_MS (a process that died is reported by the global
- * setup, with its last output).
- */
-async function viaServer(url: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<CfnLintResult> {
-  const deadline = Date.now() + Math.min(timeoutMs, START_WAIT_MS);
-  for (;;) {
-    try {
-      return await postOnce(url, args, cwd, timeoutMs);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw e;
-      if (Date.now() > deadline) throw new Error(`the shared cfn-lint process at ${url} refused connections for ${START_WAIT_MS / 1000} s: ${(e as Error).message}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
-function postOnce(url: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<CfnLintResult> {
+/** Asks the shared process (it listens before it has imported cfn-lint: an early request waits for that too). */
+function viaServer(url: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<CfnLintResult> {
   const body = JSON.stringify({ args, cwd });
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
@@ -76,7 +56,7 @@ function postOnce(url: string, args: readonly string[], cwd: string, timeoutMs: 
         resolve(JSON.parse(text) as CfnLintResult);
       });
     });
-    // Requests are served one at a time: the bound covers the wait behind other files' templates too.
+    // Requests are served one at a time: the bound covers the wait behind other files' templates and cfn-lint's import too.
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`cfn-lint server at ${url} did not answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);

@@ -42,38 +42,38 @@ function runDirectory() {
  * Starts the run's shared cfn-lint process (test/support/cfn-lint-server.py) and tells the test
  * workers where it listens (KIG_CFN_LINT_URL, read by test/support/cfn-lint.ts). Every `cfn-lint`
  * command pays about 3.5 s of CPU for Python's start and cfn-lint's imports before it reads a
- * template; the suite lints templates in many files, so the run pays it once. The workers start
- * without waiting for it: the client retries while the process is still importing. Where the test
- * environment has no cfn-lint, nothing is started and the tests run the `cfn-lint` command, which
- * reports how to install it. globalThis carries the process to global-teardown.js (jest shares
- * globals between the two).
+ * template; the suite lints templates in many files, so the run pays it once. The process prints
+ * its port as soon as it listens, before that import: the workers start without waiting for it,
+ * and a request sent meanwhile waits in its backlog. Where the test environment has no cfn-lint,
+ * nothing is started and the tests run the `cfn-lint` command, which reports how to install it.
+ * globalThis carries the process to global-teardown.js (jest shares globals between the two).
  */
-async function startCfnLintServer() {
+function startCfnLintServer() {
   const venv = path.join(__dirname, '..', '..', '.venv', 'bin');
-  if (!fs.existsSync(path.join(venv, 'cfn-lint'))) return;
-  const port = await freePort();
-  // stdin stays open as a pipe: the server exits when it closes, so a jest process that is
-  // killed does not leave it behind.
-  const child = spawn(path.join(venv, 'python3'), [path.join(__dirname, 'cfn-lint-server.py'), '--port', String(port)], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d) => { err = (err + d.toString()).slice(-4000); });
-  child.on('exit', (code, signal) => {
-    if (!globalThis.__kigCfnLintStopping) process.stderr.write(`global setup: the shared cfn-lint process ended (${code ?? signal}) before the run did:\n${err}\n`);
-  });
-  for (const h of [child, child.stdin, child.stderr]) h.unref?.();
-  process.env.KIG_CFN_LINT_URL = `http://127.0.0.1:${port}`;
-  globalThis.__kigCfnLintServer = child;
-}
-
-/** A port no process listens on now, on 127.0.0.1. */
-function freePort() {
+  if (!fs.existsSync(path.join(venv, 'cfn-lint'))) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const s = require('net').createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
+    // stdin stays open as a pipe: the server exits when it closes, so a jest process that is
+    // killed does not leave it behind.
+    const child = spawn(path.join(venv, 'python3'), [path.join(__dirname, 'cfn-lint-server.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let listening = false;
+    child.stderr.on('data', (d) => { err = (err + d.toString()).slice(-4000); });
+    child.stdout.on('data', (d) => {
+      out += d.toString();
+      const m = /listening on (\d+)/.exec(out);
+      if (!m || listening) return;
+      listening = true;
+      process.env.KIG_CFN_LINT_URL = `http://127.0.0.1:${m[1]}`;
+      globalThis.__kigCfnLintServer = child;
+      // From here on the process must not keep jest alive: the teardown stops it.
+      for (const h of [child, child.stdin, child.stdout, child.stderr]) h.unref?.();
+      resolve();
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (!listening) reject(new Error(`the shared cfn-lint process ended (${code ?? signal}) before it listened:\n${err}`));
+      else if (!globalThis.__kigCfnLintStopping) process.stderr.write(`global setup: the shared cfn-lint process ended (${code ?? signal}) before the run did:\n${err}\n`);
     });
   });
 }

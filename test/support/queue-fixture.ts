@@ -165,12 +165,16 @@ export const IDLE_POLL_MAX_MS = 1_000;
  * fails after `timeoutMs`. An empty or failed poll waits before the next one, longer after each
  * failure in a row (up to 2 s), as the Lambda poller backs off. An empty receive on a queue that
  * still holds messages (in flight, or delayed by a retry's backoff) waits 100 ms, then twice as
- * long after each further empty one, up to IDLE_POLL_MAX_MS. Lambda's pollers long-poll (a receive
- * waits up to 20 s for a message), which the local peer cannot do here (test/support/moto-server.py
- * serializes receives, and a waiting one would hold the queue); polling an idle queue every
- * 100 ms instead cost more of the machine than the jobs did (thousands of empty receives and
- * attribute reads while the queue waited out a visibility timeout), and a message still waits at
- * most a second longer to be picked up, as moto's own long poll rescans once a second.
+ * long after each further empty one, up to IDLE_POLL_MAX_MS. Lambda's pollers long-poll a standard
+ * queue ("Lambda uses long polling to poll a queue until it becomes active",
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html; a long poll waits up to
+ * 20 s, https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/best-practices-setting-up-long-polling.html),
+ * which the local peer cannot do here (test/support/moto-server.py serializes receives, and a
+ * waiting one would hold the queue). Polling an idle queue every 100 ms instead cost more of the
+ * machine than the jobs did (thousands of empty receives and attribute reads while the queue
+ * waited out a visibility timeout). A message now waits at most a second longer to be picked up,
+ * as in moto's own long poll, which looks again once a second (moto 5.2.1, moto/sqs/models.py:
+ * receive_message calls queue.wait_for_messages(1)).
  */
 export async function drainQueue(sqs: SQSClient, queueUrl: string, batchSize: number, pollers: number, invoke: (event: SqsEvent) => Promise<BatchResponse>, timeoutMs = 60_000, log: EventSourceLog = eventSourceLog()): Promise<EventSourceLog> {
   const end = Date.now() + timeoutMs;
