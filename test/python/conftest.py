@@ -25,7 +25,11 @@ def cdk_synth(app: str, out: Path, cwd: Path, validation: bool = True) -> dict:
     if not validation:
         env["CDK_VALIDATION"] = "false"
     cdk = ROOT / "node_modules" / ".bin" / "cdk"
-    done = subprocess.run([str(cdk), "synth", "--quiet", "--app", app, "--output", str(out)],
+    # `--build ""`: no pre-synth build. The project's cdk.json has one (`npm run build:lib`), which the CLI
+    # runs whenever the setting is not empty (aws-cdk lib/cxapp/exec.js: `if (build) await exec(build)`).
+    # The apps are built already, and a rebuild here (about 30 s of CPU) would rewrite dist/ while jest,
+    # beside pytest, reads it.
+    done = subprocess.run([str(cdk), "synth", "--quiet", "--build", "", "--app", app, "--output", str(out)],
                           cwd=cwd, env=env, capture_output=True, text=True)
     assert done.returncode == 0, f"cdk synth --app {app} failed:\n{done.stdout}\n{done.stderr}"
     return {p.name[: -len(".template.json")]: json.loads(p.read_text()) for p in out.glob("*.template.json")}
