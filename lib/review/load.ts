@@ -239,6 +239,11 @@ export function loadTemplate(file: string, cwd: string): LoadedTemplate {
   const template = asTemplate(parsed.value, shown);
   // SAM properties reach the rules through the resources the transform generates: check those too.
   const expanded = usesSamTransform(template) ? expandSam(template) : undefined;
+  if (expanded && expanded.problems.length > 0) {
+    const [first, ...rest] = expanded.problems;
+    const more = rest.length > 0 ? ` (and ${rest.length} more: ${rest.slice(0, 3).join('; ')}${rest.length > 3 ? '; ...' : ''})` : '';
+    throw new ReviewInputError(`${shown}: not a valid SAM template: ${first}${more}. Fix: name an API of the template with !Ref, or leave the property out for the implicit API.`);
+  }
   const model = checkReferences(template, shown, expanded);
   const problems = numericProblems(template);
   if (expanded) {

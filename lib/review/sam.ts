@@ -34,7 +34,10 @@ import { CfnTemplate, CfnTemplateResource } from '../nag/template/template-model
  *   with an `aws_proxy` integration to the function (`timeoutInMillis` from `TimeoutInMillis`),
  *   on the API named by `RestApiId` or the implicit `ServerlessRestApi` (stage "Prod"); an
  *   `HttpApi` event does the same on `ApiId` or the implicit `ServerlessHttpApi` (`$default`),
- *   with `payloadFormatVersion` "2.0" by default. A REST API's own `DefinitionBody` is left as
+ *   with `payloadFormatVersion` "2.0" by default. The API is named by a `Ref` or by its logical id
+ *   as text; a resource of the template that is not a SAM API gets the function's permission and
+ *   no path; an event naming anything else, or an `Api` event naming an HTTP API, is a problem,
+ *   as SAM refuses the template (`plugins/api/implicit_api_plugin.py`). A REST API's own `DefinitionBody` is left as
  *   written unless `MergeDefinitions` is set (`Api.to_cloudformation` adds the event only when SAM
  *   writes the document, `__MANAGE_SWAGGER`); an HTTP API's is added to. A document in S3
  *   (`DefinitionUri`) gets nothing.
@@ -57,6 +60,8 @@ export interface ExpandedTemplate {
   readonly origins: ReadonlyMap<string, string>;
   /** SAM resource types present but not expanded, for the review's notes. */
   readonly skippedTypes: readonly string[];
+  /** What SAM refuses to transform (an event naming no API it can use), each as `path: what`. */
+  readonly problems: readonly string[];
 }
 
 type Props = Record<string, unknown>;
@@ -95,11 +100,6 @@ function defined(p: Props): Props {
   return out;
 }
 
-/** `RestApiId: !Ref MyApi` (or `ApiId`) -> `MyApi`; undefined (or another value, naming no API) for the implicit API. */
-function apiRef(v: unknown): unknown {
-  return isObj(v) ? v.Ref : undefined;
-}
-
 /**
  * SAM's logical id generator: prefix + the first 10 hex digits of the SHA-1 of the data, a string
  * as it is and anything else as compact JSON with its keys sorted; an empty string has no hash, the
@@ -134,7 +134,7 @@ interface ApiBuild {
 
 /** Expands the SAM resources of a template; a template without the SAM transform is returned as is. */
 export function expandSam(template: CfnTemplate): ExpandedTemplate {
-  if (!usesSamTransform(template)) return { template, origins: new Map(), skippedTypes: [] };
+  if (!usesSamTransform(template)) return { template, origins: new Map(), skippedTypes: [], problems: [] };
   const globals = isObj(template.Globals) ? template.Globals : {};
   const withGlobals = (section: string, props: unknown): Props => {
     const merged = mergeGlobals(isObj(globals[section]) ? globals[section] : {}, isObj(props) ? props : {});
@@ -143,6 +143,7 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
   const out: Resources = {};
   const origins = new Map<string, string>();
   const skipped = new Set<string>();
+  const problems: string[] = [];
   // Keyed by logical id: `get` of anything else (an event naming no API) finds none.
   const apis = new Map<unknown, ApiBuild>();
   const add = (id: string, from: string, resource: CfnTemplateResource) => {
@@ -226,13 +227,24 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
         });
       } else if (event.Type === 'Api' || event.Type === 'HttpApi') {
         const http = event.Type === 'HttpApi';
-        const named = apiRef(http ? e.ApiId : e.RestApiId);
-        // An API that is not in the template (SAM refuses the template): the implicit one.
-        const api = apis.get(named) ?? implicitApi(http);
-        if (api.eventsTo) addOperation(api, api.eventsTo, id, e);
+        const property = http ? 'ApiId' : 'RestApiId';
+        const target = apiTarget(template.Resources, http, e[property]);
+        if ('refused' in target) {
+          problems.push(`Resources.${id}.Properties.Events.${name}.Properties.${property}: ${target.refused}`);
+          continue;
+        }
+        // No API given: the implicit one. A resource of the template that is not a SAM API gets the
+        // permission only: SAM adds the path to no document.
+        const api = target.id === undefined ? implicitApi(http) : apis.get(target.id);
+        if (api?.eventsTo && http && !api.http && !openApi3(api)) {
+          // SAM edits an HttpApi event into OpenAPI 3 documents only (`OpenApiEditor.is_valid`): "Invalid OpenApi document".
+          problems.push(`Resources.${id}.Properties.Events.${name}.Properties.ApiId: ${target.id} is an AWS::Serverless::Api with a Swagger 2.0 document (SAM refuses it: an HttpApi event needs an OpenAPI 3 document; set OpenApiVersion: 3.0.1 or use an Api event)`);
+          continue;
+        }
+        if (api?.eventsTo) addOperation(api, api.eventsTo, id, e, http);
         add(`${id}${name}Permission`, id, {
           Type: 'AWS::Lambda::Permission',
-          Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: id }, Principal: 'apigateway.amazonaws.com', SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${api.id}}/*` } },
+          Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: id }, Principal: 'apigateway.amazonaws.com', SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${api?.id ?? target.id}}/*` } },
         });
       }
     }
@@ -258,7 +270,39 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
   const rest: Props = { ...template };
   delete rest.Globals;
   delete rest.Transform;
-  return { template: { ...rest, Resources: out } as CfnTemplate, origins, skippedTypes: [...skipped].sort() };
+  return { template: { ...rest, Resources: out } as CfnTemplate, origins, skippedTypes: [...skipped].sort(), problems };
+}
+
+/**
+ * True when SAM writes the REST API's document as OpenAPI 3: its own document says `openapi`, or
+ * SAM writes it and `OpenApiVersion` is 3.x (samtranslator `open_api/base_editor.py`,
+ * `_OPENAPI_VERSION_3_REGEX`). The expansion itself keeps Swagger 2.0 keys; the rules read either.
+ */
+function openApi3(api: ApiBuild): boolean {
+  if (isObj(api.eventsTo) && 'openapi' in api.eventsTo) return true;
+  return !isObj(api.props.DefinitionBody) && typeof api.props.OpenApiVersion === 'string' && /^3(\.\d)(\.\d)?$/.test(api.props.OpenApiVersion);
+}
+
+/**
+ * The API an `Api` or `HttpApi` event names, as SAM reads it (samtranslator
+ * `plugins/api/implicit_api_plugin.py`, `_add_api_to_swagger`): none (the implicit API); else the
+ * logical id of a `Ref`, or a string taken as one, which must name a resource of the template, and
+ * for an `Api` event not an `AWS::Serverless::HttpApi` (SAM accepts the opposite). Anything else
+ * SAM refuses: "RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same
+ * template."
+ */
+function apiTarget(resources: Resources, http: boolean, value: unknown): { id?: string } | { refused: string } {
+  if (value === undefined) return {};
+  const id = isObj(value) && Object.keys(value).length === 1 ? value.Ref : value;
+  const kind = http ? 'AWS::Serverless::HttpApi' : 'AWS::Serverless::Api';
+  const shown = JSON.stringify(value) ?? String(value);
+  if (typeof id !== 'string' || !Object.hasOwn(resources, id)) {
+    return { refused: `${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown} is not a reference to a resource of this template (SAM refuses it: the event must name an ${kind} of the template, or none for the implicit API)` };
+  }
+  if (!http && resources[id].Type === 'AWS::Serverless::HttpApi') {
+    return { refused: `${id} is an AWS::Serverless::HttpApi (SAM refuses it: an Api event takes an AWS::Serverless::Api; use an HttpApi event)` };
+  }
+  return { id };
 }
 
 /** Inline policy documents of a function's `Policies` (managed policy names and SAM policy templates are not expanded). */
@@ -298,20 +342,20 @@ function bodyS3Location(uri: unknown): unknown {
 }
 
 /** Adds one event's path and method to an API's OpenAPI document. */
-function addOperation(api: ApiBuild, doc: Props, fn: string, e: Props): void {
+function addOperation(api: ApiBuild, doc: Props, fn: string, e: Props, http: boolean): void {
   const paths = (doc.paths = isObj(doc.paths) ? doc.paths : {}) as Props;
   const path = typeof e.Path === 'string' ? e.Path : '$default';
   const method = typeof e.Method === 'string' && e.Method.toLowerCase() !== 'any' ? e.Method.toLowerCase() : 'x-amazon-apigateway-any-method';
   const item = (paths[path] = isObj(paths[path]) ? paths[path] : {}) as Props;
   const integration: Props = defined({
     type: 'aws_proxy', httpMethod: 'POST', uri: LAMBDA_INVOKE_URI(fn),
-    payloadFormatVersion: api.http ? (e.PayloadFormatVersion ?? '2.0') : undefined,
+    payloadFormatVersion: http ? (e.PayloadFormatVersion ?? '2.0') : undefined,
     timeoutInMillis: e.TimeoutInMillis,
   });
   const op: Props = { 'x-amazon-apigateway-integration': integration, responses: {} };
   const auth = isObj(e.Auth) ? e.Auth : {};
   const apiAuth = isObj(api.props.Auth) ? api.props.Auth : {};
-  if (!api.http) {
+  if (!http) {
     if ((auth.ApiKeyRequired ?? apiAuth.ApiKeyRequired) === true) op.security = [{ api_key: [] }];
     const model = isObj(e.RequestModel) ? e.RequestModel : undefined;
     const params = requestParameters(e.RequestParameters);

@@ -231,6 +231,10 @@ describe('kig review: SAM input gets every check plain input gets', () => {
     write('throttle.yaml', sam({}, { Api: { Type: 'AWS::Serverless::Api', Properties: { StageName: 'prod', MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 'lots' }] } } }));
     expect(await refused(['throttle.yaml'])).toMatch(/Resources\.ApiprodStage\.Properties\.MethodSettings\.0\.ThrottlingRateLimit = "lots" is not a number \(in what SAM generates for Api\)/);
   });
+  test('an event naming an API SAM cannot use is refused, as SAM refuses the template, instead of reviewing an implicit API SAM would not create', async () => {
+    write('event-api.yaml', sam({ Events: { Get: { Type: 'Api', Properties: { RestApiId: 'abc123', Path: '/', Method: 'get' } } } }));
+    expect(await refused(['event-api.yaml'])).toMatch(/event-api\.yaml: not a valid SAM template: Resources\.Fn\.Properties\.Events\.Get\.Properties\.RestApiId: "abc123" is not a reference to a resource of this template \(SAM refuses it: the event must name an AWS::Serverless::Api of the template, or none for the implicit API\)\. Fix: name an API of the template with !Ref, or leave the property out for the implicit API\./);
+  });
   test('references to what SAM generates resolve: the function role, the implicit API, Api.Stage, Function.Alias', async () => {
     write('generated.yaml', sam({ Events: { Get: { Type: 'Api', Properties: { Path: '/', Method: 'get' } } }, AutoPublishAlias: 'live' }, {
       Other: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'a', Value: { 'Fn::GetAtt': ['FnRole', 'Arn'] } }, { Key: 'b', Value: { Ref: 'ServerlessRestApi' } }, { Key: 'c', Value: { Ref: 'Fn.Alias' } }] } },

@@ -161,6 +161,17 @@ describe('the SAM expansion against the SAM translator, resource by resource', (
     ]);
   });
 
+  test('api-targets: an event naming its API by its id as text, a plain REST API, a queue, or a SAM REST API from an HttpApi event (OpenAPI 3): no implicit API, paths only where SAM adds them', () => {
+    const sourceArns = ['ByName', 'HttpOnRest', 'OnPlain', 'OnQueue'].map((e) => `~ Fn${e}Permission.Properties.SourceArn.Fn::Sub`);
+    expect(compare('api-targets')).toEqual([
+      ...metadata('Fn'),
+      ...sourceArns,
+      // As in `guarded`: OpenApiVersion 3 makes SAM write `openapi`; the expansion keeps Swagger 2 keys.
+      '- Rest.Properties.Body.openapi',
+      '+ Rest.Properties.Body.swagger',
+    ]);
+  });
+
   test('batching-window: identical but for the metadata', () => {
     expect(compare('batching-window')).toEqual(metadata('Worker'));
   });

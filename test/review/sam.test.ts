@@ -19,7 +19,7 @@ const findings = (r: TemplateReview) => r.findings.map((f) => `${f.ruleId} ${f.r
  * us-east-1), committed so the test needs no Python. The review of the SAM template must give the
  * same marks and the same findings as the review of what SAM generates.
  */
-describe.each(['issue-example', 'guarded', 'http-api', 'implicit-shared', 'batching-window', 'definitions'])('SAM %s: same review as the template SAM generates', (name) => {
+describe.each(['issue-example', 'guarded', 'http-api', 'implicit-shared', 'batching-window', 'definitions', 'api-targets'])('SAM %s: same review as the template SAM generates', (name) => {
   test('same mitigation marks and findings', () => {
     const sam = review(`${name}.yaml`);
     const plain = review(`${name}.translated.json`);
@@ -118,7 +118,7 @@ describe('SAM expansion', () => {
     expect(mergeGlobals(['g'], 'l')).toBe('l');
   });
 
-  test('an event naming its API other than by Ref goes to the implicit API; a transform list without SAM is left alone', () => {
+  test('an event naming its API by its logical id as text gets that API, as with Ref (SAM reads both); a transform list without SAM is left alone', () => {
     const t = expandSam({
       Transform: 'AWS::Serverless-2016-10-31',
       Resources: {
@@ -126,8 +126,9 @@ describe('SAM expansion', () => {
         F: { Type: 'AWS::Serverless::Function', Properties: { Events: { E: { Type: 'Api', Properties: { RestApiId: 'Api', Path: '/x', Method: 'get' } } } } },
       },
     } as never);
-    expect(Object.keys((t.template.Resources.ServerlessRestApi.Properties as { Body: { paths: object } }).Body.paths)).toEqual(['/x']);
-    expect((t.template.Resources.Api.Properties as { Body: { paths: object } }).Body.paths).toEqual({});
+    expect(Object.keys((t.template.Resources.Api.Properties as { Body: { paths: object } }).Body.paths)).toEqual(['/x']);
+    expect(t.template.Resources).not.toHaveProperty('ServerlessRestApi');
+    expect(t.problems).toEqual([]);
     const other = { Transform: ['AWS::LanguageExtensions'], Resources: { F: { Type: 'AWS::Serverless::Function' } } };
     expect(expandSam(other as never).template).toBe(other);
   });
@@ -282,13 +283,61 @@ describe('SAM expansion', () => {
     expect(x.skippedTypes).toEqual(['AWS::Serverless::LayerVersion']);
     expect([x.template.Resources.A.Type, x.template.Resources.H.Type]).toEqual(['AWS::ApiGateway::RestApi', 'AWS::ApiGatewayV2::Api']);
     const plain = { Resources: { L: { Type: 'AWS::Serverless::LayerVersion' } } };
-    expect(expandSam(plain)).toEqual({ template: plain, origins: new Map(), skippedTypes: [] });
+    expect(expandSam(plain)).toEqual({ template: plain, origins: new Map(), skippedTypes: [], problems: [] });
   });
 
-  test('an event naming an API the template does not hold (SAM refuses the template) goes to the implicit API', () => {
-    const x = sam({ F: { Type: 'AWS::Serverless::Function', Properties: { Events: { E: { Type: 'Api', Properties: { RestApiId: { Ref: 'Missing' }, Path: '/x', Method: 'get' } }, H: { Type: 'HttpApi', Properties: { ApiId: { Ref: 'Gone' }, Path: '/y', Method: 'get' } } } } } });
-    expect(Object.keys((props(x, 'ServerlessRestApi').Body as { paths: object }).paths)).toEqual(['/x']);
-    expect(Object.keys((props(x, 'ServerlessHttpApi').Body as { paths: object }).paths)).toEqual(['/y']);
+  test('an event naming what SAM refuses (no resource of the template, another value than a logical id, an HTTP API for an Api event) is a problem, and builds no implicit API', () => {
+    const x = sam({
+      Http: { Type: 'AWS::Serverless::HttpApi' },
+      F: {
+        Type: 'AWS::Serverless::Function',
+        Properties: {
+          Events: {
+            E: { Type: 'Api', Properties: { RestApiId: { Ref: 'Missing' }, Path: '/x', Method: 'get' } },
+            H: { Type: 'HttpApi', Properties: { ApiId: { Ref: 'Gone' }, Path: '/y', Method: 'get' } },
+            G: { Type: 'Api', Properties: { RestApiId: { 'Fn::GetAtt': ['Http', 'ApiId'] }, Path: '/z', Method: 'get' } },
+            K: { Type: 'Api', Properties: { RestApiId: { Ref: 'Http' }, Path: '/k', Method: 'get' } },
+          },
+        },
+      },
+    });
+    expect(x.problems).toEqual([
+      'Resources.F.Properties.Events.E.Properties.RestApiId: {"Ref":"Missing"} is not a reference to a resource of this template (SAM refuses it: the event must name an AWS::Serverless::Api of the template, or none for the implicit API)',
+      'Resources.F.Properties.Events.H.Properties.ApiId: {"Ref":"Gone"} is not a reference to a resource of this template (SAM refuses it: the event must name an AWS::Serverless::HttpApi of the template, or none for the implicit API)',
+      'Resources.F.Properties.Events.G.Properties.RestApiId: {"Fn::GetAtt":["Http","ApiId"]} is not a reference to a resource of this template (SAM refuses it: the event must name an AWS::Serverless::Api of the template, or none for the implicit API)',
+      'Resources.F.Properties.Events.K.Properties.RestApiId: Http is an AWS::Serverless::HttpApi (SAM refuses it: an Api event takes an AWS::Serverless::Api; use an HttpApi event)',
+    ]);
+    expect(Object.keys(x.template.Resources).filter((id) => id.startsWith('Serverless'))).toEqual([]);
+  });
+
+  test('an event naming a resource that is not a SAM API (a queue, a plain REST API) gets its permission and adds no path anywhere; an HttpApi event on a SAM REST API with a Swagger 2.0 document is refused, as SAM refuses it', () => {
+    const x = sam({
+      Queue: { Type: 'AWS::SQS::Queue' },
+      Plain: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'plain' } },
+      Rest: { Type: 'AWS::Serverless::Api', Properties: { StageName: 'prod' } },
+      F: {
+        Type: 'AWS::Serverless::Function',
+        Properties: {
+          Events: {
+            Q: { Type: 'HttpApi', Properties: { ApiId: { Ref: 'Queue' }, Path: '/q', Method: 'get' } },
+            P: { Type: 'Api', Properties: { RestApiId: { Ref: 'Plain' }, Path: '/p', Method: 'get' } },
+            R: { Type: 'HttpApi', Properties: { ApiId: { Ref: 'Rest' }, Path: '/r', Method: 'get' } },
+          },
+        },
+      },
+    });
+    expect(x.problems).toEqual([
+      'Resources.F.Properties.Events.R.Properties.ApiId: Rest is an AWS::Serverless::Api with a Swagger 2.0 document (SAM refuses it: an HttpApi event needs an OpenAPI 3 document; set OpenApiVersion: 3.0.1 or use an Api event)',
+    ]);
+    expect(Object.keys(x.template.Resources).filter((id) => id.startsWith('Serverless'))).toEqual([]);
+    expect((props(x, 'Rest').Body as { paths: object }).paths).toEqual({});
+    expect(props(x, 'Plain')).toEqual({ Name: 'plain' });
+    const arn = (e: string) => (props(x, `F${e}Permission`).SourceArn as { 'Fn::Sub': string })['Fn::Sub'];
+    expect([arn('Q'), arn('P')]).toEqual(['Queue', 'Plain'].map((id) => `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${id}}/*`));
+    // With OpenApiVersion 3 the HttpApi event's path is added to the REST API's document, as SAM adds it (fixtures/sam/api-targets.yaml).
+    const v3 = sam({ Rest: { Type: 'AWS::Serverless::Api', Properties: { StageName: 'prod', OpenApiVersion: '3.0.1' } }, F: { Type: 'AWS::Serverless::Function', Properties: { Events: { R: { Type: 'HttpApi', Properties: { ApiId: { Ref: 'Rest' }, Path: '/r', Method: 'get' } } } } } });
+    expect(v3.problems).toEqual([]);
+    expect(Object.keys((props(v3, 'Rest').Body as { paths: object }).paths)).toEqual(['/r']);
   });
 
   test('EndpointConfiguration: a type as text or a map\'s Type; a map without Type (SAM writes it into Types, which CloudFormation refuses) gives none', () => {
