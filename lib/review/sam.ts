@@ -37,10 +37,10 @@ import { CfnTemplate, CfnTemplateResource } from '../nag/template/template-model
  *   with `payloadFormatVersion` "2.0" by default. The API is named by a `Ref` or by its logical id
  *   as text; a resource of the template that is not a SAM API gets the function's permission and
  *   no path; an event naming anything else, or an `Api` event naming an HTTP API, is a problem,
- *   as SAM refuses the template (`plugins/api/implicit_api_plugin.py`). A REST API's own `DefinitionBody` is left as
- *   written unless `MergeDefinitions` is set (`Api.to_cloudformation` adds the event only when SAM
- *   writes the document, `__MANAGE_SWAGGER`); an HTTP API's is added to. A document in S3
- *   (`DefinitionUri`) gets nothing.
+ *   as SAM refuses the template (`plugins/api/implicit_api_plugin.py`). A REST API's own
+ *   `DefinitionBody` is left as written unless `MergeDefinitions` is set (`Api.to_cloudformation`
+ *   adds the event only when SAM writes the document, `__MANAGE_SWAGGER`); an HTTP API's is added
+ *   to. A document in S3 (`DefinitionUri`) gets nothing.
  *
  * Properties the rules do not read (CORS, domains, code locations, tags) are left out of the
  * generated resources; resources of other SAM types are kept as they are and not reviewed.
@@ -144,8 +144,8 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
   const origins = new Map<string, string>();
   const skipped = new Set<string>();
   const problems: string[] = [];
-  // Keyed by logical id: `get` of anything else (an event naming no API) finds none.
-  const apis = new Map<unknown, ApiBuild>();
+  // The SAM APIs of the template (and the implicit ones events create), by logical id.
+  const apis = new Map<string, ApiBuild>();
   const add = (id: string, from: string, resource: CfnTemplateResource) => {
     out[id] = resource;
     if (id !== from) origins.set(id, from);
@@ -228,19 +228,14 @@ export function expandSam(template: CfnTemplate): ExpandedTemplate {
       } else if (event.Type === 'Api' || event.Type === 'HttpApi') {
         const http = event.Type === 'HttpApi';
         const property = http ? 'ApiId' : 'RestApiId';
-        const target = apiTarget(template.Resources, http, e[property]);
+        const target = apiTarget(template.Resources, apis, http, e[property]);
         if ('refused' in target) {
           problems.push(`Resources.${id}.Properties.Events.${name}.Properties.${property}: ${target.refused}`);
           continue;
         }
         // No API given: the implicit one. A resource of the template that is not a SAM API gets the
         // permission only: SAM adds the path to no document.
-        const api = target.id === undefined ? implicitApi(http) : apis.get(target.id);
-        if (api?.eventsTo && http && !api.http && !openApi3(api)) {
-          // SAM edits an HttpApi event into OpenAPI 3 documents only (`OpenApiEditor.is_valid`): "Invalid OpenApi document".
-          problems.push(`Resources.${id}.Properties.Events.${name}.Properties.ApiId: ${target.id} is an AWS::Serverless::Api with a Swagger 2.0 document (SAM refuses it: an HttpApi event needs an OpenAPI 3 document; set OpenApiVersion: 3.0.1 or use an Api event)`);
-          continue;
-        }
+        const api = target.id === undefined ? implicitApi(http) : target.api;
         if (api?.eventsTo) addOperation(api, api.eventsTo, id, e, http);
         add(`${id}${name}Permission`, id, {
           Type: 'AWS::Lambda::Permission',
@@ -289,20 +284,25 @@ function openApi3(api: ApiBuild): boolean {
  * logical id of a `Ref`, or a string taken as one, which must name a resource of the template, and
  * for an `Api` event not an `AWS::Serverless::HttpApi` (SAM accepts the opposite). Anything else
  * SAM refuses: "RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same
- * template."
+ * template." An `HttpApi` event on a SAM REST API is edited into its document only when that is
+ * OpenAPI 3 (`OpenApiEditor.is_valid`); SAM refuses a Swagger 2.0 one ("Invalid OpenApi document").
+ * `api` is the SAM API built for the id, if it is one.
  */
-function apiTarget(resources: Resources, http: boolean, value: unknown): { id?: string } | { refused: string } {
+function apiTarget(resources: Resources, apis: ReadonlyMap<string, ApiBuild>, http: boolean, value: unknown): { id?: string; api?: ApiBuild } | { refused: string } {
   if (value === undefined) return {};
   const id = isObj(value) && Object.keys(value).length === 1 ? value.Ref : value;
-  const kind = http ? 'AWS::Serverless::HttpApi' : 'AWS::Serverless::Api';
-  const shown = JSON.stringify(value) ?? String(value);
   if (typeof id !== 'string' || !Object.hasOwn(resources, id)) {
-    return { refused: `${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown} is not a reference to a resource of this template (SAM refuses it: the event must name an ${kind} of the template, or none for the implicit API)` };
+    const shown = JSON.stringify(value) ?? String(value);
+    return { refused: `${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown} is not a reference to a resource of this template (SAM refuses it: the event must name an ${http ? 'AWS::Serverless::HttpApi' : 'AWS::Serverless::Api'} of the template, or none for the implicit API)` };
   }
   if (!http && resources[id].Type === 'AWS::Serverless::HttpApi') {
     return { refused: `${id} is an AWS::Serverless::HttpApi (SAM refuses it: an Api event takes an AWS::Serverless::Api; use an HttpApi event)` };
   }
-  return { id };
+  const api = apis.get(id);
+  if (http && api?.eventsTo && !api.http && !openApi3(api)) {
+    return { refused: `${id} is an AWS::Serverless::Api with a Swagger 2.0 document (SAM refuses it: an HttpApi event needs an OpenAPI 3 document; set OpenApiVersion: 3.0.1 or use an Api event)` };
+  }
+  return { id, api };
 }
 
 /** Inline policy documents of a function's `Policies` (managed policy names and SAM policy templates are not expanded). */
