@@ -1,4 +1,4 @@
-/** Type checking is done once by `tsc --noEmit` in `npm test`; jest only transpiles. */
+/** Type checking is done once by the build in `npm test` (TypeScript 7, tsconfig.ts7.json); jest only transpiles. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -32,7 +32,7 @@ stage="$ROOT/dist/.tsc-staging"
 rm -rf "$stage"
 mkdir -p "$stage"
 trap 'rm -rf "$stage"' EXIT
-npx tsc -p tsconfig.json --outDir "$stage" &
+node node_modules/typescript-7/bin/tsc -p tsconfig.ts7.json --outDir "$stage" &
 tsc=$!
 bash scripts/build-jsii.sh --compile &
 jsii=$!

@@ -1,33 +1,39 @@
 import * as path from 'path';
 import * as ts from 'typescript';
 import { runKig } from '../support/cli';
+import { typeCheck } from '../support/typecheck';
 import { DocBlock, kigCommands } from './doc-blocks';
 import { TS_PRELUDES, importsPrelude } from './preludes';
 
 const ROOT = path.join(__dirname, '..', '..');
-const VIRTUAL_DIR = path.join(ROOT, '__doc_blocks__');
 
-/** The project's compiler options, for snippets: the package name resolves to the sources, unused names are allowed. */
-function compilerOptions(): ts.CompilerOptions {
-  const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
-  return {
-    ...parsed.options,
-    noEmit: true,
-    noUnusedLocals: false,
-    noUnusedParameters: false,
-    types: ['node'],
-    baseUrl: ROOT,
-    paths: { 'keras-inference-guard': ['lib/index.ts'] },
-  };
+/**
+ * The package's public names: every name lib/index.ts exports (its `export { ... } from` lists,
+ * types included), read from its syntax. A name missing here, or one the package does not
+ * export, fails the type-check of the blocks that use the `imports` prelude.
+ */
+export function publicNames(indexFile = path.join(ROOT, 'lib', 'index.ts')): string[] {
+  const sf = ts.createSourceFile(indexFile, ts.sys.readFile(indexFile) ?? '', ts.ScriptTarget.ES2022, false);
+  const names: string[] = [];
+  for (const statement of sf.statements) {
+    if (ts.isExportDeclaration(statement)) {
+      if (!statement.exportClause || !ts.isNamedExports(statement.exportClause)) {
+        throw new Error(`${indexFile}: \`${statement.getText(sf)}\` exports names this reader cannot list: export them by name`);
+      }
+      names.push(...statement.exportClause.elements.map((e) => e.name.text));
+    } else if (ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+      throw new Error(`${indexFile}:${sf.getLineAndCharacterOfPosition(statement.getStart(sf)).line + 1}: a declaration exported in the index itself: export it from its module by name`);
+    }
+  }
+  return names.filter((n) => n !== 'default').sort();
 }
 
 /** A block as a TypeScript module: its preludes, then its code, then `export {}` (its own scope). */
-function blockSource(block: DocBlock, publicNames: readonly string[]): { text: string; headerLines: number } | { unknown: string } {
+function blockSource(block: DocBlock, names: readonly string[]): { text: string; headerLines: number } | { unknown: string } {
   const header: string[] = [];
   for (const name of block.preludes) {
     if (!(name in TS_PRELUDES)) return { unknown: name };
-    header.push(name === 'imports' ? importsPrelude(publicNames) : TS_PRELUDES[name]);
+    header.push(name === 'imports' ? importsPrelude(names) : TS_PRELUDES[name]);
   }
   const head = header.join('\n');
   const headerLines = head ? head.split('\n').length : 0;
@@ -35,47 +41,44 @@ function blockSource(block: DocBlock, publicNames: readonly string[]): { text: s
 }
 
 /**
- * Type-checks every ```ts block in one program against the package's sources. Returns the
- * problems as `file:line: message`, each at its line in the Markdown file.
+ * Type-checks every ```ts block in one program against the package's sources (TypeScript 7, the
+ * project's compiler options; test/support/typecheck.ts). The package name resolves to the
+ * sources; unused names are allowed in a fragment. Returns the problems as `file:line: message`,
+ * each at its line in the Markdown file; an error outside the blocks (in the package) is returned
+ * at its own file and line.
  */
 export function checkTypeScriptBlocks(blocks: readonly DocBlock[]): string[] {
-  const options = compilerOptions();
-  const host = ts.createCompilerHost(options);
-  const virtual = new Map<string, string>();
-  const read = host.readFile.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
-  const exists = host.fileExists.bind(host);
-  host.fileExists = (f) => virtual.has(f) || exists(f);
-  host.readFile = (f) => virtual.get(f) ?? read(f);
-  host.getSourceFile = (f, lang, onError, create) => (virtual.has(f) ? ts.createSourceFile(f, virtual.get(f)!, lang, true) : getSourceFile(f, lang, onError, create));
-
-  // First the package alone, for its public names (the `imports` prelude); the second program reuses it.
-  const index = path.join(ROOT, 'lib', 'index.ts');
-  const base = ts.createProgram([index], options, host);
-  const checker = base.getTypeChecker();
-  const moduleSymbol = checker.getSymbolAtLocation(base.getSourceFile(index)!)!;
-  const publicNames = checker.getExportsOfModule(moduleSymbol).map((s) => s.name).filter((n) => n !== 'default').sort();
-
+  const names = publicNames();
   const problems: string[] = [];
   const placed = new Map<string, { block: DocBlock; headerLines: number }>();
+  const sources = new Map<string, string>();
   blocks.forEach((block, i) => {
-    const source = blockSource(block, publicNames);
+    const source = blockSource(block, names);
     if ('unknown' in source) {
       problems.push(`${block.file}:${block.line - 1}: unknown TypeScript prelude ${JSON.stringify(source.unknown)} (known: ${Object.keys(TS_PRELUDES).join(', ')})`);
       return;
     }
-    const file = path.join(VIRTUAL_DIR, `block-${i}.ts`);
-    virtual.set(file, source.text);
+    const file = `block-${i}.ts`;
+    sources.set(file, source.text);
     placed.set(file, { block, headerLines: source.headerLines });
   });
-  const program = ts.createProgram([...placed.keys()], options, host, base);
-  for (const [file, { block, headerLines }] of placed) {
-    const sf = program.getSourceFile(file)!;
-    for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
-      const lineInFile = d.start !== undefined ? sf.getLineAndCharacterOfPosition(d.start).line : 0;
-      const mdLine = block.line + 1 + Math.max(0, lineInFile - headerLines);
-      problems.push(`${block.file}:${mdLine}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  if (sources.size === 0) return problems;
+  const diagnostics = typeCheck(sources, {
+    compilerOptions: {
+      noUnusedLocals: false,
+      noUnusedParameters: false,
+      types: ['node'],
+      paths: { 'keras-inference-guard': [path.join(ROOT, 'lib', 'index.ts')] },
+    },
+  });
+  for (const d of diagnostics) {
+    const at = placed.get(path.basename(d.file));
+    if (!at || path.basename(path.dirname(path.dirname(d.file))) !== '.typecheck') {
+      problems.push(`${path.relative(ROOT, d.file)}:${d.line}: ${d.message}`);
+      continue;
     }
+    const mdLine = at.block.line + 1 + Math.max(0, d.line - 1 - at.headerLines);
+    problems.push(`${at.block.file}:${mdLine}: ${d.message}`);
   }
   return problems;
 }
