@@ -13,6 +13,8 @@ export const TEST_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'test
 /** A running moto server. */
 export interface MotoServer {
   readonly endpoint: string;
+  /** The server's process id (for CPU figures in bench/). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -34,12 +36,12 @@ function ping(url: string): Promise<boolean> {
  * Starts `moto_server` on a free loopback port and waits until it answers. It speaks the real
  * SQS, S3 and DynamoDB protocols, so handlers are tested with the real AWS SDK over HTTP.
  */
-export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
+export async function startMoto(timeoutMs = 30_000, server: 'waitress' | 'werkzeug' = 'waitress'): Promise<MotoServer> {
   const port = await freePort();
   // moto_server's app, with DynamoDB writes atomic as DynamoDB makes them (see moto-server.py).
   // The Python is the one beside moto_server in the test environment's .venv; the script is found
   // in the sources when this module runs compiled (dist/test/support, for the benchmarks).
-  const proc: ChildProcess = spawn(testPython(), [supportFile(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn(testPython(), [supportFile(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port), '--server', server], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);
@@ -60,6 +62,7 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   }
   return {
     endpoint,
+    pid: proc.pid!,
     stop: () => new Promise<void>((resolve) => {
       if (exited) return resolve();
       proc.once('exit', () => resolve());
