@@ -77,6 +77,8 @@ function firstSentence(text: string): string {
 export function renderRunbook(template: CfnTemplate, title: string): Runbook {
   const logGroups = stackLogGroups(template);
   const resources = template.Resources;
+  // Every resource's references, and every alarm's, read once: each alarm's section looks at all of them.
+  const index = referenceIndex(template);
   const alarms = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm');
   const sections: RunbookSection[] = [];
   for (const [id, r] of alarms) {
@@ -100,8 +102,8 @@ export function renderRunbook(template: CfnTemplate, title: string): Runbook {
       what: 'The alarm\'s own metric, at 1-minute resolution over the last 3 hours',
       metric: expression ? `${expression} where ${metrics.map((m, i) => `m${i + 1} = ${metricText(m)}`).join('; ')}` : metrics.map(metricText).join('; '),
     };
-    const refs = referencesIn(p.Dimensions ?? p.Metrics);
-    const related = relatedLogGroups(template, refs, logGroups);
+    const refs = index.alarmRefs(id);
+    const related = relatedLogGroups(template, refs, logGroups, index);
     const family = metrics[0]?.namespace ?? '';
     const book = playbook(family.startsWith('KerasInferenceGuard/GPU') ? 'CWAgent' : family, { metricName: metrics[0]?.name, logs: related });
     const checks = [own, ...book.checks];
@@ -109,7 +111,7 @@ export function renderRunbook(template: CfnTemplate, title: string): Runbook {
     // (the alarms whose logical ids share the longest prefix with this one: CDK builds them from the construct path).
     const common = (a: string) => { let i = 0; while (i < a.length && a[i] === id[i]) i++; return i; };
     const others = alarms.filter(([o, other]) => o !== id && other.Type === 'AWS::CloudWatch::Alarm')
-      .sort(([a, ra], [b, rb]) => Number(shares(rb, refs)) - Number(shares(ra, refs)) || common(b) - common(a));
+      .sort(([a], [b]) => Number(shares(index.alarmRefs(b), refs)) - Number(shares(index.alarmRefs(a), refs)) || common(b) - common(a));
     for (const [otherId, other] of others) {
       if (checks.length >= 3) break;
       const op = (other.Properties ?? {}) as Props;
@@ -129,17 +131,52 @@ export function renderRunbook(template: CfnTemplate, title: string): Runbook {
   return { title, sections, logGroups, markdown: toMarkdown(title, sections, logGroups) };
 }
 
-function shares(alarm: { Properties?: unknown }, refs: Set<string>): boolean {
-  const p = (alarm.Properties ?? {}) as Props;
-  return [...referencesIn(p.Dimensions ?? p.Metrics)].some((x) => refs.has(x));
+function shares(alarmRefs: ReadonlySet<string>, refs: ReadonlySet<string>): boolean {
+  for (const x of alarmRefs) if (refs.has(x)) return true;
+  return false;
+}
+
+/** What the sections read over and over, computed once per template (each resource walked once). */
+interface ReferenceIndex {
+  /** Logical ids an alarm's dimensions or metrics name. */
+  alarmRefs(alarmId: string): ReadonlySet<string>;
+  /** Resources other than CloudWatch ones, with the logical ids their properties name. */
+  readonly resourceRefs: ReadonlyArray<readonly [string, ReadonlySet<string>]>;
+  /** Lambda functions, with the logical ids their environment names. */
+  readonly functionEnvRefs: ReadonlyArray<readonly [string, ReadonlySet<string>]>;
+}
+
+function referenceIndex(template: CfnTemplate): ReferenceIndex {
+  const alarms = new Map<string, Set<string>>();
+  const resourceRefs: Array<readonly [string, ReadonlySet<string>]> = [];
+  const functionEnvRefs: Array<readonly [string, ReadonlySet<string>]> = [];
+  for (const [id, r] of Object.entries(template.Resources)) {
+    const p = (r.Properties ?? {}) as Props;
+    if (r.Type.startsWith('AWS::CloudWatch::')) continue;
+    resourceRefs.push([id, referencesIn(r.Properties)]);
+    if (r.Type === 'AWS::Lambda::Function') functionEnvRefs.push([id, referencesIn(p.Environment)]);
+  }
+  return {
+    alarmRefs: (alarmId) => {
+      let refs = alarms.get(alarmId);
+      if (!refs) {
+        const p = (template.Resources[alarmId]?.Properties ?? {}) as Props;
+        refs = referencesIn(p.Dimensions ?? p.Metrics);
+        alarms.set(alarmId, refs);
+      }
+      return refs;
+    },
+    resourceRefs,
+    functionEnvRefs,
+  };
 }
 
 /** Log groups related to the resources an alarm names: their own logs, the logs of functions that read them, and the API's. */
-function relatedLogGroups(template: CfnTemplate, named: Set<string>, all: readonly StackLogGroup[]): Record<StackLogGroup['kind'], StackLogGroup[]> {
+function relatedLogGroups(template: CfnTemplate, named: ReadonlySet<string>, all: readonly StackLogGroup[], index: ReferenceIndex): Record<StackLogGroup['kind'], StackLogGroup[]> {
   // One step out: resources that point at the named ones (a queue whose redrive targets a dead-letter queue).
   const refs = new Set(named);
-  for (const [id, r] of Object.entries(template.Resources)) {
-    if (!r.Type.startsWith('AWS::CloudWatch::') && [...referencesIn(r.Properties)].some((x) => named.has(x))) refs.add(id);
+  for (const [id, targets] of index.resourceRefs) {
+    if (shares(targets, named)) refs.add(id);
   }
   const near = new Set(refs);
   for (const id of refs) {
@@ -148,8 +185,10 @@ function relatedLogGroups(template: CfnTemplate, named: Set<string>, all: readon
     const td = refTarget((r?.Properties as Props | undefined)?.TaskDefinition);
     if (td) near.add(td);
   }
-  for (const [fid, f] of Object.entries(template.Resources)) {
-    if (f.Type === 'AWS::Lambda::Function' && [...referencesIn((f.Properties as Props | undefined)?.Environment)].some((x) => refs.has(x))) near.add(fid);
+  for (const [fid, env] of index.functionEnvRefs) {
+    if (shares(env, refs)) near.add(fid);
+  }
+  for (const f of Object.values(template.Resources)) {
     if (f.Type === 'AWS::Lambda::EventSourceMapping' && refs.has(refTarget((f.Properties as Props | undefined)?.EventSourceArn) ?? '')) near.add(refTarget((f.Properties as Props).FunctionName) ?? '');
   }
   const pick = (kind: StackLogGroup['kind']) => {
