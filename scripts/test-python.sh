@@ -11,6 +11,8 @@
 #   scripts/test-python.sh --no-build    pytest on the wheel already built
 # scripts/test.sh (`npm test`) runs the build beside jest and pytest after it.
 set -euo pipefail
+# Python's module caches on, whatever the environment says (why: scripts/test-env.sh).
+unset PYTHONDONTWRITEBYTECODE
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 mode="${1:-all}"

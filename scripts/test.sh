@@ -13,6 +13,8 @@
 #      syntheses use.
 # `npm run test:unit` runs the unit tests alone (jest.unit.config.js), without the build.
 set -euo pipefail
+# Python's module caches on, whatever the environment says (why: scripts/test-env.sh).
+unset PYTHONDONTWRITEBYTECODE
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 phase() { printf 'test: %s (at %d s)\n' "$1" "$SECONDS" >&2; }
 phase 'test tools'
