@@ -144,17 +144,24 @@ interface ReferenceIndex {
   readonly resourceRefs: ReadonlyArray<readonly [string, ReadonlySet<string>]>;
   /** Lambda functions, with the logical ids their environment names. */
   readonly functionEnvRefs: ReadonlyArray<readonly [string, ReadonlySet<string>]>;
+  /** Event source mappings: the logical id of the event source, and of the function it feeds ('' when not a reference). */
+  readonly eventSources: ReadonlyArray<readonly [string, string]>;
 }
 
 function referenceIndex(template: CfnTemplate): ReferenceIndex {
   const alarms = new Map<string, Set<string>>();
   const resourceRefs: Array<readonly [string, ReadonlySet<string>]> = [];
   const functionEnvRefs: Array<readonly [string, ReadonlySet<string>]> = [];
+  const eventSources: Array<readonly [string, string]> = [];
   for (const [id, r] of Object.entries(template.Resources)) {
-    const p = (r.Properties ?? {}) as Props;
     if (r.Type.startsWith('AWS::CloudWatch::')) continue;
+    const p = (r.Properties ?? {}) as Props;
     resourceRefs.push([id, referencesIn(r.Properties)]);
     if (r.Type === 'AWS::Lambda::Function') functionEnvRefs.push([id, referencesIn(p.Environment)]);
+    if (r.Type === 'AWS::Lambda::EventSourceMapping') {
+      const source = refTarget(p.EventSourceArn);
+      if (source) eventSources.push([source, refTarget(p.FunctionName) ?? '']);
+    }
   }
   return {
     alarmRefs: (alarmId) => {
@@ -168,6 +175,7 @@ function referenceIndex(template: CfnTemplate): ReferenceIndex {
     },
     resourceRefs,
     functionEnvRefs,
+    eventSources,
   };
 }
 
@@ -188,8 +196,8 @@ function relatedLogGroups(template: CfnTemplate, named: ReadonlySet<string>, all
   for (const [fid, env] of index.functionEnvRefs) {
     if (shares(env, refs)) near.add(fid);
   }
-  for (const f of Object.values(template.Resources)) {
-    if (f.Type === 'AWS::Lambda::EventSourceMapping' && refs.has(refTarget((f.Properties as Props | undefined)?.EventSourceArn) ?? '')) near.add(refTarget((f.Properties as Props).FunctionName) ?? '');
+  for (const [source, fn] of index.eventSources) {
+    if (refs.has(source)) near.add(fn);
   }
   const pick = (kind: StackLogGroup['kind']) => {
     const own = all.filter((g) => g.kind === kind && near.has(g.writer));

@@ -28,10 +28,9 @@ queue tests spend in it (most of their run):
 It is served by waitress, not by werkzeug's development server: werkzeug answers every request with
 `Connection: close` and starts a thread for each connection, so every SDK call paid a new TCP
 connection on both sides and a new thread here. waitress keeps the SDK's connections open (HTTP/1.1
-keep-alive) and serves them from a fixed pool of threads. For the same 2,400 calls (8 callers,
-GetQueueAttributes, SendMessage and a conditional UpdateItem in turn), moto's CPU went from 11.5-12.5 s
-to 9.4-10.0 s and the calling Node process's from 5.9-6.2 s to 5.0-5.3 s (`bench/moto-calls.ts` runs
-both servers: `--server werkzeug` keeps the old one for that comparison). The pool has more threads
+keep-alive) and serves them from a fixed pool of threads: for the same calls, less CPU a call on
+both sides (`bench/moto-calls.ts` runs both servers and prints the figures, docs/benchmarks.md has
+them; `--server werkzeug` keeps the old one for that comparison). The pool has more threads
 than the tests have callers waiting on the locks below at once.
 
     python moto-server.py -H 127.0.0.1 -p PORT [--server waitress|werkzeug]
