@@ -11,6 +11,11 @@ module.exports = async () => {
     const exited = new Promise((resolve) => server.once('exit', resolve));
     server.stdin.end();
     server.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+    // The wait's timer keeps the event loop alive (not unref'd): the setup unref'd the process and
+    // its pipes, so with an unref'd timer nothing held the loop while this awaited, and node exited
+    // here with status 0, before jest set the run's failure status (a failing run exited 0).
+    let timer;
+    await Promise.race([exited, new Promise((resolve) => { timer = setTimeout(resolve, 3000); })]);
+    clearTimeout(timer);
   }
 };
