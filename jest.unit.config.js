@@ -21,7 +21,7 @@ module.exports = {
     // the review's scaling gate: reviews of 2,000 and 20,000 resources, warm-ups and repeats (about 25 s of CPU)
     '<rootDir>/test/review/scaling\\.test\\.ts$',
     // moto_server and local model servers (the drill's calibration also drives them with autocannon)
-    '<rootDir>/test/handlers/(admission|admission-bound|bundles|cost-ledger|fairness|nothing-lost|queue-races|status|worker)\\.test\\.ts$',
+    '<rootDir>/test/handlers/(admission|admission-bound|bundles|cost-ledger|fairness|nothing-lost|queue-races|reconciler|status|worker)\\.test\\.ts$',
     '<rootDir>/test/generative/admission\\.test\\.ts$', '<rootDir>/test/queue/direct-integration\\.test\\.ts$',
     '<rootDir>/test/drill/calibration\\.test\\.ts$',
     // the example apps' assemblies

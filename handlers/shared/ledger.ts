@@ -59,25 +59,30 @@ export async function release(ddb: DynamoDBClient, tableName: string, cost: Held
  * Gives back the units of a job that became final (succeeded, failed, dead-lettered), once: the
  * record's `costHeld` flag is removed by a conditional write first, so a duplicate delivery or a
  * retry of this call never gives them back twice. A crash between the two writes keeps the units
- * held (the ledger errs on the safe side: it admits less).
+ * held (the ledger errs on the safe side: it admits less). With `onlyIn`, only a job in one of
+ * those states gives its units back. True when this call gave units back.
  */
-export async function releaseJob(ddb: DynamoDBClient, tableName: string, jobId: string): Promise<void> {
+export async function releaseJob(ddb: DynamoDBClient, tableName: string, jobId: string, onlyIn?: readonly string[]): Promise<boolean> {
   let old: Record<string, AttributeValue> | undefined;
+  const statuses = Object.fromEntries((onlyIn ?? []).map((s, i) => [`:s${i}`, S(s)]));
   try {
     old = (await ddb.send(new UpdateItemCommand({
       TableName: tableName,
       Key: { jobId: S(jobId) },
       UpdateExpression: 'REMOVE costHeld',
-      ConditionExpression: 'costHeld = :t',
-      ExpressionAttributeValues: { ':t': { BOOL: true } },
+      ConditionExpression: onlyIn ? `costHeld = :t AND #s IN (${Object.keys(statuses).join(', ')})` : 'costHeld = :t',
+      ...(onlyIn ? { ExpressionAttributeNames: { '#s': 'status' } } : {}),
+      ExpressionAttributeValues: { ':t': { BOOL: true }, ...statuses },
       ReturnValues: 'ALL_OLD',
     }))).Attributes;
   } catch (e) {
-    if (isConditionFailed(e)) return; // Already given back, or a job admitted without cost (direct integration).
+    // Already given back, a job admitted without cost (direct integration), or not in `onlyIn`.
+    if (isConditionFailed(e)) return false;
     throw e;
   }
   const units = Number(old?.costUnits?.N ?? 0);
   const tierAttribute = old?.costTier?.S;
   const keyAttribute = old?.costKey?.S;
   if (units > 0 && tierAttribute && keyAttribute) await release(ddb, tableName, { units, tierAttribute, keyAttribute });
+  return true;
 }

@@ -6,6 +6,6 @@ import { builtAsset } from '../core/package-assets';
  * Code of a bundled handler (`assets/handlers/<name>/index.js`, built by `npm run build`), so
  * synthesis needs neither esbuild nor Docker.
  */
-export function handlerCode(name: 'admission' | 'worker' | 'status'): lambda.Code {
+export function handlerCode(name: 'admission' | 'worker' | 'status' | 'reconciler'): lambda.Code {
   return lambda.Code.fromAsset(path.dirname(builtAsset(`handlers/${name}/index.js`)));
 }

@@ -31,4 +31,7 @@ export const HANDLER_ENV = {
   endpointName: 'KIG_ENDPOINT_NAME',
   backendUrl: 'KIG_BACKEND_URL',
   presignSeconds: 'KIG_PRESIGN_SECONDS',
+  deadLetterQueueUrl: 'KIG_DEAD_LETTER_QUEUE_URL',
+  reconcileHoldSeconds: 'KIG_RECONCILE_HOLD_SECONDS',
+  reconcileMaxMessages: 'KIG_RECONCILE_MAX_MESSAGES',
 } as const;

@@ -9,6 +9,7 @@ import { acknowledge, nagResourceText } from '../core/nag-text';
 import { directSubmitMethod } from './private/queue-direct-submit';
 import { queueFunction, queueFunctionRole } from './private/queue-functions';
 import { queueAlarms } from './private/queue-alarms';
+import { deadLetterReconciler } from './private/dead-letter-reconciler';
 import { GuardAlarms, IAlarmSource } from '../alarms/guard-alarms';
 import { SecurityPosture, postureOf } from '../security/security-posture';
 import { acknowledgeCompliance, grantKeyUse } from '../security/compliance';
@@ -23,7 +24,7 @@ export * from './inference-queue-props';
  * measured inference profile.
  *
  * Construct IDs (stable): `DeadLetterQueue`, `Queue`, `JobTable`, `PayloadBucket`, `Admission`,
- * `Worker`, `Status` (each with `LogGroup` and `Role`), `Alarms/*`.
+ * `Worker`, `Status`, `Reconciler` (each with `LogGroup` and `Role`; `Reconciler` also `Schedule`), `Alarms/*`.
  */
 export class InferenceQueue extends Construct implements IAlarmSource {
   /** The numbers this queue was built with, with their formulas. */
@@ -36,11 +37,18 @@ export class InferenceQueue extends Construct implements IAlarmSource {
   /** The Lambda worker; undefined with `WorkerBackend.externalConsumer()`. */
   public readonly workerFunction?: lambda.Function;
   public readonly statusFunction: lambda.Function;
+  /**
+   * Runs every 5 minutes: settles the jobs whose message SQS moved to the dead-letter queue while no
+   * worker could write their outcome (a crash or timeout on the last delivery), marking them
+   * DEAD_LETTERED and giving their cost units back to admission. It leaves the messages in the
+   * dead-letter queue.
+   */
+  public readonly reconcilerFunction: lambda.Function;
   /** The worker's SQS event source (batch size, maxConcurrency, partial batch responses). */
   public readonly eventSource?: sources.SqsEventSource;
   /**
    * Every alarm of the queue (under `Alarms/`): `AgeOfOldestMessage`, `Depth`, `DeadLetters`,
-   * `RejectedShare`, and with a Lambda worker `WorkerErrors`, `WorkerThrottles` and
+   * `RejectedShare`, `ReconcilerErrors`, `KeyAtShare-<tier>` and `TierAtShare-<tier>`, and with a Lambda worker `WorkerErrors`, `WorkerThrottles` and
    * `WorkerDurationNearTimeout` (with `WorkerBackend.externalConsumer()`, alarm on that consumer).
    */
   public readonly alarms: GuardAlarms;
@@ -257,6 +265,11 @@ export class InferenceQueue extends Construct implements IAlarmSource {
       }
     }
     this.grantTable(this.statusFunction, ['dynamodb:GetItem']);
+    this.reconcilerFunction = deadLetterReconciler(this, {
+      ...inVpc,
+      deadLetterQueue: this.deadLetterQueue, tableName: this.jobTable.tableName, logRetention, encryptionKey: this.key,
+      grantTable: (grantee, actions) => this.grantTable(grantee, actions),
+    });
     this.grantObjects(this.statusFunction, ['s3:GetObject'], 'results/*');
     for (const f of [this.admissionFunction, this.statusFunction]) {
       acknowledge(f, 'Serverless-LambdaDLQ', 'Invoked synchronously by API Gateway: the caller gets the error, there is no asynchronous event to keep.');
@@ -269,7 +282,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
       acknowledgeCompliance(worker, 'LambdaDLQ', 'Invoked synchronously by the SQS event source: failed messages go to the queue\'s dead-letter queue, a function DLQ would never receive anything.');
       acknowledgeCompliance(worker, 'LambdaConcurrency', `Capped by the SQS event source's maximum concurrency (${limits.maxWorkers}), which leaves the account pool alone; a reservation would also fail on accounts with a low concurrency quota.`);
     }
-    for (const f of [this.admissionFunction, this.statusFunction, ...(worker ? [worker] : [])]) {
+    for (const f of [this.admissionFunction, this.statusFunction, this.reconcilerFunction, ...(worker ? [worker] : [])]) {
       grantKeyUse(this.key, f);
       if (!f.isBoundToVpc) {
         acknowledgeCompliance(f, 'LambdaInsideVPC', security.isRegulated
@@ -281,7 +294,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
 
     // ---- alarms -------------------------------------------------------------------------------
     this.alarms = queueAlarms(this, {
-      limits, profile: props.profile, alarmTopic: props.alarmTopic, rejectedShareThreshold, worker,
+      limits, profile: props.profile, alarmTopic: props.alarmTopic, rejectedShareThreshold, worker, reconciler: this.reconcilerFunction,
       depth: this.metricDepth(), rejectedShare: this.metricRejectedShare(), queueName: this.queue.queueName, deadLetterQueueName: this.deadLetterQueue.queueName,
     });
   }

@@ -206,7 +206,8 @@ test('regulated ECS: HTTPS listener with the certificate, access logs, deletion 
     LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }, { Key: 'access_logs.s3.enabled', Value: 'true' }]),
   });
   t.hasResourceProperties('AWS::ApiGateway::Method', { Integration: Match.objectLike({ Uri: Match.stringLikeRegexp('^https://inference\\.internal\\.example\\.com:443/') }) });
+  // Admission, worker, status and the dead-letter reconciler.
   const functions = Object.values(t.findResources('AWS::Lambda::Function'));
-  expect(functions.length).toBe(3);
+  expect(functions.length).toBe(4);
   for (const f of functions) expect(f.Properties.VpcConfig).toBeDefined();
 });

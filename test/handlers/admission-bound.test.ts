@@ -1,21 +1,12 @@
 import { ADMISSION_PATTERNS, runPattern } from '../../bench/admission-patterns';
-import { localClients, MotoServer, startMoto } from '../support/moto';
+import { motoPerTestFile } from '../support/moto';
 
-let moto: MotoServer;
-let clients: ReturnType<typeof localClients>;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  clients = localClients(moto.endpoint);
-});
-afterAll(async () => {
-  await moto?.stop();
-});
+const peer = motoPerTestFile();
 
 describe('admission bound under adversarial arrival patterns (local SQS + DynamoDB, 3 runs each)', () => {
   test.each(ADMISSION_PATTERNS.map((p) => [p.name, p] as const))('%s: depth never above budget + environments - 1 (+1 per SDK-retried send); Retry-After never below the drain time', async (_name, pattern) => {
     for (let run = 0; run < 3; run++) {
-      const r = await runPattern(clients, pattern);
+      const r = await runPattern(peer.clients, pattern);
       expect(r.unexpected).toEqual([]);
       expect(r.maxDepth).toBeLessThanOrEqual(r.bound);
       expect(r.retryAfterBelowDrain).toBe(0);

@@ -5,36 +5,27 @@ import { compileRequestSchema } from '../../handlers/shared/schema';
 import { HttpBackend } from '../../handlers/worker/backends';
 import { processBatch } from '../../handlers/worker/core';
 import { costlyModelServer } from '../../bench/fairness-patterns';
-import { localClients, MotoServer, startMoto } from '../support/moto';
+import { motoPerTestFile } from '../support/moto';
 import { admissionConfig, createFixture, drainQueue, lambdaContext, QueueFixture, workerConfig } from '../support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../support/requests';
 
-let moto: MotoServer;
-let clients: ReturnType<typeof localClients>;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  clients = localClients(moto.endpoint);
-});
-afterAll(async () => {
-  await moto?.stop();
-});
+const peer = motoPerTestFile();
 
 const validate = compileRequestSchema(TEST_SIGNATURE.toJsonSchema());
-const deps = () => ({ ...clients, validate, now: Date.now, log: () => undefined });
+const deps = () => ({ ...peer.clients, validate, now: Date.now, log: () => undefined });
 const one = { instances: [[1, 2, 3]] };
 const four = { instances: [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]] };
 
 async function ledger(f: QueueFixture): Promise<Record<string, number>> {
-  const item = (await clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: { S: ADMISSION_LEDGER_KEY } }, ConsistentRead: true }))).Item ?? {};
+  const item = (await peer.clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: { S: ADMISSION_LEDGER_KEY } }, ConsistentRead: true }))).Item ?? {};
   return Object.fromEntries(Object.entries(item).filter(([, v]) => v.N !== undefined).map(([k, v]) => [k, Number(v.N)]));
 }
 
 describe('cost ledger (local SQS + DynamoDB)', () => {
   test('a job dearer than one worker call serves is a 413 that names the limit; nothing is charged', async () => {
-    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     const config = admissionConfig(f, { maxJobCostUnits: 3 });
-    const res = await admit(postJobs(four), config, deps(), new DepthGauge(config, clients.sqs, Date.now));
+    const res = await admit(postJobs(four), config, deps(), new DepthGauge(config, peer.clients.sqs, Date.now));
     expect(res.statusCode).toBe(413);
     const body = JSON.parse(res.body);
     expect(body).toMatchObject({ error: 'JobTooCostly' });
@@ -44,13 +35,13 @@ describe('cost ledger (local SQS + DynamoDB)', () => {
   });
 
   test('key, tier and queue limits each answer 429 with their own code and Retry-After; other keys and tiers still get in', async () => {
-    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     const config: AdmissionConfig = admissionConfig(f, {
       costBudgetUnits: 20, drainUnitsPerSecond: 2,
       tiers: [{ name: 'basic', budgetUnits: 10, keyBudgetUnits: 8 }, { name: 'premium', budgetUnits: 20, keyBudgetUnits: 20 }],
       keyTiers: { 'gold-key': 'premium' },
     });
-    const gauge = new DepthGauge(config, clients.sqs, Date.now);
+    const gauge = new DepthGauge(config, peer.clients.sqs, Date.now);
     const send = async (body: unknown, key: string) => admit(postJobs(body, {}, key), config, deps(), gauge);
     expect((await send(four, 'a')).statusCode).toBe(202);
     expect((await send(four, 'a')).statusCode).toBe(202);
@@ -79,13 +70,13 @@ describe('cost ledger (local SQS + DynamoDB)', () => {
   });
 
   test('a job that would fill its key and its tier exactly is refused by the queue budget, not by them', async () => {
-    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     const config: AdmissionConfig = admissionConfig(f, {
       costBudgetUnits: 6, drainUnitsPerSecond: 2,
       tiers: [{ name: 'basic', budgetUnits: 4, keyBudgetUnits: 4 }, { name: 'premium', budgetUnits: 20, keyBudgetUnits: 20 }],
       keyTiers: { 'gold-key': 'premium' },
     });
-    const gauge = new DepthGauge(config, clients.sqs, Date.now);
+    const gauge = new DepthGauge(config, peer.clients.sqs, Date.now);
     const send = async (body: unknown, key: string) => admit(postJobs(body, {}, key), config, deps(), gauge);
     expect((await send(four, 'gold-key')).statusCode).toBe(202);
     // Key a: 0 + 4 = 4 units, its whole share and the basic tier's (both allowed to reach 4); the
@@ -95,12 +86,12 @@ describe('cost ledger (local SQS + DynamoDB)', () => {
   });
 
   test('a write refused by the job cap (another environment took the slot) is the depth bound\'s 429, even with the units exactly at their budget', async () => {
-    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     const config: AdmissionConfig = admissionConfig(f, {
       depthBudget: 2, environments: 2, drainRatePerSecond: 0.5, depthCacheTtlMs: 60_000,
       costBudgetUnits: 9, drainUnitsPerSecond: 2, tiers: [{ name: 'default', budgetUnits: 9, keyBudgetUnits: 9 }],
     });
-    const [a, b] = [new DepthGauge(config, clients.sqs, Date.now), new DepthGauge(config, clients.sqs, Date.now)];
+    const [a, b] = [new DepthGauge(config, peer.clients.sqs, Date.now), new DepthGauge(config, peer.clients.sqs, Date.now)];
     const send = (gauge: DepthGauge, body: unknown, key: string) => admit(postJobs(body, {}, key), config, deps(), gauge);
     // B reads 0 admitted, depth 0 (room for 2) and admits 1 unit; A reads 1 admitted, depth 1 (room for 2 in all) and admits 4.
     expect([(await send(b, one, 'b')).statusCode, (await send(a, four, 'a')).statusCode]).toEqual([202, 202]);
@@ -112,11 +103,11 @@ describe('cost ledger (local SQS + DynamoDB)', () => {
   });
 
   test('the worker gives a finished job\'s units back once, and a key at zero leaves the ledger', async () => {
-    const f = await createFixture(clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     const config = admissionConfig(f);
     const model = await costlyModelServer(0);
     try {
-      const gauge = new DepthGauge(config, clients.sqs, Date.now);
+      const gauge = new DepthGauge(config, peer.clients.sqs, Date.now);
       const lines: string[] = [];
       for (const [body, key] of [[four, 'a'], [one, 'a'], [one, 'b']] as const) {
         expect((await admit(postJobs(body, {}, key), config, { ...deps(), log: (l: string) => lines.push(l) }, gauge)).statusCode).toBe(202);
@@ -127,14 +118,14 @@ describe('cost ledger (local SQS + DynamoDB)', () => {
       expect(before[HELD]).toBe(6);
       expect(Object.keys(before).filter((k) => k.startsWith('k_')).map((k) => before[k]).sort()).toEqual([1, 5]);
       const wconfig = workerConfig(f);
-      const wdeps = { ...clients, backend: new HttpBackend(model.url), now: Date.now, random: Math.random, log: () => undefined };
-      await drainQueue(clients.sqs, f.queueUrl, 10, 1, (event) => processBatch(event, lambdaContext(30_000), wconfig, wdeps));
+      const wdeps = { ...peer.clients, backend: new HttpBackend(model.url), now: Date.now, random: Math.random, log: () => undefined };
+      await drainQueue(peer.clients.sqs, f.queueUrl, 10, 1, (event) => processBatch(event, lambdaContext(30_000), wconfig, wdeps));
       const after = await ledger(f);
       expect(after[HELD]).toBe(0);
       expect(after.t_default).toBe(0);
       expect(Object.keys(after).filter((k) => k.startsWith('k_'))).toEqual([]);
       // A second delivery of a finished job gives nothing back twice.
-      const job = (await clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: { S: ADMISSION_LEDGER_KEY } } }))).Item;
+      const job = (await peer.clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: { S: ADMISSION_LEDGER_KEY } } }))).Item;
       expect(job?.admitted?.N).toBe('3');
     } finally {
       await model.stop();

@@ -1,23 +1,14 @@
 import { ADMISSION_PATTERNS } from '../../bench/admission-patterns';
 import { FAIR_BUDGET_UNITS, FAIR_KEY_SHARE, OTHER_KEYS, runFairPattern, runPremiumDuringFlood } from '../../bench/fairness-patterns';
-import { localClients, MotoServer, startMoto } from '../support/moto';
+import { motoPerTestFile } from '../support/moto';
 
-let moto: MotoServer;
-let clients: ReturnType<typeof localClients>;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  clients = localClients(moto.endpoint);
-});
-afterAll(async () => {
-  await moto?.stop();
-});
+const peer = motoPerTestFile();
 
 describe(`one key floods with the dearest jobs while ${OTHER_KEYS} others submit normal ones (local SQS + DynamoDB, real admission handler, 3 runs per pattern)`, () => {
   test.each(ADMISSION_PATTERNS.map((p) => [p.name, p] as const))('others arrive as in "%s": others admitted >= 99 %%, the flooder held to its share, the queue within its cost budget', async (_name, pattern) => {
     const figures: string[] = [];
     for (let run = 0; run < 3; run++) {
-      const r = await runFairPattern(clients, pattern);
+      const r = await runFairPattern(peer.clients, pattern);
       figures.push(`run ${run + 1}: others ${r.othersAdmitted}/${r.othersSubmitted}, flooder ${r.flooderAdmitted}/${r.flooderSubmitted} (max ${r.flooderMaxUnits} units, share ${r.keyBudgetUnits}), queue max ${r.maxUnits} units (bound ${r.unitBound})`);
       expect(r.unexpected).toEqual([]);
       expect(r.othersSubmitted).toBeGreaterThan(0);
@@ -35,7 +26,7 @@ describe(`one key floods with the dearest jobs while ${OTHER_KEYS} others submit
 
 describe('priority by tier (local SQS + DynamoDB, real admission and worker handlers, a model server whose call time grows with the request)', () => {
   test('a premium job submitted during a basic-tier flood completes behind at most the basic tier\'s budget', async () => {
-    const r = await runPremiumDuringFlood(clients, { budgetUnits: 40, basicShare: 0.5, basicKeys: 4, workers: 2, msPerElement: 3, maxMs: 240_000 });
+    const r = await runPremiumDuringFlood(peer.clients, { budgetUnits: 40, basicShare: 0.5, basicKeys: 4, workers: 2, msPerElement: 3, maxMs: 240_000 });
     process.stdout.write(`premium during basic flood: ${JSON.stringify(r)}\n`);
     expect(r.premiumStatus).toBe(202);
     expect(r.premiumState).toBe('SUCCEEDED');

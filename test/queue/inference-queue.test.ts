@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack, aws_apigateway as apigw, aws_dynamodb as dynamodb, aws_ec2 as ec2, aws_iam as iam, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Stack, aws_apigateway as apigw, aws_dynamodb as dynamodb, aws_ec2 as ec2, aws_iam as iam, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import {
   InferenceProfile, InferenceQueue, InferenceQueueProps, JobSubmission, ModelSignature,
@@ -68,12 +68,12 @@ describe('InferenceQueue', () => {
 
   test('functions: latest Node.js runtime, active tracing, own log group with retention; no reserved concurrency by default', () => {
     const fns = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(fns)).toHaveLength(3);
+    expect(Object.keys(fns)).toHaveLength(4);
     for (const f of Object.values(fns)) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs24.x', TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
       expect(f.Properties.LoggingConfig.LogGroup).toBeDefined();
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    template.resourceCountIs('AWS::Logs::LogGroup', 4);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     // No reservation by default: it fails to deploy on accounts with a concurrency quota below 100 + the reservation.
     for (const f of Object.values(fns)) expect(f.Properties.ReservedConcurrentExecutions).toBeUndefined();
@@ -153,9 +153,26 @@ describe('InferenceQueue', () => {
     for (const r of Object.values(template.findResources('AWS::IAM::Role'))) expect(r.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  test('alarms: age vs SLO, depth vs budget, DLQ > 0, 429 share, a key and the tier at its share, worker errors, throttles, duration near timeout', () => {
-    // Seven, and two for the one default tier: a key at its share, the tier at its share.
-    expect(queue.alarms.all).toHaveLength(9);
+  test('dead-letter reconciler: every 5 minutes, reads the DLQ without deleting, writes only job records; a failed run is not retried', () => {
+    const [id, fn] = Object.entries(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Settles jobs') } }))[0];
+    expect(fn.Properties).toMatchObject({ Timeout: 60, MemorySize: 256 });
+    expect(fn.Properties.Environment.Variables).toMatchObject({ KIG_RECONCILE_HOLD_SECONDS: '60', KIG_RECONCILE_MAX_MESSAGES: '1000' });
+    expect(fn.Properties.Environment.Variables.KIG_DEAD_LETTER_QUEUE_URL).toEqual({ Ref: stack.resolve((queue.deadLetterQueue.node.defaultChild as CfnElement).logicalId) });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] }, RetryPolicy: { MaximumEventAgeInSeconds: 300, MaximumRetryAttempts: 2 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: id }, MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 });
+    template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [id, 'Arn'] }, Principal: 'events.amazonaws.com' });
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: fn.Properties.Role['Fn::GetAtt'][0] }] } });
+    const actions = Object.values(policies).flatMap((p) => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => ([] as string[]).concat(st.Action))).sort();
+    expect(actions).toEqual(['dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }], Period: 300, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+  });
+
+  test('alarms: age vs SLO, depth vs budget, DLQ > 0, 429 share, a key and the tier at its share, worker errors, throttles, duration near timeout, reconciler errors', () => {
+    // Eight, and two for the one default tier: a key at its share, the tier at its share.
+    expect(queue.alarms.all).toHaveLength(10);
     for (const metricName of ['JobsRejectedKeyAtShare', 'JobsRejectedTierAtShare']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'KerasInferenceGuard/Queue', MetricName: metricName, Threshold: 0, Statistic: 'Sum',
@@ -163,7 +180,13 @@ describe('InferenceQueue', () => {
       });
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateAgeOfOldestMessage', Threshold: limits.ageOfOldestMessageBudgetSeconds });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    // The dead letters visible and in flight: the reconciler hides the ones it reads while it runs.
+    const dlq = { Ref: stack.resolve((queue.deadLetterQueue.node.defaultChild as CfnElement).logicalId) };
+    const dlqMetric = (metricName: string) => Match.objectLike({ MetricStat: Match.objectLike({ Metric: { Namespace: 'AWS/SQS', MetricName: metricName, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq.Ref, 'QueueName'] } }] }, Stat: 'Maximum' }) });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1,
+      Metrics: Match.arrayWith([dlqMetric('ApproximateNumberOfMessagesVisible'), dlqMetric('ApproximateNumberOfMessagesNotVisible')]),
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: limits.depthBudget, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 0.1,
@@ -184,7 +207,7 @@ describe('InferenceQueue', () => {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: s.resolve((topic.node.defaultChild as sns.CfnTopic).logicalId) }]);
       expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
     }
-    expect(q.alarms.all).toHaveLength(9);
+    expect(q.alarms.all).toHaveLength(10);
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ KIG_BACKEND_KIND: 'http', KIG_BACKEND_URL: 'https://model.internal/predict' }) } });
   });
 
@@ -196,7 +219,8 @@ describe('InferenceQueue', () => {
     // The compliance packs' acknowledgements (NIST, HIPAA, PCI) are checked with the examples.
     const compliance = /(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-/;
     expect([...new Set(acks.map(([id]) => id.replace(/^Annotation::/, '').replace(/\[.*$/, '')).filter((id) => !compliance.test(id)))].sort()).toEqual([
-      'AwsSolutions-IAM5', 'AwsSolutions-S1', 'InferenceGuard-LambdaConcurrencyCap', 'Serverless-LambdaDLQ', 'Serverless-LambdaEventSourceMappingDestination', 'Serverless-SQSRedrivePolicy',
+      'AwsSolutions-IAM5', 'AwsSolutions-S1', 'InferenceGuard-LambdaConcurrencyCap', 'Serverless-EventBusDLQ', 'Serverless-LambdaAsyncFailureDestination', 'Serverless-LambdaDLQ',
+      'Serverless-LambdaEventSourceMappingDestination', 'Serverless-SQSRedrivePolicy',
     ]);
     // Granular IAM5 acknowledgements only: never the bare rule.
     expect(acks.map(([id]) => id)).not.toContain('Annotation::AwsSolutions-IAM5');
@@ -310,10 +334,11 @@ describe('InferenceQueue props', () => {
     const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     q.grantWorker(consumer);
     const t = Template.fromStack(stack);
-    t.resourceCountIs('AWS::Lambda::Function', 2);
+    // Admission, status and the dead-letter reconciler.
+    t.resourceCountIs('AWS::Lambda::Function', 3);
     t.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     expect(q.workerFunction).toBeUndefined();
-    expect(q.alarms.all).toHaveLength(6);
+    expect(q.alarms.all).toHaveLength(7);
     const policy = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Consumer') }] } }))[0];
     const actions = (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => ([] as string[]).concat(st.Action)).sort();
     expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 's3:DeleteObject', 's3:GetObject', 's3:PutObject',

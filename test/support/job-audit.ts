@@ -2,6 +2,7 @@ import { AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { fromItem, S } from '../../handlers/shared/dynamo';
 import { parseJobMessage } from '../../handlers/shared/job';
+import { ADMISSION_LEDGER_KEY, HELD } from '../../handlers/shared/ledger';
 import { counts, QueueFixture } from './queue-fixture';
 
 /** A job that did not end exactly once, with all there is to know about it for a replay. */
@@ -32,8 +33,11 @@ function plain(item: Record<string, AttributeValue> | undefined): Record<string,
 /**
  * Checks that every accepted job ended exactly once after the queue was drained: a SUCCEEDED
  * record with its result and one successful model call, a FAILED record (a model 4xx) with none,
- * or exactly one copy in the dead-letter queue (its record then is not final, so a redrive can
- * claim the job again). A job with none of these was lost; one with more was duplicated.
+ * or exactly one copy in the dead-letter queue with a DEAD_LETTERED record (which a redrive can
+ * claim again; the dead-letter reconciler settles the jobs no worker marked, so run it first).
+ * A job with none of these was lost; one with more was duplicated. No job may still hold cost
+ * units then, and the admission ledger must hold none: a unit held by a job that ended is
+ * admission capacity lost for good.
  *
  * `jobs` maps a marker (the job's first input value) to its job id; `successfulCalls` counts the
  * model calls that answered 200 for each marker (a caller leaves out the calls of an invocation
@@ -69,9 +73,15 @@ export async function auditJobs(c: { sqs: SQSClient; ddb: DynamoDBClient }, f: Q
       if (calls !== 0 || dead !== 0) problems.push(`job ${marker} (${jobId}) failed but was also answered or dead-lettered: ${seen}`);
     } else if (dead !== 1) {
       problems.push(dead === 0 ? `job ${marker} (${jobId}) was lost: ${seen}` : `job ${marker} (${jobId}) is in the DLQ ${dead} times: ${seen}`);
+    } else if (status !== 'DEAD_LETTERED') {
+      problems.push(`job ${marker} (${jobId}) is in the DLQ but its record was not settled: ${seen}`);
     }
+    if (problems.length === before && item?.costHeld?.BOOL === true) problems.push(`job ${marker} (${jobId}) ended but still holds its cost units: ${seen}`);
     if (problems.length > before) problemJobs.push({ marker, jobId, record: plain(item), successfulCalls: calls, dlqCopies: dead });
   }
+  const ledger = (await c.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S(ADMISSION_LEDGER_KEY) }, ConsistentRead: true }))).Item;
+  const heldUnits = Number(ledger?.[HELD]?.N ?? 0);
+  if (heldUnits !== 0) problems.push(`the admission ledger still holds ${heldUnits} cost unit(s)`);
   const left = (await counts(c.sqs, f.queueUrl)).total;
   if (left !== 0) problems.push(`${left} message(s) still in the queue`);
   return { tally, deadLettered, problems, problemJobs };

@@ -72,6 +72,35 @@ export async function startMoto(timeoutMs = 30_000, server: 'waitress' | 'werkze
   };
 }
 
+/** The clients `localClients` makes. */
+export type LocalClients = ReturnType<typeof localClients>;
+
+/** The moto_server of one test file, and clients pointed at it (available inside its tests). */
+export interface MotoPeer {
+  readonly server: MotoServer;
+  readonly clients: LocalClients;
+}
+
+/**
+ * Starts one moto_server for the calling test file before its tests (jest's beforeAll) and stops
+ * it after them (afterAll). Call it at the top level of the file; read `clients` inside the tests.
+ */
+export function motoPerTestFile(): MotoPeer {
+  let started: MotoPeer | undefined;
+  beforeAll(async () => {
+    const server = await startMoto();
+    started = { server, clients: localClients(server.endpoint) };
+  });
+  afterAll(async () => {
+    await started?.server.stop();
+  });
+  const get = (): MotoPeer => {
+    if (!started) throw new Error('moto_server is not running: read the peer inside a test, after beforeAll');
+    return started;
+  };
+  return { get server() { return get().server; }, get clients() { return get().clients; } };
+}
+
 /** Real SDK clients pointed at a local endpoint. */
 export function localClients(endpoint: string): { sqs: SQSClient; s3: S3Client; ddb: DynamoDBClient } {
   const common = { endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS };

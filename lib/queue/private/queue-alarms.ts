@@ -1,4 +1,4 @@
-import { aws_cloudwatch as cloudwatch, aws_lambda as lambda, aws_sns as sns } from 'aws-cdk-lib';
+import { Duration, aws_cloudwatch as cloudwatch, aws_lambda as lambda, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GuardAlarmSpec } from '../../alarms/alarm-factory';
 import { GuardAlarms } from '../../alarms/guard-alarms';
@@ -6,6 +6,7 @@ import { METRIC_CATALOG, catalogMetric } from '../../alarms/metric-catalog';
 import { InferenceProfile } from '../../profile/inference-profile';
 import { QueueLimits } from '../../profile/queue-limits';
 import { GuardAlarmDefinition, buildGuardAlarms } from '../../alarms/guard-alarm-builder';
+import { RECONCILE_INTERVAL } from './dead-letter-reconciler';
 
 /** What the queue's alarms read. */
 export interface QueueAlarmInputs {
@@ -14,6 +15,7 @@ export interface QueueAlarmInputs {
   readonly alarmTopic?: sns.ITopic;
   readonly rejectedShareThreshold: number;
   readonly worker?: lambda.Function;
+  readonly reconciler: lambda.Function;
   readonly depth: cloudwatch.IMetric;
   readonly rejectedShare: cloudwatch.IMetric;
   readonly queueName: string;
@@ -46,8 +48,18 @@ export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms 
   });
   add('DeadLetters', {
     description: 'Jobs failed on every delivery and wait in the dead-letter queue: inspect them, fix the cause, redrive.',
-    // Visible messages, not NumberOfMessagesSent: messages moved by a redrive do not count as sent.
-    metric: catalogMetric(METRIC_CATALOG.sqsVisible, { QueueName: o.deadLetterQueueName }, { statistic: 'Maximum' }),
+    // Messages in the queue, not NumberOfMessagesSent: messages moved by a redrive do not count as
+    // sent. Visible and in flight: the dead-letter reconciler hides the messages it reads while it
+    // runs, and a reading taken then must not end the alarm.
+    metric: new cloudwatch.MathExpression({
+      label: 'Dead letters (visible + in flight)',
+      expression: 'FILL(visible, 0) + FILL(inflight, 0)',
+      period: Duration.minutes(1),
+      usingMetrics: {
+        visible: catalogMetric(METRIC_CATALOG.sqsVisible, { QueueName: o.deadLetterQueueName }, { statistic: 'Maximum' }),
+        inflight: catalogMetric(METRIC_CATALOG.sqsNotVisible, { QueueName: o.deadLetterQueueName }, { statistic: 'Maximum' }),
+      },
+    }),
     threshold: 0, unit: 'Count', evaluationPeriods: 1,
     atRest: { value: 0, basis: 'every job succeeds or is retried to success' },
   });
@@ -93,5 +105,12 @@ export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms 
       atRest: { value: limits.batchSize * o.profile.latencyMs.p99, basis: `a batch of ${limits.batchSize} jobs at the profiled p99 (${o.profile.latencyMs.p99} ms)` },
     });
   }
+  add('ReconcilerErrors', {
+    description: 'The dead-letter reconciler failed: jobs SQS dead-lettered without an outcome keep holding their cost units, and admission lets in that much less until a run succeeds.',
+    // One period per run: two runs in a row failed.
+    metric: catalogMetric(METRIC_CATALOG.lambdaErrors, { FunctionName: o.reconciler.functionName }, { statistic: 'Sum', period: RECONCILE_INTERVAL }),
+    threshold: 0, unit: 'Count', evaluationPeriods: 2, datapointsToAlarm: 2,
+    atRest: { value: 0, basis: 'a run reads the dead-letter queue and writes the job table; neither fails at rest' },
+  });
   return buildGuardAlarms(scope, definitions, [], o.alarmTopic);
 }

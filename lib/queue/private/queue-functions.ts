@@ -7,7 +7,7 @@ import { acknowledge } from '../../core/nag-text';
 /** What a queue function is: its bundled handler, size, timeout, logs, environment and network. */
 export interface QueueFunctionOptions {
   /** A bundled handler by name, or code staged for this function (the admission function's, with its validator). */
-  readonly code: 'admission' | 'worker' | 'status' | lambda.Code;
+  readonly code: 'admission' | 'worker' | 'status' | 'reconciler' | lambda.Code;
   readonly memoryMiB: number;
   readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;

@@ -1,0 +1,164 @@
+import { AttributeValue, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { isConditionFailed, N, S } from '../shared/dynamo';
+import { JobStatus, parseJobMessage } from '../shared/job';
+import { releaseJob } from '../shared/ledger';
+
+/** Settings of the dead-letter reconciler. */
+export interface ReconcilerConfig {
+  readonly deadLetterQueueUrl: string;
+  readonly tableName: string;
+  /**
+   * How long a received dead letter stays hidden if the run stops before it makes it visible
+   * again (s). The run makes every message it read visible again when it ends.
+   */
+  readonly holdSeconds: number;
+  /** At most this many dead letters are read in one run; the next run reads on. */
+  readonly maxMessagesPerRun: number;
+  /** Long-poll wait of each receive (s): 0 samples some of the queue's servers, 1 to 20 asks them all. */
+  readonly receiveWaitSeconds: number;
+  /** Time kept back at the end of the invocation to make the messages visible again (ms). */
+  readonly safetyMarginMs: number;
+}
+
+/** Clients and clock of the reconciler. */
+export interface ReconcilerDeps {
+  readonly ddb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly now: () => number;
+  readonly log: (line: string) => void;
+}
+
+/** The parts of the Lambda context the reconciler reads. */
+export interface ReconcilerContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** What one run found in the dead-letter queue, message by message. */
+export interface ReconcileReport {
+  /** Distinct dead letters read. */
+  readonly read: number;
+  /** Jobs marked DEAD_LETTERED here: SQS moved their message without a worker writing an outcome. */
+  readonly settled: number;
+  /** Jobs whose held cost units were given back to the admission ledger by this run. */
+  readonly released: number;
+  /** Jobs already DEAD_LETTERED, SUCCEEDED or FAILED: not written again (units they still held count in `released`). */
+  readonly alreadySettled: number;
+  /** Jobs a worker holds under a live lease (a redriven copy at work): left to it. */
+  readonly leased: number;
+  /** Job messages whose job has no record (the direct integration writes none, or it expired). */
+  readonly noRecord: number;
+  /** Messages that are not job messages. */
+  readonly poison: number;
+  /** True when the run stopped at maxMessagesPerRun or its time before the queue answered empty. */
+  readonly truncated: boolean;
+}
+
+/**
+ * Settles the jobs whose message SQS moved to the dead-letter queue while no worker could write
+ * their outcome: the worker's invocation crashed or hit its timeout on the job's last receive, or
+ * the job's receives ran out while another copy held it. The worker marks a job DEAD_LETTERED and
+ * gives its cost units back only when it sees the last delivery fail (handlers/worker/core.ts);
+ * without this run such a job would stay QUEUED or RUNNING and hold its units in the admission
+ * ledger until it expires, and every such job would shrink what admission lets in, for good.
+ *
+ * Each run reads the dead letters (up to maxMessagesPerRun) and leaves them where they are, for an
+ * operator to inspect and redrive. A read hides a message (ReceiveMessage's VisibilityTimeout), so
+ * successive receives return other messages; when the run ends it makes every message it read
+ * visible again (ChangeMessageVisibility to 0). A message read again after a redrive or by a later
+ * run is harmless: each step is conditional and happens once per job.
+ *
+ * For each job: the record becomes DEAD_LETTERED (with an error saying why) only if it is QUEUED,
+ * or RUNNING under a lease that has expired (its worker's invocation is over: the lease is the
+ * invocation's deadline); then its units go back once (releaseJob removes the record's `costHeld`
+ * flag before it gives them back). A worker's claim takes DEAD_LETTERED jobs, so a redriven
+ * message is processed as before.
+ */
+export async function reconcile(context: ReconcilerContext, config: ReconcilerConfig, deps: ReconcilerDeps): Promise<ReconcileReport> {
+  const counts = { read: 0, settled: 0, released: 0, alreadySettled: 0, leased: 0, noRecord: 0, poison: 0 };
+  const held = new Map<string, string>();
+  let truncated = false;
+  try {
+    for (;;) {
+      if (held.size >= config.maxMessagesPerRun || context.getRemainingTimeInMillis() < config.safetyMarginMs + config.receiveWaitSeconds * 1_000) {
+        truncated = true;
+        break;
+      }
+      const out = await deps.sqs.send(new ReceiveMessageCommand({
+        QueueUrl: config.deadLetterQueueUrl,
+        MaxNumberOfMessages: Math.min(10, config.maxMessagesPerRun - held.size),
+        VisibilityTimeout: config.holdSeconds,
+        WaitTimeSeconds: config.receiveWaitSeconds,
+      }));
+      const messages = out.Messages ?? [];
+      if (messages.length === 0) break;
+      // Every message received is hidden now: all of them are made visible again at the end, even
+      // when a write below fails. The newest receipt handle is the one that changes a visibility.
+      const fresh = messages.filter((m) => m.MessageId !== undefined && m.ReceiptHandle !== undefined && !held.has(m.MessageId));
+      for (const m of messages) if (m.MessageId !== undefined && m.ReceiptHandle !== undefined) held.set(m.MessageId, m.ReceiptHandle);
+      for (const m of fresh) {
+        counts.read++;
+        const job = parseJobMessage(m.Body ?? '');
+        if (!job) {
+          counts.poison++;
+          continue;
+        }
+        counts[await settle(config, deps, job.jobId)]++;
+        if (await release(deps, config, job.jobId)) counts.released++;
+      }
+      // Only messages read before: the hold of the first ones ran out while this run went on.
+      if (fresh.length === 0) break;
+    }
+  } finally {
+    await unhide(deps, config, held);
+  }
+  const report = { ...counts, truncated };
+  deps.log(JSON.stringify({ level: report.settled > 0 || report.released > 0 ? 'warn' : 'info', msg: 'dead letters reconciled', ...report }));
+  return report;
+}
+
+type Settlement = 'settled' | 'alreadySettled' | 'leased' | 'noRecord';
+
+/** Marks the job DEAD_LETTERED unless it is final or leased by a live worker. */
+async function settle(config: ReconcilerConfig, deps: ReconcilerDeps, jobId: string): Promise<Settlement> {
+  const now = deps.now();
+  try {
+    await deps.ddb.send(new UpdateItemCommand({
+      TableName: config.tableName,
+      Key: { jobId: S(jobId) },
+      ConditionExpression: '#s = :queued OR (#s = :running AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))',
+      UpdateExpression: 'SET #s = :dead, updatedAt = :now, #e = if_not_exists(#e, :why) REMOVE leaseOwner, leaseUntil',
+      ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+      ExpressionAttributeValues: {
+        ':queued': S(JobStatus.QUEUED), ':running': S(JobStatus.RUNNING), ':dead': S(JobStatus.DEAD_LETTERED), ':now': N(now),
+        ':why': S(JSON.stringify({ code: 'DeadLettered', message: 'SQS moved the job to the dead-letter queue after its last delivery ended without an outcome (the worker crashed or timed out)' })),
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    }));
+    return 'settled';
+  } catch (e) {
+    if (!isConditionFailed(e)) throw e;
+    const old = (e as { Item?: Record<string, AttributeValue> }).Item;
+    if (!old) return 'noRecord';
+    return old.status?.S === JobStatus.RUNNING ? 'leased' : 'alreadySettled';
+  }
+}
+
+/**
+ * Gives the job's units back unless a live worker holds it: a settled job, and a final one whose
+ * worker stopped between its outcome and the release. True when this call gave units back.
+ */
+async function release(deps: ReconcilerDeps, config: ReconcilerConfig, jobId: string): Promise<boolean> {
+  return releaseJob(deps.ddb, config.tableName, jobId, [JobStatus.DEAD_LETTERED, JobStatus.SUCCEEDED, JobStatus.FAILED]);
+}
+
+/** Makes the messages this run read visible again, ten per call. Best effort: the hold ends by itself. */
+async function unhide(deps: ReconcilerDeps, config: ReconcilerConfig, held: Map<string, string>): Promise<void> {
+  const handles = [...held.values()];
+  for (let i = 0; i < handles.length; i += 10) {
+    await deps.sqs.send(new ChangeMessageVisibilityBatchCommand({
+      QueueUrl: config.deadLetterQueueUrl,
+      Entries: handles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(i + j), ReceiptHandle, VisibilityTimeout: 0 })),
+    })).catch((e) => deps.log(JSON.stringify({ level: 'warn', msg: 'dead letters stay hidden until their hold ends', error: (e as Error).message })));
+  }
+}

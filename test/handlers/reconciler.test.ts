@@ -1,0 +1,172 @@
+import { randomUUID } from 'crypto';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { admit, DepthGauge } from '../../handlers/admission/core';
+import { reconcile, ReconcilerConfig, ReconcilerDeps } from '../../handlers/reconciler/core';
+import { fromItem, N, S } from '../../handlers/shared/dynamo';
+import { ADMISSION_LEDGER_KEY, HELD } from '../../handlers/shared/ledger';
+import { compileRequestSchema } from '../../handlers/shared/schema';
+import { ModelBackend } from '../../handlers/worker/backends';
+import { processBatch } from '../../handlers/worker/core';
+import { motoPerTestFile } from '../support/moto';
+import { admissionConfig, counts, createFixture, lambdaContext, lambdaInvocation, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
+import { postJobs, TEST_SIGNATURE } from '../support/requests';
+
+const peer = motoPerTestFile();
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function reconcilerConfig(f: QueueFixture, o: Partial<ReconcilerConfig> = {}): ReconcilerConfig {
+  // No long poll: the local peer answers at once and holds the queue while a receive waits.
+  return { deadLetterQueueUrl: f.dlqUrl, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 1_000, receiveWaitSeconds: 0, safetyMarginMs: 1_000, ...o };
+}
+
+function reconcilerDeps(log: string[] = [], ddb: DynamoDBClient = peer.clients.ddb): ReconcilerDeps {
+  return { ddb, sqs: peer.clients.sqs, now: Date.now, log: (l) => log.push(l) };
+}
+
+async function record(f: QueueFixture, jobId: string) {
+  const item = (await peer.clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }))).Item;
+  return item ? { ...fromItem(item)!, costHeld: item.costHeld?.BOOL } : undefined;
+}
+
+async function ledger(f: QueueFixture): Promise<Record<string, number>> {
+  const item = (await peer.clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S(ADMISSION_LEDGER_KEY) }, ConsistentRead: true }))).Item ?? {};
+  return Object.fromEntries(Object.entries(item).filter(([, v]) => v.N !== undefined).map(([k, v]) => [k, Number(v.N)]));
+}
+
+async function deadLetter(f: QueueFixture, body: string): Promise<void> {
+  await peer.clients.sqs.send(new SendMessageCommand({ QueueUrl: f.dlqUrl, MessageBody: body }));
+}
+
+const jobBody = (jobId: string) => JSON.stringify({ v: 1, jobId, contentType: 'application/json', body: '{"instances":[[1,2,3]]}' });
+
+describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
+  test('a worker that crashes on every delivery: SQS dead-letters the job, the reconciler settles it and its units come back; a redrive still runs it', async () => {
+    // As deployed, the queue's visibility timeout is 6 x the worker's timeout; here 1 s and 0.5 s.
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+    const aConfig = admissionConfig(f);
+    const aDeps = { ...peer.clients, validate: compileRequestSchema(TEST_SIGNATURE.toJsonSchema()), now: Date.now, log: () => undefined };
+    const admitted = await admit(postJobs({ instances: [[1, 2, 3], [4, 5, 6]] }), aConfig, aDeps, new DepthGauge(aConfig, peer.clients.sqs, Date.now));
+    expect(admitted.statusCode).toBe(202);
+    const jobId = JSON.parse(admitted.body).jobId as string;
+    expect((await ledger(f))[HELD]).toBe(2);
+
+    // The model never answers and the runtime is stopped at the function timeout: the job is
+    // claimed (RUNNING, leased until the deadline) and no outcome is ever written.
+    const hung: ModelBackend = { invoke: () => new Promise(() => undefined) };
+    const cfg = workerConfig(f, { visibilityTimeoutSeconds: 1, maxReceiveCount: 2, perCallDeadlineMs: 400, safetyMarginMs: 0 });
+    const wDeps = { ...peer.clients, backend: hung, now: Date.now, random: () => 0, log: () => undefined };
+    const crashAtTimeout = (timeoutMs: number) => (event: Parameters<typeof processBatch>[0]) => lambdaInvocation(timeoutMs, wDeps, (context, deps) => Promise.race([
+      processBatch(event, context, cfg, deps),
+      sleep(timeoutMs).then(() => {
+        throw new Error(`Task timed out after ${timeoutMs / 1000} seconds`);
+      }),
+    ]));
+    let receives = 0;
+    for (let i = 0; i < 20 && (await counts(peer.clients.sqs, f.dlqUrl)).total === 0; i++) {
+      receives += await pollOnce(peer.clients.sqs, f.queueUrl, 1, crashAtTimeout(500));
+      await sleep(1_100);
+    }
+    expect(receives).toBe(2);
+    const stuck = await record(f, jobId);
+    expect(stuck).toMatchObject({ status: 'RUNNING', attempts: 2, costHeld: true });
+    expect(stuck!.leaseUntil).toBeLessThan(Date.now());
+    // Without the reconciler, the two units stay held until the record expires.
+    expect((await ledger(f))[HELD]).toBe(2);
+
+    const log: string[] = [];
+    const report = await reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps(log));
+    expect(report).toEqual({ read: 1, settled: 1, released: 1, alreadySettled: 0, leased: 0, noRecord: 0, poison: 0, truncated: false });
+    const settled = await record(f, jobId);
+    expect(settled).toMatchObject({ status: 'DEAD_LETTERED', costHeld: undefined, leaseOwner: undefined, leaseUntil: undefined });
+    expect(JSON.parse(settled!.error!)).toMatchObject({ code: 'DeadLettered' });
+    expect(await ledger(f)).toMatchObject({ [HELD]: 0 });
+    expect(JSON.parse(log[0])).toMatchObject({ level: 'warn', msg: 'dead letters reconciled', settled: 1, released: 1 });
+    // The message stays in the dead-letter queue, visible to an operator at once.
+    expect(await counts(peer.clients.sqs, f.dlqUrl)).toEqual({ visible: 1, inFlight: 0, total: 1 });
+
+    // A redrive (the message moved back to the job queue): the worker claims the DEAD_LETTERED job
+    // and finishes it; its units, given back once already, are not given back again.
+    const [dead] = (await peer.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.dlqUrl, MaxNumberOfMessages: 1 }))).Messages!;
+    await peer.clients.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: dead.Body! }));
+    await peer.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: f.dlqUrl, ReceiptHandle: dead.ReceiptHandle! }));
+    const answering: ModelBackend = { invoke: async () => ({ body: new TextEncoder().encode('{"predictions":[1]}'), contentType: 'application/json' }) };
+    await pollOnce(peer.clients.sqs, f.queueUrl, 1, (event) => processBatch(event, lambdaContext(5_000), cfg, { ...wDeps, backend: answering }));
+    expect(await record(f, jobId)).toMatchObject({ status: 'SUCCEEDED', result: '{"predictions":[1]}' });
+    expect(await ledger(f)).toMatchObject({ [HELD]: 0 });
+  }, 60_000);
+
+  test('each state gets what it needs: queued and expired leases are settled, a live lease and finished jobs are not overwritten, units come back once', async () => {
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const now = Date.now();
+    const held = { costUnits: N(2), costTier: S('t_default'), costKey: S('k_a'), costHeld: { BOOL: true } };
+    const jobs = {
+      queued: randomUUID(), live: randomUUID(), expired: randomUUID(), finishedHolding: randomUUID(), settledBefore: randomUUID(), noRecord: randomUUID(),
+    };
+    const put = (jobId: string, fields: Record<string, unknown>) => peer.clients.ddb.send(new PutItemCommand({ TableName: f.tableName, Item: { jobId: S(jobId), createdAt: N(now), updatedAt: N(now - 1_000), ...fields } as never }));
+    await put(jobs.queued, { status: S('QUEUED'), ...held });
+    await put(jobs.live, { status: S('RUNNING'), leaseOwner: S('req/msg'), leaseUntil: N(now + 60_000), ...held });
+    await put(jobs.expired, { status: S('RUNNING'), leaseOwner: S('req/msg'), leaseUntil: N(now - 1), ...held });
+    await put(jobs.finishedHolding, { status: S('SUCCEEDED'), result: S('{"ok":1}'), ...held });
+    await put(jobs.settledBefore, { status: S('DEAD_LETTERED'), error: S('{"code":"ServiceUnavailable"}') });
+    // The ledger holds the units of the four jobs that still hold theirs.
+    await peer.clients.ddb.send(new PutItemCommand({ TableName: f.tableName, Item: { jobId: S(ADMISSION_LEDGER_KEY), [HELD]: N(8), t_default: N(8), k_a: N(8) } }));
+    for (const id of Object.values(jobs)) await deadLetter(f, jobBody(id));
+    await deadLetter(f, 'not a job message');
+
+    const first = await reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps());
+    expect(first).toEqual({ read: 7, settled: 2, released: 3, alreadySettled: 2, leased: 1, noRecord: 1, poison: 1, truncated: false });
+    expect(await record(f, jobs.queued)).toMatchObject({ status: 'DEAD_LETTERED', costHeld: undefined });
+    expect(await record(f, jobs.expired)).toMatchObject({ status: 'DEAD_LETTERED', costHeld: undefined, leaseOwner: undefined });
+    // A live worker's job: untouched, its units still held.
+    expect(await record(f, jobs.live)).toMatchObject({ status: 'RUNNING', leaseOwner: 'req/msg', costHeld: true, updatedAt: now - 1_000 });
+    // A finished job keeps its outcome; only its units come back.
+    expect(await record(f, jobs.finishedHolding)).toMatchObject({ status: 'SUCCEEDED', result: '{"ok":1}', costHeld: undefined, updatedAt: now - 1_000 });
+    // Settled before: not written again (its error and time stay).
+    expect(await record(f, jobs.settledBefore)).toMatchObject({ status: 'DEAD_LETTERED', error: '{"code":"ServiceUnavailable"}', updatedAt: now - 1_000 });
+    // The direct integration writes no record: none is made up.
+    expect(await record(f, jobs.noRecord)).toBeUndefined();
+    expect(await ledger(f)).toMatchObject({ [HELD]: 2, t_default: 2, k_a: 2 });
+
+    // A second run finds the same seven dead letters and changes nothing.
+    const second = await reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps());
+    expect(second).toEqual({ read: 7, settled: 0, released: 0, alreadySettled: 4, leased: 1, noRecord: 1, poison: 1, truncated: false });
+    expect(await ledger(f)).toMatchObject({ [HELD]: 2, t_default: 2, k_a: 2 });
+    expect(await counts(peer.clients.sqs, f.dlqUrl)).toEqual({ visible: 7, inFlight: 0, total: 7 });
+  }, 60_000);
+
+  test('more dead letters than one receive returns, and more than one run reads: the rest are read by the next run', async () => {
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const ids = Array.from({ length: 25 }, () => randomUUID());
+    for (const id of ids) {
+      await peer.clients.ddb.send(new PutItemCommand({ TableName: f.tableName, Item: { jobId: S(id), status: S('QUEUED'), costUnits: N(1), costTier: S('t_default'), costKey: S('k_a'), costHeld: { BOOL: true } } }));
+    }
+    await peer.clients.ddb.send(new PutItemCommand({ TableName: f.tableName, Item: { jobId: S(ADMISSION_LEDGER_KEY), [HELD]: N(25), t_default: N(25), k_a: N(25) } }));
+    for (const id of ids) await deadLetter(f, jobBody(id));
+
+    const bounded = await reconcile(lambdaContext(60_000), reconcilerConfig(f, { maxMessagesPerRun: 12 }), reconcilerDeps());
+    expect(bounded).toMatchObject({ read: 12, settled: 12, released: 12, truncated: true });
+    expect(await ledger(f)).toMatchObject({ [HELD]: 13 });
+    // What it read is visible again at once.
+    expect(await counts(peer.clients.sqs, f.dlqUrl)).toEqual({ visible: 25, inFlight: 0, total: 25 });
+
+    const rest = await reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps());
+    expect(rest).toMatchObject({ read: 25, settled: 13, released: 13, alreadySettled: 12, truncated: false });
+    expect(await ledger(f)).toMatchObject({ [HELD]: 0, t_default: 0 });
+    for (const id of ids) expect((await record(f, id))!.status).toBe('DEAD_LETTERED');
+  }, 60_000);
+
+  test('a job-table failure fails the run (its Errors alarm) and still makes every dead letter it read visible again', async () => {
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    for (let i = 0; i < 3; i++) await deadLetter(f, jobBody(randomUUID()));
+    let calls = 0;
+    const failing = new Proxy(peer.clients.ddb, {
+      get: (t, p, r) => (p === 'send'
+        ? (...args: Parameters<DynamoDBClient['send']>) => (++calls === 2 ? Promise.reject(Object.assign(new Error('Internal server error'), { name: 'InternalServerError' })) : t.send(...args))
+        : Reflect.get(t, p, r)),
+    });
+    await expect(reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps([], failing))).rejects.toThrow('Internal server error');
+    expect(await counts(peer.clients.sqs, f.dlqUrl)).toEqual({ visible: 3, inFlight: 0, total: 3 });
+  }, 60_000);
+});
