@@ -196,11 +196,18 @@ function relatedLogGroups(template: CfnTemplate, named: ReadonlySet<string>, all
   for (const [fid, env] of index.functionEnvRefs) {
     if (shares(env, refs)) near.add(fid);
   }
+  // Functions that consume a named queue (its workers): last among the function logs, where the
+  // playbooks look for the worker (other functions that only name a queue come first).
+  const consumers = new Set<string>();
   for (const [source, fn] of index.eventSources) {
-    if (refs.has(source)) near.add(fn);
+    if (refs.has(source)) {
+      near.add(fn);
+      consumers.add(fn);
+    }
   }
   const pick = (kind: StackLogGroup['kind']) => {
     const own = all.filter((g) => g.kind === kind && near.has(g.writer));
+    if (kind === 'lambda') own.sort((a, b) => Number(consumers.has(a.writer)) - Number(consumers.has(b.writer)));
     // API, WAF and container logs also serve alarms on other resources of the same path.
     return own.length > 0 || kind === 'lambda' ? own : all.filter((g) => g.kind === kind);
   };

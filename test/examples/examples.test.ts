@@ -95,8 +95,15 @@ describe.each(EXAMPLES)('example %s', (name) => {
       const runbook = renderRunbook(t, stack.stackName);
       const alarms = Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm').map(([id]) => id).sort();
       expect(runbook.sections.map((s) => s.alarmLogicalId).sort()).toEqual(alarms);
+      // The Lambda worker's log group: the function of the queue's event source mapping.
+      const workers = Object.values(t.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')
+        .map((m) => (t.Resources[(m.Properties as { FunctionName: { Ref: string } }).FunctionName.Ref].Properties as { LoggingConfig: { LogGroup: { Ref: string } } }).LoggingConfig.LogGroup.Ref);
       for (const section of runbook.sections) {
         expect({ id: section.alarmLogicalId, checks: section.checks.length }).toEqual({ id: section.alarmLogicalId, checks: 3 });
+        for (const check of section.checks.filter((c) => c.what.startsWith('Whether the worker keeps up') && workers.length > 0)) {
+          expect({ id: section.alarmLogicalId, logGroup: check.query?.logGroup, isWorkers: workers.includes(check.query?.logGroup ?? '') })
+            .toEqual({ id: section.alarmLogicalId, logGroup: check.query?.logGroup, isWorkers: true });
+        }
         expect(section.limit.command).toMatch(/^kig (limits|profile) /);
         expect(runbook.markdown).toContain(`<a id="${section.anchor}"></a>`);
         for (const check of section.checks) {
