@@ -10,7 +10,7 @@ import { serviceStack } from '../test/support/stacks';
  * this benchmark too). References to other resources (queue URL, table name, API key ids) become placeholders:
  * init only parses them.
  */
-export function constructedHandlerEnvironments(): Record<'admission' | 'worker' | 'status', Record<string, string>> {
+export function constructedHandlerEnvironments(): Record<'admission' | 'worker' | 'status' | 'reconciler', Record<string, string>> {
   const { template } = serviceStack({ jobQueue: {} });
   const common = { AWS_REGION: 'us-east-1' };
   const placeholder = (k: string, v: unknown) => (typeof v === 'string' ? v
@@ -22,6 +22,6 @@ export function constructedHandlerEnvironments(): Record<'admission' | 'worker' 
     const vars = (fns[0].Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
     return { ...common, ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, placeholder(k, v)])) };
   };
-  return { admission: envOf('Admits'), worker: envOf('Runs'), status: envOf('Returns') };
+  return { admission: envOf('Admits'), worker: envOf('Runs'), status: envOf('Returns'), reconciler: envOf('Settles') };
 }
 

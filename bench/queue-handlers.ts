@@ -17,7 +17,7 @@ import { admissionConfig, counts, createFixture } from '../test/support/queue-fi
 import { postJobs } from '../test/support/requests';
 import { constructedHandlerEnvironments } from './handler-environment';
 
-const HANDLERS = ['admission', 'worker', 'status'] as const;
+const HANDLERS = ['admission', 'worker', 'status', 'reconciler'] as const;
 const COLD_STARTS = 15;
 
 function root(): string {

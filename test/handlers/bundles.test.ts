@@ -1,12 +1,12 @@
 import * as path from 'path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { fromItem, S } from '../../handlers/shared/dynamo';
 import { HANDLER_ENV as ENV } from '../../lib/queue/handler-env';
 import { stageAdmission } from '../../lib/queue/private/admission-code';
 import { FakeSageMaker } from '../support/fake-sagemaker';
 import { localClients, MotoServer, startMoto, TEST_CREDENTIALS, TEST_REGION } from '../support/moto';
-import { createFixture, lambdaContext } from '../support/queue-fixture';
+import { counts, createFixture, lambdaContext } from '../support/queue-fixture';
 import { getJob, postJobs, TEST_SIGNATURE } from '../support/requests';
 
 // The bundles built by scripts/bundle-handlers.js (jest global setup), loaded as Lambda loads
@@ -29,7 +29,7 @@ afterAll(async () => {
   await Promise.all([moto?.stop(), fake?.stop()]);
 });
 
-test('the bundled admission, worker and status handlers run a job end to end', async () => {
+test('the bundled admission, worker, status and reconciler handlers run a job end to end', async () => {
   const clients = localClients(moto.endpoint);
   const f = await createFixture(clients, { visibilityTimeoutSeconds: 60, maxReceiveCount: 5 });
   Object.assign(process.env, {
@@ -44,6 +44,7 @@ test('the bundled admission, worker and status handlers run a job end to end', a
     [ENV.backendKind]: 'sagemaker', [ENV.endpointName]: 'ep',
     [ENV.costModel]: JSON.stringify({ referenceElements: 3, fixedShare: 0.1 }), [ENV.costBudgetUnits]: '100', [ENV.drainUnitsPerSecond]: '1',
     [ENV.maxJobCostUnits]: '4', [ENV.costTiers]: JSON.stringify([{ name: 'default', budgetUnits: 100, keyBudgetUnits: 25 }]),
+    [ENV.deadLetterQueueUrl]: f.dlqUrl, [ENV.reconcileHoldSeconds]: '60', [ENV.reconcileMaxMessages]: '1000',
   });
   fake.behave = () => ({ body: { predictions: [[1]] } });
 
@@ -69,4 +70,18 @@ test('the bundled admission, worker and status handlers run a job end to end', a
   const st = await status.handler(getJob(jobId));
   expect(st.statusCode).toBe(200);
   expect(JSON.parse(st.body)).toMatchObject({ jobId, status: 'SUCCEEDED', result: { predictions: [[1]] } });
+
+  // A second job whose worker crashed on its last delivery: SQS moved its message to the
+  // dead-letter queue (here sent there directly). The bundled reconciler settles it and gives its
+  // units back, and leaves the message in the queue.
+  const second = JSON.parse((await admission.handler(postJobs({ instances: [[4, 5, 6]] }))).body).jobId as string;
+  const [queued] = (await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 1 }))).Messages!;
+  await clients.sqs.send(new SendMessageCommand({ QueueUrl: f.dlqUrl, MessageBody: queued.Body! }));
+  await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: queued.ReceiptHandle! }));
+  const reconciler = require(bundle('reconciler')) as { handler: (e: unknown, c: unknown) => Promise<Record<string, unknown>> };
+  expect(await reconciler.handler({ 'detail-type': 'Scheduled Event', 'source': 'aws.events' }, lambdaContext(60_000))).toMatchObject({ read: 1, settled: 1, released: 1 });
+  expect(fromItem((await clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S(second) } }))).Item)!.status).toBe('DEAD_LETTERED');
+  const after = (await clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S('#admission-ledger') }, ConsistentRead: true }))).Item;
+  expect(after?.heldUnits?.N).toBe('0');
+  expect((await counts(clients.sqs, f.dlqUrl)).total).toBe(1);
 });
