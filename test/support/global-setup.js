@@ -20,6 +20,11 @@ function setTestEnvironment() {
   // defaultValidationEnabled). Unit tests turn it off; the example apps are synthesized with it
   // on, as `cdk synth` does (test/support/examples.ts), and cfn-lint checks their templates.
   process.env.CDK_VALIDATION = 'false';
+
+  // Some environments set PYTHONDONTWRITEBYTECODE=1: every Python process the tests start (moto_server
+  // in many files, TF Serving peers, cfn-lint) then compiles its imports from source, seconds of CPU
+  // each. scripts/test.sh unsets it too; here it is also unset for `npm run test:unit` and a bare `npx jest`.
+  delete process.env.PYTHONDONTWRITEBYTECODE;
 }
 
 function bundleHandlers() {
@@ -32,10 +37,18 @@ function bundleHandlers() {
 /**
  * A directory for this run that every test worker can share (KIG_TEST_RUN_DIR): the example apps'
  * assemblies are synthesized into it once per run (test/support/examples.ts, exampleAssemblyDir).
- * global-teardown.js removes it.
+ * It also holds the run's temporary directory: TMPDIR points into it, so what the tests and the
+ * processes they start write to `os.tmpdir()` goes there (each `Template.fromStack` and `app.synth()`
+ * of an App without an outdir synthesizes into a new `cdk.out*` directory there, and the CLI tests
+ * write their profiles and reports to `kig-*` ones; none of them removes it). global-teardown.js
+ * removes the whole directory, so a run leaves nothing in the machine's temporary directory.
  */
 function runDirectory() {
-  process.env.KIG_TEST_RUN_DIR = fs.mkdtempSync(path.join(require('os').tmpdir(), 'kig-test-run-'));
+  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'kig-test-run-'));
+  process.env.KIG_TEST_RUN_DIR = dir;
+  const tmp = path.join(dir, 'tmp');
+  fs.mkdirSync(tmp);
+  process.env.TMPDIR = tmp;
 }
 
 /**
@@ -81,10 +94,11 @@ function startCfnLintServer() {
 /** The setup of every jest run; `cfnLint: false` (npm run test:unit: no test of it lints a template) starts no cfn-lint process. */
 async function setup({ cfnLint }) {
   setTestEnvironment();
+  // First: the processes started below take their temporary directory from it.
+  runDirectory();
   if (cfnLint) await startCfnLintServer();
   // scripts/test.sh (npm test) has just built them: KIG_HANDLER_BUNDLES_BUILT.
   if (process.env.KIG_HANDLER_BUNDLES_BUILT !== '1') bundleHandlers();
-  runDirectory();
 }
 
 module.exports = () => setup({ cfnLint: true });

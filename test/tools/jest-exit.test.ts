@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -15,4 +16,9 @@ test('a jest run with a failing test exits 1 under the suite\'s configuration', 
   });
   expect(r.stderr).toMatch(/Tests:\s+1 failed, 1 total/);
   expect(r.status).toBe(1);
+  // What the test wrote to the temporary directory was in the run's directory, and went with it.
+  const written = /fixture temporary directory: (\S+)/.exec(r.stdout)?.[1];
+  expect(written).toBeDefined();
+  expect(path.basename(path.dirname(path.dirname(written!)))).toMatch(/^kig-test-run-/);
+  expect(fs.existsSync(path.dirname(path.dirname(written!)))).toBe(false);
 }, 150_000);
