@@ -166,7 +166,11 @@ function measureAlternating(files: Record<'plain' | 'sam' | 'processed' | 'plain
     + `SAM / its processed plain template: ${(cpu('sam') / cpu('processed')).toFixed(2)}x; processed / plain: ${(cpu('processed') / cpu('plain')).toFixed(2)}x; `
     + `SAM / plain of ${generated} resources: ${(cpu('sam') / cpu('plainGenerated')).toFixed(2)}x; `
     + `CloudFormation reviewed, SAM / plain of the same size: ${(reviewedKb.sam / reviewedKb.plain).toFixed(2)}x; `
-    + `CPU per KB reviewed, SAM / plain: ${((cpu('sam') / reviewedKb.sam) / (cpu('plain') / reviewedKb.plain)).toFixed(2)}x\n`);
+    + `CPU per KB reviewed, SAM / plain: ${((cpu('sam') / reviewedKb.sam) / (cpu('plain') / reviewedKb.plain)).toFixed(2)}x; `
+    // The review's work grows with its rule results (each component's rules, findings and table rows):
+    // the SAM template asks for more of them than a plain one of as many resources.
+    + `rule results, SAM / plain of the same size: ${(shape.sam!.results / shape.plain!.results).toFixed(2)}x; `
+    + `CPU per rule result, SAM / plain: ${((cpu('sam') / shape.sam!.results) / (cpu('plain') / shape.plain!.results)).toFixed(2)}x\n`);
 }
 
 function main(): void {
