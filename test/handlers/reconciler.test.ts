@@ -9,7 +9,7 @@ import { compileRequestSchema } from '../../handlers/shared/schema';
 import { ModelBackend } from '../../handlers/worker/backends';
 import { processBatch } from '../../handlers/worker/core';
 import { motoPerTestFile } from '../support/moto';
-import { admissionConfig, counts, createFixture, lambdaContext, lambdaInvocation, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
+import { admissionConfig, counts, createFixture, drainQueue, lambdaContext, lambdaInvocation, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../support/requests';
 
 const peer = motoPerTestFile();
@@ -42,10 +42,11 @@ async function deadLetter(f: QueueFixture, body: string): Promise<void> {
 const jobBody = (jobId: string) => JSON.stringify({ v: 1, jobId, contentType: 'application/json', body: '{"instances":[[1,2,3]]}' });
 
 describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
-  test('a worker that crashes on every delivery: SQS dead-letters the job, the reconciler settles it and its units come back; a redrive still runs it', async () => {
+  test('a worker that crashes on every delivery: SQS dead-letters the job and its units lock everyone out until the reconciler settles it; a redrive still runs it', async () => {
     // As deployed, the queue's visibility timeout is 6 x the worker's timeout; here 1 s and 0.5 s.
     const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
-    const aConfig = admissionConfig(f);
+    // A budget of one job: while the dead-lettered job holds its two units, nobody else gets in.
+    const aConfig = admissionConfig(f, { costBudgetUnits: 2 });
     const aDeps = { ...peer.clients, validate: compileRequestSchema(TEST_SIGNATURE.toJsonSchema()), now: Date.now, log: () => undefined };
     const admitted = await admit(postJobs({ instances: [[1, 2, 3], [4, 5, 6]] }), aConfig, aDeps, new DepthGauge(aConfig, peer.clients.sqs, Date.now));
     expect(admitted.statusCode).toBe(202);
@@ -72,8 +73,12 @@ describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
     const stuck = await record(f, jobId);
     expect(stuck).toMatchObject({ status: 'RUNNING', attempts: 2, costHeld: true });
     expect(stuck!.leaseUntil).toBeLessThan(Date.now());
-    // Without the reconciler, the two units stay held until the record expires.
+    // Without the reconciler, the two units stay held until the record expires, and admission
+    // refuses everyone: the queue is empty, its budget is not.
     expect((await ledger(f))[HELD]).toBe(2);
+    const gauge = new DepthGauge(aConfig, peer.clients.sqs, Date.now);
+    const refused = await admit(postJobs({ instances: [[7, 8, 9]] }, {}, 'key-2'), aConfig, aDeps, gauge);
+    expect([refused.statusCode, JSON.parse(refused.body).error]).toEqual([429, 'BacklogFull']);
 
     const log: string[] = [];
     const report = await reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps(log));
@@ -85,6 +90,10 @@ describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
     expect(JSON.parse(log[0])).toMatchObject({ level: 'warn', msg: 'dead letters reconciled', settled: 1, released: 1 });
     // The message stays in the dead-letter queue, visible to an operator at once.
     expect(await counts(peer.clients.sqs, f.dlqUrl)).toEqual({ visible: 1, inFlight: 0, total: 1 });
+    // And the next client gets in again.
+    const next = await admit(postJobs({ instances: [[7, 8, 9]] }, {}, 'key-2'), aConfig, aDeps, gauge);
+    expect(next.statusCode).toBe(202);
+    const nextJob = JSON.parse(next.body).jobId as string;
 
     // A redrive (the message moved back to the job queue): the worker claims the DEAD_LETTERED job
     // and finishes it; its units, given back once already, are not given back again.
@@ -92,8 +101,9 @@ describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
     await peer.clients.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: dead.Body! }));
     await peer.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: f.dlqUrl, ReceiptHandle: dead.ReceiptHandle! }));
     const answering: ModelBackend = { invoke: async () => ({ body: new TextEncoder().encode('{"predictions":[1]}'), contentType: 'application/json' }) };
-    await pollOnce(peer.clients.sqs, f.queueUrl, 1, (event) => processBatch(event, lambdaContext(5_000), cfg, { ...wDeps, backend: answering }));
+    await drainQueue(peer.clients.sqs, f.queueUrl, 10, 1, (event) => processBatch(event, lambdaContext(5_000), cfg, { ...wDeps, backend: answering }));
     expect(await record(f, jobId)).toMatchObject({ status: 'SUCCEEDED', result: '{"predictions":[1]}' });
+    expect(await record(f, nextJob)).toMatchObject({ status: 'SUCCEEDED' });
     expect(await ledger(f)).toMatchObject({ [HELD]: 0 });
   }, 60_000);
 
