@@ -62,11 +62,16 @@ export interface ReconcileReport {
  * without this run such a job would stay QUEUED or RUNNING and hold its units in the admission
  * ledger until it expires, and every such job would shrink what admission lets in, for good.
  *
- * Each run reads the dead letters (up to maxMessagesPerRun) and leaves them where they are, for an
- * operator to inspect and redrive. A read hides a message (ReceiveMessage's VisibilityTimeout), so
- * successive receives return other messages; when the run ends it makes every message it read
- * visible again (ChangeMessageVisibility to 0). A message read again after a redrive or by a later
- * run is harmless: each step is conditional and happens once per job.
+ * SQS moves a message to the dead-letter queue when its receive count exceeds the queue's
+ * maxReceiveCount (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html):
+ * nothing tells the job record. Each run reads the dead letters (up to maxMessagesPerRun) and
+ * leaves them where they are, for an operator to inspect and redrive. A read hides a message for
+ * the VisibilityTimeout given to ReceiveMessage, so successive receives return other messages
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html);
+ * when the run ends it makes every message it read visible again, a visibility timeout of 0
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibilityBatch.html).
+ * A message read again after a redrive or by a later run is harmless: each step is conditional and
+ * happens once per job.
  *
  * For each job: the record becomes DEAD_LETTERED (with an error saying why) only if it is QUEUED,
  * or RUNNING under a lease that has expired (its worker's invocation is over: the lease is the

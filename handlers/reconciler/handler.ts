@@ -10,7 +10,8 @@ const config: ReconcilerConfig = {
   tableName: requireEnv(ENV.tableName),
   holdSeconds: numberEnv(ENV.reconcileHoldSeconds),
   maxMessagesPerRun: numberEnv(ENV.reconcileMaxMessages),
-  // A long poll asks every server of the queue: a short one may answer empty while messages wait.
+  // A long poll (WaitTimeSeconds >= 1) asks every server of the queue; a short one samples some and
+  // may answer empty while messages wait (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html).
   receiveWaitSeconds: 1,
   safetyMarginMs: 5_000,
 };

@@ -49,8 +49,10 @@ export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms 
   add('DeadLetters', {
     description: 'Jobs failed on every delivery and wait in the dead-letter queue: inspect them, fix the cause, redrive.',
     // Messages in the queue, not NumberOfMessagesSent: messages moved by a redrive do not count as
-    // sent. Visible and in flight: the dead-letter reconciler hides the messages it reads while it
-    // runs, and a reading taken then must not end the alarm.
+    // sent. Visible and in flight (ApproximateNumberOfMessagesNotVisible, published per QueueName:
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html):
+    // the dead-letter reconciler hides the messages it reads while it runs, and a reading taken then
+    // must not end the alarm.
     metric: new cloudwatch.MathExpression({
       label: 'Dead letters (visible + in flight)',
       expression: 'FILL(visible, 0) + FILL(inflight, 0)',
