@@ -177,6 +177,15 @@ export const LAMBDA_DEFAULT_TIMEOUT_S = 3;
 export const LAMBDA_SQS_MAX_CONCURRENCY_MIN = 2;
 export const LAMBDA_SQS_MAX_CONCURRENCY_MAX = 1_000;
 
+/** Asynchronous invocation settings of a function: retries 0-2, event age 60-21,600 s. Source: Lambda API_PutFunctionEventInvokeConfig. */
+export const LAMBDA_ASYNC_MAX_RETRIES = 2;
+export const LAMBDA_ASYNC_EVENT_AGE_MIN_S = 60;
+export const LAMBDA_ASYNC_EVENT_AGE_MAX_S = 21_600;
+/** An EventBridge rule target's RetryPolicy: retries 0-185, event age 60-86,400 s. Source: EventBridge API_RetryPolicy. */
+export const EVENTBRIDGE_TARGET_MAX_RETRIES = 185;
+export const EVENTBRIDGE_TARGET_EVENT_AGE_MIN_S = 60;
+export const EVENTBRIDGE_TARGET_EVENT_AGE_MAX_S = 86_400;
+
 /** Long-polling wait time range (s). Source: API_SetQueueAttributes (ReceiveMessageWaitTimeSeconds 0-20). */
 export const SQS_LONG_POLL_MAX_S = 20;
 /**

@@ -8,6 +8,8 @@ import {
   SageMakerAsyncBackend, TensorDType, WorkerBackend,
 } from '../../lib';
 import { deriveQueueLimits } from '../../lib/profile';
+import { EVENTBRIDGE_TARGET_EVENT_AGE_MAX_S, EVENTBRIDGE_TARGET_EVENT_AGE_MIN_S, EVENTBRIDGE_TARGET_MAX_RETRIES, LAMBDA_ASYNC_EVENT_AGE_MAX_S, LAMBDA_ASYNC_EVENT_AGE_MIN_S, LAMBDA_ASYNC_MAX_RETRIES } from '../../lib/core/aws-limits';
+import { RECONCILE_INTERVAL, RECONCILE_TICK_RETRIES } from '../../lib/queue/private/dead-letter-reconciler';
 import { cfnLint } from '../support/cfn-lint';
 import { errorOf } from '../support/errors';
 import { nagFindings } from './nag-util';
@@ -168,6 +170,19 @@ describe('InferenceQueue', () => {
     const actions = Object.values(policies).flatMap((p) => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => ([] as string[]).concat(st.Action))).sort();
     expect(actions).toEqual(['dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }], Period: 300, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+    // Within what EventBridge and Lambda accept.
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+    const { MaximumEventAgeInSeconds: tickAge, MaximumRetryAttempts: tickRetries } = rule.Properties.Targets[0].RetryPolicy;
+    expect(tickAge).toBeGreaterThanOrEqual(EVENTBRIDGE_TARGET_EVENT_AGE_MIN_S);
+    expect(tickAge).toBeLessThanOrEqual(EVENTBRIDGE_TARGET_EVENT_AGE_MAX_S);
+    expect(tickRetries).toBeLessThanOrEqual(EVENTBRIDGE_TARGET_MAX_RETRIES);
+    const [invokeConfig] = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
+    expect(invokeConfig.Properties.MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(LAMBDA_ASYNC_EVENT_AGE_MIN_S);
+    expect(invokeConfig.Properties.MaximumEventAgeInSeconds).toBeLessThanOrEqual(LAMBDA_ASYNC_EVENT_AGE_MAX_S);
+    expect(invokeConfig.Properties.MaximumRetryAttempts).toBeLessThanOrEqual(LAMBDA_ASYNC_MAX_RETRIES);
+    // A tick is superseded by the next one: it is never retried past the interval.
+    expect(tickAge).toBe(RECONCILE_INTERVAL.toSeconds());
+    expect(tickRetries).toBe(RECONCILE_TICK_RETRIES);
   });
 
   test('alarms: age vs SLO, depth vs budget, DLQ > 0, 429 share, a key and the tier at its share, worker errors, throttles, duration near timeout, reconciler errors', () => {

@@ -11,6 +11,9 @@ import { queueFunction } from './queue-functions';
  */
 export const RECONCILE_INTERVAL = Duration.minutes(5);
 
+/** Retries of a tick EventBridge could not deliver (within RECONCILE_INTERVAL: a later tick supersedes it). */
+export const RECONCILE_TICK_RETRIES = 2;
+
 /** Timeout of one run. A received dead letter stays hidden at most this long if the run stops early. */
 export const RECONCILE_TIMEOUT = Duration.seconds(60);
 
@@ -64,13 +67,13 @@ export function deadLetterReconciler(owner: Construct, o: DeadLetterReconcilerOp
     // EventBridge rate expressions: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
     schedule: events.Schedule.rate(RECONCILE_INTERVAL),
     // A tick that cannot be delivered within one interval is superseded by the next one (a target's
-    // RetryPolicy: 0 to 185 retries, 60 to 86,400 s, https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_RetryPolicy.html).
-    targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: RECONCILE_INTERVAL })],
+    // RetryPolicy: EVENTBRIDGE_TARGET_* in core/aws-limits.ts).
+    targets: [new targets.LambdaFunction(fn, { retryAttempts: RECONCILE_TICK_RETRIES, maxEventAge: RECONCILE_INTERVAL })],
   });
   // A failed run is not retried: the next tick redoes all of it, since every run starts from the
   // dead-letter queue and the job table, not from its event. EventBridge invokes the function
   // asynchronously; its retries and event age are the function's asynchronous invocation settings
-  // (0 to 2 retries, 60 to 21,600 s: https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html).
+  // (LAMBDA_ASYNC_* in core/aws-limits.ts).
   fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: RECONCILE_INTERVAL });
   const scheduled = `Run every ${RECONCILE_INTERVAL.toMinutes()} minutes by an EventBridge schedule whose events carry nothing: a failed run is redone by the next one, which starts again from the dead-letter queue and the job table, so a failed event has nothing to keep.`;
   acknowledge(rule, 'Serverless-EventBusDLQ', scheduled);
