@@ -29,7 +29,8 @@ export interface Runbook {
 }
 
 type Props = Record<string, unknown>;
-interface MetricRef { namespace: string; name: string; dims: string; stat: string; period: number }
+/** A metric an alarm reads; `id` is its name in the alarm's math expression. */
+interface MetricRef { namespace: string; name: string; dims: string; stat: string; period: number; id?: string }
 
 export { runbookAnchor };
 
@@ -48,9 +49,9 @@ function metricsOf(p: Props): MetricRef[] {
   if (typeof p.MetricName === 'string') {
     return [{ namespace: String(p.Namespace), name: p.MetricName, dims: dims(p.Dimensions), stat: String(p.ExtendedStatistic ?? p.Statistic), period: Number(p.Period) }];
   }
-  return ((p.Metrics as Array<{ MetricStat?: { Metric: Props; Stat: string; Period: number } }> | undefined) ?? [])
+  return ((p.Metrics as Array<{ Id?: string; MetricStat?: { Metric: Props; Stat: string; Period: number } }> | undefined) ?? [])
     .filter((m) => m.MetricStat)
-    .map((m) => ({ namespace: String(m.MetricStat!.Metric.Namespace), name: String(m.MetricStat!.Metric.MetricName), dims: dims(m.MetricStat!.Metric.Dimensions), stat: m.MetricStat!.Stat, period: m.MetricStat!.Period }));
+    .map((m) => ({ namespace: String(m.MetricStat!.Metric.Namespace), name: String(m.MetricStat!.Metric.MetricName), dims: dims(m.MetricStat!.Metric.Dimensions), stat: m.MetricStat!.Stat, period: m.MetricStat!.Period, id: m.Id }));
 }
 
 function metricText(m: MetricRef): string {
@@ -100,7 +101,8 @@ export function renderRunbook(template: CfnTemplate, title: string): Runbook {
     const expression = ((p.Metrics as Array<{ Expression?: string; ReturnData?: boolean }> | undefined) ?? []).find((m) => m.Expression && m.ReturnData !== false)?.Expression;
     const own: RunbookCheck = {
       what: 'The alarm\'s own metric, at 1-minute resolution over the last 3 hours',
-      metric: expression ? `${expression} where ${metrics.map((m, i) => `m${i + 1} = ${metricText(m)}`).join('; ')}` : metrics.map(metricText).join('; '),
+      // The expression names its metrics by their Id (MetricDataQuery), so each is shown under it.
+      metric: expression ? `${expression} where ${metrics.map((m, i) => `${m.id ?? `m${i + 1}`} = ${metricText(m)}`).join('; ')}` : metrics.map(metricText).join('; '),
     };
     const refs = index.alarmRefs(id);
     const related = relatedLogGroups(template, refs, logGroups, index);

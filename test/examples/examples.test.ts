@@ -100,6 +100,13 @@ describe.each(EXAMPLES)('example %s', (name) => {
         .map((m) => (t.Resources[(m.Properties as { FunctionName: { Ref: string } }).FunctionName.Ref].Properties as { LoggingConfig: { LogGroup: { Ref: string } } }).LoggingConfig.LogGroup.Ref);
       for (const section of runbook.sections) {
         expect({ id: section.alarmLogicalId, checks: section.checks.length }).toEqual({ id: section.alarmLogicalId, checks: 3 });
+        // A math expression's metrics are shown under the names the expression uses.
+        const own = section.checks[0].metric ?? '';
+        const math = /^(.*) where (.*)$/.exec(own);
+        if (math) {
+          const ids = math[2].split('; ').map((part) => part.split(' = ')[0]);
+          for (const name of math[1].match(/[A-Za-z_][A-Za-z0-9_]*/g)!.filter((w) => !/^[A-Z]+$/.test(w))) expect({ id: section.alarmLogicalId, name, ids }).toEqual({ id: section.alarmLogicalId, name, ids: expect.arrayContaining([name]) });
+        }
         for (const check of section.checks.filter((c) => c.what.startsWith('Whether the worker keeps up') && workers.length > 0)) {
           expect({ id: section.alarmLogicalId, logGroup: check.query?.logGroup, isWorkers: workers.includes(check.query?.logGroup ?? '') })
             .toEqual({ id: section.alarmLogicalId, logGroup: check.query?.logGroup, isWorkers: true });
