@@ -43,7 +43,10 @@ const jobBody = (jobId: string) => JSON.stringify({ v: 1, jobId, contentType: 'a
 
 describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
   test('a worker that crashes on every delivery: SQS dead-letters the job and its units lock everyone out until the reconciler settles it; a redrive still runs it', async () => {
-    // As deployed, the queue's visibility timeout is 6 x the worker's timeout; here 1 s and 0.5 s.
+    // One poller, one invocation at a time: a delivery only comes after the last invocation ended, as
+    // with the deployed visibility timeout of 6 x the worker's timeout. Here 1 s and 1 s: the model
+    // call's deadline (0.4 s) leaves the worker 0.8 s of a busy machine's delay before it would give
+    // the message back unclaimed.
     const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
     // A budget of one job: while the dead-lettered job holds its two units, nobody else gets in.
     const aConfig = admissionConfig(f, { costBudgetUnits: 2 });
@@ -66,7 +69,7 @@ describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
     ]));
     let receives = 0;
     for (let i = 0; i < 20 && (await counts(peer.clients.sqs, f.dlqUrl)).total === 0; i++) {
-      receives += await pollOnce(peer.clients.sqs, f.queueUrl, 1, crashAtTimeout(500));
+      receives += await pollOnce(peer.clients.sqs, f.queueUrl, 1, crashAtTimeout(1_000));
       await sleep(1_100);
     }
     expect(receives).toBe(2);
