@@ -71,7 +71,9 @@ function text(r: ModelInspection): string {
     out.push(`Parameters: ${n(m.weights.params)} (${byDtype.map(([d, w]) => `${d} ${n(w.params)}`).join(', ')})`);
     out.push(`Weight bytes: ${n(r.weightBytes)} (${byDtype.map(([d, w]) => `${d} ${n(w.bytes)}`).join(', ')})`);
   } else {
-    out.push('Parameters: not found (no model.weights.h5 in the archive)');
+    out.push(m.weightFiles.some((f) => f.path.endsWith('.npz'))
+      ? 'Parameters: not counted (model.weights.npz keeps each layer\'s variables in one pickled array; its size is the weight bytes)'
+      : 'Parameters: not found (no model.weights.h5 in the archive)');
     out.push(`Weight bytes: ${n(r.weightBytes)}`);
   }
   out.push(`  from ${r.weightSource}`);

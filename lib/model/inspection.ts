@@ -121,7 +121,9 @@ export function inspectModel(file: string, options: ModelFileSignatureOptions = 
   const fileBytes = model.weightFiles.reduce((s, f) => s + f.bytes, 0);
   const weightBytes = model.weights ? model.weights.bytes : fileBytes;
   const weightSource = !model.weights
-    ? `size of ${model.weightFiles.map((f) => f.path.split('!').pop()).join(', ') || 'no weights file'} in the archive (HDF5: the weights plus the file's own index)`
+    ? `size of ${model.weightFiles.map((f) => f.path.split('!').pop()).join(', ') || 'no weights file'} in the archive (${model.weightFiles.some((f) => f.path.endsWith('.npz'))
+      ? 'NumPy .npz: the weights plus each layer\'s pickled array header'
+      : 'HDF5: the weights plus the file\'s own index'})`
     : model.kind === 'keras'
       ? `${model.weights.variables} datasets in model.weights.h5, element count x dtype size (TF Serving restores the SavedModel's variables: inspect it for what the server holds)`
       : `${model.weights.variables} variables in saved_model.pb's object graph (${model.weights.duplicateVariables} of them further copies the server also restores), element count x dtype size`;

@@ -182,8 +182,18 @@ function kerasDtype(d: unknown): string {
 interface KerasLayer { class_name?: string; name?: string; config?: Record<string, unknown> }
 
 /**
+ * The weights file of a .keras archive: Keras 3 writes model.weights.h5, or model.weights.npz when
+ * saved with `weights_format="npz"`, and loads neither archive without one (keras 3.15
+ * `saving/saving_lib.py`: `_VARS_FNAME_H5`, `_VARS_FNAME_NPZ`, "Expected a model.weights.h5 or
+ * model.weights.npz file").
+ */
+export const KERAS_WEIGHT_FILES = ['model.weights.h5', 'model.weights.npz'] as const;
+
+/**
  * Reads a Keras 3 `.keras` archive (a zip holding config.json, metadata.json and
  * model.weights.h5): the model's inputs from its config and, `withWeights`, the variables in the weights file.
+ * An archive of the npz format has its weights file's size only: NpzIOStore saves each layer's
+ * variables as one pickled object array, whose header gives no shapes.
  */
 export function readKerasFile(file: string, withWeights = true): ModelDescription {
   const abs = path.resolve(file);
@@ -228,7 +238,14 @@ export function readKerasFile(file: string, withWeights = true): ModelDescriptio
       // metadata is informative only
     }
   }
-  const weightFiles = Object.entries(sizes).filter(([n]) => n.endsWith('.h5')).map(([n, b]) => ({ path: `${abs}!${n}`, bytes: b }));
+  // Where the weights cannot be listed (no model.weights.h5), the weight bytes are the sizes of the
+  // archive's HDF5 and NumPy files.
+  const weightFiles = Object.entries(sizes).filter(([n]) => /\.(h5|npz)$/.test(n)).map(([n, b]) => ({ path: `${abs}!${n}`, bytes: b }));
+  if (withWeights && weightFiles.length === 0) {
+    // Without one the weights would count as 0 bytes: a memory floor that leaves out the model.
+    throw unreadable(abs, KERAS_WEIGHT_FILES.join(' or '), 'missing', 'a .keras archive holding the weights file Keras writes (Keras cannot load the archive without it either)',
+      'save the model again with model.save("model.keras") in Keras 3');
+  }
   const h5 = entries['model.weights.h5'];
   const weights = h5 ? kerasWeights(abs, h5) : undefined;
   return {

@@ -207,10 +207,18 @@ describe('inspectModel on an archive whose weights are not in model.weights.h5',
     expect(r.gpuMemoryFloor.bytes).toBe(1366); // 1,234 + 132
   });
 
-  test('no .h5 file: 0 bytes, said so', () => {
-    const r = archive('none.keras', { 'model.weights.npz': new Uint8Array(64) });
-    expect([r.weightBytes, r.params]).toEqual([0, undefined]);
-    expect(r.weightSource).toBe('size of no weights file in the archive (HDF5: the weights plus the file\'s own index)');
+  test('model.weights.npz (Keras\'s weights_format="npz"): its size, said so', () => {
+    const r = archive('npz.keras', { 'model.weights.npz': new Uint8Array(640) });
+    expect([r.weightBytes, r.params]).toEqual([640, undefined]);
+    expect(r.weightSource).toBe('size of model.weights.npz in the archive (NumPy .npz: the weights plus each layer\'s pickled array header)');
+    expect(r.hostMemoryFloor.terms.map((t) => t.bytes)).toEqual([640, 720, 132, 0]);
+  });
+
+  test('no weights file at all: an error that names what Keras writes, not a floor of 0 weight bytes', () => {
+    const e = errorOf(() => archive('none.keras', { 'notes.txt': new Uint8Array(50) }));
+    expect(e).toBeInstanceOf(InferenceGuardError);
+    expect((e as Error).message).toContain('model.weights.h5 or model.weights.npz = missing');
+    expect((e as Error).message).toContain('save the model again with model.save("model.keras") in Keras 3');
   });
 });
 
