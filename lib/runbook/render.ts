@@ -54,6 +54,12 @@ function metricsOf(p: Props): MetricRef[] {
     .map((m) => ({ namespace: String(m.MetricStat!.Metric.Namespace), name: String(m.MetricStat!.Metric.MetricName), dims: dims(m.MetricStat!.Metric.Dimensions), stat: m.MetricStat!.Stat, period: m.MetricStat!.Period, id: m.Id }));
 }
 
+/** A period as the CloudWatch console names a graph's resolution: "1-minute", "5-minute", "10-second". */
+function resolution(periodSeconds: number): string {
+  if (!Number.isFinite(periodSeconds) || periodSeconds <= 0) return 'the alarm\'s';
+  return periodSeconds % 60 === 0 ? `${periodSeconds / 60}-minute` : `${periodSeconds}-second`;
+}
+
 function metricText(m: MetricRef): string {
   return `${m.namespace} ${m.name} {${m.dims}} ${m.stat} per ${m.period} s`;
 }
@@ -100,7 +106,8 @@ export function renderRunbook(template: CfnTemplate, title: string): Runbook {
     const metrics = metricsOf(p);
     const expression = ((p.Metrics as Array<{ Expression?: string; ReturnData?: boolean }> | undefined) ?? []).find((m) => m.Expression && m.ReturnData !== false)?.Expression;
     const own: RunbookCheck = {
-      what: 'The alarm\'s own metric, at 1-minute resolution over the last 3 hours',
+      // At the period the alarm evaluates (60 s for most, 300 s for the reconciler's errors).
+      what: `The alarm's own metric, at ${resolution(metrics[0]?.period ?? Number(p.Period))} resolution over the last 3 hours`,
       // The expression names its metrics by their Id (MetricDataQuery), so each is shown under it.
       metric: expression ? `${expression} where ${metrics.map((m, i) => `${m.id ?? `m${i + 1}`} = ${metricText(m)}`).join('; ')}` : metrics.map(metricText).join('; '),
     };

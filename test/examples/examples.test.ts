@@ -100,6 +100,10 @@ describe.each(EXAMPLES)('example %s', (name) => {
         .map((m) => (t.Resources[(m.Properties as { FunctionName: { Ref: string } }).FunctionName.Ref].Properties as { LoggingConfig: { LogGroup: { Ref: string } } }).LoggingConfig.LogGroup.Ref);
       for (const section of runbook.sections) {
         expect({ id: section.alarmLogicalId, checks: section.checks.length }).toEqual({ id: section.alarmLogicalId, checks: 3 });
+        // The alarm's own metric at the period it is evaluated over (the reconciler's errors: 5 minutes).
+        const props = t.Resources[section.alarmLogicalId].Properties as { Period?: number; Metrics?: Array<{ MetricStat?: { Period: number } }> };
+        const period = props.Period ?? props.Metrics?.find((m) => m.MetricStat)?.MetricStat?.Period;
+        if (period !== undefined) expect({ id: section.alarmLogicalId, what: section.checks[0].what }).toEqual({ id: section.alarmLogicalId, what: expect.stringContaining(`at ${period / 60}-minute resolution`) });
         // A math expression's metrics are shown under the names the expression uses.
         const own = section.checks[0].metric ?? '';
         const math = /^(.*) where (.*)$/.exec(own);
