@@ -76,6 +76,9 @@ def test_inference_queue_on_a_sagemaker_endpoint(stack):
     q.attach_to_api(api.root)
     Template.from_stack(stack).resource_count_is("AWS::SQS::Queue", 2)
     assert q.limits.visibility_timeout_seconds >= 6 * q.limits.worker_timeout_seconds
+    # The dead-letter reconciler, reachable from Python, runs on a 5-minute schedule.
+    assert q.reconciler_function.function_arn
+    Template.from_stack(stack).has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": "rate(5 minutes)"})
 
 
 def test_ecs_gpu_service_and_queue_worker(stack):
