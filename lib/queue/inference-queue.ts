@@ -10,6 +10,7 @@ import { directSubmitMethod } from './private/queue-direct-submit';
 import { queueFunction, queueFunctionRole } from './private/queue-functions';
 import { queueAlarms } from './private/queue-alarms';
 import { deadLetterReconciler } from './private/dead-letter-reconciler';
+import { messagesInQueue } from './private/queue-metrics';
 import { GuardAlarms, IAlarmSource } from '../alarms/guard-alarms';
 import { SecurityPosture, postureOf } from '../security/security-posture';
 import { acknowledgeCompliance, grantKeyUse } from '../security/compliance';
@@ -301,16 +302,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
 
   /** Jobs waiting or in flight: ApproximateNumberOfMessagesVisible + NotVisible (Maximum, 1 min), what admission bounds. */
   public metricDepth(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
-    return new cloudwatch.MathExpression({
-      label: 'Jobs waiting or in flight',
-      period: Duration.minutes(1),
-      ...props,
-      expression: 'FILL(visible, 0) + FILL(inflight, 0)',
-      usingMetrics: {
-        visible: catalogMetric(METRIC_CATALOG.sqsVisible, { QueueName: this.queue.queueName }, { statistic: 'Maximum' }),
-        inflight: catalogMetric(METRIC_CATALOG.sqsNotVisible, { QueueName: this.queue.queueName }, { statistic: 'Maximum' }),
-      },
-    });
+    return messagesInQueue(this.queue.queueName, 'Jobs waiting or in flight', props);
   }
 
   /**

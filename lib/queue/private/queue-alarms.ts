@@ -1,4 +1,4 @@
-import { Duration, aws_cloudwatch as cloudwatch, aws_lambda as lambda, aws_sns as sns } from 'aws-cdk-lib';
+import { aws_cloudwatch as cloudwatch, aws_lambda as lambda, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GuardAlarmSpec } from '../../alarms/alarm-factory';
 import { GuardAlarms } from '../../alarms/guard-alarms';
@@ -7,6 +7,7 @@ import { InferenceProfile } from '../../profile/inference-profile';
 import { QueueLimits } from '../../profile/queue-limits';
 import { GuardAlarmDefinition, buildGuardAlarms } from '../../alarms/guard-alarm-builder';
 import { RECONCILE_INTERVAL } from './dead-letter-reconciler';
+import { messagesInQueue } from './queue-metrics';
 
 /** What the queue's alarms read. */
 export interface QueueAlarmInputs {
@@ -49,19 +50,9 @@ export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms 
   add('DeadLetters', {
     description: 'Jobs failed on every delivery and wait in the dead-letter queue: inspect them, fix the cause, redrive.',
     // Messages in the queue, not NumberOfMessagesSent: messages moved by a redrive do not count as
-    // sent. Visible and in flight (ApproximateNumberOfMessagesNotVisible, published per QueueName:
-    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html):
-    // the dead-letter reconciler hides the messages it reads while it runs, and a reading taken then
-    // must not end the alarm.
-    metric: new cloudwatch.MathExpression({
-      label: 'Dead letters (visible + in flight)',
-      expression: 'FILL(visible, 0) + FILL(inflight, 0)',
-      period: Duration.minutes(1),
-      usingMetrics: {
-        visible: catalogMetric(METRIC_CATALOG.sqsVisible, { QueueName: o.deadLetterQueueName }, { statistic: 'Maximum' }),
-        inflight: catalogMetric(METRIC_CATALOG.sqsNotVisible, { QueueName: o.deadLetterQueueName }, { statistic: 'Maximum' }),
-      },
-    }),
+    // sent. Visible and in flight: the dead-letter reconciler hides the messages it reads while it
+    // runs, and a reading taken then must not end the alarm.
+    metric: messagesInQueue(o.deadLetterQueueName, 'Dead letters (visible + in flight)'),
     threshold: 0, unit: 'Count', evaluationPeriods: 1,
     atRest: { value: 0, basis: 'every job succeeds or is retried to success' },
   });
