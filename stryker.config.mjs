@@ -113,11 +113,10 @@ export default {
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.js',
-    // ts-jest transpiles each file on its own (isolatedModules) rather than through a language
-    // service of the whole program: types are not checked in these runs anyway (diagnostics are off).
+    // jest.config.js's transform (esbuild, test/support/esbuild-transform.js) transpiles each file on
+    // its own: types are not checked in these runs anyway.
     config: {
       testMatch: mod.tests.map((t) => `<rootDir>/${t}`), maxWorkers: 1, globalSetup: '<rootDir>/test/support/mutation-setup.js',
-      transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false, isolatedModules: true }] },
     },
     enableFindRelatedTests: true,
   },

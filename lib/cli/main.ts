@@ -2,7 +2,7 @@ import { COMMANDS } from './commands';
 import { CliIo, EXIT, UsageError } from './io';
 import { InferenceGuardError } from '../core';
 
-/** The package version. The relative path differs between the sources (ts-jest) and the compiled dist/ tree. */
+/** The package version. The relative path differs between the sources (jest) and the compiled dist/ tree. */
 function readVersion(): string {
   for (const candidate of ['../../package.json', '../../../package.json']) {
     try {

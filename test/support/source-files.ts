@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** The repository root, whether this runs from the sources (ts-jest) or compiled into dist/ (benchmarks). */
+/** The repository root, whether this runs from the sources (jest) or compiled into dist/ (benchmarks). */
 export const REPO_ROOT = [path.join(__dirname, '..', '..'), path.join(__dirname, '..', '..', '..')]
   .find((d) => fs.existsSync(path.join(d, 'package.json')) && fs.existsSync(path.join(d, 'test', 'support')))!;
 

@@ -11,7 +11,7 @@ import * as path from 'path';
  * aws-cdk-lib's declarations, about 12 s of CPU in each test file that built one; TypeScript 7
  * checks the whole project in about a quarter of TypeScript 5.9's time, and it is the compiler of
  * the build (tsconfig.ts7.json: tsconfig.json's options with the module resolution TypeScript 7
- * has). TypeScript 5.9 stays for the tools that need its API: ts-jest, jsii, the mutation tests'
+ * has). TypeScript 5.9 stays for the tools that need its API: jsii, the mutation tests'
  * type checker.
  */
 const ROOT = path.join(__dirname, '..', '..');
