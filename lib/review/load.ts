@@ -658,6 +658,8 @@ function checkReferences(template: CfnTemplate, shown: string, expanded: Expande
     const cycle = findCycle(ids, edges);
     if (cycle) problems.push(`Resources.${cycle[0]}: circular dependency ${cycle.map((c) => clip(c, 40)).join(' -> ')} (through DependsOn and references; CloudFormation cannot create any of them)`);
   }
+  // The review walks the expansion's resources: those SAM keeps as they are were walked above.
+  generated?.reuseWalks(model);
   if (problems.length > 0) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
     const what = /DependsOn|circular/.test(problems[0]) ? 'broken dependency' : 'unresolvable reference';

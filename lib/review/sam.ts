@@ -104,17 +104,45 @@ function defined(p: Props): Props {
  * SAM's logical id generator: prefix + the first 10 hex digits of the SHA-1 of the data, a string
  * as it is and anything else as compact JSON with its keys sorted; an empty string has no hash, the
  * prefix alone (samtranslator `translator/logical_id_generator.py`, `LogicalIdGenerator.gen`,
- * `get_hash` and `_stringify`).
+ * `get_hash` and `_stringify`: `json.dumps(data, separators=(",", ":"), sort_keys=True)`).
  */
 function generatedId(prefix: string, data: unknown): string {
-  const text = typeof data === 'string' ? data : JSON.stringify(sortedKeys(data));
+  const text = typeof data === 'string' ? data : sortedCompactJson(data);
   return text === '' ? prefix : prefix + createHash('sha1').update(text).digest('hex').slice(0, 10);
 }
 
-function sortedKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortedKeys);
-  if (!isObj(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedKeys(v[k])]));
+/**
+ * Python's `json.dumps(data, separators=(",", ":"), sort_keys=True)` of JSON data, written in one
+ * pass: keys in sorted order at every level (integer-like keys too, which a JavaScript object would
+ * list first), and every character outside printable ASCII escaped as `\uXXXX` (`ensure_ascii`, on
+ * by default). Numbers, and values JSON has no form for, are written as `JSON.stringify` writes them.
+ */
+function sortedCompactJson(v: unknown): string {
+  if (typeof v === 'string') return asciiJsonString(v);
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      out += (i > 0 ? ',' : '') + (x === undefined || typeof x === 'function' ? 'null' : sortedCompactJson(x));
+    }
+    return `${out}]`;
+  }
+  const o = v as Props;
+  let out = '{';
+  let first = true;
+  for (const k of Object.keys(o).sort()) {
+    const x = o[k];
+    if (x === undefined || typeof x === 'function') continue;
+    out += `${first ? '' : ','}${asciiJsonString(k)}:${sortedCompactJson(x)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+function asciiJsonString(s: string): string {
+  const json = JSON.stringify(s);
+  return /[^\x20-\x7e]/.test(json) ? json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }
 
 const LAMBDA_INVOKE_URI = (fn: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${fn}.Arn}/invocations` });

@@ -222,6 +222,13 @@ describe('SAM expansion', () => {
       .toEqual([`ApiDeployment${sha10('{"info":{"title":"t","version":"1"},"paths":{"/a":{"get":{"parameters":[{"in":"query","name":"q"}],"responses":{}}}},"swagger":"2.0"}')}`]);
     expect(deploymentOf({ DefinitionUri: 's3://b/api.yaml' })).toEqual([`ApiDeployment${sha10('{"Bucket":"b","Key":"api.yaml"}')}`]);
     expect(deploymentOf({ DefinitionUri: { Key: 'api.yaml', Version: '3', Bucket: 'b' } })).toEqual([`ApiDeployment${sha10('{"Bucket":"b","Key":"api.yaml","Version":"3"}')}`]);
+    // As Python's json.dumps(sort_keys=True) writes it: "1000" before "200" (a JavaScript object
+    // lists integer-like keys first, in numeric order), and text outside ASCII escaped. The id is
+    // what aws-sam-translator 1.115's LogicalIdGenerator('ApiDeployment', document).gen() returns
+    // for this document.
+    const document = { swagger: '2.0', info: { title: 'café 😀', version: '1' }, paths: { '/a': { get: { responses: { 200: { description: 'ok' }, 1000: { description: 'odd' } } } } } };
+    expect(deploymentOf({ DefinitionBody: document })).toEqual(['ApiDeployment39624f1615']);
+    expect(sha10('{"info":{"title":"caf\\u00e9 \\ud83d\\ude00","version":"1"},"paths":{"/a":{"get":{"responses":{"1000":{"description":"odd"},"200":{"description":"ok"}}}}},"swagger":"2.0"}')).toBe('39624f1615');
   });
 
   test('a DefinitionUri as SAM writes it: s3://bucket/key with an optional versionId, or a map of Bucket, Key and Version; anything else kept as given', () => {

@@ -69,6 +69,20 @@ export class TemplateModel {
   }
 
   /**
+   * Takes the reference walks `other` has made of the resources both models hold (the same
+   * objects): a resource's references depend on its properties alone. A SAM template's expansion
+   * keeps the resources SAM does not generate as they are, so its model need not walk them again.
+   */
+  public reuseWalks(other: TemplateModel): void {
+    for (const [id, refs] of other.refsIndex) {
+      if (this.refsIndex.has(id) || this.resource(id) !== other.resource(id)) continue;
+      this.refsIndex.set(id, refs);
+      const getAtts = other.getAttIndex.get(id);
+      if (getAtts !== undefined) this.getAttIndex.set(id, getAtts);
+    }
+  }
+
+  /**
    * The logical ids and resources (those that are maps), in template order, listed once: listing
    * the keys of a large object is slow, and several indexes need them.
    */
