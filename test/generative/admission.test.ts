@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { admit, DepthGauge, parseRequest } from '../../handlers/admission/core';
 import { ClientError } from '../../handlers/shared/errors';

@@ -68,13 +68,15 @@ class Semaphore {
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('worker_threads');
-const tf = require(workerData.tfjs);
+const tf = require(workerData.tfjsCore);
+require(workerData.tfjsBackendCpu);
+const { loadLayersModel } = require(workerData.tfjsLayers);
 (async () => {
   await tf.setBackend('cpu');
   const fs = require('fs');
   const json = JSON.parse(fs.readFileSync(workerData.modelJson, 'utf8'));
   const data = fs.readFileSync(workerData.weights);
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
+  const model = await loadLayersModel(tf.io.fromMemory({
     modelTopology: json.modelTopology,
     weightSpecs: json.weightsManifest[0].weights,
     weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
@@ -99,7 +101,9 @@ const tf = require(workerData.tfjs);
 interface ModelWorker { worker: Worker; busy: boolean; pending: Map<number, (r: { text?: string; error?: string }) => void> }
 
 async function startWorkers(dir: string, n: number): Promise<ModelWorker[]> {
-  const workerData = { tfjs: require.resolve('@tensorflow/tfjs'), modelJson: path.join(dir, 'model.json'), weights: path.join(dir, 'weights.bin') };
+  const workerData = {
+    tfjsCore: require.resolve('@tensorflow/tfjs-core'), tfjsBackendCpu: require.resolve('@tensorflow/tfjs-backend-cpu'), tfjsLayers: require.resolve('@tensorflow/tfjs-layers'),
+    modelJson: path.join(dir, 'model.json'), weights: path.join(dir, 'weights.bin') };
   return Promise.all(Array.from({ length: n }, () => new Promise<ModelWorker>((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     const w: ModelWorker = { worker, busy: false, pending: new Map() };

@@ -10,9 +10,14 @@ export const MODEL_INPUT_SHAPE = [28, 28, 1] as const;
  * layout `tensorflowjs_converter` writes for a Keras model.
  */
 export async function buildAndSaveModel(dir: string): Promise<{ modelJson: string; weights: string; params: number }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-  await tf.setBackend('cpu');
+  // TensorFlow.js's core, its CPU backend and its Keras layers API: the parts a model needs in Node
+  // (the @tensorflow/tfjs bundle adds the WebGL backend, the graph-model converter and the data API).
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const core = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
+  require('@tensorflow/tfjs-backend-cpu');
+  const tf = require('@tensorflow/tfjs-layers') as typeof import('@tensorflow/tfjs-layers');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  await core.setBackend('cpu');
   const model = tf.sequential({ name: 'mnist_cnn' });
   model.add(tf.layers.conv2d({ inputShape: [...MODEL_INPUT_SHAPE], filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
@@ -24,12 +29,12 @@ export async function buildAndSaveModel(dir: string): Promise<{ modelJson: strin
   fs.mkdirSync(dir, { recursive: true });
   const modelJson = path.join(dir, 'model.json');
   const weights = path.join(dir, 'weights.bin');
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+  await model.save(core.io.withSaveHandler(async (artifacts) => {
     const data = artifacts.weightData as ArrayBuffer;
     fs.writeFileSync(weights, Buffer.from(data));
     fs.writeFileSync(modelJson, JSON.stringify({
       format: 'layers-model',
-      generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+      generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
       modelTopology: artifacts.modelTopology,
       weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
     }));
