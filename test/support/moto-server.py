@@ -29,6 +29,7 @@ tests spend in it (most of their run):
   fairness tests took 89 s of CPU in place of 103 s;
 - the map of node classes to methods that moto's expression traversers rebuild twice at every node
   of an UpdateItem's expressions (processing_map below);
+- the listing of a response class's methods at every request (method_names_from_class below);
 - the second parse of each UpdateItem's condition and update expressions, the same text parsed by
   the request handler and again by the backend (parse_condition, make_update below): with the two
   parses kept, the admission-bound and fairness tests took 79 and 89 s of CPU against 110 s.
@@ -52,6 +53,7 @@ import threading
 import time
 
 import moto.backends
+import moto.core.responses
 import moto.core.utils
 import moto.sqs.models
 from moto.dynamodb.comparisons import ConditionExpressionParser
@@ -104,6 +106,9 @@ moto.sqs.models.SQSBackend.get_queue_attributes = get_queue_attributes
 # The attribute names moto turns into its property names (Queue.attributes, at every depth read):
 # the same few dozen names, converted character by character each time.
 moto.sqs.models.camelcase_to_underscores = functools.lru_cache(maxsize=None)(moto.core.utils.camelcase_to_underscores)
+# The handler methods of a response class, which moto lists (inspect.getmembers) at every request to
+# find the action's method: a class's methods do not change while the server runs. The list is only read.
+moto.core.responses.method_names_from_class = functools.lru_cache(maxsize=None)(moto.core.utils.method_names_from_class)
 
 
 def processing_map(traverser):
