@@ -141,34 +141,45 @@ def process(self, node):
 # list the names and values they use) and again in the backend. DynamoDB requests are served one at a
 # time (the lock below), so the backend's parse is the next parse of the same text: the last answer is
 # kept for it. The syntax trees are only read (the update expression's validators work on a copy).
-_last_condition = {}
+class LastAnswer:
+    """The answer of the last call, kept for a call with the same key."""
+
+    def __init__(self):
+        self.key = self.answer = None
+        self.held = False
+
+    def get(self, key, compute):
+        if not self.held or self.key != key:
+            self.held = False
+            self.answer = compute()
+            self.key, self.held = key, True
+        return self.answer
+
+
+_last_condition = LastAnswer()
 _parse_condition = ConditionExpressionParser.parse
 
 
 def parse_condition(self):
-    """ConditionExpressionParser.parse, answering a repeat of the last parse from what it found."""
+    """ConditionExpressionParser.parse, answering a repeat of the last parse with what it found."""
     key = (self.condition_expression, json.dumps(self.expression_attribute_names, sort_keys=True, default=str),
            json.dumps(self.expression_attribute_values, sort_keys=True, default=str))
-    if _last_condition.get("key") != key:
-        _last_condition.clear()
-        op = _parse_condition(self)
-        _last_condition.update(key=key, op=op, names=list(self.expr_attr_names_found), values=list(self.expr_attr_values_found))
-        return op
-    self.expr_attr_names_found.extend(_last_condition["names"])
-    self.expr_attr_values_found.extend(_last_condition["values"])
-    return _last_condition["op"]
+    op, names, values = _last_condition.get(
+        key, lambda: (_parse_condition(self), list(self.expr_attr_names_found), list(self.expr_attr_values_found)))
+    # A repeat: this parser has not parsed, so it records what the last parse found.
+    if not self.expr_attr_names_found and not self.expr_attr_values_found:
+        self.expr_attr_names_found.extend(names)
+        self.expr_attr_values_found.extend(values)
+    return op
 
 
-_last_update = {}
+_last_update = LastAnswer()
 _make_update = UpdateExpressionParser.make.__func__
 
 
 def make_update(cls, expression_str):
     """UpdateExpressionParser.make, answering a repeat of the last expression with the same tree."""
-    if _last_update.get("key") != expression_str:
-        _last_update.clear()
-        _last_update.update(key=expression_str, tree=_make_update(cls, expression_str))
-    return _last_update["tree"]
+    return _last_update.get(expression_str, lambda: _make_update(cls, expression_str))
 
 
 ConditionExpressionParser.parse = parse_condition
