@@ -7,7 +7,8 @@
 #         then the handler bundles, then API.md and the Python wheel (scripts/test-python.sh
 #         --package-only, API.md checked); before jest: the jsii tools rewrite package.json while
 #         they run (scripts/build-jsii.sh), which tests read;
-#   4. jest and, side by side with it, pytest on the fresh wheel (scripts/test-python.sh --no-build),
+#   4. jest (jest.grouped.config.js: most test files grouped by directory, test/support/test-groups.js)
+#      and, side by side with it, pytest on the fresh wheel (scripts/test-python.sh --no-build),
 #      whose output is printed when jest has finished. jest alone leaves a core idle for much of its
 #      run (tests that wait on queues, timeouts and load-generation windows), which pytest's CDK CLI
 #      syntheses use.
@@ -62,7 +63,13 @@ py_started=$SECONDS
 ( rc=0; bash scripts/test-python.sh --no-build > "$pylog" 2>&1 || rc=$?; printf 'test: pytest finished after %d s\n' "$((SECONDS - py_started))" >> "$pylog"; exit $rc ) &
 py=$!
 jest_rc=0
-npx jest "$@" || jest_rc=$?
+# Without arguments, the whole suite as test/support/test-groups.js groups it (most files in one jest
+# test file per directory); with arguments (a file, a pattern, jest options), jest's own configuration.
+if [ "$#" -eq 0 ]; then
+  npx jest -c jest.grouped.config.js || jest_rc=$?
+else
+  npx jest "$@" || jest_rc=$?
+fi
 phase 'jest done; pytest (its output)'
 py_rc=0
 wait "$py" || py_rc=$?

@@ -189,6 +189,8 @@ DepthFirstTraverser.process = process
 
 parser = argparse.ArgumentParser()
 parser.add_argument("-H", "--host", default="127.0.0.1")
+# Port 0: the system picks a free port, and the line "listening on PORT" on stdout says which, once
+# the socket is bound (no other process can take the port between the choice and the bind).
 parser.add_argument("-p", "--port", type=int, required=True)
 parser.add_argument("--server", choices=("waitress", "werkzeug"), default="waitress")
 args = parser.parse_args()
@@ -226,13 +228,17 @@ def app(environ, start_response):
 # above make requests wait on purpose.
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 if args.server == "waitress":
-    waitress.server.create_server(app, host=args.host, port=args.port, threads=16).run()
+    server = waitress.server.create_server(app, host=args.host, port=args.port, threads=16)
+    print(f"listening on {server.effective_port}", flush=True)
+    server.run()
 else:
     # For bench/moto-calls.ts only: werkzeug's development server, a thread and a connection per request.
-    from werkzeug.serving import WSGIRequestHandler, run_simple
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
     class NoDelayHandler(WSGIRequestHandler):
         disable_nagle_algorithm = True
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    run_simple(args.host, args.port, app, threaded=True, request_handler=NoDelayHandler)
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=NoDelayHandler)
+    print(f"listening on {server.port}", flush=True)
+    server.serve_forever()

@@ -3,7 +3,6 @@ import * as http from 'http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { freePort } from './servers';
 import { supportFile, testPython } from './source-files';
 
 /** Region and dummy credentials for the local peers. */
@@ -37,27 +36,42 @@ function ping(url: string): Promise<boolean> {
  * SQS, S3 and DynamoDB protocols, so handlers are tested with the real AWS SDK over HTTP.
  */
 export async function startMoto(timeoutMs = 30_000, server: 'waitress' | 'werkzeug' = 'waitress'): Promise<MotoServer> {
-  const port = await freePort();
   // moto_server's app, with DynamoDB writes atomic as DynamoDB makes them (see moto-server.py).
   // The Python is the one beside moto_server in the test environment's .venv; the script is found
   // in the sources when this module runs compiled (dist/test/support, for the benchmarks).
-  const proc: ChildProcess = spawn(testPython(), [supportFile(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port), '--server', server], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Port 0: the server binds a port the system picks and prints it. A port chosen here and passed in
+  // could be taken by another process while Python starts (a second or two), and the ping below
+  // would then get that process's answer.
+  const proc: ChildProcess = spawn(testPython(), [supportFile(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', '0', '--server', server], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);
+  });
+  let stdout = '';
+  let port: string | undefined;
+  proc.stdout?.on('data', (d: Buffer) => {
+    if (port !== undefined) return;
+    stdout += d.toString();
+    port = /listening on (\d+)/.exec(stdout)?.[1];
   });
   let exited = false;
   proc.on('exit', () => {
     exited = true;
   });
-  const endpoint = `http://127.0.0.1:${port}`;
   const started = Date.now();
+  const fail = (why: string) => {
+    proc.kill('SIGKILL');
+    return new Error(`moto_server ${why}:\n${stderr}`);
+  };
+  while (port === undefined) {
+    if (exited) throw new Error(`moto_server exited before listening:\n${stderr}`);
+    if (Date.now() - started > timeoutMs) throw fail(`did not listen within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const endpoint = `http://127.0.0.1:${port}`;
   while (!(await ping(`${endpoint}/moto-api/`))) {
     if (exited) throw new Error(`moto_server exited before answering:\n${stderr}`);
-    if (Date.now() - started > timeoutMs) {
-      proc.kill('SIGKILL');
-      throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms:\n${stderr}`);
-    }
+    if (Date.now() - started > timeoutMs) throw fail(`did not answer on ${endpoint} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -41,9 +41,18 @@ class LongestFirst extends Sequencer {
       if (i >= 0) return i;
       return LAST.some((p) => file.endsWith(p)) ? LONGEST_FIRST.length + 1 : LONGEST_FIRST.length;
     };
-    // Array.prototype.sort is stable: files outside the list keep jest's order.
-    return [...super.sort(tests)].sort((a, b) => rank(a) - rank(b));
+    // In the grouped run (test/support/test-groups.js) the group files come next, the largest group
+    // first: on a fresh clone jest orders the rest by file size, and every group file is one line.
+    const groups = require('./test-groups');
+    const members = (t) => {
+      const m = /[\\/]test[\\/]groups[\\/]([^\\/]+)\.group\.ts$/.exec(t.path);
+      return m ? groups.groupMembers(m[1]).length : 0;
+    };
+    // Array.prototype.sort is stable: files outside the lists keep jest's order.
+    return [...super.sort(tests)].sort((a, b) => rank(a) - rank(b) || members(b) - members(a));
   }
 }
 
 module.exports = LongestFirst;
+module.exports.LONGEST_FIRST = LONGEST_FIRST;
+module.exports.LAST = LAST;
