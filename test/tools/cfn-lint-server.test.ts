@@ -35,6 +35,27 @@ test('it answers as the cfn-lint command does: findings, format, exit status, th
   expect(shared.stdout).not.toContain('W2001');
 });
 
+test('requests share the built-in rules and still answer as the command: the rules-used record is each request\'s own', async () => {
+  // The pretty format prints how many rules a run used; the shared process lints every request
+  // with one rule collection (test/support/cfn-lint-server.py, share_builtin_rules).
+  fs.writeFileSync(path.join(dir, 'one.json'), JSON.stringify(TEMPLATE, null, 2));
+  fs.writeFileSync(path.join(dir, 'two.json'), JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic' } } }));
+  for (const format of ['pretty', 'parseable']) {
+    // The informational rules as well in the first request: more rules used than in the second.
+    await cfnLint(['--format', format, 'one.json', '--include-checks', 'I'], { cwd: dir });
+    const args = ['--format', format, 'two.json'];
+    const [shared, command] = await Promise.all([cfnLint(args, { cwd: dir }), cfnLintCommand(args, { cwd: dir })]);
+    expect({ format, ...shared }).toEqual({ format, ...command });
+  }
+});
+
+test('a command line that names no template reads an empty one, as the command does with stdin ignored', async () => {
+  // --include-checks takes every word after it: no template is left, and cfn-lint reads standard input.
+  const args = ['--format', 'parseable', '--include-checks', 'I', 'one.json'];
+  const [shared, command] = await Promise.all([cfnLint(args, { cwd: dir, timeoutMs: 60_000 }), cfnLintCommand(args, { cwd: dir, timeoutMs: 60_000 })]);
+  expect(shared).toEqual(command);
+});
+
 test('a clean template: status 0 and nothing printed', async () => {
   const file = path.join(dir, 'clean.json');
   fs.writeFileSync(file, JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue' } } }));
