@@ -33,16 +33,18 @@ function ping(url: string): Promise<boolean> {
 
 /**
  * Starts `moto_server` on a free loopback port and waits until it answers. It speaks the real
- * SQS, S3 and DynamoDB protocols, so handlers are tested with the real AWS SDK over HTTP.
+ * SQS, S3 and DynamoDB protocols, so handlers are tested with the real AWS SDK over HTTP. `route`:
+ * requests of the AWS JSON protocol straight to moto's response classes (`direct`, the default), or
+ * all of them through moto's Flask apps as moto_server routes them (`flask`; see moto-server.py).
  */
-export async function startMoto(timeoutMs = 30_000, server: 'waitress' | 'werkzeug' = 'waitress'): Promise<MotoServer> {
+export async function startMoto(timeoutMs = 30_000, server: 'waitress' | 'werkzeug' = 'waitress', route: 'direct' | 'flask' = 'direct'): Promise<MotoServer> {
   // moto_server's app, with DynamoDB writes atomic as DynamoDB makes them (see moto-server.py).
   // The Python is the one beside moto_server in the test environment's .venv; the script is found
   // in the sources when this module runs compiled (dist/test/support, for the benchmarks).
   // Port 0: the server binds a port the system picks and prints it. A port chosen here and passed in
   // could be taken by another process while Python starts (a second or two), and the ping below
   // would then get that process's answer.
-  const proc: ChildProcess = spawn(testPython(), [supportFile(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', '0', '--server', server], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ChildProcess = spawn(testPython(), [supportFile(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', '0', '--server', server, '--route', route], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);
