@@ -22,19 +22,18 @@ const NEEDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bchromium\b/i, 'Chromium'],
 ];
 
-function testFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'fixtures' ? [] : testFiles(p);
-    return e.name.endsWith('.test.ts') ? [p] : [];
-  });
+/** Every test file, absolute (the list the grouped run uses, test/support/test-groups.js). */
+function testFiles(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const groups = require(path.join(ROOT, 'test', 'support', 'test-groups.js')) as { testFiles(): string[] };
+  return groups.testFiles().map((f) => path.join(ROOT, f));
 }
 
 function unitSelection(): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const config = require(path.join(ROOT, 'jest.unit.config.js')) as { testPathIgnorePatterns: string[] };
   const ignored = config.testPathIgnorePatterns.map((p) => new RegExp(p.replace('<rootDir>', ROOT)));
-  return testFiles(path.join(ROOT, 'test')).filter((f) => !ignored.some((re) => re.test(f)));
+  return testFiles().filter((f) => !ignored.some((re) => re.test(f)));
 }
 
 /** Code without its comments (block comments, then line comments outside strings of a line). */

@@ -258,15 +258,14 @@ sqs_app = direct(SQSResponse().dispatch)
 
 def app(environ, start_response):
     target = environ.get("HTTP_X_AMZ_TARGET", "")
-    if args.route == "flask":
-        handler = moto_app
-        lock = dynamodb if target.startswith("DynamoDB_") else sqs if target.startswith("AmazonSQS.") and not long_poll(environ) else None
-    elif target.startswith("DynamoDB_"):
+    if target.startswith("DynamoDB_"):
         lock, handler = dynamodb, dynamodb_app
     elif target.startswith("AmazonSQS."):
         lock, handler = (None if long_poll(environ) else sqs), sqs_app
     else:
         lock, handler = None, moto_app
+    if args.route == "flask":
+        handler = moto_app
     if lock is None:
         return handler(environ, start_response)
     with lock:

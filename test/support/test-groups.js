@@ -19,18 +19,25 @@ const TEST = path.join(ROOT, 'test');
 const GROUPS = path.join(TEST, 'groups');
 const STANDALONE = [...LONGEST_FIRST, ...LAST];
 
-/** Every `*.test.ts` under `dir`, as paths relative to the project root with `/`, sorted. */
-function testFiles(dir = TEST) {
+/** Every `*.test.ts` under `dir`, as paths relative to the project root with `/`. */
+function walk(dir) {
   const out = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules') out.push(...testFiles(full));
+      if (entry.name !== 'node_modules') out.push(...walk(full));
     } else if (entry.name.endsWith('.test.ts')) {
       out.push(path.relative(ROOT, full).split(path.sep).join('/'));
     }
   }
-  return out.sort();
+  return out;
+}
+
+let listed;
+/** Every `*.test.ts` under test/, relative to the project root, sorted: read once per process. */
+function testFiles() {
+  if (listed === undefined) listed = walk(TEST).sort();
+  return [...listed];
 }
 
 /** The group a test file belongs to (its directory under test/), or undefined when it runs on its own. */
