@@ -22,7 +22,7 @@ module.exports = {
     '<rootDir>/test/review/scaling\\.test\\.ts$',
     // moto_server and local model servers (the drill's calibration also drives them with autocannon)
     '<rootDir>/test/handlers/(admission|admission-bound|bundles|cost-ledger|fairness|nothing-lost|queue-races|reconciler|status|worker)\\.test\\.ts$',
-    '<rootDir>/test/generative/admission\\.test\\.ts$', '<rootDir>/test/queue/direct-integration\\.test\\.ts$',
+    '<rootDir>/test/generative/admission\\.test\\.ts$', '<rootDir>/test/queue/(direct-integration|grants-cover-calls)\\.test\\.ts$',
     '<rootDir>/test/drill/calibration\\.test\\.ts$',
     // the example apps' assemblies
     '<rootDir>/test/drill/examples\\.test\\.ts$', '<rootDir>/test/review/cost-example\\.test\\.ts$',

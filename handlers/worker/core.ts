@@ -84,8 +84,10 @@ export type Outcome = 'succeeded' | 'failed' | 'duplicate' | 'retry' | 'dead-let
  *   holder may still need.
  * - A redriven message is claimed again (the claim takes QUEUED, DEAD_LETTERED and an expired
  *   RUNNING lease, and a missing record: the direct integration writes none).
- * - Giving the units back to the ledger comes after the delete and once per job; if it fails the
- *   ledger keeps holding them (it admits less), the job is not affected.
+ * - A final job's units go back to the ledger before its message is deleted, once per job and in
+ *   one atomic write (releaseJob). If that write fails the message is kept, and its next delivery
+ *   (a duplicate) gives them back; if every delivery fails, SQS moves it to the DLQ and the
+ *   dead-letter reconciler gives them back. The job's outcome is not affected either way.
  */
 export async function processBatch(event: SqsEvent, context: WorkerContext, config: WorkerConfig, deps: WorkerDeps): Promise<BatchResponse & { outcomes: Outcome[] }> {
   const batchItemFailures: { itemIdentifier: string }[] = [];
@@ -102,22 +104,38 @@ export async function processBatch(event: SqsEvent, context: WorkerContext, conf
     outcomes.push(outcome);
     if (outcome === 'retry' || outcome === 'dead-lettered' || outcome === 'busy' || outcome === 'poison') {
       batchItemFailures.push({ itemIdentifier: record.messageId });
-    } else {
-      // The job is final: delete its message now rather than when the whole batch returns, so a
-      // crash later in the batch cannot redeliver a finished job until it reaches the DLQ.
+    } else if (await giveBack(deps, config, record)) {
+      // The job is final and holds no units: delete its message now rather than when the whole
+      // batch returns, so a crash later in the batch cannot redeliver a finished job until it
+      // reaches the DLQ.
       await deleteMessage(deps, config, record);
-      // Then give its cost units back to the admission ledger (after the delete, so the queue never
-      // holds a job whose units are free again). A duplicate's job is final too: if the worker that
-      // finished it stopped before this step, its units come back here. Once per job (releaseJob).
-      const jobId = parseJobMessage(record.body)?.jobId;
-      if (jobId !== undefined) {
-        await releaseJob(deps.ddb, config.tableName, jobId).catch((e) => deps.log(JSON.stringify({
-          level: 'warn', msg: 'cost units not given back: the ledger keeps holding them and admits that much less', jobId, error: (e as Error).message,
-        })));
-      }
+    } else {
+      // Its units are still held: the message comes back, and its copy (a duplicate of a final
+      // job) gives them back before it is deleted.
+      batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
   return { batchItemFailures, outcomes };
+}
+
+/**
+ * Gives a final job's cost units back to the admission ledger, before its message is deleted: an
+ * invocation stopped between the two (its timeout) leaves the message, whose next delivery finds
+ * the job final and gives the units back then. In the other order a stop between them would leave
+ * the units held with no message left to give them back. Once per job (releaseJob). A duplicate's
+ * job is final too: if the worker that finished it stopped before this step, its units come back
+ * here. False when the ledger could not be written: the message is then kept.
+ */
+async function giveBack(deps: WorkerDeps, config: WorkerConfig, record: SqsRecord): Promise<boolean> {
+  const jobId = parseJobMessage(record.body)?.jobId;
+  if (jobId === undefined) return true;
+  try {
+    await releaseJob(deps.ddb, config.tableName, jobId);
+    return true;
+  } catch (e) {
+    deps.log(JSON.stringify({ level: 'warn', msg: 'cost units not given back yet: the message is kept and its next delivery gives them back', jobId, error: (e as Error).message }));
+    return false;
+  }
 }
 
 /** Processes one message: claim the job, call the model before the deadline, store the result. */

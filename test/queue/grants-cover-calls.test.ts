@@ -1,0 +1,181 @@
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { admit, AdmissionDeps, DepthGauge } from '../../handlers/admission/core';
+import { TransientModelError } from '../../handlers/shared/errors';
+import { compileRequestSchema } from '../../handlers/shared/schema';
+import { reconcile } from '../../handlers/reconciler/core';
+import { processBatch, SqsEvent, WorkerDeps } from '../../handlers/worker/core';
+import { InferenceProfile, InferenceQueue, ModelSignature, TensorDType, WorkerBackend } from '../../lib';
+import { FaultProxy, PASS, ProxiedRequest, UNAVAILABLE } from '../support/fault-proxy';
+import { localClients, MotoServer, startMoto } from '../support/moto';
+import { admissionConfig, createFixture, lambdaContext, QueueFixture, workerConfig } from '../support/queue-fixture';
+import { postJobs, TEST_SIGNATURE } from '../support/requests';
+
+/**
+ * Every DynamoDB and SQS operation a queue handler sends is allowed to its function by the policy
+ * the construct synthesizes. The handlers run (the real SDK, the real cores) against moto_server
+ * behind a recording proxy, through their success and failure paths; each recorded operation is
+ * turned into the IAM action that authorizes it and looked up in the template. A grant missing for
+ * a path that runs only on AWS under a fault (a release, a dead letter) fails here, not in production.
+ *
+ * How an operation maps to its action:
+ * - DynamoDB: the action of the same name; a TransactWriteItems needs the action of each of its
+ *   items (Update: dynamodb:UpdateItem, Put: PutItem, Delete: DeleteItem, ConditionCheck:
+ *   ConditionCheckItem), https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html.
+ * - SQS: the action of the same name; SendMessageBatch, DeleteMessageBatch and
+ *   ChangeMessageVisibilityBatch are authorized by SendMessage, DeleteMessage and
+ *   ChangeMessageVisibility (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_AddPermission.html).
+ * - The worker's event source mapping polls the queue with the function's execution role:
+ *   sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-permissions).
+ */
+const SQS_BATCH_ACTIONS: Record<string, string> = {
+  SendMessageBatch: 'SendMessage', DeleteMessageBatch: 'DeleteMessage', ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
+};
+const TRANSACT_ITEM_ACTIONS: Record<string, string> = { Update: 'UpdateItem', Put: 'PutItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
+const EVENT_SOURCE_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+
+/** The IAM actions that authorize the recorded requests. */
+function actionsOf(requests: readonly ProxiedRequest[]): string[] {
+  const actions = new Set<string>();
+  for (const r of requests) {
+    const [service, op] = r.target.split('.');
+    if (service === 'AmazonSQS') actions.add(`sqs:${SQS_BATCH_ACTIONS[op] ?? op}`);
+    else if (service === 'DynamoDB_20120810' && op === 'TransactWriteItems') {
+      for (const item of (JSON.parse(r.body) as { TransactItems: Record<string, unknown>[] }).TransactItems) {
+        for (const kind of Object.keys(item)) actions.add(`dynamodb:${TRANSACT_ITEM_ACTIONS[kind]}`);
+      }
+    } else if (service === 'DynamoDB_20120810') actions.add(`dynamodb:${op}`);
+  }
+  return [...actions].sort();
+}
+
+// The template of a default queue.
+const stack = new Stack(new App(), 'Stack');
+new InferenceQueue(stack, 'Jobs', {
+  profile: InferenceProfile.of({
+    model: 'resnet', hardware: 'ml.g5.xlarge', latencyMs: { p50: 80, p90: 120, p99: 200 }, sustainableConcurrency: 4, throughputPerInstanceRps: 20,
+    peakHostMemoryMiB: 4000, peakGpuMemoryMiB: 8000, coldStartSeconds: 60, maxRequestBytes: 600_000,
+  }),
+  signature: ModelSignature.singleTensor({ dtype: TensorDType.FLOAT32, shape: [224, 224, 3], maxBatchSize: 4 }),
+  backend: WorkerBackend.sageMakerEndpointByName('Resnet-Endpoint'),
+});
+const template = Template.fromStack(stack);
+const only = (type: string, filter: (p: Record<string, unknown>) => boolean = () => true): string => {
+  const ids = Object.entries(template.findResources(type)).filter(([, r]) => filter((r.Properties ?? {}) as Record<string, unknown>)).map(([id]) => id);
+  expect(ids).toHaveLength(1);
+  return ids[0];
+};
+const TABLE = only('AWS::DynamoDB::Table');
+const QUEUE = only('AWS::SQS::Queue', (p) => p.RedrivePolicy !== undefined);
+const DLQ = only('AWS::SQS::Queue', (p) => p.RedrivePolicy === undefined);
+
+/** The actions the role of the function whose logical id matches `fn` may take on the resource `resourceId`. */
+function granted(fn: RegExp, resourceId: string): string[] {
+  const roles = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => fn.test(id));
+  expect(roles).toHaveLength(1);
+  const actions = new Set<string>();
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    if (!JSON.stringify(policy.Properties.Roles).includes(`"${roles[0]}"`)) continue;
+    for (const s of policy.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[]; Resource: unknown }[]) {
+      if (s.Effect === 'Allow' && JSON.stringify(s.Resource).includes(`"${resourceId}"`)) for (const a of ([] as string[]).concat(s.Action)) actions.add(a);
+    }
+  }
+  return [...actions].sort();
+}
+
+let moto: MotoServer;
+let proxy: FaultProxy;
+let direct: ReturnType<typeof localClients>;
+let recorded: ReturnType<typeof localClients>;
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await FaultProxy.start(moto.endpoint);
+  direct = localClients(moto.endpoint);
+  recorded = localClients(proxy.endpoint);
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+beforeEach(() => {
+  proxy.decide = () => PASS;
+  proxy.requests.length = 0;
+});
+
+const validate = compileRequestSchema(TEST_SIGNATURE.toJsonSchema());
+const admissionDeps = (clients: ReturnType<typeof localClients>): AdmissionDeps => ({ ...clients, validate, now: Date.now, log: () => undefined });
+const body = { instances: [[1, 2, 3]] };
+
+async function admitOne(f: QueueFixture, clients = direct, headers: Record<string, string> = {}): Promise<number> {
+  const config = admissionConfig(f);
+  return (await admit(postJobs(body, headers), config, admissionDeps(clients), new DepthGauge(config, clients.sqs, Date.now))).statusCode;
+}
+
+async function receive(f: QueueFixture, queueUrl = f.queueUrl): Promise<SqsEvent> {
+  for (;;) {
+    const m = (await direct.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }))).Messages?.[0];
+    if (m) return { Records: [{ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: { ApproximateReceiveCount: m.Attributes!.ApproximateReceiveCount! } }] };
+  }
+}
+
+function workerDeps(invoke: () => Promise<never> | Promise<{ body: Uint8Array; contentType: string }>): WorkerDeps {
+  return { ...recorded, backend: { invoke }, now: Date.now, random: Math.random, log: () => undefined };
+}
+
+describe('the synthesized grants cover every operation the queue handlers send', () => {
+  test('admission: admitted, replayed by its idempotency key, and refused by SQS (its record removed, its units back)', async () => {
+    const f = await createFixture(direct, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    expect(await admitOne(f, recorded, { 'Idempotency-Key': 'grants-1' })).toBe(202);
+    expect(await admitOne(f, recorded, { 'Idempotency-Key': 'grants-1' })).toBe(202);
+    proxy.decide = (r) => (r.target === 'AmazonSQS.SendMessage' ? UNAVAILABLE : PASS);
+    expect(await admitOne(f, recorded)).toBe(503);
+    const used = actionsOf(proxy.requests);
+    expect(used).toEqual(expect.arrayContaining(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage']));
+    const allowed = [...granted(/JobsAdmission.*Role/, TABLE), ...granted(/JobsAdmission.*Role/, QUEUE)];
+    expect(used.filter((a) => !allowed.includes(a))).toEqual([]);
+  });
+
+  test('worker: a result, a retry, a dead letter and a duplicate, each giving its units back', async () => {
+    const f = await createFixture(direct, { visibilityTimeoutSeconds: 30, maxReceiveCount: 2 });
+    const cfg = workerConfig(f, { maxReceiveCount: 2 });
+    const ok = workerDeps(async () => ({ body: Buffer.from('{"ok":1}'), contentType: 'application/json' }));
+    const failing = workerDeps(async () => {
+      throw new TransientModelError('ServiceUnavailable', 'injected', 503);
+    });
+    // A result, then its message delivered again: a duplicate.
+    expect(await admitOne(f)).toBe(202);
+    const first = await receive(f);
+    expect((await processBatch(first, lambdaContext(30_000), cfg, ok)).outcomes).toEqual(['succeeded']);
+    await direct.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: first.Records[0].body }));
+    expect((await processBatch(await receive(f), lambdaContext(30_000), cfg, ok)).outcomes).toEqual(['duplicate']);
+    // A transient failure (retry), then the last delivery fails too (dead letter).
+    expect(await admitOne(f)).toBe(202);
+    const retried = await receive(f);
+    expect((await processBatch(retried, lambdaContext(30_000), cfg, failing)).outcomes).toEqual(['retry']);
+    await direct.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: f.queueUrl, ReceiptHandle: retried.Records[0].receiptHandle, VisibilityTimeout: 0 }));
+    expect((await processBatch(await receive(f), lambdaContext(30_000), cfg, failing)).outcomes).toEqual(['dead-lettered']);
+    const used = actionsOf(proxy.requests);
+    expect(used).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']));
+    const allowed = [...granted(/JobsWorker.*Role/, TABLE), ...granted(/JobsWorker.*Role/, QUEUE)];
+    expect([...used, ...EVENT_SOURCE_ACTIONS].filter((a) => !allowed.includes(a))).toEqual([]);
+  });
+
+  test('dead-letter reconciler: a job whose worker stopped on its last delivery is settled and gives its units back', async () => {
+    const f = await createFixture(direct, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    // An admitted job's message, as SQS moves it to the dead-letter queue.
+    expect(await admitOne(f)).toBe(202);
+    const m = await receive(f);
+    await direct.sqs.send(new SendMessageCommand({ QueueUrl: f.dlqUrl, MessageBody: m.Records[0].body }));
+    await direct.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: m.Records[0].receiptHandle }));
+    const report = await reconcile(lambdaContext(60_000), {
+      deadLetterQueueUrl: f.dlqUrl, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 10, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
+    }, { ...recorded, now: Date.now, log: () => undefined });
+    expect(report).toMatchObject({ read: 1, settled: 1, released: 1 });
+    const used = actionsOf(proxy.requests);
+    expect(used).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage']));
+    const allowed = [...granted(/Reconciler.*Role/, TABLE), ...granted(/Reconciler.*Role/, DLQ)];
+    expect(used.filter((a) => !allowed.includes(a))).toEqual([]);
+  });
+});
