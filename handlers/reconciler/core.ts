@@ -76,7 +76,7 @@ export interface ReconcileReport {
  * For each job: the record becomes DEAD_LETTERED (with an error saying why) only if it is QUEUED,
  * or RUNNING under a lease that has expired (its worker's invocation is over: the lease is the
  * invocation's deadline); then its units go back once (releaseJob removes the record's `costHeld`
- * flag and lowers the ledger in one atomic write). A worker's claim takes DEAD_LETTERED jobs, so a redriven
+ * flag before it gives them back). A worker's claim takes DEAD_LETTERED jobs, so a redriven
  * message is processed as before.
  */
 export async function reconcile(context: ReconcilerContext, config: ReconcilerConfig, deps: ReconcilerDeps): Promise<ReconcileReport> {

@@ -4,7 +4,7 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, SQSClient } from 
 import { retryBackoffSeconds } from '../../lib/core/queue-formulas';
 import { fromItem, isConditionFailed, JobRecord, N, S } from '../shared/dynamo';
 import { PermanentModelError, TransientModelError } from '../shared/errors';
-import { heldOf, HeldUnits, releaseJob, writeAndRelease } from '../shared/ledger';
+import { releaseJob } from '../shared/ledger';
 import { JobMessage, JobStatus, parseJobMessage, resultKey } from '../shared/job';
 import { ModelBackend, classify } from './backends';
 
@@ -84,9 +84,8 @@ export type Outcome = 'succeeded' | 'failed' | 'duplicate' | 'retry' | 'dead-let
  *   holder may still need.
  * - A redriven message is claimed again (the claim takes QUEUED, DEAD_LETTERED and an expired
  *   RUNNING lease, and a missing record: the direct integration writes none).
- * - A final job's cost units go back to the admission ledger in the same atomic write as its
- *   outcome (finish, writeAndRelease): a worker stopped at its timeout leaves both or neither, so
- *   no stop leaves the units held with nobody left to give them back.
+ * - Giving the units back to the ledger comes after the delete and once per job; if it fails the
+ *   ledger keeps holding them (it admits less), the job is not affected.
  */
 export async function processBatch(event: SqsEvent, context: WorkerContext, config: WorkerConfig, deps: WorkerDeps): Promise<BatchResponse & { outcomes: Outcome[] }> {
   const batchItemFailures: { itemIdentifier: string }[] = [];
@@ -105,12 +104,12 @@ export async function processBatch(event: SqsEvent, context: WorkerContext, conf
       batchItemFailures.push({ itemIdentifier: record.messageId });
     } else {
       // The job is final: delete its message now rather than when the whole batch returns, so a
-      // crash later in the batch cannot redeliver a finished job until it reaches the DLQ. The
-      // outcome's own write gave its cost units back ('succeeded', 'failed': finish).
+      // crash later in the batch cannot redeliver a finished job until it reaches the DLQ.
       await deleteMessage(deps, config, record);
-      // A duplicate's job is final too, and its record may still hold units its writer did not
-      // give back (a record written before the two were one write): they come back here, once.
-      const jobId = outcome === 'duplicate' ? parseJobMessage(record.body)?.jobId : undefined;
+      // Then give its cost units back to the admission ledger (after the delete, so the queue never
+      // holds a job whose units are free again). A duplicate's job is final too: if the worker that
+      // finished it stopped before this step, its units come back here. Once per job (releaseJob).
+      const jobId = parseJobMessage(record.body)?.jobId;
       if (jobId !== undefined) {
         await releaseJob(deps.ddb, config.tableName, jobId).catch((e) => deps.log(JSON.stringify({
           level: 'warn', msg: 'cost units not given back: the ledger keeps holding them and admits that much less', jobId, error: (e as Error).message,
@@ -158,7 +157,7 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
   } catch (raw) {
     const e = classify(raw);
     if (e instanceof PermanentModelError) {
-      if (!await finish(deps, config, message.jobId, owner, JobStatus.FAILED, { error: JSON.stringify({ code: e.code, message: e.message, statusCode: e.statusCode }) }, claimed.held)) {
+      if (!await finish(deps, config, message.jobId, owner, JobStatus.FAILED, { error: JSON.stringify({ code: e.code, message: e.message, statusCode: e.statusCode }) })) {
         return settleCopy(deps, config, record, copyOutcome(await readJob(deps, config, message.jobId)));
       }
       await dropPayload(deps, config, message);
@@ -169,10 +168,11 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
     if (receiveCount >= config.maxReceiveCount) {
       // This was the last delivery: SQS moves the message to the dead-letter queue on its next
       // receive. The record says so; a redrive can claim the job again.
-      // Its units go back with it: a dead-lettered job waits for an operator, not for a worker.
-      if (!await finish(deps, config, message.jobId, owner, JobStatus.DEAD_LETTERED, { error }, claimed.held)) {
+      if (!await finish(deps, config, message.jobId, owner, JobStatus.DEAD_LETTERED, { error })) {
         return settleCopy(deps, config, record, copyOutcome(await readJob(deps, config, message.jobId)));
       }
+      // Its units go back now: a dead-lettered job waits for an operator, not for a worker.
+      await releaseJob(deps.ddb, config.tableName, message.jobId);
       await setVisibility(deps, config, record, 0);
       return 'dead-lettered';
     }
@@ -186,11 +186,11 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
   const text = Buffer.from(output.body);
   let written: boolean;
   if (text.length <= config.resultInlineMaxBytes) {
-    written = await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { result: text.toString('utf8'), resultContentType: output.contentType }, claimed.held);
+    written = await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { result: text.toString('utf8'), resultContentType: output.contentType });
   } else {
     const key = resultKey(message.jobId);
     await deps.s3.send(new PutObjectCommand({ Bucket: config.bucketName, Key: key, Body: text, ContentType: output.contentType, ServerSideEncryption: 'AES256' }));
-    written = await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { resultKey: key, resultContentType: output.contentType }, claimed.held);
+    written = await finish(deps, config, message.jobId, owner, JobStatus.SUCCEEDED, { resultKey: key, resultContentType: output.contentType });
   }
   if (!written) return settleCopy(deps, config, record, copyOutcome(await readJob(deps, config, message.jobId)));
   await dropPayload(deps, config, message);
@@ -202,10 +202,10 @@ export async function processRecord(record: SqsRecord, context: WorkerContext, c
  * succeeds for a new or queued job, or a running one whose lease (its worker's deadline) expired.
  * A finished job is a duplicate; a job leased by a live worker is busy.
  */
-async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, leaseUntil: number): Promise<Claimed | CopyOutcome> {
+async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, leaseUntil: number): Promise<{ outcome: 'claimed' } | CopyOutcome> {
   const now = deps.now();
   try {
-    const out = await deps.ddb.send(new UpdateItemCommand({
+    await deps.ddb.send(new UpdateItemCommand({
       TableName: config.tableName,
       Key: { jobId: S(jobId) },
       ConditionExpression: 'attribute_not_exists(jobId) OR #s IN (:queued, :dead) OR (#s = :running AND leaseUntil < :now)',
@@ -217,25 +217,19 @@ async function claim(deps: WorkerDeps, config: WorkerConfig, jobId: string, owne
         ':now': N(now), ':owner': S(owner), ':lease': N(leaseUntil), ':zero': N(0), ':one': N(1),
         ':exp': N(Math.floor(now / 1000) + config.jobTtlSeconds),
       },
-      // The record as claimed says which cost units it holds, for the outcome's write (finish).
-      ReturnValues: 'ALL_NEW',
     }));
-    return { outcome: 'claimed', held: heldOf(out.Attributes) };
+    return { outcome: 'claimed' };
   } catch (e) {
     if (!isConditionFailed(e)) throw e;
   }
-  const item = await readItem(deps, config, jobId);
-  const job = fromItem(item);
+  const job = await readJob(deps, config, jobId);
   // The SDK retries a write whose answer was lost (a network error, a 5xx): when the first attempt
   // took the lease, the retry's condition fails on this very claim. The lease names this worker
   // and this message, so the job is ours; answering busy would hide the message for a whole lease
   // with nobody running the job, and spend one of its receives.
-  if (job?.status === JobStatus.RUNNING && job.leaseOwner === owner) return { outcome: 'claimed', held: heldOf(item) };
+  if (job?.status === JobStatus.RUNNING && job.leaseOwner === owner) return { outcome: 'claimed' };
   return copyOutcome(job);
 }
-
-/** A claimed job, and the cost units its record holds (none for the direct integration or after a dead letter). */
-type Claimed = { outcome: 'claimed'; held?: HeldUnits };
 
 /** What a copy that does not hold the job's lease is: a duplicate to delete, or busy (comes back later). */
 type CopyOutcome = { outcome: 'duplicate' | 'busy'; leaseUntil?: number };
@@ -253,11 +247,8 @@ function copyOutcome(job: JobRecord | undefined): CopyOutcome {
 }
 
 async function readJob(deps: WorkerDeps, config: WorkerConfig, jobId: string): Promise<JobRecord | undefined> {
-  return fromItem(await readItem(deps, config, jobId));
-}
-
-async function readItem(deps: WorkerDeps, config: WorkerConfig, jobId: string): Promise<Record<string, AttributeValue> | undefined> {
-  return (await deps.ddb.send(new GetItemCommand({ TableName: config.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }))).Item;
+  const out = await deps.ddb.send(new GetItemCommand({ TableName: config.tableName, Key: { jobId: S(jobId) }, ConsistentRead: true }));
+  return fromItem(out.Item);
 }
 
 /**
@@ -281,12 +272,8 @@ async function settleCopy(deps: WorkerDeps, config: WorkerConfig, record: SqsRec
  * over (or, after a retried write whose answer was lost, already holds this outcome), and this
  * copy must not act as if its outcome stood: deleting its message while the new holder's attempt
  * fails would leave the job QUEUED with no message.
- *
- * With `held` (a final outcome of a job that holds cost units), the same atomic write gives the
- * units back to the admission ledger (writeAndRelease), so a worker stopped at its timeout never
- * leaves a final job holding units that nothing would give back.
  */
-async function finish(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, status: string, fields: Record<string, string>, held?: HeldUnits): Promise<boolean> {
+async function finish(deps: WorkerDeps, config: WorkerConfig, jobId: string, owner: string, status: string, fields: Record<string, string>): Promise<boolean> {
   const names: Record<string, string> = { '#s': 'status' };
   const values: Record<string, AttributeValue> = { ':status': S(status), ':owner': S(owner), ':now': N(deps.now()) };
   const sets = ['#s = :status', 'updatedAt = :now'];
@@ -294,18 +281,6 @@ async function finish(deps: WorkerDeps, config: WorkerConfig, jobId: string, own
     names[`#${k}`] = k;
     values[`:${k}`] = S(v);
     sets.push(`#${k} = :${k}`);
-  }
-  const leaseLost = () => {
-    // The lease expired and another delivery took the job over; its outcome stands.
-    deps.log(JSON.stringify({ level: 'warn', msg: 'lease lost, outcome not written', jobId, status }));
-    return false;
-  };
-  if (held) {
-    const out = await writeAndRelease(deps.ddb, config.tableName, jobId, { set: sets, remove: ['leaseOwner', 'leaseUntil'], condition: 'leaseOwner = :owner', names, values }, held);
-    if (out.written) return true;
-    // Refused with the lease still ours: the record no longer holds those units (nothing else
-    // gives back a leased job's units; this is a guard), so the outcome is written alone below.
-    if (out.old?.leaseOwner?.S !== owner) return leaseLost();
   }
   try {
     await deps.ddb.send(new UpdateItemCommand({
@@ -319,7 +294,9 @@ async function finish(deps: WorkerDeps, config: WorkerConfig, jobId: string, own
     return true;
   } catch (e) {
     if (!isConditionFailed(e)) throw e;
-    return leaseLost();
+    // The lease expired and another delivery took the job over; its outcome stands.
+    deps.log(JSON.stringify({ level: 'warn', msg: 'lease lost, outcome not written', jobId, status }));
+    return false;
   }
 }
 

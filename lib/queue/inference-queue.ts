@@ -405,6 +405,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
     this.queue.grantConsumeMessages(grantee);
     // Table and bucket encrypted with the customer-managed key (regulated posture).
     grantKeyUse(this.key, grantee);
+    // test/queue/grants-cover-calls.test.ts runs the worker and checks its calls against these grants.
     this.grantTable(grantee, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     this.grantObjects(grantee, ['s3:GetObject', 's3:DeleteObject'], 'payloads/*');
     this.grantObjects(grantee, ['s3:PutObject'], 'results/*');

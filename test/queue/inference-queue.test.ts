@@ -168,7 +168,7 @@ describe('InferenceQueue', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [id, 'Arn'] }, Principal: 'events.amazonaws.com' });
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: fn.Properties.Role['Fn::GetAtt'][0] }] } });
     const actions = Object.values(policies).flatMap((p) => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => ([] as string[]).concat(st.Action))).sort();
-    expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(actions).toEqual(['dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }], Period: 300, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
     // Within what EventBridge and Lambda accept.
     const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
