@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { WORKER_SAFETY_MARGIN_MS } from '../../lib/core/queue-formulas';
 import { ENV, numberEnv, requireEnv } from '../shared/env';
 import { HttpBackend, ModelBackend, SageMakerBackend } from './backends';
 import { BatchResponse, processBatch, SqsEvent, WorkerConfig, WorkerContext, WorkerDeps } from './core';
@@ -29,7 +30,7 @@ const config: WorkerConfig = {
   backoffBaseSeconds: numberEnv(ENV.backoffBaseSeconds),
   resultInlineMaxBytes: numberEnv(ENV.resultInlineMaxBytes),
   jobTtlSeconds: numberEnv(ENV.jobTtlSeconds),
-  safetyMarginMs: 2_000,
+  safetyMarginMs: WORKER_SAFETY_MARGIN_MS,
 };
 const deps: WorkerDeps = {
   ddb: new DynamoDBClient({}),

@@ -4,6 +4,14 @@
  */
 
 /**
+ * Time the queue worker keeps back from each invocation after its model calls (ms): for writing the
+ * outcome, deleting the message and giving the job's cost units back, with the SDK's retries. A
+ * message that would have less left is handed back without a model call. The derivation's
+ * `workerMarginSeconds`, which the worker's timeout adds to its model calls, is at least this.
+ */
+export const WORKER_SAFETY_MARGIN_MS = 2_000;
+
+/**
  * Seconds a rejected client should wait before retrying: the estimated time for the workers to
  * drain the backlog back down to `resumeFraction` of the budget.
  *

@@ -4,7 +4,7 @@ import {
   SQS_MAX_RECEIVE_COUNT_MIN, SQS_RETENTION_MAX_S, SQS_RETENTION_MIN_S,
   SQS_VISIBILITY_TIMEOUT_MAX_S, SQS_VISIBILITY_TO_LAMBDA_TIMEOUT_FACTOR,
 } from '../core';
-import { CostModel, referenceElements, requestCostUnits, retryAfterSeconds, DEFAULT_FIXED_COST_SHARE } from '../core/queue-formulas';
+import { CostModel, referenceElements, requestCostUnits, retryAfterSeconds, DEFAULT_FIXED_COST_SHARE, WORKER_SAFETY_MARGIN_MS } from '../core/queue-formulas';
 import { ModelSignature } from '../model/model-signature';
 import { MAX_RECEIVE_COUNT_BOUND } from '../nag/rules/sqs/SQSDeadLetterQueue';
 import { InferenceProfile } from './inference-profile';
@@ -50,6 +50,7 @@ export interface QueueLimitOptions {
   readonly batchSize?: number;
   /**
    * Time a worker needs besides model calls (s): result writes, SDK retries, cold start.
+   * At least 2: the worker keeps 2 s of every invocation for writing results.
    * @default 5
    */
   readonly workerMarginSeconds?: number;
@@ -288,7 +289,12 @@ export function deriveQueueLimits(profile: InferenceProfile, options: QueueLimit
   c.intInRange('maxInstances', maxInstances, 1, 10_000);
   c.numberInRange('timeoutFactor', timeoutFactor, 1, 100);
   c.intInRange('acceptableWaitSeconds', acceptableWaitSeconds, 1, SQS_RETENTION_MAX_S, 'set the longest a job may wait before a worker picks it up');
-  c.intInRange('workerMarginSeconds', marginSeconds, 0, 300);
+  // The worker keeps WORKER_SAFETY_MARGIN_MS of each invocation for its writes: a smaller margin
+  // would leave the last message of every batch too little time, and it would be handed back
+  // unprocessed on every delivery until it reached the dead-letter queue.
+  const minMarginSeconds = Math.ceil(WORKER_SAFETY_MARGIN_MS / 1000);
+  c.intInRange('workerMarginSeconds', marginSeconds, minMarginSeconds, 300,
+    `set workerMarginSeconds between ${minMarginSeconds} and 300: the worker keeps ${minMarginSeconds} s of every invocation for writing results, so a smaller margin leaves the batch's last message no time`);
   // The library's own review rule (SQSDeadLetterQueue) refuses more: a poison message would hold a worker that long.
   c.intInRange('maxReceiveCount', maxReceiveCount, SQS_MAX_RECEIVE_COUNT_MIN, MAX_RECEIVE_COUNT_BOUND,
     `set maxReceiveCount between ${SQS_MAX_RECEIVE_COUNT_MIN} and ${MAX_RECEIVE_COUNT_BOUND}, the bound the InferenceGuard-SQSDeadLetterQueue rule checks`);

@@ -7,6 +7,7 @@ import { parseJobMessage } from '../../handlers/shared/job';
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { SageMakerBackend } from '../../handlers/worker/backends';
 import { BatchResponse, processBatch, SqsEvent } from '../../handlers/worker/core';
+import { WORKER_SAFETY_MARGIN_MS } from '../../lib/core/queue-formulas';
 import { FakeSageMaker, SAGEMAKER_ERRORS } from '../support/fake-sagemaker';
 import { auditJobs } from '../support/job-audit';
 import { localClients, MotoServer, startMoto } from '../support/moto';
@@ -142,7 +143,9 @@ test('nothing lost: 500 jobs with random faults each end exactly once, as a resu
   // As deployed: the visibility timeout (40 s) is at least 6 x the worker timeout (5 s here), so
   // a message is only redelivered after its invocation finished or was stopped at its timeout.
   const admittedAt = Date.now();
-  const cfg = workerConfig(f, { maxReceiveCount, visibilityTimeoutSeconds: 40, perCallDeadlineMs: 300, backoffBaseSeconds: 1 });
+  // The worker keeps back what the deployed one does after its model calls (WORKER_SAFETY_MARGIN_MS),
+  // so a busy test machine stops an invocation only where a slow deployed one could stop too.
+  const cfg = workerConfig(f, { maxReceiveCount, visibilityTimeoutSeconds: 40, perCallDeadlineMs: 300, backoffBaseSeconds: 1, safetyMarginMs: WORKER_SAFETY_MARGIN_MS });
   const workerLog: string[] = [];
   const wDeps = { ...clients, backend: new SageMakerBackend(fake.client(), 'ep'), now: Date.now, random: rand, log: (line: string) => workerLog.push(line) };
   let crashes = 0;

@@ -28,7 +28,11 @@ describe('deriveQueueLimits problems, in full', () => {
   test('each option outside its range', () => {
     expect(problems({ maxInstances: 1.5 })).toEqual([range('maxInstances', '1.5', 'an integer from 1 to 10000')]);
     expect(problems({ timeoutFactor: 0.5 })).toEqual([range('timeoutFactor', '0.5', 'a number from 1 to 100')]);
-    expect(problems({ workerMarginSeconds: 301 })).toEqual([range('workerMarginSeconds', '301', 'an integer from 0 to 300')]);
+    const margin = 'set workerMarginSeconds between 2 and 300: the worker keeps 2 s of every invocation for writing results, so a smaller margin leaves the batch\'s last message no time';
+    expect(problems({ workerMarginSeconds: 301 })).toEqual([range('workerMarginSeconds', '301', 'an integer from 2 to 300', margin)]);
+    // Below the worker's own safety margin (WORKER_SAFETY_MARGIN_MS), every batch's last message would be handed back unprocessed.
+    expect(problems({ workerMarginSeconds: 1 })).toEqual([range('workerMarginSeconds', '1', 'an integer from 2 to 300', margin)]);
+    expect(deriveQueueLimits(profile, { workerMarginSeconds: 2 }).workerTimeoutSeconds).toBeGreaterThan(2);
     expect(problems({ maxReceiveCount: 11 })).toEqual([range('maxReceiveCount', '11', 'an integer from 1 to 10',
       'set maxReceiveCount between 1 and 10, the bound the InferenceGuard-SQSDeadLetterQueue rule checks')]);
     expect(problems({ admissionReservedConcurrency: 0 })).toEqual([range('admissionReservedConcurrency', '0', 'an integer from 1 to 1000')]);
