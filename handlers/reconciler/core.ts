@@ -1,12 +1,14 @@
-import { AttributeValue, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { AttributeValue, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { isConditionFailed, N, S } from '../shared/dynamo';
 import { JobStatus, parseJobMessage } from '../shared/job';
-import { releaseJob } from '../shared/ledger';
+import { ADMISSION_LEDGER_KEY, HELD, releaseJob } from '../shared/ledger';
 
 /** Settings of the dead-letter reconciler. */
 export interface ReconcilerConfig {
   readonly deadLetterQueueUrl: string;
+  /** The job queue, whose depth tells the ledger audit whether any job is still unfinished. */
+  readonly queueUrl: string;
   readonly tableName: string;
   /**
    * How long a received dead letter stays hidden if the run stops before it makes it visible
@@ -52,7 +54,34 @@ export interface ReconcileReport {
   readonly poison: number;
   /** True when the run stopped at maxMessagesPerRun or its time before the queue answered empty. */
   readonly truncated: boolean;
+  /** What the admission ledger's audit found (auditLedger). */
+  readonly ledger: LedgerAudit;
 }
+
+/**
+ * The admission ledger's audit:
+ * - `balanced`: it holds no units;
+ * - `busy`: the job queue holds jobs, so units may be held rightly;
+ * - `watching`: units held while the queue is empty and nothing was admitted since the run that
+ *   first saw it so, or since this run (the next runs check again);
+ * - `repaired`: that lasted LEDGER_QUIET_MS, so the units belonged to no job and were set to zero;
+ * - `skipped`: this run left dead letters unsettled (truncated, or a job a worker holds);
+ * - `failed`: the audit could not read or write (logged; the next run tries again).
+ */
+export type LedgerAudit = 'balanced' | 'busy' | 'watching' | 'repaired' | 'skipped' | 'failed';
+
+/**
+ * How long the job queue must stay empty, with no job admitted, before the units the admission
+ * ledger still holds are taken for leaked (ms). SQS's approximate counts can lag about a minute
+ * behind the queue ("may not achieve consistency until at least 1 minute after the producers stop
+ * sending messages", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_GetQueueAttributes.html);
+ * runs are RECONCILE_INTERVAL (5 minutes) apart, so two runs in a row that see the queue empty and
+ * the same admission count are enough.
+ */
+export const LEDGER_QUIET_MS = 4 * 60_000;
+
+/** Ledger attributes whose names a repair writes in one expression at most (the rest in the next write). */
+const REPAIR_ATTRIBUTES_PER_WRITE = 100;
 
 /**
  * Settles the jobs whose message SQS moved to the dead-letter queue while no worker could write
@@ -117,7 +146,11 @@ export async function reconcile(context: ReconcilerContext, config: ReconcilerCo
   } finally {
     await unhide(deps, config, held);
   }
-  const report = { ...counts, truncated };
+  const ledger = truncated || counts.leased > 0 ? 'skipped' : await auditLedger(config, deps).catch((e: Error) => {
+    deps.log(JSON.stringify({ level: 'warn', msg: 'admission ledger audit failed; the next run tries again', error: e.message }));
+    return 'failed' as const;
+  });
+  const report = { ...counts, truncated, ledger };
   deps.log(JSON.stringify({ level: report.settled > 0 || report.released > 0 ? 'warn' : 'info', msg: 'dead letters reconciled', ...report }));
   return report;
 }
@@ -166,4 +199,72 @@ async function unhide(deps: ReconcilerDeps, config: ReconcilerConfig, held: Map<
       Entries: handles.slice(i, i + 10).map((ReceiptHandle, j) => ({ Id: String(i + j), ReceiptHandle, VisibilityTimeout: 0 })),
     })).catch((e) => deps.log(JSON.stringify({ level: 'warn', msg: 'dead letters stay hidden until their hold ends', error: (e as Error).message })));
   }
+}
+
+/**
+ * Repairs the admission ledger when it holds units that belong to no job. A job's units can stay
+ * held for good when its worker or its admission stops between two writes (the flag and the ledger
+ * of releaseJob; the ledger's reservation and the job record; see docs/fairness.md), and nothing
+ * else would ever give them back: each such stop shrinks what admission lets in.
+ *
+ * Units are held rightly only by jobs not yet final, whose messages are in the job queue (visible,
+ * in flight or delayed) or in the dead-letter queue until this run settles them. So when the job
+ * queue is empty, this run settled every dead letter, and no job was admitted for LEDGER_QUIET_MS
+ * (the ledger's `admitted` counter grows with every admission), whatever the ledger still holds is
+ * leaked, and this run sets its counters to zero. The first run that sees the queue quiet records
+ * the admission count on the ledger item (`auditAdmitted`, `auditAt`); a later run repairs only if
+ * the count is still the same, and its write is conditional on that, so an admission between the
+ * read and the write cancels the repair. A release of a job after a repair finds its key's counter
+ * gone and gives nothing back (ledger `release`), so the counters never go below zero.
+ */
+async function auditLedger(config: ReconcilerConfig, deps: ReconcilerDeps): Promise<LedgerAudit> {
+  const key = { jobId: S(ADMISSION_LEDGER_KEY) };
+  const item = (await deps.ddb.send(new GetItemCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }))).Item ?? {};
+  const counters = Object.keys(item).filter((k) => (k === HELD || k.startsWith('t_') || k.startsWith('k_')) && Number(item[k].N ?? 0) !== 0);
+  if (counters.length === 0) return 'balanced';
+  const attrs = (await deps.sqs.send(new GetQueueAttributesCommand({
+    QueueUrl: config.queueUrl,
+    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+  }))).Attributes ?? {};
+  if (Object.values(attrs).some((v) => Number(v) > 0)) return 'busy';
+  const admitted = item.admitted?.N ?? '0';
+  const now = deps.now();
+  const quietSince = item.auditAdmitted?.N === admitted ? Number(item.auditAt?.N) : undefined;
+  // Every admission adds to `admitted`: the same count means no admission in between.
+  const sameAdmissions = item.admitted ? 'admitted = :a' : 'attribute_not_exists(admitted)';
+  if (quietSince === undefined || now - quietSince < LEDGER_QUIET_MS) {
+    if (quietSince === undefined) {
+      await deps.ddb.send(new UpdateItemCommand({
+        TableName: config.tableName, Key: key,
+        UpdateExpression: 'SET auditAdmitted = :a, auditAt = :now',
+        ConditionExpression: sameAdmissions,
+        ExpressionAttributeValues: { ':a': N(Number(admitted)), ':now': N(now) },
+      })).catch((e) => {
+        if (!isConditionFailed(e)) throw e;
+      });
+    }
+    return 'watching';
+  }
+  const leaked = Object.fromEntries(counters.map((k) => [k, Number(item[k].N)]));
+  for (let i = 0; i < counters.length; i += REPAIR_ATTRIBUTES_PER_WRITE) {
+    const part = counters.slice(i, i + REPAIR_ATTRIBUTES_PER_WRITE);
+    const names = Object.fromEntries(part.map((k, j) => [`#c${j}`, k]));
+    const sets = part.map((k, j) => (k.startsWith('k_') ? undefined : `#c${j} = :zero`)).filter((x): x is string => x !== undefined);
+    const removes = part.map((k, j) => (k.startsWith('k_') ? `#c${j}` : undefined)).filter((x): x is string => x !== undefined);
+    try {
+      await deps.ddb.send(new UpdateItemCommand({
+        TableName: config.tableName, Key: key,
+        UpdateExpression: [sets.length > 0 ? `SET ${sets.join(', ')}` : '', removes.length > 0 ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim(),
+        ConditionExpression: `${sameAdmissions} AND auditAdmitted = :a`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':a': N(Number(admitted)), ':zero': N(0) },
+      }));
+    } catch (e) {
+      // A job was admitted since the read: the queue is not quiet any more.
+      if (isConditionFailed(e)) return 'watching';
+      throw e;
+    }
+  }
+  deps.log(JSON.stringify({ level: 'warn', msg: 'admission ledger repaired: it held units no job held (a worker or an admission stopped between two writes)', leaked }));
+  return 'repaired';
 }

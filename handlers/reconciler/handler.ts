@@ -7,6 +7,7 @@ import { reconcile, ReconcileReport, ReconcilerConfig, ReconcilerContext, Reconc
 // Created once per execution environment.
 const config: ReconcilerConfig = {
   deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
+  queueUrl: requireEnv(ENV.queueUrl),
   tableName: requireEnv(ENV.tableName),
   holdSeconds: numberEnv(ENV.reconcileHoldSeconds),
   maxMessagesPerRun: numberEnv(ENV.reconcileMaxMessages),

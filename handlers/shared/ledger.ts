@@ -29,17 +29,29 @@ export function costFields(cost: HeldUnits): Record<string, AttributeValue> {
  * Gives a job's units back to the ledger: the queue's, its tier's and its key's counters drop by
  * its cost in one write. A key whose counter reaches zero loses its attribute, so the ledger item
  * only lists keys that hold units now (it stays far below DynamoDB's 400 KB item size).
+ *
+ * Only while the key holds at least these units: a key holds the units of every job of it not yet
+ * given back, so it holds less only after the dead-letter reconciler's audit set a leaking ledger to
+ * zero (its key attributes gone). Those units are given back already, and the counters never go
+ * below zero.
  */
 export async function release(ddb: DynamoDBClient, tableName: string, cost: HeldUnits): Promise<void> {
   if (cost.units <= 0) return;
-  const out = await ddb.send(new UpdateItemCommand({
-    TableName: tableName,
-    Key: { jobId: S(ADMISSION_LEDGER_KEY) },
-    UpdateExpression: `ADD ${HELD} :minus, #t :minus, #k :minus`,
-    ExpressionAttributeNames: { '#t': cost.tierAttribute, '#k': cost.keyAttribute },
-    ExpressionAttributeValues: { ':minus': N(-cost.units) },
-    ReturnValues: 'UPDATED_NEW',
-  }));
+  let out;
+  try {
+    out = await ddb.send(new UpdateItemCommand({
+      TableName: tableName,
+      Key: { jobId: S(ADMISSION_LEDGER_KEY) },
+      UpdateExpression: `ADD ${HELD} :minus, #t :minus, #k :minus`,
+      ConditionExpression: '#k >= :units',
+      ExpressionAttributeNames: { '#t': cost.tierAttribute, '#k': cost.keyAttribute },
+      ExpressionAttributeValues: { ':minus': N(-cost.units), ':units': N(cost.units) },
+      ReturnValues: 'UPDATED_NEW',
+    }));
+  } catch (e) {
+    if (isConditionFailed(e)) return;
+    throw e;
+  }
   if (Number(out.Attributes?.[cost.keyAttribute]?.N ?? 1) <= 0) {
     await ddb.send(new UpdateItemCommand({
       TableName: tableName,
@@ -59,7 +71,8 @@ export async function release(ddb: DynamoDBClient, tableName: string, cost: Held
  * Gives back the units of a job that became final (succeeded, failed, dead-lettered), once: the
  * record's `costHeld` flag is removed by a conditional write first, so a duplicate delivery or a
  * retry of this call never gives them back twice. A crash between the two writes keeps the units
- * held (the ledger errs on the safe side: it admits less). The two writes are not one
+ * held (the ledger errs on the safe side: it admits less) until the dead-letter reconciler's audit
+ * finds the queue quiet and sets them to zero (handlers/reconciler). The two writes are not one
  * TransactWriteItems on purpose: a transaction on the ledger item makes every admission's plain
  * write to it fail with TransactionConflictException while it runs (docs/fairness.md). With
  * `onlyIn`, only a job in one of those states gives its units back. True when this call gave

@@ -268,7 +268,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
     this.grantTable(this.statusFunction, ['dynamodb:GetItem']);
     this.reconcilerFunction = deadLetterReconciler(this, {
       ...inVpc,
-      deadLetterQueue: this.deadLetterQueue, tableName: this.jobTable.tableName, logRetention, encryptionKey: this.key,
+      deadLetterQueue: this.deadLetterQueue, queue: this.queue, tableName: this.jobTable.tableName, logRetention, encryptionKey: this.key,
       grantTable: (grantee, actions) => this.grantTable(grantee, actions),
     });
     this.grantObjects(this.statusFunction, ['s3:GetObject'], 'results/*');

@@ -2,9 +2,9 @@ import { randomUUID } from 'crypto';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { admit, DepthGauge } from '../../handlers/admission/core';
-import { reconcile, ReconcilerConfig, ReconcilerDeps } from '../../handlers/reconciler/core';
+import { LEDGER_QUIET_MS, reconcile, ReconcilerConfig, ReconcilerDeps } from '../../handlers/reconciler/core';
 import { fromItem, N, S } from '../../handlers/shared/dynamo';
-import { ADMISSION_LEDGER_KEY, HELD } from '../../handlers/shared/ledger';
+import { ADMISSION_LEDGER_KEY, HELD, release } from '../../handlers/shared/ledger';
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { ModelBackend } from '../../handlers/worker/backends';
 import { processBatch } from '../../handlers/worker/core';
@@ -18,11 +18,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function reconcilerConfig(f: QueueFixture, o: Partial<ReconcilerConfig> = {}): ReconcilerConfig {
   // No long poll: the local peer answers at once and holds the queue while a receive waits.
-  return { deadLetterQueueUrl: f.dlqUrl, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 1_000, receiveWaitSeconds: 0, safetyMarginMs: 1_000, ...o };
+  return { deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 1_000, receiveWaitSeconds: 0, safetyMarginMs: 1_000, ...o };
 }
 
-function reconcilerDeps(log: string[] = [], ddb: DynamoDBClient = peer.clients.ddb): ReconcilerDeps {
-  return { ddb, sqs: peer.clients.sqs, now: Date.now, log: (l) => log.push(l) };
+function reconcilerDeps(log: string[] = [], ddb: DynamoDBClient = peer.clients.ddb, now: () => number = Date.now): ReconcilerDeps {
+  return { ddb, sqs: peer.clients.sqs, now, log: (l) => log.push(l) };
 }
 
 async function record(f: QueueFixture, jobId: string) {
@@ -85,7 +85,7 @@ describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
 
     const log: string[] = [];
     const report = await reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps(log));
-    expect(report).toEqual({ read: 1, settled: 1, released: 1, alreadySettled: 0, leased: 0, noRecord: 0, poison: 0, truncated: false });
+    expect(report).toEqual({ read: 1, settled: 1, released: 1, alreadySettled: 0, leased: 0, noRecord: 0, poison: 0, truncated: false, ledger: 'balanced' });
     const settled = await record(f, jobId);
     expect(settled).toMatchObject({ status: 'DEAD_LETTERED', costHeld: undefined, leaseOwner: undefined, leaseUntil: undefined });
     expect(JSON.parse(settled!.error!)).toMatchObject({ code: 'DeadLettered' });
@@ -129,7 +129,7 @@ describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
     await deadLetter(f, 'not a job message');
 
     const first = await reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps());
-    expect(first).toEqual({ read: 7, settled: 2, released: 3, alreadySettled: 2, leased: 1, noRecord: 1, poison: 1, truncated: false });
+    expect(first).toEqual({ read: 7, settled: 2, released: 3, alreadySettled: 2, leased: 1, noRecord: 1, poison: 1, truncated: false, ledger: 'skipped' });
     expect(await record(f, jobs.queued)).toMatchObject({ status: 'DEAD_LETTERED', costHeld: undefined });
     expect(await record(f, jobs.expired)).toMatchObject({ status: 'DEAD_LETTERED', costHeld: undefined, leaseOwner: undefined });
     // A live worker's job: untouched, its units still held.
@@ -144,7 +144,7 @@ describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
 
     // A second run finds the same seven dead letters and changes nothing.
     const second = await reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps());
-    expect(second).toEqual({ read: 7, settled: 0, released: 0, alreadySettled: 4, leased: 1, noRecord: 1, poison: 1, truncated: false });
+    expect(second).toEqual({ read: 7, settled: 0, released: 0, alreadySettled: 4, leased: 1, noRecord: 1, poison: 1, truncated: false, ledger: 'skipped' });
     expect(await ledger(f)).toMatchObject({ [HELD]: 2, t_default: 2, k_a: 2 });
     expect(await counts(peer.clients.sqs, f.dlqUrl)).toEqual({ visible: 7, inFlight: 0, total: 7 });
   }, 60_000);
@@ -182,4 +182,59 @@ describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
     await expect(reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps([], failing))).rejects.toThrow('Internal server error');
     expect(await counts(peer.clients.sqs, f.dlqUrl)).toEqual({ visible: 3, inFlight: 0, total: 3 });
   }, 60_000);
+});
+
+describe('admission ledger audit', () => {
+  const validate = compileRequestSchema(TEST_SIGNATURE.toJsonSchema());
+  const body = { instances: [[1, 2, 3], [4, 5, 6]] };
+  /** Admits a job, then drops its message and record as a stopped admission or worker would leave them: its units stay held. */
+  async function leakOne(f: QueueFixture, key: string): Promise<void> {
+    const config = admissionConfig(f);
+    const res = await admit(postJobs(body, {}, key), config, { ...peer.clients, validate, now: Date.now, log: () => undefined }, new DepthGauge(config, peer.clients.sqs, Date.now));
+    expect(res.statusCode).toBe(202);
+    const m = (await peer.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }))).Messages![0];
+    await peer.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+  }
+  const at = (t: number) => reconcilerDeps([], peer.clients.ddb, () => t);
+
+  test('units held while the queue stays empty and nothing is admitted for LEDGER_QUIET_MS are set to zero, once', async () => {
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    await leakOne(f, 'a');
+    await leakOne(f, 'b');
+    const held = await ledger(f);
+    expect(held[HELD]).toBeGreaterThan(0);
+    const t0 = Date.now();
+    // The first run sees the queue quiet and records the admission count; a run before the quiet
+    // period is over changes nothing.
+    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0))).ledger).toBe('watching');
+    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0 + LEDGER_QUIET_MS - 1))).ledger).toBe('watching');
+    expect(await ledger(f)).toMatchObject({ [HELD]: held[HELD] });
+    const log: string[] = [];
+    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps(log, peer.clients.ddb, () => t0 + LEDGER_QUIET_MS))).ledger).toBe('repaired');
+    const after = await ledger(f);
+    expect(after[HELD]).toBe(0);
+    expect(after.t_default).toBe(0);
+    expect(Object.keys(after).filter((k) => k.startsWith('k_'))).toEqual([]);
+    expect(JSON.parse(log.find((l) => l.includes('repaired'))!).leaked).toMatchObject({ [HELD]: held[HELD] });
+    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0 + 2 * LEDGER_QUIET_MS))).ledger).toBe('balanced');
+    // A leaked job's record that is released after the repair gives nothing back: no counter goes below zero.
+    await release(peer.clients.ddb, f.tableName, { units: held[HELD], tierAttribute: 't_default', keyAttribute: Object.keys(held).find((k) => k.startsWith('k_'))! });
+    expect((await ledger(f))[HELD]).toBe(0);
+  });
+
+  test('an admission in between, or a job in the queue, keeps the units: they may be held rightly', async () => {
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    await leakOne(f, 'a');
+    const t0 = Date.now();
+    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0))).ledger).toBe('watching');
+    // Another job is admitted (and, here, leaked too): the admission count moved, the watch starts over.
+    await leakOne(f, 'b');
+    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0 + LEDGER_QUIET_MS))).ledger).toBe('watching');
+    // A job waits in the queue: nothing is repaired however long it has been.
+    const config = admissionConfig(f);
+    expect((await admit(postJobs(body, {}, 'c'), config, { ...peer.clients, validate, now: Date.now, log: () => undefined }, new DepthGauge(config, peer.clients.sqs, Date.now))).statusCode).toBe(202);
+    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0 + 3 * LEDGER_QUIET_MS))).ledger).toBe('busy');
+    const held = await ledger(f);
+    expect(Object.keys(held).filter((k) => k.startsWith('k_'))).toHaveLength(3);
+  });
 });

@@ -36,19 +36,28 @@ const SQS_BATCH_ACTIONS: Record<string, string> = {
 const TRANSACT_ITEM_ACTIONS: Record<string, string> = { Update: 'UpdateItem', Put: 'PutItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
 const EVENT_SOURCE_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
-/** The IAM actions that authorize the recorded requests. */
+/** The IAM actions that authorize the recorded requests, each with the resource it acts on: `table`, or the queue URL. */
 function actionsOf(requests: readonly ProxiedRequest[]): string[] {
   const actions = new Set<string>();
   for (const r of requests) {
     const [service, op] = r.target.split('.');
-    if (service === 'AmazonSQS') actions.add(`sqs:${SQS_BATCH_ACTIONS[op] ?? op}`);
+    if (service === 'AmazonSQS') actions.add(`sqs:${SQS_BATCH_ACTIONS[op] ?? op} on ${(JSON.parse(r.body) as { QueueUrl: string }).QueueUrl}`);
     else if (service === 'DynamoDB_20120810' && op === 'TransactWriteItems') {
       for (const item of (JSON.parse(r.body) as { TransactItems: Record<string, unknown>[] }).TransactItems) {
-        for (const kind of Object.keys(item)) actions.add(`dynamodb:${TRANSACT_ITEM_ACTIONS[kind]}`);
+        for (const kind of Object.keys(item)) actions.add(`dynamodb:${TRANSACT_ITEM_ACTIONS[kind]} on table`);
       }
-    } else if (service === 'DynamoDB_20120810') actions.add(`dynamodb:${op}`);
+    } else if (service === 'DynamoDB_20120810') actions.add(`dynamodb:${op} on table`);
   }
   return [...actions].sort();
+}
+
+/** What the role of the function whose logical id matches `fn` may do: `action on table`, `action on <queue URL>`. */
+function allowedTo(fn: RegExp, f: QueueFixture): string[] {
+  return [
+    ...granted(fn, TABLE).map((a) => `${a} on table`),
+    ...granted(fn, QUEUE).map((a) => `${a} on ${f.queueUrl}`),
+    ...granted(fn, DLQ).map((a) => `${a} on ${f.dlqUrl}`),
+  ];
 }
 
 // The template of a default queue.
@@ -132,8 +141,8 @@ describe('the synthesized grants cover every operation the queue handlers send',
     proxy.decide = (r) => (r.target === 'AmazonSQS.SendMessage' ? UNAVAILABLE : PASS);
     expect(await admitOne(f, recorded)).toBe(503);
     const used = actionsOf(proxy.requests);
-    expect(used).toEqual(expect.arrayContaining(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'sqs:SendMessage']));
-    const allowed = [...granted(/JobsAdmission.*Role/, TABLE), ...granted(/JobsAdmission.*Role/, QUEUE)];
+    expect(used).toEqual(expect.arrayContaining(['dynamodb:DeleteItem on table', 'dynamodb:GetItem on table', 'dynamodb:PutItem on table', 'dynamodb:UpdateItem on table', `sqs:SendMessage on ${f.queueUrl}`]));
+    const allowed = allowedTo(/JobsAdmission.*Role/, f);
     expect(used.filter((a) => !allowed.includes(a))).toEqual([]);
   });
 
@@ -157,25 +166,28 @@ describe('the synthesized grants cover every operation the queue handlers send',
     await direct.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: f.queueUrl, ReceiptHandle: retried.Records[0].receiptHandle, VisibilityTimeout: 0 }));
     expect((await processBatch(await receive(f), lambdaContext(30_000), cfg, failing)).outcomes).toEqual(['dead-lettered']);
     const used = actionsOf(proxy.requests);
-    expect(used).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']));
-    const allowed = [...granted(/JobsWorker.*Role/, TABLE), ...granted(/JobsWorker.*Role/, QUEUE)];
-    expect([...used, ...EVENT_SOURCE_ACTIONS].filter((a) => !allowed.includes(a))).toEqual([]);
+    expect(used).toEqual(expect.arrayContaining(['dynamodb:GetItem on table', 'dynamodb:UpdateItem on table', `sqs:ChangeMessageVisibility on ${f.queueUrl}`, `sqs:DeleteMessage on ${f.queueUrl}`]));
+    const allowed = allowedTo(/JobsWorker.*Role/, f);
+    expect([...used, ...EVENT_SOURCE_ACTIONS.map((a) => `${a} on ${f.queueUrl}`)].filter((a) => !allowed.includes(a))).toEqual([]);
   });
 
-  test('dead-letter reconciler: a job whose worker stopped on its last delivery is settled and gives its units back', async () => {
+  test('dead-letter reconciler: a job whose worker stopped on its last delivery is settled and gives its units back; the ledger audit reads the queue', async () => {
     const f = await createFixture(direct, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     // An admitted job's message, as SQS moves it to the dead-letter queue.
     expect(await admitOne(f)).toBe(202);
     const m = await receive(f);
     await direct.sqs.send(new SendMessageCommand({ QueueUrl: f.dlqUrl, MessageBody: m.Records[0].body }));
     await direct.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: m.Records[0].receiptHandle }));
+    // Another job waits in the queue: the ledger audit finds units held and reads the queue's depth.
+    expect(await admitOne(f)).toBe(202);
     const report = await reconcile(lambdaContext(60_000), {
-      deadLetterQueueUrl: f.dlqUrl, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 10, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
+      deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 10, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
     }, { ...recorded, now: Date.now, log: () => undefined });
-    expect(report).toMatchObject({ read: 1, settled: 1, released: 1 });
+    expect(report).toMatchObject({ read: 1, settled: 1, released: 1, ledger: 'busy' });
     const used = actionsOf(proxy.requests);
-    expect(used).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage']));
-    const allowed = [...granted(/Reconciler.*Role/, TABLE), ...granted(/Reconciler.*Role/, DLQ)];
+    expect(used).toEqual(expect.arrayContaining(['dynamodb:GetItem on table', 'dynamodb:UpdateItem on table', `sqs:ChangeMessageVisibility on ${f.dlqUrl}`,
+      `sqs:GetQueueAttributes on ${f.queueUrl}`, `sqs:ReceiveMessage on ${f.dlqUrl}`]));
+    const allowed = allowedTo(/Reconciler.*Role/, f);
     expect(used.filter((a) => !allowed.includes(a))).toEqual([]);
   });
 });

@@ -160,6 +160,8 @@ describe('InferenceQueue', () => {
     expect(fn.Properties).toMatchObject({ Timeout: 60, MemorySize: 256 });
     expect(fn.Properties.Environment.Variables).toMatchObject({ KIG_RECONCILE_HOLD_SECONDS: '60', KIG_RECONCILE_MAX_MESSAGES: '1000' });
     expect(fn.Properties.Environment.Variables.KIG_DEAD_LETTER_QUEUE_URL).toEqual({ Ref: stack.resolve((queue.deadLetterQueue.node.defaultChild as CfnElement).logicalId) });
+    // The ledger audit reads the job queue's depth.
+    expect(fn.Properties.Environment.Variables.KIG_QUEUE_URL).toEqual({ Ref: stack.resolve((queue.queue.node.defaultChild as CfnElement).logicalId) });
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] }, RetryPolicy: { MaximumEventAgeInSeconds: 300, MaximumRetryAttempts: 2 } })],
@@ -168,7 +170,7 @@ describe('InferenceQueue', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [id, 'Arn'] }, Principal: 'events.amazonaws.com' });
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: fn.Properties.Role['Fn::GetAtt'][0] }] } });
     const actions = Object.values(policies).flatMap((p) => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => ([] as string[]).concat(st.Action))).sort();
-    expect(actions).toEqual(['dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }], Period: 300, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
     // Within what EventBridge and Lambda accept.
     const [rule] = Object.values(template.findResources('AWS::Events::Rule'));

@@ -26,6 +26,8 @@ export const RECONCILE_MAX_MESSAGES = 1_000;
 /** What the reconciler reads and writes. */
 export interface DeadLetterReconcilerOptions {
   readonly deadLetterQueue: sqs.IQueue;
+  /** The job queue: the ledger audit reads its depth. */
+  readonly queue: sqs.IQueue;
   readonly tableName: string;
   readonly logRetention: logs.RetentionDays;
   readonly encryptionKey?: kms.IKey;
@@ -53,6 +55,7 @@ export function deadLetterReconciler(owner: Construct, o: DeadLetterReconcilerOp
     description: 'Settles jobs the dead-letter queue holds without an outcome and gives their cost units back',
     environment: {
       [HANDLER_ENV.deadLetterQueueUrl]: o.deadLetterQueue.queueUrl,
+      [HANDLER_ENV.queueUrl]: o.queue.queueUrl,
       [HANDLER_ENV.tableName]: o.tableName,
       [HANDLER_ENV.reconcileHoldSeconds]: String(RECONCILE_TIMEOUT.toSeconds()),
       [HANDLER_ENV.reconcileMaxMessages]: String(RECONCILE_MAX_MESSAGES),
@@ -60,9 +63,12 @@ export function deadLetterReconciler(owner: Construct, o: DeadLetterReconcilerOp
   });
   // Reads the dead letters and makes them visible again; never deletes one (no sqs:DeleteMessage).
   iam.Grant.addToPrincipal({ grantee: fn, actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'], resourceArns: [o.deadLetterQueue.queueArn] });
-  // Marks a job DEAD_LETTERED, and gives back its units (the job record's flag, then the ledger item).
+  // The ledger audit reads the job queue's depth (its approximate counts) and nothing else of it.
+  iam.Grant.addToPrincipal({ grantee: fn, actions: ['sqs:GetQueueAttributes'], resourceArns: [o.queue.queueArn] });
+  // Marks a job DEAD_LETTERED, and gives back its units (the job record's flag, then the ledger
+  // item); the ledger audit reads the ledger item and repairs it.
   // test/queue/grants-cover-calls.test.ts runs the reconciler and checks its calls against these grants.
-  o.grantTable(fn, ['dynamodb:UpdateItem']);
+  o.grantTable(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   const rule = new events.Rule(fn.node.scope as Construct, 'Schedule', {
     description: `Runs the dead-letter reconciler every ${RECONCILE_INTERVAL.toMinutes()} minutes`,
     // EventBridge rate expressions: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
