@@ -12,7 +12,7 @@ const ROOT = path.join(__dirname, '..', '..');
 
 /** What a test file calls when it needs a tool or a server, and what that is. */
 const NEEDS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\bstartMoto\(/, 'moto_server'],
+  [/\b(?:startMoto|motoPerTestFile|motoBehindFaultProxy)\(/, 'moto_server'],
   [/\b(?:spawnSync|execFileSync|execFile|spawn)\(\s*'cfn-lint'|\bcfnLint(?:Command)?\(/, 'cfn-lint'],
   [/\b(?:synthesizeExample|exampleAssemblyDir)\(/, 'the example apps synthesized'],
   [/from 'autocannon'/, 'load generation (autocannon)'],
@@ -66,4 +66,8 @@ test('the check finds what it looks for', () => {
   ].join('\n'));
   expect(NEEDS.filter(([re]) => re.test(code)).map(([, what]) => what))
     .toEqual(['moto_server', 'cfn-lint', 'the example apps synthesized', 'load generation (autocannon)', 'the kig binary']);
+  // The per-file helpers start moto_server too.
+  for (const call of ['const peer = motoPerTestFile();', 'const peer = motoBehindFaultProxy();']) {
+    expect(NEEDS.filter(([re]) => re.test(call)).map(([, what]) => what)).toEqual(['moto_server']);
+  }
 });

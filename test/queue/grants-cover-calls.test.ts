@@ -7,8 +7,8 @@ import { compileRequestSchema } from '../../handlers/shared/schema';
 import { reconcile } from '../../handlers/reconciler/core';
 import { processBatch, SqsEvent, WorkerDeps } from '../../handlers/worker/core';
 import { InferenceProfile, InferenceQueue, ModelSignature, TensorDType, WorkerBackend } from '../../lib';
-import { FaultProxy, PASS, ProxiedRequest, UNAVAILABLE } from '../support/fault-proxy';
-import { localClients, MotoServer, startMoto } from '../support/moto';
+import { motoBehindFaultProxy, PASS, ProxiedRequest, UNAVAILABLE } from '../support/fault-proxy';
+import { localClients } from '../support/moto';
 import { admissionConfig, createFixture, lambdaContext, QueueFixture, workerConfig } from '../support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../support/requests';
 
@@ -94,60 +94,43 @@ function granted(fn: RegExp, resourceId: string): string[] {
   return [...actions].sort();
 }
 
-let moto: MotoServer;
-let proxy: FaultProxy;
-let direct: ReturnType<typeof localClients>;
-let recorded: ReturnType<typeof localClients>;
-beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await FaultProxy.start(moto.endpoint);
-  direct = localClients(moto.endpoint);
-  recorded = localClients(proxy.endpoint);
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-});
-beforeEach(() => {
-  proxy.decide = () => PASS;
-  proxy.requests.length = 0;
-});
+const peer = motoBehindFaultProxy();
 
 const validate = compileRequestSchema(TEST_SIGNATURE.toJsonSchema());
 const admissionDeps = (clients: ReturnType<typeof localClients>): AdmissionDeps => ({ ...clients, validate, now: Date.now, log: () => undefined });
 const body = { instances: [[1, 2, 3]] };
 
-async function admitOne(f: QueueFixture, clients = direct, headers: Record<string, string> = {}): Promise<number> {
+async function admitOne(f: QueueFixture, clients = peer.direct, headers: Record<string, string> = {}): Promise<number> {
   const config = admissionConfig(f);
   return (await admit(postJobs(body, headers), config, admissionDeps(clients), new DepthGauge(config, clients.sqs, Date.now))).statusCode;
 }
 
 async function receive(f: QueueFixture, queueUrl = f.queueUrl): Promise<SqsEvent> {
   for (;;) {
-    const m = (await direct.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }))).Messages?.[0];
+    const m = (await peer.direct.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }))).Messages?.[0];
     if (m) return { Records: [{ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: { ApproximateReceiveCount: m.Attributes!.ApproximateReceiveCount! } }] };
   }
 }
 
 function workerDeps(invoke: () => Promise<never> | Promise<{ body: Uint8Array; contentType: string }>): WorkerDeps {
-  return { ...recorded, backend: { invoke }, now: Date.now, random: Math.random, log: () => undefined };
+  return { ...peer.proxied, backend: { invoke }, now: Date.now, random: Math.random, log: () => undefined };
 }
 
 describe('the synthesized grants cover every operation the queue handlers send', () => {
   test('admission: admitted, replayed by its idempotency key, and refused by SQS (its record removed, its units back)', async () => {
-    const f = await createFixture(direct, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
-    expect(await admitOne(f, recorded, { 'Idempotency-Key': 'grants-1' })).toBe(202);
-    expect(await admitOne(f, recorded, { 'Idempotency-Key': 'grants-1' })).toBe(202);
-    proxy.decide = (r) => (r.target === 'AmazonSQS.SendMessage' ? UNAVAILABLE : PASS);
-    expect(await admitOne(f, recorded)).toBe(503);
-    const used = actionsOf(proxy.requests);
+    const f = await createFixture(peer.direct, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    expect(await admitOne(f, peer.proxied, { 'Idempotency-Key': 'grants-1' })).toBe(202);
+    expect(await admitOne(f, peer.proxied, { 'Idempotency-Key': 'grants-1' })).toBe(202);
+    peer.proxy.decide = (r) => (r.target === 'AmazonSQS.SendMessage' ? UNAVAILABLE : PASS);
+    expect(await admitOne(f, peer.proxied)).toBe(503);
+    const used = actionsOf(peer.proxy.requests);
     expect(used).toEqual(expect.arrayContaining(['dynamodb:DeleteItem on table', 'dynamodb:GetItem on table', 'dynamodb:PutItem on table', 'dynamodb:UpdateItem on table', `sqs:SendMessage on ${f.queueUrl}`]));
     const allowed = allowedTo(/JobsAdmission.*Role/, f);
     expect(used.filter((a) => !allowed.includes(a))).toEqual([]);
   });
 
   test('worker: a result, a retry, a dead letter and a duplicate, each giving its units back', async () => {
-    const f = await createFixture(direct, { visibilityTimeoutSeconds: 30, maxReceiveCount: 2 });
+    const f = await createFixture(peer.direct, { visibilityTimeoutSeconds: 30, maxReceiveCount: 2 });
     const cfg = workerConfig(f, { maxReceiveCount: 2 });
     const ok = workerDeps(async () => ({ body: Buffer.from('{"ok":1}'), contentType: 'application/json' }));
     const failing = workerDeps(async () => {
@@ -157,34 +140,34 @@ describe('the synthesized grants cover every operation the queue handlers send',
     expect(await admitOne(f)).toBe(202);
     const first = await receive(f);
     expect((await processBatch(first, lambdaContext(30_000), cfg, ok)).outcomes).toEqual(['succeeded']);
-    await direct.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: first.Records[0].body }));
+    await peer.direct.sqs.send(new SendMessageCommand({ QueueUrl: f.queueUrl, MessageBody: first.Records[0].body }));
     expect((await processBatch(await receive(f), lambdaContext(30_000), cfg, ok)).outcomes).toEqual(['duplicate']);
     // A transient failure (retry), then the last delivery fails too (dead letter).
     expect(await admitOne(f)).toBe(202);
     const retried = await receive(f);
     expect((await processBatch(retried, lambdaContext(30_000), cfg, failing)).outcomes).toEqual(['retry']);
-    await direct.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: f.queueUrl, ReceiptHandle: retried.Records[0].receiptHandle, VisibilityTimeout: 0 }));
+    await peer.direct.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: f.queueUrl, ReceiptHandle: retried.Records[0].receiptHandle, VisibilityTimeout: 0 }));
     expect((await processBatch(await receive(f), lambdaContext(30_000), cfg, failing)).outcomes).toEqual(['dead-lettered']);
-    const used = actionsOf(proxy.requests);
+    const used = actionsOf(peer.proxy.requests);
     expect(used).toEqual(expect.arrayContaining(['dynamodb:GetItem on table', 'dynamodb:UpdateItem on table', `sqs:ChangeMessageVisibility on ${f.queueUrl}`, `sqs:DeleteMessage on ${f.queueUrl}`]));
     const allowed = allowedTo(/JobsWorker.*Role/, f);
     expect([...used, ...EVENT_SOURCE_ACTIONS.map((a) => `${a} on ${f.queueUrl}`)].filter((a) => !allowed.includes(a))).toEqual([]);
   });
 
   test('dead-letter reconciler: a job whose worker stopped on its last delivery is settled and gives its units back; the ledger audit reads the queue', async () => {
-    const f = await createFixture(direct, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const f = await createFixture(peer.direct, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
     // An admitted job's message, as SQS moves it to the dead-letter queue.
     expect(await admitOne(f)).toBe(202);
     const m = await receive(f);
-    await direct.sqs.send(new SendMessageCommand({ QueueUrl: f.dlqUrl, MessageBody: m.Records[0].body }));
-    await direct.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: m.Records[0].receiptHandle }));
+    await peer.direct.sqs.send(new SendMessageCommand({ QueueUrl: f.dlqUrl, MessageBody: m.Records[0].body }));
+    await peer.direct.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: m.Records[0].receiptHandle }));
     // Another job waits in the queue: the ledger audit finds units held and reads the queue's depth.
     expect(await admitOne(f)).toBe(202);
     const report = await reconcile(lambdaContext(60_000), {
       deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 10, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
-    }, { ...recorded, now: Date.now, log: () => undefined });
+    }, { ...peer.proxied, now: Date.now, log: () => undefined });
     expect(report).toMatchObject({ read: 1, settled: 1, released: 1, ledger: 'busy' });
-    const used = actionsOf(proxy.requests);
+    const used = actionsOf(peer.proxy.requests);
     expect(used).toEqual(expect.arrayContaining(['dynamodb:GetItem on table', 'dynamodb:UpdateItem on table', `sqs:ChangeMessageVisibility on ${f.dlqUrl}`,
       `sqs:GetQueueAttributes on ${f.queueUrl}`, `sqs:ReceiveMessage on ${f.dlqUrl}`]));
     const allowed = allowedTo(/Reconciler.*Role/, f);

@@ -1,5 +1,6 @@
 import * as http from 'http';
 import * as net from 'net';
+import { localClients, MotoServer, startMoto } from './moto';
 
 /** One request that reached the proxy. */
 export interface ProxiedRequest {
@@ -117,4 +118,42 @@ export class FaultProxy {
       out.end(body);
     });
   }
+}
+
+/** moto_server with a FaultProxy in front of it, for one test file (see motoBehindFaultProxy). */
+export interface MotoBehindFaultProxy {
+  /** Clients that talk to moto_server directly: the test's own setup and checks. */
+  readonly direct: ReturnType<typeof localClients>;
+  /** Clients that go through the proxy: the code under test. */
+  readonly proxied: ReturnType<typeof localClients>;
+  /** The proxy: its faults (`decide`) and the requests it saw; both reset before each test. */
+  readonly proxy: FaultProxy;
+}
+
+/**
+ * Starts one moto_server and a FaultProxy in front of it for the calling test file (jest's
+ * beforeAll), stops both after its tests, and resets the proxy's faults and record before each
+ * test. Call it at the top level of the file; read the fields inside the tests.
+ */
+export function motoBehindFaultProxy(): MotoBehindFaultProxy {
+  let state: (MotoBehindFaultProxy & { server: MotoServer }) | undefined;
+  beforeAll(async () => {
+    const server = await startMoto();
+    const proxy = await FaultProxy.start(server.endpoint);
+    state = { server, proxy, direct: localClients(server.endpoint), proxied: localClients(proxy.endpoint) };
+  });
+  afterAll(async () => {
+    await state?.proxy.stop();
+    await state?.server.stop();
+  });
+  beforeEach(() => {
+    if (!state) return;
+    state.proxy.decide = () => PASS;
+    state.proxy.requests.length = 0;
+  });
+  const get = () => {
+    if (!state) throw new Error('moto_server is not running: read the peer inside a test, after beforeAll');
+    return state;
+  };
+  return { get direct() { return get().direct; }, get proxied() { return get().proxied; }, get proxy() { return get().proxy; } };
 }
