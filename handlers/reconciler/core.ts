@@ -251,13 +251,16 @@ async function auditLedger(config: ReconcilerConfig, deps: ReconcilerDeps): Prom
     const names = Object.fromEntries(part.map((k, j) => [`#c${j}`, k]));
     const sets = part.map((k, j) => (k.startsWith('k_') ? undefined : `#c${j} = :zero`)).filter((x): x is string => x !== undefined);
     const removes = part.map((k, j) => (k.startsWith('k_') ? `#c${j}` : undefined)).filter((x): x is string => x !== undefined);
+    // The last write also ends the watch (its marker); every earlier one still needs it in its condition.
+    if (i + REPAIR_ATTRIBUTES_PER_WRITE >= counters.length) removes.push('auditAdmitted', 'auditAt');
     try {
       await deps.ddb.send(new UpdateItemCommand({
         TableName: config.tableName, Key: key,
-        UpdateExpression: [sets.length > 0 ? `SET ${sets.join(', ')}` : '', removes.length > 0 ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim(),
+        UpdateExpression: [sets.length > 0 ? `SET ${sets.join(', ')}` : '', `REMOVE ${removes.join(', ')}`].join(' ').trim(),
         ConditionExpression: `${sameAdmissions} AND auditAdmitted = :a`,
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':a': N(Number(admitted)), ':zero': N(0) },
+        // DynamoDB refuses a value the expressions do not use (ValidationException).
+        ExpressionAttributeValues: { ':a': N(Number(admitted)), ...(sets.length > 0 ? { ':zero': N(0) } : {}) },
       }));
     } catch (e) {
       // A job was admitted since the read: the queue is not quiet any more.

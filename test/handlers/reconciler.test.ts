@@ -237,4 +237,16 @@ describe('admission ledger audit', () => {
     const held = await ledger(f);
     expect(Object.keys(held).filter((k) => k.startsWith('k_'))).toHaveLength(3);
   });
+
+  test('a ledger with more keys than one repair write names is repaired in several writes', async () => {
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const keys = Object.fromEntries(Array.from({ length: 150 }, (_v, i) => [`k_leak${i}`, N(1)]));
+    await peer.clients.ddb.send(new PutItemCommand({ TableName: f.tableName, Item: { jobId: S(ADMISSION_LEDGER_KEY), admitted: N(150), [HELD]: N(150), t_default: N(150), ...keys } }));
+    const t0 = Date.now();
+    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0))).ledger).toBe('watching');
+    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0 + LEDGER_QUIET_MS))).ledger).toBe('repaired');
+    const item = (await peer.clients.ddb.send(new GetItemCommand({ TableName: f.tableName, Key: { jobId: S(ADMISSION_LEDGER_KEY) }, ConsistentRead: true }))).Item!;
+    expect(Object.keys(item).sort()).toEqual(['admitted', HELD, 'jobId', 't_default'].sort());
+    expect([item[HELD].N, item.t_default.N, item.admitted.N]).toEqual(['0', '0', '150']);
+  });
 });
