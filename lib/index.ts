@@ -54,5 +54,5 @@ export { SecurityPosture, type RegulatedPostureOptions } from './security';
 export { InferenceAlarms, type InferenceAlarmsProps, KerasInferenceService, type KerasInferenceServiceProps, type KerasJobQueueOptions } from './patterns';
 
 export {
-  InferenceQueue, type InferenceQueueProps, type QueueTierApiKeys, type AttachToApiOptions, type JobsApi, JobSubmission, WorkerBackend, type WorkerBackendConfig,
+  InferenceQueue, type InferenceQueueProps, type QueueTierApiKeys, type AttachToApiOptions, type JobsApi, JobSubmission, WorkerBackend, type WorkerBackendConfig, type ExternalConsumerOptions,
 } from './queue';

@@ -40,6 +40,12 @@ export interface AdmissionConfig {
   /** Largest cost one worker call serves within its deadline; dearer jobs get 413. */
   readonly maxJobCostUnits: number;
   /** Tiers, lowest first: the units each tier, and each API key of it, may hold. */
+  /**
+   * Whether admission holds cost units in the ledger: only when the queue's consumer gives them back
+   * (the Lambda worker does; an external consumer says so). Without it the shares are not enforced.
+   * @default true
+   */
+  readonly costLedger?: boolean;
   readonly tiers: readonly CostTier[];
   /** Tier of each API key id (usage-plan keys); other callers are in the first (lowest) tier. */
   readonly keyTiers: Readonly<Record<string, string>>;
@@ -341,10 +347,13 @@ export async function admit(event: ProxyEvent, config: AdmissionConfig, deps: Ad
       if (existing) return await replay(existing, hash, req, event, config, deps, gauge);
     }
 
-    const cost = jobCost(event, req.elements, config);
-    if (cost.units > config.maxJobCostUnits) {
-      throw new ClientError(413, 'JobTooCostly', `This job costs ${cost.units} cost units (${req.elements} elements); one worker call serves at most maxJobCostUnits = ${config.maxJobCostUnits} units within its deadline. Split the instances over several jobs.`);
+    const priced = jobCost(event, req.elements, config);
+    if (priced.units > config.maxJobCostUnits) {
+      throw new ClientError(413, 'JobTooCostly', `This job costs ${priced.units} cost units (${req.elements} elements); one worker call serves at most maxJobCostUnits = ${config.maxJobCostUnits} units within its deadline. Split the instances over several jobs.`);
     }
+    // Units are held only where a consumer gives them back (costLedger); the job still counts
+    // against the depth bound.
+    const cost = config.costLedger === false ? { ...priced, units: 0 } : priced;
     const slot = await gauge.reserve(deps.ddb, cost);
     const dims = { [ADMISSION_METRICS.dimension]: config.queueName };
     if (!slot.admitted) {
@@ -386,7 +395,7 @@ export async function admit(event: ProxyEvent, config: AdmissionConfig, deps: Ad
     }
     deps.log(emfLine(ADMISSION_METRICS.namespace, dims, { [ADMISSION_METRICS.admitted]: 1 }, deps.now()));
     // The tier's budget use, for the dashboard (Maximum per period).
-    deps.log(emfLine(ADMISSION_METRICS.namespace, { ...dims, [ADMISSION_METRICS.tierDimension]: cost.tier.name }, { [ADMISSION_METRICS.tierUnitsHeld]: slot.tierUnits }, deps.now()));
+    if (cost.units > 0) deps.log(emfLine(ADMISSION_METRICS.namespace, { ...dims, [ADMISSION_METRICS.tierDimension]: cost.tier.name }, { [ADMISSION_METRICS.tierUnitsHeld]: slot.tierUnits }, deps.now()));
     return accepted(event, jobId, JobStatus.QUEUED);
   } catch (e) {
     const err = e instanceof HandlerError ? e : dependencyError('admission', e);

@@ -28,6 +28,7 @@ const config: AdmissionConfig = {
   drainUnitsPerSecond: numberEnv(ENV.drainUnitsPerSecond),
   maxJobCostUnits: numberEnv(ENV.maxJobCostUnits),
   tiers: JSON.parse(requireEnv(ENV.costTiers)) as AdmissionConfig['tiers'],
+  costLedger: process.env[ENV.costLedger] !== 'false',
   keyTiers: JSON.parse(process.env[ENV.keyTiers] || '{}') as AdmissionConfig['keyTiers'],
 };
 const deps: AdmissionDeps = {

@@ -21,6 +21,8 @@ export const HANDLER_ENV = {
   drainUnitsPerSecond: 'KIG_DRAIN_UNITS_PER_SECOND',
   maxJobCostUnits: 'KIG_MAX_JOB_COST_UNITS',
   costTiers: 'KIG_COST_TIERS',
+  /** `false` when no consumer gives cost units back (an external consumer that does not): admission then holds none. */
+  costLedger: 'KIG_COST_LEDGER',
   keyTiers: 'KIG_KEY_TIERS',
   perCallDeadlineMs: 'KIG_PER_CALL_DEADLINE_MS',
   maxReceiveCount: 'KIG_MAX_RECEIVE_COUNT',

@@ -196,6 +196,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
         [HANDLER_ENV.drainUnitsPerSecond]: String(limits.drainUnitsPerSecond),
         [HANDLER_ENV.maxJobCostUnits]: String(limits.maxJobCostUnits),
         [HANDLER_ENV.costTiers]: JSON.stringify(limits.tiers),
+        [HANDLER_ENV.costLedger]: String(props.backend.givesCostUnitsBack),
         ...(props.tierApiKeys?.length ? {
           [HANDLER_ENV.keyTiers]: Stack.of(this).toJsonString(Object.fromEntries(
             props.tierApiKeys.flatMap((t) => t.apiKeys.map((k) => [k.keyId, t.tier] as const)))),

@@ -23,6 +23,19 @@ export interface WorkerBackendConfig {
   readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
+/** Options of `WorkerBackend.externalConsumer()`. */
+export interface ExternalConsumerOptions {
+  /**
+   * Whether the consumer gives a finished job's cost units back to the admission ledger, as the
+   * Lambda worker does (docs/job-queue.md, "An external consumer"). Only then does admission hold
+   * cost units for its jobs and enforce the per-tier and per-key shares of the cost budget; without
+   * it every admitted job's units would stay held, and once they reached the budget admission would
+   * refuse every job. The queue's depth bound (jobs against the backlog budget) applies either way.
+   * @default false
+   */
+  readonly givesCostUnitsBack?: boolean;
+}
+
 /** SageMaker endpoint names. Source: CreateEndpoint API, EndpointName pattern. */
 const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
@@ -85,13 +98,20 @@ export abstract class WorkerBackend {
    * Give it the worker's permissions with `InferenceQueue.grantWorker()`; it must follow the job
    * protocol of the Lambda worker (claim the job record, write the result, report failures) for
    * the status endpoint to show its results.
+   *
+   * Admission holds cost units for its jobs only if the consumer gives them back
+   * (`givesCostUnitsBack`); otherwise the per-tier and per-key cost shares are not enforced and the
+   * depth bound alone limits the backlog.
    */
-  public static externalConsumer(): WorkerBackend {
-    return new ExternalConsumer();
+  public static externalConsumer(options: ExternalConsumerOptions = {}): WorkerBackend {
+    return new ExternalConsumer(options.givesCostUnitsBack ?? false);
   }
 
   /** Whether the queue runs its own Lambda worker for this backend. */
   public abstract readonly runsLambdaWorker: boolean;
+
+  /** Whether the queue's consumer gives each finished job's cost units back to the admission ledger. */
+  public abstract readonly givesCostUnitsBack: boolean;
 
   /** Grants the worker what it needs and returns its settings. */
   public abstract bind(scope: Construct, worker: iam.IGrantable): WorkerBackendConfig;
@@ -100,6 +120,10 @@ export abstract class WorkerBackend {
 class ExternalConsumer extends WorkerBackend {
   public readonly runsLambdaWorker = false;
 
+  constructor(public readonly givesCostUnitsBack: boolean) {
+    super();
+  }
+
   public bind(): WorkerBackendConfig {
     return { environment: {}, name: 'an external consumer' };
   }
@@ -107,6 +131,7 @@ class ExternalConsumer extends WorkerBackend {
 
 class SageMakerEndpointBackend extends WorkerBackend {
   public readonly runsLambdaWorker = true;
+  public readonly givesCostUnitsBack = true;
 
   constructor(private readonly endpointName: string) {
     super();
@@ -122,6 +147,7 @@ class SageMakerEndpointBackend extends WorkerBackend {
 
 class HttpWorkerBackend extends WorkerBackend {
   public readonly runsLambdaWorker = true;
+  public readonly givesCostUnitsBack = true;
 
   constructor(private readonly url: string) {
     super();
@@ -134,6 +160,7 @@ class HttpWorkerBackend extends WorkerBackend {
 
 class SyncBackendWorker extends WorkerBackend {
   public readonly runsLambdaWorker = true;
+  public readonly givesCostUnitsBack = true;
 
   constructor(private readonly backend: ISyncInferenceBackend) {
     super();

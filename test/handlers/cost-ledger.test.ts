@@ -1,4 +1,4 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { admit, AdmissionConfig, DepthGauge } from '../../handlers/admission/core';
 import { ADMISSION_LEDGER_KEY, HELD, releaseJob } from '../../handlers/shared/ledger';
 import { compileRequestSchema } from '../../handlers/shared/schema';
@@ -152,5 +152,22 @@ describe('cost ledger (local SQS + DynamoDB)', () => {
     expect(Object.keys(after).filter((k) => k.startsWith('k_'))).toEqual([]);
     // Nothing is left to give back.
     expect(await releaseJob(peer.clients.ddb, f.tableName, jobs[0])).toBe(false);
+  });
+  test('without a consumer that gives units back (costLedger false), admission holds none: the depth bound alone applies, and 413 still does', async () => {
+    const f = await createFixture(peer.clients, { visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
+    const config: AdmissionConfig = admissionConfig(f, {
+      costLedger: false, costBudgetUnits: 20, drainUnitsPerSecond: 2, maxJobCostUnits: 4, tiers: [{ name: 'basic', budgetUnits: 10, keyBudgetUnits: 8 }],
+    });
+    const gauge = new DepthGauge(config, peer.clients.sqs, Date.now);
+    const send = async (body: unknown, key: string) => admit(postJobs(body, {}, key), config, deps(), gauge);
+    // With the ledger the third job of key a would be refused (8 units held): here all are admitted.
+    for (let i = 0; i < 3; i++) expect((await send(four, 'a')).statusCode).toBe(202);
+    const l = await ledger(f);
+    expect(l.admitted).toBe(3);
+    expect(Object.keys(l).filter((k) => k === HELD || k.startsWith('t_') || k.startsWith('k_'))).toEqual([]);
+    const jobs = (await peer.clients.ddb.send(new ScanCommand({ TableName: f.tableName }))).Items!.filter((i) => i.jobId.S !== ADMISSION_LEDGER_KEY);
+    expect(jobs.map((j) => j.costHeld)).toEqual([undefined, undefined, undefined]);
+    const strict = { ...config, maxJobCostUnits: 3 };
+    expect((await admit(postJobs(four, {}, 'b'), strict, deps(), new DepthGauge(strict, peer.clients.sqs, Date.now))).statusCode).toBe(413);
   });
 });

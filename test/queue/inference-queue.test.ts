@@ -363,6 +363,19 @@ describe('InferenceQueue props', () => {
     expect(nagFindings(app)).toEqual([]);
   });
 
+  test('admission holds cost units only where the consumer gives them back: the Lambda worker, or an external consumer that says it does', () => {
+    const ledger = (backend: WorkerBackend) => {
+      const stack = new Stack(new App(), 'S');
+      new InferenceQueue(stack, 'Jobs', { profile, signature, backend });
+      const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Admits async inference jobs') } }));
+      return fn.Properties.Environment.Variables.KIG_COST_LEDGER;
+    };
+    expect(ledger(WorkerBackend.sageMakerEndpointByName('Resnet-Endpoint'))).toBe('true');
+    // A consumer that leaves every job's units held would, once they reached the budget, have admission refuse every job.
+    expect(ledger(WorkerBackend.externalConsumer())).toBe('false');
+    expect(ledger(WorkerBackend.externalConsumer({ givesCostUnitsBack: true }))).toBe('true');
+  });
+
   test('reserved admission concurrency is opt-in', () => {
     const s = new Stack(new App(), 'S');
     new InferenceQueue(s, 'Jobs', { profile, signature, backend: WorkerBackend.http('https://model.internal/predict'), reserveAdmissionConcurrency: true });
