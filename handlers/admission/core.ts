@@ -39,13 +39,13 @@ export interface AdmissionConfig {
   readonly drainUnitsPerSecond: number;
   /** Largest cost one worker call serves within its deadline; dearer jobs get 413. */
   readonly maxJobCostUnits: number;
-  /** Tiers, lowest first: the units each tier, and each API key of it, may hold. */
   /**
    * Whether admission holds cost units in the ledger: only when the queue's consumer gives them back
    * (the Lambda worker does; an external consumer says so). Without it the shares are not enforced.
    * @default true
    */
   readonly costLedger?: boolean;
+  /** Tiers, lowest first: the units each tier, and each API key of it, may hold. */
   readonly tiers: readonly CostTier[];
   /** Tier of each API key id (usage-plan keys); other callers are in the first (lowest) tier. */
   readonly keyTiers: Readonly<Record<string, string>>;
