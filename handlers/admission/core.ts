@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'crypto';
 import { AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { admissionCap, CostModel, rejectionDepthBound, requestCostUnits, requestElements, retryAfterSeconds } from '../../lib/core/queue-formulas';
 import { fromItem, isConditionFailed, JobRecord, N, S } from '../shared/dynamo';
 import {
@@ -9,7 +9,8 @@ import {
 } from '../shared/errors';
 import { callerScope, errorResponse, header, json, ProxyEvent, ProxyResult } from '../shared/http';
 import { IDEMPOTENCY_KEY_PATTERN, JobMessage, JobStatus, jobIdForKey, payloadKey, requestHash } from '../shared/job';
-import { ADMISSION_LEDGER_KEY, costFields, HELD, HeldUnits, release } from '../shared/ledger';
+import { ADMISSION_LEDGER_KEY, costFields, HELD, HeldUnits, KEY_ATTRIBUTE_PREFIX, release, TIER_ATTRIBUTE_PREFIX } from '../shared/ledger';
+import { queueDepth } from '../shared/queue-depth';
 import { ADMISSION_METRICS, emfLine } from '../shared/metrics';
 
 /** Settings of the admission function (from environment variables in Lambda). */
@@ -241,19 +242,12 @@ export class DepthGauge {
     } catch (e) {
       throw dependencyError('DynamoDB', e);
     }
-    let attrs: Record<string, string>;
+    let depth: number;
     try {
-      const out = await this.sqs.send(new GetQueueAttributesCommand({
-        QueueUrl: this.config.queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }));
-      attrs = out.Attributes ?? {};
+      depth = await queueDepth(this.sqs, this.config.queueUrl);
     } catch (e) {
       throw dependencyError('SQS', e);
     }
-    // In-flight messages count: they are not done, and a failing one comes back.
-    const depth = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']
-      .reduce((sum, k) => sum + Number(attrs[k] ?? 0), 0);
     this.reading = { admitted, depth, at: this.now() };
     this.seen = admitted;
   }
@@ -289,7 +283,7 @@ export function jobCost(event: ProxyEvent, elements: number, config: AdmissionCo
   const tierName = typeof apiKeyId === 'string' ? config.keyTiers[apiKeyId] : undefined;
   const tier = config.tiers.find((t) => t.name === tierName) ?? config.tiers[0];
   const key = createHash('sha256').update(callerScope(event)).digest('base64url').slice(0, 16);
-  return { units: requestCostUnits(elements, config.cost), tier, tierAttribute: `t_${tier.name}`, keyAttribute: `k_${key}` };
+  return { units: requestCostUnits(elements, config.cost), tier, tierAttribute: `${TIER_ATTRIBUTE_PREFIX}${tier.name}`, keyAttribute: `${KEY_ATTRIBUTE_PREFIX}${key}` };
 }
 
 function round3(n: number): number {

@@ -1,8 +1,9 @@
 import { AttributeValue, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { isConditionFailed, N, S } from '../shared/dynamo';
 import { JobStatus, parseJobMessage } from '../shared/job';
-import { ADMISSION_LEDGER_KEY, HELD, releaseJob } from '../shared/ledger';
+import { ADMISSION_LEDGER_KEY, isUnitCounter, KEY_ATTRIBUTE_PREFIX, releaseJob } from '../shared/ledger';
+import { queueDepth } from '../shared/queue-depth';
 
 /** Settings of the dead-letter reconciler. */
 export interface ReconcilerConfig {
@@ -220,37 +221,38 @@ async function unhide(deps: ReconcilerDeps, config: ReconcilerConfig, held: Map<
 async function auditLedger(config: ReconcilerConfig, deps: ReconcilerDeps): Promise<LedgerAudit> {
   const key = { jobId: S(ADMISSION_LEDGER_KEY) };
   const item = (await deps.ddb.send(new GetItemCommand({ TableName: config.tableName, Key: key, ConsistentRead: true }))).Item ?? {};
-  const counters = Object.keys(item).filter((k) => (k === HELD || k.startsWith('t_') || k.startsWith('k_')) && Number(item[k].N ?? 0) !== 0);
+  const counters = Object.keys(item).filter((k) => isUnitCounter(k) && Number(item[k].N ?? 0) !== 0);
   if (counters.length === 0) return 'balanced';
-  const attrs = (await deps.sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: config.queueUrl,
-    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-  }))).Attributes ?? {};
-  if (Object.values(attrs).some((v) => Number(v) > 0)) return 'busy';
+  if (await queueDepth(deps.sqs, config.queueUrl) > 0) return 'busy';
   const admitted = item.admitted?.N ?? '0';
   const now = deps.now();
-  const quietSince = item.auditAdmitted?.N === admitted ? Number(item.auditAt?.N) : undefined;
   // Every admission adds to `admitted`: the same count means no admission in between.
   const sameAdmissions = item.admitted ? 'admitted = :a' : 'attribute_not_exists(admitted)';
-  if (quietSince === undefined || now - quietSince < LEDGER_QUIET_MS) {
-    if (quietSince === undefined) {
-      await deps.ddb.send(new UpdateItemCommand({
-        TableName: config.tableName, Key: key,
-        UpdateExpression: 'SET auditAdmitted = :a, auditAt = :now',
-        ConditionExpression: sameAdmissions,
-        ExpressionAttributeValues: { ':a': N(Number(admitted)), ':now': N(now) },
-      })).catch((e) => {
-        if (!isConditionFailed(e)) throw e;
-      });
-    }
+  if (item.auditAdmitted?.N !== admitted) {
+    // The first run to see the queue quiet at this count: the watch starts.
+    await deps.ddb.send(new UpdateItemCommand({
+      TableName: config.tableName, Key: key,
+      UpdateExpression: 'SET auditAdmitted = :a, auditAt = :now',
+      ConditionExpression: sameAdmissions,
+      ExpressionAttributeValues: { ':a': N(Number(admitted)), ':now': N(now) },
+    })).catch((e) => {
+      if (!isConditionFailed(e)) throw e;
+    });
     return 'watching';
   }
+  if (now - Number(item.auditAt?.N) < LEDGER_QUIET_MS) return 'watching';
   const leaked = Object.fromEntries(counters.map((k) => [k, Number(item[k].N)]));
   for (let i = 0; i < counters.length; i += REPAIR_ATTRIBUTES_PER_WRITE) {
     const part = counters.slice(i, i + REPAIR_ATTRIBUTES_PER_WRITE);
-    const names = Object.fromEntries(part.map((k, j) => [`#c${j}`, k]));
-    const sets = part.map((k, j) => (k.startsWith('k_') ? undefined : `#c${j} = :zero`)).filter((x): x is string => x !== undefined);
-    const removes = part.map((k, j) => (k.startsWith('k_') ? `#c${j}` : undefined)).filter((x): x is string => x !== undefined);
+    const names: Record<string, string> = {};
+    const sets: string[] = [];
+    const removes: string[] = [];
+    part.forEach((k, j) => {
+      names[`#c${j}`] = k;
+      // A key's attribute goes (the ledger lists only keys that hold units); the others become zero.
+      if (k.startsWith(KEY_ATTRIBUTE_PREFIX)) removes.push(`#c${j}`);
+      else sets.push(`#c${j} = :zero`);
+    });
     // The last write also ends the watch (its marker); every earlier one still needs it in its condition.
     if (i + REPAIR_ATTRIBUTES_PER_WRITE >= counters.length) removes.push('auditAdmitted', 'auditAt');
     try {

@@ -10,6 +10,17 @@ export const ADMISSION_LEDGER_KEY = '#admission-ledger';
 /** Attribute of the ledger item holding the cost units of every admitted job not yet final. */
 export const HELD = 'heldUnits';
 
+/** Prefix of the ledger attribute of each tier's held units (`t_<tier name>`). */
+export const TIER_ATTRIBUTE_PREFIX = 't_';
+
+/** Prefix of the ledger attribute of each key's held units (`k_<hash of the caller>`); removed at zero. */
+export const KEY_ATTRIBUTE_PREFIX = 'k_';
+
+/** Whether a ledger attribute counts held units: the queue's, a tier's or a key's. */
+export function isUnitCounter(attribute: string): boolean {
+  return attribute === HELD || attribute.startsWith(TIER_ATTRIBUTE_PREFIX) || attribute.startsWith(KEY_ATTRIBUTE_PREFIX);
+}
+
 /** The units a job holds in the ledger and the attributes they are charged to. */
 export interface HeldUnits {
   readonly units: number;

@@ -110,8 +110,13 @@ export abstract class WorkerBackend {
   /** Whether the queue runs its own Lambda worker for this backend. */
   public abstract readonly runsLambdaWorker: boolean;
 
-  /** Whether the queue's consumer gives each finished job's cost units back to the admission ledger. */
-  public abstract readonly givesCostUnitsBack: boolean;
+  /**
+   * Whether the queue's consumer gives each finished job's cost units back to the admission ledger:
+   * the queue's own Lambda worker always does.
+   */
+  public get givesCostUnitsBack(): boolean {
+    return this.runsLambdaWorker;
+  }
 
   /** Grants the worker what it needs and returns its settings. */
   public abstract bind(scope: Construct, worker: iam.IGrantable): WorkerBackendConfig;
@@ -120,8 +125,12 @@ export abstract class WorkerBackend {
 class ExternalConsumer extends WorkerBackend {
   public readonly runsLambdaWorker = false;
 
-  constructor(public readonly givesCostUnitsBack: boolean) {
+  constructor(private readonly givesUnitsBack: boolean) {
     super();
+  }
+
+  public get givesCostUnitsBack(): boolean {
+    return this.givesUnitsBack;
   }
 
   public bind(): WorkerBackendConfig {
@@ -131,7 +140,6 @@ class ExternalConsumer extends WorkerBackend {
 
 class SageMakerEndpointBackend extends WorkerBackend {
   public readonly runsLambdaWorker = true;
-  public readonly givesCostUnitsBack = true;
 
   constructor(private readonly endpointName: string) {
     super();
@@ -147,7 +155,6 @@ class SageMakerEndpointBackend extends WorkerBackend {
 
 class HttpWorkerBackend extends WorkerBackend {
   public readonly runsLambdaWorker = true;
-  public readonly givesCostUnitsBack = true;
 
   constructor(private readonly url: string) {
     super();
@@ -160,7 +167,6 @@ class HttpWorkerBackend extends WorkerBackend {
 
 class SyncBackendWorker extends WorkerBackend {
   public readonly runsLambdaWorker = true;
-  public readonly givesCostUnitsBack = true;
 
   constructor(private readonly backend: ISyncInferenceBackend) {
     super();

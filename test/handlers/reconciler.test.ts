@@ -187,11 +187,14 @@ describe('dead-letter reconciler (local SQS + DynamoDB)', () => {
 describe('admission ledger audit', () => {
   const validate = compileRequestSchema(TEST_SIGNATURE.toJsonSchema());
   const body = { instances: [[1, 2, 3], [4, 5, 6]] };
-  /** Admits a job, then drops its message and record as a stopped admission or worker would leave them: its units stay held. */
-  async function leakOne(f: QueueFixture, key: string): Promise<void> {
+  /** Admits one job of `key`: its status code. */
+  async function admitOne(f: QueueFixture, key: string): Promise<number> {
     const config = admissionConfig(f);
-    const res = await admit(postJobs(body, {}, key), config, { ...peer.clients, validate, now: Date.now, log: () => undefined }, new DepthGauge(config, peer.clients.sqs, Date.now));
-    expect(res.statusCode).toBe(202);
+    return (await admit(postJobs(body, {}, key), config, { ...peer.clients, validate, now: Date.now, log: () => undefined }, new DepthGauge(config, peer.clients.sqs, Date.now))).statusCode;
+  }
+  /** Admits a job, then deletes its message as a worker stopped before giving its units back would leave it: its units stay held. */
+  async function leakOne(f: QueueFixture, key: string): Promise<void> {
+    expect(await admitOne(f, key)).toBe(202);
     const m = (await peer.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }))).Messages![0];
     await peer.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: m.ReceiptHandle! }));
   }
@@ -231,8 +234,7 @@ describe('admission ledger audit', () => {
     await leakOne(f, 'b');
     expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0 + LEDGER_QUIET_MS))).ledger).toBe('watching');
     // A job waits in the queue: nothing is repaired however long it has been.
-    const config = admissionConfig(f);
-    expect((await admit(postJobs(body, {}, 'c'), config, { ...peer.clients, validate, now: Date.now, log: () => undefined }, new DepthGauge(config, peer.clients.sqs, Date.now))).statusCode).toBe(202);
+    expect(await admitOne(f, 'c')).toBe(202);
     expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0 + 3 * LEDGER_QUIET_MS))).ledger).toBe('busy');
     const held = await ledger(f);
     expect(Object.keys(held).filter((k) => k.startsWith('k_'))).toHaveLength(3);
