@@ -50,11 +50,25 @@ export interface PatternRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Environment 0 sends without pause until the others are done; the others run `slow`. */
+/**
+ * How long a flooding environment waits after a refusal before it sends again: 50 attempts a
+ * second, ten times the patterns' drain rate, so a slot or unit freed by the drain is taken again
+ * within this time. Sending again at once only spends the test machine's CPU on answers that
+ * change nothing: a refused environment re-reads the depth once per cache TTL whatever its rate
+ * (`DepthGauge.reserve`), and a refused write changes no counter.
+ */
+export const REFUSED_PAUSE_MS = 20;
+
+/**
+ * Environment 0 sends without pause while it is admitted, and `REFUSED_PAUSE_MS` after each
+ * refusal, until the others are done; the others run `slow`.
+ */
 function oneFast(slow: (send: () => Promise<number>) => Promise<void>): AdmissionPattern['drive'] {
   return async (e, send, until) => {
     if (e !== 0) return slow(send);
-    while (!until()) await send();
+    while (!until()) {
+      if ((await send()) === 429) await sleep(REFUSED_PAUSE_MS);
+    }
   };
 }
 

@@ -19,7 +19,7 @@ import { parseJobMessage } from '../handlers/shared/job';
 import { HttpBackend } from '../handlers/worker/backends';
 import { processBatch } from '../handlers/worker/core';
 import { requestCostUnits, requestElements, retryAfterSeconds } from '../lib/core/queue-formulas';
-import { AdmissionPattern, countRetriedSends } from './admission-patterns';
+import { AdmissionPattern, countRetriedSends, REFUSED_PAUSE_MS } from './admission-patterns';
 import { localClients } from '../test/support/moto';
 import { admissionConfig, counts, createFixture, drainQueue, lambdaContext, workerConfig } from '../test/support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../test/support/requests';
@@ -150,7 +150,10 @@ export async function runFairPattern(clients: Clients, p: AdmissionPattern): Pro
       if (e === 0) {
         // Flood until the others are done, and at least until the key's share has refused it a
         // few times (short patterns end before one key can fill its share).
-        while ((othersDone < p.environments - 1 || flooderKeyShareRefusals < 3) && flooderSubmitted < 1_000) await send(true);
+        // After a refusal it waits REFUSED_PAUSE_MS: a unit the drain frees is taken again within it.
+        while ((othersDone < p.environments - 1 || flooderKeyShareRefusals < 3) && flooderSubmitted < 1_000) {
+          if ((await send(true)) === 429) await sleep(REFUSED_PAUSE_MS);
+        }
       } else {
         // The other environments follow the pattern's slow side (environment e >= 1).
         await p.drive(e, () => send(false), () => false);

@@ -34,22 +34,37 @@ node -e '
 # test/python checks that no name in the API is a Python keyword.
 [ "$part" = "--package" ] || npx jsii --silence-warnings=reserved-word
 [ "$part" = "--compile" ] && exit 0
+# The package part runs in a staging copy of the npm package (the package.json above, and the files
+# its "files" list packs), so the project's own package.json is restored before it starts:
+# scripts/test.sh runs this part beside jest, whose tests read package.json.
+root="$PWD"
+stage="$(mktemp -d)"
+trap 'cp "$saved" package.json; rm -f "$saved"; rm -rf "$stage"' EXIT
+node -e '
+  const fs = require("fs");
+  const path = require("path");
+  const [stage] = process.argv.slice(1);
+  fs.copyFileSync("package.json", path.join(stage, "package.json"));
+  for (const f of JSON.parse(fs.readFileSync("package.json", "utf8")).files) fs.cpSync(f, path.join(stage, f), { recursive: true });' "$stage"
+cp "$saved" package.json
+ln -s "$root/node_modules" "$stage/node_modules"
+cd "$stage"
 # API.md and the Python package both read only the assembly: generated side by side.
-npx jsii-docgen --output API.md &
+npx jsii-docgen --output "$root/API.md" &
 docgen=$!
-if [ -x .venv/bin/uv ]; then
+if [ -x "$root/.venv/bin/uv" ]; then
   # With the test environment's uv (scripts/test-env.sh): jsii-pacmak generates the Python package's
   # sources, and uv builds the wheel and sdist from them with the same build backend (setuptools, as
   # the generated pyproject.toml declares) in an isolated environment from its cache. jsii-pacmak's own
   # build makes a new virtual environment and installs its build tools into it on every run (about
   # 25 s of CPU on 2 cores), for the same files.
-  src="$(mktemp -d)"
-  trap 'cp "$saved" package.json; rm -f "$saved"; rm -rf "$src"' EXIT
-  npx jsii-pacmak --targets python --no-npmignore --code-only --outdir "$src"
-  rm -rf dist/python
-  .venv/bin/uv build --quiet --wheel --sdist --out-dir dist/python "$src/python"
-  rm -f dist/python/.gitignore
+  npx jsii-pacmak --targets python --no-npmignore --code-only --outdir "$stage/out"
+  rm -rf "$root/dist/python"
+  "$root/.venv/bin/uv" build --quiet --wheel --sdist --out-dir "$root/dist/python" "$stage/out/python"
+  rm -f "$root/dist/python/.gitignore"
 else
-  npx jsii-pacmak --targets python --no-npmignore
+  npx jsii-pacmak --targets python --no-npmignore --outdir "$stage/out"
+  rm -rf "$root/dist/python"
+  cp -r "$stage/out/python" "$root/dist/python"
 fi
 wait "$docgen"

@@ -4,14 +4,13 @@
 #   1. scripts/test-env.sh --skip-fixtures (the pinned tools; a no-op when they are current);
 #   2. the Keras fixture models (scripts/test-env.sh --fixtures-only) in the background, beside
 #      3. `npm run build`, its parts reordered: tsc (type-check, emit) beside the jsii compiler,
-#         then the handler bundles, then API.md and the Python wheel (scripts/test-python.sh
-#         --package-only, API.md checked); before jest: the jsii tools rewrite package.json while
-#         they run (scripts/build-jsii.sh), which tests read;
+#         then the handler bundles;
 #   4. jest (jest.grouped.config.js: most test files grouped by directory, test/support/test-groups.js)
-#      and, side by side with it, pytest on the fresh wheel (scripts/test-python.sh --no-build),
-#      whose output is printed when jest has finished. jest alone leaves a core idle for much of its
-#      run (tests that wait on queues, timeouts and load-generation windows), which pytest's CDK CLI
-#      syntheses use.
+#      and, side by side with it, the rest of the build, API.md and the Python wheel
+#      (scripts/test-python.sh --package-only, API.md checked), then pytest on the fresh wheel
+#      (scripts/test-python.sh --no-build), whose output is printed when jest has finished. jest
+#      alone leaves a core idle for much of its run (tests that wait on queues, timeouts and
+#      load-generation windows), which the Python package's build and pytest's CDK CLI syntheses use.
 # `npm run test:unit` runs the unit tests alone (jest.unit.config.js), without the build.
 set -euo pipefail
 # Python's module caches on, whatever the environment says (why: scripts/test-env.sh).
@@ -48,19 +47,21 @@ for out in "$stage"/*; do
   rm -rf "dist/$(basename "$out")"
   mv "$out" dist/
 done
-phase 'build: handler bundles; API.md and the Python package'
+phase 'build: handler bundles'
 node scripts/bundle-handlers.js
 # The jest global setup builds the bundles too, for a jest run of its own: not again here.
 export KIG_HANDLER_BUNDLES_BUILT=1
-bash scripts/test-python.sh --package-only
 phase 'Keras fixtures (waiting for them)'
 wait "$fixtures"
 
-phase 'jest, and pytest beside it'
+phase 'jest, and beside it API.md and the Python package, then pytest'
 pylog="$(mktemp)"
 trap 'rm -rf "$stage" "$pylog"' EXIT
 py_started=$SECONDS
-( rc=0; bash scripts/test-python.sh --no-build > "$pylog" 2>&1 || rc=$?; printf 'test: pytest finished after %d s\n' "$((SECONDS - py_started))" >> "$pylog"; exit $rc ) &
+# No jest test reads API.md or dist/python, and the package step leaves package.json as it is
+# (it packs a staging copy: scripts/build-jsii.sh), so it runs beside jest.
+( rc=0; { bash scripts/test-python.sh --package-only && printf 'test: API.md and the Python package built after %d s\n' "$((SECONDS - py_started))" && bash scripts/test-python.sh --no-build; } > "$pylog" 2>&1 || rc=$?
+  printf 'test: the Python package and pytest finished after %d s\n' "$((SECONDS - py_started))" >> "$pylog"; exit $rc ) &
 py=$!
 jest_rc=0
 # Without arguments, the whole suite as test/support/test-groups.js groups it (most files in one jest
@@ -70,7 +71,7 @@ if [ "$#" -eq 0 ]; then
 else
   npx jest "$@" || jest_rc=$?
 fi
-phase 'jest done; pytest (its output)'
+phase 'jest done; the Python package and pytest (their output)'
 py_rc=0
 wait "$py" || py_rc=$?
 cat "$pylog" >&2
