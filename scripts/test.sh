@@ -3,8 +3,8 @@
 # Python package's tests. Phases:
 #   1. scripts/test-env.sh --skip-fixtures (the pinned tools; a no-op when they are current);
 #   2. the Keras fixture models (scripts/test-env.sh --fixtures-only) in the background, beside
-#      3. `npm run build`, its parts reordered: tsc (type-check, emit) beside the jsii compiler,
-#         then the handler bundles;
+#      3. `npm run build`, its parts reordered: tsc (type-check, emit) beside the jsii compiler and
+#         the handler bundles;
 #   4. jest (jest.grouped.config.js: most test files grouped by directory, test/support/test-groups.js)
 #      and, side by side with it, the rest of the build, API.md and the Python wheel
 #      (scripts/test-python.sh --package-only, API.md checked), then pytest on the fresh wheel
@@ -22,7 +22,7 @@ bash "$ROOT/scripts/test-env.sh" --skip-fixtures
 export PATH="$ROOT/.venv/bin:$PATH"
 cd "$ROOT"
 
-phase 'Keras fixtures (in the background); the build: tsc (type-check, emit) beside the jsii compiler'
+phase 'Keras fixtures (in the background); the build: tsc (type-check, emit) beside the jsii compiler and the handler bundles'
 bash scripts/test-env.sh --fixtures-only &
 fixtures=$!
 # `npm run build` is build:lib (tsc, then the bundles), then the jsii build (the jsii compiler, then
@@ -38,17 +38,19 @@ node node_modules/typescript-7/bin/tsc -p tsconfig.ts7.json --outDir "$stage" &
 tsc=$!
 bash scripts/build-jsii.sh --compile &
 jsii=$!
+# The handler bundles (esbuild, from the sources; a second or two) beside them.
+node scripts/bundle-handlers.js &
+bundles=$!
 build_rc=0
 wait "$tsc" || build_rc=$?
 wait "$jsii" || build_rc=$?
+wait "$bundles" || build_rc=$?
 [ "$build_rc" -eq 0 ] || exit "$build_rc"
 for out in "$stage"/*; do
   [ "$(basename "$out")" = lib ] && continue
   rm -rf "dist/$(basename "$out")"
   mv "$out" dist/
 done
-phase 'build: handler bundles'
-node scripts/bundle-handlers.js
 # The jest global setup builds the bundles too, for a jest run of its own: not again here.
 export KIG_HANDLER_BUNDLES_BUILT=1
 phase 'Keras fixtures (waiting for them)'
