@@ -3,6 +3,7 @@ import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, SQSClient }
 import { isConditionFailed, N, S } from '../shared/dynamo';
 import { JobStatus, parseJobMessage } from '../shared/job';
 import { ADMISSION_LEDGER_KEY, isUnitCounter, KEY_ATTRIBUTE_PREFIX, releaseJob } from '../shared/ledger';
+import { emfLine, RECONCILER_METRICS } from '../shared/metrics';
 import { queueDepth } from '../shared/queue-depth';
 
 /** Settings of the dead-letter reconciler. */
@@ -10,6 +11,8 @@ export interface ReconcilerConfig {
   readonly deadLetterQueueUrl: string;
   /** The job queue, whose depth tells the ledger audit whether any job is still unfinished. */
   readonly queueUrl: string;
+  /** The job queue's name: the dimension of the metric a ledger repair publishes. */
+  readonly queueName: string;
   readonly tableName: string;
   /**
    * How long a received dead letter stays hidden if the run stops before it makes it visible
@@ -271,5 +274,9 @@ async function auditLedger(config: ReconcilerConfig, deps: ReconcilerDeps): Prom
     }
   }
   deps.log(JSON.stringify({ level: 'warn', msg: 'admission ledger repaired: it held units no job held (a worker or an admission stopped between two writes)', leaked }));
+  // The units admission had lost, as a metric the queue's LedgerRepaired alarm reads: the queue's own
+  // counter, which every reservation adds to with its tier's and its key's, so the largest of them.
+  deps.log(emfLine(RECONCILER_METRICS.namespace, { [RECONCILER_METRICS.dimension]: config.queueName },
+    { [RECONCILER_METRICS.ledgerUnitsRepaired]: Math.max(...Object.values(leaked)) }, now));
   return 'repaired';
 }

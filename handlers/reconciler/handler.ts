@@ -8,6 +8,7 @@ import { reconcile, ReconcileReport, ReconcilerConfig, ReconcilerContext, Reconc
 const config: ReconcilerConfig = {
   deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
   queueUrl: requireEnv(ENV.queueUrl),
+  queueName: requireEnv(ENV.queueName),
   tableName: requireEnv(ENV.tableName),
   holdSeconds: numberEnv(ENV.reconcileHoldSeconds),
   maxMessagesPerRun: numberEnv(ENV.reconcileMaxMessages),

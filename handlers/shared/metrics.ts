@@ -34,6 +34,14 @@ export const ADMISSION_METRICS = {
   tierUnitsHeld: 'TierCostUnitsHeld',
 } as const;
 
+/** Names of the metric the dead-letter reconciler publishes when it repairs the admission ledger. */
+export const RECONCILER_METRICS = {
+  namespace: ADMISSION_METRICS.namespace,
+  dimension: ADMISSION_METRICS.dimension,
+  /** Cost units the ledger held that no job held, set back to zero by a repair (auditLedger). */
+  ledgerUnitsRepaired: 'LedgerUnitsRepaired',
+} as const;
+
 /**
  * Writes one log line as is. The Lambda Node.js runtime prefixes `console.log` output with a
  * timestamp, request id and level, which would stop CloudWatch from reading an Embedded Metric

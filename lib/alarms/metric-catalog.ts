@@ -134,6 +134,7 @@ export const METRIC_CATALOG = {
   jobsRejected: { namespace: 'KerasInferenceGuard/Queue', metricName: 'JobsRejected', dimensions: ['QueueName'], statistics: { Sum: 'Count' }, source: `${OWN}: admission function, Embedded Metric Format` } as MetricCatalogEntry,
   jobsRejectedKeyAtShare: { namespace: 'KerasInferenceGuard/Queue', metricName: 'JobsRejectedKeyAtShare', dimensions: ['QueueName', 'Tier'], statistics: { Sum: 'Count' }, source: `${OWN}: admission function, Embedded Metric Format` } as MetricCatalogEntry,
   jobsRejectedTierAtShare: { namespace: 'KerasInferenceGuard/Queue', metricName: 'JobsRejectedTierAtShare', dimensions: ['QueueName', 'Tier'], statistics: { Sum: 'Count' }, source: `${OWN}: admission function, Embedded Metric Format` } as MetricCatalogEntry,
+  ledgerUnitsRepaired: { namespace: 'KerasInferenceGuard/Queue', metricName: 'LedgerUnitsRepaired', dimensions: ['QueueName'], statistics: { Sum: 'Count' }, source: `${OWN}: dead-letter reconciler, Embedded Metric Format` } as MetricCatalogEntry,
   tierCostUnitsHeld: { namespace: 'KerasInferenceGuard/Queue', metricName: 'TierCostUnitsHeld', dimensions: ['QueueName', 'Tier'], statistics: { Maximum: 'Count' }, source: `${OWN}: admission function, Embedded Metric Format` } as MetricCatalogEntry,
   lambdaErrors: lambda('Errors', { Sum: 'Count' }),
   lambdaThrottles: lambda('Throttles', { Sum: 'Count' }),

@@ -49,7 +49,8 @@ export class InferenceQueue extends Construct implements IAlarmSource {
   public readonly eventSource?: sources.SqsEventSource;
   /**
    * Every alarm of the queue (under `Alarms/`): `AgeOfOldestMessage`, `Depth`, `DeadLetters`,
-   * `RejectedShare`, `ReconcilerErrors`, `KeyAtShare-<tier>` and `TierAtShare-<tier>`, and with a Lambda worker `WorkerErrors`, `WorkerThrottles` and
+   * `RejectedShare`, `ReconcilerErrors`, `LedgerRepaired` (the reconciler gave back cost units no job
+   * held; when admission holds cost units: not with an external consumer that gives none back), `KeyAtShare-<tier>` and `TierAtShare-<tier>`, and with a Lambda worker `WorkerErrors`, `WorkerThrottles` and
    * `WorkerDurationNearTimeout` (with `WorkerBackend.externalConsumer()`, alarm on that consumer).
    */
   public readonly alarms: GuardAlarms;
@@ -296,7 +297,7 @@ export class InferenceQueue extends Construct implements IAlarmSource {
 
     // ---- alarms -------------------------------------------------------------------------------
     this.alarms = queueAlarms(this, {
-      limits, profile: props.profile, alarmTopic: props.alarmTopic, rejectedShareThreshold, worker, reconciler: this.reconcilerFunction,
+      limits, profile: props.profile, alarmTopic: props.alarmTopic, rejectedShareThreshold, worker, reconciler: this.reconcilerFunction, costLedger: props.backend.givesCostUnitsBack,
       depth: this.metricDepth(), rejectedShare: this.metricRejectedShare(), queueName: this.queue.queueName, deadLetterQueueName: this.deadLetterQueue.queueName,
     });
   }

@@ -175,7 +175,7 @@ test('nothing lost: 500 jobs with random faults each end exactly once, as a resu
   // The scheduled dead-letter reconciler's run: it settles the jobs SQS dead-lettered after a crash
   // or a timeout on their last delivery, which no worker could mark.
   const reconciled = await reconcile(lambdaContext(60_000), {
-    deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 1_000, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
+    deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, queueName: f.queueName, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 1_000, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
   }, { ...clients, now: Date.now, log: () => undefined });
   const audit = await auditJobs(clients, f, jobIdByMarker, successfulCalls(timedOut));
   if (drainError || audit.problems.length > 0) {

@@ -11,6 +11,7 @@ import { processBatch } from '../../handlers/worker/core';
 import { motoPerTestFile } from '../support/moto';
 import { admissionConfig, counts, createFixture, drainQueue, lambdaContext, lambdaInvocation, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../support/requests';
+import { METRIC_CATALOG } from '../../lib/alarms/metric-catalog';
 
 const peer = motoPerTestFile();
 
@@ -18,7 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function reconcilerConfig(f: QueueFixture, o: Partial<ReconcilerConfig> = {}): ReconcilerConfig {
   // No long poll: the local peer answers at once and holds the queue while a receive waits.
-  return { deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 1_000, receiveWaitSeconds: 0, safetyMarginMs: 1_000, ...o };
+  return { deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, queueName: f.queueName, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 1_000, receiveWaitSeconds: 0, safetyMarginMs: 1_000, ...o };
 }
 
 function reconcilerDeps(log: string[] = [], ddb: DynamoDBClient = peer.clients.ddb, now: () => number = Date.now): ReconcilerDeps {
@@ -219,7 +220,15 @@ describe('admission ledger audit', () => {
     expect(after.t_default).toBe(0);
     expect(Object.keys(after).filter((k) => k.startsWith('k_'))).toEqual([]);
     expect(JSON.parse(log.find((l) => l.includes('repaired'))!).leaked).toMatchObject({ [HELD]: held[HELD] });
-    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), at(t0 + 2 * LEDGER_QUIET_MS))).ledger).toBe('balanced');
+    // The repaired units as an Embedded Metric Format line, the metric the queue's LedgerRepaired alarm reads.
+    const metrics = log.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws?: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } }).filter((l) => l._aws);
+    expect(metrics).toHaveLength(1);
+    expect(metrics[0]._aws!.CloudWatchMetrics).toEqual([{ Namespace: METRIC_CATALOG.ledgerUnitsRepaired.namespace, Dimensions: [[...METRIC_CATALOG.ledgerUnitsRepaired.dimensions]], Metrics: [{ Name: METRIC_CATALOG.ledgerUnitsRepaired.metricName, Unit: 'Count' }] }]);
+    expect(metrics[0]).toMatchObject({ QueueName: f.queueName, [METRIC_CATALOG.ledgerUnitsRepaired.metricName]: held[HELD] });
+    const quiet: string[] = [];
+    expect((await reconcile(lambdaContext(60_000), reconcilerConfig(f), reconcilerDeps(quiet, peer.clients.ddb, () => t0 + 2 * LEDGER_QUIET_MS))).ledger).toBe('balanced');
+    // No data point without a repair.
+    expect(quiet.filter((l) => l.includes('_aws'))).toEqual([]);
     // A leaked job's record that is released after the repair gives nothing back: no counter goes below zero.
     await release(peer.clients.ddb, f.tableName, { units: held[HELD], tierAttribute: 't_default', keyAttribute: Object.keys(held).find((k) => k.startsWith('k_'))! });
     expect((await ledger(f))[HELD]).toBe(0);

@@ -159,7 +159,7 @@ describe('the synthesized grants cover every operation the queue handlers send',
     // Another job waits in the queue: the ledger audit finds units held and reads the queue's depth.
     expect(await admitOne(f)).toBe(202);
     const report = await reconcile(lambdaContext(60_000), {
-      deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 10, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
+      deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, queueName: f.queueName, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 10, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
     }, { ...peer.proxied, now: Date.now, log: () => undefined });
     expect(report).toMatchObject({ read: 1, settled: 1, released: 1, ledger: 'busy' });
     const used = actionsOf(peer.proxy.requests);

@@ -187,9 +187,15 @@ describe('InferenceQueue', () => {
     expect(tickRetries).toBe(RECONCILE_TICK_RETRIES);
   });
 
-  test('alarms: age vs SLO, depth vs budget, DLQ > 0, 429 share, a key and the tier at its share, worker errors, throttles, duration near timeout, reconciler errors', () => {
-    // Eight, and two for the one default tier: a key at its share, the tier at its share.
-    expect(queue.alarms.all).toHaveLength(10);
+  test('alarms: age vs SLO, depth vs budget, DLQ > 0, 429 share, a key and the tier at its share, worker errors, throttles, duration near timeout, reconciler errors, ledger repairs', () => {
+    // Nine, and two for the one default tier: a key at its share, the tier at its share.
+    expect(queue.alarms.all).toHaveLength(11);
+    // The units a repair gave back (the reconciler's own metric, one data point per repair), one reconciler interval a period.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'KerasInferenceGuard/Queue', MetricName: 'LedgerUnitsRepaired', Threshold: 0, Statistic: 'Sum', EvaluationPeriods: 1,
+      Period: RECONCILE_INTERVAL.toSeconds(), TreatMissingData: 'notBreaching',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [stack.resolve((queue.queue.node.defaultChild as CfnElement).logicalId), 'QueueName'] } }],
+    });
     for (const metricName of ['JobsRejectedKeyAtShare', 'JobsRejectedTierAtShare']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'KerasInferenceGuard/Queue', MetricName: metricName, Threshold: 0, Statistic: 'Sum',
@@ -224,7 +230,7 @@ describe('InferenceQueue', () => {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: s.resolve((topic.node.defaultChild as sns.CfnTopic).logicalId) }]);
       expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
     }
-    expect(q.alarms.all).toHaveLength(10);
+    expect(q.alarms.all).toHaveLength(11);
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ KIG_BACKEND_KIND: 'http', KIG_BACKEND_URL: 'https://model.internal/predict' }) } });
   });
 
@@ -355,6 +361,7 @@ describe('InferenceQueue props', () => {
     t.resourceCountIs('AWS::Lambda::Function', 3);
     t.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     expect(q.workerFunction).toBeUndefined();
+    // No worker alarms; no ledger repair alarm either: admission holds no cost units for this consumer.
     expect(q.alarms.all).toHaveLength(7);
     const policy = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Consumer') }] } }))[0];
     const actions = (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => ([] as string[]).concat(st.Action)).sort();
@@ -364,16 +371,21 @@ describe('InferenceQueue props', () => {
   });
 
   test('admission holds cost units only where the consumer gives them back: the Lambda worker, or an external consumer that says it does', () => {
+    const repairAlarms: number[] = [];
     const ledger = (backend: WorkerBackend) => {
       const stack = new Stack(new App(), 'S');
       new InferenceQueue(stack, 'Jobs', { profile, signature, backend });
-      const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Admits async inference jobs') } }));
+      const t = Template.fromStack(stack);
+      // The ledger's repair alarm only where the ledger holds units.
+      repairAlarms.push(Object.keys(t.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'LedgerUnitsRepaired' } })).length);
+      const [fn] = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Admits async inference jobs') } }));
       return fn.Properties.Environment.Variables.KIG_COST_LEDGER;
     };
     expect(ledger(WorkerBackend.sageMakerEndpointByName('Resnet-Endpoint'))).toBe('true');
     // A consumer that leaves every job's units held would, once they reached the budget, have admission refuse every job.
     expect(ledger(WorkerBackend.externalConsumer())).toBe('false');
     expect(ledger(WorkerBackend.externalConsumer({ givesCostUnitsBack: true }))).toBe('true');
+    expect(repairAlarms).toEqual([1, 0, 1]);
   });
 
   test('reserved admission concurrency is opt-in', () => {

@@ -56,6 +56,7 @@ export function deadLetterReconciler(owner: Construct, o: DeadLetterReconcilerOp
     environment: {
       [HANDLER_ENV.deadLetterQueueUrl]: o.deadLetterQueue.queueUrl,
       [HANDLER_ENV.queueUrl]: o.queue.queueUrl,
+      [HANDLER_ENV.queueName]: o.queue.queueName,
       [HANDLER_ENV.tableName]: o.tableName,
       [HANDLER_ENV.reconcileHoldSeconds]: String(RECONCILE_TIMEOUT.toSeconds()),
       [HANDLER_ENV.reconcileMaxMessages]: String(RECONCILE_MAX_MESSAGES),

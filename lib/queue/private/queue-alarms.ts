@@ -17,6 +17,8 @@ export interface QueueAlarmInputs {
   readonly rejectedShareThreshold: number;
   readonly worker?: lambda.Function;
   readonly reconciler: lambda.Function;
+  /** Whether admission holds cost units in its ledger (the backend gives them back): the ledger's repair alarm. */
+  readonly costLedger: boolean;
   readonly depth: cloudwatch.IMetric;
   readonly rejectedShare: cloudwatch.IMetric;
   readonly queueName: string;
@@ -25,8 +27,9 @@ export interface QueueAlarmInputs {
 
 /**
  * The job queue's alarms, built by the alarm factory under `owner/Alarms`: oldest job against the
- * wait budget, depth at the admission budget, dead letters, rejected share, and the worker's
- * errors, throttles and duration near its timeout.
+ * wait budget, depth at the admission budget, dead letters, rejected share, the worker's errors,
+ * throttles and duration near its timeout, the reconciler's errors and its repairs of the admission
+ * ledger.
  */
 export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms {
   const { limits, worker } = o;
@@ -104,6 +107,13 @@ export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms 
     metric: catalogMetric(METRIC_CATALOG.lambdaErrors, { FunctionName: o.reconciler.functionName }, { statistic: 'Sum', period: RECONCILE_INTERVAL }),
     threshold: 0, unit: 'Count', evaluationPeriods: 2, datapointsToAlarm: 2,
     atRest: { value: 0, basis: 'a run reads the dead-letter queue and writes the job table; neither fails at rest' },
+  });
+  if (o.costLedger) add('LedgerRepaired', {
+    description: 'The dead-letter reconciler found admission holding cost units that no job held, and gave them back: a worker or an admission stopped between two of its writes (a worker timeout, most often). Until the repair, admission let in that much less. Find why invocations stopped early.',
+    // The reconciler publishes it after a repair only (no data point otherwise): one period per run.
+    metric: catalogMetric(METRIC_CATALOG.ledgerUnitsRepaired, { QueueName: o.queueName }, { statistic: 'Sum', period: RECONCILE_INTERVAL }),
+    threshold: 0, unit: 'Count', evaluationPeriods: 1,
+    atRest: { value: 0, basis: 'every job gives its units back when it ends' },
   });
   return buildGuardAlarms(scope, definitions, [], o.alarmTopic);
 }
