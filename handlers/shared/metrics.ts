@@ -1,7 +1,12 @@
 /**
  * CloudWatch Embedded Metric Format. One log line becomes metric data points without an API call
  * on the request path (PutMetricData would add latency, an API rate quota and another IAM grant),
- * and without a metric filter.
+ * and without a metric filter. The document: a root `_aws` with `Timestamp` (ms since the epoch) and
+ * `CloudWatchMetrics` (each directive a `Namespace`, `Dimensions` as arrays of the root's member names,
+ * and `Metrics` with `Name` and `Unit`), the dimension and metric values as root members
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
+ * CloudWatch publishes the metric with exactly the dimension sets a directive lists, which is what
+ * the alarms on these metrics name (lib/alarms/metric-catalog.ts).
  */
 export function emfLine(namespace: string, dimensions: Record<string, string>, metrics: Record<string, number>, timestamp: number): string {
   return JSON.stringify({

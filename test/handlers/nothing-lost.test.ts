@@ -11,7 +11,7 @@ import { WORKER_SAFETY_MARGIN_MS } from '../../lib/core/queue-formulas';
 import { FakeSageMaker, SAGEMAKER_ERRORS } from '../support/fake-sagemaker';
 import { auditJobs } from '../support/job-audit';
 import { localClients, MotoServer, startMoto } from '../support/moto';
-import { admissionConfig, counts, createFixture, drainQueue, eventSourceLog, lambdaContext, lambdaInvocation, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
+import { admissionConfig, counts, createFixture, drainQueue, eventSourceLog, lambdaContext, lambdaInvocation, pollOnce, QueueFixture, reconcilerConfig, workerConfig } from '../support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../support/requests';
 
 let moto: MotoServer;
@@ -174,9 +174,7 @@ test('nothing lost: 500 jobs with random faults each end exactly once, as a resu
   const drainedAt = Date.now();
   // The scheduled dead-letter reconciler's run: it settles the jobs SQS dead-lettered after a crash
   // or a timeout on their last delivery, which no worker could mark.
-  const reconciled = await reconcile(lambdaContext(60_000), {
-    deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, queueName: f.queueName, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 1_000, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
-  }, { ...clients, now: Date.now, log: () => undefined });
+  const reconciled = await reconcile(lambdaContext(60_000), reconcilerConfig(f), { ...clients, now: Date.now, log: () => undefined });
   const audit = await auditJobs(clients, f, jobIdByMarker, successfulCalls(timedOut));
   if (drainError || audit.problems.length > 0) {
     // Everything a replay needs: the seed (it fixes the poison jobs and the fault drawn for each

@@ -2,25 +2,20 @@ import { randomUUID } from 'crypto';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { admit, DepthGauge } from '../../handlers/admission/core';
-import { LEDGER_QUIET_MS, reconcile, ReconcilerConfig, ReconcilerDeps } from '../../handlers/reconciler/core';
+import { LEDGER_QUIET_MS, reconcile, ReconcilerDeps } from '../../handlers/reconciler/core';
 import { fromItem, N, S } from '../../handlers/shared/dynamo';
 import { ADMISSION_LEDGER_KEY, HELD, release } from '../../handlers/shared/ledger';
 import { compileRequestSchema } from '../../handlers/shared/schema';
 import { ModelBackend } from '../../handlers/worker/backends';
 import { processBatch } from '../../handlers/worker/core';
 import { motoPerTestFile } from '../support/moto';
-import { admissionConfig, counts, createFixture, drainQueue, lambdaContext, lambdaInvocation, pollOnce, QueueFixture, workerConfig } from '../support/queue-fixture';
+import { admissionConfig, counts, createFixture, drainQueue, lambdaContext, lambdaInvocation, pollOnce, QueueFixture, reconcilerConfig, workerConfig } from '../support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../support/requests';
 import { METRIC_CATALOG } from '../../lib/alarms/metric-catalog';
 
 const peer = motoPerTestFile();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function reconcilerConfig(f: QueueFixture, o: Partial<ReconcilerConfig> = {}): ReconcilerConfig {
-  // No long poll: the local peer answers at once and holds the queue while a receive waits.
-  return { deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, queueName: f.queueName, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 1_000, receiveWaitSeconds: 0, safetyMarginMs: 1_000, ...o };
-}
 
 function reconcilerDeps(log: string[] = [], ddb: DynamoDBClient = peer.clients.ddb, now: () => number = Date.now): ReconcilerDeps {
   return { ddb, sqs: peer.clients.sqs, now, log: (l) => log.push(l) };

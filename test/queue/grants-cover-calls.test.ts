@@ -9,7 +9,7 @@ import { processBatch, SqsEvent, WorkerDeps } from '../../handlers/worker/core';
 import { InferenceProfile, InferenceQueue, ModelSignature, TensorDType, WorkerBackend } from '../../lib';
 import { motoBehindFaultProxy, PASS, ProxiedRequest, UNAVAILABLE } from '../support/fault-proxy';
 import { localClients } from '../support/moto';
-import { admissionConfig, createFixture, lambdaContext, QueueFixture, workerConfig } from '../support/queue-fixture';
+import { admissionConfig, createFixture, lambdaContext, QueueFixture, reconcilerConfig, workerConfig } from '../support/queue-fixture';
 import { postJobs, TEST_SIGNATURE } from '../support/requests';
 
 /**
@@ -158,9 +158,7 @@ describe('the synthesized grants cover every operation the queue handlers send',
     await peer.direct.sqs.send(new DeleteMessageCommand({ QueueUrl: f.queueUrl, ReceiptHandle: m.Records[0].receiptHandle }));
     // Another job waits in the queue: the ledger audit finds units held and reads the queue's depth.
     expect(await admitOne(f)).toBe(202);
-    const report = await reconcile(lambdaContext(60_000), {
-      deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, queueName: f.queueName, tableName: f.tableName, holdSeconds: 60, maxMessagesPerRun: 10, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
-    }, { ...peer.proxied, now: Date.now, log: () => undefined });
+    const report = await reconcile(lambdaContext(60_000), reconcilerConfig(f, { maxMessagesPerRun: 10 }), { ...peer.proxied, now: Date.now, log: () => undefined });
     expect(report).toMatchObject({ read: 1, settled: 1, released: 1, ledger: 'busy' });
     const used = actionsOf(peer.proxy.requests);
     expect(used).toEqual(expect.arrayContaining(['dynamodb:GetItem on table', 'dynamodb:UpdateItem on table', `sqs:ChangeMessageVisibility on ${f.dlqUrl}`,

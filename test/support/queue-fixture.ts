@@ -4,6 +4,7 @@ import {
   CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { AdmissionConfig } from '../../handlers/admission/core';
+import type { ReconcilerConfig } from '../../handlers/reconciler/core';
 import type { BatchResponse, SqsEvent, WorkerConfig, WorkerContext, WorkerDeps } from '../../handlers/worker/core';
 
 /** The resources of one test: queue + DLQ with redrive, job table, payload bucket. */
@@ -60,6 +61,18 @@ export function workerConfig(f: QueueFixture, o: Partial<WorkerConfig> = {}): Wo
     queueUrl: f.queueUrl, tableName: f.tableName, bucketName: f.bucketName,
     perCallDeadlineMs: 2_000, maxReceiveCount: 5, visibilityTimeoutSeconds: 30, backoffBaseSeconds: 1,
     resultInlineMaxBytes: 65_536, jobTtlSeconds: 86_400, safetyMarginMs: 200,
+    ...o,
+  };
+}
+
+/**
+ * Dead-letter reconciler settings for a fixture. No long poll: the local peer answers at once and
+ * holds the queue while a receive waits.
+ */
+export function reconcilerConfig(f: QueueFixture, o: Partial<ReconcilerConfig> = {}): ReconcilerConfig {
+  return {
+    deadLetterQueueUrl: f.dlqUrl, queueUrl: f.queueUrl, queueName: f.queueName, tableName: f.tableName,
+    holdSeconds: 60, maxMessagesPerRun: 1_000, receiveWaitSeconds: 0, safetyMarginMs: 1_000,
     ...o,
   };
 }

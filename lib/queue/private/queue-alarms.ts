@@ -111,6 +111,9 @@ export function queueAlarms(owner: Construct, o: QueueAlarmInputs): GuardAlarms 
   if (o.costLedger) add('LedgerRepaired', {
     description: 'The dead-letter reconciler found admission holding cost units that no job held, and gave them back: a worker or an admission stopped between two of its writes (a worker timeout, most often). Until the repair, admission let in that much less. Find why invocations stopped early.',
     // The reconciler publishes it after a repair only (no data point otherwise): one period per run.
+    // An Embedded Metric Format metric is alarmed on as any other
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Alarms.html);
+    // the periods without a repair have no data point, which the alarm factory treats as not breaching.
     metric: catalogMetric(METRIC_CATALOG.ledgerUnitsRepaired, { QueueName: o.queueName }, { statistic: 'Sum', period: RECONCILE_INTERVAL }),
     threshold: 0, unit: 'Count', evaluationPeriods: 1,
     atRest: { value: 0, basis: 'every job gives its units back when it ends' },
